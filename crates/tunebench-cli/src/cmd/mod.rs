@@ -1,0 +1,14 @@
+//! One module per subcommand; each opens the store, calls the core and prints.
+
+pub mod datasets;
+
+use std::path::Path;
+
+use tunebench_core::store::{self, Connection};
+
+/// Opens the store named by `--db`, else `TUNEBENCH_DB`, else the OS data directory.
+pub fn open_store(db: Option<&Path>) -> tunebench_core::Result<Connection> {
+    let env = std::env::var(store::DB_ENV).ok();
+    let path = store::resolve_path(db, env.as_deref())?;
+    store::open(&path)
+}

@@ -1,0 +1,119 @@
+//! The `tunebench` binary honours the contract of DESIGN.md §8: exit codes, `--json`, `--db`.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn tunebench() -> Command {
+    let mut cmd = Command::cargo_bin("tunebench").unwrap();
+    cmd.env_remove("TUNEBENCH_DB");
+    cmd
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    tunebench()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn datasets_json_on_a_new_store_is_one_valid_object_with_an_empty_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let out = tunebench()
+        .args(["--db", db.to_str().unwrap(), "datasets", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("stdout is one JSON value");
+    assert_eq!(v["datasets"], serde_json::json!([]));
+    assert!(db.exists(), "the store file must be created at --db");
+}
+
+#[test]
+fn datasets_reads_rows_the_store_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    tunebench()
+        .args(["--db", db.to_str().unwrap(), "datasets"])
+        .assert()
+        .success();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO dataset (name, source_file, source_format, imported_at, row_count)
+         VALUES ('tickets', 'tickets.csv', 'csv', '2026-11-29T00:00:00Z', 3)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = tunebench()
+        .args(["--db", db.to_str().unwrap(), "datasets", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["datasets"][0]["name"], "tickets");
+    assert_eq!(v["datasets"][0]["rows"], 3);
+    tunebench()
+        .args(["--db", db.to_str().unwrap(), "datasets"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tickets"));
+}
+
+#[test]
+fn the_environment_variable_chooses_the_store_when_no_flag_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("from-env.db");
+    tunebench()
+        .env("TUNEBENCH_DB", &db)
+        .args(["datasets", "--json"])
+        .assert()
+        .success();
+    assert!(db.exists());
+}
+
+#[test]
+fn a_database_from_a_newer_schema_is_refused_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("newer.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.pragma_update(None, "user_version", 999).unwrap();
+    drop(conn);
+    tunebench()
+        .args(["--db", db.to_str().unwrap(), "datasets"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("newer").and(predicate::str::contains("newer.db")));
+    let out = tunebench()
+        .args(["--db", db.to_str().unwrap(), "datasets", "--json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["error"]["code"], "schema_too_new");
+}
+
+#[test]
+fn an_unknown_subcommand_is_a_usage_error_with_exit_code_2() {
+    tunebench().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn a_store_that_cannot_be_created_is_a_failure_with_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    // A path *under a regular file* cannot be created.
+    let db = blocker.join("sub").join("x.db");
+    tunebench()
+        .args(["--db", db.to_str().unwrap(), "datasets"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("file"));
+}

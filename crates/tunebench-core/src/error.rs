@@ -1,0 +1,97 @@
+//! The core's one error type. Every variant carries the context a person needs to act
+//! (which file, which line, which id), and maps to a closed [`ErrorCode`] that the CLI turns
+//! into an exit code and the UI branches on.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database file was written by a newer Tunebench than this one.
+    #[error(
+        "{path}: this database has schema version {found}, but this build of Tunebench only \
+         understands up to version {supported}. It was written by a newer Tunebench; \
+         upgrade Tunebench, or pass a different database with --db / TUNEBENCH_DB"
+    )]
+    SchemaTooNew {
+        path: String,
+        found: i32,
+        supported: i32,
+    },
+
+    /// The file is not a SQLite database (or is damaged).
+    #[error("{path}: not a Tunebench database: {reason}")]
+    NotADatabase { path: String, reason: String },
+
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("no {entity} with {key} {value:?}")]
+    NotFound {
+        entity: &'static str,
+        key: &'static str,
+        value: String,
+    },
+
+    /// Bad input from a person: a file, a field, an argument. The message names it.
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    #[error("could not find the OS data directory; pass --db PATH or set TUNEBENCH_DB")]
+    NoDataDir,
+}
+
+/// A closed set of error kinds, stable across releases, exported to TypeScript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input (file, field, argument) is wrong; the message says where.
+    InvalidInput,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// The database was written by a newer build.
+    SchemaTooNew,
+    /// Reading or writing a file failed.
+    Io,
+    /// The store failed.
+    Database,
+    /// Anything else.
+    Internal,
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
+            Error::NotADatabase { .. } | Error::Invalid(_) => ErrorCode::InvalidInput,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Sqlite(_) => ErrorCode::Database,
+            Error::NoDataDir => ErrorCode::Internal,
+        }
+    }
+
+    /// Whether the error is the user's input (CLI exit code 2) rather than a failure (1).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self.code(),
+            ErrorCode::InvalidInput | ErrorCode::SchemaTooNew | ErrorCode::NotFound
+        )
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

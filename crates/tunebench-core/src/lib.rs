@@ -1,0 +1,9 @@
+//! Tunebench's whole domain, with no window and no command line: the desktop shell
+//! (`src-tauri/`) and the `tunebench` binary (`crates/tunebench-cli`) are thin adapters
+//! over these modules.
+
+pub mod dataset;
+pub mod error;
+pub mod store;
+
+pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,175 @@
+//! The store opens, configures and migrates a real SQLite file.
+
+use tunebench_core::store::{self, LATEST_VERSION};
+use tunebench_core::ErrorCode;
+
+use crate::support::temp_db;
+
+#[test]
+fn open_creates_a_fresh_database_at_the_latest_schema() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    assert_eq!(store::schema_version(&conn).unwrap(), LATEST_VERSION);
+    assert!(db.path.exists(), "open() must create the file");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in [
+        "arm",
+        "dataset",
+        "example",
+        "experiment",
+        "fine_tune_job",
+        "price",
+        "provider",
+        "result",
+        "run",
+        "scenario",
+    ] {
+        assert!(
+            tables.iter().any(|x| x == t),
+            "migration 1 must create {t}; got {tables:?}"
+        );
+    }
+}
+
+#[test]
+fn open_sets_wal_foreign_keys_and_busy_timeout() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i32 = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1, "foreign keys must be enforced on every connection");
+    let timeout: i32 = conn
+        .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+        .unwrap();
+    assert!(timeout >= 1000, "busy timeout is {timeout} ms");
+}
+
+#[test]
+fn reopening_an_up_to_date_database_changes_nothing() {
+    let db = temp_db();
+    drop(store::open(&db.path).unwrap());
+    let conn = store::open(&db.path).unwrap();
+    assert_eq!(store::schema_version(&conn).unwrap(), LATEST_VERSION);
+}
+
+#[test]
+fn an_old_database_at_version_zero_is_migrated_and_keeps_its_other_tables() {
+    let db = temp_db();
+    {
+        let raw = rusqlite::Connection::open(&db.path).unwrap();
+        raw.execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('kept');")
+            .unwrap();
+    }
+    let conn = store::open(&db.path).unwrap();
+    assert_eq!(store::schema_version(&conn).unwrap(), LATEST_VERSION);
+    let kept: String = conn
+        .query_row("SELECT t FROM notes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, "kept");
+}
+
+#[test]
+fn a_database_from_a_newer_build_is_refused_with_a_clear_message() {
+    let db = temp_db();
+    {
+        let raw = rusqlite::Connection::open(&db.path).unwrap();
+        raw.pragma_update(None, "user_version", LATEST_VERSION + 5)
+            .unwrap();
+    }
+    let err = store::open(&db.path).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::SchemaTooNew);
+    assert!(err.is_bad_input());
+    let msg = err.to_string();
+    assert!(msg.contains("newer"), "{msg}");
+    assert!(
+        msg.contains(&db.path.display().to_string()),
+        "names the file: {msg}"
+    );
+    // Refusing must not have touched the file's version.
+    let raw = rusqlite::Connection::open(&db.path).unwrap();
+    let v: i32 = raw
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, LATEST_VERSION + 5);
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused_as_bad_input() {
+    let db = temp_db();
+    std::fs::write(
+        &db.path,
+        b"name,label\nthis is a csv file, not a database\n".repeat(20),
+    )
+    .unwrap();
+    let err = store::open(&db.path).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+    assert!(
+        err.to_string().contains("not a Tunebench database"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_migration_leaves_the_version_unchanged() {
+    // A table that collides with migration 1 makes it fail half-way: the transaction must
+    // roll back everything, leaving version 0 and no partial schema.
+    let db = temp_db();
+    {
+        let raw = rusqlite::Connection::open(&db.path).unwrap();
+        raw.execute_batch("CREATE TABLE price (x INTEGER);")
+            .unwrap();
+    }
+    assert!(store::open(&db.path).is_err());
+    let raw = rusqlite::Connection::open(&db.path).unwrap();
+    let v: i32 = raw
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 0);
+    let n: i32 = raw
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'dataset'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        n, 0,
+        "the dataset table created before the failure must be rolled back"
+    );
+}
+
+#[test]
+fn resolve_path_prefers_the_flag_then_the_environment_then_the_data_dir() {
+    use std::path::{Path, PathBuf};
+    let flag = Path::new("/tmp/flag.db");
+    assert_eq!(
+        store::resolve_path(Some(flag), Some("/tmp/env.db")).unwrap(),
+        flag
+    );
+    assert_eq!(
+        store::resolve_path(None, Some("/tmp/env.db")).unwrap(),
+        PathBuf::from("/tmp/env.db")
+    );
+    let default = store::resolve_path(None, Some("  ")).unwrap();
+    assert!(
+        default.ends_with("tunebench/tunebench.sqlite3"),
+        "{default:?}"
+    );
+}
+
+#[test]
+fn the_dataset_list_of_a_new_store_is_empty() {
+    let conn = store::open_in_memory().unwrap();
+    assert!(store::dataset::list(&conn).unwrap().is_empty());
+}
