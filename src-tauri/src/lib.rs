@@ -1,0 +1,43 @@
+//! The desktop shell: wiring only. Commands live in `commands/`, the domain in `tunebench-core`.
+
+mod commands;
+mod error;
+mod state;
+
+use tauri::Manager;
+
+pub use error::{CommandError, CommandResult};
+pub use state::AppState;
+
+/// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        commands::app::app_info,
+        commands::datasets::list_datasets,
+    ])
+}
+
+/// Writes the TypeScript bindings for the UI (run by the `bindings_are_current` test).
+pub fn export_bindings(path: &std::path::Path) {
+    specta_builder()
+        .export(specta_typescript::Typescript::default(), path)
+        .expect("export TypeScript bindings");
+}
+
+pub fn run() {
+    let builder = specta_builder();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let env = std::env::var(tunebench_core::store::DB_ENV).ok();
+            let db_path = tunebench_core::store::resolve_path(None, env.as_deref())?;
+            // The store is opened per command, so a damaged or too-new file is reported to
+            // the UI as an error it can show, rather than a crash at start-up.
+            app.manage(AppState { db_path });
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running Tunebench");
+}
