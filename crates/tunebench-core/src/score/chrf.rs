@@ -52,6 +52,8 @@ pub fn stats(hypothesis: &str, reference: &str) -> ChrfStats {
             }
         }
         let ref_count: u64 = r.values().sum();
+        // As sacrebleu: hypothesis n-grams of an order the reference lacks are not counted.
+        let hyp_count = if r.is_empty() { 0 } else { hyp_count };
         s.orders[n - 1] = [hyp_count, ref_count, matches];
     }
     s

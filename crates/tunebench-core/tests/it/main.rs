@@ -1,4 +1,6 @@
 //! The core's one integration-test binary: a module per area.
 
+mod score_reference;
+mod stats_reference;
 mod store;
 mod support;
