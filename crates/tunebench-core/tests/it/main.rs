@@ -1,6 +1,7 @@
 //! The core's one integration-test binary: a module per area.
 
 mod score_reference;
+mod stats_compare;
 mod stats_reference;
 mod store;
 mod support;
