@@ -175,7 +175,8 @@ struct Pair<'a> {
 /// Compares arm B against arm A on their common cases (matched by `example_id`).
 /// Fails when the arms do not cover the same cases, or when nothing is left to compare.
 pub fn compare(arm_a: &ArmScores, arm_b: &ArmScores, cfg: &CompareConfig) -> Result<Comparison> {
-    if !(cfg.confidence > 0.0 && cfg.confidence < 1.0) || !(cfg.power > 0.0 && cfg.power < 1.0) {
+    let inside = |x: f64| x > 0.0 && x < 1.0;
+    if !inside(cfg.confidence) || !inside(cfg.power) {
         return Err(Error::Invalid(format!(
             "comparison settings: confidence ({}) and power ({}) must lie strictly between 0 and 1",
             cfg.confidence, cfg.power

@@ -54,7 +54,7 @@ pub fn mdd_two_proportions(p: f64, n: u32, alpha: f64, power: f64) -> f64 {
 
 /// Cases needed so that a difference `delta` is detectable, given the MDD at `n` cases.
 pub fn cases_needed(n: u32, mdd: f64, delta: f64) -> Option<u32> {
-    if !(delta > 0.0) || !mdd.is_finite() {
+    if delta.is_nan() || delta <= 0.0 || !mdd.is_finite() {
         return None;
     }
     let needed = (n as f64 * (mdd / delta).powi(2)).ceil();

@@ -37,10 +37,10 @@ impl Margin {
     }
 
     /// How the margin reads in a sentence.
-    pub fn describe(&self, a_value: f64) -> String {
+    pub fn describe(&self, arm_a: &str, a_value: f64) -> String {
         match *self {
             Margin::Relative { value } => format!(
-                "{} ({}% relative to A's {})",
+                "{} ({}% relative to {arm_a}'s {})",
                 num(self.absolute(a_value)),
                 num(value * 100.0),
                 num(a_value)
@@ -126,7 +126,7 @@ pub fn decide(v: &VerdictInput<'_>) -> Verdict {
         num(v.b_value),
         num(v.a_value)
     );
-    let margin_text = v.margin.describe(v.a_value);
+    let margin_text = v.margin.describe(v.arm_a, v.a_value);
     let tail = format!("n = {} paired cases{}", v.n, v.note);
     if v.difference >= margin && v.interval.low > 0.0 {
         return Verdict {

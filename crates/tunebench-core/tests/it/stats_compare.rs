@@ -15,7 +15,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
 }
@@ -67,26 +70,54 @@ fn the_same_seed_gives_the_same_interval_and_another_seed_a_different_one() {
 fn the_bootstrap_interval_agrees_with_the_normal_approximation_for_a_mean_difference() {
     let (a, b) = binary_arms(2000, 0.6, 0.65, 7);
     let c = compare(&a, &b, &CompareConfig::default()).unwrap();
-    let d: Vec<f64> = a.cases.iter().zip(&b.cases).map(|(x, y)| y.value - x.value).collect();
+    let d: Vec<f64> = a
+        .cases
+        .iter()
+        .zip(&b.cases)
+        .map(|(x, y)| y.value - x.value)
+        .collect();
     let n = d.len() as f64;
     let mean = d.iter().sum::<f64>() / n;
     let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
     let half = 1.959964 * sd / n.sqrt();
     assert!((c.difference - mean).abs() < 1e-12);
-    assert!((c.interval.low - (mean - half)).abs() < 0.15 * half, "{:?} vs ±{half}", c.interval);
-    assert!((c.interval.high - (mean + half)).abs() < 0.15 * half, "{:?} vs ±{half}", c.interval);
+    assert!(
+        (c.interval.low - (mean - half)).abs() < 0.15 * half,
+        "{:?} vs ±{half}",
+        c.interval
+    );
+    assert!(
+        (c.interval.high - (mean + half)).abs() < 0.15 * half,
+        "{:?} vs ±{half}",
+        c.interval
+    );
 }
 
 #[test]
 fn a_clear_gain_beyond_the_margin_is_justified_and_the_sentence_carries_the_numbers() {
     let (a, b) = binary_arms(4000, 0.70, 0.86, 3);
     let c = compare(&a, &b, &CompareConfig::default()).unwrap();
-    assert_eq!(c.verdict.kind, VerdictKind::Justified, "{}", c.verdict.sentence);
+    assert_eq!(
+        c.verdict.kind,
+        VerdictKind::Justified,
+        "{}",
+        c.verdict.sentence
+    );
     assert!(c.interval.low > 0.0 && c.difference >= c.margin_absolute);
     let s = &c.verdict.sentence;
     assert!(s.starts_with("Fine-tuning is justified on quality"), "{s}");
-    assert!(s.contains("n = 4000") && s.contains("95 % CI") && s.contains("5% relative"), "{s}");
-    assert!(s.contains(&format!("+{:.2}", c.difference).trim_end_matches('0').to_string()), "{s}");
+    assert!(
+        s.contains("n = 4000") && s.contains("95 % CI") && s.contains("5% relative"),
+        "{s}"
+    );
+    assert!(
+        s.contains(
+            &format!("+{:.2}", c.difference)
+                .trim_end_matches('0')
+                .to_string()
+        ),
+        "{s}"
+    );
     assert!(c.power.warning.is_none());
 }
 
@@ -94,7 +125,12 @@ fn a_clear_gain_beyond_the_margin_is_justified_and_the_sentence_carries_the_numb
 fn arms_that_perform_alike_on_many_cases_are_not_justified() {
     let (a, b) = binary_arms(4000, 0.80, 0.80, 11);
     let c = compare(&a, &b, &CompareConfig::default()).unwrap();
-    assert_eq!(c.verdict.kind, VerdictKind::NotJustified, "{}", c.verdict.sentence);
+    assert_eq!(
+        c.verdict.kind,
+        VerdictKind::NotJustified,
+        "{}",
+        c.verdict.sentence
+    );
     assert!(c.interval.high < c.margin_absolute);
 }
 
@@ -102,11 +138,20 @@ fn arms_that_perform_alike_on_many_cases_are_not_justified() {
 fn a_small_set_is_inconclusive_says_how_many_cases_would_settle_it_and_warns_on_power() {
     let (a, b) = binary_arms(40, 0.70, 0.80, 5);
     let c = compare(&a, &b, &CompareConfig::default()).unwrap();
-    assert_eq!(c.verdict.kind, VerdictKind::Inconclusive, "{}", c.verdict.sentence);
+    assert_eq!(
+        c.verdict.kind,
+        VerdictKind::Inconclusive,
+        "{}",
+        c.verdict.sentence
+    );
     let settle = c.verdict.cases_to_settle.expect("a case count");
     assert!(settle > 40);
     assert!(c.verdict.sentence.contains(&settle.to_string()));
-    let warning = c.power.warning.as_deref().expect("too small to detect the margin");
+    let warning = c
+        .power
+        .warning
+        .as_deref()
+        .expect("too small to detect the margin");
     assert!(c.power.minimum_detectable_difference > c.margin_absolute);
     assert!(warning.contains("too small"), "{warning}");
 }
@@ -120,7 +165,12 @@ fn an_absolute_margin_is_used_as_given() {
     };
     let c = compare(&a, &b, &cfg).unwrap();
     assert_eq!(c.margin_absolute, 0.10);
-    assert_eq!(c.verdict.kind, VerdictKind::NotJustified, "{}", c.verdict.sentence);
+    assert_eq!(
+        c.verdict.kind,
+        VerdictKind::NotJustified,
+        "{}",
+        c.verdict.sentence
+    );
 }
 
 #[test]
@@ -134,9 +184,16 @@ fn errors_count_as_failures_by_default_and_can_be_left_out_instead() {
     let c = compare(&a, &b, &CompareConfig::default()).unwrap();
     assert_eq!((c.arm_a.errors, c.arm_b.errors), (10, 0));
     assert_eq!(c.n, 100);
-    assert!((c.arm_a.value - 0.9).abs() < 1e-12, "errors scored as failures");
+    assert!(
+        (c.arm_a.value - 0.9).abs() < 1e-12,
+        "errors scored as failures"
+    );
     assert!(c.error_policy_text.contains("counted as failures"));
-    assert!(c.verdict.sentence.contains("10 in prompting"), "{}", c.verdict.sentence);
+    assert!(
+        c.verdict.sentence.contains("10 in prompting"),
+        "{}",
+        c.verdict.sentence
+    );
 
     let cfg = CompareConfig {
         error_policy: ErrorPolicy::ExcludeCase,
@@ -153,17 +210,38 @@ fn mcnemar_is_reported_for_binary_scores_only() {
     let (a, b) = binary_arms(300, 0.6, 0.7, 21);
     let c = compare(&a, &b, &CompareConfig::default()).unwrap();
     let m = c.mcnemar.expect("binary scores");
-    let a_only = a.cases.iter().zip(&b.cases).filter(|(x, y)| x.value == 1.0 && y.value == 0.0).count();
-    let b_only = a.cases.iter().zip(&b.cases).filter(|(x, y)| x.value == 0.0 && y.value == 1.0).count();
+    let a_only = a
+        .cases
+        .iter()
+        .zip(&b.cases)
+        .filter(|(x, y)| x.value == 1.0 && y.value == 0.0)
+        .count();
+    let b_only = a
+        .cases
+        .iter()
+        .zip(&b.cases)
+        .filter(|(x, y)| x.value == 0.0 && y.value == 1.0)
+        .count();
     assert_eq!((m.a_only as usize, m.b_only as usize), (a_only, b_only));
-    assert_eq!(m.p_value, mcnemar_exact(a_only as u32, b_only as u32).p_value);
+    assert_eq!(
+        m.p_value,
+        mcnemar_exact(a_only as u32, b_only as u32).p_value
+    );
     assert_eq!(c.arm_a.interval_method, "wilson");
 
     let continuous: Vec<Option<f64>> = (0..50).map(|i| Some(i as f64 / 50.0)).collect();
-    let c = compare(&arm("a", &continuous), &arm("b", &continuous), &CompareConfig::default()).unwrap();
+    let c = compare(
+        &arm("a", &continuous),
+        &arm("b", &continuous),
+        &CompareConfig::default(),
+    )
+    .unwrap();
     assert!(c.mcnemar.is_none());
     assert_eq!(c.arm_a.interval_method, "bootstrap");
-    assert_eq!(c.power.method, "unpaired", "identical arms have no paired spread");
+    assert_eq!(
+        c.power.method, "unpaired",
+        "identical arms have no paired spread"
+    );
 }
 
 #[test]
@@ -176,7 +254,11 @@ fn a_label_f1_primary_equals_scikit_learn_on_each_arm() {
         .find(|c| c["name"] == "five_classes_500_cases")
         .unwrap();
     let strings = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
     };
     let truth = strings(&case["y_true"]);
     let pred = strings(&case["y_pred"]);
@@ -197,7 +279,11 @@ fn a_label_f1_primary_equals_scikit_learn_on_each_arm() {
     };
     let a = build("prompting", &pred);
     let b = build("fine-tuned", &truth);
-    for (name, average) in [("macro", F1Average::Macro), ("micro", F1Average::Micro), ("weighted", F1Average::Weighted)] {
+    for (name, average) in [
+        ("macro", F1Average::Macro),
+        ("micro", F1Average::Micro),
+        ("weighted", F1Average::Weighted),
+    ] {
         let cfg = CompareConfig {
             metric: format!("{name}_f1"),
             primary: PrimaryMetric::LabelF1 { average },
@@ -206,7 +292,11 @@ fn a_label_f1_primary_equals_scikit_learn_on_each_arm() {
         };
         let c = compare(&a, &b, &cfg).unwrap();
         let want = case[name]["f1"].as_f64().unwrap();
-        assert!((c.arm_a.value - want).abs() < 1e-9, "{name}: {} vs {want}", c.arm_a.value);
+        assert!(
+            (c.arm_a.value - want).abs() < 1e-9,
+            "{name}: {} vs {want}",
+            c.arm_a.value
+        );
         assert_eq!(c.arm_b.value, 1.0);
         assert!(c.arm_a.interval.contains(c.arm_a.value));
         assert!(c.interval.low > 0.0);
@@ -218,8 +308,13 @@ fn arms_answering_different_cases_are_refused() {
     let a = arm("a", &[Some(1.0), Some(0.0)]);
     let mut b = arm("b", &[Some(1.0), Some(0.0)]);
     b.cases[1].example_id = 77;
-    let e = compare(&a, &b, &CompareConfig::default()).unwrap_err().to_string();
-    assert!(e.contains("example 2") && e.contains("not by arm `b`"), "{e}");
+    let e = compare(&a, &b, &CompareConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("example 2") && e.contains("not by arm `b`"),
+        "{e}"
+    );
     let short = arm("b", &[Some(1.0)]);
     assert!(compare(&a, &short, &CompareConfig::default()).is_err());
 }
@@ -229,10 +324,23 @@ fn the_comparison_serialises_to_json_for_the_report() {
     let (a, b) = binary_arms(100, 0.6, 0.7, 2);
     let c = compare(&a, &b, &CompareConfig::default()).unwrap();
     let v = serde_json::to_value(&c).unwrap();
-    for key in ["difference", "interval", "mcnemar", "power", "verdict", "arm_a", "error_policy_text"] {
+    for key in [
+        "difference",
+        "interval",
+        "mcnemar",
+        "power",
+        "verdict",
+        "arm_a",
+        "error_policy_text",
+    ] {
         assert!(!v[key].is_null(), "{key}");
     }
-    assert_eq!(v["verdict"]["kind"], serde_json::json!(format!("{:?}", c.verdict.kind).to_lowercase().replace("notjustified", "not_justified")));
+    assert_eq!(
+        v["verdict"]["kind"],
+        serde_json::json!(format!("{:?}", c.verdict.kind)
+            .to_lowercase()
+            .replace("notjustified", "not_justified"))
+    );
 }
 
 #[test]
@@ -261,7 +369,14 @@ fn latency_percentiles_interpolate_between_ranks_and_check_the_budget() {
     assert!((s.ttft_p95_ms.unwrap() - 9.505).abs() < 1e-9);
     // 1000 tokens over 5.05 s.
     assert!((s.tokens_per_second.unwrap() - 1000.0 / 5.05).abs() < 1e-9);
-    assert_eq!(s.within_budget, Some(false), "p95 95.05 ms is over a 95 ms budget");
-    assert_eq!(summarize_latency(&samples, Some(96.0)).within_budget, Some(true));
+    assert_eq!(
+        s.within_budget,
+        Some(false),
+        "p95 95.05 ms is over a 95 ms budget"
+    );
+    assert_eq!(
+        summarize_latency(&samples, Some(96.0)).within_budget,
+        Some(true)
+    );
     assert_eq!(summarize_latency(&[], None).p95_ms, None);
 }
