@@ -142,10 +142,10 @@ pub async fn judge_case<C: JudgeClient>(
     output: &str,
 ) -> Result<JudgeVerdict> {
     let prompt = render_prompt(rubric, input, expected, output);
-    let reply = client
-        .complete(&prompt)
-        .await
-        .map_err(|e| Error::Invalid(format!("the judge model did not answer: {e}")))?;
+    let reply = client.complete(&prompt).await.map_err(|e| Error::Scorer {
+        scorer: "judge",
+        message: format!("the judge model did not answer: {e}"),
+    })?;
     parse_reply(&reply, rubric.scale, prompt)
 }
 
@@ -177,6 +177,65 @@ mod tests {
             assert!(p.user.contains(part), "{part}");
         }
         assert!(p.system.contains("from 1"));
+    }
+
+    /// A judge that answers from a fixed list, recording the prompts it was sent.
+    struct Scripted {
+        reply: std::result::Result<&'static str, &'static str>,
+        seen: std::sync::Mutex<Vec<JudgePrompt>>,
+    }
+
+    impl JudgeClient for Scripted {
+        type Error = String;
+        fn complete(
+            &self,
+            prompt: &JudgePrompt,
+        ) -> impl std::future::Future<Output = std::result::Result<String, String>> + Send {
+            self.seen.lock().unwrap().push(prompt.clone());
+            let reply = self.reply.map(str::to_owned).map_err(str::to_owned);
+            async move { reply }
+        }
+    }
+
+    fn run<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("the scripted judge answers at once"),
+        }
+    }
+
+    #[test]
+    fn judge_case_sends_the_rendered_prompt_and_keeps_it_with_the_verdict() {
+        let rubric = JudgeRubric {
+            rubric: "Correct city.".into(),
+            scale: JudgeScale::PassFail,
+        };
+        let judge = Scripted {
+            reply: Ok(r#"{"grade": "fail", "reason": "wrong city"}"#),
+            seen: Default::default(),
+        };
+        let v = run(judge_case(
+            &judge,
+            &rubric,
+            "Capital of France?",
+            "Paris",
+            "Lyon",
+        ))
+        .unwrap();
+        assert_eq!((v.grade, v.value), (0, 0.0));
+        assert_eq!(judge.seen.lock().unwrap()[0], v.prompt);
+        assert!(v.prompt.user.contains("Lyon"));
+
+        let down = Scripted {
+            reply: Err("HTTP 503"),
+            seen: Default::default(),
+        };
+        let e = run(judge_case(&down, &rubric, "q", "a", "b"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("HTTP 503"), "{e}");
     }
 
     #[test]

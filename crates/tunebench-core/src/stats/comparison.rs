@@ -166,10 +166,10 @@ pub struct Comparison {
     pub verdict: Verdict,
 }
 
-/// A case's paired result after the error policy.
+/// Both arms' results on one case.
 struct Pair<'a> {
-    a: Option<&'a CaseScore>,
-    b: Option<&'a CaseScore>,
+    a: &'a CaseScore,
+    b: &'a CaseScore,
 }
 
 /// Compares arm B against arm A on their common cases (matched by `example_id`).
@@ -187,9 +187,7 @@ pub fn compare(arm_a: &ArmScores, arm_b: &ArmScores, cfg: &CompareConfig) -> Res
     let errors_b = arm_b.cases.iter().filter(|c| c.error).count() as u32;
     let kept: Vec<Pair<'_>> = pairs
         .into_iter()
-        .filter(|p| {
-            cfg.error_policy == ErrorPolicy::CountAsFailure || !(p.a.is_none() || p.b.is_none())
-        })
+        .filter(|p| cfg.error_policy == ErrorPolicy::CountAsFailure || !(p.a.error || p.b.error))
         .collect();
     let excluded = arm_a.cases.len() as u32 - kept.len() as u32;
     if kept.is_empty() {
@@ -291,7 +289,7 @@ pub fn compare(arm_a: &ArmScores, arm_b: &ArmScores, cfg: &CompareConfig) -> Res
     })
 }
 
-/// Pairs the arms' cases by example id; `None` marks an errored case.
+/// Pairs the arms' cases by example id.
 fn pair_cases<'a>(arm_a: &'a ArmScores, arm_b: &'a ArmScores) -> Result<Vec<Pair<'a>>> {
     let mut by_id: HashMap<i32, &CaseScore> = HashMap::with_capacity(arm_b.cases.len());
     for c in &arm_b.cases {
@@ -319,10 +317,7 @@ fn pair_cases<'a>(arm_a: &'a ArmScores, arm_b: &'a ArmScores) -> Result<Vec<Pair
                 a.example_id, arm_a.arm, arm_b.arm
             ))
         })?;
-        pairs.push(Pair {
-            a: (!a.error).then_some(a),
-            b: (!b.error).then_some(b),
-        });
+        pairs.push(Pair { a, b });
     }
     Ok(pairs)
 }
@@ -346,7 +341,8 @@ struct Statistics {
 
 /// Per-case means: kinds are the distinct (A value, B value) pairs.
 fn mean_statistics(pairs: &[Pair<'_>], resamples: u32, seed: u64) -> Statistics {
-    let value = |c: Option<&CaseScore>| c.map_or(0.0, |c| c.value);
+    // An errored case that is still compared counts as a failure: 0.
+    let value = |c: &CaseScore| if c.error { 0.0 } else { c.value };
     let mut index: HashMap<(u64, u64), usize> = HashMap::new();
     let mut kinds: Vec<(f64, f64)> = Vec::new();
     let mut counts: Vec<u32> = Vec::new();
@@ -413,20 +409,22 @@ fn label_statistics(
     let mut triples: HashMap<(u32, u32, u32), usize> = HashMap::new();
     let mut kinds: Vec<(u32, u32, u32)> = Vec::new();
     let mut counts: Vec<u32> = Vec::new();
-    for (i, p) in pairs.iter().enumerate() {
-        let case = p.a.or(p.b);
-        let truth = case
-            .and_then(|c| c.expected_label.as_deref())
-            .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "case {} has no expected label, which a label F1 primary metric needs",
-                    case.map_or(i as i32, |c| c.example_id)
-                ))
-            })?;
+    for p in pairs {
+        let truth =
+            p.a.expected_label
+                .as_deref()
+                .or(p.b.expected_label.as_deref())
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "example {} has no expected label, which a label F1 primary metric needs",
+                        p.a.example_id
+                    ))
+                })?;
         let t = index.intern(truth);
-        let mut label = |c: Option<&CaseScore>| {
-            c.and_then(|c| c.predicted_label.as_deref())
-                .map_or(NONE, |l| index.intern(l))
+        // An errored case (or one without a prediction) is a wrong answer.
+        let mut label = |c: &CaseScore| match (&c.predicted_label, c.error) {
+            (Some(l), false) => index.intern(l),
+            _ => NONE,
         };
         let key = (t, label(p.a), label(p.b));
         let k = *triples.entry(key).or_insert_with(|| {

@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod comparison;
 pub mod latency;
 pub mod mcnemar;
+pub mod metric;
 pub mod power;
 pub mod verdict;
 pub mod wilson;
@@ -17,6 +18,7 @@ pub use comparison::{
     PrimaryMetric,
 };
 pub use latency::{summarize_latency, LatencySample, LatencySummary};
+pub use metric::{summarize_metric, MetricSummary};
 pub use verdict::{Margin, Verdict, VerdictKind};
 
 /// A two-sided interval for an estimate.

@@ -1,7 +1,7 @@
 //! The comparison of arm B against arm A: reproducible bootstrap, the margin rule's three
 //! verdicts, the error policy, McNemar, label-F1 primaries and latency summaries.
 
-use tunebench_core::score::F1Average;
+use tunebench_core::score::{label_report, F1Average};
 use tunebench_core::stats::mcnemar::mcnemar_exact;
 use tunebench_core::stats::{
     compare, summarize_latency, ArmScores, CaseScore, CompareConfig, ErrorPolicy, LatencySample,
@@ -379,4 +379,57 @@ fn latency_percentiles_interpolate_between_ranks_and_check_the_budget() {
         Some(true)
     );
     assert_eq!(summarize_latency(&[], None).p95_ms, None);
+}
+
+#[test]
+fn a_label_primary_counts_errored_cases_as_wrong_predictions_of_no_class() {
+    let truth = ["a", "a", "b", "b", "c", "c"];
+    let build = |name: &str, preds: [Option<&str>; 6]| ArmScores {
+        arm: name.into(),
+        cases: truth
+            .iter()
+            .zip(preds)
+            .enumerate()
+            .map(|(i, (t, p))| CaseScore {
+                example_id: i as i32,
+                error: p.is_none(),
+                value: (Some(*t) == p) as u8 as f64,
+                expected_label: Some(t.to_string()),
+                predicted_label: p.map(str::to_owned),
+            })
+            .collect(),
+    };
+    let a = build(
+        "prompting",
+        [Some("a"), None, Some("b"), Some("a"), Some("c"), None],
+    );
+    let b = build(
+        "fine-tuned",
+        [Some("a"), Some("a"), Some("b"), Some("b"), None, None],
+    );
+    let cfg = CompareConfig {
+        metric: "macro_f1".into(),
+        primary: PrimaryMetric::LabelF1 {
+            average: F1Average::Macro,
+        },
+        resamples: 1000,
+        ..CompareConfig::default()
+    };
+    let c = compare(&a, &b, &cfg).unwrap();
+    assert_eq!((c.n, c.arm_a.errors, c.arm_b.errors), (6, 2, 2));
+    // The same as scikit-learn with the errors as a prediction outside the classes.
+    let classes: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+    let as_wrong = |preds: [&str; 6]| label_report(&truth, &preds, Some(&classes)).macro_avg.f1;
+    let want_a = as_wrong(["a", "<error>", "b", "a", "c", "<error>"]);
+    let want_b = as_wrong(["a", "a", "b", "b", "<error>", "<error>"]);
+    assert!(
+        (c.arm_a.value - want_a).abs() < 1e-12,
+        "{} vs {want_a}",
+        c.arm_a.value
+    );
+    assert!(
+        (c.arm_b.value - want_b).abs() < 1e-12,
+        "{} vs {want_b}",
+        c.arm_b.value
+    );
 }
