@@ -74,7 +74,7 @@ impl Taxonomy {
     }
 }
 
-/// A compiled JSON Schema (draft 2020-12 unless the schema's `$schema` says otherwise).
+/// A compiled JSON Schema, validated under draft 2020-12.
 pub struct JsonSchema {
     validator: jsonschema::Validator,
 }
@@ -134,6 +134,19 @@ mod tests {
         assert_eq!(s.score(r#"{"label":"z"}"#), 0.0);
         assert_eq!(s.score(r#"{}"#), 0.0);
         assert_eq!(s.score("not json"), 0.0);
+    }
+
+    #[test]
+    fn schemas_follow_draft_2020_12_semantics() {
+        // `prefixItems` exists only from 2020-12; under older drafts `items: false` would
+        // reject every non-empty array.
+        let s = JsonSchema::compile(
+            r#"{"type":"array","prefixItems":[{"type":"string"}],"items":false}"#,
+            "test",
+        )
+        .unwrap();
+        assert_eq!(s.score(r#"["a"]"#), 1.0);
+        assert_eq!(s.score(r#"["a", 1]"#), 0.0);
     }
 
     #[test]

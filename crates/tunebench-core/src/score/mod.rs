@@ -223,6 +223,28 @@ impl Scorer {
     }
 }
 
+/// One scorer's value on one case, as stored with the result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NamedScore {
+    pub scorer: String,
+    pub value: f64,
+}
+
+/// Every prepared scorer's value on one case, in order; the judge, which the run engine
+/// scores through [`judge::judge_case`], is skipped.
+pub fn score_case(scorers: &[PreparedScorer], output: &str, expected: &str) -> Vec<NamedScore> {
+    scorers
+        .iter()
+        .filter_map(|s| {
+            s.score(output, expected).map(|value| NamedScore {
+                scorer: s.name().to_owned(),
+                value,
+            })
+        })
+        .collect()
+}
+
 /// A scorer ready to score cases.
 #[derive(Debug)]
 pub struct PreparedScorer {
