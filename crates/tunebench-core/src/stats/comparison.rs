@@ -182,6 +182,20 @@ pub fn compare(arm_a: &ArmScores, arm_b: &ArmScores, cfg: &CompareConfig) -> Res
             cfg.confidence, cfg.power
         )));
     }
+    if cfg.resamples == 0 {
+        return Err(Error::Invalid(
+            "comparison settings: `resamples` must be at least 1 (10,000 or more for a report)"
+                .into(),
+        ));
+    }
+    for arm in [arm_a, arm_b] {
+        if let Some(c) = arm.cases.iter().find(|c| !c.error && !c.value.is_finite()) {
+            return Err(Error::Invalid(format!(
+                "arm `{}`, example {}: the primary score is {}, not a finite number",
+                arm.arm, c.example_id, c.value
+            )));
+        }
+    }
     let pairs = pair_cases(arm_a, arm_b)?;
     let errors_a = arm_a.cases.iter().filter(|c| c.error).count() as u32;
     let errors_b = arm_b.cases.iter().filter(|c| c.error).count() as u32;

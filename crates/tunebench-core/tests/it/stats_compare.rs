@@ -433,3 +433,29 @@ fn a_label_primary_counts_errored_cases_as_wrong_predictions_of_no_class() {
         c.arm_b.value
     );
 }
+
+#[test]
+fn settings_and_scores_that_cannot_be_compared_are_refused_with_the_reason() {
+    let (a, mut b) = binary_arms(10, 0.5, 0.5, 4);
+    let none = CompareConfig {
+        resamples: 0,
+        ..CompareConfig::default()
+    };
+    assert!(compare(&a, &b, &none)
+        .unwrap_err()
+        .to_string()
+        .contains("resamples"));
+    let bad = CompareConfig {
+        confidence: 1.5,
+        ..CompareConfig::default()
+    };
+    assert!(compare(&a, &b, &bad)
+        .unwrap_err()
+        .to_string()
+        .contains("confidence"));
+    b.cases[3].value = f64::NAN;
+    let e = compare(&a, &b, &CompareConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("example 4") && e.contains("fine-tuned"), "{e}");
+}
