@@ -60,6 +60,14 @@ pub enum Error {
 
     #[error("could not find the OS data directory; pass --db PATH or set TUNEBENCH_DB")]
     NoDataDir,
+
+    /// A scorer could not score a case: the judge model did not answer, or its reply
+    /// carried no grade.
+    #[error("scorer `{scorer}`: {message}")]
+    Scorer {
+        scorer: &'static str,
+        message: String,
+    },
 }
 
 /// A closed set of error kinds, stable across releases, exported to TypeScript.
@@ -102,7 +110,7 @@ impl Error {
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Io { .. } => ErrorCode::Io,
             Error::Sqlite(_) => ErrorCode::Database,
-            Error::NoDataDir => ErrorCode::Internal,
+            Error::NoDataDir | Error::Scorer { .. } => ErrorCode::Internal,
         }
     }
 

@@ -4,6 +4,8 @@
 
 pub mod dataset;
 pub mod error;
+pub mod score;
+pub mod stats;
 pub mod store;
 
 pub use error::{Error, ErrorCode, Result};

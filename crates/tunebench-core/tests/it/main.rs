@@ -1,4 +1,9 @@
 //! The core's one integration-test binary: a module per area.
 
+mod score_pipeline;
+mod score_props;
+mod score_reference;
+mod stats_compare;
+mod stats_reference;
 mod store;
 mod support;
