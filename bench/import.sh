@@ -59,7 +59,7 @@ SQL
 
 cd "$TMP"
 t0=$(date +%s.%N)
-sqlite3 sq.db < sqlite.sql
+sqlite3 sq.db < sqlite.sql > /dev/null
 t1=$(date +%s.%N)
 /usr/bin/time -v -o time.txt "$BIN" --db tb.db import rows.jsonl --json > out.json
 t2=$(date +%s.%N)
@@ -71,3 +71,17 @@ echo "sqlite3 .import (CSV):     ${SQ} s   rows: $(sqlite3 sq.db 'SELECT COUNT(*
 echo "tunebench import (JSONL):  ${TB} s   rows: $(python3 -c "import json;print(json.load(open('out.json'))['rows'])")"
 echo "ratio: $(python3 -c "print(f'{($t2-$t1)/($t1-$t0):.2f}')")x (target <= 1.5)"
 echo "tunebench peak RSS: ${RSS} MB (target <= 200)"
+
+# The row browser's queries (the SQL of store/example.rs) on the imported million rows.
+echo "row browser on $ROWS rows (sqlite3 .timer, real seconds):"
+sqlite3 tb.db <<'SQL' | grep -E '^(Run Time|[0-9])' | paste - - | awk '{printf "  %-34s %s s (result %s)\n", label[NR], $5, $1} BEGIN {
+  label[1]="count all"; label[2]="page offset 0"; label[3]="page offset 900000";
+  label[4]="search count (capped 10000)"; label[5]="search page"; label[6]="count test split" }'
+.timer on
+SELECT COUNT(*) FROM (SELECT 1 FROM example WHERE dataset_id = 1 LIMIT 4294967295);
+SELECT COUNT(*) FROM (SELECT id FROM example WHERE dataset_id = 1 ORDER BY ordinal LIMIT 50 OFFSET 0);
+SELECT COUNT(*) FROM (SELECT id FROM example WHERE dataset_id = 1 ORDER BY ordinal LIMIT 50 OFFSET 900000);
+SELECT COUNT(*) FROM (SELECT 1 FROM example WHERE dataset_id = 1 AND (input LIKE '%refund please%' ESCAPE '\' OR expected LIKE '%refund please%' ESCAPE '\') LIMIT 10000);
+SELECT COUNT(*) FROM (SELECT id FROM example WHERE dataset_id = 1 AND (input LIKE '%refund please%' ESCAPE '\' OR expected LIKE '%refund please%' ESCAPE '\') ORDER BY ordinal LIMIT 50 OFFSET 0);
+SELECT COUNT(*) FROM (SELECT 1 FROM example WHERE dataset_id = 1 AND split = 'test' LIMIT 4294967295);
+SQL

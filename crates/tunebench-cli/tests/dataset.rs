@@ -141,7 +141,7 @@ fn re_splitting_a_dataset_an_experiment_uses_needs_force() {
     let s = store();
     let f = s.file("mail.csv", &labelled(10));
     s.json(&["import", p(&f), "--name", "mail"]);
-    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    let conn = tunebench_core::store::open(&s.db).unwrap();
     conn.execute(
         "INSERT INTO experiment (name, dataset_id, created_at) VALUES ('cmp', 1, '2026-01-01T00:00:00Z')",
         [],
