@@ -17,13 +17,26 @@ pub fn run(db: Option<&Path>, out: &Output) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{:>4}  {:<32} {:>9} {:>7} {:>7}  {}",
+        "{:>4}  {:<32} {:>9} {:>7} {:>7}  {:<20}  LABELS",
         "ID", "NAME", "ROWS", "TRAIN", "TEST", "IMPORTED"
     );
     for d in &datasets {
+        let labels: Vec<String> = d
+            .labels
+            .iter()
+            .take(5)
+            .map(|l| format!("{} {}", l.label, l.count))
+            .collect();
+        let more = if d.labels.len() > 5 { ", ..." } else { "" };
         println!(
-            "{:>4}  {:<32} {:>9} {:>7} {:>7}  {}",
-            d.id, d.name, d.rows, d.train_rows, d.test_rows, d.imported_at
+            "{:>4}  {:<32} {:>9} {:>7} {:>7}  {:<20}  {}{more}",
+            d.id,
+            d.name,
+            d.rows,
+            d.train_rows,
+            d.test_rows,
+            d.imported_at,
+            labels.join(", ")
         );
     }
     Ok(())

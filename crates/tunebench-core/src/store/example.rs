@@ -130,6 +130,33 @@ pub fn for_each(
     Ok(())
 }
 
+/// Whether any row of dataset `id` (of one split, if given) has its own id.
+pub fn any_external_id(conn: &Connection, dataset_id: i32, split: Option<&str>) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM example WHERE dataset_id = ?1 AND (?2 IS NULL OR split = ?2)
+                          AND external_id IS NOT NULL)",
+        (dataset_id, split),
+        |r| r.get(0),
+    )?)
+}
+
+/// Calls `f` on the metadata JSON of every row of dataset `id` (of one split, if given).
+pub fn for_each_metadata(
+    conn: &Connection,
+    dataset_id: i32,
+    split: Option<&str>,
+    mut f: impl FnMut(&str),
+) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT metadata FROM example WHERE dataset_id = ?1 AND (?2 IS NULL OR split = ?2)",
+    )?;
+    let mut rows = stmt.query((dataset_id, split))?;
+    while let Some(r) = rows.next()? {
+        f(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
+    }
+    Ok(())
+}
+
 /// A filter for the row browser.
 pub struct Filter<'a> {
     pub split: Option<&'a str>,

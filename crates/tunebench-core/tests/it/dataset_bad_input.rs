@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use tunebench_core::dataset::{ImportOptions, MAX_FIELD_BYTES};
+use tunebench_core::dataset::{ImportOptions, MAX_FIELD_BYTES, MAX_RECORD_BYTES};
 use tunebench_core::store::{self, Connection};
 
 use crate::dataset::{fixture, import, import_with, write};
@@ -227,5 +227,16 @@ fn a_bad_split_value_names_its_line_and_field() {
         "split.csv",
         "input,split\na,train\nb,later\n",
         &["split.csv", "line 3, field `split`", "`later`"],
+    );
+}
+
+#[test]
+fn an_open_quote_before_megabytes_of_rows_stops_at_the_record_limit() {
+    let rows = "x,y\n".repeat((MAX_RECORD_BYTES >> 2) + 100_000);
+    let limit = format!("{} MiB limit", MAX_RECORD_BYTES >> 20);
+    refused_text(
+        "open.csv",
+        format!("input,expected\n\"{rows}"),
+        &["open.csv", "line 2", &limit, "unterminated quoted field"],
     );
 }
