@@ -196,11 +196,7 @@ pub fn import_sample(
     cancel: &AtomicBool,
 ) -> Result<ImportOutcome> {
     let input = InputFile::bytes("spamassassin_spam_ham.csv", SAMPLE_CSV);
-    let opts = ImportOptions {
-        name: None,
-        ..ImportOptions::default()
-    };
-    import_input(conn, &input, &opts, on_progress, cancel)
+    import_input(conn, &input, &ImportOptions::default(), on_progress, cancel)
 }
 
 fn unique_name(conn: &Connection, input: &InputFile, opts: &ImportOptions) -> Result<String> {

@@ -240,3 +240,12 @@ fn an_open_quote_before_megabytes_of_rows_stops_at_the_record_limit() {
         &["open.csv", "line 2", &limit, "unterminated quoted field"],
     );
 }
+
+#[test]
+fn a_bad_line_after_thousands_of_stored_rows_still_leaves_nothing() {
+    let mut body: String = (0..10_000)
+        .map(|i| format!("{{\"input\":\"q{i}\",\"expected\":\"a\"}}\n"))
+        .collect();
+    body.push_str("{\"input\":\"q\", oops}\n");
+    refused_text("late.jsonl", body, &["late.jsonl", "line 10001"]);
+}
