@@ -53,9 +53,6 @@ pub struct DatasetSummary {
     pub rows: i32,
     pub train_rows: i32,
     pub test_rows: i32,
-    /// The label distribution from the import report (empty when not labelled).
-    #[serde(default)]
-    pub labels: Vec<LabelCount>,
 }
 
 /// Which part of a dataset a row belongs to.

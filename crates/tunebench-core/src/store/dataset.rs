@@ -2,30 +2,17 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::dataset::{DatasetSummary, LabelCount};
+use crate::dataset::DatasetSummary;
 use crate::{Error, Result};
 
 // ---- list ----
-
-/// The label counts of a stored report (none if it has none or cannot be read).
-fn labels_of(report: &str) -> Vec<LabelCount> {
-    #[derive(serde::Deserialize)]
-    struct Labels {
-        #[serde(default)]
-        labels: Vec<LabelCount>,
-    }
-    serde_json::from_str::<Labels>(report)
-        .map(|l| l.labels)
-        .unwrap_or_default()
-}
 
 /// Every dataset, newest first, with its split counts.
 pub fn list(conn: &Connection) -> Result<Vec<DatasetSummary>> {
     let mut stmt = conn.prepare(
         "SELECT d.id, d.name, d.source_file, d.source_format, d.imported_at, d.row_count,
                 (SELECT COUNT(*) FROM example e WHERE e.dataset_id = d.id AND e.split = 'train'),
-                (SELECT COUNT(*) FROM example e WHERE e.dataset_id = d.id AND e.split = 'test'),
-                d.report
+                (SELECT COUNT(*) FROM example e WHERE e.dataset_id = d.id AND e.split = 'test')
            FROM dataset d
           ORDER BY d.imported_at DESC, d.id DESC",
     )?;
@@ -39,7 +26,6 @@ pub fn list(conn: &Connection) -> Result<Vec<DatasetSummary>> {
             rows: r.get(5)?,
             train_rows: r.get(6)?,
             test_rows: r.get(7)?,
-            labels: labels_of(&r.get::<_, String>(8)?),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

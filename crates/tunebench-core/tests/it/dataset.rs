@@ -11,12 +11,17 @@ use tunebench_core::dataset::{
 use tunebench_core::store::{self, Connection};
 use tunebench_core::Result;
 
-use crate::support::temp_db;
+use crate::support::{temp_db, TempDb};
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/datasets")
         .join(name)
+}
+
+/// The temporary directory a test database lives in, for the test's files.
+pub fn dir(t: &TempDb) -> &Path {
+    t.path.parent().expect("the database sits in its temp dir")
 }
 
 pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
@@ -64,7 +69,7 @@ pub fn content(rows: &[Example]) -> Vec<Content> {
         .collect()
 }
 
-fn db() -> (crate::support::TempDb, Connection) {
+fn db() -> (TempDb, Connection) {
     let t = temp_db();
     let conn = store::open(&t.path).unwrap();
     (t, conn)
@@ -78,7 +83,7 @@ const TICKETS_CSV: &str = "id,question,label,channel\n\
 #[test]
 fn csv_columns_are_mapped_by_their_usual_names_and_the_rest_kept_as_metadata() {
     let (t, conn) = db();
-    let p = write(t.dir.path(), "tickets.csv", TICKETS_CSV);
+    let p = write(dir(&t), "tickets.csv", TICKETS_CSV);
     let out = import(&conn, &p).unwrap();
     assert_eq!(out.rows, 3);
     assert_eq!(out.format, Format::Csv);
@@ -101,14 +106,14 @@ fn csv_columns_are_mapped_by_their_usual_names_and_the_rest_kept_as_metadata() {
 fn tab_and_semicolon_delimiters_are_detected_from_the_content() {
     let (t, conn) = db();
     let tsv = write(
-        t.dir.path(),
+        dir(&t),
         "a.txt",
         "input\texpected\nhello, world\tgreeting\n",
     );
     let out = import(&conn, &tsv).unwrap();
     assert_eq!(out.format, Format::Tsv);
     assert_eq!(rows(&conn, out.dataset_id)[0].input, "hello, world");
-    let semi = write(t.dir.path(), "b.csv", "input;expected\n\"a;b\";x\nc;y\n");
+    let semi = write(dir(&t), "b.csv", "input;expected\n\"a;b\";x\nc;y\n");
     let out = import(&conn, &semi).unwrap();
     assert_eq!(content(&rows(&conn, out.dataset_id))[0].1, "a;b");
 }
@@ -116,11 +121,7 @@ fn tab_and_semicolon_delimiters_are_detected_from_the_content() {
 #[test]
 fn without_a_header_columns_are_col1_col2_and_map_to_input_and_expected() {
     let (t, conn) = db();
-    let p = write(
-        t.dir.path(),
-        "raw.csv",
-        "hello,greeting,x\nbye,farewell,y\n",
-    );
+    let p = write(dir(&t), "raw.csv", "hello,greeting,x\nbye,farewell,y\n");
     let opts = ImportOptions {
         no_header: true,
         ..ImportOptions::default()
@@ -137,7 +138,7 @@ fn jsonl_and_json_arrays_keep_other_keys_as_metadata_in_order() {
     let (t, conn) = db();
     let lines = "{\"prompt\":\"2+2?\",\"answer\":\"4\",\"zeta\":1,\"alpha\":[1,2]}\n\n\
                  {\"prompt\":\"3+3?\",\"answer\":6,\"zeta\":null,\"alpha\":\"x\"}\n";
-    let out = import(&conn, &write(t.dir.path(), "math.jsonl", lines)).unwrap();
+    let out = import(&conn, &write(dir(&t), "math.jsonl", lines)).unwrap();
     assert_eq!(out.format, Format::Jsonl);
     let r = rows(&conn, out.dataset_id);
     assert_eq!((r[1].input.as_str(), r[1].expected.as_str()), ("3+3?", "6"));
@@ -146,7 +147,7 @@ fn jsonl_and_json_arrays_keep_other_keys_as_metadata_in_order() {
     assert_eq!(r[0].metadata[1].value, "[1,2]");
 
     let array = "[{\"input\":\"a\",\"expected\":\"x\"},\n {\"input\":\"b\",\"expected\":\"y\"}]";
-    let out = import(&conn, &write(t.dir.path(), "arr.json", array)).unwrap();
+    let out = import(&conn, &write(dir(&t), "arr.json", array)).unwrap();
     assert_eq!(out.format, Format::Json);
     assert_eq!(content(&rows(&conn, out.dataset_id))[1].1, "b");
 }
@@ -155,7 +156,7 @@ fn jsonl_and_json_arrays_keep_other_keys_as_metadata_in_order() {
 fn openai_chat_turns_become_input_and_the_last_assistant_turn_the_expected_output() {
     let (t, conn) = db();
     let line = r#"{"messages":[{"role":"system","content":"Route tickets."},{"role":"user","content":"Where is my parcel?"},{"role":"assistant","content":"shipping"}],"tag":"a"}"#;
-    let out = import(&conn, &write(t.dir.path(), "ft.jsonl", format!("{line}\n"))).unwrap();
+    let out = import(&conn, &write(dir(&t), "ft.jsonl", format!("{line}\n"))).unwrap();
     assert_eq!(out.format, Format::OpenaiChat);
     let r = rows(&conn, out.dataset_id);
     assert_eq!(r[0].input, "Route tickets.\n\nWhere is my parcel?");
@@ -180,7 +181,7 @@ fn utf16_and_bom_files_read_the_same_and_windows_1252_is_warned() {
         ("be.csv", be, "UTF-16BE"),
         ("bom.csv", bom, "UTF-8 (BOM)"),
     ] {
-        let out = import(&conn, &write(t.dir.path(), name, bytes)).unwrap();
+        let out = import(&conn, &write(dir(&t), name, bytes)).unwrap();
         assert_eq!(out.report.encoding, label);
         assert_eq!(
             out.column_map.input, "input",
@@ -190,7 +191,7 @@ fn utf16_and_bom_files_read_the_same_and_windows_1252_is_warned() {
     }
     let out = import(
         &conn,
-        &write(t.dir.path(), "w.csv", b"input,expected\ncaf\xe9,x\n"),
+        &write(dir(&t), "w.csv", b"input,expected\ncaf\xe9,x\n"),
     )
     .unwrap();
     assert_eq!(rows(&conn, out.dataset_id)[0].input, "café");
@@ -238,7 +239,7 @@ fn preview_shows_format_columns_mapping_and_at_most_twenty_rows() {
     let body: String = (0..50)
         .map(|i| format!("{{\"text\":\"q{i}\",\"label\":\"a\"}}\n"))
         .collect();
-    let p = write(t.dir.path(), "many.jsonl", body);
+    let p = write(dir(&t), "many.jsonl", body);
     let pv = dataset::preview(&p, &ImportOptions::default()).unwrap();
     assert_eq!(pv.format, Format::Jsonl);
     assert_eq!(pv.columns, ["text", "label"]);
@@ -266,13 +267,13 @@ fn roundtrip(conn: &Connection, dir: &Path, id: i32, format: ExportFormat, ext: 
 fn export_then_import_gives_the_same_rows_for_every_format() {
     let (t, conn) = db();
     let sources = [
-        write(t.dir.path(), "src.csv", TICKETS_CSV),
+        write(dir(&t), "src.csv", TICKETS_CSV),
         write(
-            t.dir.path(),
+            dir(&t),
             "src.jsonl",
             "{\"id\":\"a\",\"input\":\"x, \\\"y\\\"\",\"expected\":\"1\",\"n\":\"2\"}\n{\"input\":\"z\",\"expected\":\"\",\"n\":\"3\"}\n",
         ),
-        write(t.dir.path(), "src.json", "[{\"input\":\"é\\nz\",\"expected\":\"b\"}]"),
+        write(dir(&t), "src.json", "[{\"input\":\"é\\nz\",\"expected\":\"b\"}]"),
         fixture("tickets.xlsx"),
         fixture("tickets.xls"),
         fixture("tickets.ods"),
@@ -281,7 +282,7 @@ fn export_then_import_gives_the_same_rows_for_every_format() {
         let id = import(&conn, src).unwrap().dataset_id;
         let original = content(&rows(&conn, id));
         for (format, ext) in [(ExportFormat::Jsonl, "jsonl"), (ExportFormat::Csv, "csv")] {
-            let again = roundtrip(&conn, t.dir.path(), id, format, ext);
+            let again = roundtrip(&conn, dir(&t), id, format, ext);
             assert_eq!(content(&rows(&conn, again)), original, "{src:?} via {ext}");
         }
     }
@@ -290,10 +291,10 @@ fn export_then_import_gives_the_same_rows_for_every_format() {
 #[test]
 fn openai_chat_export_carries_the_system_prompt_and_reimports_input_and_expected() {
     let (t, conn) = db();
-    let id = import(&conn, &write(t.dir.path(), "s.csv", TICKETS_CSV))
+    let id = import(&conn, &write(dir(&t), "s.csv", TICKETS_CSV))
         .unwrap()
         .dataset_id;
-    let plain = roundtrip(&conn, t.dir.path(), id, ExportFormat::OpenaiChat, "jsonl");
+    let plain = roundtrip(&conn, dir(&t), id, ExportFormat::OpenaiChat, "jsonl");
     let pairs = |id| {
         rows(&conn, id)
             .into_iter()
@@ -301,7 +302,7 @@ fn openai_chat_export_carries_the_system_prompt_and_reimports_input_and_expected
             .collect::<Vec<_>>()
     };
     assert_eq!(pairs(plain), pairs(id));
-    let out = t.dir.path().join("sys.jsonl");
+    let out = dir(&t).join("sys.jsonl");
     let opts = ExportOptions {
         split: SplitFilter::All,
         format: ExportFormat::OpenaiChat,
@@ -334,7 +335,7 @@ fn labelled_csv(n: usize) -> String {
 fn a_split_column_is_honoured_at_import() {
     let (t, conn) = db();
     let p = write(
-        t.dir.path(),
+        dir(&t),
         "s.csv",
         "input,expected,split\na,x,train\nb,y,TEST\nc,z,\n",
     );
@@ -351,7 +352,7 @@ fn a_split_column_is_honoured_at_import() {
 #[test]
 fn a_seeded_split_is_reproducible_and_stratified_by_label() {
     let (t, conn) = db();
-    let id = import(&conn, &write(t.dir.path(), "l.csv", labelled_csv(1000)))
+    let id = import(&conn, &write(dir(&t), "l.csv", labelled_csv(1000)))
         .unwrap()
         .dataset_id;
     let opts = SplitOptions {
@@ -406,7 +407,7 @@ fn add_experiment(conn: &Connection, dataset_id: i32) {
 #[test]
 fn a_dataset_used_by_an_experiment_is_not_re_split_or_deleted_without_force() {
     let (t, conn) = db();
-    let id = import(&conn, &write(t.dir.path(), "l.csv", labelled_csv(20)))
+    let id = import(&conn, &write(dir(&t), "l.csv", labelled_csv(20)))
         .unwrap()
         .dataset_id;
     dataset::split(&conn, id, &SplitOptions::default()).unwrap();
@@ -441,7 +442,7 @@ fn leakage_finds_exact_and_folded_duplicates_and_removes_them_from_train() {
                refund, please!,billing,test\n\
                Something new,other,test\n";
     let csv = csv.replace("refund, please!", "\"refund, please!\"");
-    let id = import(&conn, &write(t.dir.path(), "leak.csv", csv))
+    let id = import(&conn, &write(dir(&t), "leak.csv", csv))
         .unwrap()
         .dataset_id;
     let r = dataset::leakage(&conn, id).unwrap();
@@ -462,7 +463,7 @@ fn leakage_finds_exact_and_folded_duplicates_and_removes_them_from_train() {
 #[test]
 fn the_row_browser_pages_filters_by_split_and_searches() {
     let (t, conn) = db();
-    let id = import(&conn, &write(t.dir.path(), "l.csv", labelled_csv(100)))
+    let id = import(&conn, &write(dir(&t), "l.csv", labelled_csv(100)))
         .unwrap()
         .dataset_id;
     let q = PageQuery {
@@ -500,7 +501,7 @@ fn the_row_browser_pages_filters_by_split_and_searches() {
 #[test]
 fn deleting_a_dataset_removes_its_rows() {
     let (t, conn) = db();
-    let id = import(&conn, &write(t.dir.path(), "l.csv", labelled_csv(10)))
+    let id = import(&conn, &write(dir(&t), "l.csv", labelled_csv(10)))
         .unwrap()
         .dataset_id;
     dataset::delete(&conn, id).unwrap();
@@ -514,7 +515,7 @@ fn deleting_a_dataset_removes_its_rows() {
 #[test]
 fn progress_reaches_one_hundred_percent_and_a_cancel_stores_nothing() {
     let (t, conn) = db();
-    let p = write(t.dir.path(), "l.csv", labelled_csv(20_000));
+    let p = write(dir(&t), "l.csv", labelled_csv(20_000));
     let mut seen: Vec<Progress> = Vec::new();
     dataset::import(
         &conn,

@@ -6,7 +6,7 @@ use std::path::Path;
 use tunebench_core::dataset::{ImportOptions, MAX_FIELD_BYTES, MAX_RECORD_BYTES};
 use tunebench_core::store::{self, Connection};
 
-use crate::dataset::{fixture, import, import_with, write};
+use crate::dataset::{dir, fixture, import, import_with, write};
 use crate::support::temp_db;
 
 /// Everything the store holds, as text: identical before and after a refused import.
@@ -26,7 +26,7 @@ fn snapshot(conn: &Connection) -> String {
 fn refused(path: &Path, opts: &ImportOptions, needles: &[&str]) {
     let t = temp_db();
     let conn = store::open(&t.path).unwrap();
-    let good = write(t.dir.path(), "good.csv", "input,expected\na,b\n");
+    let good = write(dir(&t), "good.csv", "input,expected\na,b\n");
     import(&conn, &good).unwrap();
     let before = snapshot(&conn);
     let err = import_with(&conn, path, opts).unwrap_err();
