@@ -108,6 +108,10 @@ fn split_then_export_then_import_round_trips_the_test_split() {
         (Some(30), Some(10))
     );
     assert_eq!(v["stratified"], true);
+    assert_eq!(
+        v["leakage"]["exact_test_rows"], 0,
+        "every message is distinct"
+    );
     let out = s.dir.path().join("test.csv");
     let e = s.json(&[
         "export",

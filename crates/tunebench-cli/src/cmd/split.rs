@@ -37,6 +37,7 @@ pub fn run(db: Option<&Path>, args: &SplitArgs, out: &Output) -> anyhow::Result<
         force: args.force,
     };
     let outcome = dataset::split(&conn, id, &opts)?;
+    let leakage = dataset::leakage(&conn, id)?;
     if out.json {
         return out.print_json(&serde_json::json!({
             "dataset_id": id,
@@ -44,6 +45,7 @@ pub fn run(db: Option<&Path>, args: &SplitArgs, out: &Output) -> anyhow::Result<
             "test_rows": outcome.test_rows,
             "stratified": outcome.stratified,
             "report": outcome.report,
+            "leakage": leakage,
         }));
     }
     println!(
@@ -59,6 +61,14 @@ pub fn run(db: Option<&Path>, args: &SplitArgs, out: &Output) -> anyhow::Result<
     );
     for w in &outcome.report.warnings {
         println!("  warning: {}", w.message);
+    }
+    let leaked = leakage.exact_test_rows + leakage.normalised_test_rows;
+    if leaked > 0 {
+        println!(
+            "  warning: {leaked} test rows repeat a training input ({} exactly, {} after folding \
+             case, spaces and punctuation); {} training rows would have to go to remove the leak",
+            leakage.exact_test_rows, leakage.normalised_test_rows, leakage.leaked_train_rows
+        );
     }
     Ok(())
 }

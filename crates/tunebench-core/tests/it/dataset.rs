@@ -563,6 +563,8 @@ fn the_built_in_sample_imports_with_its_labels() {
         labels,
         [("ham".to_string(), 1250), ("spam".to_string(), 1000)]
     );
+    // The whole report, field by field: counts, lengths, token estimate and warnings.
+    insta::assert_json_snapshot!("sample_report", out.report);
     let again = dataset::import_sample(&conn, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert_eq!(again.name, "spamassassin_spam_ham (2)", "names stay unique");
 }
