@@ -568,3 +568,16 @@ fn the_built_in_sample_imports_with_its_labels() {
     let again = dataset::import_sample(&conn, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert_eq!(again.name, "spamassassin_spam_ham (2)", "names stay unique");
 }
+
+#[test]
+fn jsonl_mapping_looks_at_the_same_first_rows_as_the_preview() {
+    let (t, conn) = db();
+    let body = "{\"input\":\"a\"}\n{\"input\":\"b\",\"label\":\"x\",\"note\":\"n\"}\n";
+    let p = write(dir(&t), "late.jsonl", body);
+    let preview = dataset::preview(&p, &ImportOptions::default()).unwrap();
+    let out = import(&conn, &p).unwrap();
+    assert_eq!(out.column_map.expected.as_deref(), Some("label"));
+    assert_eq!(Some(&out.column_map), preview.mapping.as_ref());
+    assert_eq!(out.column_map.metadata, ["note"]);
+    assert_eq!(rows(&conn, out.dataset_id)[1].expected, "x");
+}
