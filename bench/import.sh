@@ -3,7 +3,8 @@
 # dir, imports it with `tunebench import` (release build), and, in the same run, imports
 # the same rows as CSV with sqlite3's own `.import` into a table of the same shape.
 # Prints both wall times, their ratio and tunebench's peak RSS. Targets: ratio <= 1.5,
-# peak RSS <= 200 MB.
+# peak RSS <= 200 MB. Then, for the record, times `split` and `export` of those rows and
+# the row browser's SQL (store/example.rs) on them.
 #
 # Usage: bench/import.sh [ROWS]        (needs: cargo, python3, sqlite3, /usr/bin/time)
 set -euo pipefail

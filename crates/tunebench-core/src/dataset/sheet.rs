@@ -1,6 +1,8 @@
 //! XLSX, XLS and ODS workbooks through calamine: one sheet (the first unless named), its
 //! first row as the header, and every cell as the text a person sees in the spreadsheet
 //! (whole numbers without ".0", 15 significant digits, dates as YYYY-MM-DD[ HH:MM[:SS]]).
+//! Unlike the text formats, a sheet is loaded whole by calamine (a sheet holds at most
+//! 1,048,576 rows), so its memory grows with the sheet.
 
 use std::io::BufReader;
 
