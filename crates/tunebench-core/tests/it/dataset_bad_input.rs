@@ -249,3 +249,14 @@ fn a_bad_line_after_thousands_of_stored_rows_still_leaves_nothing() {
     body.push_str("{\"input\":\"q\", oops}\n");
     refused_text("late.jsonl", body, &["late.jsonl", "line 10001"]);
 }
+
+#[test]
+fn a_json_array_element_past_the_record_limit_is_refused() {
+    let big = "x".repeat(MAX_RECORD_BYTES + 1000);
+    let limit = format!("{} MiB limit", MAX_RECORD_BYTES >> 20);
+    refused_text(
+        "big.json",
+        format!("[{{\"input\":\"a\"}}, {{\"input\":\"{big}\"}}]"),
+        &["big.json", "line 1", "element", &limit],
+    );
+}
