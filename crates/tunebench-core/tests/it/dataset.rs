@@ -581,3 +581,24 @@ fn jsonl_mapping_looks_at_the_same_first_rows_as_the_preview() {
     assert_eq!(out.column_map.metadata, ["note"]);
     assert_eq!(rows(&conn, out.dataset_id)[1].expected, "x");
 }
+
+#[test]
+fn a_name_already_taken_is_refused_and_an_unknown_dataset_is_not_found() {
+    let (t, conn) = db();
+    let p = write(dir(&t), "a.csv", "input\nx\n");
+    let named = ImportOptions {
+        name: Some("tickets".into()),
+        ..ImportOptions::default()
+    };
+    import_with(&conn, &p, &named).unwrap();
+    let err = import_with(&conn, &p, &named).unwrap_err();
+    assert!(err.is_bad_input());
+    assert!(
+        err.to_string().contains("`tickets` already exists"),
+        "{err}"
+    );
+    let err = dataset::examples_page(&conn, 999, &PageQuery::default()).unwrap_err();
+    assert_eq!(err.code(), tunebench_core::ErrorCode::NotFound);
+    assert_eq!(dataset::find(&conn, "tickets").unwrap(), 1, "found by name");
+    assert_eq!(dataset::find(&conn, "1").unwrap(), 1, "found by id");
+}
