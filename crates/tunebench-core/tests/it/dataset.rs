@@ -274,6 +274,7 @@ fn export_then_import_gives_the_same_rows_for_every_format() {
             "{\"id\":\"a\",\"input\":\"x, \\\"y\\\"\",\"expected\":\"1\",\"n\":\"2\"}\n{\"input\":\"z\",\"expected\":\"\",\"n\":\"3\"}\n",
         ),
         write(dir(&t), "src.json", "[{\"input\":\"é\\nz\",\"expected\":\"b\"}]"),
+        write(dir(&t), "src.tsv", "input\texpected\tsplit\nwith, comma\tx\ttest\nplain\ty\ttrain\n"),
         fixture("tickets.xlsx"),
         fixture("tickets.xls"),
         fixture("tickets.ods"),
