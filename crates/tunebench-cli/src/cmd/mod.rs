@@ -1,6 +1,9 @@
 //! One module per subcommand; each opens the store, calls the core and prints.
 
 pub mod datasets;
+pub mod export;
+pub mod import;
+pub mod split;
 
 use std::path::Path;
 

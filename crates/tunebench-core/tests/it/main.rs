@@ -1,5 +1,8 @@
 //! The core's one integration-test binary: a module per area.
 
+mod dataset;
+mod dataset_bad_input;
+mod dataset_fuzz;
 mod score_pipeline;
 mod score_props;
 mod score_reference;
