@@ -3,7 +3,7 @@
 // → the validation report. Owned by the app shell, shown as a modal over any screen.
 import { Channel } from "@tauri-apps/api/core";
 import { html, nothing, type TemplateResult } from "lit-html";
-import { call, describe } from "./api";
+import { ApiError, call, describe } from "./api";
 import {
   commands,
   type Format,
@@ -84,7 +84,10 @@ export class Importer {
       this.step = { kind: "done", outcome };
       this.onImported(outcome);
     } catch (err) {
-      this.step = { kind: "failed", title: "Import failed — nothing was stored", message: describe(err), path };
+      this.step =
+        err instanceof ApiError && err.code === "cancelled"
+          ? { kind: "failed", title: "Import cancelled", message: "The import was cancelled; nothing was stored.", path }
+          : { kind: "failed", title: "Import failed — nothing was stored", message: describe(err), path };
     }
     this.redraw();
   }
