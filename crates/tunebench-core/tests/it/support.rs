@@ -4,15 +4,16 @@ use std::path::PathBuf;
 
 /// A temporary directory with a database path inside it; the directory lives as long as the value.
 pub struct TempDb {
-    /// Deletes the directory when dropped.
-    pub _dir: tempfile::TempDir,
+    /// The directory, deleted when dropped; tests put fixture files beside the database.
+    #[allow(dead_code)] // not every test module writes beside the database
+    pub dir: tempfile::TempDir,
     pub path: PathBuf,
 }
 
 pub fn temp_db() -> TempDb {
     let dir = tempfile::tempdir().expect("create temp dir");
     let path = dir.path().join("tunebench.sqlite3");
-    TempDb { _dir: dir, path }
+    TempDb { dir, path }
 }
 
 /// A raw SQLite handle that bypasses `store::open`, to fake old, newer or broken files.
