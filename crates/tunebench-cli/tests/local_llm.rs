@@ -16,6 +16,15 @@ fn raw(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
 
+/// output, prompt tokens, completion tokens, latency, error class.
+type StoredResult = (
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<f64>,
+    Option<String>,
+);
+
 fn tunebench(db: &std::path::Path, args: &[&str]) -> serde_json::Value {
     let out = Command::cargo_bin("tunebench")
         .unwrap()
