@@ -129,13 +129,7 @@ response_format = {schema}
             "SELECT output, prompt_tokens, completion_tokens, latency_ms, error_class FROM result",
         )
         .unwrap();
-    let rows: Vec<(
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-        Option<f64>,
-        Option<String>,
-    )> = stmt
+    let rows: Vec<StoredResult> = stmt
         .query_map([], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
