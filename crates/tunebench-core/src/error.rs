@@ -47,6 +47,14 @@ pub enum Error {
 
     #[error("could not find the OS data directory; pass --db PATH or set TUNEBENCH_DB")]
     NoDataDir,
+
+    /// A model the cost model needs has no usable price: never priced as $0.
+    #[error("no price for model {model}: {reason}")]
+    NoPrice { model: String, reason: String },
+
+    /// Drawing a chart failed (the message names the chart).
+    #[error("chart {chart}: {reason}")]
+    Chart { chart: String, reason: String },
 }
 
 /// A closed set of error kinds, stable across releases, exported to TypeScript.
@@ -64,6 +72,8 @@ pub enum ErrorCode {
     Io,
     /// The store failed.
     Database,
+    /// A model has no price in the catalog (the arm is not priced at $0).
+    NoPrice,
     /// Anything else.
     Internal,
 }
@@ -74,6 +84,8 @@ impl Error {
             Error::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             Error::NotADatabase { .. } | Error::Invalid(_) => ErrorCode::InvalidInput,
             Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::NoPrice { .. } => ErrorCode::NoPrice,
+            Error::Chart { .. } => ErrorCode::Internal,
             Error::Io { .. } => ErrorCode::Io,
             Error::Sqlite(_) => ErrorCode::Database,
             Error::NoDataDir => ErrorCode::Internal,
@@ -84,7 +96,10 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self.code(),
-            ErrorCode::InvalidInput | ErrorCode::SchemaTooNew | ErrorCode::NotFound
+            ErrorCode::InvalidInput
+                | ErrorCode::SchemaTooNew
+                | ErrorCode::NotFound
+                | ErrorCode::NoPrice
         )
     }
 

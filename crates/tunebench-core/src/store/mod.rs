@@ -3,6 +3,7 @@
 
 pub mod dataset;
 mod migrate;
+pub mod price;
 
 use std::path::{Path, PathBuf};
 

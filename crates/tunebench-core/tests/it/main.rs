@@ -1,4 +1,5 @@
 //! The core's one integration-test binary: a module per area.
 
+mod cost;
 mod store;
 mod support;
