@@ -33,6 +33,11 @@ struct Cli {
 enum Command {
     /// List the datasets in the store.
     Datasets,
+    /// The price catalog: list, import or export prices.
+    Prices {
+        #[command(subcommand)]
+        action: cmd::prices::Action,
+    },
 }
 
 fn main() -> ExitCode {
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
     let out = output::Output::new(cli.json);
     let result = match &cli.command {
         Command::Datasets => cmd::datasets::run(cli.db.as_deref(), &out),
+        Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! One module per subcommand; each opens the store, calls the core and prints.
 
 pub mod datasets;
+pub mod prices;
 
 use std::path::Path;
 

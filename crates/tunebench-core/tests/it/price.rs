@@ -1,0 +1,201 @@
+//! The price catalog: seed data, pattern lookup, the store, JSON import and export.
+
+use tunebench_core::price::{self, Origin, PriceEntry, PriceKind, PriceMatch};
+use tunebench_core::store;
+use tunebench_core::ErrorCode;
+
+use crate::support::temp_db;
+
+fn found(m: PriceMatch) -> PriceEntry {
+    match m {
+        PriceMatch::Found { entry } => entry,
+        PriceMatch::Missing { reason, .. } => panic!("expected a price: {reason}"),
+    }
+}
+
+fn custom(pattern: &str, input: f64) -> PriceEntry {
+    PriceEntry {
+        provider: "openai".into(),
+        model_pattern: pattern.into(),
+        kind: PriceKind::FineTuned,
+        input: Some(input),
+        cached_input: None,
+        cache_write: None,
+        output: Some(1.0),
+        batch_multiplier: None,
+        training: None,
+        training_unit: None,
+        hosting_per_hour: None,
+        retirement_date: None,
+        source: "negotiated contract".into(),
+        as_of: "2026-11-01".into(),
+        origin: Origin::Custom,
+    }
+}
+
+#[test]
+fn the_seed_carries_prices_md_figures_with_source_date_and_retirement() {
+    let seed = price::seed_entries().unwrap();
+    let mini_ft = found(price::lookup(
+        &seed,
+        Some("openai"),
+        "ft:gpt-4.1-mini-2025-04-14:acme::x1",
+    ));
+    assert_eq!(mini_ft.model_pattern, "ft:gpt-4.1-mini*");
+    assert_eq!(
+        (mini_ft.input, mini_ft.cached_input, mini_ft.output),
+        (Some(0.80), Some(0.20), Some(3.20))
+    );
+    assert_eq!(mini_ft.training, Some(5.00));
+    assert_eq!(mini_ft.retirement_date.as_deref(), Some("2027-01-14"));
+    assert_eq!(mini_ft.as_of, "2026-08-21");
+    assert!(mini_ft.source.contains("genai-prices"));
+    let nano = found(price::lookup(&seed, None, "gpt-4.1-nano"));
+    assert_eq!(nano.retirement_date.as_deref(), Some("2026-10-23"));
+    let rft = found(price::lookup(
+        &seed,
+        None,
+        "ft:o4-mini-2025-04-16:acme::rft",
+    ));
+    assert_eq!(rft.training, Some(100.0));
+    assert_eq!(rft.training_unit, Some(price::TrainingUnit::PerHour));
+    let azure = found(price::lookup(&seed, Some("azure_openai"), "my-deployment"));
+    assert_eq!(azure.hosting_per_hour, Some(1.70));
+    for e in &seed {
+        assert!(!e.source.is_empty() && e.as_of.len() == 10, "{e:?}");
+        assert_eq!(e.origin, Origin::Seed);
+    }
+}
+
+#[test]
+fn the_most_specific_pattern_wins() {
+    let seed = price::seed_entries().unwrap();
+    // `ft:gpt-4.1*` also matches, but `ft:gpt-4.1-mini*` has more literal characters.
+    let e = found(price::lookup(&seed, None, "ft:gpt-4.1-mini:acme::x"));
+    assert_eq!(e.input, Some(0.80));
+    let e = found(price::lookup(&seed, None, "ft:gpt-4.1-2025-04-14:acme::x"));
+    assert_eq!(e.input, Some(3.00));
+}
+
+#[test]
+fn a_custom_entry_wins_over_the_seed() {
+    let mut entries = price::seed_entries().unwrap();
+    entries.push(custom("ft:gpt-4.1-mini:*", 0.55));
+    let e = found(price::lookup(&entries, None, "ft:gpt-4.1-mini:acme::x"));
+    assert_eq!((e.origin, e.input), (Origin::Custom, Some(0.55)));
+}
+
+#[test]
+fn a_model_without_a_price_is_an_explicit_result_never_zero() {
+    let seed = price::seed_entries().unwrap();
+    match price::lookup(&seed, Some("openai"), "my-local-llama") {
+        PriceMatch::Missing { model, reason } => {
+            assert_eq!(model, "my-local-llama");
+            assert!(
+                reason.contains("no price for model my-local-llama"),
+                "{reason}"
+            );
+        }
+        PriceMatch::Found { entry } => panic!("matched {entry:?}"),
+    }
+    // The Azure entry prices hosting only: asking it for token prices is an error, not $0.
+    let azure = found(price::lookup(&seed, Some("azure_openai"), "ft-chatbot"));
+    let err = azure.arm_price("ft-chatbot").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NoPrice);
+    assert!(
+        err.to_string().contains("no price for model ft-chatbot"),
+        "{err}"
+    );
+}
+
+#[test]
+fn seeding_is_idempotent_and_keeps_custom_rows() {
+    let conn = store::open_in_memory().unwrap();
+    price::seed(&conn).unwrap();
+    let n = store::price::list(&conn).unwrap().len();
+    assert_eq!(n, price::seed_entries().unwrap().len());
+    store::price::upsert_custom(&conn, &[custom("ft:gpt-4.1-mini:*", 0.55)]).unwrap();
+    price::seed(&conn).unwrap();
+    let all = store::price::list(&conn).unwrap();
+    assert_eq!(all.len(), n + 1);
+    assert_eq!(all.iter().filter(|e| e.origin == Origin::Custom).count(), 1);
+}
+
+#[test]
+fn export_then_import_round_trips_custom_prices_and_leaves_the_seed_alone() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    price::seed(&conn).unwrap();
+    store::price::upsert_custom(&conn, &[custom("ft:gpt-4.1-mini:*", 0.55)]).unwrap();
+    let file = db.dir.path().join("prices.json");
+    let n = price::export_file(&conn, &file).unwrap();
+    assert_eq!(n as usize, store::price::list(&conn).unwrap().len());
+
+    let other = store::open(&db.dir.path().join("other.sqlite3")).unwrap();
+    price::seed(&other).unwrap();
+    let summary = price::import_file(&other, &file).unwrap();
+    assert_eq!(summary.imported, 1);
+    assert_eq!(
+        summary.skipped_seed as usize,
+        price::seed_entries().unwrap().len()
+    );
+    assert_eq!(
+        store::price::list(&other).unwrap(),
+        store::price::list(&conn).unwrap()
+    );
+}
+
+#[test]
+fn a_bad_import_names_file_entry_and_field_and_writes_nothing() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let file = db.dir.path().join("bad.json");
+    std::fs::write(
+        &file,
+        r#"{"prices": [
+            {"provider": "openai", "model_pattern": "a", "kind": "base", "input": 1, "output": 2, "source": "s", "as_of": "2026-01-01"},
+            {"provider": "openai", "model_pattern": "b", "kind": "base", "input": "cheap", "output": 2, "source": "s", "as_of": "2026-01-01"}
+        ]}"#,
+    )
+    .unwrap();
+    let err = price::import_file(&conn, &file).unwrap_err();
+    assert!(err.is_bad_input());
+    let msg = err.to_string();
+    assert!(
+        msg.contains("bad.json") && msg.contains("prices[1]") && msg.contains("`input`"),
+        "{msg}"
+    );
+    assert!(
+        store::price::list(&conn).unwrap().is_empty(),
+        "the valid first entry must not be written"
+    );
+
+    for (body, needle) in [
+        (
+            r#"{"prices": [{"provider": "x", "model_pattern": "m", "kind": "base", "source": "s", "as_of": "29/11/2026"}]}"#,
+            "`as_of`",
+        ),
+        (
+            r#"{"prices": [{"provider": "x", "model_pattern": "m", "kind": "tuned", "source": "s", "as_of": "2026-11-29"}]}"#,
+            "`kind`",
+        ),
+        (
+            r#"{"prices": [{"provider": "x", "model_pattern": "m", "kind": "base", "training": 3, "source": "s", "as_of": "2026-11-29"}]}"#,
+            "`training_unit`",
+        ),
+        (
+            r#"{"prices": [{"provider": "x", "model_pattern": "m", "kind": "base", "inptu": 3, "source": "s", "as_of": "2026-11-29"}]}"#,
+            "`inptu`",
+        ),
+        (
+            r#"{"prices": [{"provider": "x", "model_pattern": "m", "kind": "base", "output": -1, "source": "s", "as_of": "2026-11-29"}]}"#,
+            "`output`",
+        ),
+        ("{\"prices\": [\n{,}]}", "line 2"),
+    ] {
+        std::fs::write(&file, body).unwrap();
+        let err = price::import_file(&conn, &file).unwrap_err();
+        assert!(err.is_bad_input(), "{err}");
+        assert!(err.to_string().contains(needle), "{needle} in {err}");
+    }
+}
