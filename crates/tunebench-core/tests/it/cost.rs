@@ -42,7 +42,7 @@ fn arm(name: &str, price: (f64, f64, f64), t: TokenUsage) -> ArmAssumptions {
 
 /// PRICES.md example 2: prompting gpt-4.1-mini (2,300 in, 100 out) against a fine-tuned
 /// gpt-4.1-nano (350 in, 100 out) trained on 1.5M tokens at $1.50.
-fn prices_md_example(cached: f64) -> Scenario {
+pub fn prices_md_example(cached: f64) -> Scenario {
     let mut b = arm(
         "fine-tuned nano",
         (0.20, 0.05, 0.80),

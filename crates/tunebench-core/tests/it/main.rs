@@ -1,5 +1,6 @@
 //! The core's one integration-test binary: a module per area.
 
+mod chart;
 mod cost;
 mod price;
 mod store;

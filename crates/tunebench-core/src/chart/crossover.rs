@@ -1,0 +1,202 @@
+//! The crossover chart: monthly cost of each arm against queries per day (linear or log
+//! axis), the token-count band around each line, the break-even marked and labelled, and
+//! the user's volume as a vertical line. Also the fast path the crossover screen calls on
+//! every slider move: model + SVG in one call.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::frame::{center_top, draw_legend, left_middle, style_mesh, Drawn, Look};
+use super::{render_svg, ChartData, ChartSpec, ChartStyle};
+use crate::cost::{self, model::monthly_curve, BreakEven, CostReport, Scenario, Side};
+use crate::money::{count, short, usd};
+use crate::Result;
+
+/// Monthly cost at one volume, with the interval from the token counts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CurvePoint {
+    pub queries_per_day: f64,
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// One arm's monthly cost curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CostCurve {
+    pub name: String,
+    pub points: Vec<CurvePoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CrossoverData {
+    pub curves: Vec<CostCurve>,
+    /// The break-even: queries per day and the monthly cost there.
+    pub break_even: Option<CurvePoint>,
+    /// The user's volume, queries per day.
+    pub volume: Option<f64>,
+    pub log_x: bool,
+    /// Shown when there is no break-even (why the lines never cross).
+    pub note: Option<String>,
+}
+
+/// Points sampled along each curve.
+const SAMPLES: usize = 160;
+
+impl CrossoverData {
+    /// The curves of `scenario` from 0 (or 1 on a log axis) to past the break-even and the
+    /// user's volume.
+    pub fn from_scenario(s: &Scenario, report: &CostReport, log_x: bool) -> Result<Self> {
+        let v_star = report.break_even.queries_per_day();
+        let high = match report.break_even {
+            BreakEven::Crosses { high, .. } => high,
+            BreakEven::Never { .. } => None,
+        };
+        let reach = [Some(s.queries_per_day * 2.0), v_star.map(|v| v * 2.0), high.map(|v| v * 1.2)]
+            .into_iter()
+            .flatten()
+            .fold(1000.0_f64, f64::max);
+        let volumes: Vec<f64> = if log_x {
+            let lo = 0.0_f64;
+            let hi = reach.log10().ceil();
+            (0..=SAMPLES)
+                .map(|i| 10f64.powf(lo + (hi - lo) * i as f64 / SAMPLES as f64))
+                .collect()
+        } else {
+            (0..=SAMPLES).map(|i| reach * i as f64 / SAMPLES as f64).collect()
+        };
+        let mut curves = Vec::new();
+        for side in [Side::A, Side::B] {
+            let costs = monthly_curve(s, side, &volumes)?;
+            curves.push(CostCurve {
+                name: s.arm(side).name.clone(),
+                points: volumes
+                    .iter()
+                    .zip(costs)
+                    .map(|(&v, c)| CurvePoint {
+                        queries_per_day: v,
+                        mean: c.mean,
+                        low: c.low,
+                        high: c.high,
+                    })
+                    .collect(),
+            });
+        }
+        let break_even = match v_star {
+            Some(v) => {
+                let c = monthly_curve(s, Side::A, &[v])?[0];
+                Some(CurvePoint {
+                    queries_per_day: v,
+                    mean: c.mean,
+                    low: c.low,
+                    high: c.high,
+                })
+            }
+            None => None,
+        };
+        let note = match &report.break_even {
+            BreakEven::Never { reason, .. } => Some(format!("No break-even: {reason}")),
+            BreakEven::Crosses { .. } => None,
+        };
+        Ok(CrossoverData {
+            curves,
+            break_even,
+            volume: Some(s.queries_per_day),
+            log_x,
+            note,
+        })
+    }
+}
+
+/// What the crossover screen needs after a slider move.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScenarioView {
+    pub report: CostReport,
+    pub svg: String,
+}
+
+/// The fast path for the crossover screen: evaluates the model and draws the chart as SVG.
+pub fn view(s: &Scenario, title: &str, source: &str, style: ChartStyle, log_x: bool) -> Result<ScenarioView> {
+    let report = cost::evaluate(s)?;
+    let spec = ChartSpec {
+        title: title.to_string(),
+        source: source.to_string(),
+        style,
+        data: ChartData::Crossover(CrossoverData::from_scenario(s, &report, log_x)?),
+    };
+    let svg = render_svg(&spec)?;
+    Ok(ScenarioView { report, svg })
+}
+
+pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &CrossoverData, look: &Look) -> Drawn {
+    let all = d.curves.iter().flat_map(|c| c.points.iter());
+    let x_max = all.clone().map(|p| p.queries_per_day).fold(1.0_f64, f64::max);
+    let y_max = all.map(|p| p.high.max(p.mean)).fold(1.0_f64, f64::max) * 1.08;
+    let (x_lo, x_hi) = if d.log_x { (0.0, x_max.log10().ceil().max(1.0)) } else { (0.0, x_max) };
+    let fx = |x: f64| if d.log_x { x.max(1.0).log10() } else { x };
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(look.px(90.0))
+        .y_label_area_size(look.px(150.0))
+        .build_cartesian_2d(x_lo..x_hi, 0.0..y_max)?;
+    let x_fmt = |v: &f64| short(if d.log_x { 10f64.powf(*v) } else { *v });
+    let y_fmt = |v: &f64| format!("${}", short(*v));
+    let mut mesh = chart.configure_mesh();
+    style_mesh(&mut mesh, look, "Queries per day", "Monthly cost (USD)");
+    if d.log_x {
+        mesh.x_labels((x_hi - x_lo) as usize + 1);
+    }
+    mesh.x_label_formatter(&x_fmt).y_label_formatter(&y_fmt).draw()?;
+
+    for (i, curve) in d.curves.iter().enumerate() {
+        let color = look.series(i);
+        let band: Vec<(f64, f64)> = curve
+            .points
+            .iter()
+            .map(|p| (fx(p.queries_per_day), p.low))
+            .chain(curve.points.iter().rev().map(|p| (fx(p.queries_per_day), p.high)))
+            .collect();
+        chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.16).filled())))?;
+    }
+    for (i, curve) in d.curves.iter().enumerate() {
+        let color = look.series(i);
+        let width = look.px_u(4.0);
+        chart
+            .draw_series(LineSeries::new(
+                curve.points.iter().map(|p| (fx(p.queries_per_day), p.mean)),
+                color.stroke_width(width),
+            ))?
+            .label(curve.name.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 2 * width as i32 * 5, y)], color.stroke_width(width)));
+    }
+    if let Some(v) = d.volume.filter(|v| *v > 0.0) {
+        let x = fx(v);
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, 0.0), (x, y_max)],
+            look.stroke(look.muted, 3.0),
+        )))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!("  Your volume: {}/day", count(v)),
+            (x, y_max * 0.97),
+            left_middle(look.muted_text(26.0)),
+        )))?;
+    }
+    if let Some(be) = &d.break_even {
+        let r = look.px(11.0);
+        let label = format!("Break-even: {}/day ({} a month)", count(be.queries_per_day), usd(be.mean));
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((fx(be.queries_per_day), be.mean))
+                + Circle::new((0, 0), r, look.fg.filled())
+                + Text::new(label, (r + look.px(10.0), -r - look.px(18.0)), look.text(28.0)),
+        ))?;
+    }
+    if let Some(note) = &d.note {
+        let (w, _) = area.dim_in_pixel();
+        area.draw_text(note, &center_top(look.muted_text(26.0)), (w as i32 / 2, look.px(8.0)))?;
+    }
+    draw_legend(&mut chart, look, SeriesLabelPosition::UpperLeft)
+}
