@@ -16,7 +16,11 @@ pub struct ConfusionData {
     pub counts: Vec<Vec<u32>>,
 }
 
-pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &ConfusionData, look: &Look) -> Drawn {
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &ConfusionData,
+    look: &Look,
+) -> Drawn {
     let n = d.labels.len();
     if n == 0 || d.counts.len() != n || d.counts.iter().any(|r| r.len() != n) {
         return Err(DrawError(format!(
@@ -51,13 +55,32 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Confus
     for (row, counts) in d.counts.iter().enumerate() {
         let total: u32 = counts.iter().sum();
         for (col, &c) in counts.iter().enumerate() {
-            let share = if total > 0 { f64::from(c) / f64::from(total) } else { 0.0 };
-            let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * share).round() as u8;
-            let fill = RGBColor(mix(look.bg.0, base.0), mix(look.bg.1, base.1), mix(look.bg.2, base.2));
+            let share = if total > 0 {
+                f64::from(c) / f64::from(total)
+            } else {
+                0.0
+            };
+            let mix =
+                |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * share).round() as u8;
+            let fill = RGBColor(
+                mix(look.bg.0, base.0),
+                mix(look.bg.1, base.1),
+                mix(look.bg.2, base.2),
+            );
             let (x, y) = (col as f64, (n - 1 - row) as f64);
-            chart.draw_series([Rectangle::new([(x - 0.48, y - 0.48), (x + 0.48, y + 0.48)], fill.filled())])?;
-            let ink = if share > 0.55 { RGBColor(255, 255, 255) } else { look.fg };
-            let style = look.text((34.0 - n as f64).max(16.0)).color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
+            chart.draw_series([Rectangle::new(
+                [(x - 0.48, y - 0.48), (x + 0.48, y + 0.48)],
+                fill.filled(),
+            )])?;
+            let ink = if share > 0.55 {
+                RGBColor(255, 255, 255)
+            } else {
+                look.fg
+            };
+            let style = look
+                .text((34.0 - n as f64).max(16.0))
+                .color(&ink)
+                .pos(Pos::new(HPos::Center, VPos::Center));
             chart.draw_series([Text::new(c.to_string(), (x, y), style)])?;
         }
     }

@@ -5,6 +5,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
 use super::frame::{center_top, draw_legend, left_middle, style_mesh, Drawn, Look};
@@ -56,10 +57,14 @@ impl CrossoverData {
             BreakEven::Crosses { high, .. } => high,
             BreakEven::Never { .. } => None,
         };
-        let reach = [Some(s.queries_per_day * 2.0), v_star.map(|v| v * 2.0), high.map(|v| v * 1.2)]
-            .into_iter()
-            .flatten()
-            .fold(1000.0_f64, f64::max);
+        let reach = [
+            Some(s.queries_per_day * 2.0),
+            v_star.map(|v| v * 2.0),
+            high.map(|v| v * 1.2),
+        ]
+        .into_iter()
+        .flatten()
+        .fold(1000.0_f64, f64::max);
         let volumes: Vec<f64> = if log_x {
             let lo = 0.0_f64;
             let hi = reach.log10().ceil();
@@ -67,7 +72,9 @@ impl CrossoverData {
                 .map(|i| 10f64.powf(lo + (hi - lo) * i as f64 / SAMPLES as f64))
                 .collect()
         } else {
-            (0..=SAMPLES).map(|i| reach * i as f64 / SAMPLES as f64).collect()
+            (0..=SAMPLES)
+                .map(|i| reach * i as f64 / SAMPLES as f64)
+                .collect()
         };
         let mut curves = Vec::new();
         for side in [Side::A, Side::B] {
@@ -121,7 +128,13 @@ pub struct ScenarioView {
 }
 
 /// The fast path for the crossover screen: evaluates the model and draws the chart as SVG.
-pub fn view(s: &Scenario, title: &str, source: &str, style: ChartStyle, log_x: bool) -> Result<ScenarioView> {
+pub fn view(
+    s: &Scenario,
+    title: &str,
+    source: &str,
+    style: ChartStyle,
+    log_x: bool,
+) -> Result<ScenarioView> {
     let report = cost::evaluate(s)?;
     let spec = ChartSpec {
         title: title.to_string(),
@@ -133,11 +146,22 @@ pub fn view(s: &Scenario, title: &str, source: &str, style: ChartStyle, log_x: b
     Ok(ScenarioView { report, svg })
 }
 
-pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &CrossoverData, look: &Look) -> Drawn {
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &CrossoverData,
+    look: &Look,
+) -> Drawn {
     let all = d.curves.iter().flat_map(|c| c.points.iter());
-    let x_max = all.clone().map(|p| p.queries_per_day).fold(1.0_f64, f64::max);
+    let x_max = all
+        .clone()
+        .map(|p| p.queries_per_day)
+        .fold(1.0_f64, f64::max);
     let y_max = all.map(|p| p.high.max(p.mean)).fold(1.0_f64, f64::max) * 1.08;
-    let (x_lo, x_hi) = if d.log_x { (0.0, x_max.log10().ceil().max(1.0)) } else { (0.0, x_max) };
+    let (x_lo, x_hi) = if d.log_x {
+        (0.0, x_max.log10().ceil().max(1.0))
+    } else {
+        (0.0, x_max)
+    };
     let fx = |x: f64| if d.log_x { x.max(1.0).log10() } else { x };
     let mut chart = ChartBuilder::on(area)
         .x_label_area_size(look.px(90.0))
@@ -150,7 +174,9 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Crosso
     if d.log_x {
         mesh.x_labels((x_hi - x_lo) as usize + 1);
     }
-    mesh.x_label_formatter(&x_fmt).y_label_formatter(&y_fmt).draw()?;
+    mesh.x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .draw()?;
 
     for (i, curve) in d.curves.iter().enumerate() {
         let color = look.series(i);
@@ -158,20 +184,32 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Crosso
             .points
             .iter()
             .map(|p| (fx(p.queries_per_day), p.low))
-            .chain(curve.points.iter().rev().map(|p| (fx(p.queries_per_day), p.high)))
+            .chain(
+                curve
+                    .points
+                    .iter()
+                    .rev()
+                    .map(|p| (fx(p.queries_per_day), p.high)),
+            )
             .collect();
-        chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.16).filled())))?;
+        chart.draw_series(std::iter::once(Polygon::new(
+            band,
+            color.mix(0.16).filled(),
+        )))?;
     }
     for (i, curve) in d.curves.iter().enumerate() {
         let color = look.series(i);
         let width = look.px_u(4.0);
+        let line = look.legend_line();
         chart
             .draw_series(LineSeries::new(
                 curve.points.iter().map(|p| (fx(p.queries_per_day), p.mean)),
                 color.stroke_width(width),
             ))?
             .label(curve.name.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 2 * width as i32 * 5, y)], color.stroke_width(width)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + line, y)], color.stroke_width(width))
+            });
     }
     if let Some(v) = d.volume.filter(|v| *v > 0.0) {
         let x = fx(v);
@@ -187,16 +225,36 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Crosso
     }
     if let Some(be) = &d.break_even {
         let r = look.px(11.0);
-        let label = format!("Break-even: {}/day ({} a month)", count(be.queries_per_day), usd(be.mean));
+        let label = format!(
+            "Break-even: {}/day ({} a month)",
+            count(be.queries_per_day),
+            usd(be.mean)
+        );
+        // The label goes below the point, on the side with more room.
+        let x = fx(be.queries_per_day);
+        let right_half = (x - x_lo) > (x_hi - x_lo) * 0.55;
+        let (dx, anchor) = if right_half {
+            (-r - look.px(10.0), HPos::Right)
+        } else {
+            (r + look.px(10.0), HPos::Left)
+        };
         chart.draw_series(std::iter::once(
-            EmptyElement::at((fx(be.queries_per_day), be.mean))
+            EmptyElement::at((x, be.mean))
                 + Circle::new((0, 0), r, look.fg.filled())
-                + Text::new(label, (r + look.px(10.0), -r - look.px(18.0)), look.text(28.0)),
+                + Text::new(
+                    label,
+                    (dx, r),
+                    look.text(28.0).pos(Pos::new(anchor, VPos::Top)),
+                ),
         ))?;
     }
     if let Some(note) = &d.note {
         let (w, _) = area.dim_in_pixel();
-        area.draw_text(note, &center_top(look.muted_text(26.0)), (w as i32 / 2, look.px(8.0)))?;
+        area.draw_text(
+            note,
+            &center_top(look.muted_text(26.0)),
+            (w as i32 / 2, look.px(8.0)),
+        )?;
     }
-    draw_legend(&mut chart, look, SeriesLabelPosition::UpperLeft)
+    draw_legend(&mut chart, look, SeriesLabelPosition::LowerRight)
 }

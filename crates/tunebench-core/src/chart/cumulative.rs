@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::frame::{draw_legend, left_middle, style_mesh, Drawn, Look};
+use super::frame::{center_top, draw_legend, left_middle, style_mesh, Drawn, Look};
 use crate::cost::{model::cumulative, CostReport, Scenario, Side};
 use crate::money::short;
 use crate::Result;
@@ -24,6 +24,8 @@ pub struct CumulativeData {
     pub series: Vec<MonthlySeries>,
     /// Months until the first training run is paid back (fractional), when it is.
     pub payback_months: Option<f64>,
+    /// Why the training is not paid back (or comes too late), shown on the chart.
+    pub note: Option<String>,
 }
 
 impl CumulativeData {
@@ -40,13 +42,30 @@ impl CumulativeData {
                 },
             ],
             payback_months: report.payback.months,
+            note: report.payback.note.clone(),
         })
     }
 }
 
-pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &CumulativeData, look: &Look) -> Drawn {
-    let months = d.series.iter().map(|s| s.values.len()).max().unwrap_or(1).max(2) - 1;
-    let y_max = d.series.iter().flat_map(|s| s.values.iter().copied()).fold(1.0_f64, f64::max) * 1.08;
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &CumulativeData,
+    look: &Look,
+) -> Drawn {
+    let months = d
+        .series
+        .iter()
+        .map(|s| s.values.len())
+        .max()
+        .unwrap_or(1)
+        .max(2)
+        - 1;
+    let y_max = d
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(1.0_f64, f64::max)
+        * 1.08;
     let mut chart = ChartBuilder::on(area)
         .x_label_area_size(look.px(90.0))
         .y_label_area_size(look.px(150.0))
@@ -55,16 +74,33 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Cumula
     let x_fmt = |v: &f64| format!("{v:.0}");
     let mut mesh = chart.configure_mesh();
     style_mesh(&mut mesh, look, "Months", "Cumulative cost (USD)");
-    mesh.x_label_formatter(&x_fmt).y_label_formatter(&y_fmt).draw()?;
+    mesh.x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .draw()?;
     for (i, s) in d.series.iter().enumerate() {
         let color = look.series(i);
         let width = look.px_u(4.0);
-        let points: Vec<(f64, f64)> = s.values.iter().enumerate().map(|(m, v)| (m as f64, *v)).collect();
+        let line = look.legend_line();
+        let points: Vec<(f64, f64)> = s
+            .values
+            .iter()
+            .enumerate()
+            .map(|(m, v)| (m as f64, *v))
+            .collect();
         chart
-            .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(width)))?
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                color.stroke_width(width),
+            ))?
             .label(s.name.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 10 * width as i32, y)], color.stroke_width(width)));
-        chart.draw_series(points.iter().map(|&p| Circle::new(p, look.px(6.0), color.filled())))?;
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + line, y)], color.stroke_width(width))
+            });
+        chart.draw_series(
+            points
+                .iter()
+                .map(|&p| Circle::new(p, look.px(6.0), color.filled())),
+        )?;
     }
     if let Some(m) = d.payback_months.filter(|m| *m <= months as f64) {
         chart.draw_series(std::iter::once(PathElement::new(
@@ -76,6 +112,14 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Cumula
             (m, y_max * 0.05),
             left_middle(look.text(28.0)),
         )))?;
+    }
+    if let Some(note) = &d.note {
+        let (w, _) = area.dim_in_pixel();
+        area.draw_text(
+            note,
+            &center_top(look.muted_text(26.0)),
+            (w as i32 / 2, look.px(8.0)),
+        )?;
     }
     draw_legend(&mut chart, look, SeriesLabelPosition::UpperLeft)
 }

@@ -80,6 +80,11 @@ impl Look {
         (FAMILY, base * self.k).into_font().color(&self.muted)
     }
 
+    /// The length of a line sample in a legend, pixels.
+    pub fn legend_line(&self) -> i32 {
+        self.px(36.0)
+    }
+
     pub fn series(&self, i: usize) -> RGBColor {
         self.series[i % self.series.len()]
     }
@@ -101,7 +106,10 @@ pub(crate) fn center_top(style: TextStyle<'static>) -> TextStyle<'static> {
 }
 
 /// Background, title, source line, then the chart itself in the space between.
-pub(crate) fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &ChartSpec) -> Result<(), String> {
+pub(crate) fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+) -> Result<(), String> {
     draw_all(root, spec).map_err(|e| e.0)
 }
 
@@ -115,7 +123,11 @@ fn draw_all<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &ChartSpec)
     let (top, rest) = root.split_vertically(title_h);
     top.draw_text(&spec.title, &look.text(46.0), (margin, look.px(40.0)))?;
     let (plot, bottom) = rest.split_vertically(h as i32 - title_h - source_h);
-    bottom.draw_text(&spec.source, &look.muted_text(24.0), (margin, look.px(22.0)))?;
+    bottom.draw_text(
+        &spec.source,
+        &look.muted_text(24.0),
+        (margin, look.px(22.0)),
+    )?;
     let plot = plot.margin(look.px(8.0), look.px(16.0), margin, look.px(72.0));
     match &spec.data {
         ChartData::Crossover(d) => super::crossover::draw(&plot, d, &look)?,
@@ -146,7 +158,7 @@ pub(crate) fn style_mesh<X, Y, DB>(
         .axis_desc_style(look.text(28.0))
         .label_style(look.text(24.0))
         .bold_line_style(look.grid)
-        .light_line_style(look.grid.mix(0.35))
+        .light_line_style(TRANSPARENT)
         .axis_style(look.stroke(look.muted, 2.0))
         .set_all_tick_mark_size(look.px(8.0));
 }
@@ -161,7 +173,7 @@ pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::Coor
         .configure_series_labels()
         .position(position)
         .margin(look.px(16.0))
-        .legend_area_size(look.px(40.0))
+        .legend_area_size(look.px(56.0))
         .label_font(look.text(26.0))
         .background_style(look.bg.mix(0.92))
         .border_style(look.stroke(look.grid, 2.0))

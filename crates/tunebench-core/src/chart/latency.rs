@@ -31,12 +31,21 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank.min(sorted.len()) - 1]
 }
 
-pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &LatencyData, look: &Look) -> Drawn {
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &LatencyData,
+    look: &Look,
+) -> Drawn {
     let sorted: Vec<Vec<f64>> = d
         .arms
         .iter()
         .map(|a| {
-            let mut v: Vec<f64> = a.latencies_ms.iter().copied().filter(|x| x.is_finite()).collect();
+            let mut v: Vec<f64> = a
+                .latencies_ms
+                .iter()
+                .copied()
+                .filter(|x| x.is_finite())
+                .collect();
             v.sort_by(f64::total_cmp);
             v
         })
@@ -54,11 +63,19 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Latenc
     let x_fmt = |v: &f64| count(*v);
     let y_fmt = |v: &f64| format!("{v:.0} %");
     let mut mesh = chart.configure_mesh();
-    style_mesh(&mut mesh, look, "Latency (ms)", "Requests answered within (%)");
-    mesh.x_label_formatter(&x_fmt).y_label_formatter(&y_fmt).draw()?;
+    style_mesh(
+        &mut mesh,
+        look,
+        "Latency (ms)",
+        "Requests answered within (%)",
+    );
+    mesh.x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .draw()?;
     for (i, (arm, v)) in d.arms.iter().zip(&sorted).enumerate() {
         let color = look.series(i);
         let width = look.px_u(4.0);
+        let line = look.legend_line();
         let n = v.len() as f64;
         let mut steps = vec![(0.0, 0.0)];
         for (j, x) in v.iter().enumerate() {
@@ -74,13 +91,18 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Latenc
         chart
             .draw_series(LineSeries::new(steps, color.stroke_width(width)))?
             .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 10 * width as i32, y)], color.stroke_width(width)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + line, y)], color.stroke_width(width))
+            });
     }
     if let Some(b) = d.budget_ms {
-        chart.draw_series(std::iter::once(PathElement::new(vec![(b, 0.0), (b, 100.0)], look.stroke(look.muted, 3.0))))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(b, 0.0), (b, 100.0)],
+            look.stroke(look.muted, 3.0),
+        )))?;
         chart.draw_series(std::iter::once(Text::new(
             format!("  Budget {} ms", count(b)),
-            (b, 50.0),
+            (b, 97.0),
             left_middle(look.muted_text(26.0)),
         )))?;
     }

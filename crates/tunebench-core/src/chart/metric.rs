@@ -31,14 +31,19 @@ pub struct MetricData {
     pub y_label: String,
 }
 
-pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &MetricData, look: &Look) -> Drawn {
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &MetricData,
+    look: &Look,
+) -> Drawn {
     let n = d.groups.len().max(1);
     let y_hi = d
         .groups
         .iter()
         .flat_map(|g| g.bars.iter().map(|b| b.high.max(b.value)))
         .fold(0.0_f64, f64::max);
-    let y_hi = if y_hi <= 1.0 { 1.0 } else { y_hi * 1.1 };
+    // Scores in 0..1 keep a 0..1 scale with headroom for the legend.
+    let y_hi = if y_hi <= 1.0 { 1.15 } else { y_hi * 1.15 };
     let mut chart = ChartBuilder::on(area)
         .x_label_area_size(look.px(90.0))
         .y_label_area_size(look.px(130.0))
@@ -48,7 +53,9 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Metric
     let x_fmt = |v: &f64| {
         let i = v.round();
         if (v - i).abs() < 1e-6 && i >= 0.0 {
-            names.get(i as usize).map_or(String::new(), |s| s.to_string())
+            names
+                .get(i as usize)
+                .map_or(String::new(), |s| s.to_string())
         } else {
             String::new()
         }
@@ -61,7 +68,13 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Metric
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .draw()?;
-    let arms = d.groups.iter().map(|g| g.bars.len()).max().unwrap_or(1).max(1);
+    let arms = d
+        .groups
+        .iter()
+        .map(|g| g.bars.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let slot = 0.8 / arms as f64;
     for (gi, g) in d.groups.iter().enumerate() {
         for (ai, b) in g.bars.iter().enumerate() {
@@ -73,8 +86,14 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Metric
             chart.draw_series([Rectangle::new([(x0, 0.0), (x1, b.value)], color.filled())])?;
             chart.draw_series([
                 PathElement::new(vec![(mid, b.low), (mid, b.high)], whisker),
-                PathElement::new(vec![(mid - slot * 0.15, b.low), (mid + slot * 0.15, b.low)], whisker),
-                PathElement::new(vec![(mid - slot * 0.15, b.high), (mid + slot * 0.15, b.high)], whisker),
+                PathElement::new(
+                    vec![(mid - slot * 0.15, b.low), (mid + slot * 0.15, b.low)],
+                    whisker,
+                ),
+                PathElement::new(
+                    vec![(mid - slot * 0.15, b.high), (mid + slot * 0.15, b.high)],
+                    whisker,
+                ),
             ])?;
         }
     }
@@ -85,7 +104,9 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Metric
             chart
                 .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
                 .label(b.arm.as_str())
-                .legend(move |(x, y)| Rectangle::new([(x, y - size), (x + 2 * size, y + size)], color.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - size), (x + 2 * size, y + size)], color.filled())
+                });
         }
     }
     draw_legend(&mut chart, look, SeriesLabelPosition::UpperRight)

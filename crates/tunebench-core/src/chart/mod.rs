@@ -136,7 +136,9 @@ pub fn render_png(spec: &ChartSpec) -> Result<Vec<u8>> {
     writer
         .write_image_data(&pixels)
         .map_err(|e| chart_error(spec, e.to_string()))?;
-    writer.finish().map_err(|e| chart_error(spec, e.to_string()))?;
+    writer
+        .finish()
+        .map_err(|e| chart_error(spec, e.to_string()))?;
     Ok(png_bytes)
 }
 

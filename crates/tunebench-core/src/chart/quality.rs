@@ -27,10 +27,28 @@ pub struct QualityData {
     pub points: Vec<QualityPoint>,
 }
 
-pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &QualityData, look: &Look) -> Drawn {
-    let x_max = d.points.iter().map(|p| p.cost_per_query).fold(0.0_f64, f64::max).max(1e-6) * 1.3;
-    let y_lo = d.points.iter().map(|p| p.low.min(p.quality)).fold(f64::INFINITY, f64::min);
-    let y_hi = d.points.iter().map(|p| p.high.max(p.quality)).fold(f64::NEG_INFINITY, f64::max);
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &QualityData,
+    look: &Look,
+) -> Drawn {
+    let x_max = d
+        .points
+        .iter()
+        .map(|p| p.cost_per_query)
+        .fold(0.0_f64, f64::max)
+        .max(1e-6)
+        * 1.3;
+    let y_lo = d
+        .points
+        .iter()
+        .map(|p| p.low.min(p.quality))
+        .fold(f64::INFINITY, f64::min);
+    let y_hi = d
+        .points
+        .iter()
+        .map(|p| p.high.max(p.quality))
+        .fold(f64::NEG_INFINITY, f64::max);
     let (y_lo, y_hi) = if y_lo.is_finite() && y_hi > y_lo {
         let pad = (y_hi - y_lo) * 0.25;
         (y_lo - pad, y_hi + pad)
@@ -45,7 +63,9 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Qualit
     let y_fmt = |v: &f64| format!("{v:.2}");
     let mut mesh = chart.configure_mesh();
     style_mesh(&mut mesh, look, "Cost per query (USD)", &d.metric);
-    mesh.x_label_formatter(&x_fmt).y_label_formatter(&y_fmt).draw()?;
+    mesh.x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .draw()?;
     let cap = x_max * 0.008;
     for (i, p) in d.points.iter().enumerate() {
         let color = look.series(i);

@@ -49,7 +49,11 @@ impl TornadoData {
     }
 }
 
-pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &TornadoData, look: &Look) -> Drawn {
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &TornadoData,
+    look: &Look,
+) -> Drawn {
     let n = d.bars.len().max(1);
     let finite_max = d
         .bars
@@ -66,7 +70,11 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Tornad
         let i = v.round();
         ((v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n).then(|| n - 1 - i as usize)
     };
-    let y_fmt = |v: &f64| row_of(*v).and_then(|r| d.bars.get(r)).map_or(String::new(), |b| b.label.clone());
+    let y_fmt = |v: &f64| {
+        row_of(*v)
+            .and_then(|r| d.bars.get(r))
+            .map_or(String::new(), |b| b.label.clone())
+    };
     let x_fmt = |v: &f64| short(*v);
     let mut mesh = chart.configure_mesh();
     style_mesh(&mut mesh, look, "Break-even (queries per day)", "");
@@ -79,7 +87,10 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Tornad
         let y = (n - 1 - i) as f64;
         for (k, end) in [bar.low, bar.high].into_iter().enumerate() {
             let to = end.unwrap_or(x_max);
-            chart.draw_series([Rectangle::new([(d.base, y - 0.34), (to, y + 0.34)], look.series(k).filled())])?;
+            chart.draw_series([Rectangle::new(
+                [(d.base, y - 0.34), (to, y + 0.34)],
+                look.series(k).filled(),
+            )])?;
             if end.is_none() {
                 chart.draw_series([Text::new(
                     "never ",
@@ -98,13 +109,18 @@ pub(crate) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, d: &Tornad
         (d.base, n as f64 - 0.5),
         left_middle(look.muted_text(24.0)),
     )])?;
-    for (k, label) in ["assumption −25 %", "assumption +25 %"].into_iter().enumerate() {
+    for (k, label) in ["assumption −25 %", "assumption +25 %"]
+        .into_iter()
+        .enumerate()
+    {
         let color = look.series(k);
         let size = look.px(14.0);
         chart
             .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
             .label(label)
-            .legend(move |(x, y)| Rectangle::new([(x, y - size), (x + 2 * size, y + size)], color.filled()));
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - size), (x + 2 * size, y + size)], color.filled())
+            });
     }
     draw_legend(&mut chart, look, SeriesLabelPosition::LowerRight)
 }
