@@ -82,11 +82,19 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("slider_move_model_and_svg", |b| {
         b.iter(|| {
-            chart::crossover::view(black_box(&s), "Monthly cost", "source", ChartStyle::SLIDE, false)
-                .unwrap()
+            chart::crossover::view(
+                black_box(&s),
+                "Monthly cost",
+                "source",
+                ChartStyle::SLIDE,
+                false,
+            )
+            .unwrap()
         })
     });
-    c.bench_function("cost_model_only", |b| b.iter(|| cost::evaluate(black_box(&s)).unwrap()));
+    c.bench_function("cost_model_only", |b| {
+        b.iter(|| cost::evaluate(black_box(&s)).unwrap())
+    });
 }
 
 criterion_group! {

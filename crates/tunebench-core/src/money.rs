@@ -29,7 +29,7 @@ pub fn count(x: f64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -52,9 +52,7 @@ pub fn short(x: f64) -> String {
     } else {
         (x, "")
     };
-    let s = if v.abs() >= 100.0 || v.fract().abs() < 1e-9 {
-        format!("{v:.0}")
-    } else if v.abs() >= 10.0 {
+    let s = if v.abs() >= 10.0 || v.fract().abs() < 1e-9 {
         format!("{v:.0}")
     } else {
         format!("{v:.1}")

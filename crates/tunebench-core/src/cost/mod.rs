@@ -11,5 +11,6 @@ pub use break_even::{BreakEven, Payback};
 pub use model::{evaluate, ArmCost, CostReport, Side};
 pub use scenario::{
     ArmAssumptions, ArmPrice, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training,
+    TrainingPlan,
 };
 pub use sensitivity::SensitivityRow;

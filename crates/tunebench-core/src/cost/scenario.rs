@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::price::TrainingUnit;
+use crate::price::{PriceEntry, TrainingUnit};
 use crate::{Error, Result};
 
 /// A measured or estimated quantity: its mean and a (95 %) interval around it.
@@ -148,6 +148,74 @@ pub struct ArmAssumptions {
     /// Share of correct answers on the held-out set (0..1), when measured.
     #[serde(default)]
     pub accuracy: Option<f64>,
+}
+
+/// How a fine-tuned arm is trained; the price and its unit come from the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TrainingPlan {
+    /// Training tokens in the train split (one epoch).
+    pub tokens: f64,
+    pub epochs: f64,
+    /// Training hours, for a price per hour.
+    #[serde(default)]
+    pub hours: f64,
+    #[serde(default)]
+    pub data_prep_cost: f64,
+    pub retrain_every_months: f64,
+}
+
+impl ArmAssumptions {
+    /// An arm priced from a catalog entry: token prices, batch multiplier, hourly hosting,
+    /// training price and unit, retirement date. An entry without the prices the arm needs
+    /// is an explicit [`Error::NoPrice`], never $0.
+    pub fn from_price(
+        name: &str,
+        model: &str,
+        entry: &PriceEntry,
+        tokens: TokenUsage,
+        training: Option<TrainingPlan>,
+    ) -> Result<Self> {
+        let training = match training {
+            None => None,
+            Some(plan) => {
+                let (Some(price), Some(unit)) = (entry.training, entry.training_unit) else {
+                    return Err(Error::NoPrice {
+                        model: model.to_string(),
+                        reason: format!(
+                            "the catalog entry {} `{}` has no training price",
+                            entry.provider, entry.model_pattern
+                        ),
+                    });
+                };
+                Some(Training {
+                    tokens: plan.tokens,
+                    epochs: plan.epochs,
+                    price,
+                    unit,
+                    hours: plan.hours,
+                    data_prep_cost: plan.data_prep_cost,
+                    retrain_every_months: plan.retrain_every_months,
+                })
+            }
+        };
+        Ok(ArmAssumptions {
+            name: name.to_string(),
+            model: model.to_string(),
+            price: entry.arm_price(model)?,
+            tokens,
+            cached_share: None,
+            batch_share: 0.0,
+            retrieval_cost_per_query: 0.0,
+            hosting: match entry.hosting_per_hour {
+                Some(per_hour) if per_hour > 0.0 => Hosting::Hourly { per_hour },
+                _ => Hosting::None,
+            },
+            training,
+            retirement_date: entry.retirement_date.clone(),
+            accuracy: None,
+        })
+    }
 }
 
 /// The assumptions of a projection: arm A (prompting) against arm B (fine-tuned or hybrid).

@@ -215,6 +215,12 @@ fn entry(
     })
 }
 
+/// Checks one entry by the rules of the file format; the error names `name` and the field.
+pub fn validate(name: &str, entry: &PriceEntry) -> Result<()> {
+    let text = serde_json::json!({ "prices": [entry] }).to_string();
+    parse(name, &text, entry.origin).map(|_| ())
+}
+
 /// Writes entries as a price file that [`parse`] reads back to the same entries.
 pub fn render(entries: &[PriceEntry]) -> Result<String> {
     let doc = serde_json::json!({

@@ -113,6 +113,43 @@ pub struct ImportSummary {
     pub skipped_seed: u32,
 }
 
+/// The whole catalog as stored, seed and custom (the price editor's list).
+pub fn catalog(conn: &Connection) -> Result<Vec<PriceEntry>> {
+    store::price::list(conn)
+}
+
+/// The stored entry that prices `model`, or an explicit "no price".
+pub fn lookup_model(conn: &Connection, provider: Option<&str>, model: &str) -> Result<PriceMatch> {
+    Ok(lookup(&store::price::list(conn)?, provider, model))
+}
+
+/// Saves one entry edited in the app as a custom price (replacing the custom entry with the
+/// same provider, pattern and kind), after the same checks as an imported file.
+pub fn save_custom(conn: &Connection, entry: &PriceEntry) -> Result<()> {
+    let mut entry = entry.clone();
+    entry.origin = Origin::Custom;
+    file::validate("price entry", &entry)?;
+    store::price::upsert_custom(conn, &[entry])
+}
+
+/// Deletes a custom entry; the seed entry it overrode (if any) applies again.
+pub fn delete_custom(
+    conn: &Connection,
+    provider: &str,
+    model_pattern: &str,
+    kind: PriceKind,
+) -> Result<()> {
+    if store::price::delete_custom(conn, provider, model_pattern, kind)? {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            entity: "custom price",
+            key: "provider/model_pattern",
+            value: format!("{provider}/{model_pattern}"),
+        })
+    }
+}
+
 /// The seed entries of this build.
 pub fn seed_entries() -> Result<Vec<PriceEntry>> {
     file::parse("assets/prices.json", SEED_JSON, Origin::Seed)

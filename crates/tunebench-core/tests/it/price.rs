@@ -199,3 +199,84 @@ fn a_bad_import_names_file_entry_and_field_and_writes_nothing() {
         assert!(err.to_string().contains(needle), "{needle} in {err}");
     }
 }
+
+#[test]
+fn an_arm_priced_from_the_catalog_takes_prices_training_and_retirement_from_its_entry() {
+    use tunebench_core::cost::{ArmAssumptions, Estimate, TokenBasis, TokenUsage, TrainingPlan};
+    let seed = price::seed_entries().unwrap();
+    let entry = found(price::lookup(
+        &seed,
+        Some("openai"),
+        "ft:gpt-4.1-nano:acme::x",
+    ));
+    let tokens = TokenUsage {
+        input: Estimate::exact(350.0),
+        cached_input: Estimate::exact(0.0),
+        output: Estimate::exact(100.0),
+        basis: TokenBasis::Measured { n: 412 },
+    };
+    let plan = TrainingPlan {
+        tokens: 1.5e6,
+        epochs: 1.0,
+        hours: 0.0,
+        data_prep_cost: 0.0,
+        retrain_every_months: 3.0,
+    };
+    let arm = ArmAssumptions::from_price(
+        "fine-tuned",
+        "ft:gpt-4.1-nano:acme::x",
+        &entry,
+        tokens,
+        Some(plan),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            arm.price.input,
+            arm.price.output,
+            arm.price.batch_multiplier
+        ),
+        (0.20, 0.80, 0.5)
+    );
+    assert_eq!(arm.training.unwrap().cost_per_run(), 2.25);
+    assert_eq!(arm.retirement_date.as_deref(), Some("2026-10-23"));
+
+    let base = found(price::lookup(&seed, Some("openai"), "gpt-4.1-mini"));
+    let err =
+        ArmAssumptions::from_price("p", "gpt-4.1-mini", &base, tokens, Some(plan)).unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::NoPrice,
+        "a base model has no training price: {err}"
+    );
+}
+
+#[test]
+fn a_price_edited_in_the_app_is_validated_saved_as_custom_and_deletable() {
+    let conn = store::open_in_memory().unwrap();
+    price::seed(&conn).unwrap();
+    let mut entry = custom("ft:gpt-4.1-mini:*", 0.55);
+    entry.origin = Origin::Seed; // whatever the UI sends, an edit is custom
+    price::save_custom(&conn, &entry).unwrap();
+    let m = found(price::lookup_model(&conn, None, "ft:gpt-4.1-mini:acme::x").unwrap());
+    assert_eq!((m.origin, m.input), (Origin::Custom, Some(0.55)));
+
+    let mut bad = custom("ft:x:*", 1.0);
+    bad.as_of = "yesterday".into();
+    let err = price::save_custom(&conn, &bad).unwrap_err();
+    assert!(
+        err.is_bad_input() && err.to_string().contains("`as_of`"),
+        "{err}"
+    );
+
+    price::delete_custom(&conn, "openai", "ft:gpt-4.1-mini:*", PriceKind::FineTuned).unwrap();
+    let m = found(price::lookup_model(&conn, None, "ft:gpt-4.1-mini:acme::x").unwrap());
+    assert_eq!(
+        (m.origin, m.input),
+        (Origin::Seed, Some(0.80)),
+        "the seed applies again"
+    );
+    let err = price::delete_custom(&conn, "openai", "ft:gpt-4.1-mini:*", PriceKind::FineTuned)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+}
