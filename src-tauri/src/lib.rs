@@ -10,8 +10,8 @@ pub use error::{CommandError, CommandResult};
 pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
-pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         commands::app::app_info,
         commands::datasets::list_datasets,
     ])
@@ -19,13 +19,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 
 /// Writes the TypeScript bindings for the UI (run by the `bindings_are_current` test).
 pub fn export_bindings(path: &std::path::Path) {
-    specta_builder()
+    specta_builder::<tauri::Wry>()
         .export(specta_typescript::Typescript::default(), path)
         .expect("export TypeScript bindings");
 }
 
+#[allow(clippy::disallowed_methods)] // generate_context! expands to a std::process::exit call
 pub fn run() {
-    let builder = specta_builder();
+    let builder = specta_builder::<tauri::Wry>();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
@@ -41,3 +42,6 @@ pub fn run() {
         .run(tauri::generate_context!())
         .expect("error while running Tunebench");
 }
+
+#[cfg(test)]
+mod tests;

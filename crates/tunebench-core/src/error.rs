@@ -42,6 +42,19 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// A file being imported is wrong at a known place: `place` is "line 17, field `expected`"
+    /// or "sheet `Data`, row 4" (empty when the whole file is at fault).
+    #[error("{file}{}: {message}", place_prefix(.place))]
+    BadFile {
+        file: String,
+        place: String,
+        message: String,
+    },
+
+    /// The person cancelled a long operation; nothing it did was kept.
+    #[error("{0} cancelled; nothing was stored")]
+    Cancelled(&'static str),
+
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 
@@ -74,15 +87,28 @@ pub enum ErrorCode {
     Database,
     /// A model has no price in the catalog (the arm is not priced at $0).
     NoPrice,
+    /// The person cancelled the operation; nothing was stored.
+    Cancelled,
     /// Anything else.
     Internal,
+}
+
+fn place_prefix(place: &str) -> String {
+    if place.is_empty() {
+        String::new()
+    } else {
+        format!(", {place}")
+    }
 }
 
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
-            Error::NotADatabase { .. } | Error::Invalid(_) => ErrorCode::InvalidInput,
+            Error::NotADatabase { .. } | Error::Invalid(_) | Error::BadFile { .. } => {
+                ErrorCode::InvalidInput
+            }
+            Error::Cancelled(_) => ErrorCode::Cancelled,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::NoPrice { .. } => ErrorCode::NoPrice,
             Error::Chart { .. } => ErrorCode::Internal,
@@ -101,6 +127,19 @@ impl Error {
                 | ErrorCode::NotFound
                 | ErrorCode::NoPrice
         )
+    }
+
+    /// A [`Error::BadFile`] naming `file` and `place` (which may be empty).
+    pub fn bad_file(
+        file: impl Into<String>,
+        place: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::BadFile {
+            file: file.into(),
+            place: place.into(),
+            message: message.into(),
+        }
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

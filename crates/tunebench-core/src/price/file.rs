@@ -34,46 +34,49 @@ const FIELDS: &[&str] = &[
 /// Parses and validates a price file. Entries without an `origin` get `default_origin`.
 pub fn parse(name: &str, text: &str, default_origin: Origin) -> Result<Vec<PriceEntry>> {
     let doc: Value = serde_json::from_str(text).map_err(|e| {
-        Error::Invalid(format!(
-            "{name}, line {}, column {}: not valid JSON: {e}",
-            e.line(),
-            e.column()
-        ))
+        Error::bad_file(
+            name,
+            format!("line {}, column {}", e.line(), e.column()),
+            format!("not valid JSON: {e}"),
+        )
     })?;
-    let top = doc.as_object().ok_or_else(|| {
-        Error::Invalid(format!(
-            "{name}: expected a JSON object with a `prices` array"
-        ))
-    })?;
+    let top = doc
+        .as_object()
+        .ok_or_else(|| Error::bad_file(name, "", "expected a JSON object with a `prices` array"))?;
     if let Some(format) = top.get("format") {
         if format.as_str() != Some(FORMAT) {
-            return Err(Error::Invalid(format!(
-                "{name}, field `format`: expected {FORMAT:?}, found {format}"
-            )));
+            return Err(Error::bad_file(
+                name,
+                "field `format`",
+                format!("expected {FORMAT:?}, found {format}"),
+            ));
         }
     }
     if let Some(version) = top.get("version") {
         if version.as_u64() != Some(VERSION) {
-            return Err(Error::Invalid(format!(
-                "{name}, field `version`: this build reads version {VERSION}, found {version}"
-            )));
+            return Err(Error::bad_file(
+                name,
+                "field `version`",
+                format!("this build reads version {VERSION}, found {version}"),
+            ));
         }
     }
-    let prices = top.get("prices").and_then(Value::as_array).ok_or_else(|| {
-        Error::Invalid(format!(
-            "{name}, field `prices`: expected an array of entries"
-        ))
-    })?;
+    let prices = top
+        .get("prices")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::bad_file(name, "field `prices`", "expected an array of entries"))?;
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(prices.len());
     for (i, item) in prices.iter().enumerate() {
         let at = |field: &str, msg: String| {
-            Error::Invalid(format!("{name}, prices[{i}], field `{field}`: {msg}"))
+            Error::bad_file(name, format!("prices[{i}], field `{field}`"), msg)
         };
         let obj = item.as_object().ok_or_else(|| {
-            Error::Invalid(format!(
-                "{name}, prices[{i}]: expected an object, found {item}"
-            ))
+            Error::bad_file(
+                name,
+                format!("prices[{i}]"),
+                format!("expected an object, found {item}"),
+            )
         })?;
         if let Some(unknown) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
             return Err(at(

@@ -2,6 +2,7 @@
 //! every SQL statement of the app, one file per table. No SQL lives outside this module.
 
 pub mod dataset;
+pub mod example;
 mod migrate;
 pub mod price;
 

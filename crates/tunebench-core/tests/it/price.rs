@@ -4,8 +4,6 @@ use tunebench_core::price::{self, Origin, PriceEntry, PriceKind, PriceMatch};
 use tunebench_core::store;
 use tunebench_core::ErrorCode;
 
-use crate::support::temp_db;
-
 fn found(m: PriceMatch) -> PriceEntry {
     match m {
         PriceMatch::Found { entry } => entry,
@@ -123,15 +121,15 @@ fn seeding_is_idempotent_and_keeps_custom_rows() {
 
 #[test]
 fn export_then_import_round_trips_custom_prices_and_leaves_the_seed_alone() {
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let conn = store::open(&dir.path().join("a.sqlite3")).unwrap();
     price::seed(&conn).unwrap();
     store::price::upsert_custom(&conn, &[custom("ft:gpt-4.1-mini:*", 0.55)]).unwrap();
-    let file = db.dir.path().join("prices.json");
+    let file = dir.path().join("prices.json");
     let n = price::export_file(&conn, &file).unwrap();
     assert_eq!(n as usize, store::price::list(&conn).unwrap().len());
 
-    let other = store::open(&db.dir.path().join("other.sqlite3")).unwrap();
+    let other = store::open(&dir.path().join("other.sqlite3")).unwrap();
     price::seed(&other).unwrap();
     let summary = price::import_file(&other, &file).unwrap();
     assert_eq!(summary.imported, 1);
@@ -147,9 +145,9 @@ fn export_then_import_round_trips_custom_prices_and_leaves_the_seed_alone() {
 
 #[test]
 fn a_bad_import_names_file_entry_and_field_and_writes_nothing() {
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
-    let file = db.dir.path().join("bad.json");
+    let dir = tempfile::tempdir().unwrap();
+    let conn = store::open(&dir.path().join("a.sqlite3")).unwrap();
+    let file = dir.path().join("bad.json");
     std::fs::write(
         &file,
         r#"{"prices": [
