@@ -38,6 +38,12 @@ pub struct CrossoverData {
     pub curves: Vec<CostCurve>,
     /// The break-even: queries per day and the monthly cost there.
     pub break_even: Option<CurvePoint>,
+    /// The range of break-even volumes the token-count intervals allow, queries per day,
+    /// shaded behind the lines (`None` at an end where the lines may not cross at all).
+    #[serde(default)]
+    pub break_even_low: Option<f64>,
+    #[serde(default)]
+    pub break_even_high: Option<f64>,
     /// The user's volume, queries per day.
     pub volume: Option<f64>,
     pub log_x: bool,
@@ -53,9 +59,9 @@ impl CrossoverData {
     /// user's volume.
     pub fn from_scenario(s: &Scenario, report: &CostReport, log_x: bool) -> Result<Self> {
         let v_star = report.break_even.queries_per_day();
-        let high = match report.break_even {
-            BreakEven::Crosses { high, .. } => high,
-            BreakEven::Never { .. } => None,
+        let (low, high) = match report.break_even {
+            BreakEven::Crosses { low, high, .. } => (low, high),
+            BreakEven::Never { .. } => (None, None),
         };
         let reach = [
             Some(s.queries_per_day * 2.0),
@@ -112,6 +118,8 @@ impl CrossoverData {
         Ok(CrossoverData {
             curves,
             break_even,
+            break_even_low: low,
+            break_even_high: high,
             volume: Some(s.queries_per_day),
             log_x,
             note,
@@ -178,6 +186,19 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .y_label_formatter(&y_fmt)
         .draw()?;
 
+    if let (Some(lo), Some(hi)) = (d.break_even_low, d.break_even_high) {
+        if hi > lo {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(fx(lo), 0.0), (fx(hi), y_max)],
+                look.muted.mix(0.10).filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!("break-even range {}–{}/day", count(lo), count(hi)),
+                (fx(hi), y_max * 0.04),
+                left_middle(look.muted_text(22.0)),
+            )))?;
+        }
+    }
     for (i, curve) in d.curves.iter().enumerate() {
         let color = look.series(i);
         let band: Vec<(f64, f64)> = curve

@@ -197,6 +197,10 @@ fn the_crossover_svg_marks_break_even_volume_and_source() {
     let expected = format!("Break-even: {}/day", tunebench_core::money::count(v));
     assert!(svg.contains(&expected), "{expected}");
     assert!(svg.contains("Your volume: 20,000/day"));
+    assert!(
+        svg.contains("break-even range "),
+        "the token-count intervals give a range"
+    );
     assert!(svg.contains("Queries per day") && svg.contains("Monthly cost (USD)"));
     assert!(svg.contains("n = 412 held-out cases · run 2026-11-29 · prices as of 2026-08-21"));
     assert!(
