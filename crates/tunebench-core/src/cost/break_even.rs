@@ -142,7 +142,12 @@ fn crossing(s: &Scenario, ba: Bound, bb: Bound) -> Result<Crossing> {
             .flatten()
             .map(|w| ((lo / w).floor() + 1.0) * w)
             .fold(f64::INFINITY, f64::min);
-        let probe = if hi.is_finite() { hi } else { lo + 1.0 };
+        // Probe inside the segment: at `hi` itself rounding could already count the next unit.
+        let probe = if hi.is_finite() {
+            (lo + hi) / 2.0
+        } else {
+            lo + 1.0
+        };
         let f = gap(probe)?;
         if lo > 0.0 && (f - k * lo) * start <= 0.0 {
             return Ok(found(lo)); // the step at lo itself flips the sign

@@ -417,3 +417,48 @@ fn a_scenario_round_trips_through_json_for_saving_with_a_run() {
     let back: Scenario = serde_json::from_str(&json).unwrap();
     assert_eq!(back, s);
 }
+
+#[test]
+fn an_awkward_unit_width_still_gives_the_closed_form_break_even() {
+    // Unit width 10,000 / 3 queries/day: boundaries that are not exact in binary.
+    let mut s = prices_md_example(0.0);
+    s.arm_b.training = None;
+    s.arm_b.hosting = Hosting::Provisioned {
+        per_unit_hour: 0.01,
+        unit_queries_per_day: 10_000.0,
+        peak_to_mean: 3.0,
+    };
+    // One unit: $7.30/month, recovered at 7.3 / 0.028272 ≈ 258 queries/day, inside the first unit.
+    let v = cost::evaluate(&s)
+        .unwrap()
+        .break_even
+        .queries_per_day()
+        .unwrap();
+    assert!(close(v, 7.3 / (30.4 * 0.00093), 1e-6), "{v}");
+}
+
+#[test]
+fn a_step_in_the_baselines_hosting_can_be_the_crossing_itself() {
+    // A needs a second $600 unit above 10,000/day; B pays a flat $1,000. Below the step B
+    // costs more (gap $400 − $0.028272·V); the second unit flips the sign at exactly 10,000.
+    let mut s = prices_md_example(0.0);
+    s.arm_b.training = None;
+    s.arm_b.hosting = Hosting::Hourly {
+        per_hour: 1000.0 / 730.0,
+    };
+    s.arm_a.hosting = Hosting::Provisioned {
+        per_unit_hour: 600.0 / 730.0,
+        unit_queries_per_day: 10_000.0,
+        peak_to_mean: 1.0,
+    };
+    let r = cost::evaluate(&s).unwrap();
+    let v = r.break_even.queries_per_day().unwrap();
+    assert!(close(v, 10_000.0, 1e-6), "{v}");
+    assert!(matches!(
+        r.break_even,
+        BreakEven::Crosses {
+            cheaper_above: Side::B,
+            ..
+        }
+    ));
+}
