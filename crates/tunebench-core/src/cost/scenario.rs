@@ -30,6 +30,22 @@ impl Estimate {
         Self { mean, low, high }
     }
 
+    /// The mean of a sample with the 95 % confidence interval of that mean (Student's t;
+    /// a single value is its own interval). `None` for an empty sample.
+    pub fn from_sample(values: &[f64]) -> Option<Self> {
+        let n = values.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        if n == 1 {
+            return Some(Self::exact(mean));
+        }
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let half = t_975(n - 1) * (var / n as f64).sqrt();
+        Some(Self::new(mean, (mean - half).max(0.0), mean + half))
+    }
+
     /// Every bound multiplied by `k`.
     pub fn scaled(self, k: f64) -> Self {
         Self::new(self.mean * k, self.low * k, self.high * k)
@@ -57,6 +73,47 @@ pub struct TokenUsage {
     pub cached_input: Estimate,
     pub output: Estimate,
     pub basis: TokenBasis,
+}
+
+/// The 97.5 % quantile of Student's t with `df` degrees of freedom (1.96 past 30).
+fn t_975(df: usize) -> f64 {
+    const T: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    T.get(df.wrapping_sub(1)).copied().unwrap_or(1.96)
+}
+
+impl TokenUsage {
+    /// Means with 95 % intervals from per-query counts: the prompt, cached and completion
+    /// tokens of a run's answered cases, or counts from a tokenizer before any run.
+    pub fn from_counts(
+        input: &[u32],
+        cached_input: &[u32],
+        output: &[u32],
+        basis: TokenBasis,
+    ) -> Result<Self> {
+        let n = input.len();
+        if n == 0 || cached_input.len() != n || output.len() != n {
+            return Err(Error::Invalid(format!(
+                "token counts: need the same non-zero number of input, cached and output counts \
+                 (got {n}, {}, {})",
+                cached_input.len(),
+                output.len()
+            )));
+        }
+        let sample = |v: &[u32]| {
+            let values: Vec<f64> = v.iter().map(|&x| f64::from(x)).collect();
+            Estimate::from_sample(&values).unwrap_or(Estimate::exact(0.0))
+        };
+        Ok(TokenUsage {
+            input: sample(input),
+            cached_input: sample(cached_input),
+            output: sample(output),
+            basis,
+        })
+    }
 }
 
 /// Per-token prices of one arm, $ per 1M tokens.

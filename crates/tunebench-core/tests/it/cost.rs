@@ -462,3 +462,27 @@ fn a_step_in_the_baselines_hosting_can_be_the_crossing_itself() {
         }
     ));
 }
+
+#[test]
+fn measured_counts_become_means_with_t_intervals() {
+    // Mean 100 over 4 cases; half-width of the 95 % interval is t(3) · s / √n.
+    let input = [2300, 2300, 2300, 2300];
+    let cached = [1500, 1500, 1500, 1500];
+    let output = [90, 110, 90, 110]; // deviations ±10: sample variance 400/3
+    let t =
+        TokenUsage::from_counts(&input, &cached, &output, TokenBasis::Measured { n: 4 }).unwrap();
+    assert_eq!(t.input, Estimate::exact(2300.0));
+    assert_eq!(t.output.mean, 100.0);
+    let half = 3.182 * (400.0_f64 / 3.0 / 4.0).sqrt();
+    assert!(
+        close(t.output.high - 100.0, half, 1e-9) && close(100.0 - t.output.low, half, 1e-9),
+        "{:?}",
+        t.output
+    );
+    let err =
+        TokenUsage::from_counts(&input, &cached, &output[..3], TokenBasis::Estimated).unwrap_err();
+    assert!(
+        err.is_bad_input() && err.to_string().contains("(got 4, 4, 3)"),
+        "{err}"
+    );
+}
