@@ -278,3 +278,138 @@ fn a_price_edited_in_the_app_is_validated_saved_as_custom_and_deletable() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
 }
+
+#[test]
+fn every_per_token_row_of_prices_md_is_seeded_as_written() {
+    // (pattern, input, cached input, output, training, as-of, retirement) from PRICES.md.
+    type Row = (
+        &'static str,
+        f64,
+        f64,
+        f64,
+        Option<f64>,
+        &'static str,
+        Option<&'static str>,
+    );
+    let rows: [Row; 14] = [
+        (
+            "gpt-4.1",
+            2.00,
+            0.50,
+            8.00,
+            None,
+            "2026-08-21",
+            Some("2027-01-14"),
+        ),
+        (
+            "ft:gpt-4.1*",
+            3.00,
+            0.75,
+            12.00,
+            Some(25.00),
+            "2026-08-21",
+            Some("2027-01-14"),
+        ),
+        (
+            "gpt-4.1-mini",
+            0.40,
+            0.10,
+            1.60,
+            None,
+            "2026-08-21",
+            Some("2027-01-14"),
+        ),
+        (
+            "ft:gpt-4.1-mini*",
+            0.80,
+            0.20,
+            3.20,
+            Some(5.00),
+            "2026-08-21",
+            Some("2027-01-14"),
+        ),
+        (
+            "gpt-4.1-nano",
+            0.10,
+            0.025,
+            0.40,
+            None,
+            "2026-08-21",
+            Some("2026-10-23"),
+        ),
+        (
+            "ft:gpt-4.1-nano*",
+            0.20,
+            0.05,
+            0.80,
+            Some(1.50),
+            "2026-08-21",
+            Some("2026-10-23"),
+        ),
+        (
+            "gpt-4o-mini-2024-07-18",
+            0.15,
+            0.075,
+            0.60,
+            None,
+            "2025-09-05",
+            Some("2027-01-14"),
+        ),
+        (
+            "ft:gpt-4o-mini*",
+            0.30,
+            0.15,
+            1.20,
+            Some(3.00),
+            "2025-09-05",
+            Some("2027-01-14"),
+        ),
+        (
+            "gpt-4o-2024-08-06",
+            2.50,
+            1.25,
+            10.00,
+            None,
+            "2025-09-05",
+            Some("2027-01-14"),
+        ),
+        (
+            "ft:gpt-4o-2024-08-06*",
+            3.75,
+            1.875,
+            15.00,
+            Some(25.00),
+            "2025-09-05",
+            Some("2027-01-14"),
+        ),
+        (
+            "ft:o4-mini*",
+            4.00,
+            1.00,
+            16.00,
+            Some(100.00),
+            "2026-11-29",
+            None,
+        ),
+        ("gpt-5.4-mini", 0.75, 0.075, 4.50, None, "2026-05-04", None),
+        ("gpt-5.4-nano", 0.20, 0.02, 1.25, None, "2026-05-04", None),
+        ("gpt-6-luna", 0.10, 0.01, 0.50, None, "2026-10-01", None),
+    ];
+    let seed = price::seed_entries().unwrap();
+    for (pattern, input, cached, output, training, as_of, retires) in rows {
+        let e = seed
+            .iter()
+            .find(|e| e.provider == "openai" && e.model_pattern == pattern)
+            .unwrap_or_else(|| panic!("{pattern} is not seeded"));
+        assert_eq!(
+            (e.input, e.cached_input, e.output, e.training),
+            (Some(input), Some(cached), Some(output), training),
+            "{pattern}"
+        );
+        assert_eq!(
+            (e.as_of.as_str(), e.retirement_date.as_deref()),
+            (as_of, retires),
+            "{pattern}"
+        );
+    }
+}
