@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
-use super::frame::{center_top, draw_legend, left_middle, style_mesh, Drawn, Look};
+use super::frame::{self, draw_legend, left_middle, style_mesh, Drawn, Look};
 use super::{render_svg, ChartData, ChartSpec, ChartStyle};
 use crate::cost::{self, model::monthly_curve, BreakEven, CostReport, Scenario, Side};
 use crate::money::{count, short, usd};
@@ -159,6 +159,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     d: &CrossoverData,
     look: &Look,
 ) -> Drawn {
+    let area = &frame::note_band(area, d.note.as_deref(), look)?;
     let all = d.curves.iter().flat_map(|c| c.points.iter());
     let x_max = all
         .clone()
@@ -269,13 +270,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
                 ),
         ))?;
     }
-    if let Some(note) = &d.note {
-        let (w, _) = area.dim_in_pixel();
-        area.draw_text(
-            note,
-            &center_top(look.muted_text(26.0)),
-            (w as i32 / 2, look.px(8.0)),
-        )?;
-    }
-    draw_legend(&mut chart, look, SeriesLabelPosition::LowerRight)
+    // With a crossing the lower right is free; without one the upper left is.
+    let corner = if d.break_even.is_some() {
+        SeriesLabelPosition::LowerRight
+    } else {
+        SeriesLabelPosition::UpperLeft
+    };
+    draw_legend(&mut chart, look, corner)
 }

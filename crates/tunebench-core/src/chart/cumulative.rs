@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::frame::{center_top, draw_legend, left_middle, style_mesh, Drawn, Look};
+use super::frame::{self, draw_legend, left_middle, style_mesh, Drawn, Look};
 use crate::cost::{model::cumulative, CostReport, Scenario, Side};
 use crate::money::short;
 use crate::Result;
@@ -52,6 +52,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
     d: &CumulativeData,
     look: &Look,
 ) -> Drawn {
+    let area = &frame::note_band(area, d.note.as_deref(), look)?;
     let months = d
         .series
         .iter()
@@ -113,13 +114,5 @@ pub(crate) fn draw<DB: DrawingBackend>(
             left_middle(look.text(28.0)),
         )))?;
     }
-    if let Some(note) = &d.note {
-        let (w, _) = area.dim_in_pixel();
-        area.draw_text(
-            note,
-            &center_top(look.muted_text(26.0)),
-            (w as i32 / 2, look.px(8.0)),
-        )?;
-    }
-    draw_legend(&mut chart, look, SeriesLabelPosition::UpperLeft)
+    draw_legend(&mut chart, look, SeriesLabelPosition::LowerRight)
 }

@@ -105,6 +105,52 @@ pub(crate) fn center_top(style: TextStyle<'static>) -> TextStyle<'static> {
     style.pos(Pos::new(HPos::Center, VPos::Top))
 }
 
+/// Reserves a line above the chart for `note` (why there is no break-even or payback) and
+/// returns the area left for the chart.
+pub(crate) fn note_band<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    note: Option<&str>,
+    look: &Look,
+) -> Result<DrawingArea<DB, Shift>, DrawError> {
+    let Some(note) = note else {
+        return Ok(area.clone());
+    };
+    let (w, _) = area.dim_in_pixel();
+    let size = 26.0;
+    // DejaVu Sans averages about 0.55 em per character: wrap to the width.
+    let per_line = ((f64::from(w) / (size * look.k * 0.55)) as usize).max(20);
+    let lines = wrap(note, per_line);
+    let line_h = look.px(size * 1.35);
+    let (band, rest) = area.split_vertically(line_h * lines.len() as i32 + look.px(12.0));
+    for (i, line) in lines.iter().enumerate() {
+        band.draw_text(
+            line,
+            &center_top(look.muted_text(size)),
+            (w as i32 / 2, line_h * i as i32),
+        )?;
+    }
+    Ok(rest)
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces (a longer word keeps its line).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Background, title, source line, then the chart itself in the space between.
 pub(crate) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -179,4 +225,21 @@ pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::Coor
         .border_style(look.stroke(look.grid, 2.0))
         .draw()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn notes_wrap_at_spaces_within_the_width() {
+        let lines = super::wrap(
+            "the fine-tuned arm costs more per query and is never cheaper",
+            20,
+        );
+        assert!(lines.iter().all(|l| l.chars().count() <= 20), "{lines:?}");
+        assert_eq!(
+            lines.join(" "),
+            "the fine-tuned arm costs more per query and is never cheaper"
+        );
+        assert_eq!(super::wrap("", 10), Vec::<String>::new());
+    }
 }

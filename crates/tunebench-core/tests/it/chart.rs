@@ -327,4 +327,14 @@ fn write_every_chart_for_review() {
             std::fs::write(path, chart::render_png(spec).unwrap()).unwrap();
         }
     }
+    let mut s = scenario();
+    s.arm_b.price.output = 30.0;
+    let report = cost::evaluate(&s).unwrap();
+    let data = CrossoverData::from_scenario(&s, &report, false).unwrap();
+    let never = spec("No crossing", ChartData::Crossover(data), ChartStyle::SLIDE);
+    std::fs::write(
+        format!("{dir}/never.png"),
+        chart::render_png(&never).unwrap(),
+    )
+    .unwrap();
 }
