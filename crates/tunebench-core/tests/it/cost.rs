@@ -486,3 +486,63 @@ fn measured_counts_become_means_with_t_intervals() {
         "{err}"
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// For any prices, prompt sizes and hosting, the reported break-even is where the two
+        /// monthly costs meet, and the arm named cheaper above it is cheaper past it.
+        #[test]
+        fn monthly_costs_meet_at_the_break_even_and_swap_order_there(
+            in_a in 50.0..5000.0f64, out_a in 1.0..800.0f64,
+            in_b in 50.0..5000.0f64, out_b in 1.0..800.0f64,
+            p_in_a in 0.05..10.0f64, p_out_a in 0.1..40.0f64,
+            p_in_b in 0.05..10.0f64, p_out_b in 0.1..40.0f64,
+            host_b in 0.0..10.0f64, train in 0.0..500.0f64, cadence in 1.0..24.0f64,
+        ) {
+            let mut s = prices_md_example(0.0);
+            s.arm_a.tokens = tokens(in_a, 0.0, out_a);
+            s.arm_a.price = ArmPrice { input: p_in_a, cached_input: p_in_a, output: p_out_a, batch_multiplier: 1.0 };
+            s.arm_b.tokens = tokens(in_b, 0.0, out_b);
+            s.arm_b.price = ArmPrice { input: p_in_b, cached_input: p_in_b, output: p_out_b, batch_multiplier: 1.0 };
+            s.arm_b.hosting = Hosting::Hourly { per_hour: host_b };
+            s.arm_b.training = Some(Training {
+                tokens: 1e6, epochs: 1.0, price: train, unit: TrainingUnit::PerMillionTokens,
+                hours: 0.0, data_prep_cost: 0.0, retrain_every_months: cadence,
+            });
+            let r = cost::evaluate(&s).unwrap();
+            match r.break_even {
+                BreakEven::Crosses { queries_per_day: v, cheaper_above, .. } => {
+                    let at = |v: f64| {
+                        let mut m = s.clone();
+                        m.queries_per_day = v;
+                        let r = cost::evaluate(&m).unwrap();
+                        (r.arm_a.monthly_at_volume.mean, r.arm_b.monthly_at_volume.mean)
+                    };
+                    let (a, b) = at(v);
+                    prop_assert!((a - b).abs() <= 1e-6 * a.max(b).max(1.0), "{a} vs {b} at {v}");
+                    let (a, b) = at(v * 2.0 + 1.0);
+                    match cheaper_above {
+                        Side::B => prop_assert!(b < a, "B cheaper above: {b} vs {a}"),
+                        Side::A => prop_assert!(a < b, "A cheaper above: {a} vs {b}"),
+                    }
+                }
+                BreakEven::Never { cheaper, .. } => {
+                    // No crossing: the same arm is cheaper (or equal) at low and high volume.
+                    let order = |v: f64| {
+                        let mut m = s.clone();
+                        m.queries_per_day = v;
+                        let r = cost::evaluate(&m).unwrap();
+                        r.arm_b.monthly_at_volume.mean <= r.arm_a.monthly_at_volume.mean
+                    };
+                    prop_assert_eq!(order(1.0), order(1e9));
+                    prop_assert_eq!(cheaper == Some(Side::B), order(1e9));
+                }
+            }
+        }
+    }
+}
