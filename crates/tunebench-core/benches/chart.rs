@@ -80,6 +80,11 @@ fn bench(c: &mut Criterion) {
     c.bench_function("crossover_png_1920x1080", |b| {
         b.iter(|| chart::render_png(black_box(&spec)).unwrap())
     });
+    let mut spec_4k = spec.clone();
+    spec_4k.style = ChartStyle::SLIDE_4K;
+    c.bench_function("crossover_png_3840x2160", |b| {
+        b.iter(|| chart::render_png(black_box(&spec_4k)).unwrap())
+    });
     c.bench_function("slider_move_model_and_svg", |b| {
         b.iter(|| {
             chart::crossover::view(
