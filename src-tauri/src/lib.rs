@@ -11,9 +11,20 @@ pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
+    use commands::{app, datasets};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
-        commands::app::app_info,
-        commands::datasets::list_datasets,
+        app::app_info,
+        datasets::list_datasets,
+        datasets::preview_import,
+        datasets::import_dataset,
+        datasets::cancel_import,
+        datasets::dataset_report,
+        datasets::split_dataset,
+        datasets::dataset_leakage,
+        datasets::remove_leaked,
+        datasets::dataset_examples,
+        datasets::export_dataset,
+        datasets::delete_dataset,
     ])
 }
 
@@ -36,7 +47,7 @@ pub fn run() {
             let db_path = tunebench_core::store::resolve_path(None, env.as_deref())?;
             // The store is opened per command, so a damaged or too-new file is reported to
             // the UI as an error it can show, rather than a crash at start-up.
-            app.manage(AppState { db_path });
+            app.manage(AppState::new(db_path));
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -27,7 +27,7 @@ fn app_with_store(db_path: std::path::PathBuf) -> tauri::WebviewWindow<tauri::te
         .invoke_handler(builder.invoke_handler())
         .build(mock_context(noop_assets()))
         .unwrap();
-    app.manage(AppState { db_path });
+    app.manage(AppState::new(db_path));
     tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap()

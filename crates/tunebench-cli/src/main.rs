@@ -31,6 +31,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Import a test set from a file into a new dataset.
+    Import(cmd::import::ImportArgs),
     /// List the datasets in the store.
     Datasets,
     /// The price catalog: list, import or export prices.
@@ -38,14 +40,21 @@ enum Command {
         #[command(subcommand)]
         action: cmd::prices::Action,
     },
+    /// Split a dataset into train and held-out test.
+    Split(cmd::split::SplitArgs),
+    /// Export a dataset's split as JSONL, CSV or OpenAI chat fine-tuning JSONL.
+    Export(cmd::export::ExportArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = output::Output::new(cli.json);
     let result = match &cli.command {
+        Command::Import(args) => cmd::import::run(cli.db.as_deref(), args, &out),
         Command::Datasets => cmd::datasets::run(cli.db.as_deref(), &out),
         Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
+        Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
+        Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -68,6 +68,13 @@ pub enum Error {
     /// Drawing a chart failed (the message names the chart).
     #[error("chart {chart}: {reason}")]
     Chart { chart: String, reason: String },
+    /// A scorer could not score a case: the judge model did not answer, or its reply
+    /// carried no grade.
+    #[error("scorer `{scorer}`: {message}")]
+    Scorer {
+        scorer: &'static str,
+        message: String,
+    },
 }
 
 /// A closed set of error kinds, stable across releases, exported to TypeScript.
@@ -114,7 +121,7 @@ impl Error {
             Error::Chart { .. } => ErrorCode::Internal,
             Error::Io { .. } => ErrorCode::Io,
             Error::Sqlite(_) => ErrorCode::Database,
-            Error::NoDataDir => ErrorCode::Internal,
+            Error::NoDataDir | Error::Scorer { .. } => ErrorCode::Internal,
         }
     }
 

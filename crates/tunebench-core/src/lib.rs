@@ -8,6 +8,8 @@ pub mod dataset;
 pub mod error;
 pub mod money;
 pub mod price;
+pub mod score;
+pub mod stats;
 pub mod store;
 
 pub use error::{Error, ErrorCode, Result};

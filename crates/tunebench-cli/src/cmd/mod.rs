@@ -1,7 +1,10 @@
 //! One module per subcommand; each opens the store, calls the core and prints.
 
 pub mod datasets;
+pub mod export;
+pub mod import;
 pub mod prices;
+pub mod split;
 
 use std::path::Path;
 

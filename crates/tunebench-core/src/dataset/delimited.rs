@@ -84,8 +84,9 @@ pub(crate) fn read(
                 file,
                 place.describe(),
                 format!(
-                    "{} fields, but the header has {width} columns{hint}",
-                    fields.len()
+                    "{} field{}, but the header has {width} columns{hint}",
+                    fields.len(),
+                    if fields.len() == 1 { "" } else { "s" }
                 ),
             ));
         }

@@ -82,6 +82,9 @@ pub(crate) fn detect(input: &InputFile, requested: Option<Format>) -> Result<Det
         return Err(Error::bad_file(&input.name, "", "the file is empty"));
     }
     if let Some(sheet) = sheet_kind(&head) {
+        if requested.is_none() {
+            check_extension(input, sheet)?;
+        }
         return match requested.map(Format::family) {
             Some(Family::Delimited | Family::Json) => Err(Error::bad_file(
                 &input.name,

@@ -144,24 +144,21 @@ fn export_split(stored: &str) -> String {
 }
 
 fn has_external_ids(conn: &Connection, id: i32, split: Option<&str>) -> Result<bool> {
-    let mut any = false;
-    store::example::for_each(conn, id, split, |e| {
-        any |= e.external_id.is_some();
-        Ok(())
-    })?;
-    Ok(any)
+    store::example::any_external_id(conn, id, split)
 }
 
 /// Every metadata key of the rows, in order of first appearance.
 fn metadata_columns(conn: &Connection, id: i32, split: Option<&str>) -> Result<Vec<String>> {
     let mut cols: Vec<String> = Vec::new();
-    store::example::for_each(conn, id, split, |e| {
-        for (k, _) in parse_metadata(&e.metadata) {
+    store::example::for_each_metadata(conn, id, split, |m| {
+        if m == "{}" {
+            return;
+        }
+        for (k, _) in parse_metadata(m) {
             if !cols.contains(&k) && !["id", "input", "expected", "split"].contains(&k.as_str()) {
                 cols.push(k);
             }
         }
-        Ok(())
     })?;
     Ok(cols)
 }

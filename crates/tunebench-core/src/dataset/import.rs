@@ -116,18 +116,10 @@ struct PreviewSink {
 impl PreviewSink {
     /// The header, else every JSON key in order of first appearance.
     fn columns(&self) -> Vec<String> {
-        if let Some(h) = &self.header {
-            return h.clone();
+        match &self.header {
+            Some(h) => h.clone(),
+            None => key_union(self.records.iter()),
         }
-        let mut cols: Vec<String> = Vec::new();
-        for keys in self.records.iter().filter_map(Cells::keys) {
-            for k in keys {
-                if !cols.contains(&k) {
-                    cols.push(k);
-                }
-            }
-        }
-        cols
     }
 }
 
@@ -145,6 +137,19 @@ impl Sink for PreviewSink {
             Flow::Continue
         })
     }
+}
+
+/// Every JSON key of `records`, in order of first appearance.
+fn key_union<'c>(records: impl Iterator<Item = &'c Cells>) -> Vec<String> {
+    let mut cols: Vec<String> = Vec::new();
+    for keys in records.filter_map(Cells::keys) {
+        for k in keys {
+            if !cols.contains(&k) {
+                cols.push(k);
+            }
+        }
+    }
+    cols
 }
 
 /// Runs the right reader over `input`; returns the sheet read, for workbooks.
@@ -196,11 +201,7 @@ pub fn import_sample(
     cancel: &AtomicBool,
 ) -> Result<ImportOutcome> {
     let input = InputFile::bytes("spamassassin_spam_ham.csv", SAMPLE_CSV);
-    let opts = ImportOptions {
-        name: None,
-        ..ImportOptions::default()
-    };
-    import_input(conn, &input, &opts, on_progress, cancel)
+    import_input(conn, &input, &ImportOptions::default(), on_progress, cancel)
 }
 
 fn unique_name(conn: &Connection, input: &InputFile, opts: &ImportOptions) -> Result<String> {
@@ -253,7 +254,7 @@ fn import_input(
         let reader = scope.spawn(move || {
             let mut sink = ImportSink::new(&input.name, opts, tx, cancel);
             let sheet = read(input, &det, opts, reading_bytes, &mut sink)?;
-            sink.flush()?;
+            sink.finish()?;
             Ok::<_, Error>(ReadDone {
                 header: sink.columns.is_some(),
                 map: sink.mapper.map(|m| m.map().clone()),
@@ -381,6 +382,8 @@ struct ImportSink<'a> {
     opts: &'a ImportOptions,
     columns: Option<Vec<String>>,
     mapper: Option<Mapper>,
+    /// Keyed records held back until the mapping is decided.
+    pending: Vec<(Place, Cells)>,
     report: ReportBuilder,
     batch: Vec<NewExample>,
     tx: SyncSender<Vec<NewExample>>,
@@ -399,11 +402,47 @@ impl<'a> ImportSink<'a> {
             opts,
             columns: None,
             mapper: None,
+            pending: Vec::new(),
             report: ReportBuilder::new(),
             batch: Vec::with_capacity(BATCH_ROWS),
             tx,
             cancel,
         }
+    }
+
+    /// Decides the mapping of keyed records from the keys of those held back, then stores them.
+    fn map_pending(&mut self) -> Result<()> {
+        let columns = key_union(self.pending.iter().map(|(_, c)| c));
+        let map = ColumnMap::detect(self.file, &columns, self.opts)?;
+        self.mapper = Some(Mapper::new(map, None));
+        for (place, cells) in std::mem::take(&mut self.pending) {
+            self.store(place, cells)?;
+        }
+        Ok(())
+    }
+
+    fn store(&mut self, place: Place, cells: Cells) -> Result<()> {
+        let Some(mapper) = &self.mapper else {
+            return Ok(());
+        };
+        let ex = mapper.example(self.file, &place, cells)?;
+        self.report.add(&ex.input, &ex.expected, ex.split);
+        self.batch.push(ex);
+        if self.batch.len() >= BATCH_ROWS {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled("import"));
+            }
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Called after the last record: maps what is held back and sends the last batch.
+    fn finish(&mut self) -> Result<()> {
+        if self.mapper.is_none() && !self.pending.is_empty() {
+            self.map_pending()?;
+        }
+        self.flush()
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -424,26 +463,19 @@ impl Sink for ImportSink<'_> {
 
     fn record(&mut self, place: Place, cells: Cells) -> Result<Flow> {
         if self.mapper.is_none() {
-            let columns = match (&self.columns, cells.keys()) {
-                (Some(c), _) => c.clone(),
-                (None, Some(keys)) => keys,
-                (None, None) => Vec::new(),
-            };
-            let map = ColumnMap::detect(self.file, &columns, self.opts)?;
-            self.mapper = Some(Mapper::new(map, self.columns.as_deref()));
-        }
-        let Some(mapper) = &self.mapper else {
-            return Ok(Flow::Stop);
-        };
-        let ex = mapper.example(self.file, &place, cells)?;
-        self.report.add(&ex.input, &ex.expected, ex.split);
-        self.batch.push(ex);
-        if self.batch.len() >= BATCH_ROWS {
-            if self.cancel.load(Ordering::Relaxed) {
-                return Err(Error::Cancelled("import"));
+            if let Some(columns) = &self.columns {
+                let map = ColumnMap::detect(self.file, columns, self.opts)?;
+                self.mapper = Some(Mapper::new(map, Some(columns)));
+            } else {
+                // Keyed records: decide the mapping on the same first rows a preview shows.
+                self.pending.push((place, cells));
+                if self.pending.len() >= PREVIEW_ROWS {
+                    self.map_pending()?;
+                }
+                return Ok(Flow::Continue);
             }
-            self.flush()?;
         }
+        self.store(place, cells)?;
         Ok(Flow::Continue)
     }
 }

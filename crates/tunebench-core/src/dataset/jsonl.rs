@@ -2,8 +2,10 @@
 //! fine-tuning JSONL (system and user turns become the input, the last assistant turn the
 //! expected output). Every record must be a JSON object; key order is kept.
 
+use std::cell::Cell;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
+use std::rc::Rc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -174,14 +176,21 @@ fn chat_pairs(
     Ok(out)
 }
 
-/// Reads a JSON array of objects element by element, so memory holds one element at a time.
+/// Reads a JSON array of objects element by element, so memory holds one element at a time
+/// (and no element may pass the record limit).
 pub(crate) fn read_array(file: &str, r: impl Read, sink: &mut dyn Sink) -> Result<()> {
-    let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, r));
+    let since_element = Rc::new(Cell::new(0u64));
+    let guarded = ElementGuard {
+        inner: BufReader::with_capacity(1 << 16, r),
+        since_element: since_element.clone(),
+    };
+    let mut de = serde_json::Deserializer::from_reader(guarded);
     let mut failure = None;
     let seed = ArraySeed {
         file,
         sink,
         failure: &mut failure,
+        since_element,
     };
     let outcome = seed.deserialize(&mut de).and_then(|()| de.end());
     match failure {
@@ -202,6 +211,27 @@ struct ArraySeed<'a> {
     file: &'a str,
     sink: &'a mut dyn Sink,
     failure: &'a mut Option<Halt>,
+    since_element: Rc<Cell<u64>>,
+}
+
+/// Fails a read once one array element has grown past the record limit.
+struct ElementGuard<R> {
+    inner: R,
+    since_element: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for ElementGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since_element.get() > MAX_RECORD_BYTES as u64 {
+            return Err(std::io::Error::other(format!(
+                "an element is longer than the {} MiB limit",
+                MAX_RECORD_BYTES >> 20
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_element.set(self.since_element.get() + n as u64);
+        Ok(n)
+    }
 }
 
 /// Why the array's visitor ended early.
@@ -233,6 +263,7 @@ impl<'de> Visitor<'de> for ArraySeed<'_> {
             let obj = seq
                 .next_element::<Object>()
                 .map_err(|e| de::Error::custom(format_args!("{}: {e}", place.describe())))?;
+            self.since_element.set(0);
             let Some(Object(pairs)) = obj else {
                 return Ok(());
             };

@@ -2,6 +2,7 @@
 //! case, whitespace and punctuation are folded; and removing those rows from train.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -73,14 +74,19 @@ struct Scan {
 
 fn scan(conn: &Connection, id: i32) -> Result<Scan> {
     store::dataset::name(conn, id)?;
-    // Train inputs: exact text -> first id, folded text -> every id.
-    let mut exact: HashMap<String, i64> = HashMap::new();
-    let mut folded: HashMap<String, Vec<i64>> = HashMap::new();
+    // Train inputs by 64-bit hash (a million inputs cost megabytes, not their text):
+    // exact text -> first id, folded text -> every id.
+    let hasher = foldhash::fast::FixedState::with_seed(0x6c65_616b);
+    let mut exact: HashMap<u64, i64> = HashMap::new();
+    let mut folded: HashMap<u64, Vec<i64>> = HashMap::new();
     let mut train_rows = 0u32;
     store::example::for_each(conn, id, Some("train"), |e| {
         train_rows += 1;
-        folded.entry(normalise(&e.input)).or_default().push(e.id);
-        exact.entry(e.input).or_insert(e.id);
+        folded
+            .entry(hasher.hash_one(normalise(&e.input)))
+            .or_default()
+            .push(e.id);
+        exact.entry(hasher.hash_one(&e.input)).or_insert(e.id);
         Ok(())
     })?;
     let mut r = LeakageReport {
@@ -94,8 +100,8 @@ fn scan(conn: &Connection, id: i32) -> Result<Scan> {
     let mut leaked: Vec<i64> = Vec::new();
     store::example::for_each(conn, id, Some("test"), |e| {
         r.test_rows += 1;
-        let key = normalise(&e.input);
-        let hit = match exact.get(&e.input) {
+        let key = hasher.hash_one(normalise(&e.input));
+        let hit = match exact.get(&hasher.hash_one(&e.input)) {
             Some(&train) => Some((train, LeakKind::Exact)),
             None => folded
                 .get(&key)

@@ -122,9 +122,12 @@ pub(crate) struct NewExample {
 /// Turns records into [`NewExample`]s under one [`ColumnMap`].
 pub(crate) struct Mapper {
     map: ColumnMap,
-    /// For positional records: (input, expected, id, split) indices and metadata indices.
-    slots: Option<([Option<usize>; 4], Vec<(usize, String)>)>,
+    /// For positional records: where each role sits.
+    slots: Option<Slots>,
 }
+
+/// Column indices of (input, expected, id, split), and of each metadata column with its name.
+type Slots = ([Option<usize>; 4], Vec<(usize, String)>);
 
 impl Mapper {
     pub fn new(map: ColumnMap, columns: Option<&[String]>) -> Mapper {

@@ -101,7 +101,8 @@ pub fn find(conn: &Connection, key: &str) -> Result<i32> {
 
 /// A page of dataset `id`'s rows in file order.
 pub fn examples_page(conn: &Connection, id: i32, q: &PageQuery) -> Result<ExamplePage> {
-    store::dataset::name(conn, id)?;
+    // Also tells a missing dataset (an error) from an empty page.
+    let rows_stored = store::dataset::row_count(conn, id)?;
     let like = q
         .search
         .as_deref()
@@ -118,12 +119,12 @@ pub fn examples_page(conn: &Connection, id: i32, q: &PageQuery) -> Result<Exampl
         split: q.split.and_then(SplitFilter::stored),
         like: like.as_deref(),
     };
-    let cap = if like.is_some() {
-        SEARCH_COUNT_CAP
-    } else {
-        u32::MAX
+    let total = match (&filter.split, &filter.like) {
+        // Unfiltered: the count kept with the dataset, not a scan of a million index entries.
+        (None, None) => rows_stored,
+        (_, None) => store::example::count(conn, id, &filter, u32::MAX)?,
+        (_, Some(_)) => store::example::count(conn, id, &filter, SEARCH_COUNT_CAP)?,
     };
-    let total = store::example::count(conn, id, &filter, cap)?;
     let limit = q.limit.clamp(1, MAX_PAGE_ROWS);
     let rows = store::example::page(conn, id, &filter, q.offset, limit)?;
     Ok(ExamplePage {

@@ -1,6 +1,8 @@
 //! XLSX, XLS and ODS workbooks through calamine: one sheet (the first unless named), its
 //! first row as the header, and every cell as the text a person sees in the spreadsheet
 //! (whole numbers without ".0", 15 significant digits, dates as YYYY-MM-DD[ HH:MM[:SS]]).
+//! Unlike the text formats, a sheet is loaded whole by calamine (a sheet holds at most
+//! 1,048,576 rows), so its memory grows with the sheet.
 
 use std::io::BufReader;
 
@@ -35,19 +37,29 @@ fn open(input: &InputFile, format: Format) -> Result<Book> {
     })
 }
 
-/// The workbook's sheet names, in order.
-pub(crate) fn sheet_names(input: &InputFile, format: Format) -> Result<Vec<String>> {
-    Ok(open(input, format)?.sheet_names())
+/// Runs calamine code that may panic on a damaged file (its XLS reader indexes slices by
+/// offsets read from the file), turning a panic into an error naming the file.
+fn guarded<T>(input: &InputFile, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(Error::bad_file(
+            &input.name,
+            "",
+            "the workbook is damaged: it could not be read",
+        ))
+    })
 }
 
-/// Reads one sheet. Returns the sheet read.
-pub(crate) fn read(
+/// The workbook's sheet names, in order.
+pub(crate) fn sheet_names(input: &InputFile, format: Format) -> Result<Vec<String>> {
+    guarded(input, || Ok(open(input, format)?.sheet_names()))
+}
+
+/// Loads one sheet (the first unless named): its name and cells.
+fn load(
     input: &InputFile,
     format: Format,
     sheet: Option<&str>,
-    no_header: bool,
-    sink: &mut dyn Sink,
-) -> Result<String> {
+) -> Result<(String, calamine::Range<Data>)> {
     let file = input.name.as_str();
     let mut book = open(input, format)?;
     let names = book.sheet_names();
@@ -75,6 +87,19 @@ pub(crate) fn read(
             format!("cannot read the sheet: {e}"),
         )
     })?;
+    Ok((name, range))
+}
+
+/// Reads one sheet. Returns the sheet read.
+pub(crate) fn read(
+    input: &InputFile,
+    format: Format,
+    sheet: Option<&str>,
+    no_header: bool,
+    sink: &mut dyn Sink,
+) -> Result<String> {
+    let file = input.name.as_str();
+    let (name, range) = guarded(input, || load(input, format, sheet))?;
     let first_row = range.start().map_or(1, |(r, _)| u64::from(r) + 1);
     let mut columns: Option<usize> = None;
     for (i, row) in range.rows().enumerate() {

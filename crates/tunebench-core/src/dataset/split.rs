@@ -73,15 +73,14 @@ pub fn split(conn: &Connection, id: i32, opts: &SplitOptions) -> Result<SplitOut
         groups.entry(key).or_default().push(*row_id);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(opts.seed));
-    let mut assigned: Vec<(i64, &str)> = Vec::with_capacity(rows.len());
+    let mut test_ids: Vec<i64> = Vec::new();
     for ids in groups.values_mut() {
         shuffle(ids, &mut rng);
         let n_test = (ids.len() as f64 * f).round() as usize;
-        assigned.extend(ids[..n_test].iter().map(|&i| (i, "test")));
-        assigned.extend(ids[n_test..].iter().map(|&i| (i, "train")));
+        test_ids.extend_from_slice(&ids[..n_test]);
     }
     let tx = conn.unchecked_transaction()?;
-    store::example::set_splits(&tx, &assigned)?;
+    store::example::assign_splits(&tx, id, &test_ids)?;
     let (train, test, unassigned) = store::example::split_counts(&tx, id)?;
     rep.refresh(train, test, unassigned);
     let json = serde_json::to_string(&rep).unwrap_or_else(|_| "{}".into());

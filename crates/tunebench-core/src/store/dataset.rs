@@ -123,6 +123,15 @@ pub fn report(conn: &Connection, id: i32) -> Result<String> {
     .ok_or_else(|| not_found(id))
 }
 
+/// The stored row count of dataset `id`.
+pub fn row_count(conn: &Connection, id: i32) -> Result<u32> {
+    conn.query_row("SELECT row_count FROM dataset WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| not_found(id))
+}
+
 /// The name of dataset `id`.
 pub fn name(conn: &Connection, id: i32) -> Result<String> {
     conn.query_row("SELECT name FROM dataset WHERE id = ?1", [id], |r| r.get(0))

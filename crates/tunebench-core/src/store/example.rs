@@ -63,12 +63,28 @@ impl<'c> Inserter<'c> {
     }
 }
 
-/// Sets the split of each `(example id, split)` pair.
-pub fn set_splits(conn: &Connection, splits: &[(i64, &str)]) -> Result<()> {
-    let mut stmt = conn.prepare("UPDATE example SET split = ?2 WHERE id = ?1")?;
-    for (id, split) in splits {
-        stmt.execute((id, split))?;
+/// Puts the rows `test_ids` of dataset `id` in test and every other row in train, with
+/// one set-based UPDATE (a million single-row updates would take minutes).
+pub fn assign_splits(conn: &Connection, dataset_id: i32, test_ids: &[i64]) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS split_test (id INTEGER PRIMARY KEY);
+         DELETE FROM temp.split_test;",
+    )?;
+    let mut sorted = test_ids.to_vec();
+    sorted.sort_unstable();
+    {
+        let mut ins = conn.prepare("INSERT OR IGNORE INTO temp.split_test (id) VALUES (?1)")?;
+        for id in &sorted {
+            ins.execute([id])?;
+        }
     }
+    conn.execute(
+        "UPDATE example
+            SET split = CASE WHEN id IN (SELECT id FROM temp.split_test) THEN 'test' ELSE 'train' END
+          WHERE dataset_id = ?1",
+        [dataset_id],
+    )?;
+    conn.execute_batch("DELETE FROM temp.split_test;")?;
     Ok(())
 }
 
@@ -126,6 +142,33 @@ pub fn for_each(
     let mut rows = stmt.query((dataset_id, split))?;
     while let Some(r) = rows.next()? {
         f(stored(r)?)?;
+    }
+    Ok(())
+}
+
+/// Whether any row of dataset `id` (of one split, if given) has its own id.
+pub fn any_external_id(conn: &Connection, dataset_id: i32, split: Option<&str>) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM example WHERE dataset_id = ?1 AND (?2 IS NULL OR split = ?2)
+                          AND external_id IS NOT NULL)",
+        (dataset_id, split),
+        |r| r.get(0),
+    )?)
+}
+
+/// Calls `f` on the metadata JSON of every row of dataset `id` (of one split, if given).
+pub fn for_each_metadata(
+    conn: &Connection,
+    dataset_id: i32,
+    split: Option<&str>,
+    mut f: impl FnMut(&str),
+) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT metadata FROM example WHERE dataset_id = ?1 AND (?2 IS NULL OR split = ?2)",
+    )?;
+    let mut rows = stmt.query((dataset_id, split))?;
+    while let Some(r) = rows.next()? {
+        f(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
     }
     Ok(())
 }

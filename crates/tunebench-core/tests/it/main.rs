@@ -2,6 +2,14 @@
 
 mod chart;
 mod cost;
+mod dataset;
+mod dataset_bad_input;
+mod dataset_fuzz;
 mod price;
+mod score_pipeline;
+mod score_props;
+mod score_reference;
+mod stats_compare;
+mod stats_reference;
 mod store;
 mod support;
