@@ -310,6 +310,26 @@ fn default_horizon_months() -> u32 {
 }
 
 impl Scenario {
+    /// A scenario with the usual calendar (730 billable hours and 30.4 days a month, a
+    /// 24-month cumulative view) and no cost per wrong answer.
+    pub fn new(
+        queries_per_day: f64,
+        today: &str,
+        arm_a: ArmAssumptions,
+        arm_b: ArmAssumptions,
+    ) -> Self {
+        Scenario {
+            queries_per_day,
+            today: today.to_string(),
+            error_cost: 0.0,
+            hours_per_month: default_hours_per_month(),
+            days_per_month: default_days_per_month(),
+            horizon_months: default_horizon_months(),
+            arm_a,
+            arm_b,
+        }
+    }
+
     /// Checks every number is finite and in range and every date parses; the error names the field.
     pub fn validate(&self) -> Result<()> {
         let mut checks: Vec<(String, f64, f64, f64)> = vec![

@@ -546,3 +546,22 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_new_scenario_uses_730_hours_and_30_4_days_a_month() {
+    let base = prices_md_example(0.0);
+    let s = Scenario::new(500.0, "2026-11-29", base.arm_a.clone(), base.arm_b.clone());
+    assert_eq!(
+        (s.hours_per_month, s.days_per_month, s.horizon_months),
+        (730.0, 30.4, 24)
+    );
+    assert_eq!(s.error_cost, 0.0);
+    // The same defaults apply when a saved scenario omits them.
+    let mut json = serde_json::to_value(&s).unwrap();
+    let obj = json.as_object_mut().unwrap();
+    obj.remove("hours_per_month");
+    obj.remove("days_per_month");
+    obj.remove("horizon_months");
+    let back: Scenario = serde_json::from_value(json).unwrap();
+    assert_eq!(back, s);
+}
