@@ -35,6 +35,11 @@ enum Command {
     Import(cmd::import::ImportArgs),
     /// List the datasets in the store.
     Datasets,
+    /// The price catalog: list, import or export prices.
+    Prices {
+        #[command(subcommand)]
+        action: cmd::prices::Action,
+    },
     /// Split a dataset into train and held-out test.
     Split(cmd::split::SplitArgs),
     /// Export a dataset's split as JSONL, CSV or OpenAI chat fine-tuning JSONL.
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Import(args) => cmd::import::run(cli.db.as_deref(), args, &out),
         Command::Datasets => cmd::datasets::run(cli.db.as_deref(), &out),
+        Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
         Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
     };

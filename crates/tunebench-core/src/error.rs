@@ -61,6 +61,13 @@ pub enum Error {
     #[error("could not find the OS data directory; pass --db PATH or set TUNEBENCH_DB")]
     NoDataDir,
 
+    /// A model the cost model needs has no usable price: never priced as $0.
+    #[error("no price for model {model}: {reason}")]
+    NoPrice { model: String, reason: String },
+
+    /// Drawing a chart failed (the message names the chart).
+    #[error("chart {chart}: {reason}")]
+    Chart { chart: String, reason: String },
     /// A scorer could not score a case: the judge model did not answer, or its reply
     /// carried no grade.
     #[error("scorer `{scorer}`: {message}")]
@@ -85,6 +92,8 @@ pub enum ErrorCode {
     Io,
     /// The store failed.
     Database,
+    /// A model has no price in the catalog (the arm is not priced at $0).
+    NoPrice,
     /// The person cancelled the operation; nothing was stored.
     Cancelled,
     /// Anything else.
@@ -108,6 +117,8 @@ impl Error {
             }
             Error::Cancelled(_) => ErrorCode::Cancelled,
             Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::NoPrice { .. } => ErrorCode::NoPrice,
+            Error::Chart { .. } => ErrorCode::Internal,
             Error::Io { .. } => ErrorCode::Io,
             Error::Sqlite(_) => ErrorCode::Database,
             Error::NoDataDir | Error::Scorer { .. } => ErrorCode::Internal,
@@ -118,7 +129,10 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self.code(),
-            ErrorCode::InvalidInput | ErrorCode::SchemaTooNew | ErrorCode::NotFound
+            ErrorCode::InvalidInput
+                | ErrorCode::SchemaTooNew
+                | ErrorCode::NotFound
+                | ErrorCode::NoPrice
         )
     }
 

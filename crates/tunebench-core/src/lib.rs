@@ -2,8 +2,12 @@
 //! (`src-tauri/`) and the `tunebench` binary (`crates/tunebench-cli`) are thin adapters
 //! over these modules.
 
+pub mod chart;
+pub mod cost;
 pub mod dataset;
 pub mod error;
+pub mod money;
+pub mod price;
 pub mod score;
 pub mod stats;
 pub mod store;

@@ -3,6 +3,7 @@
 pub mod datasets;
 pub mod export;
 pub mod import;
+pub mod prices;
 pub mod split;
 
 use std::path::Path;

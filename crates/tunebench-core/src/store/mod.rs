@@ -4,6 +4,7 @@
 pub mod dataset;
 pub mod example;
 mod migrate;
+pub mod price;
 
 use std::path::{Path, PathBuf};
 

@@ -1,8 +1,11 @@
 //! The core's one integration-test binary: a module per area.
 
+mod chart;
+mod cost;
 mod dataset;
 mod dataset_bad_input;
 mod dataset_fuzz;
+mod price;
 mod score_pipeline;
 mod score_props;
 mod score_reference;

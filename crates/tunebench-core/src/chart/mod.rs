@@ -1,0 +1,160 @@
+//! Slide-ready charts drawn with plotters, so the app and the exported file show the same
+//! picture: a [`ChartSpec`] (plain data + style) becomes SVG text or PNG bytes. Pure: no
+//! I/O, no clock; the embedded DejaVu Sans is the only font (no system lookup).
+
+pub mod confusion;
+pub mod crossover;
+pub mod cumulative;
+mod font;
+mod frame;
+pub mod latency;
+pub mod metric;
+pub mod quality;
+pub mod tornado;
+
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+pub use confusion::ConfusionData;
+pub use crossover::{CostCurve, CrossoverData, CurvePoint, ScenarioView};
+pub use cumulative::{CumulativeData, MonthlySeries};
+pub use latency::{LatencyData, LatencySample};
+pub use metric::{MetricBar, MetricData, MetricGroup};
+pub use quality::{QualityData, QualityPoint};
+pub use tornado::{TornadoBar, TornadoData};
+
+/// Light (white background) or dark (near-black background) slides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+/// Theme and size in pixels; font sizes scale with the size (1920×1080 is the reference).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChartStyle {
+    pub theme: Theme,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl ChartStyle {
+    /// A 1920×1080 slide.
+    pub const SLIDE: ChartStyle = ChartStyle {
+        theme: Theme::Light,
+        width: 1920,
+        height: 1080,
+    };
+    /// A 3840×2160 slide.
+    pub const SLIDE_4K: ChartStyle = ChartStyle {
+        theme: Theme::Light,
+        width: 3840,
+        height: 2160,
+    };
+}
+
+/// The smallest and largest side accepted, pixels.
+pub const MIN_SIDE: u32 = 320;
+pub const MAX_SIDE: u32 = 8192;
+
+/// One chart: its kind and data, the title, the source line and the style.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChartSpec {
+    pub title: String,
+    /// The line under the chart, e.g. "n = 412 held-out cases · run 2026-11-29 · prices as of 2026-08-21".
+    pub source: String,
+    pub style: ChartStyle,
+    pub data: ChartData,
+}
+
+/// The chart kinds, each with plain data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChartData {
+    Crossover(CrossoverData),
+    Cumulative(CumulativeData),
+    QualityCost(QualityData),
+    Latency(LatencyData),
+    Metric(MetricData),
+    Confusion(ConfusionData),
+    Tornado(TornadoData),
+}
+
+impl ChartData {
+    /// The chart's name, as the CLI and error messages say it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ChartData::Crossover(_) => "crossover",
+            ChartData::Cumulative(_) => "cumulative",
+            ChartData::QualityCost(_) => "quality-cost",
+            ChartData::Latency(_) => "latency",
+            ChartData::Metric(_) => "metric",
+            ChartData::Confusion(_) => "confusion",
+            ChartData::Tornado(_) => "tornado",
+        }
+    }
+}
+
+/// The chart as SVG text. Text from user data (names, labels) is XML-escaped.
+pub fn render_svg(spec: &ChartSpec) -> Result<String> {
+    check_size(spec)?;
+    font::register();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (spec.style.width, spec.style.height))
+            .into_drawing_area();
+        frame::draw(&root, spec).map_err(|reason| chart_error(spec, reason))?;
+    }
+    Ok(svg)
+}
+
+/// The chart as a PNG file's bytes (8-bit RGB).
+pub fn render_png(spec: &ChartSpec) -> Result<Vec<u8>> {
+    check_size(spec)?;
+    font::register();
+    let (w, h) = (spec.style.width, spec.style.height);
+    let mut pixels = vec![0_u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+        frame::draw(&root, spec).map_err(|reason| chart_error(spec, reason))?;
+    }
+    let mut png_bytes = Vec::with_capacity(pixels.len() / 8);
+    let mut encoder = png::Encoder::new(&mut png_bytes, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder
+        .write_header()
+        .map_err(|e| chart_error(spec, e.to_string()))?;
+    writer
+        .write_image_data(&pixels)
+        .map_err(|e| chart_error(spec, e.to_string()))?;
+    writer
+        .finish()
+        .map_err(|e| chart_error(spec, e.to_string()))?;
+    Ok(png_bytes)
+}
+
+fn check_size(spec: &ChartSpec) -> Result<()> {
+    let ChartStyle { width, height, .. } = spec.style;
+    if !(MIN_SIDE..=MAX_SIDE).contains(&width) || !(MIN_SIDE..=MAX_SIDE).contains(&height) {
+        return Err(Error::Invalid(format!(
+            "chart size {width}×{height}: each side must be {MIN_SIDE} to {MAX_SIDE} pixels"
+        )));
+    }
+    Ok(())
+}
+
+fn chart_error(spec: &ChartSpec, reason: String) -> Error {
+    Error::Chart {
+        chart: spec.data.name().to_string(),
+        reason,
+    }
+}

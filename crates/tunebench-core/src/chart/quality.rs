@@ -1,0 +1,91 @@
+//! Quality against cost per query: each arm a point with its quality interval, so the
+//! cheaper-and-better corner is visible at a glance.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::frame::{style_mesh, Drawn, Look};
+use crate::money::usd;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct QualityPoint {
+    pub name: String,
+    /// $ per query.
+    pub cost_per_query: f64,
+    pub quality: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct QualityData {
+    /// The quality axis, e.g. "Accuracy".
+    pub metric: String,
+    pub points: Vec<QualityPoint>,
+}
+
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &QualityData,
+    look: &Look,
+) -> Drawn {
+    let x_max = d
+        .points
+        .iter()
+        .map(|p| p.cost_per_query)
+        .fold(0.0_f64, f64::max)
+        .max(1e-6)
+        * 1.3;
+    let y_lo = d
+        .points
+        .iter()
+        .map(|p| p.low.min(p.quality))
+        .fold(f64::INFINITY, f64::min);
+    let y_hi = d
+        .points
+        .iter()
+        .map(|p| p.high.max(p.quality))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (y_lo, y_hi) = if y_lo.is_finite() && y_hi > y_lo {
+        let pad = (y_hi - y_lo) * 0.25;
+        (y_lo - pad, y_hi + pad)
+    } else {
+        (0.0, 1.0)
+    };
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(look.px(90.0))
+        .y_label_area_size(look.px(150.0))
+        .build_cartesian_2d(0.0..x_max, y_lo..y_hi)?;
+    let x_fmt = |v: &f64| usd(*v);
+    let y_fmt = |v: &f64| format!("{v:.2}");
+    let mut mesh = chart.configure_mesh();
+    style_mesh(&mut mesh, look, "Cost per query (USD)", &d.metric);
+    mesh.x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .draw()?;
+    let cap = x_max * 0.008;
+    for (i, p) in d.points.iter().enumerate() {
+        let color = look.series(i);
+        let stroke = look.stroke(color, 3.0);
+        let x = p.cost_per_query;
+        chart.draw_series([
+            PathElement::new(vec![(x, p.low), (x, p.high)], stroke),
+            PathElement::new(vec![(x - cap, p.low), (x + cap, p.low)], stroke),
+            PathElement::new(vec![(x - cap, p.high), (x + cap, p.high)], stroke),
+        ])?;
+        let r = look.px(12.0);
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x, p.quality))
+                + Circle::new((0, 0), r, color.filled())
+                + Text::new(
+                    format!("{} · {} · {:.3}", p.name, usd(x), p.quality),
+                    (r + look.px(10.0), -look.px(14.0)),
+                    look.text(26.0),
+                ),
+        ))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,16 @@
+//! Cost at scale (DESIGN.md §5): the assumptions of a [`Scenario`], the cost model that
+//! turns them into monthly costs, the break-even volume, payback and a sensitivity table.
+//! Pure: no I/O, no clock (the scenario carries its own `today`).
+
+pub mod break_even;
+pub mod model;
+pub mod scenario;
+pub mod sensitivity;
+
+pub use break_even::{BreakEven, Payback};
+pub use model::{evaluate, ArmCost, CostReport, Side};
+pub use scenario::{
+    ArmAssumptions, ArmPrice, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training,
+    TrainingPlan,
+};
+pub use sensitivity::SensitivityRow;
