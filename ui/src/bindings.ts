@@ -85,6 +85,8 @@ export type ErrorCode =
 "io" | 
 /**  The store failed. */
 "database" | 
+/**  A model has no price in the catalog (the arm is not priced at $0). */
+"no_price" | 
 /**  The person cancelled the operation; nothing was stored. */
 "cancelled" | 
 /**  Anything else. */
