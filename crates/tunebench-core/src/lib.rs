@@ -3,6 +3,7 @@
 //! over these modules.
 
 pub mod dataset;
+pub mod decision;
 pub mod error;
 pub mod score;
 pub mod stats;
