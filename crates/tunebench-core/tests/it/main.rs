@@ -3,6 +3,7 @@
 mod dataset;
 mod dataset_bad_input;
 mod dataset_fuzz;
+mod decision;
 mod score_pipeline;
 mod score_props;
 mod score_reference;
