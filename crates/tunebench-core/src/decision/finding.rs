@@ -182,13 +182,15 @@ pub fn latency(q: &Questions, e: &Evidence) -> Option<Finding> {
     ))
 }
 
-/// Months of compound `growth` for `from` queries/day to reach `to`.
+/// Months of compound `growth` for `from` queries/day to reach `to`; `None` when growth
+/// never gets there (no growth, no volume, or a figure that is not a number).
 pub fn months_to_reach(from: f64, to: f64, growth: f64) -> Option<u32> {
-    if from <= 0.0 || growth <= 0.0 || !to.is_finite() {
+    let usable = |x: f64| x.is_finite() && x > 0.0;
+    if !(usable(from) && usable(to) && usable(growth)) {
         return None;
     }
-    let months = ((to / from).ln() / (1.0 + growth).ln()).ceil().max(0.0);
-    (months <= f64::from(u32::MAX)).then_some(months as u32)
+    let months = ((to / from).ln() / growth.ln_1p()).ceil().max(0.0);
+    (months.is_finite() && months <= f64::from(u32::MAX)).then_some(months as u32)
 }
 
 /// Break-even volume (or monthly costs) against the expected volume and its growth.
@@ -327,7 +329,11 @@ pub fn retirement(e: &Evidence) -> Option<(Finding, bool)> {
         );
         return Some((finding(ReasonKind::Retirement, Effect::Against, text), true));
     }
-    let when = format!("Base model retires {date}, in {}", count(days, "day"));
+    let when = if days == 0 {
+        format!("Base model retires {date}, today")
+    } else {
+        format!("Base model retires {date}, in {}", count(days, "day"))
+    };
     let (text, soon) = match e.payback_months.filter(|m| m.is_finite() && *m >= 0.0) {
         Some(m) if (days as f64) < m * DAYS_PER_MONTH => (
             format!(

@@ -150,7 +150,7 @@ fn headline(rule: Rule, findings: &[Finding], facts: &Facts) -> String {
                 .to_string()
         }
         Rule::NothingEarned => {
-            "fine-tuning does not earn its keep on quality, format, latency or cost".to_string()
+            "fine-tuning has not earned its keep on quality, format, latency or cost".to_string()
         }
         Rule::HybridForFormatLatencyCost | Rule::HybridForDomainLanguage => {
             let needs: Vec<&str> = of(findings, Effect::RetrievalNeed)

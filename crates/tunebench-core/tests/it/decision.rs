@@ -216,7 +216,7 @@ const CASES: &[Case] = &[
             e.format_compliance = ArmFigures::new(0.985, 0.995);
         },
         choice: Choice::KeepPrompting,
-        headline: "Keep prompting: fine-tuning does not earn its keep",
+        headline: "Keep prompting: fine-tuning has not earned its keep",
         reasons: &["Format compliance (schema-valid JSON): fine-tuned 99.5 % vs prompting 98.5 %: within 2.0 points"],
         conflicts: None,
     },
@@ -243,7 +243,7 @@ const CASES: &[Case] = &[
         base: neutral,
         change: |q, _| q.monthly_growth = 0.03,
         choice: Choice::KeepPrompting,
-        headline: "Keep prompting: fine-tuning does not earn its keep",
+        headline: "Keep prompting: fine-tuning has not earned its keep",
         reasons: &["Fine-tuned arm is cheaper only from 40,000 queries/day; you expect 20,000, reached only in month 24 at 3 % monthly growth"],
         conflicts: None,
     },
@@ -258,6 +258,30 @@ const CASES: &[Case] = &[
         headline: "Fine-tune: it earns its keep on cost",
         reasons: &["At 20,000 queries/day the fine-tuned arm costs $1,240 a month vs $2,030 for prompting"],
         conflicts: None,
+    },
+    Case {
+        name: "a volume that is not a number never counts as a cost win",
+        base: neutral,
+        change: |q, _| {
+            q.queries_per_day = f64::NAN;
+            q.monthly_growth = 0.06;
+        },
+        choice: Choice::KeepPrompting,
+        headline: "Keep prompting",
+        reasons: &["Fine-tuned arm is cheaper only from 40,000 queries/day; you expect n/a"],
+        conflicts: None,
+    },
+    Case {
+        name: "a base model retiring today voids a cost-only advantage",
+        base: cost_only,
+        change: |_, e| {
+            e.base_model_retirement = Some(TODAY.to_string());
+            e.payback_months = Some(4.0);
+        },
+        choice: Choice::KeepPrompting,
+        headline: "would not pay back",
+        reasons: &["Base model retires 2026-11-29, today, before the 4-month payback"],
+        conflicts: Some(&["but base model retires 2026-11-29, today"]),
     },
     Case {
         name: "an unreadable retirement date is reported and not weighed",
@@ -515,7 +539,7 @@ const CASES: &[Case] = &[
         base: neutral,
         change: unchanged,
         choice: Choice::KeepPrompting,
-        headline: "Keep prompting: fine-tuning does not earn its keep on quality, format, latency or cost",
+        headline: "Keep prompting: fine-tuning has not earned its keep on quality, format, latency or cost",
         reasons: &[
             "Fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin",
             "p95 latency: fine-tuned 420 ms, prompting 610 ms vs budget 800 ms: both pass",
@@ -532,7 +556,7 @@ const CASES: &[Case] = &[
             e.quality = Some(qe);
         },
         choice: Choice::KeepPrompting,
-        headline: "Keep prompting: fine-tuning does not earn its keep",
+        headline: "Keep prompting: fine-tuning has not earned its keep",
         reasons: &["about 1,200 held-out cases would settle it"],
         conflicts: None,
     },
@@ -641,7 +665,7 @@ const CASES: &[Case] = &[
         base: neutral,
         change: |q, _| q.domain_language = true,
         choice: Choice::KeepPrompting,
-        headline: "Keep prompting: fine-tuning does not earn its keep",
+        headline: "Keep prompting: fine-tuning has not earned its keep",
         reasons: &["Domain language matters, but the fine-tuned arm is not shown better by the margin (+1.2 points of accuracy)"],
         conflicts: None,
     },
@@ -819,4 +843,166 @@ fn a_recommendation_serialises_with_snake_case_names() {
     let (q, e) = neutral();
     let json = serde_json::to_value(recommend(&q, &e)).unwrap();
     assert_eq!(json["choice"], "keep_prompting");
+}
+
+mod invariants {
+    //! Properties that hold for any answers and evidence, including figures that are not
+    //! numbers: the rules never panic, and the choice never contradicts the table.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn figure(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
+        prop_oneof![8 => lo..hi, 1 => Just(f64::NAN), 1 => Just(f64::INFINITY)]
+    }
+
+    fn arms(lo: f64, hi: f64) -> impl Strategy<Value = ArmFigures> {
+        (
+            proptest::option::of(figure(lo, hi)),
+            proptest::option::of(figure(lo, hi)),
+        )
+            .prop_map(|(prompting, fine_tuned)| ArmFigures {
+                prompting,
+                fine_tuned,
+            })
+    }
+
+    fn questions() -> impl Strategy<Value = Questions> {
+        (
+            prop_oneof![
+                Just(FormatNeed::None),
+                Just(FormatNeed::Json),
+                Just(FormatNeed::JsonSchema),
+                Just(FormatNeed::Taxonomy)
+            ],
+            any::<bool>(),
+            proptest::option::of(figure(50.0, 5000.0)),
+            figure(0.0, 1e6),
+            figure(-0.1, 0.5),
+            prop_oneof![
+                Just(KnowledgeCadence::Weekly),
+                Just(KnowledgeCadence::Monthly),
+                Just(KnowledgeCadence::Quarterly),
+                Just(KnowledgeCadence::Rarely)
+            ],
+            any::<bool>(),
+            any::<bool>(),
+            0u32..3000,
+        )
+            .prop_map(|(format, dl, budget, v, g, k, port, new, n)| Questions {
+                format,
+                domain_language: dl,
+                latency_budget_p95_ms: budget,
+                queries_per_day: v,
+                monthly_growth: g,
+                knowledge_change: k,
+                portability_needed: port,
+                new_information: new,
+                labelled_examples: n,
+            })
+    }
+
+    fn evidence() -> impl Strategy<Value = Evidence> {
+        let verdict = prop_oneof![
+            Just(Verdict::Justified),
+            Just(Verdict::NotJustified),
+            Just(Verdict::Inconclusive)
+        ];
+        let quality = proptest::option::of(
+            (
+                verdict,
+                figure(-0.3, 0.3),
+                0.0..0.2,
+                proptest::option::of(0u32..100_000),
+            )
+                .prop_map(|(v, d, half, cases)| {
+                    let mut q = quality(v, d, d - half, d + half);
+                    q.cases_needed = cases;
+                    q
+                }),
+        );
+        let break_even = proptest::option::of(prop_oneof![
+            figure(0.0, 1e6).prop_map(|x| BreakEven::At { queries_per_day: x }),
+            Just(BreakEven::Never {
+                reason: "its cost per query is higher".to_string()
+            }),
+        ]);
+        let date = proptest::option::of(prop_oneof![
+            (2026i32..2029, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}")),
+            Just("not a date".to_string()),
+        ]);
+        (
+            quality,
+            arms(0.0, 1.0),
+            arms(10.0, 5000.0),
+            break_even,
+            arms(0.0, 50_000.0),
+            proptest::option::of(figure(0.0, 10_000.0)),
+            proptest::option::of(figure(0.0, 48.0)),
+            date,
+            proptest::option::of(0u32..3000),
+        )
+            .prop_map(
+                |(quality, fc, lat, be, cost, retrain, payback, retire, train)| Evidence {
+                    quality,
+                    format_compliance: fc,
+                    latency_p95_ms: lat,
+                    break_even: be,
+                    monthly_cost: cost,
+                    retraining_monthly_cost: retrain,
+                    payback_months: payback,
+                    base_model_retirement: retire,
+                    today: TODAY.to_string(),
+                    train_examples: train,
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn the_choice_never_contradicts_the_rule_table(q in questions(), e in evidence()) {
+            let r = recommend(&q, &e);
+            prop_assert_eq!(&r, &recommend(&q, &e), "deterministic");
+            let examples = e.train_examples.map_or(q.labelled_examples, |t| t.min(q.labelled_examples));
+            if q.portability_needed {
+                prop_assert_eq!(r.choice, Choice::KeepPrompting, "rule 1");
+            }
+            if examples < 500 {
+                prop_assert!(matches!(r.choice, Choice::KeepPrompting | Choice::NotYet), "rules 2-3: {:?}", r.choice);
+            }
+            if r.choice == Choice::FineTune {
+                prop_assert!(!q.new_information && !q.knowledge_change.changes_often(), "rules 6-8");
+            }
+            if matches!(r.choice, Choice::FineTune | Choice::Hybrid) {
+                prop_assert!(
+                    r.reasons.iter().any(|x| matches!(x.supports, Supports::FineTune | Supports::Hybrid)
+                        && matches!(x.kind, ReasonKind::Quality | ReasonKind::Format | ReasonKind::Latency | ReasonKind::Cost)),
+                    "fine-tuning chosen without a win: {:#?}", r
+                );
+                prop_assert!(!r.reasons.iter().any(|x| x.supports == Supports::KeepPrompting
+                    && matches!(x.kind, ReasonKind::Format | ReasonKind::Latency)
+                    || x.kind == ReasonKind::Quality && x.text.contains(" worse by ")),
+                    "fine-tuning chosen despite a regression: {:#?}", r);
+            }
+            let title = match r.choice {
+                Choice::KeepPrompting => "Keep prompting: ",
+                Choice::FineTune => "Fine-tune: ",
+                Choice::Hybrid => "Hybrid: ",
+                Choice::NotYet => "Not yet: ",
+            };
+            prop_assert!(r.headline.starts_with(title), "{}", r.headline);
+            for reason in &r.reasons {
+                prop_assert!(!reason.text.is_empty());
+                let words: Vec<&str> = reason.text.split(|c: char| !c.is_alphanumeric()).collect();
+                prop_assert!(
+                    !words.contains(&"NaN") && !words.contains(&"inf"),
+                    "a figure that is not a number must read n/a: {}",
+                    reason.text
+                );
+            }
+            for c in &r.conflicts {
+                prop_assert!(c.contains(", but "), "{}", c);
+            }
+        }
+    }
 }
