@@ -137,11 +137,14 @@ pub fn format(q: &Questions, e: &Evidence) -> Option<Finding> {
         percent_1(f),
         percent_1(p)
     );
+    // Rates are ratios of counts, so a gap of exactly two points may land a hair below
+    // 0.02 in floating point; the tolerance keeps the boundary where it reads.
     let gap = f - p;
-    Some(if gap >= FORMAT_GAP {
+    let counts = |g: f64| g >= FORMAT_GAP - 1e-9;
+    Some(if counts(gap) {
         let text = format!("{base}, {} points more consistent", points(gap));
         finding(ReasonKind::Format, Effect::Win, text)
-    } else if -gap >= FORMAT_GAP {
+    } else if counts(-gap) {
         let text = format!("{base}: the fine-tuned arm is less consistent");
         finding(ReasonKind::Format, Effect::Regression, text)
     } else {

@@ -209,6 +209,18 @@ const CASES: &[Case] = &[
         conflicts: Some(&["6.8 points more consistent, but fine-tuned arm is cheaper only from 40,000"]),
     },
     Case {
+        name: "a format gain of exactly two points counts despite floating point",
+        base: neutral,
+        change: |q, e| {
+            q.format = FormatNeed::Json;
+            e.format_compliance = ArmFigures::new(0.93, 0.95);
+        },
+        choice: Choice::FineTune,
+        headline: "Fine-tune: it earns its keep on format",
+        reasons: &["fine-tuned 95.0 % vs prompting 93.0 %, 2.0 points more consistent"],
+        conflicts: Some(&["2.0 points more consistent, but fine-tuned arm is cheaper only from 40,000"]),
+    },
+    Case {
         name: "a format gain under two points earns nothing",
         base: neutral,
         change: |q, e| {
