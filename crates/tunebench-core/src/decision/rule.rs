@@ -203,11 +203,8 @@ fn conflicts(rule: Rule, findings: &[Finding], facts: &Facts) -> Vec<String> {
     };
     let mut out: Vec<String> = Vec::new();
     if !deciding.is_empty() {
+        // Under rule 5 the only win left is the cost win the retirement voided.
         for w in &all_wins {
-            let retirement_only = deciding.iter().all(|d| d.kind == ReasonKind::Retirement);
-            if retirement_only && w.kind != ReasonKind::Cost {
-                continue;
-            }
             out.push(but(w, &deciding));
         }
     }
@@ -216,8 +213,8 @@ fn conflicts(rule: Rule, findings: &[Finding], facts: &Facts) -> Vec<String> {
             .iter()
             .filter(|f| matches!(f.effect, Effect::Against | Effect::Caveat))
         {
-            let voided_cost = all_wins.iter().find(|w| w.kind == ReasonKind::Cost);
-            let main = match voided_cost {
+            let cost_win = all_wins.iter().find(|w| w.kind == ReasonKind::Cost);
+            let main = match cost_win {
                 Some(cost)
                     if against.kind == ReasonKind::Retirement && facts.retirement_voids_cost =>
                 {
