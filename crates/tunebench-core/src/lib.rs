@@ -5,6 +5,7 @@
 pub mod chart;
 pub mod cost;
 pub mod dataset;
+pub mod decision;
 pub mod error;
 pub mod money;
 pub mod price;

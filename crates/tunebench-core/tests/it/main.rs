@@ -5,6 +5,7 @@ mod cost;
 mod dataset;
 mod dataset_bad_input;
 mod dataset_fuzz;
+mod decision;
 mod price;
 mod score_pipeline;
 mod score_props;

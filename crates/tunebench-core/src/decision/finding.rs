@@ -1,0 +1,417 @@
+//! One finding per question or measurement: the sentence that cites its number, and the
+//! effect it has on the choice. The rules in `rule.rs` weigh these effects; nothing here
+//! picks an answer.
+
+use super::evidence::{BreakEven, Evidence, MarginKind, QualityEvidence, Verdict};
+use super::number::{
+    count, days_until, dollars, millis, one_decimal, percent, percent_1, points, rate,
+    signed_points, thousands,
+};
+use super::question::{FormatNeed, Questions};
+use super::recommendation::ReasonKind;
+
+/// The example count below which a fine-tune is too thin to trust.
+pub const EXAMPLE_GUIDELINE: u32 = 500;
+/// Format compliance the fine-tuned arm must gain (or lose) to count: 2 points.
+pub const FORMAT_GAP: f64 = 0.02;
+/// Prompting's format compliance that already meets a format need.
+pub const FORMAT_SUFFICES: f64 = 0.99;
+/// How far ahead a growing volume may reach the break-even and still count, in months.
+pub const GROWTH_HORIZON_MONTHS: u32 = 12;
+/// With no payback figure, a base model retiring within this many days weighs against.
+pub const RETIREMENT_SOON_DAYS: i64 = 182;
+/// Days per month, the cost model's 365 / 12 rounded as in its formulas.
+pub const DAYS_PER_MONTH: f64 = 30.4;
+
+/// How a finding bears on the choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Fine-tuning earns its keep here.
+    Win,
+    /// Backs fine-tuning without earning its keep alone (domain language with a gain).
+    Backing,
+    /// The fine-tuned arm is worse than prompting on a requirement.
+    Regression,
+    /// Fine-tuning does not earn its keep here.
+    NoGain,
+    /// Weighs against fine-tuning (no crossover at the volume, a retiring base model).
+    Against,
+    /// Leaves the outcome open (inconclusive quality, neither arm meets the budget).
+    Caveat,
+    /// Knowledge belongs in retrieval (frequent changes, new information).
+    RetrievalNeed,
+    Portability,
+    FewExamples,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub kind: ReasonKind,
+    pub text: String,
+    pub effect: Effect,
+}
+
+fn finding(kind: ReasonKind, effect: Effect, text: String) -> Finding {
+    Finding { kind, text, effect }
+}
+
+fn margin_text(q: &QualityEvidence) -> String {
+    match q.margin_kind {
+        MarginKind::Relative => format!("the {} margin", rate(q.margin)),
+        MarginKind::Absolute => format!("the {}-point margin", points(q.margin)),
+    }
+}
+
+fn interval(q: &QualityEvidence) -> String {
+    format!("95 % CI {} to {}", points(q.ci_low), points(q.ci_high))
+}
+
+/// The margin rule's verdict with its difference and interval.
+pub fn quality(e: &Evidence) -> Finding {
+    let Some(q) = &e.quality else {
+        return finding(
+            ReasonKind::Quality,
+            Effect::Info,
+            "No quality comparison yet: the arms have not been scored on the held-out set"
+                .to_string(),
+        );
+    };
+    let (m, ci, margin) = (&q.metric, interval(q), margin_text(q));
+    if q.verdict == Verdict::Justified {
+        let text = format!(
+            "Fine-tuned arm is better by {} points of {m} ({ci}), above {margin}",
+            points(q.difference)
+        );
+        return finding(ReasonKind::Quality, Effect::Win, text);
+    }
+    if q.ci_high < 0.0 {
+        let text = format!(
+            "Fine-tuned arm is worse by {} points of {m} ({ci})",
+            points(-q.difference)
+        );
+        return finding(ReasonKind::Quality, Effect::Regression, text);
+    }
+    let diff = signed_points(q.difference);
+    match q.verdict {
+        Verdict::NotJustified => finding(
+            ReasonKind::Quality,
+            Effect::NoGain,
+            format!("Fine-tuned arm differs by {diff} points of {m} ({ci}): not above {margin}"),
+        ),
+        _ => {
+            let settle = match q.cases_needed {
+                Some(n) => format!(
+                    "; about {} held-out cases would settle it",
+                    thousands(n.into())
+                ),
+                None => String::new(),
+            };
+            finding(
+                ReasonKind::Quality,
+                Effect::Caveat,
+                format!(
+                    "Quality is inconclusive: fine-tuned arm differs by {diff} points of {m} \
+                     ({ci}) against {margin}{settle}"
+                ),
+            )
+        }
+    }
+}
+
+/// Format compliance per arm, when format matters.
+pub fn format(q: &Questions, e: &Evidence) -> Option<Finding> {
+    if q.format == FormatNeed::None {
+        return None;
+    }
+    let label = q.format.compliance_label();
+    let Some((p, f)) = e.format_compliance.both() else {
+        return Some(finding(
+            ReasonKind::Format,
+            Effect::Info,
+            format!("Format compliance ({label}) was not measured for both arms"),
+        ));
+    };
+    let base = format!(
+        "Format compliance ({label}): fine-tuned {} vs prompting {}",
+        percent_1(f),
+        percent_1(p)
+    );
+    // Rates are ratios of counts, so a gap of exactly two points may land a hair below
+    // 0.02 in floating point; the tolerance keeps the boundary where it reads.
+    let gap = f - p;
+    let counts = |g: f64| g >= FORMAT_GAP - 1e-9;
+    Some(if counts(gap) {
+        let text = format!("{base}, {} points more consistent", points(gap));
+        finding(ReasonKind::Format, Effect::Win, text)
+    } else if counts(-gap) {
+        let text = format!("{base}: the fine-tuned arm is less consistent");
+        finding(ReasonKind::Format, Effect::Regression, text)
+    } else {
+        let text = format!("{base}: within {} points", points(FORMAT_GAP));
+        finding(ReasonKind::Format, Effect::Info, text)
+    })
+}
+
+/// p95 latency per arm against the budget, when there is one.
+pub fn latency(q: &Questions, e: &Evidence) -> Option<Finding> {
+    let budget = q.latency_budget_p95_ms?;
+    let Some((p, f)) = e.latency_p95_ms.both() else {
+        return Some(finding(
+            ReasonKind::Latency,
+            Effect::Info,
+            format!(
+                "p95 latency was not measured for both arms (budget {})",
+                millis(budget)
+            ),
+        ));
+    };
+    let base = format!(
+        "p95 latency: fine-tuned {}, prompting {} vs budget {}",
+        millis(f),
+        millis(p),
+        millis(budget)
+    );
+    let (effect, verdict) = match (p <= budget, f <= budget) {
+        (true, true) => (Effect::Info, "both pass"),
+        (false, true) => (Effect::Win, "only the fine-tuned arm passes"),
+        (true, false) => (Effect::Regression, "only prompting passes"),
+        (false, false) => (Effect::Caveat, "neither passes"),
+    };
+    Some(finding(
+        ReasonKind::Latency,
+        effect,
+        format!("{base}: {verdict}"),
+    ))
+}
+
+/// Months of compound `growth` for `from` queries/day to reach `to`; `None` when growth
+/// never gets there (no growth, no volume, or a figure that is not a number).
+pub fn months_to_reach(from: f64, to: f64, growth: f64) -> Option<u32> {
+    let usable = |x: f64| x.is_finite() && x > 0.0;
+    if !(usable(from) && usable(to) && usable(growth)) {
+        return None;
+    }
+    let months = ((to / from).ln() / growth.ln_1p()).ceil().max(0.0);
+    (months.is_finite() && months <= f64::from(u32::MAX)).then_some(months as u32)
+}
+
+/// Break-even volume (or monthly costs) against the expected volume and its growth.
+pub fn cost(q: &Questions, e: &Evidence) -> Option<Finding> {
+    let v = q.queries_per_day;
+    let monthly = match e.monthly_cost.both() {
+        Some((p, f)) => format!(
+            " (fine-tuned {} vs prompting {} a month)",
+            dollars(f),
+            dollars(p)
+        ),
+        None => String::new(),
+    };
+    let (effect, text) = match &e.break_even {
+        Some(BreakEven::At { queries_per_day: x }) => {
+            let at = *x;
+            let (x, expect) = (thousands(at), thousands(v));
+            let from = |only: &str| {
+                format!("Fine-tuned arm is cheaper {only}from {x} queries/day; you expect {expect}")
+            };
+            let reach = months_to_reach(v, at, q.monthly_growth);
+            let g = rate(q.monthly_growth);
+            match reach {
+                _ if at <= v => (Effect::Win, format!("{}{monthly}", from(""))),
+                Some(m) if m <= GROWTH_HORIZON_MONTHS => (
+                    Effect::Win,
+                    format!(
+                        "{}, reached in month {m} at {g} monthly growth{monthly}",
+                        from("")
+                    ),
+                ),
+                Some(m) => (
+                    Effect::Against,
+                    format!(
+                        "{}, reached only in month {m} at {g} monthly growth{monthly}",
+                        from("only ")
+                    ),
+                ),
+                None => (Effect::Against, format!("{}{monthly}", from("only "))),
+            }
+        }
+        Some(BreakEven::Never { reason }) => (
+            Effect::Against,
+            format!("Fine-tuned arm is never cheaper: {reason}{monthly}"),
+        ),
+        None => {
+            let (p, f) = e.monthly_cost.both()?;
+            let effect = if f < p { Effect::Win } else { Effect::Against };
+            let text = format!(
+                "At {} queries/day the fine-tuned arm costs {} a month vs {} for prompting",
+                thousands(v),
+                dollars(f),
+                dollars(p)
+            );
+            (effect, text)
+        }
+    };
+    Some(finding(ReasonKind::Cost, effect, text))
+}
+
+/// How often knowledge changes, with the share of the fine-tuned arm's monthly cost that
+/// retraining at that cadence takes.
+pub fn retraining(q: &Questions, e: &Evidence) -> Option<Finding> {
+    let cadence = q.knowledge_change;
+    let share = match (e.retraining_monthly_cost, e.monthly_cost.fine_tuned) {
+        (Some(r), Some(total)) if total > 0.0 && r.is_finite() => Some(format!(
+            "retraining is {} of the fine-tuned arm's monthly cost ({} of {})",
+            percent(r / total),
+            dollars(r),
+            dollars(total)
+        )),
+        _ => None,
+    };
+    let word = cadence.word();
+    if cadence.changes_often() {
+        let tail = share.unwrap_or_else(|| {
+            format!("a fine-tune would be retrained {word}, while retrieval picks up new documents at once")
+        });
+        Some(finding(
+            ReasonKind::Retraining,
+            Effect::RetrievalNeed,
+            format!("Knowledge changes {word}: {tail}"),
+        ))
+    } else {
+        share.map(|s| {
+            finding(
+                ReasonKind::Retraining,
+                Effect::Info,
+                format!("Knowledge changes {word}: {s}"),
+            )
+        })
+    }
+}
+
+pub fn new_information(q: &Questions) -> Option<Finding> {
+    q.new_information.then(|| {
+        finding(
+            ReasonKind::NewInformation,
+            Effect::RetrievalNeed,
+            "The task reasons over new, unseen information: retrieval supplies it at query \
+             time, a fine-tune knows only its training data"
+                .to_string(),
+        )
+    })
+}
+
+pub fn portability(q: &Questions) -> Option<Finding> {
+    q.portability_needed.then(|| {
+        finding(
+            ReasonKind::Portability,
+            Effect::Portability,
+            "Model portability is needed: a fine-tune is tied to one provider's base model \
+             and must be redone to switch or upgrade"
+                .to_string(),
+        )
+    })
+}
+
+/// The base model's retirement date against today and the payback time. The flag says
+/// whether it comes before payback (or, with no payback figure, within
+/// [`RETIREMENT_SOON_DAYS`]), which voids a cost advantage.
+pub fn retirement(e: &Evidence) -> Option<(Finding, bool)> {
+    let date = e.base_model_retirement.as_deref()?.trim();
+    let Some(days) = days_until(&e.today, date) else {
+        let text = format!(
+            "Base model retirement date `{date}` or today's date `{}` is not a YYYY-MM-DD date: not weighed",
+            e.today
+        );
+        return Some((finding(ReasonKind::Retirement, Effect::Info, text), false));
+    };
+    let redo = "a fine-tune would have to be redone";
+    if days < 0 {
+        let text = format!(
+            "Base model retired on {date}, {} ago: {redo}",
+            count(-days, "day")
+        );
+        return Some((finding(ReasonKind::Retirement, Effect::Against, text), true));
+    }
+    let when = if days == 0 {
+        format!("Base model retires {date}, today")
+    } else {
+        format!("Base model retires {date}, in {}", count(days, "day"))
+    };
+    let (text, soon) = match e.payback_months.filter(|m| m.is_finite() && *m >= 0.0) {
+        Some(m) if (days as f64) < m * DAYS_PER_MONTH => (
+            format!(
+                "{when}, before the {}-month payback: {redo}",
+                one_decimal(m)
+            ),
+            true,
+        ),
+        Some(m) => (
+            format!("{when}, after the {}-month payback", one_decimal(m)),
+            false,
+        ),
+        None if days <= RETIREMENT_SOON_DAYS => (format!("{when}: {redo}"), true),
+        None => (when, false),
+    };
+    let effect = if soon { Effect::Against } else { Effect::Info };
+    Some((finding(ReasonKind::Retirement, effect, text), soon))
+}
+
+/// Examples available for training: the smaller of the team's count of high-quality
+/// labelled examples and the train split, when both are known.
+pub fn example_count(q: &Questions, e: &Evidence) -> u32 {
+    e.train_examples
+        .map_or(q.labelled_examples, |t| t.min(q.labelled_examples))
+}
+
+pub fn examples(q: &Questions, e: &Evidence) -> Finding {
+    let n = example_count(q, e);
+    let detail = match e.train_examples {
+        Some(t) if t != q.labelled_examples => format!(
+            " ({} labelled, {} in the train split)",
+            thousands(q.labelled_examples.into()),
+            thousands(t.into())
+        ),
+        _ => String::new(),
+    };
+    let counted = count(n.into(), "training example");
+    if n >= EXAMPLE_GUIDELINE {
+        let text = format!("{counted}{detail}, above the {EXAMPLE_GUIDELINE} guideline");
+        finding(ReasonKind::Examples, Effect::Info, text)
+    } else {
+        let text = format!("Only {counted}{detail}: below the ~{EXAMPLE_GUIDELINE} guideline");
+        finding(ReasonKind::Examples, Effect::FewExamples, text)
+    }
+}
+
+/// Whether domain language matters, read against the quality finding.
+pub fn domain_language(q: &Questions, e: &Evidence, quality: &Finding) -> Option<Finding> {
+    if !q.domain_language {
+        return None;
+    }
+    let kind = ReasonKind::DomainLanguage;
+    Some(match (&e.quality, quality.effect) {
+        (Some(qe), Effect::Win) => finding(
+            kind,
+            Effect::Backing,
+            format!(
+                "Domain language matters, and the fine-tuned arm gains {} points of {}",
+                points(qe.difference),
+                qe.metric
+            ),
+        ),
+        (Some(qe), _) => finding(
+            kind,
+            Effect::Info,
+            format!(
+                "Domain language matters, but the fine-tuned arm is not shown better by the margin ({} points of {})",
+                signed_points(qe.difference),
+                qe.metric
+            ),
+        ),
+        (None, _) => finding(
+            kind,
+            Effect::Info,
+            "Domain language matters, but there is no quality comparison yet".to_string(),
+        ),
+    })
+}

@@ -1,0 +1,112 @@
+//! The decision: the framework's questions plus a run's evidence give a recommendation
+//! (keep prompting, fine-tune, hybrid, or not yet) whose every reason cites its number.
+//! Pure: no I/O, no clock (`today` is part of the evidence), the same answer every time.
+//!
+//! Prompting is the default; fine-tuning must earn its keep, on quality by the margin or
+//! on format, latency or cost at the stated volume, and then still clear the reasons not
+//! to fine-tune regardless.
+//!
+//! # What fine-tuning can earn (a "win")
+//!
+//! | evidence | fine-tuning wins when | weighs the other way when |
+//! |---|---|---|
+//! | quality verdict | verdict is *justified* (beats prompting by the margin, CI clear of 0) | CI entirely below 0: a **regression**; *not justified*: no gain; *inconclusive*: a caveat citing the cases needed |
+//! | format compliance (only if format matters) | fine-tuned ≥ prompting + 2 points | fine-tuned ≤ prompting − 2 points: a **regression** |
+//! | p95 latency (only with a budget) | only the fine-tuned arm meets the budget | only prompting meets it: a **regression**; both pass: neutral; neither: a caveat |
+//! | cost | break-even ≤ expected queries/day, or reached within 12 months of the stated monthly growth; with no break-even figure, a lower monthly cost at the volume | break-even beyond that, or *never* (with the cost model's reason) |
+//!
+//! A cost win is **void** when the base model retires before the payback of the training
+//! run (or, with no payback figure, within 182 days), or has already retired.
+//!
+//! # The rules, first match wins
+//!
+//! | # | when | choice |
+//! |---|---|---|
+//! | 1 | model portability is needed | keep prompting |
+//! | 2 | fewer than 500 training examples and prompting does not already suffice | not yet |
+//! | 3 | fewer than 500 training examples, prompting suffices | keep prompting |
+//! | 4 | the fine-tuned arm regresses (quality CI below 0, misses the latency budget prompting meets, or is 2+ points less format-compliant) | keep prompting |
+//! | 5 | fine-tuning wins on nothing (after voiding a cost win) | keep prompting |
+//! | 6 | knowledge changes weekly or monthly, or the task reasons over new information, and fine-tuning wins on format, latency or cost | hybrid |
+//! | 7 | as 6 but fine-tuning wins on quality only, and domain language matters | hybrid |
+//! | 8 | as 6 but fine-tuning wins on quality only | keep prompting |
+//! | 9 | otherwise (fine-tuning won and nothing above stopped it) | fine-tune |
+//!
+//! *Prompting suffices* when the verdict is settled against fine-tuning (not justified),
+//! prompting meets the latency budget (if both are known) and, where format matters,
+//! prompting's compliance is at least 99 % (if measured).
+//! *Training examples* are the smaller of the team's count of high-quality labelled
+//! examples and the train split.
+//!
+//! # Reasons and conflicts
+//!
+//! Every question and measurement that applies yields one [`Reason`], in the order of the
+//! first table then retraining, new information, portability, retirement, examples and
+//! domain language; its `supports` says which choice it argues for ([`Supports::Against`]
+//! for a weight against fine-tuning that favours no single alternative). The share of the
+//! fine-tuned arm's monthly cost that retraining takes is cited with the knowledge
+//! cadence. A conflict is written "A, but B": each thing fine-tuning won against the
+//! finding that overrode it (rules 1-4, 6-8, and a cost win voided by retirement), and,
+//! when fine-tuning or hybrid is chosen, its first win against each finding that still
+//! weighs on the other side (no crossover at the volume, a retiring base model,
+//! inconclusive quality, a budget neither arm meets).
+
+pub mod evidence;
+mod finding;
+pub mod number;
+pub mod question;
+pub mod recommendation;
+mod rule;
+
+pub use evidence::{ArmFigures, BreakEven, Evidence, MarginKind, QualityEvidence, Verdict};
+pub use finding::{
+    EXAMPLE_GUIDELINE, FORMAT_GAP, FORMAT_SUFFICES, GROWTH_HORIZON_MONTHS, RETIREMENT_SOON_DAYS,
+};
+pub use question::{FormatNeed, KnowledgeCadence, Questions};
+pub use recommendation::{Choice, Reason, ReasonKind, Recommendation, Supports};
+
+use finding::Effect;
+
+/// The recommendation for these answers and this evidence. Infallible: evidence a run
+/// lacks is skipped, and an unreadable date is reported as a neutral reason.
+pub fn recommend(questions: &Questions, evidence: &Evidence) -> Recommendation {
+    let quality = finding::quality(evidence);
+    let domain_language = finding::domain_language(questions, evidence, &quality);
+    let retirement = finding::retirement(evidence);
+    let retirement_voids_cost = retirement.as_ref().is_some_and(|(_, voids)| *voids);
+    let facts = rule::Facts {
+        prompting_suffices: prompting_suffices(questions, evidence, &quality),
+        domain_language: questions.domain_language,
+        retirement_voids_cost,
+        examples: finding::example_count(questions, evidence),
+    };
+    let findings: Vec<finding::Finding> = [
+        Some(quality),
+        finding::format(questions, evidence),
+        finding::latency(questions, evidence),
+        finding::cost(questions, evidence),
+        finding::retraining(questions, evidence),
+        finding::new_information(questions),
+        finding::portability(questions),
+        retirement.map(|(f, _)| f),
+        Some(finding::examples(questions, evidence)),
+        domain_language,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    rule::decide(findings, &facts)
+}
+
+fn prompting_suffices(q: &Questions, e: &Evidence, quality: &finding::Finding) -> bool {
+    let settled = matches!(quality.effect, Effect::NoGain | Effect::Regression);
+    let latency_ok = match (q.latency_budget_p95_ms, e.latency_p95_ms.prompting) {
+        (Some(budget), Some(p)) => p <= budget,
+        _ => true,
+    };
+    let format_ok = match (q.format, e.format_compliance.prompting) {
+        (FormatNeed::None, _) | (_, None) => true,
+        (_, Some(rate)) => rate >= FORMAT_SUFFICES,
+    };
+    settled && latency_ok && format_ok
+}

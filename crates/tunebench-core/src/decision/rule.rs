@@ -1,0 +1,276 @@
+//! The rule table of the module docs, applied in order to the findings: the first rule
+//! that matches picks the choice, names the findings that decided it, and the conflicts
+//! follow from what it overrode.
+
+use super::finding::{Effect, Finding};
+use super::recommendation::{Choice, Reason, ReasonKind, Recommendation, Supports};
+
+/// What the rules need besides the findings themselves.
+pub struct Facts {
+    /// Prompting meets every stated need: the verdict is settled against fine-tuning,
+    /// and prompting meets the latency budget and the format need where measured.
+    pub prompting_suffices: bool,
+    pub domain_language: bool,
+    /// A retiring base model voids the cost advantage (it comes before payback).
+    pub retirement_voids_cost: bool,
+    pub examples: u32,
+}
+
+/// Which rule of the table matched (numbered as in the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Portability,
+    TooFewExamples,
+    FewExamplesButPromptingSuffices,
+    Regression,
+    NothingEarned,
+    HybridForFormatLatencyCost,
+    HybridForDomainLanguage,
+    RetrievalOverQuality,
+    FineTune,
+}
+
+fn has(findings: &[Finding], effect: Effect) -> bool {
+    findings.iter().any(|f| f.effect == effect)
+}
+
+fn of(findings: &[Finding], effect: Effect) -> Vec<&Finding> {
+    findings.iter().filter(|f| f.effect == effect).collect()
+}
+
+/// The wins that count: a cost win is void when the base model retires before payback.
+fn counted_wins<'a>(findings: &'a [Finding], facts: &Facts) -> Vec<&'a Finding> {
+    of(findings, Effect::Win)
+        .into_iter()
+        .filter(|f| !(f.kind == ReasonKind::Cost && facts.retirement_voids_cost))
+        .collect()
+}
+
+fn pick(findings: &[Finding], facts: &Facts) -> Rule {
+    let wins = counted_wins(findings, facts);
+    let retrieval = has(findings, Effect::RetrievalNeed);
+    let few = has(findings, Effect::FewExamples);
+    if has(findings, Effect::Portability) {
+        Rule::Portability
+    } else if few && !facts.prompting_suffices {
+        Rule::TooFewExamples
+    } else if few {
+        Rule::FewExamplesButPromptingSuffices
+    } else if has(findings, Effect::Regression) {
+        Rule::Regression
+    } else if wins.is_empty() {
+        Rule::NothingEarned
+    } else if retrieval && wins.iter().any(|w| w.kind != ReasonKind::Quality) {
+        Rule::HybridForFormatLatencyCost
+    } else if retrieval && facts.domain_language {
+        Rule::HybridForDomainLanguage
+    } else if retrieval {
+        Rule::RetrievalOverQuality
+    } else {
+        Rule::FineTune
+    }
+}
+
+fn choice(rule: Rule) -> Choice {
+    match rule {
+        Rule::TooFewExamples => Choice::NotYet,
+        Rule::HybridForFormatLatencyCost | Rule::HybridForDomainLanguage => Choice::Hybrid,
+        Rule::FineTune => Choice::FineTune,
+        Rule::Portability
+        | Rule::FewExamplesButPromptingSuffices
+        | Rule::Regression
+        | Rule::NothingEarned
+        | Rule::RetrievalOverQuality => Choice::KeepPrompting,
+    }
+}
+
+fn supports(effect: Effect, choice: Choice) -> Supports {
+    match effect {
+        Effect::Win | Effect::Backing | Effect::RetrievalNeed if choice == Choice::Hybrid => {
+            Supports::Hybrid
+        }
+        Effect::Win | Effect::Backing => Supports::FineTune,
+        Effect::RetrievalNeed | Effect::Regression | Effect::NoGain | Effect::Portability => {
+            Supports::KeepPrompting
+        }
+        Effect::FewExamples => Supports::NotYet,
+        Effect::Against => Supports::Against,
+        Effect::Caveat | Effect::Info => Supports::Neutral,
+    }
+}
+
+/// "a, b and c".
+fn listing(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn but(a: &Finding, b: &[&Finding]) -> String {
+    let against: Vec<String> = b.iter().map(|f| lower_first(&f.text)).collect();
+    format!("{}, but {}", a.text, against.join("; "))
+}
+
+fn kinds(findings: &[&Finding]) -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = findings.iter().map(|f| f.kind.word()).collect();
+    words.dedup();
+    words
+}
+
+fn headline(rule: Rule, findings: &[Finding], facts: &Facts) -> String {
+    let wins = counted_wins(findings, facts);
+    let body = match rule {
+        Rule::Portability => {
+            "model portability is needed, and a fine-tune ties you to one base model".to_string()
+        }
+        Rule::TooFewExamples => format!(
+            "collect high-quality examples first ({} of the ~500 a fine-tune needs)",
+            facts.examples
+        ),
+        Rule::FewExamplesButPromptingSuffices => format!(
+            "it already meets your needs, and {} examples are too few to fine-tune",
+            facts.examples
+        ),
+        Rule::Regression => format!(
+            "the fine-tuned arm is worse on {}",
+            listing(&kinds(&of(findings, Effect::Regression)))
+        ),
+        Rule::NothingEarned if facts.retirement_voids_cost && has(findings, Effect::Win) => {
+            "fine-tuning's cost advantage would not pay back before the base model retires"
+                .to_string()
+        }
+        Rule::NothingEarned => {
+            "fine-tuning has not earned its keep on quality, format, latency or cost".to_string()
+        }
+        Rule::HybridForFormatLatencyCost | Rule::HybridForDomainLanguage => {
+            let needs: Vec<&str> = of(findings, Effect::RetrievalNeed)
+                .iter()
+                .map(|f| match f.kind {
+                    ReasonKind::NewInformation => "new information",
+                    _ => "changing knowledge",
+                })
+                .collect();
+            let mut fine_tuned_for = kinds(&wins);
+            if rule == Rule::HybridForDomainLanguage {
+                fine_tuned_for.push("domain language");
+            }
+            format!(
+                "retrieval for {}, a fine-tuned model for {}",
+                listing(&needs),
+                listing(&fine_tuned_for)
+            )
+        }
+        Rule::RetrievalOverQuality => {
+            "fine-tuning wins only on quality, and knowledge that changes belongs in retrieval"
+                .to_string()
+        }
+        Rule::FineTune => format!("it earns its keep on {}", listing(&kinds(&wins))),
+    };
+    format!("{}: {body}", choice(rule).title())
+}
+
+/// "A, but B" for every pair the choice had to weigh: what fine-tuning earned against
+/// the finding that overrode it, or, when fine-tuning is chosen, its main win against
+/// every finding that still weighs on the other side.
+fn conflicts(rule: Rule, findings: &[Finding], facts: &Facts) -> Vec<String> {
+    let wins = counted_wins(findings, facts);
+    let all_wins = of(findings, Effect::Win);
+    let deciding: Vec<&Finding> = match rule {
+        Rule::Portability => of(findings, Effect::Portability),
+        Rule::TooFewExamples | Rule::FewExamplesButPromptingSuffices => {
+            of(findings, Effect::FewExamples)
+        }
+        Rule::Regression => of(findings, Effect::Regression),
+        Rule::RetrievalOverQuality => of(findings, Effect::RetrievalNeed),
+        Rule::NothingEarned => findings
+            .iter()
+            .filter(|f| f.kind == ReasonKind::Retirement && f.effect == Effect::Against)
+            .collect(),
+        Rule::HybridForFormatLatencyCost | Rule::HybridForDomainLanguage => {
+            of(findings, Effect::RetrievalNeed)
+        }
+        Rule::FineTune => Vec::new(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    if !deciding.is_empty() {
+        // Under rule 5 the only win left is the cost win the retirement voided.
+        for w in &all_wins {
+            out.push(but(w, &deciding));
+        }
+    }
+    if matches!(choice(rule), Choice::FineTune | Choice::Hybrid) {
+        for against in findings
+            .iter()
+            .filter(|f| matches!(f.effect, Effect::Against | Effect::Caveat))
+        {
+            let cost_win = all_wins.iter().find(|w| w.kind == ReasonKind::Cost);
+            let main = match cost_win {
+                Some(cost)
+                    if against.kind == ReasonKind::Retirement && facts.retirement_voids_cost =>
+                {
+                    Some(*cost)
+                }
+                _ => wins.first().copied(),
+            };
+            if let Some(main) = main {
+                out.push(but(main, &[against]));
+            }
+        }
+    }
+    out
+}
+
+/// Applies the rule table to the findings (in the order they are to be shown).
+pub fn decide(findings: Vec<Finding>, facts: &Facts) -> Recommendation {
+    let rule = pick(&findings, facts);
+    let choice = choice(rule);
+    Recommendation {
+        choice,
+        headline: headline(rule, &findings, facts),
+        conflicts: conflicts(rule, &findings, facts),
+        reasons: findings
+            .into_iter()
+            .map(|f| Reason {
+                supports: supports(f.effect, choice),
+                kind: f.kind,
+                text: f.text,
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listing_joins_with_commas_and_a_final_and() {
+        assert_eq!(listing(&[]), "");
+        assert_eq!(listing(&["cost"]), "cost");
+        assert_eq!(listing(&["format", "cost"]), "format and cost");
+        assert_eq!(
+            listing(&["quality", "format", "cost"]),
+            "quality, format and cost"
+        );
+    }
+
+    #[test]
+    fn lower_first_lowers_only_the_first_letter() {
+        assert_eq!(
+            lower_first("Knowledge changes weekly"),
+            "knowledge changes weekly"
+        );
+        assert_eq!(lower_first("p95 latency"), "p95 latency");
+        assert_eq!(lower_first(""), "");
+    }
+}
