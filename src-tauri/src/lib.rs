@@ -11,7 +11,7 @@ pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, datasets};
+    use commands::{app, crossover, datasets, prices};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
         datasets::list_datasets,
@@ -25,6 +25,14 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         datasets::dataset_examples,
         datasets::export_dataset,
         datasets::delete_dataset,
+        prices::list_prices,
+        prices::save_price,
+        prices::delete_price,
+        prices::import_prices,
+        prices::export_prices,
+        crossover::estimate_scenario,
+        crossover::crossover_view,
+        crossover::export_crossover,
     ])
 }
 

@@ -8,8 +8,10 @@ import { call } from "./api";
 import { commands, type AppInfo } from "./bindings";
 import { Importer } from "./importer";
 import type { Screen } from "./screen";
+import { CrossoverScreen } from "./screens/crossover";
 import { DatasetScreen } from "./screens/dataset";
 import { DatasetsScreen } from "./screens/datasets";
+import { PricesScreen } from "./screens/prices";
 
 const IMPORTABLE = ["csv", "tsv", "txt", "jsonl", "json", "xlsx", "xls", "ods"];
 
@@ -30,7 +32,7 @@ export class App {
       importSample: () => void this.importer.importSample(),
     });
     this.dataset = new DatasetScreen(redraw);
-    this.nav = [this.datasets];
+    this.nav = [this.datasets, new CrossoverScreen(redraw), new PricesScreen(redraw)];
     this.current = this.datasets;
   }
 

@@ -21,6 +21,20 @@ export const commands = {
 	datasetExamples: (id: number, query: PageQuery_Deserialize) => typedError<ExamplePage_Serialize, CommandError>(__TAURI_INVOKE("dataset_examples", { id, query })),
 	exportDataset: (id: number, options: ExportOptions_Deserialize, path: string) => typedError<ExportOutcome, CommandError>(__TAURI_INVOKE("export_dataset", { id, options, path })),
 	deleteDataset: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_dataset", { id })),
+	/**  The whole catalog, seed and custom. Writes this build's seed first (idempotent). */
+	listPrices: () => typedError<PriceEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_prices")),
+	/**  Adds or replaces a custom entry (it wins over the seed for the same model). */
+	savePrice: (entry: PriceEntry_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("save_price", { entry })),
+	deletePrice: (provider: string, modelPattern: string, kind: PriceKind) => typedError<null, CommandError>(__TAURI_INVOKE("delete_price", { provider, modelPattern, kind })),
+	importPrices: (path: string) => typedError<ImportSummary, CommandError>(__TAURI_INVOKE("import_prices", { path })),
+	/**  Writes the catalog as JSON; returns how many entries were written. */
+	exportPrices: (path: string) => typedError<number, CommandError>(__TAURI_INVOKE("export_prices", { path })),
+	/**  A scenario before any run, both arms priced from the catalog. */
+	estimateScenario: (request: EstimateRequest) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("estimate_scenario", { request })),
+	/**  The cost model's outputs and the crossover chart as SVG (the fast path for sliders). */
+	crossoverView: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<ScenarioView_Serialize, CommandError>(__TAURI_INVOKE("crossover_view", { scenario, source, logX, theme })),
+	/**  Writes the crossover chart to `path`: SVG when it ends in `.svg`, PNG otherwise. */
+	exportCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme, width: number, height: number, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_crossover", { scenario, source, logX, theme, width, height, path })),
 };
 
 /* Types */
@@ -29,6 +43,141 @@ export type AppInfo = {
 	/**  Where the SQLite store lives. */
 	db_path: string,
 };
+
+/**  Everything the model needs to know about one arm. */
+export type ArmAssumptions = ArmAssumptions_Serialize | ArmAssumptions_Deserialize;
+
+/**  Everything the model needs to know about one arm. */
+export type ArmAssumptions_Deserialize = {
+	name: string,
+	model: string,
+	price: ArmPrice,
+	tokens: TokenUsage,
+	/**  Override of the cached share of input tokens (0..1); `None` uses `tokens.cached_input`. */
+	cached_share?: number | null,
+	/**  Share of traffic sent through a batch API (0..1). */
+	batch_share?: number | null,
+	/**  Retrieval cost per query (embedding, vector search), $. */
+	retrieval_cost_per_query?: number | null,
+	hosting: Hosting,
+	training?: Training_Deserialize | null,
+	/**  The base model's shutdown date (YYYY-MM-DD), from the price catalog. */
+	retirement_date?: string | null,
+	/**  Share of correct answers on the held-out set (0..1), when measured. */
+	accuracy?: number | null,
+};
+
+/**  Everything the model needs to know about one arm. */
+export type ArmAssumptions_Serialize = {
+	name: string,
+	model: string,
+	price: ArmPrice,
+	tokens: TokenUsage,
+	/**  Override of the cached share of input tokens (0..1); `None` uses `tokens.cached_input`. */
+	cached_share: number | null,
+	/**  Share of traffic sent through a batch API (0..1). */
+	batch_share: number | null,
+	/**  Retrieval cost per query (embedding, vector search), $. */
+	retrieval_cost_per_query: number | null,
+	hosting: Hosting,
+	training: Training_Serialize | null,
+	/**  The base model's shutdown date (YYYY-MM-DD), from the price catalog. */
+	retirement_date: string | null,
+	/**  Share of correct answers on the held-out set (0..1), when measured. */
+	accuracy: number | null,
+};
+
+/**  The costs of one arm. */
+export type ArmCost = ArmCost_Serialize | ArmCost_Deserialize;
+
+/**  The costs of one arm. */
+export type ArmCost_Deserialize = {
+	name: string,
+	model: string,
+	/**  Token and retrieval cost per query, $, with the interval from the token counts. */
+	per_query: Estimate,
+	/**  Cost of wrong answers per query, $ (error cost × error rate). */
+	error_cost_per_query: number | null,
+	/**  Hosting per month at the scenario's volume, $. */
+	hosting_monthly: number | null,
+	/**  One training run, $ (0 when the arm is not trained). */
+	training_per_run: number | null,
+	/**
+	 *  Months one training run is spread over: the retraining cadence, capped by the base
+	 *  model's retirement.
+	 */
+	amortisation_months?: number | null,
+	/**  Training per month, $. */
+	training_monthly: number | null,
+	/**  Total monthly cost at the scenario's volume, $. */
+	monthly_at_volume: Estimate,
+	/**  Total cost per correct answer, $, when accuracy is known. */
+	cost_per_correct_answer?: number | null,
+	/**  Set when the base model is retired on or before the scenario's date. */
+	retired_on?: string | null,
+};
+
+/**  The costs of one arm. */
+export type ArmCost_Serialize = {
+	name: string,
+	model: string,
+	/**  Token and retrieval cost per query, $, with the interval from the token counts. */
+	per_query: Estimate,
+	/**  Cost of wrong answers per query, $ (error cost × error rate). */
+	error_cost_per_query: number | null,
+	/**  Hosting per month at the scenario's volume, $. */
+	hosting_monthly: number | null,
+	/**  One training run, $ (0 when the arm is not trained). */
+	training_per_run: number | null,
+	/**
+	 *  Months one training run is spread over: the retraining cadence, capped by the base
+	 *  model's retirement.
+	 */
+	amortisation_months: number | null,
+	/**  Training per month, $. */
+	training_monthly: number | null,
+	/**  Total monthly cost at the scenario's volume, $. */
+	monthly_at_volume: Estimate,
+	/**  Total cost per correct answer, $, when accuracy is known. */
+	cost_per_correct_answer: number | null,
+	/**  Set when the base model is retired on or before the scenario's date. */
+	retired_on: string | null,
+};
+
+/**  Per-token prices of one arm, $ per 1M tokens. */
+export type ArmPrice = {
+	input: number | null,
+	/**  Price of a cached input token; the input price when the provider has no cache discount. */
+	cached_input: number | null,
+	output: number | null,
+	/**  Price multiplier for traffic sent through a batch API (0.5 = half price); 1 when none. */
+	batch_multiplier: number | null,
+};
+
+/**  The break-even daily volume, or why there is none. */
+export type BreakEven = BreakEven_Serialize | BreakEven_Deserialize;
+
+/**  The break-even daily volume, or why there is none. */
+export type BreakEven_Deserialize = 
+/**
+ *  Both arms cost the same at `queries_per_day`; above it, `cheaper_above` is cheaper.
+ *  `low`..`high` is the range the token-count intervals allow (`None`: no crossing at
+ *  that end of the interval).
+ */
+{ kind: "crosses"; queries_per_day: number | null; low?: number | null; high?: number | null; cheaper_above: Side } | 
+/**  The lines never cross; `cheaper` is the arm cheaper at every volume, if any. */
+{ kind: "never"; cheaper?: Side | null; reason: string };
+
+/**  The break-even daily volume, or why there is none. */
+export type BreakEven_Serialize = 
+/**
+ *  Both arms cost the same at `queries_per_day`; above it, `cheaper_above` is cheaper.
+ *  `low`..`high` is the range the token-count intervals allow (`None`: no crossing at
+ *  that end of the interval).
+ */
+{ kind: "crosses"; queries_per_day: number | null; low: number | null; high: number | null; cheaper_above: Side } | 
+/**  The lines never cross; `cheaper` is the arm cheaper at every volume, if any. */
+{ kind: "never"; cheaper: Side | null; reason: string };
 
 /**  The roles of a file's columns, stored with the dataset. */
 export type ColumnMap = ColumnMap_Serialize | ColumnMap_Deserialize;
@@ -58,6 +207,35 @@ export type ColumnMap_Serialize = {
 export type CommandError = {
 	code: ErrorCode,
 	message: string,
+};
+
+/**  Every output of the cost model for one scenario. */
+export type CostReport = CostReport_Serialize | CostReport_Deserialize;
+
+/**  Every output of the cost model for one scenario. */
+export type CostReport_Deserialize = {
+	queries_per_day: number | null,
+	arm_a: ArmCost_Deserialize,
+	arm_b: ArmCost_Deserialize,
+	break_even: BreakEven_Deserialize,
+	payback: Payback_Deserialize,
+	/**  Each assumption moved ±25 %, largest swing of the break-even first. */
+	sensitivity: SensitivityRow_Deserialize[],
+	/**  Things the reader should know (an error cost without a measured accuracy, …). */
+	warnings: string[],
+};
+
+/**  Every output of the cost model for one scenario. */
+export type CostReport_Serialize = {
+	queries_per_day: number | null,
+	arm_a: ArmCost_Serialize,
+	arm_b: ArmCost_Serialize,
+	break_even: BreakEven_Serialize,
+	payback: Payback_Serialize,
+	/**  Each assumption moved ±25 %, largest swing of the break-even first. */
+	sensitivity: SensitivityRow_Serialize[],
+	/**  Things the reader should know (an error cost without a measured accuracy, …). */
+	warnings: string[],
 };
 
 /**  One dataset as the dataset list shows it. */
@@ -91,6 +269,28 @@ export type ErrorCode =
 "cancelled" | 
 /**  Anything else. */
 "internal";
+
+/**  A measured or estimated quantity: its mean and a (95 %) interval around it. */
+export type Estimate = {
+	mean: number | null,
+	low: number | null,
+	high: number | null,
+};
+
+/**  What the crossover screen asks before a run exists. */
+export type EstimateRequest = {
+	queries_per_day: number | null,
+	/**  YYYY-MM-DD: the date retirement horizons count from. */
+	today: string,
+	prompt_model: string,
+	prompt_tokens: TokensPerQuery,
+	fine_tuned_model: string,
+	fine_tuned_tokens: TokensPerQuery,
+	/**  Training tokens in one epoch of the train split. */
+	training_tokens: number | null,
+	epochs: number | null,
+	retrain_every_months: number | null,
+};
 
 /**  One row of a dataset. */
 export type Example = Example_Serialize | Example_Deserialize;
@@ -163,6 +363,22 @@ export type ExportOutcome = {
 /**  The formats Tunebench imports. */
 export type Format = "csv" | "tsv" | "jsonl" | "json" | "xlsx" | "xls" | "ods" | "openai-chat";
 
+/**  The fixed hosting cost of a dedicated deployment. */
+export type Hosting = 
+/**  Per-token billing only. */
+{ kind: "none" } | 
+/**  A deployment billed by the hour, whether used or not. */
+{ kind: "hourly"; per_hour: number | null } | 
+/**
+ *  Provisioned units (e.g. Bedrock Provisioned Throughput): enough units for the peak load,
+ *  so the cost is a step function of volume. At least one unit is always paid for.
+ */
+{ kind: "provisioned"; per_unit_hour: number | null; 
+/**  Queries per day one unit sustains at peak. */
+unit_queries_per_day: number | null; 
+/**  Peak load over mean load (≥ 1). */
+peak_to_mean: number | null };
+
 /**  How to read a file: every field may be left to detection. */
 export type ImportOptions = ImportOptions_Serialize | ImportOptions_Deserialize;
 
@@ -216,6 +432,15 @@ export type ImportOutcome_Serialize = {
 	report: ValidationReport,
 };
 
+/**  What an import did. */
+export type ImportSummary = {
+	file: string,
+	/**  Entries written as custom prices (new or replacing the same provider/pattern/kind). */
+	imported: number,
+	/**  Entries marked `"origin": "seed"` in the file: the app's own seed, left as it is. */
+	skipped_seed: number,
+};
+
 export type LabelCount = {
 	label: string,
 	count: number,
@@ -262,6 +487,9 @@ export type MetaField = {
 	value: string,
 };
 
+/**  Where an entry came from: the app's seed data or the user. A custom entry wins. */
+export type Origin = "seed" | "custom";
+
 export type PageQuery = PageQuery_Serialize | PageQuery_Deserialize;
 
 export type PageQuery_Deserialize = {
@@ -278,6 +506,33 @@ export type PageQuery_Serialize = {
 	/**  Case-insensitive (ASCII) substring of the input or expected output. */
 	search: string | null,
 	split: SplitFilter | null,
+};
+
+/**  When the candidate's first training run is paid back by its savings. */
+export type Payback = Payback_Serialize | Payback_Deserialize;
+
+/**  When the candidate's first training run is paid back by its savings. */
+export type Payback_Deserialize = {
+	/**  Queries arm B must serve, at its lower per-query cost, to recover one training run. */
+	queries?: number | null,
+	/**  Months at the scenario's volume, counting hosting. */
+	months?: number | null,
+	/**  The first whole month (1-based) by whose end the run is paid back. */
+	month?: number | null,
+	/**  Why there is no payback, or why it comes too late. */
+	note?: string | null,
+};
+
+/**  When the candidate's first training run is paid back by its savings. */
+export type Payback_Serialize = {
+	/**  Queries arm B must serve, at its lower per-query cost, to recover one training run. */
+	queries: number | null,
+	/**  Months at the scenario's volume, counting hosting. */
+	months: number | null,
+	/**  The first whole month (1-based) by whose end the run is paid back. */
+	month: number | null,
+	/**  Why there is no payback, or why it comes too late. */
+	note: string | null,
 };
 
 /**  What the mapping dialog shows before an import. */
@@ -317,6 +572,60 @@ export type Preview_Serialize = {
 	rows: string[][],
 };
 
+/**  One entry of the catalog. Prices are $ per 1M tokens; a missing price is `None`, never 0. */
+export type PriceEntry = PriceEntry_Serialize | PriceEntry_Deserialize;
+
+/**  One entry of the catalog. Prices are $ per 1M tokens; a missing price is `None`, never 0. */
+export type PriceEntry_Deserialize = {
+	/**  `openai`, `azure_openai`, `anthropic`, … (a provider kind, or any name). */
+	provider: string,
+	/**  An exact model id, or a glob with `*` and `?` such as `ft:gpt-4.1-mini:*`. */
+	model_pattern: string,
+	kind: PriceKind,
+	input?: number | null,
+	cached_input?: number | null,
+	cache_write?: number | null,
+	output?: number | null,
+	/**  Multiplier for batch-API traffic (0.5 = 50 % off). */
+	batch_multiplier?: number | null,
+	training?: number | null,
+	training_unit?: TrainingUnit | null,
+	hosting_per_hour?: number | null,
+	/**  The base model's shutdown date, YYYY-MM-DD. */
+	retirement_date?: string | null,
+	source: string,
+	/**  The date the price was checked, YYYY-MM-DD. */
+	as_of: string,
+	origin: Origin,
+};
+
+/**  One entry of the catalog. Prices are $ per 1M tokens; a missing price is `None`, never 0. */
+export type PriceEntry_Serialize = {
+	/**  `openai`, `azure_openai`, `anthropic`, … (a provider kind, or any name). */
+	provider: string,
+	/**  An exact model id, or a glob with `*` and `?` such as `ft:gpt-4.1-mini:*`. */
+	model_pattern: string,
+	kind: PriceKind,
+	input: number | null,
+	cached_input: number | null,
+	cache_write: number | null,
+	output: number | null,
+	/**  Multiplier for batch-API traffic (0.5 = 50 % off). */
+	batch_multiplier: number | null,
+	training: number | null,
+	training_unit: TrainingUnit | null,
+	hosting_per_hour: number | null,
+	/**  The base model's shutdown date, YYYY-MM-DD. */
+	retirement_date: string | null,
+	source: string,
+	/**  The date the price was checked, YYYY-MM-DD. */
+	as_of: string,
+	origin: Origin,
+};
+
+/**  Whether a price is for a base model or a fine-tune of one. */
+export type PriceKind = "base" | "fine_tuned";
+
 /**  How far an import has got. */
 export type Progress = {
 	rows: number,
@@ -330,6 +639,86 @@ export type ReportWarning = {
 	code: WarningCode,
 	message: string,
 };
+
+/**  The assumptions of a projection: arm A (prompting) against arm B (fine-tuned or hybrid). */
+export type Scenario = Scenario_Serialize | Scenario_Deserialize;
+
+/**  What the crossover screen needs after a slider move. */
+export type ScenarioView = ScenarioView_Serialize | ScenarioView_Deserialize;
+
+/**  What the crossover screen needs after a slider move. */
+export type ScenarioView_Deserialize = {
+	report: CostReport_Deserialize,
+	svg: string,
+};
+
+/**  What the crossover screen needs after a slider move. */
+export type ScenarioView_Serialize = {
+	report: CostReport_Serialize,
+	svg: string,
+};
+
+/**  The assumptions of a projection: arm A (prompting) against arm B (fine-tuned or hybrid). */
+export type Scenario_Deserialize = {
+	/**  The user's expected volume. */
+	queries_per_day: number | null,
+	/**  The date the projection is made (YYYY-MM-DD): retirement horizons count from it. */
+	today: string,
+	/**  $ lost per wrong answer; 0 leaves quality out of the money. */
+	error_cost?: number | null,
+	/**  Billable hours in a month (730 = 8,760 / 12). */
+	hours_per_month?: number | null,
+	/**  Days in a month for volume (30.4). */
+	days_per_month?: number | null,
+	/**  Months drawn in the cumulative-cost chart. */
+	horizon_months?: number,
+	arm_a: ArmAssumptions_Deserialize,
+	arm_b: ArmAssumptions_Deserialize,
+};
+
+/**  The assumptions of a projection: arm A (prompting) against arm B (fine-tuned or hybrid). */
+export type Scenario_Serialize = {
+	/**  The user's expected volume. */
+	queries_per_day: number | null,
+	/**  The date the projection is made (YYYY-MM-DD): retirement horizons count from it. */
+	today: string,
+	/**  $ lost per wrong answer; 0 leaves quality out of the money. */
+	error_cost: number | null,
+	/**  Billable hours in a month (730 = 8,760 / 12). */
+	hours_per_month: number | null,
+	/**  Days in a month for volume (30.4). */
+	days_per_month: number | null,
+	/**  Months drawn in the cumulative-cost chart. */
+	horizon_months: number,
+	arm_a: ArmAssumptions_Serialize,
+	arm_b: ArmAssumptions_Serialize,
+};
+
+/**  One assumption moved ±25 % and the break-even volume each end gives (`None`: never crosses). */
+export type SensitivityRow = SensitivityRow_Serialize | SensitivityRow_Deserialize;
+
+/**  One assumption moved ±25 % and the break-even volume each end gives (`None`: never crosses). */
+export type SensitivityRow_Deserialize = {
+	assumption: string,
+	base_value: number | null,
+	/**  Break-even queries per day with the assumption 25 % lower. */
+	break_even_low?: number | null,
+	/**  Break-even queries per day with the assumption 25 % higher. */
+	break_even_high?: number | null,
+};
+
+/**  One assumption moved ±25 % and the break-even volume each end gives (`None`: never crosses). */
+export type SensitivityRow_Serialize = {
+	assumption: string,
+	base_value: number | null,
+	/**  Break-even queries per day with the assumption 25 % lower. */
+	break_even_low: number | null,
+	/**  Break-even queries per day with the assumption 25 % higher. */
+	break_even_high: number | null,
+};
+
+/**  Which arm of the comparison: A is the prompting baseline, B the candidate (fine-tuned). */
+export type Side = "a" | "b";
 
 /**  Which part of a dataset a row belongs to. */
 export type Split = "train" | "test" | "unassigned";
@@ -365,6 +754,76 @@ export type SplitOutcome = {
 	/**  Whether the split was stratified by label. */
 	stratified: boolean,
 	report: ValidationReport,
+};
+
+/**  Light (white background) or dark (near-black background) slides. */
+export type Theme = "light" | "dark";
+
+/**  Where token counts come from. */
+export type TokenBasis = 
+/**  Means over `n` answered cases of a run. */
+{ kind: "measured"; n: number } | 
+/**  Counted with a tokenizer before any run. */
+{ kind: "estimated" };
+
+/**  Tokens per query of one arm. */
+export type TokenUsage = {
+	/**  All prompt tokens, cached ones included. */
+	input: Estimate,
+	/**  Of `input`, the tokens billed at the cached-input price (the static prefix). */
+	cached_input: Estimate,
+	output: Estimate,
+	basis: TokenBasis,
+};
+
+/**  Tokens per query of one arm, as a person expects them. */
+export type TokensPerQuery = {
+	input: number | null,
+	/**  Of `input`, the static prefix a provider can cache (system prompt, few-shot examples). */
+	cached_input: number | null,
+	output: number | null,
+};
+
+/**  The training cost of a fine-tuned arm, paid again at every retrain. */
+export type Training = Training_Serialize | Training_Deserialize;
+
+/**  The unit of a training price. */
+export type TrainingUnit = 
+/**  $ per 1M training tokens (tokens × epochs). */
+"per_1m_tokens" | 
+/**  $ per training hour (reinforcement fine-tuning). */
+"per_hour";
+
+/**  The training cost of a fine-tuned arm, paid again at every retrain. */
+export type Training_Deserialize = {
+	/**  Training tokens in the train split (one epoch). */
+	tokens: number | null,
+	epochs: number | null,
+	/**  $ per 1M training tokens, or $ per training hour. */
+	price: number | null,
+	unit: TrainingUnit,
+	/**  Training hours, when the price is per hour. */
+	hours?: number | null,
+	/**  One-off data-preparation cost per training run, $. */
+	data_prep_cost?: number | null,
+	/**  How often the model is retrained, in months (how often the domain knowledge changes). */
+	retrain_every_months: number | null,
+};
+
+/**  The training cost of a fine-tuned arm, paid again at every retrain. */
+export type Training_Serialize = {
+	/**  Training tokens in the train split (one epoch). */
+	tokens: number | null,
+	epochs: number | null,
+	/**  $ per 1M training tokens, or $ per training hour. */
+	price: number | null,
+	unit: TrainingUnit,
+	/**  Training hours, when the price is per hour. */
+	hours: number | null,
+	/**  One-off data-preparation cost per training run, $. */
+	data_prep_cost: number | null,
+	/**  How often the model is retrained, in months (how often the domain knowledge changes). */
+	retrain_every_months: number | null,
 };
 
 export type ValidationReport = {

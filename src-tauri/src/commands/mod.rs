@@ -2,7 +2,9 @@
 //! blocking thread, and map the error. One file per area.
 
 pub mod app;
+pub mod crossover;
 pub mod datasets;
+pub mod prices;
 
 use crate::error::CommandResult;
 

@@ -135,6 +135,34 @@ pub struct ScenarioView {
     pub svg: String,
 }
 
+/// The crossover chart of scenario `s`, ready to render at any size (export, slides).
+pub fn spec(
+    s: &Scenario,
+    title: &str,
+    source: &str,
+    style: ChartStyle,
+    log_x: bool,
+) -> Result<ChartSpec> {
+    let report = cost::evaluate(s)?;
+    spec_of(s, &report, title, source, style, log_x)
+}
+
+fn spec_of(
+    s: &Scenario,
+    report: &CostReport,
+    title: &str,
+    source: &str,
+    style: ChartStyle,
+    log_x: bool,
+) -> Result<ChartSpec> {
+    Ok(ChartSpec {
+        title: title.to_string(),
+        source: source.to_string(),
+        style,
+        data: ChartData::Crossover(CrossoverData::from_scenario(s, report, log_x)?),
+    })
+}
+
 /// The fast path for the crossover screen: evaluates the model and draws the chart as SVG.
 pub fn view(
     s: &Scenario,
@@ -144,13 +172,7 @@ pub fn view(
     log_x: bool,
 ) -> Result<ScenarioView> {
     let report = cost::evaluate(s)?;
-    let spec = ChartSpec {
-        title: title.to_string(),
-        source: source.to_string(),
-        style,
-        data: ChartData::Crossover(CrossoverData::from_scenario(s, &report, log_x)?),
-    };
-    let svg = render_svg(&spec)?;
+    let svg = render_svg(&spec_of(s, &report, title, source, style, log_x)?)?;
     Ok(ScenarioView { report, svg })
 }
 

@@ -3,11 +3,13 @@
 //! Pure: no I/O, no clock (the scenario carries its own `today`).
 
 pub mod break_even;
+pub mod estimate;
 pub mod model;
 pub mod scenario;
 pub mod sensitivity;
 
 pub use break_even::{BreakEven, Payback};
+pub use estimate::{scenario_from_catalog, EstimateRequest, TokensPerQuery};
 pub use model::{evaluate, ArmCost, CostReport, Side};
 pub use scenario::{
     ArmAssumptions, ArmPrice, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training,

@@ -1,0 +1,88 @@
+//! Crossover commands: a scenario priced from the catalog, the chart redrawn on every
+//! slider move, and the export of slide-ready PNG or SVG files.
+
+use tunebench_core::chart::{self, ChartStyle, ScenarioView, Theme};
+use tunebench_core::cost::{self, EstimateRequest, Scenario};
+use tunebench_core::{price, store, Error};
+
+use super::blocking;
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+const TITLE: &str = "Monthly cost of prompting vs fine-tuning";
+
+/// A scenario before any run, both arms priced from the catalog.
+#[tauri::command]
+#[specta::specta]
+pub async fn estimate_scenario(
+    state: tauri::State<'_, AppState>,
+    request: EstimateRequest,
+) -> CommandResult<Scenario> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        let conn = store::open(&db)?;
+        price::seed(&conn)?;
+        Ok(cost::scenario_from_catalog(
+            &price::catalog(&conn)?,
+            &request,
+        )?)
+    })
+    .await
+}
+
+/// The cost model's outputs and the crossover chart as SVG (the fast path for sliders).
+#[tauri::command]
+#[specta::specta]
+pub async fn crossover_view(
+    scenario: Scenario,
+    source: String,
+    log_x: bool,
+    theme: Theme,
+) -> CommandResult<ScenarioView> {
+    let style = ChartStyle {
+        theme,
+        width: 1280,
+        height: 720,
+    };
+    blocking(move || {
+        Ok(chart::crossover::view(
+            &scenario, TITLE, &source, style, log_x,
+        )?)
+    })
+    .await
+}
+
+/// Writes the crossover chart to `path`: SVG when it ends in `.svg`, PNG otherwise.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_crossover(
+    scenario: Scenario,
+    source: String,
+    log_x: bool,
+    theme: Theme,
+    width: u32,
+    height: u32,
+    path: String,
+) -> CommandResult<String> {
+    blocking(move || {
+        let spec = chart::crossover::spec(
+            &scenario,
+            TITLE,
+            &source,
+            ChartStyle {
+                theme,
+                width,
+                height,
+            },
+            log_x,
+        )?;
+        let bytes = if path.to_ascii_lowercase().ends_with(".svg") {
+            chart::render_svg(&spec)?.into_bytes()
+        } else {
+            chart::render_png(&spec)?
+        };
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        Ok(path)
+    })
+    .await
+}

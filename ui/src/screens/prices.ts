@@ -1,0 +1,173 @@
+// The price catalog: dated public prices seeded with the app, plus the team's own entries,
+// which win over the seed. Import and export as JSON; add or delete custom entries.
+import { open, save } from "@tauri-apps/plugin-dialog";
+import { html, nothing, type TemplateResult } from "lit-html";
+import { call, describe } from "../api";
+import { commands, type PriceEntry_Serialize as PriceEntry, type PriceKind } from "../bindings";
+import type { Redraw, Screen } from "../screen";
+import { errorBox } from "../widgets";
+
+interface Draft {
+  provider: string;
+  model_pattern: string;
+  kind: PriceKind;
+  input: string;
+  cached_input: string;
+  output: string;
+  training: string;
+  hosting_per_hour: string;
+  retirement_date: string;
+  source: string;
+}
+
+const EMPTY: Draft = {
+  provider: "", model_pattern: "", kind: "base", input: "", cached_input: "", output: "",
+  training: "", hosting_per_hour: "", retirement_date: "", source: "",
+};
+
+export class PricesScreen implements Screen {
+  readonly id = "prices";
+  readonly title = "Prices";
+  private entries: PriceEntry[] = [];
+  private error: string | null = null;
+  private notice: string | null = null;
+  private filter = "";
+  private draft: Draft | null = null;
+
+  constructor(private readonly redraw: Redraw) {}
+
+  async show(): Promise<void> {
+    await this.load();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.entries = await call(commands.listPrices());
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
+
+  private async act(work: () => Promise<string | null>): Promise<void> {
+    this.error = null;
+    this.notice = null;
+    try {
+      this.notice = await work();
+      await this.load();
+    } catch (err) {
+      this.error = describe(err);
+      this.redraw();
+    }
+  }
+
+  private importFile = () =>
+    this.act(async () => {
+      const path = await open({ multiple: false, filters: [{ name: "JSON", extensions: ["json"] }] });
+      if (typeof path !== "string") return null;
+      const r = await call(commands.importPrices(path));
+      return `Imported ${r.imported} custom prices from ${r.file}.`;
+    });
+
+  private exportFile = () =>
+    this.act(async () => {
+      const path = await save({ defaultPath: "tunebench-prices.json", filters: [{ name: "JSON", extensions: ["json"] }] });
+      if (!path) return null;
+      const n = await call(commands.exportPrices(path));
+      return `Exported ${n} prices to ${path}.`;
+    });
+
+  private saveDraft = () =>
+    this.act(async () => {
+      const d = this.draft;
+      if (!d) return null;
+      const n = (v: string) => (v.trim() === "" ? null : Number(v));
+      await call(
+        commands.savePrice({
+          provider: d.provider.trim(),
+          model_pattern: d.model_pattern.trim(),
+          kind: d.kind,
+          input: n(d.input),
+          cached_input: n(d.cached_input),
+          cache_write: null,
+          output: n(d.output),
+          batch_multiplier: null,
+          training: n(d.training),
+          training_unit: n(d.training) === null ? null : "per_1m_tokens",
+          hosting_per_hour: n(d.hosting_per_hour),
+          retirement_date: d.retirement_date.trim() || null,
+          source: d.source.trim() || "entered by hand",
+          as_of: new Date().toISOString().slice(0, 10),
+          origin: "custom",
+        }),
+      );
+      this.draft = null;
+      return `Saved the price of ${d.model_pattern}.`;
+    });
+
+  private remove = (e: PriceEntry) =>
+    this.act(async () => {
+      await call(commands.deletePrice(e.provider, e.model_pattern, e.kind));
+      return `Deleted the custom price of ${e.model_pattern}.`;
+    });
+
+  view(): TemplateResult {
+    const f = this.filter.toLowerCase();
+    const shown = this.entries.filter(
+      (e) => !f || e.model_pattern.toLowerCase().includes(f) || e.provider.toLowerCase().includes(f),
+    );
+    const money = (v: number | null) => (v === null ? html`<span class="muted">–</span>` : `$${v}`);
+    return html`<header class="screen-head">
+        <div><h1>Prices</h1><div class="muted small">USD per 1M tokens unless stated. A custom entry wins over the seed for the same model.</div></div>
+        <div class="actions">
+          <button class="primary" id="price-add" @click=${() => { this.draft = { ...EMPTY }; this.redraw(); }}>Add price…</button>
+          <button id="price-import" @click=${this.importFile}>Import JSON…</button>
+          <button id="price-export" @click=${this.exportFile}>Export JSON…</button>
+        </div>
+      </header>
+      ${errorBox(this.error, "prices-error")}
+      ${this.notice ? html`<div class="notice" id="prices-notice">${this.notice}</div>` : nothing}
+      ${this.draft ? this.draftView(this.draft) : nothing}
+      <input type="search" id="prices-search" placeholder="Filter by model or provider…" .value=${this.filter}
+        @input=${(e: Event) => { this.filter = (e.target as HTMLInputElement).value; this.redraw(); }} />
+      <table class="grid compact" id="prices-table">
+        <thead><tr><th>Provider</th><th>Model</th><th>Kind</th><th class="num">Input</th><th class="num">Cached</th>
+          <th class="num">Output</th><th class="num">Training</th><th class="num">Hosting/h</th><th>Retires</th><th>Source, as of</th><th></th></tr></thead>
+        <tbody>${shown.map(
+          (e) => html`<tr class=${e.origin}>
+            <td>${e.provider}</td><td><code>${e.model_pattern}</code></td><td>${e.kind === "fine_tuned" ? "fine-tuned" : "base"}</td>
+            <td class="num">${money(e.input)}</td><td class="num">${money(e.cached_input)}</td><td class="num">${money(e.output)}</td>
+            <td class="num">${e.training === null ? html`<span class="muted">–</span>` : `$${e.training}${e.training_unit === "per_hour" ? "/h" : ""}`}</td>
+            <td class="num">${money(e.hosting_per_hour)}</td>
+            <td>${e.retirement_date ?? ""}</td>
+            <td class="small" title="${e.source}"><span class="tag">${e.origin}</span> as of ${e.as_of}
+              <div class="source-text muted">${e.source}</div></td>
+            <td>${e.origin === "custom" ? html`<button class="danger small-btn" @click=${() => this.remove(e)}>Delete</button>` : nothing}</td>
+          </tr>`,
+        )}</tbody>
+      </table>`;
+  }
+
+  private draftView(d: Draft): TemplateResult {
+    const field = (key: keyof Draft, label: string, placeholder = "") =>
+      html`<label>${label}<input id="draft-${key}" placeholder=${placeholder} .value=${d[key]}
+        @input=${(e: Event) => ((d as unknown as Record<string, string>)[key] = (e.target as HTMLInputElement).value)} /></label>`;
+    return html`<section class="panel" id="price-draft">
+      <h3>Custom price</h3>
+      <div class="form-grid">
+        ${field("provider", "Provider", "openai")}
+        ${field("model_pattern", "Model or pattern", "ft:gpt-4.1-mini:*")}
+        <label>Kind<select id="draft-kind" @change=${(e: Event) => (d.kind = (e.target as HTMLSelectElement).value as PriceKind)}>
+          <option value="base" ?selected=${d.kind === "base"}>base</option>
+          <option value="fine_tuned" ?selected=${d.kind === "fine_tuned"}>fine-tuned</option>
+        </select></label>
+        ${field("input", "Input $/1M")} ${field("cached_input", "Cached input $/1M")} ${field("output", "Output $/1M")}
+        ${field("training", "Training $/1M tokens")} ${field("hosting_per_hour", "Hosting $/hour")}
+        ${field("retirement_date", "Base model retires", "YYYY-MM-DD")}
+        ${field("source", "Source", "contract, quote, pricing page")}
+      </div>
+      <div class="actions"><button class="primary" id="draft-save" @click=${this.saveDraft}>Save</button>
+        <button @click=${() => { this.draft = null; this.redraw(); }}>Cancel</button></div>
+    </section>`;
+  }
+}
