@@ -2,8 +2,13 @@
 //! (`src-tauri/`) and the `tunebench` binary (`crates/tunebench-cli`) are thin adapters
 //! over these modules.
 
+pub mod arm;
 pub mod dataset;
 pub mod error;
+pub mod experiment;
+pub mod provider;
+pub mod retrieval;
+pub mod run;
 pub mod store;
 
 pub use error::{Error, ErrorCode, Result};
