@@ -33,6 +33,40 @@ struct Cli {
 enum Command {
     /// List the datasets in the store.
     Datasets,
+    /// Import an experiment file and run every arm over its held-out cases.
+    Run {
+        /// The experiment file (TOML).
+        experiment: PathBuf,
+        /// Requests in flight per provider (overrides the file's max_concurrency).
+        #[arg(long, value_name = "N")]
+        concurrency: Option<u32>,
+        /// Do not answer from, nor fill, the response cache.
+        #[arg(long)]
+        no_cache: bool,
+        /// Stop cleanly once this many USD have been spent.
+        #[arg(long, value_name = "USD")]
+        budget: Option<f64>,
+    },
+    /// Continue an interrupted run, sending only the cases without a result.
+    Resume {
+        run_id: i32,
+    },
+    /// Providers in the store.
+    Provider {
+        #[command(subcommand)]
+        action: ProviderAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProviderAction {
+    /// Send one tiny request and report the latency or the error in plain words.
+    Test {
+        name: String,
+        /// The model to ask (default: the model of the provider's latest arm).
+        #[arg(long)]
+        model: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -40,6 +74,25 @@ fn main() -> ExitCode {
     let out = output::Output::new(cli.json);
     let result = match &cli.command {
         Command::Datasets => cmd::datasets::run(cli.db.as_deref(), &out),
+        Command::Run {
+            experiment,
+            concurrency,
+            no_cache,
+            budget,
+        } => cmd::run::run(
+            cli.db.as_deref(),
+            &cmd::run::Args {
+                file: experiment,
+                concurrency: *concurrency,
+                no_cache: *no_cache,
+                budget: *budget,
+            },
+            &out,
+        ),
+        Command::Resume { run_id } => cmd::resume::run(cli.db.as_deref(), *run_id, &out),
+        Command::Provider {
+            action: ProviderAction::Test { name, model },
+        } => cmd::provider::test(cli.db.as_deref(), name, model.as_deref(), &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,26 @@
+//! `tunebench resume RUN_ID`: continues an interrupted, cancelled or budget-stopped run,
+//! sending only the cases that have no result yet.
+
+use std::path::Path;
+
+use tunebench_core::run::{self, Plan, RunStatus};
+use tunebench_core::{store, Error};
+
+use crate::output::Output;
+
+pub fn run(db: Option<&Path>, run_id: i32, out: &Output) -> anyhow::Result<()> {
+    let db_path = super::store_path(db)?;
+    let conn = store::open(&db_path)?;
+    let record = store::run::get(&conn, run_id)?;
+    let status = run::effective_status(&db_path, &record);
+    if matches!(status, RunStatus::Running) {
+        return Err(Error::Invalid(format!(
+            "run {run_id} is still running in another process; wait for it or stop it first"
+        ))
+        .into());
+    }
+    eprintln!("run {run_id} is {}; resuming", status.as_str());
+    let plan = Plan::load(&conn, run_id)?;
+    drop(conn);
+    super::run::execute(&db_path, plan, out, "resume")
+}
