@@ -48,9 +48,7 @@ enum Command {
         budget: Option<f64>,
     },
     /// Continue an interrupted run, sending only the cases without a result.
-    Resume {
-        run_id: i32,
-    },
+    Resume { run_id: i32 },
     /// Providers in the store.
     Provider {
         #[command(subcommand)]

@@ -17,8 +17,8 @@ pub fn run(db: Option<&Path>, out: &Output) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{:>4}  {:<32} {:>9} {:>7} {:>7}  {}",
-        "ID", "NAME", "ROWS", "TRAIN", "TEST", "IMPORTED"
+        "{:>4}  {:<32} {:>9} {:>7} {:>7}  IMPORTED",
+        "ID", "NAME", "ROWS", "TRAIN", "TEST"
     );
     for d in &datasets {
         println!(

@@ -10,7 +10,12 @@ use tunebench_core::{store, Error};
 
 use crate::output::Output;
 
-pub fn test(db: Option<&Path>, name: &str, model: Option<&str>, out: &Output) -> anyhow::Result<()> {
+pub fn test(
+    db: Option<&Path>,
+    name: &str,
+    model: Option<&str>,
+    out: &Output,
+) -> anyhow::Result<()> {
     let conn = super::open_store(db)?;
     let p = store::provider::get_by_name(&conn, name)?;
     let model = match model {
@@ -21,7 +26,8 @@ pub fn test(db: Option<&Path>, name: &str, model: Option<&str>, out: &Output) ->
             ))
         })?,
     };
-    let (key, source) = secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok());
+    let (key, source) =
+        secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -40,7 +46,10 @@ pub fn test(db: Option<&Path>, name: &str, model: Option<&str>, out: &Output) ->
             check.latency_ms, check.message
         );
     } else {
-        println!("{name}: failed after {:.0} ms: {}", check.latency_ms, check.message);
+        println!(
+            "{name}: failed after {:.0} ms: {}",
+            check.latency_ms, check.message
+        );
         if let secrets::KeySource::None { note } = &source {
             println!("  (no API key was sent: {note})");
         }

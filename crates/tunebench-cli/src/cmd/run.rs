@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
 use tunebench_core::provider::{secrets, Provider, ProviderKind};
 use tunebench_core::run::{self, Estimate, Plan, Progress, RunContext, RunOptions, RunSummary};
 use tunebench_core::{experiment, store};
-use tokio_util::sync::CancellationToken;
 
 use crate::output::Output;
 
@@ -37,7 +37,7 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
         .file
         .scenario
         .as_ref()
-        .map(|t| serde_json::to_value(t))
+        .map(serde_json::to_value)
         .transpose()?;
     let run_id = run::create(&conn, experiment_id, &options, scenario)?;
     let plan = Plan::load(&conn, run_id)?;
@@ -144,7 +144,13 @@ fn print_summary(s: &RunSummary, spend: f64) {
     println!("run {}: {}", s.run_id, s.status.as_str());
     println!(
         "{:<20} {:>6} {:>6} {:>9} {:>9} {:>9} {:>12}",
-        "ARM", "N", "ERRORS", s.primary_metric.to_uppercase(), "P50 MS", "P95 MS", "$/QUERY"
+        "ARM",
+        "N",
+        "ERRORS",
+        s.primary_metric.to_uppercase(),
+        "P50 MS",
+        "P95 MS",
+        "$/QUERY"
     );
     let opt = |v: Option<f64>, prec: usize| v.map_or("-".to_string(), |x| format!("{x:.prec$}"));
     for a in &s.arms {
@@ -176,7 +182,10 @@ impl ProgressPrinter {
     }
 
     fn print(&mut self, p: &Progress) {
-        if self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(500)) {
+        if self
+            .last
+            .is_some_and(|t| t.elapsed() < Duration::from_millis(500))
+        {
             return;
         }
         self.last = Some(Instant::now());
@@ -187,7 +196,10 @@ impl ProgressPrinter {
                 let metric = a
                     .metric
                     .map_or(String::new(), |m| format!(", {} {m:.3}", p.metric_name));
-                format!("{} {}/{} ({} errors{metric})", a.name, a.done, a.total, a.errors)
+                format!(
+                    "{} {}/{} ({} errors{metric})",
+                    a.name, a.done, a.total, a.errors
+                )
             })
             .collect();
         let eta = p.eta_s.map_or(String::new(), |e| format!(", ETA {e:.0} s"));

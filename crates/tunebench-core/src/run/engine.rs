@@ -27,14 +27,16 @@ use crate::{store, Error, Result};
 /// How often progress is reported at most.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
+/// Resolves a provider's API key (environment variable or keychain); `None` = no key.
+pub type KeyLookup = Arc<dyn Fn(&Provider) -> Option<ApiKey> + Send + Sync>;
+
 /// What the engine needs from outside: the database file, an HTTP client, the keys, the
 /// prices, a cancellation token and a seed for retry jitter.
 #[derive(Clone)]
 pub struct RunContext {
     pub db_path: PathBuf,
     pub client: reqwest::Client,
-    /// Resolves a provider's API key (environment variable or keychain); `None` = no key.
-    pub keys: Arc<dyn Fn(&Provider) -> Option<ApiKey> + Send + Sync>,
+    pub keys: KeyLookup,
     pub prices: Arc<dyn PriceLookup>,
     pub cancel: CancellationToken,
     pub seed: u64,

@@ -72,13 +72,20 @@ fn a_valid_file_imports_providers_arms_and_the_experiment_with_paths_resolved_ag
 
     let exp = store::experiment::get(&conn, id).unwrap();
     assert_eq!((exp.dataset_id, exp.split.as_str()), (ds, "test"));
-    assert_eq!((exp.margin.kind, exp.margin.value), (MarginKind::Absolute, 2.0));
+    assert_eq!(
+        (exp.margin.kind, exp.margin.value),
+        (MarginKind::Absolute, 2.0)
+    );
     assert_eq!(exp.labels, vec!["billing", "shipping"]);
     assert_eq!(exp.arm_ids.len(), 2);
     let a = store::arm::get(&conn, exp.arm_ids[0]).unwrap();
     assert_eq!(a.few_shot.unwrap().strategy, FewShotStrategy::Similar);
     let dir = a.retrieval.unwrap().dir;
-    assert_eq!(std::path::Path::new(&dir), sub.join("docs"), "relative to the file's folder");
+    assert_eq!(
+        std::path::Path::new(&dir),
+        sub.join("docs"),
+        "relative to the file's folder"
+    );
     assert_eq!(a.params.price.unwrap().cached_input, Some(0.10));
     assert!(a.params.generation.response_format.is_some());
     let p = store::provider::get(&conn, a.provider_id).unwrap();
@@ -97,7 +104,10 @@ fn importing_twice_updates_the_provider_by_name_instead_of_duplicating_it() {
     seed_dataset(&conn, "tickets", &toy_cases(1, "t"), &[]);
     let path = write(db.dir.path(), VALID);
     experiment::import(&conn, &experiment::file::load(&path).unwrap()).unwrap();
-    write(db.dir.path(), &VALID.replace("max_concurrency = 32", "max_concurrency = 4"));
+    write(
+        db.dir.path(),
+        &VALID.replace("max_concurrency = 32", "max_concurrency = 4"),
+    );
     experiment::import(&conn, &experiment::file::load(&path).unwrap()).unwrap();
     let providers = store::provider::list(&conn).unwrap();
     assert_eq!(providers.len(), 1);
@@ -107,20 +117,38 @@ fn importing_twice_updates_the_provider_by_name_instead_of_duplicating_it() {
 #[test]
 fn a_misspelt_key_is_reported_with_the_file_and_line() {
     let db = temp_db();
-    let path = write(db.dir.path(), &VALID.replace("max_tokens = 16\ntemperature", "max_tokenz = 16\ntemperature"));
+    let path = write(
+        db.dir.path(),
+        &VALID.replace(
+            "max_tokens = 16\ntemperature",
+            "max_tokenz = 16\ntemperature",
+        ),
+    );
     let err = experiment::file::load(&path).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput);
     let msg = err.to_string();
-    assert!(msg.contains("experiment.toml, line 28") && msg.contains("max_tokenz"), "{msg}");
+    assert!(
+        msg.contains("experiment.toml, line 28") && msg.contains("max_tokenz"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn an_arm_naming_an_unknown_provider_names_the_key() {
     let db = temp_db();
     std::fs::create_dir_all(db.dir.path().join("docs")).unwrap();
-    let path = write(db.dir.path(), &VALID.replace("provider = \"local\"\nmodel = \"ft-model\"", "provider = \"cloud\"\nmodel = \"ft-model\""));
+    let path = write(
+        db.dir.path(),
+        &VALID.replace(
+            "provider = \"local\"\nmodel = \"ft-model\"",
+            "provider = \"cloud\"\nmodel = \"ft-model\"",
+        ),
+    );
     let msg = experiment::file::load(&path).unwrap_err().to_string();
-    assert!(msg.contains("experiment.toml, key `arms[1].provider`: no provider named \"cloud\""), "{msg}");
+    assert!(
+        msg.contains("experiment.toml, key `arms[1].provider`: no provider named \"cloud\""),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -128,14 +156,20 @@ fn a_missing_context_folder_names_the_resolved_path() {
     let db = temp_db();
     let path = write(db.dir.path(), VALID);
     let msg = experiment::file::load(&path).unwrap_err().to_string();
-    assert!(msg.contains("`arms[0].context.dir`") && msg.contains("docs is not a folder"), "{msg}");
+    assert!(
+        msg.contains("`arms[0].context.dir`") && msg.contains("docs is not a folder"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn response_format_on_anthropic_is_refused() {
     let db = temp_db();
     std::fs::create_dir_all(db.dir.path().join("docs")).unwrap();
-    let path = write(db.dir.path(), &VALID.replace("kind = \"openai_compatible\"", "kind = \"anthropic\""));
+    let path = write(
+        db.dir.path(),
+        &VALID.replace("kind = \"openai_compatible\"", "kind = \"anthropic\""),
+    );
     let msg = experiment::file::load(&path).unwrap_err().to_string();
     assert!(msg.contains("does not support response_format"), "{msg}");
 }
@@ -148,6 +182,13 @@ fn an_experiment_on_a_dataset_not_yet_imported_says_to_import_it() {
     let conn = store::open(&db.path).unwrap();
     let err = experiment::import(&conn, &experiment::file::load(&path).unwrap()).unwrap_err();
     assert!(err.is_bad_input());
-    assert!(err.to_string().contains("no dataset \"tickets\" in the store; import it first"), "{err}");
-    assert!(store::provider::list(&conn).unwrap().is_empty(), "nothing written on failure");
+    assert!(
+        err.to_string()
+            .contains("no dataset \"tickets\" in the store; import it first"),
+        "{err}"
+    );
+    assert!(
+        store::provider::list(&conn).unwrap().is_empty(),
+        "nothing written on failure"
+    );
 }

@@ -41,23 +41,39 @@ fn request() -> ChatRequest {
     }
 }
 
-async fn call(p: &Provider, key: Option<&ApiKey>) -> Result<provider::ChatResponse, provider::CallError> {
+async fn call(
+    p: &Provider,
+    key: Option<&ApiKey>,
+) -> Result<provider::ChatResponse, provider::CallError> {
     provider::send(&reqwest::Client::new(), p, key, &request()).await
 }
 
 #[tokio::test]
 async fn a_streamed_answer_records_output_usage_and_time_to_first_token() {
     let srv = server::start(|_, _| chat_sse("billing", Some(usage(12, 1)), true)).await;
-    let p = provider(ProviderKind::OpenAiCompatible, &format!("{}/v1", srv.base_url), true);
+    let p = provider(
+        ProviderKind::OpenAiCompatible,
+        &format!("{}/v1", srv.base_url),
+        true,
+    );
     let key = ApiKey::new("sk-test-123456");
     let r = call(&p, Some(&key)).await.unwrap();
     assert_eq!(r.output, "billing");
     let u = r.usage.expect("usage comes in the final chunk");
     assert_eq!((u.prompt_tokens, u.completion_tokens), (12, 1));
-    let ttft = r.ttft_ms.expect("a streamed answer has a time to first token");
-    assert!(ttft <= r.latency_ms, "ttft {ttft} > latency {}", r.latency_ms);
+    let ttft = r
+        .ttft_ms
+        .expect("a streamed answer has a time to first token");
+    assert!(
+        ttft <= r.latency_ms,
+        "ttft {ttft} > latency {}",
+        r.latency_ms
+    );
     let req = &srv.requests.lock().unwrap()[0];
-    assert_eq!((req.method.as_str(), req.path.as_str()), ("POST", "/v1/chat/completions"));
+    assert_eq!(
+        (req.method.as_str(), req.path.as_str()),
+        ("POST", "/v1/chat/completions")
+    );
     assert_eq!(req.headers["authorization"], "Bearer sk-test-123456");
     assert_eq!(req.body["stream_options"]["include_usage"], json!(true));
 }
@@ -68,7 +84,10 @@ async fn a_whole_answer_without_usage_is_still_an_answer() {
     let p = provider(ProviderKind::OpenAi, &srv.base_url, false);
     let r = call(&p, None).await.unwrap();
     assert_eq!(r.output, "billing");
-    assert_eq!(r.usage, None, "missing usage must stay missing, not become zero");
+    assert_eq!(
+        r.usage, None,
+        "missing usage must stay missing, not become zero"
+    );
     assert_eq!(r.ttft_ms, None);
 }
 
@@ -82,13 +101,20 @@ async fn a_stream_without_usage_is_still_an_answer() {
 
 #[tokio::test]
 async fn a_refused_key_is_a_bad_key_and_the_key_is_redacted_from_the_message() {
-    let srv = server::start(|_, _| error(401, "Incorrect API key provided: sk-live-SECRET99")).await;
+    let srv =
+        server::start(|_, _| error(401, "Incorrect API key provided: sk-live-SECRET99")).await;
     let p = provider(ProviderKind::OpenAi, &srv.base_url, false);
-    let e = call(&p, Some(&ApiKey::new("sk-live-SECRET99"))).await.unwrap_err();
+    let e = call(&p, Some(&ApiKey::new("sk-live-SECRET99")))
+        .await
+        .unwrap_err();
     assert_eq!(e.class, ErrorClass::BadKey);
     assert_eq!(e.http_status, Some(401));
     assert!(e.message.contains("refused the API key"), "{}", e.message);
-    assert!(!e.message.contains("SECRET99"), "the key leaked: {}", e.message);
+    assert!(
+        !e.message.contains("SECRET99"),
+        "the key leaked: {}",
+        e.message
+    );
     assert!(e.message.contains("[redacted]"), "{}", e.message);
     assert!(!e.class.is_retryable());
 }
@@ -99,13 +125,21 @@ async fn an_unknown_model_is_named_as_such() {
     let p = provider(ProviderKind::OpenAi, &srv.base_url, false);
     let e = call(&p, None).await.unwrap_err();
     assert_eq!(e.class, ErrorClass::UnknownModel);
-    assert!(e.message.contains("unknown model") && e.message.contains("`nope` does not exist"), "{}", e.message);
+    assert!(
+        e.message.contains("unknown model") && e.message.contains("`nope` does not exist"),
+        "{}",
+        e.message
+    );
 }
 
 #[tokio::test]
 async fn a_429_carries_its_retry_after() {
     let srv = server::start(|_, _| {
-        Reply::Status(429, vec![("retry-after", "2".into())], json!({"error":{"message":"slow down"}}).to_string())
+        Reply::Status(
+            429,
+            vec![("retry-after", "2".into())],
+            json!({"error":{"message":"slow down"}}).to_string(),
+        )
     })
     .await;
     let p = provider(ProviderKind::OpenAi, &srv.base_url, false);
@@ -154,7 +188,9 @@ async fn a_connection_closed_without_an_answer_is_a_network_failure() {
 
 #[tokio::test]
 async fn a_server_that_does_not_answer_in_time_is_a_timeout() {
-    let srv = server::start(|_, _| Reply::Delay(Duration::from_secs(5), Box::new(chat_json("x", None)))).await;
+    let srv =
+        server::start(|_, _| Reply::Delay(Duration::from_secs(5), Box::new(chat_json("x", None))))
+            .await;
     let mut p = provider(ProviderKind::OpenAi, &srv.base_url, false);
     p.settings.timeout_s = 0.3;
     let e = call(&p, None).await.unwrap_err();
@@ -165,11 +201,23 @@ async fn a_server_that_does_not_answer_in_time_is_a_timeout() {
 #[tokio::test]
 async fn an_unreachable_host_is_named_unreachable() {
     // Bind then drop a listener: nothing listens on that port any more.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let p = provider(ProviderKind::OpenAi, &format!("http://127.0.0.1:{port}"), false);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let p = provider(
+        ProviderKind::OpenAi,
+        &format!("http://127.0.0.1:{port}"),
+        false,
+    );
     let e = call(&p, None).await.unwrap_err();
     assert_eq!(e.class, ErrorClass::Network);
-    assert!(e.message.contains("could not reach the host"), "{}", e.message);
+    assert!(
+        e.message.contains("could not reach the host"),
+        "{}",
+        e.message
+    );
 }
 
 #[tokio::test]
@@ -179,7 +227,10 @@ async fn azure_addresses_the_deployment_with_an_api_version_and_api_key_header()
     p.settings.api_version = Some("2024-06-01".into());
     call(&p, Some(&ApiKey::new("azure-key-1"))).await.unwrap();
     let req = &srv.requests.lock().unwrap()[0];
-    assert_eq!(req.path, "/openai/deployments/m/chat/completions?api-version=2024-06-01");
+    assert_eq!(
+        req.path,
+        "/openai/deployments/m/chat/completions?api-version=2024-06-01"
+    );
     assert_eq!(req.headers["api-key"], "azure-key-1");
     assert!(!req.headers.contains_key("authorization"));
 }
@@ -199,7 +250,11 @@ async fn anthropic_streams_messages_with_its_own_headers_and_usage_events() {
         )
     })
     .await;
-    let p = provider(ProviderKind::Anthropic, &format!("{}/v1", srv.base_url), true);
+    let p = provider(
+        ProviderKind::Anthropic,
+        &format!("{}/v1", srv.base_url),
+        true,
+    );
     let r = call(&p, Some(&ApiKey::new("ant-key-1"))).await.unwrap();
     assert_eq!(r.output, "billing");
     let u = r.usage.unwrap();
@@ -217,7 +272,10 @@ async fn test_connection_reports_latency_or_the_error_in_plain_words() {
     let ok = server::start(|_, _| chat_json("OK", Some(usage(5, 1)))).await;
     let p = provider(ProviderKind::OpenAi, &ok.base_url, false);
     let check = provider::test_connection(&reqwest::Client::new(), &p, None, "m").await;
-    assert!(check.ok && check.message == "OK" && check.latency_ms > 0.0, "{check:?}");
+    assert!(
+        check.ok && check.message == "OK" && check.latency_ms > 0.0,
+        "{check:?}"
+    );
     assert_eq!(ok.requests.lock().unwrap()[0].body["max_tokens"], json!(5));
 
     let bad = server::start(|_, _| error(403, "no access")).await;

@@ -76,7 +76,9 @@ impl TestServer {
 
 /// Starts a server on a free loopback port. `handler(request, attempt)` decides the reply;
 /// `attempt` is 1 for the first request with this last user message, 2 for the next...
-pub async fn start(handler: impl Fn(&Recorded, u32) -> Reply + Send + Sync + 'static) -> TestServer {
+pub async fn start(
+    handler: impl Fn(&Recorded, u32) -> Reply + Send + Sync + 'static,
+) -> TestServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let requests = Arc::new(Mutex::new(Vec::new()));
@@ -85,7 +87,9 @@ pub async fn start(handler: impl Fn(&Recorded, u32) -> Reply + Send + Sync + 'st
     let (reqs, flight) = (requests.clone(), in_flight.clone());
     tokio::spawn(async move {
         loop {
-            let Ok((sock, _)) = listener.accept().await else { return };
+            let Ok((sock, _)) = listener.accept().await else {
+                return;
+            };
             let (handler, reqs, flight) = (handler.clone(), reqs.clone(), flight.clone());
             tokio::spawn(async move {
                 let _ = serve(sock, handler, reqs, flight).await;
@@ -121,7 +125,10 @@ async fn read_request(sock: &mut TcpStream) -> std::io::Result<Option<Recorded>>
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
         .collect();
-    let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let mut body = buf[head_end + 4..].to_vec();
     while body.len() < len {
         let n = sock.read(&mut tmp).await?;
@@ -144,7 +151,9 @@ async fn serve(
     reqs: Arc<Mutex<Vec<Recorded>>>,
     flight: Arc<Mutex<(u32, u32)>>,
 ) -> std::io::Result<()> {
-    let Some(req) = read_request(&mut sock).await? else { return Ok(()) };
+    let Some(req) = read_request(&mut sock).await? else {
+        return Ok(());
+    };
     let attempt = {
         let mut all = reqs.lock().unwrap();
         let key = req.last_user();
@@ -188,14 +197,16 @@ async fn write_reply(sock: &mut TcpStream, reply: Reply) -> std::io::Result<()> 
             .await?;
             for e in &events {
                 let data = format!("data: {e}\n\n");
-                sock.write_all(format!("{:x}\r\n{data}\r\n", data.len()).as_bytes()).await?;
+                sock.write_all(format!("{:x}\r\n{data}\r\n", data.len()).as_bytes())
+                    .await?;
                 sock.flush().await?;
             }
             if complete {
                 sock.write_all(b"0\r\n\r\n").await?;
             } else {
                 // Half an event, then the connection closes mid-body.
-                sock.write_all(b"20\r\ndata: {\"choices\":[{\"delta\"").await?;
+                sock.write_all(b"20\r\ndata: {\"choices\":[{\"delta\"")
+                    .await?;
             }
         }
         Reply::Drop => {}
@@ -242,11 +253,21 @@ pub fn chat_sse(content: &str, usage_block: Option<Value>, complete: bool) -> Re
 }
 
 pub fn error(status: u16, message: &str) -> Reply {
-    Reply::Status(status, vec![], json!({ "error": { "message": message } }).to_string())
+    Reply::Status(
+        status,
+        vec![],
+        json!({ "error": { "message": message } }).to_string(),
+    )
 }
 
 /// Answers the expected label of the stub's toy task: the word after `Input: label-`.
 pub fn echo_label(req: &Recorded) -> String {
     let last = req.last_user();
-    last.rsplit("Input: ").next().unwrap_or_default().split_whitespace().next().unwrap_or_default().to_string()
+    last.rsplit("Input: ")
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }

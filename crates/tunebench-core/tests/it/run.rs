@@ -9,7 +9,9 @@ use tokio_util::sync::CancellationToken;
 use tunebench_core::run::{self, Plan, Progress, RunContext, RunOptions, RunStatus};
 use tunebench_core::{experiment, store};
 
-use crate::provider_server::{self as server, chat_json, chat_sse, echo_label, error, usage, Reply, TestServer};
+use crate::provider_server::{
+    self as server, chat_json, chat_sse, echo_label, error, usage, Reply, TestServer,
+};
 use crate::support::{seed_dataset, temp_db, toy_cases, TempDb};
 
 /// Writes an experiment with two arms against `srv` into the db's folder, imports it and
@@ -67,14 +69,20 @@ fn context(db: &Path) -> RunContext {
     }
 }
 
-async fn run_new(db: &TempDb, experiment_id: i32, options: RunOptions) -> (i32, run::RunOutcome, Vec<Progress>) {
+async fn run_new(
+    db: &TempDb,
+    experiment_id: i32,
+    options: RunOptions,
+) -> (i32, run::RunOutcome, Vec<Progress>) {
     let conn = store::open(&db.path).unwrap();
     let run_id = run::create(&conn, experiment_id, &options, None).unwrap();
     let plan = Plan::load(&conn, run_id).unwrap();
     let mut events = Vec::new();
-    let outcome = run::execute(&context(&db.path), plan, &mut |p: &Progress| events.push(p.clone()))
-        .await
-        .unwrap();
+    let outcome = run::execute(&context(&db.path), plan, &mut |p: &Progress| {
+        events.push(p.clone())
+    })
+    .await
+    .unwrap();
     (run_id, outcome, events)
 }
 
@@ -96,7 +104,10 @@ async fn a_clean_run_answers_every_case_of_both_arms_once_and_records_usage_late
     assert_eq!(outcome.status, RunStatus::Completed);
     assert_eq!(outcome.written, 24);
     assert_eq!(srv.count(), 24, "one request per (arm, case)");
-    assert!(srv.per_input().values().all(|&n| n <= 2), "each input once per arm");
+    assert!(
+        srv.per_input().values().all(|&n| n <= 2),
+        "each input once per arm"
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM result WHERE output IS NOT NULL AND prompt_tokens = 100 AND ttft_ms IS NOT NULL AND latency_ms > 0"), 24);
     // Arm A has a price: 100 in × $1/M + 2 out × $2/M.
     let conn = store::open(&db.path).unwrap();
@@ -112,25 +123,54 @@ async fn a_clean_run_answers_every_case_of_both_arms_once_and_records_usage_late
     assert_eq!(summary.arms[1].cost_per_query, None, "arm B has no price");
     let last = events.last().unwrap();
     assert_eq!(last.arms.iter().map(|a| a.done).sum::<u32>(), 24);
-    assert!((last.spend_usd - 12.0 * 104e-6).abs() < 1e-9, "spend {}", last.spend_usd);
+    assert!(
+        (last.spend_usd - 12.0 * 104e-6).abs() < 1e-9,
+        "spend {}",
+        last.spend_usd
+    );
     // The few-shot examples and metadata column reached the prompt.
-    let first = srv.requests.lock().unwrap().iter().find(|r| r.body["model"] == "base").cloned().unwrap();
+    let first = srv
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|r| r.body["model"] == "base")
+        .cloned()
+        .unwrap();
     let msgs = first.body["messages"].as_array().unwrap().clone();
     assert_eq!(msgs.len(), 1 + 4 + 1, "system, 2 few-shot pairs, the case");
-    assert!(msgs[5]["content"].as_str().unwrap().starts_with("[en] Input: label-"));
+    assert!(msgs[5]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("[en] Input: label-"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrency_never_exceeds_the_providers_bound() {
     let db = temp_db();
     let srv = server::start(|req, _| {
-        Reply::Delay(Duration::from_millis(40), Box::new(chat_json(&echo_label(req), Some(usage(1, 1)))))
+        Reply::Delay(
+            Duration::from_millis(40),
+            Box::new(chat_json(&echo_label(req), Some(usage(1, 1)))),
+        )
     })
     .await;
     let exp = setup(&db, &srv, 15, "");
-    let (_, outcome, _) = run_new(&db, exp, RunOptions { concurrency: Some(3), ..RunOptions::default() }).await;
+    let (_, outcome, _) = run_new(
+        &db,
+        exp,
+        RunOptions {
+            concurrency: Some(3),
+            ..RunOptions::default()
+        },
+    )
+    .await;
     assert_eq!(outcome.status, RunStatus::Completed);
-    assert_eq!(srv.peak_in_flight(), 3, "30 slow calls at concurrency 3 fill exactly 3 slots");
+    assert_eq!(
+        srv.peak_in_flight(),
+        3,
+        "30 slow calls at concurrency 3 fill exactly 3 slots"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,7 +178,11 @@ async fn a_429_is_retried_after_its_retry_after_and_then_answered() {
     let db = temp_db();
     let srv = server::start(|req, attempt| {
         if attempt == 1 {
-            Reply::Status(429, vec![("retry-after", "1".into())], r#"{"error":{"message":"slow down"}}"#.into())
+            Reply::Status(
+                429,
+                vec![("retry-after", "1".into())],
+                r#"{"error":{"message":"slow down"}}"#.into(),
+            )
         } else {
             chat_json(&echo_label(req), Some(usage(1, 1)))
         }
@@ -148,8 +192,17 @@ async fn a_429_is_retried_after_its_retry_after_and_then_answered() {
     let started = std::time::Instant::now();
     let (_, outcome, _) = run_new(&db, exp, RunOptions::default()).await;
     assert_eq!(outcome.status, RunStatus::Completed);
-    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 must be waited out");
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM result WHERE output IS NOT NULL AND attempts = 2"), 4);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 must be waited out"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM result WHERE output IS NOT NULL AND attempts = 2"
+        ),
+        4
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,10 +227,19 @@ async fn server_errors_timeouts_resets_and_truncated_streams_are_retried_until_a
     let exp = setup(&db, &srv, 5, "");
     let (run_id, outcome, _) = run_new(&db, exp, RunOptions::default()).await;
     assert_eq!(outcome.status, RunStatus::Completed);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM result WHERE error_class IS NULL AND attempts = 2"), 10);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM result WHERE error_class IS NULL AND attempts = 2"
+        ),
+        10
+    );
     let conn = store::open(&db.path).unwrap();
     let s = run::summarize(&conn, &db.path, run_id).unwrap();
-    assert!(s.arms.iter().all(|a| a.errors == 0 && a.metric == Some(1.0)));
+    assert!(s
+        .arms
+        .iter()
+        .all(|a| a.errors == 0 && a.metric == Some(1.0)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,7 +256,11 @@ async fn a_case_that_keeps_failing_is_recorded_as_an_error_never_dropped_nor_sco
     let exp = setup(&db, &srv, 3, "");
     let (run_id, outcome, _) = run_new(&db, exp, RunOptions::default()).await;
     assert_eq!(outcome.status, RunStatus::Completed);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM result"), 6, "no case dropped");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM result"),
+        6,
+        "no case dropped"
+    );
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM result WHERE error_class = 'server' AND http_status = 500 AND attempts = 3 AND error_message LIKE '%always broken%'"),
         2
@@ -214,7 +280,13 @@ async fn malformed_json_is_recorded_as_malformed_without_retrying() {
     let srv = server::start(|_, _| Reply::Status(200, vec![], "not json".into())).await;
     let exp = setup(&db, &srv, 2, "stream = false");
     run_new(&db, exp, RunOptions::default()).await;
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM result WHERE error_class = 'malformed' AND attempts = 1"), 4);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM result WHERE error_class = 'malformed' AND attempts = 1"
+        ),
+        4
+    );
     assert_eq!(srv.count(), 4);
 }
 
@@ -241,8 +313,22 @@ async fn an_unchanged_rerun_is_answered_from_the_cache_without_a_call_unless_opt
     assert_eq!(outcome.status, RunStatus::Completed);
     assert_eq!(srv.count(), 8, "the second run must not call the provider");
     assert_eq!(outcome.spend_usd, 0.0);
-    assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM result WHERE run_id = {second} AND from_cache = 1")), 8);
-    run_new(&db, exp, RunOptions { use_cache: false, ..RunOptions::default() }).await;
+    assert_eq!(
+        count(
+            &db,
+            &format!("SELECT COUNT(*) FROM result WHERE run_id = {second} AND from_cache = 1")
+        ),
+        8
+    );
+    run_new(
+        &db,
+        exp,
+        RunOptions {
+            use_cache: false,
+            ..RunOptions::default()
+        },
+    )
+    .await;
     assert_eq!(srv.count(), 16, "--no-cache calls again");
 }
 
@@ -250,24 +336,41 @@ async fn an_unchanged_rerun_is_answered_from_the_cache_without_a_call_unless_opt
 async fn a_budget_stops_the_run_cleanly_and_resume_sends_only_the_cases_without_a_result() {
     let db = temp_db();
     let srv = server::start(|req, _| {
-        Reply::Delay(Duration::from_millis(20), Box::new(chat_json(&echo_label(req), Some(usage(100_000, 0)))))
+        Reply::Delay(
+            Duration::from_millis(20),
+            Box::new(chat_json(&echo_label(req), Some(usage(100_000, 0)))),
+        )
     })
     .await;
     let exp = setup(&db, &srv, 20, "");
     // Each arm-A call costs $0.10; stop after $0.30.
-    let (run_id, outcome, _) = run_new(&db, exp, RunOptions { budget_usd: Some(0.3), concurrency: Some(1), ..RunOptions::default() }).await;
+    let (run_id, outcome, _) = run_new(
+        &db,
+        exp,
+        RunOptions {
+            budget_usd: Some(0.3),
+            concurrency: Some(1),
+            ..RunOptions::default()
+        },
+    )
+    .await;
     assert_eq!(outcome.status, RunStatus::BudgetStopped);
     let saved = count(&db, "SELECT COUNT(*) FROM result");
     assert!(saved < 40, "stopped early, {saved} results");
     assert!(outcome.spend_usd >= 0.3);
     let conn = store::open(&db.path).unwrap();
-    assert_eq!(store::run::get(&conn, run_id).unwrap().status, RunStatus::BudgetStopped);
+    assert_eq!(
+        store::run::get(&conn, run_id).unwrap().status,
+        RunStatus::BudgetStopped
+    );
 
     let before = srv.per_input();
     let mut plan = Plan::load(&conn, run_id).unwrap();
     plan.options.budget_usd = None;
     plan.options.use_cache = false;
-    let outcome = run::execute(&context(&db.path), plan, &mut |_| {}).await.unwrap();
+    let outcome = run::execute(&context(&db.path), plan, &mut |_| {})
+        .await
+        .unwrap();
     assert_eq!(outcome.status, RunStatus::Completed);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM result"), 40);
     assert_eq!(outcome.written as i64, 40 - saved);
@@ -283,11 +386,15 @@ async fn a_budget_stops_the_run_cleanly_and_resume_sends_only_the_cases_without_
     let per_model_input = {
         let mut m = std::collections::HashMap::new();
         for r in srv.requests.lock().unwrap().iter() {
-            *m.entry((r.body["model"].as_str().unwrap().to_string(), r.last_user())).or_insert(0) += 1;
+            *m.entry((r.body["model"].as_str().unwrap().to_string(), r.last_user()))
+                .or_insert(0) += 1;
         }
         m
     };
-    assert!(per_model_input.values().all(|&n| n == 1), "a case was sent twice: {per_model_input:?}");
+    assert!(
+        per_model_input.values().all(|&n| n == 1),
+        "a case was sent twice: {per_model_input:?}"
+    );
     assert!(before.len() < srv.per_input().len());
 }
 
@@ -295,23 +402,40 @@ async fn a_budget_stops_the_run_cleanly_and_resume_sends_only_the_cases_without_
 async fn cancelling_stops_the_run_and_keeps_what_was_answered() {
     let db = temp_db();
     let srv = server::start(|req, _| {
-        Reply::Delay(Duration::from_millis(30), Box::new(chat_json(&echo_label(req), Some(usage(1, 1)))))
+        Reply::Delay(
+            Duration::from_millis(30),
+            Box::new(chat_json(&echo_label(req), Some(usage(1, 1)))),
+        )
     })
     .await;
     let exp = setup(&db, &srv, 30, "");
     let conn = store::open(&db.path).unwrap();
-    let run_id = run::create(&conn, exp, &RunOptions { concurrency: Some(2), ..RunOptions::default() }, None).unwrap();
+    let run_id = run::create(
+        &conn,
+        exp,
+        &RunOptions {
+            concurrency: Some(2),
+            ..RunOptions::default()
+        },
+        None,
+    )
+    .unwrap();
     let ctx = context(&db.path);
     let cancel = ctx.cancel.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
         cancel.cancel();
     });
-    let outcome = run::execute(&ctx, Plan::load(&conn, run_id).unwrap(), &mut |_| {}).await.unwrap();
+    let outcome = run::execute(&ctx, Plan::load(&conn, run_id).unwrap(), &mut |_| {})
+        .await
+        .unwrap();
     assert_eq!(outcome.status, RunStatus::Cancelled);
     let saved = count(&db, "SELECT COUNT(*) FROM result");
     assert!(saved > 0 && saved < 60, "{saved}");
-    assert_eq!(outcome.written as i64, saved, "every answer received before the cancel is saved");
+    assert_eq!(
+        outcome.written as i64, saved,
+        "every answer received before the cancel is saved"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -323,12 +447,25 @@ async fn a_run_marked_running_without_a_live_process_is_shown_as_interrupted() {
     let run_id = run::create(&conn, exp, &RunOptions::default(), None).unwrap();
     store::run::set_status(&conn, run_id, RunStatus::Running).unwrap();
     let rec = store::run::get(&conn, run_id).unwrap();
-    assert_eq!(run::effective_status(&db.path, &rec), RunStatus::Interrupted);
+    assert_eq!(
+        run::effective_status(&db.path, &rec),
+        RunStatus::Interrupted
+    );
     let lock = run::liveness::acquire(&db.path, run_id).unwrap();
-    assert_eq!(run::effective_status(&db.path, &rec), RunStatus::Running, "a held lock means a live process");
-    assert!(run::liveness::acquire(&db.path, run_id).is_err(), "a second executor is refused");
+    assert_eq!(
+        run::effective_status(&db.path, &rec),
+        RunStatus::Running,
+        "a held lock means a live process"
+    );
+    assert!(
+        run::liveness::acquire(&db.path, run_id).is_err(),
+        "a second executor is refused"
+    );
     drop(lock);
-    assert_eq!(run::effective_status(&db.path, &rec), RunStatus::Interrupted);
+    assert_eq!(
+        run::effective_status(&db.path, &rec),
+        RunStatus::Interrupted
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -344,7 +481,11 @@ async fn the_estimate_counts_calls_and_prices_input_tokens_and_the_output_bound(
     let a = &e.arms[0];
     assert_eq!(a.calls, 10);
     assert_eq!(a.max_output_tokens, 80.0, "10 calls × max_tokens 8");
-    assert!(a.input_tokens > 10.0 * 20.0, "system + 2 shots + case: {}", a.input_tokens);
+    assert!(
+        a.input_tokens > 10.0 * 20.0,
+        "system + 2 shots + case: {}",
+        a.input_tokens
+    );
     let expected = (a.input_tokens * 1.0 + 80.0 * 2.0) / 1e6;
     assert!((a.cost_usd.unwrap() - expected).abs() < 1e-12);
     assert_eq!(e.unpriced_arms, vec!["fine-tuned".to_string()]);

@@ -29,7 +29,10 @@ pub fn seed_dataset(
     )
     .unwrap();
     let id = conn.last_insert_rowid() as i32;
-    let rows = test.iter().map(|c| (c, "test")).chain(train.iter().map(|c| (c, "train")));
+    let rows = test
+        .iter()
+        .map(|c| (c, "test"))
+        .chain(train.iter().map(|c| (c, "train")));
     for (ordinal, ((input, expected), split)) in rows.enumerate() {
         conn.execute(
             "INSERT INTO example (dataset_id, ordinal, external_id, input, expected, metadata, split)
@@ -46,7 +49,10 @@ pub fn toy_cases(n: usize, prefix: &str) -> Vec<(String, String)> {
     (0..n)
         .map(|i| {
             let label = ["billing", "shipping", "returns"][i % 3];
-            (format!("label-{label} {prefix} case {i}"), format!("label-{label}"))
+            (
+                format!("label-{label} {prefix} case {i}"),
+                format!("label-{label}"),
+            )
         })
         .collect()
 }
