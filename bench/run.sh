@@ -95,7 +95,7 @@ name = "prompting"
 kind = "prompt"
 provider = "stub"
 model = "base-model"
-system = "You route customer support tickets. Answer with exactly one label from: $labels."
+system = "You route customer support tickets. Answer with exactly one label from: $(echo "$labels" | tr -d '"')."
 template = "{{context}}\n\nInput: {{input}}"
 few_shot = { k = 5, strategy = "fixed", ids = ["fs1", "fs2", "fs3", "fs4", "fs5"] }
 context = { dir = "docs", top_k = 10 }
@@ -116,9 +116,11 @@ TOML
 }
 
 timed_run() { # dir concurrency -> prints "wall_s rss_kb"
-  /usr/bin/time -f "%e %M" -o "$1/time" "$BIN" --db "$1/db.sqlite3" run "$1/experiment.toml" \
-    --concurrency "$2" --json >"$1/out.json" 2>"$1/err.log"
-  cat "$1/time"
+  if ! /usr/bin/time -f "%e %M" -o "$1/time" "$BIN" --db "$1/db.sqlite3" run "$1/experiment.toml" \
+    --concurrency "$2" --json >"$1/out.json" 2>"$1/err.log"; then
+    echo "tunebench run failed:" >&2; cat "$1/err.log" >&2; return 1
+  fi
+  tail -1 "$1/time"
 }
 
 median() { python3 -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }

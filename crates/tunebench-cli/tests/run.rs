@@ -172,7 +172,12 @@ fn run_json_reports_the_run_id_and_per_arm_figures() {
         "{a}"
     );
     assert_eq!(v["arms"][1]["cost_per_query"], Value::Null);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("12 calls to send"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("run 1: 12 calls to send"), "{stderr}");
+    assert!(
+        stderr.contains("estimate: 12 calls, ~"),
+        "the token and cost estimate is shown: {stderr}"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `tunebench run EXPERIMENT.toml`: imports the experiment file, estimates the calls and
 //! cost, runs both arms with progress on stderr, and prints the per-arm figures.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -49,10 +50,45 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
 pub fn execute(db_path: &Path, plan: Plan, out: &Output, verb: &str) -> anyhow::Result<()> {
     let run_id = plan.run.id;
     let prices = Arc::new(run::ArmPriceOverride);
-    let estimate = run::estimate(&plan, prices.as_ref())?;
-    eprintln!("{verb} {run_id}: {}", describe_estimate(&estimate));
-    for planned in &plan.arms {
-        warn_missing_key(&planned.provider);
+    // Keys (environment or keychain) are looked up while the estimate is computed.
+    let mut providers: Vec<Provider> = plan.arms.iter().map(|a| a.provider.clone()).collect();
+    providers.dedup_by_key(|p| p.id);
+    let key_lookup = std::thread::spawn(move || {
+        providers
+            .into_iter()
+            .map(|p| {
+                let found =
+                    secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok());
+                (p, found)
+            })
+            .collect::<Vec<_>>()
+    });
+    // The token count needs the tokenizer loaded (~0.3 s): with a budget the estimate is
+    // shown before the first call; otherwise it is computed alongside the first calls.
+    eprintln!("{verb} {run_id}: {} calls to send", plan.pending().len());
+    let estimate_job = {
+        let plan = plan.clone();
+        let prices = Arc::clone(&prices);
+        std::thread::spawn(move || {
+            let e = run::estimate(&plan, prices.as_ref());
+            if let Ok(e) = &e {
+                eprintln!("  estimate: {}", describe_estimate(e));
+            }
+            e
+        })
+    };
+    let mut estimate_job = Some(estimate_job);
+    let mut estimate = None;
+    if plan.options.budget_usd.is_some() {
+        estimate = estimate_job.take().map(join_estimate).transpose()?;
+    }
+    let found = key_lookup
+        .join()
+        .map_err(|_| anyhow::anyhow!("looking up the API keys failed"))?;
+    let mut keys = HashMap::new();
+    for (p, (key, source)) in found {
+        warn_missing_key(&p, &source);
+        keys.insert(p.id, key);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -61,9 +97,7 @@ pub fn execute(db_path: &Path, plan: Plan, out: &Output, verb: &str) -> anyhow::
     let ctx = RunContext {
         db_path: db_path.to_path_buf(),
         client: reqwest::Client::builder().build()?,
-        keys: Arc::new(|p: &Provider| {
-            secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok()).0
-        }),
+        keys: Arc::new(move |p: &Provider| keys.get(&p.id).cloned().flatten()),
         prices,
         cancel: cancel.clone(),
         seed: u64::from(run_id.unsigned_abs()),
@@ -80,6 +114,11 @@ pub fn execute(db_path: &Path, plan: Plan, out: &Output, verb: &str) -> anyhow::
         run::execute(&ctx, plan, &mut |p: &Progress| printer.print(p)).await
     })?;
     printer.finish();
+    let estimate = match (estimate, estimate_job) {
+        (Some(e), _) => e,
+        (None, Some(job)) => join_estimate(job)?,
+        (None, None) => anyhow::bail!("the pre-run estimate was lost"),
+    };
     let conn = store::open(db_path)?;
     let summary = run::summarize(&conn, db_path, run_id)?;
     if out.json {
@@ -89,13 +128,19 @@ pub fn execute(db_path: &Path, plan: Plan, out: &Output, verb: &str) -> anyhow::
     Ok(())
 }
 
-fn warn_missing_key(p: &Provider) {
+fn join_estimate(
+    job: std::thread::JoinHandle<tunebench_core::Result<Estimate>>,
+) -> anyhow::Result<Estimate> {
+    Ok(job
+        .join()
+        .map_err(|_| anyhow::anyhow!("the pre-run estimate failed"))??)
+}
+
+fn warn_missing_key(p: &Provider, source: &secrets::KeySource) {
     if p.kind == ProviderKind::OpenAiCompatible && p.api_key_env.is_none() {
         return;
     }
-    if let (None, secrets::KeySource::None { note }) =
-        secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok())
-    {
+    if let secrets::KeySource::None { note } = source {
         eprintln!("warning: provider {:?} has no API key: {note}", p.name);
     }
 }
@@ -113,7 +158,7 @@ fn describe_estimate(e: &Estimate) -> String {
         format!(" (no price for {})", e.unpriced_arms.join(", "))
     };
     format!(
-        "{} calls to send, ~{:.0} input tokens, ≤ {:.0} output tokens, {cost}{unpriced}",
+        "{} calls, ~{:.0} input tokens, ≤ {:.0} output tokens, {cost}{unpriced}",
         e.calls, input, output
     )
 }

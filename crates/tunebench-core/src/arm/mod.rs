@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::provider::GenParams;
 
 pub use few_shot::{FewShot, FewShotStrategy};
-pub use prompt::PreparedArm;
+pub use prompt::{preview, PreparedArm, PromptPreview};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

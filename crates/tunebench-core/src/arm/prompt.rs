@@ -2,11 +2,33 @@
 //! with the example, assistant: its expected answer), then the template filled with the
 //! case and its retrieved context.
 
+use rusqlite::Connection;
+use serde::Serialize;
+
 use super::few_shot::Selector;
-use super::{template, Arm, Case};
+use super::{template, tokens, Arm, Case};
 use crate::provider::{Message, Role};
 use crate::retrieval::{load_chunks, Bm25, Chunk};
-use crate::Result;
+use crate::{store, Result};
+
+/// The rendered prompt of an arm for one case, for the arm editor's live preview.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PromptPreview {
+    pub messages: Vec<Message>,
+    /// Prompt tokens counted with tiktoken (o200k_base), chat overhead included.
+    pub tokens: u32,
+}
+
+/// Renders arm `arm` (as edited, not necessarily saved) for case `example_id`, with
+/// few-shot examples from that case's train split.
+pub fn preview(conn: &Connection, arm: Arm, example_id: i32) -> Result<PromptPreview> {
+    let (dataset_id, case) = store::case::get(conn, example_id)?;
+    let train = store::case::for_split(conn, dataset_id, "train")?;
+    let messages = PreparedArm::prepare(arm, train)?.render(&case)?;
+    let tokens = tokens::count_messages(&messages);
+    Ok(PromptPreview { messages, tokens })
+}
 
 /// An arm ready to render: its few-shot selector and retrieval index built once.
 #[derive(Debug, Clone)]

@@ -71,7 +71,30 @@ pub enum KeychainError {
     Refused(String),
 }
 
+/// On Linux the keychain is the Secret Service on the D-Bus session bus. Without a bus
+/// address, a bus socket or a display (a headless box), asking would only fail slowly.
+fn headless_linux() -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let has = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    let runtime_bus = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(|d| std::path::Path::new(&d).join("bus").exists())
+        .unwrap_or(false);
+    if has("DBUS_SESSION_BUS_ADDRESS") || has("DISPLAY") || has("WAYLAND_DISPLAY") || runtime_bus {
+        None
+    } else {
+        Some(
+            "no D-Bus session bus, so no Secret Service: this looks like a headless Linux system"
+                .into(),
+        )
+    }
+}
+
 fn keychain_entry(provider: &str) -> Result<keyring::Entry, KeychainError> {
+    if let Some(reason) = headless_linux() {
+        return Err(KeychainError::Unavailable(reason));
+    }
     keyring::Entry::new(KEYCHAIN_SERVICE, provider).map_err(classify)
 }
 

@@ -1,5 +1,5 @@
 //! The pre-run estimate: how many calls, how many input tokens (counted with tiktoken on
-//! an even sample of up to 64 rendered prompts per arm), output bounded by `max_tokens`,
+//! an even sample of up to 32 rendered prompts per arm), output bounded by `max_tokens`,
 //! and the cost at the arm's prices. Prices come through [`PriceLookup`], so the price
 //! catalog plugs in; [`ArmPriceOverride`] uses the arm's own `price = {...}`.
 
@@ -27,7 +27,8 @@ impl PriceLookup for ArmPriceOverride {
 
 /// Assumed output bound when an arm sets no `max_tokens`.
 pub const DEFAULT_OUTPUT_BOUND: u32 = 1024;
-const SAMPLE: usize = 64;
+/// Prompts rendered and tokenized per arm; the mean is scaled to every pending call.
+const SAMPLE: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -5,6 +5,33 @@ use rusqlite::Connection;
 use crate::arm::Case;
 use crate::{Error, Result};
 
+/// One case by id, with its dataset id.
+pub fn get(conn: &Connection, example_id: i32) -> Result<(i32, Case)> {
+    let dataset_id: i32 = conn
+        .query_row(
+            "SELECT dataset_id FROM example WHERE id = ?1",
+            [example_id],
+            |r| r.get(0),
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
+                entity: "case",
+                key: "id",
+                value: example_id.to_string(),
+            },
+            other => Error::Sqlite(other),
+        })?;
+    let case = for_split(conn, dataset_id, "all")?
+        .into_iter()
+        .find(|c| c.id == example_id)
+        .ok_or_else(|| Error::NotFound {
+            entity: "case",
+            key: "id",
+            value: example_id.to_string(),
+        })?;
+    Ok((dataset_id, case))
+}
+
 /// The cases of `dataset_id` in `split` (`train`, `test`, or `all`), in file order.
 pub fn for_split(conn: &Connection, dataset_id: i32, split: &str) -> Result<Vec<Case>> {
     let mut stmt = conn.prepare(

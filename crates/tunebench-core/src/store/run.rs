@@ -38,6 +38,16 @@ pub fn set_status(conn: &Connection, id: i32, status: RunStatus) -> Result<()> {
 
 // --- reads ---
 
+/// Every run, newest first; only those of `experiment_id` when given.
+pub fn list(conn: &Connection, experiment_id: Option<i32>) -> Result<Vec<RunRecord>> {
+    let mut stmt =
+        conn.prepare("SELECT id FROM run WHERE ?1 IS NULL OR experiment_id = ?1 ORDER BY id DESC")?;
+    let ids: Vec<i32> = stmt
+        .query_map([experiment_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.into_iter().map(|id| get(conn, id)).collect()
+}
+
 pub fn get(conn: &Connection, id: i32) -> Result<RunRecord> {
     conn.query_row(
         "SELECT id, experiment_id, started_at, finished_at, status, settings FROM run WHERE id = ?1",

@@ -490,3 +490,29 @@ async fn the_estimate_counts_calls_and_prices_input_tokens_and_the_output_bound(
     assert!((a.cost_usd.unwrap() - expected).abs() < 1e-12);
     assert_eq!(e.unpriced_arms, vec!["fine-tuned".to_string()]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_prompt_preview_renders_a_chosen_case_with_its_token_count() {
+    let db = temp_db();
+    let srv = server::start(label_server()).await;
+    let exp = setup(&db, &srv, 3, "");
+    let conn = store::open(&db.path).unwrap();
+    let e = store::experiment::get(&conn, exp).unwrap();
+    let arm = store::arm::get(&conn, e.arm_ids[0]).unwrap();
+    let case_id: i32 = conn
+        .query_row(
+            "SELECT id FROM example WHERE split = 'test' ORDER BY ordinal LIMIT 1 OFFSET 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let p = tunebench_core::arm::preview(&conn, arm, case_id).unwrap();
+    assert_eq!(p.messages.len(), 6, "system, two few-shot pairs, the case");
+    assert_eq!(p.messages[5].content, "[en] Input: label-shipping t case 1");
+    assert_eq!(
+        p.tokens,
+        tunebench_core::arm::tokens::count_messages(&p.messages)
+    );
+    assert!(p.tokens > 20);
+    assert_eq!(store::run::list(&conn, Some(exp)).unwrap().len(), 0);
+}
