@@ -115,12 +115,18 @@ price = { input = 0.80, output = 3.20 }
 TOML
 }
 
-timed_run() { # dir concurrency -> prints "wall_s rss_kb"
-  if ! /usr/bin/time -f "%e %M" -o "$1/time" "$BIN" --db "$1/db.sqlite3" run "$1/experiment.toml" \
+timed_run() { # dir concurrency -> prints "wall_s rss_kb cpu_s"
+  if ! /usr/bin/time -f "%e %M %U %S" -o "$1/time" "$BIN" --db "$1/db.sqlite3" run "$1/experiment.toml" \
     --concurrency "$2" --json >"$1/out.json" 2>"$1/err.log"; then
     echo "tunebench run failed:" >&2; cat "$1/err.log" >&2; return 1
   fi
-  tail -1 "$1/time"
+  tail -1 "$1/time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }'
+}
+
+# What the stub's bundled minimal client achieves now: the floor this machine allows.
+floor() { # concurrency
+  python3 "$BENCH_DIR/loadcheck.py" --port "$PORT" -n 4000 -c "$1" --latency-ms 50 2>/dev/null |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print("%s s, %.2fx the limit" % (d["wall_s"], d["ratio"]))'
 }
 
 median() { python3 -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
@@ -134,9 +140,9 @@ clean_scenario() { # concurrency limit_s
     local d="$WORK/c$c-$i"; mkdir -p "$d"
     make_store "$d"; write_experiment "$d" "$c" 30
     reset_stats
-    read -r wall rss < <(timed_run "$d" "$c")
+    read -r wall rss cpu < <(timed_run "$d" "$c")
     local s; s="$(stats)"
-    echo "  concurrency $c #$i: wall ${wall} s, peak RSS $((rss / 1024)) MB, results $(results "$d"), keys_ok $(echo "$s" | stat keys_ok), duplicate_ok $(echo "$s" | stat duplicate_ok)"
+    echo "  concurrency $c #$i: wall ${wall} s, peak RSS $((rss / 1024)) MB, CPU ${cpu} s, results $(results "$d"), keys_ok $(echo "$s" | stat keys_ok), duplicate_ok $(echo "$s" | stat duplicate_ok)"
     walls+=("$wall"); rsss+=("$rss")
   done
   local mw mr; mw="$(median "${walls[@]}")"; mr="$(median "${rsss[@]}")"
@@ -147,17 +153,19 @@ echo "tunebench run benchmark: $("$BIN" --version), stub at $BENCH_DIR, median o
 start_stub
 echo "[1] two arms x 2,000 cases, 50 ms stub, concurrency 32 (limit 6.25 s, target <= 7.19 s, <= 100 MB)"
 clean_scenario 32 6.25
+echo "  (the stub's own minimal load client, same machine, same moment: $(floor 32))"
 echo "[2] concurrency 256 (limit 0.78 s, target <= 2 s)"
 clean_scenario 256 0.78125
+echo "  (the stub's own minimal load client, same machine, same moment: $(floor 256))"
 stop_stub
 
 echo "[3] faults: --fail-rate 0.05 --fail-status mix --slow-rate 0.01 (slow = 30 s, timeout 5 s)"
 start_stub --fail-rate 0.05 --fail-status mix --slow-rate 0.01
 d="$WORK/faults"; mkdir -p "$d"; make_store "$d"; write_experiment "$d" 32 5
-read -r wall rss < <(timed_run "$d" 32)
+read -r wall rss cpu < <(timed_run "$d" 32)
 s="$(stats)"
 ans="$(answered "$d")"; tot="$(results "$d")"
-echo "  wall ${wall} s, peak RSS $((rss / 1024)) MB; results $tot / 4000 (answered $ans, errors $((tot - ans)))"
+echo "  wall ${wall} s, peak RSS $((rss / 1024)) MB, CPU ${cpu} s; results $tot / 4000 (answered $ans, errors $((tot - ans)))"
 echo "  stub: chat_received $(echo "$s" | stat chat_received), err_429 $(echo "$s" | stat err_429), err_500 $(echo "$s" | stat err_500), keys_ok $(echo "$s" | stat keys_ok), duplicate_ok $(echo "$s" | stat duplicate_ok)"
 [ "$tot" = 4000 ] && [ "$(echo "$s" | stat duplicate_ok)" = 0 ] && [ "$(echo "$s" | stat keys_ok)" = "$ans" ] \
   && echo "  => OK: every case answered or errored, duplicate_ok 0, keys_ok == answered" \

@@ -34,7 +34,14 @@ pub(crate) async fn send(
     if let Some(k) = key {
         builder = builder.header("api-key", k.expose());
     }
-    openai_chat::exchange(builder, request, provider.settings.stream, started).await
+    openai_chat::exchange(
+        builder,
+        request,
+        provider.settings.stream,
+        openai_chat::MaxTokensField::MaxTokens,
+        started,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::sse::SseBuffer;
 use super::{
     elapsed_ms, error_from_response, ApiKey, CallError, ChatRequest, ChatResponse, ErrorClass,
-    Provider, ResponseFormat, Usage,
+    Provider, ProviderKind, ResponseFormat, Usage,
 };
 
 pub(crate) async fn send(
@@ -28,11 +28,25 @@ pub(crate) async fn send(
     if let Some(k) = key {
         builder = builder.bearer_auth(k.expose());
     }
-    exchange(builder, request, provider.settings.stream, started).await
+    // api.openai.com wants `max_completion_tokens` (reasoning models refuse `max_tokens`);
+    // compatible servers mostly know only `max_tokens`.
+    let field = if provider.kind == ProviderKind::OpenAi {
+        MaxTokensField::MaxCompletionTokens
+    } else {
+        MaxTokensField::MaxTokens
+    };
+    exchange(builder, request, provider.settings.stream, field, started).await
+}
+
+/// Which name the output bound goes under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxTokensField {
+    MaxTokens,
+    MaxCompletionTokens,
 }
 
 /// The request body of the Chat Completions API.
-pub fn body(request: &ChatRequest, stream: bool) -> Value {
+pub fn body(request: &ChatRequest, stream: bool, field: MaxTokensField) -> Value {
     let messages: Vec<Value> = request
         .messages
         .iter()
@@ -41,7 +55,11 @@ pub fn body(request: &ChatRequest, stream: bool) -> Value {
     let mut body = json!({ "model": request.model, "messages": messages });
     let p = &request.params;
     if let Some(v) = p.max_tokens {
-        body["max_tokens"] = json!(v);
+        let name = match field {
+            MaxTokensField::MaxTokens => "max_tokens",
+            MaxTokensField::MaxCompletionTokens => "max_completion_tokens",
+        };
+        body[name] = json!(v);
     }
     if let Some(v) = p.temperature {
         body["temperature"] = json!(v);
@@ -81,10 +99,11 @@ pub(crate) async fn exchange(
     builder: reqwest::RequestBuilder,
     request: &ChatRequest,
     stream: bool,
+    field: MaxTokensField,
     started: Instant,
 ) -> Result<ChatResponse, CallError> {
     let resp = builder
-        .json(&body(request, stream))
+        .json(&body(request, stream, field))
         .send()
         .await
         .map_err(|e| CallError::from_transport(&e))?;
@@ -237,10 +256,13 @@ mod tests {
                 ..GenParams::default()
             },
         };
-        let b = body(&req, true);
+        let b = body(&req, true, MaxTokensField::MaxTokens);
         assert_eq!(b["stream_options"]["include_usage"], json!(true));
         assert_eq!(b["response_format"]["type"], json!("json_object"));
         assert_eq!(b["max_tokens"], json!(3));
-        assert!(body(&req, false).get("stream").is_none());
+        let whole = body(&req, false, MaxTokensField::MaxCompletionTokens);
+        assert!(whole.get("stream").is_none());
+        assert_eq!(whole["max_completion_tokens"], json!(3));
+        assert!(whole.get("max_tokens").is_none());
     }
 }

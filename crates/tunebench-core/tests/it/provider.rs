@@ -276,7 +276,11 @@ async fn test_connection_reports_latency_or_the_error_in_plain_words() {
         check.ok && check.message == "OK" && check.latency_ms > 0.0,
         "{check:?}"
     );
-    assert_eq!(ok.requests.lock().unwrap()[0].body["max_tokens"], json!(5));
+    assert_eq!(
+        ok.requests.lock().unwrap()[0].body["max_completion_tokens"],
+        json!(5),
+        "api.openai.com takes max_completion_tokens"
+    );
 
     let bad = server::start(|_, _| error(403, "no access")).await;
     let p = provider(ProviderKind::OpenAi, &bad.base_url, false);
