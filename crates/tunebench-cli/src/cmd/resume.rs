@@ -9,6 +9,7 @@ use tunebench_core::{store, Error};
 use crate::output::Output;
 
 pub fn run(db: Option<&Path>, run_id: i32, out: &Output) -> anyhow::Result<()> {
+    let client = super::run::client_in_background();
     let db_path = super::store_path(db)?;
     let conn = store::open(&db_path)?;
     let record = store::run::get(&conn, run_id)?;
@@ -22,5 +23,5 @@ pub fn run(db: Option<&Path>, run_id: i32, out: &Output) -> anyhow::Result<()> {
     eprintln!("run {run_id} is {}; resuming", status.as_str());
     let plan = Plan::load(&conn, run_id)?;
     drop(conn);
-    super::run::execute(&db_path, plan, out, "resume")
+    super::run::execute(&db_path, plan, client, out, "resume")
 }

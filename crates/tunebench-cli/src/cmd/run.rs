@@ -21,7 +21,14 @@ pub struct Args<'a> {
     pub budget: Option<f64>,
 }
 
+/// Builds the HTTP client on a side thread: TLS setup (loading the system's root
+/// certificates) takes a few hundred ms and overlaps with reading the store.
+pub fn client_in_background() -> std::thread::JoinHandle<reqwest::Result<reqwest::Client>> {
+    std::thread::spawn(|| reqwest::Client::builder().build())
+}
+
 pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<()> {
+    let client = client_in_background();
     let db_path = super::store_path(db)?;
     let conn = store::open(&db_path)?;
     let loaded = experiment::file::load(args.file)?;
@@ -43,11 +50,17 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
     let run_id = run::create(&conn, experiment_id, &options, scenario)?;
     let plan = Plan::load(&conn, run_id)?;
     drop(conn);
-    execute(&db_path, plan, out, "run")
+    execute(&db_path, plan, client, out, "run")
 }
 
 /// Estimates, executes and reports `plan`; shared by `run` and `resume`.
-pub fn execute(db_path: &Path, plan: Plan, out: &Output, verb: &str) -> anyhow::Result<()> {
+pub fn execute(
+    db_path: &Path,
+    plan: Plan,
+    client: std::thread::JoinHandle<reqwest::Result<reqwest::Client>>,
+    out: &Output,
+    verb: &str,
+) -> anyhow::Result<()> {
     let run_id = plan.run.id;
     let prices = Arc::new(run::ArmPriceOverride);
     // Keys (environment or keychain) are looked up while the estimate is computed.
@@ -96,7 +109,9 @@ pub fn execute(db_path: &Path, plan: Plan, out: &Output, verb: &str) -> anyhow::
     let cancel = CancellationToken::new();
     let ctx = RunContext {
         db_path: db_path.to_path_buf(),
-        client: reqwest::Client::builder().build()?,
+        client: client
+            .join()
+            .map_err(|_| anyhow::anyhow!("building the HTTP client failed"))??,
         keys: Arc::new(move |p: &Provider| keys.get(&p.id).cloned().flatten()),
         prices,
         cancel: cancel.clone(),
@@ -113,7 +128,6 @@ pub fn execute(db_path: &Path, plan: Plan, out: &Output, verb: &str) -> anyhow::
         });
         run::execute(&ctx, plan, &mut |p: &Progress| printer.print(p)).await
     })?;
-    printer.finish();
     let estimate = match (estimate, estimate_job) {
         (Some(e), _) => e,
         (None, Some(job)) => join_estimate(job)?,
@@ -255,6 +269,4 @@ impl ProgressPrinter {
             p.elapsed_s
         );
     }
-
-    fn finish(&mut self) {}
 }
