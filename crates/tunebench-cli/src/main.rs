@@ -48,7 +48,15 @@ enum Command {
         budget: Option<f64>,
     },
     /// Continue an interrupted run, sending only the cases without a result.
-    Resume { run_id: i32 },
+    Resume {
+        run_id: i32,
+        /// Requests in flight per provider (default: as the run was started).
+        #[arg(long, value_name = "N")]
+        concurrency: Option<u32>,
+        /// A new ceiling on the run's total spend in USD (default: as the run was started).
+        #[arg(long, value_name = "USD")]
+        budget: Option<f64>,
+    },
     /// Providers in the store.
     Provider {
         #[command(subcommand)]
@@ -87,7 +95,19 @@ fn main() -> ExitCode {
             },
             &out,
         ),
-        Command::Resume { run_id } => cmd::resume::run(cli.db.as_deref(), *run_id, &out),
+        Command::Resume {
+            run_id,
+            concurrency,
+            budget,
+        } => cmd::resume::run(
+            cli.db.as_deref(),
+            &cmd::resume::Args {
+                run_id: *run_id,
+                concurrency: *concurrency,
+                budget: *budget,
+            },
+            &out,
+        ),
         Command::Provider {
             action: ProviderAction::Test { name, model },
         } => cmd::provider::test(cli.db.as_deref(), name, model.as_deref(), &out),

@@ -266,3 +266,61 @@ fn provider_test_reports_a_refused_key_in_plain_words_without_the_key() {
         "the provider echoed the key; it must show redacted: {stdout}"
     );
 }
+
+#[test]
+fn a_budget_stopped_run_resumes_under_a_new_budget_counting_what_was_already_spent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, calls) = server(200);
+    let (db, exp) = setup(dir.path(), &url);
+    let db_arg = db.to_str().unwrap();
+    // Arm A costs 1001e-6 USD per call; arm B is free. Concurrency 1 keeps the order.
+    let out = tunebench()
+        .args([
+            "--db",
+            db_arg,
+            "run",
+            exp.to_str().unwrap(),
+            "--concurrency",
+            "1",
+            "--budget",
+            "0.002",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert_eq!(v["status"], "budget_stopped");
+    let first = calls.load(Ordering::SeqCst);
+    assert!(first < 12, "stopped before the end: {first} calls");
+    // The same ceiling is already reached: resuming under it sends nothing more.
+    let out = tunebench()
+        .args(["--db", db_arg, "resume", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_of(&out)["status"], "budget_stopped");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        first,
+        "no call once the ceiling is reached"
+    );
+    let out = tunebench()
+        .args(["--db", db_arg, "resume", "1", "--budget", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert_eq!(v["status"], "completed");
+    assert_eq!(v["arms"][0]["n"], 6);
+    assert!(
+        (v["spend_usd"].as_f64().unwrap() - 6.0 * 1001e-6).abs() < 1e-9,
+        "{v}"
+    );
+}

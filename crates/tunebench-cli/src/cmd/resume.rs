@@ -8,7 +8,15 @@ use tunebench_core::{store, Error};
 
 use crate::output::Output;
 
-pub fn run(db: Option<&Path>, run_id: i32, out: &Output) -> anyhow::Result<()> {
+/// Overrides of the options the run was started with.
+pub struct Args {
+    pub run_id: i32,
+    pub concurrency: Option<u32>,
+    pub budget: Option<f64>,
+}
+
+pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
+    let run_id = args.run_id;
     let client = super::run::client_in_background();
     let db_path = super::store_path(db)?;
     let conn = store::open(&db_path)?;
@@ -21,7 +29,14 @@ pub fn run(db: Option<&Path>, run_id: i32, out: &Output) -> anyhow::Result<()> {
         .into());
     }
     eprintln!("run {run_id} is {}; resuming", status.as_str());
-    let plan = Plan::load(&conn, run_id)?;
+    let mut plan = Plan::load(&conn, run_id)?;
+    if let Some(c) = args.concurrency {
+        anyhow::ensure!(c > 0, "--concurrency must be at least 1");
+        plan.options.concurrency = Some(c);
+    }
+    if args.budget.is_some() {
+        plan.options.budget_usd = args.budget;
+    }
     drop(conn);
     super::run::execute(&db_path, plan, client, out, "resume")
 }

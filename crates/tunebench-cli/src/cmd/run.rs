@@ -227,7 +227,7 @@ fn print_summary(s: &RunSummary, spend: f64) {
             println!("{:<20}   {} × {}", "", e.count, e.class);
         }
     }
-    println!("spent this session: ${spend:.4}");
+    println!("spent on calls by this run: ${spend:.4}");
 }
 
 /// Progress on stderr, one line at most every half second.

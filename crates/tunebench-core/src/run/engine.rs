@@ -174,6 +174,9 @@ pub async fn execute(
     };
     let mut score_sums = vec![(0.0f64, 0u32); plan.arms.len()];
     for (r, expected) in &plan.existing {
+        if !r.from_cache && r.error_class.is_none() {
+            progress.spend_usd += r.cost.unwrap_or(0.0);
+        }
         if let Some(ai) = plan.arms.iter().position(|a| a.prepared.arm.id == r.arm_id) {
             tally(
                 &mut progress.arms[ai],
@@ -205,6 +208,14 @@ pub async fn execute(
     let mut session_done = 0usize;
     let mut status = RunStatus::Completed;
     let mut write_failed = false;
+    // A run resumed under a ceiling it already reached sends nothing.
+    let exhausted = budget.is_some_and(|b| progress.spend_usd >= b);
+    let pending = if exhausted {
+        status = RunStatus::BudgetStopped;
+        Vec::new()
+    } else {
+        pending
+    };
 
     let mut calls = futures_util::stream::iter(pending.into_iter().enumerate())
         .map(|(job, (a, c))| {

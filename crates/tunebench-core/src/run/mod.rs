@@ -89,7 +89,7 @@ pub struct RunOptions {
     pub concurrency: Option<u32>,
     /// Answer from (and fill) the response cache.
     pub use_cache: bool,
-    /// Stop cleanly once this much USD has been spent on calls.
+    /// Stop cleanly once the run has spent this much USD on calls (all sessions).
     pub budget_usd: Option<f64>,
 }
 
@@ -147,7 +147,8 @@ pub struct Progress {
     pub elapsed_s: f64,
     /// Seconds left at the current pace; `None` before the first result of this session.
     pub eta_s: Option<f64>,
-    /// USD spent on calls in this session (cached answers cost nothing).
+    /// USD spent on calls by this run so far, earlier sessions included (cached answers
+    /// cost nothing). The budget ceiling applies to this figure.
     pub spend_usd: f64,
     pub metric_name: String,
 }
