@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -17,14 +17,23 @@ fn tunebench() -> Command {
 /// A blocking HTTP/1.1 server: answers every chat call with `status`; a 200 carries the
 /// label that follows `Input: ` in the last message. Returns the base URL and a call count.
 fn server(status: u16) -> (String, Arc<AtomicUsize>) {
+    let (url, calls, _) = slow_server(status, 0);
+    (url, calls)
+}
+
+/// [`server`] answering after `delay_ms`, also recording each call as "model|last message".
+fn slow_server(status: u16, delay_ms: u64) -> (String, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1", listener.local_addr().unwrap());
     let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(Mutex::new(Vec::new()));
     let counter = calls.clone();
+    let log = seen.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let counter = counter.clone();
+            let log = log.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut len = 0usize;
@@ -50,6 +59,10 @@ fn server(status: u16) -> (String, Arc<AtomicUsize>) {
                     .and_then(|m| m["content"].as_str())
                     .unwrap_or("")
                     .to_string();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{}|{last}", req["model"].as_str().unwrap_or("")));
+                std::thread::sleep(std::time::Duration::from_millis(delay_ms));
                 let label = last
                     .rsplit("Input: ")
                     .next()
@@ -74,7 +87,7 @@ fn server(status: u16) -> (String, Arc<AtomicUsize>) {
             });
         }
     });
-    (url, calls)
+    (url, calls, seen)
 }
 
 /// A store with dataset `toy` (6 test cases) and an experiment file against `url`.
@@ -323,4 +336,88 @@ fn a_budget_stopped_run_resumes_under_a_new_budget_counting_what_was_already_spe
         (v["spend_usd"].as_f64().unwrap() - 6.0 * 1001e-6).abs() < 1e-9,
         "{v}"
     );
+}
+
+#[test]
+fn a_run_killed_with_sigkill_shows_as_interrupted_and_resumes_without_resending_saved_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _, seen) = slow_server(200, 60);
+    let (db, exp) = setup(dir.path(), &url);
+    let db_arg = db.to_str().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("tunebench");
+    let mut child = std::process::Command::new(&bin)
+        .args([
+            "--db",
+            db_arg,
+            "run",
+            exp.to_str().unwrap(),
+            "--concurrency",
+            "1",
+        ])
+        .env_remove("TUNEBENCH_DB")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let conn = tunebench_core::store::open(&db).unwrap();
+    let saved = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT COUNT(*) FROM result", [], |r| r.get(0))
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while saved(&conn) < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run saved nothing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let before: Vec<String> = conn
+        .prepare(
+            "SELECT a.model || '|Input: ' || e.input FROM result r
+               JOIN arm a ON a.id = r.arm_id JOIN example e ON e.id = r.example_id",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        before.len() >= 4 && before.len() < 12,
+        "killed mid-run: {}",
+        before.len()
+    );
+    let calls_before_resume = seen.lock().unwrap().len();
+
+    let out = tunebench()
+        .args(["--db", db_arg, "resume", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("run 1 is interrupted; resuming"),
+        "{stderr}"
+    );
+    assert_eq!(json_of(&out.stdout)["status"], "completed");
+    assert_eq!(saved(&conn), 12);
+    let resumed: Vec<String> = seen.lock().unwrap()[calls_before_resume..].to_vec();
+    for key in &before {
+        assert!(
+            !resumed.contains(key),
+            "{key} was saved before the kill and sent again"
+        );
+    }
+    assert_eq!(
+        resumed.len(),
+        12 - before.len(),
+        "exactly the cases without a result are sent"
+    );
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
 }
