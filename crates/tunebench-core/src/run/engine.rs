@@ -444,3 +444,59 @@ fn fill_usage(record: &mut ResultRecord, usage: Option<provider::Usage>, price: 
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::{GenParams, Message, ProviderKind, Role};
+
+    /// Compiles only if the run future is `Send`: the desktop shell spawns runs on tokio's
+    /// thread pool.
+    #[allow(dead_code)]
+    fn run_future_is_send(ctx: &RunContext, plan: Plan, sink: &mut (dyn FnMut(&Progress) + Send)) {
+        fn assert_send<T: Send>(_: T) {}
+        assert_send(execute(ctx, plan, sink));
+    }
+
+    #[test]
+    fn the_cache_key_changes_with_the_messages_and_parameters_only() {
+        let p = Provider {
+            id: 1,
+            name: "p".into(),
+            kind: ProviderKind::OpenAi,
+            base_url: "http://x".into(),
+            api_key_env: None,
+            settings: Default::default(),
+        };
+        let r = ChatRequest {
+            model: "m".into(),
+            messages: vec![Message::new(Role::User, "hi")],
+            params: GenParams::default(),
+        };
+        let k = cache_key(&p, &r);
+        assert_eq!(k.len(), 64);
+        let renamed = Provider {
+            id: 9,
+            name: "q".into(),
+            ..p.clone()
+        };
+        assert_eq!(
+            cache_key(&renamed, &r),
+            k,
+            "the provider's name is not part of the answer"
+        );
+        let hotter = ChatRequest {
+            params: GenParams {
+                temperature: Some(1.0),
+                ..GenParams::default()
+            },
+            ..r.clone()
+        };
+        assert_ne!(cache_key(&p, &hotter), k);
+        let other = ChatRequest {
+            messages: vec![Message::new(Role::User, "hi!")],
+            ..r.clone()
+        };
+        assert_ne!(cache_key(&p, &other), k);
+    }
+}

@@ -171,9 +171,9 @@ async fn serve(
         tokio::time::sleep(d).await;
         reply = *next;
     }
-    let result = write_reply(&mut sock, reply).await;
+    // Counted out before the answer leaves, so the client's next call cannot overlap it.
     flight.lock().unwrap().0 -= 1;
-    result
+    write_reply(&mut sock, reply).await
 }
 
 async fn write_reply(sock: &mut TcpStream, reply: Reply) -> std::io::Result<()> {
