@@ -29,4 +29,21 @@ impl From<tauri::Error> for CommandError {
     }
 }
 
+impl CommandError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            code: ErrorCode::InvalidInput,
+            message: message.into(),
+        }
+    }
+
+    pub fn poisoned<T>(_: std::sync::PoisonError<T>) -> Self {
+        Self {
+            code: ErrorCode::Internal,
+            message: "an earlier command failed while holding shared state; restart Tunebench"
+                .into(),
+        }
+    }
+}
+
 pub type CommandResult<T> = Result<T, CommandError>;

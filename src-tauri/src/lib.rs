@@ -10,22 +10,34 @@ pub use error::{CommandError, CommandResult};
 pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
-pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
-        commands::app::app_info,
-        commands::datasets::list_datasets,
+pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
+    use commands::{app, datasets};
+    tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
+        app::app_info,
+        datasets::list_datasets,
+        datasets::preview_import,
+        datasets::import_dataset,
+        datasets::cancel_import,
+        datasets::dataset_report,
+        datasets::split_dataset,
+        datasets::dataset_leakage,
+        datasets::remove_leaked,
+        datasets::dataset_examples,
+        datasets::export_dataset,
+        datasets::delete_dataset,
     ])
 }
 
 /// Writes the TypeScript bindings for the UI (run by the `bindings_are_current` test).
 pub fn export_bindings(path: &std::path::Path) {
-    specta_builder()
+    specta_builder::<tauri::Wry>()
         .export(specta_typescript::Typescript::default(), path)
         .expect("export TypeScript bindings");
 }
 
+#[allow(clippy::disallowed_methods)] // generate_context! expands to a std::process::exit call
 pub fn run() {
-    let builder = specta_builder();
+    let builder = specta_builder::<tauri::Wry>();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
@@ -35,9 +47,12 @@ pub fn run() {
             let db_path = tunebench_core::store::resolve_path(None, env.as_deref())?;
             // The store is opened per command, so a damaged or too-new file is reported to
             // the UI as an error it can show, rather than a crash at start-up.
-            app.manage(AppState { db_path });
+            app.manage(AppState::new(db_path));
             Ok(())
         })
         .run(tauri::generate_context!())
         .expect("error while running Tunebench");
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,18 +1,43 @@
-//! What every command can reach: where the store lives. Each command opens its own
-//! connection on a blocking thread (WAL lets readers and one writer work side by side).
+//! What every command can reach: where the store lives, and the cancel flag of the import
+//! under way. Each command opens its own connection on a blocking thread (WAL lets readers
+//! and one writer work side by side).
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
-use tunebench_core::store::{self, Connection};
-
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 
 pub struct AppState {
     pub db_path: PathBuf,
+    /// Set while an import runs; `cancel_import` raises the flag.
+    pub import_cancel: Mutex<Option<Arc<AtomicBool>>>,
 }
 
 impl AppState {
-    pub fn connect(&self) -> CommandResult<Connection> {
-        Ok(store::open(&self.db_path)?)
+    pub fn new(db_path: PathBuf) -> Self {
+        Self {
+            db_path,
+            import_cancel: Mutex::new(None),
+        }
+    }
+
+    /// Claims the single import slot, returning its fresh cancel flag.
+    pub fn begin_import(&self) -> CommandResult<Arc<AtomicBool>> {
+        let mut slot = self.import_cancel.lock().map_err(CommandError::poisoned)?;
+        if slot.is_some() {
+            return Err(CommandError::invalid(
+                "an import is already running; wait for it or cancel it first",
+            ));
+        }
+        let flag = Arc::new(AtomicBool::new(false));
+        *slot = Some(flag.clone());
+        Ok(flag)
+    }
+
+    pub fn end_import(&self) {
+        if let Ok(mut slot) = self.import_cancel.lock() {
+            *slot = None;
+        }
     }
 }

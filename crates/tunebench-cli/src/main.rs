@@ -31,8 +31,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Import a test set from a file into a new dataset.
+    Import(cmd::import::ImportArgs),
     /// List the datasets in the store.
     Datasets,
+    /// Split a dataset into train and held-out test.
+    Split(cmd::split::SplitArgs),
+    /// Export a dataset's split as JSONL, CSV or OpenAI chat fine-tuning JSONL.
+    Export(cmd::export::ExportArgs),
     /// Import an experiment file and run every arm over its held-out cases.
     Run {
         /// The experiment file (TOML).
@@ -79,7 +85,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = output::Output::new(cli.json);
     let result = match &cli.command {
+        Command::Import(args) => cmd::import::run(cli.db.as_deref(), args, &out),
         Command::Datasets => cmd::datasets::run(cli.db.as_deref(), &out),
+        Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
+        Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
         Command::Run {
             experiment,
             concurrency,

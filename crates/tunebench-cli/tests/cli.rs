@@ -6,6 +6,12 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+/// A raw SQLite handle that bypasses the store's `open()`, to set up or inspect files by hand.
+#[allow(clippy::disallowed_methods)]
+fn raw(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
+
 fn tunebench() -> Command {
     let mut cmd = Command::cargo_bin("tunebench").unwrap();
     cmd.env_remove("TUNEBENCH_DB");
@@ -45,7 +51,7 @@ fn datasets_reads_rows_the_store_holds() {
         .args(["--db", db.to_str().unwrap(), "datasets"])
         .assert()
         .success();
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = raw(&db);
     conn.execute(
         "INSERT INTO dataset (name, source_file, source_format, imported_at, row_count)
          VALUES ('tickets', 'tickets.csv', 'csv', '2026-11-29T00:00:00Z', 3)",
@@ -83,7 +89,7 @@ fn the_environment_variable_chooses_the_store_when_no_flag_is_given() {
 fn a_database_from_a_newer_schema_is_refused_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("newer.db");
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = raw(&db);
     conn.pragma_update(None, "user_version", 999).unwrap();
     drop(conn);
     tunebench()

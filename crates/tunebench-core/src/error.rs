@@ -42,11 +42,32 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// A file being imported is wrong at a known place: `place` is "line 17, field `expected`"
+    /// or "sheet `Data`, row 4" (empty when the whole file is at fault).
+    #[error("{file}{}: {message}", place_prefix(.place))]
+    BadFile {
+        file: String,
+        place: String,
+        message: String,
+    },
+
+    /// The person cancelled a long operation; nothing it did was kept.
+    #[error("{0} cancelled; nothing was stored")]
+    Cancelled(&'static str),
+
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 
     #[error("could not find the OS data directory; pass --db PATH or set TUNEBENCH_DB")]
     NoDataDir,
+
+    /// A scorer could not score a case: the judge model did not answer, or its reply
+    /// carried no grade.
+    #[error("scorer `{scorer}`: {message}")]
+    Scorer {
+        scorer: &'static str,
+        message: String,
+    },
 }
 
 /// A closed set of error kinds, stable across releases, exported to TypeScript.
@@ -64,19 +85,32 @@ pub enum ErrorCode {
     Io,
     /// The store failed.
     Database,
+    /// The person cancelled the operation; nothing was stored.
+    Cancelled,
     /// Anything else.
     Internal,
+}
+
+fn place_prefix(place: &str) -> String {
+    if place.is_empty() {
+        String::new()
+    } else {
+        format!(", {place}")
+    }
 }
 
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
-            Error::NotADatabase { .. } | Error::Invalid(_) => ErrorCode::InvalidInput,
+            Error::NotADatabase { .. } | Error::Invalid(_) | Error::BadFile { .. } => {
+                ErrorCode::InvalidInput
+            }
+            Error::Cancelled(_) => ErrorCode::Cancelled,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Io { .. } => ErrorCode::Io,
             Error::Sqlite(_) => ErrorCode::Database,
-            Error::NoDataDir => ErrorCode::Internal,
+            Error::NoDataDir | Error::Scorer { .. } => ErrorCode::Internal,
         }
     }
 
@@ -86,6 +120,19 @@ impl Error {
             self.code(),
             ErrorCode::InvalidInput | ErrorCode::SchemaTooNew | ErrorCode::NotFound
         )
+    }
+
+    /// A [`Error::BadFile`] naming `file` and `place` (which may be empty).
+    pub fn bad_file(
+        file: impl Into<String>,
+        place: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::BadFile {
+            file: file.into(),
+            place: place.into(),
+            message: message.into(),
+        }
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

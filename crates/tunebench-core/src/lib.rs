@@ -9,6 +9,8 @@ pub mod experiment;
 pub mod provider;
 pub mod retrieval;
 pub mod run;
+pub mod score;
+pub mod stats;
 pub mod store;
 
 pub use error::{Error, ErrorCode, Result};

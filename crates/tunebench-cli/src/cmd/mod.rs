@@ -1,9 +1,12 @@
 //! One module per subcommand; each opens the store, calls the core and prints.
 
 pub mod datasets;
+pub mod export;
+pub mod import;
 pub mod provider;
 pub mod resume;
 pub mod run;
+pub mod split;
 
 use std::path::{Path, PathBuf};
 

@@ -4,6 +4,7 @@
 pub mod arm;
 pub mod case;
 pub mod dataset;
+pub mod example;
 pub mod experiment;
 mod migrate;
 pub mod provider;

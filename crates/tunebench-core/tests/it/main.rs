@@ -1,8 +1,16 @@
 //! The core's one integration-test binary: a module per area.
 
+mod dataset;
+mod dataset_bad_input;
+mod dataset_fuzz;
 mod experiment;
 mod provider;
 mod provider_server;
 mod run;
+mod score_pipeline;
+mod score_props;
+mod score_reference;
+mod stats_compare;
+mod stats_reference;
 mod store;
 mod support;

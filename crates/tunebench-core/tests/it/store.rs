@@ -6,7 +6,7 @@
 use tunebench_core::store::{self, LATEST_VERSION};
 use tunebench_core::ErrorCode;
 
-use crate::support::temp_db;
+use crate::support::{raw, temp_db};
 
 #[test]
 fn open_creates_a_fresh_database_at_the_latest_schema() {
@@ -70,7 +70,7 @@ fn reopening_an_up_to_date_database_changes_nothing() {
 fn an_old_database_at_version_zero_is_migrated_and_keeps_its_other_tables() {
     let db = temp_db();
     {
-        let raw = rusqlite::Connection::open(&db.path).unwrap();
+        let raw = raw(&db.path);
         raw.execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('kept');")
             .unwrap();
     }
@@ -86,7 +86,7 @@ fn an_old_database_at_version_zero_is_migrated_and_keeps_its_other_tables() {
 fn a_database_from_a_newer_build_is_refused_with_a_clear_message() {
     let db = temp_db();
     {
-        let raw = rusqlite::Connection::open(&db.path).unwrap();
+        let raw = raw(&db.path);
         raw.pragma_update(None, "user_version", LATEST_VERSION + 5)
             .unwrap();
     }
@@ -100,7 +100,7 @@ fn a_database_from_a_newer_build_is_refused_with_a_clear_message() {
         "names the file: {msg}"
     );
     // Refusing must not have touched the file's version.
-    let raw = rusqlite::Connection::open(&db.path).unwrap();
+    let raw = raw(&db.path);
     let v: i32 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
@@ -129,12 +129,12 @@ fn a_failed_migration_leaves_the_version_unchanged() {
     // roll back everything, leaving version 0 and no partial schema.
     let db = temp_db();
     {
-        let raw = rusqlite::Connection::open(&db.path).unwrap();
+        let raw = raw(&db.path);
         raw.execute_batch("CREATE TABLE price (x INTEGER);")
             .unwrap();
     }
     assert!(store::open(&db.path).is_err());
-    let raw = rusqlite::Connection::open(&db.path).unwrap();
+    let raw = raw(&db.path);
     let v: i32 = raw
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();

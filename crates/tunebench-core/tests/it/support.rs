@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 /// A temporary directory with a database path inside it; the directory lives as long as the value.
 pub struct TempDb {
+    /// The directory, deleted when dropped; tests put fixture files beside the database.
+    #[allow(dead_code)] // not every test module writes beside the database
     pub dir: tempfile::TempDir,
     pub path: PathBuf,
 }
@@ -12,6 +14,12 @@ pub fn temp_db() -> TempDb {
     let dir = tempfile::tempdir().expect("create temp dir");
     let path = dir.path().join("tunebench.sqlite3");
     TempDb { dir, path }
+}
+
+/// A raw SQLite handle that bypasses `store::open`, to fake old, newer or broken files.
+#[allow(clippy::disallowed_methods)]
+pub fn raw(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).expect("open raw sqlite handle")
 }
 
 /// Inserts a dataset `name` with `test` and `train` cases `(input, expected)` by plain

@@ -1,0 +1,44 @@
+//! Statistics of an experiment, all pure: the paired bootstrap, McNemar's exact test,
+//! Wilson intervals, power (minimum detectable difference), latency summaries, the margin
+//! rule's verdict, and [`compare`], which puts them together for arm B against arm A.
+
+pub mod bootstrap;
+pub mod comparison;
+pub mod latency;
+pub mod mcnemar;
+pub mod metric;
+pub mod power;
+pub mod verdict;
+pub mod wilson;
+
+use serde::{Deserialize, Serialize};
+
+pub use comparison::{
+    compare, ArmScores, ArmSummary, CaseScore, CompareConfig, Comparison, ErrorPolicy,
+    PrimaryMetric,
+};
+pub use latency::{summarize_latency, LatencySample, LatencySummary};
+pub use metric::{summarize_metric, MetricSummary};
+pub use verdict::{Margin, Verdict, VerdictKind};
+
+/// A two-sided interval for an estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+    /// Confidence level, e.g. 0.95.
+    pub confidence: f64,
+}
+
+impl Interval {
+    pub fn contains(&self, x: f64) -> bool {
+        self.low <= x && x <= self.high
+    }
+}
+
+/// The standard normal quantile: z such that Φ(z) = p.
+pub(crate) fn normal_quantile(p: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    Normal::standard().inverse_cdf(p)
+}

@@ -1,0 +1,262 @@
+//! Bad files: each is refused with a message naming the file and the line, row or sheet and
+//! field, and the database is left exactly as it was.
+
+use std::path::Path;
+
+use tunebench_core::dataset::{ImportOptions, MAX_FIELD_BYTES, MAX_RECORD_BYTES};
+use tunebench_core::store::{self, Connection};
+
+use crate::dataset::{dir, fixture, import, import_with, write};
+use crate::support::temp_db;
+
+/// Everything the store holds, as text: identical before and after a refused import.
+fn snapshot(conn: &Connection) -> String {
+    conn.query_row(
+        "SELECT (SELECT group_concat(id || name || row_count || report, '|') FROM dataset)
+             || '#' || (SELECT group_concat(id || input || split, '|') FROM example)",
+        [],
+        |r| r.get::<_, Option<String>>(0),
+    )
+    .unwrap()
+    .unwrap_or_default()
+}
+
+/// Imports `path` into a store that already holds a dataset; asserts a bad-input error
+/// whose message contains every `needle`, and an unchanged store.
+fn refused(path: &Path, opts: &ImportOptions, needles: &[&str]) {
+    let t = temp_db();
+    let conn = store::open(&t.path).unwrap();
+    let good = write(dir(&t), "good.csv", "input,expected\na,b\n");
+    import(&conn, &good).unwrap();
+    let before = snapshot(&conn);
+    let err = import_with(&conn, path, opts).unwrap_err();
+    let msg = err.to_string();
+    assert!(err.is_bad_input(), "bad input, not a failure: {msg}");
+    for n in needles {
+        assert!(msg.contains(n), "message {msg:?} should name {n:?}");
+    }
+    assert_eq!(
+        snapshot(&conn),
+        before,
+        "the store is unchanged after: {msg}"
+    );
+}
+
+fn refused_text(name: &str, body: impl AsRef<[u8]>, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), name, body);
+    refused(&p, &ImportOptions::default(), needles);
+}
+
+#[test]
+fn an_empty_file_is_refused() {
+    refused_text("empty.csv", "", &["empty.csv", "empty"]);
+}
+
+#[test]
+fn a_header_without_rows_is_refused() {
+    refused_text(
+        "head.csv",
+        "input,expected\n",
+        &["head.csv", "header but no rows"],
+    );
+}
+
+#[test]
+fn a_ragged_row_names_its_line() {
+    refused_text(
+        "ragged.csv",
+        "input,expected\na,b\nc,d,e\n",
+        &["ragged.csv", "line 3", "3 fields", "2 columns"],
+    );
+}
+
+#[test]
+fn an_unterminated_quote_names_its_line() {
+    refused_text(
+        "quote.csv",
+        "input,expected\na,b\n\"c is open,d\ne,f\n",
+        &["quote.csv", "line 3", "unterminated quoted field"],
+    );
+    refused_text(
+        "quote_last.csv",
+        "input,expected\na,b\nc,\"d\ne\n",
+        &["quote_last.csv", "line 3", "unterminated quoted field"],
+    );
+}
+
+#[test]
+fn a_jsonl_line_that_is_not_json_names_its_line_number() {
+    refused_text(
+        "bad.jsonl",
+        "{\"input\":\"a\"}\n{\"input\":\"b\"}\n{\"input\": nope}\n",
+        &["bad.jsonl", "line 3", "not a valid JSON object"],
+    );
+}
+
+#[test]
+fn json_values_that_are_not_objects_are_refused() {
+    refused_text(
+        "nums.jsonl",
+        "{\"input\":\"a\"}\n42\n",
+        &["nums.jsonl", "line 2", "expected a JSON object"],
+    );
+    refused_text(
+        "arr.json",
+        "[{\"input\":\"a\"}, \"b\"]",
+        &["arr.json", "element 2", "expected a JSON object"],
+    );
+}
+
+#[test]
+fn a_binary_file_or_a_misleading_extension_is_refused() {
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+    refused_text("photo.csv", png, &["photo.csv", "binary"]);
+    refused_text(
+        "data.csv",
+        "{\"input\":\"a\"}\n",
+        &["data.csv", ".csv", "JSON"],
+    );
+    refused_text(
+        "sheet.xlsx",
+        "input,expected\na,b\n",
+        &["sheet.xlsx", ".xlsx"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("tickets.csv");
+    std::fs::copy(fixture("tickets.xlsx"), &p).unwrap();
+    refused(
+        &p,
+        &ImportOptions::default(),
+        &["tickets.csv", ".csv", "spreadsheet"],
+    );
+}
+
+#[test]
+fn a_missing_or_unreadable_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere.csv");
+    refused(
+        &missing,
+        &ImportOptions::default(),
+        &["nowhere.csv", "no such file"],
+    );
+    refused(dir.path(), &ImportOptions::default(), &["folder"]);
+}
+
+#[test]
+fn duplicate_column_names_are_refused() {
+    refused_text(
+        "dup.csv",
+        "input,expected,input\na,b,c\n",
+        &[
+            "dup.csv",
+            "line 1",
+            "duplicate column name `input`",
+            "columns 1 and 3",
+        ],
+    );
+}
+
+#[test]
+fn a_mapped_column_that_is_missing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "m.csv", "question,answer\na,b\n");
+    let opts = ImportOptions {
+        input_col: Some("prompt".into()),
+        ..ImportOptions::default()
+    };
+    refused(
+        &p,
+        &opts,
+        &[
+            "m.csv",
+            "column `prompt`",
+            "--input-col",
+            "question, answer",
+        ],
+    );
+    refused_text(
+        "none.csv",
+        "foo,bar\na,b\n",
+        &["none.csv", "no input column"],
+    );
+}
+
+#[test]
+fn a_ten_megabyte_field_is_refused_by_the_field_limit() {
+    let big = "x".repeat(10 << 20);
+    let limit = format!("{} MiB limit", MAX_FIELD_BYTES >> 20);
+    refused_text(
+        "big.csv",
+        format!("input,expected\n{big},a\n"),
+        &["big.csv", "line 2", "field `input`", &limit],
+    );
+    refused_text(
+        "big.jsonl",
+        format!("{{\"input\":\"{big}\"}}\n"),
+        &["big.jsonl", "line 1", "field `input`", &limit],
+    );
+}
+
+#[test]
+fn an_xlsx_with_no_sheets_is_refused() {
+    refused(
+        &fixture("no_sheets.xlsx"),
+        &ImportOptions::default(),
+        &["no_sheets.xlsx", "no sheets"],
+    );
+}
+
+#[test]
+fn a_missing_sheet_lists_the_sheets_there_are() {
+    let opts = ImportOptions {
+        sheet: Some("Nope".into()),
+        ..ImportOptions::default()
+    };
+    refused(
+        &fixture("tickets.xlsx"),
+        &opts,
+        &["sheet `Nope`", "Tickets, Other"],
+    );
+}
+
+#[test]
+fn a_bad_split_value_names_its_line_and_field() {
+    refused_text(
+        "split.csv",
+        "input,split\na,train\nb,later\n",
+        &["split.csv", "line 3, field `split`", "`later`"],
+    );
+}
+
+#[test]
+fn an_open_quote_before_megabytes_of_rows_stops_at_the_record_limit() {
+    let rows = "x,y\n".repeat((MAX_RECORD_BYTES >> 2) + 100_000);
+    let limit = format!("{} MiB limit", MAX_RECORD_BYTES >> 20);
+    refused_text(
+        "open.csv",
+        format!("input,expected\n\"{rows}"),
+        &["open.csv", "line 2", &limit, "unterminated quoted field"],
+    );
+}
+
+#[test]
+fn a_bad_line_after_thousands_of_stored_rows_still_leaves_nothing() {
+    let mut body: String = (0..10_000)
+        .map(|i| format!("{{\"input\":\"q{i}\",\"expected\":\"a\"}}\n"))
+        .collect();
+    body.push_str("{\"input\":\"q\", oops}\n");
+    refused_text("late.jsonl", body, &["late.jsonl", "line 10001"]);
+}
+
+#[test]
+fn a_json_array_element_past_the_record_limit_is_refused() {
+    let big = "x".repeat(MAX_RECORD_BYTES + 1000);
+    let limit = format!("{} MiB limit", MAX_RECORD_BYTES >> 20);
+    refused_text(
+        "big.json",
+        format!("[{{\"input\":\"a\"}}, {{\"input\":\"{big}\"}}]"),
+        &["big.json", "line 1", "element", &limit],
+    );
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every test Tunebench has, in the order that fails fastest. CI runs exactly this.
+# It installs what is missing first (scripts/install-deps.sh --test).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+target=${CARGO_TARGET_DIR:-$root/target}
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+scripts/install-deps.sh --test
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "UI build (the shell embeds ui/dist)"
+(cd ui && npx vite build --logLevel warn)
+
+step "workspace tests (also regenerates ui/src/bindings.ts)"
+cargo test --workspace --locked
+
+step "bindings are committed and current"
+git diff --exit-code -- ui/src/bindings.ts ||
+  { echo "ui/src/bindings.ts is stale: commit the regenerated file" >&2; exit 1; }
+
+step "tunebench-core depends on neither tauri nor clap"
+if cargo tree -p tunebench-core -e normal --prefix none | grep -E '^(tauri|clap)[ -]'; then
+  echo "tunebench-core must stay GUI- and CLI-free" >&2
+  exit 1
+fi
+
+step "TypeScript types and UI unit tests"
+(cd ui && npx tsc --noEmit && npx vitest run)
+
+step "clippy, all targets, warnings are errors"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "app binary for end-to-end tests"
+TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --debug --no-bundle
+cargo build -p tunebench-cli --locked
+
+step "end-to-end: the real window under Xvfb, through WebDriver"
+e2e/run-e2e.sh "$target/debug/tunebench-app" "$target/debug/tunebench"

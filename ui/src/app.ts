@@ -1,0 +1,102 @@
+// The app shell: navigation, the current screen, the import flow that a file dropped
+// anywhere on the window starts, and the footer with the store's location.
+// Only screens that work are listed in the navigation.
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open } from "@tauri-apps/plugin-dialog";
+import { html, nothing, render } from "lit-html";
+import { call } from "./api";
+import { commands, type AppInfo } from "./bindings";
+import { Importer } from "./importer";
+import type { Screen } from "./screen";
+import { DatasetScreen } from "./screens/dataset";
+import { DatasetsScreen } from "./screens/datasets";
+
+const IMPORTABLE = ["csv", "tsv", "txt", "jsonl", "json", "xlsx", "xls", "ods"];
+
+export class App {
+  private readonly nav: Screen[];
+  private readonly datasets: DatasetsScreen;
+  private readonly dataset: DatasetScreen;
+  private readonly importer: Importer;
+  private current: Screen;
+  private info: AppInfo | null = null;
+  private dragging = false;
+
+  constructor(private readonly root: HTMLElement) {
+    const redraw = () => this.draw();
+    this.importer = new Importer(redraw, () => void this.current.show());
+    this.datasets = new DatasetsScreen(redraw, {
+      pickFile: () => void this.pickFile(),
+      importSample: () => void this.importer.importSample(),
+    });
+    this.dataset = new DatasetScreen(redraw);
+    this.nav = [this.datasets];
+    this.current = this.datasets;
+  }
+
+  start(): void {
+    window.addEventListener("hashchange", () => void this.route());
+    call(commands.appInfo())
+      .then((info) => {
+        this.info = info;
+        this.draw();
+      })
+      .catch(() => undefined);
+    void getCurrentWebview().onDragDropEvent((event) => {
+      const p = event.payload;
+      this.dragging = p.type === "enter" || p.type === "over";
+      if (p.type === "drop" && p.paths.length > 0) void this.importer.start(p.paths[0]);
+      this.draw();
+    });
+    void this.route();
+  }
+
+  private async pickFile(): Promise<void> {
+    const path = await open({
+      multiple: false,
+      directory: false,
+      filters: [{ name: "Test sets", extensions: IMPORTABLE }],
+    });
+    if (typeof path === "string") await this.importer.start(path);
+  }
+
+  private async route(): Promise<void> {
+    const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
+    if (name === "dataset" && Number(arg) > 0) {
+      this.dataset.datasetId = Number(arg);
+      this.current = this.dataset;
+    } else {
+      this.current = this.nav.find((s) => s.id === name) ?? this.datasets;
+    }
+    this.draw();
+    await this.current.show();
+  }
+
+  private draw(): void {
+    const section = this.current === this.dataset ? this.datasets : this.current;
+    render(
+      html`<div class="shell">
+          <nav class="sidebar" aria-label="Main">
+            <div class="brand">Tunebench</div>
+            <ul>
+              ${this.nav.map(
+                (s) => html`<li>
+                  <a href="#/${s.id}" id="nav-${s.id}" class=${s === section ? "active" : ""}
+                    aria-current=${s === section ? "page" : "false"}>${s.title}</a>
+                </li>`,
+              )}
+            </ul>
+            <footer class="store" title=${this.info?.db_path ?? ""}>
+              ${this.info ? html`v${this.info.version} · store: <code>${this.info.db_path}</code>` : ""}
+            </footer>
+          </nav>
+          <main class="content" id="screen-${this.current.id}">${this.current.view()}</main>
+        </div>
+        ${this.dragging && !this.importer.open
+          ? html`<div class="drop-hint" id="drop-hint">Drop the file to import it</div>`
+          : nothing}
+        ${this.importer.view()}`,
+      this.root,
+    );
+  }
+}

@@ -1,0 +1,312 @@
+// One dataset: its validation report, split, leakage check, export, delete, and a row
+// browser with search and paging that asks the store for one page at a time.
+import { ask, save } from "@tauri-apps/plugin-dialog";
+import { html, nothing, type TemplateResult } from "lit-html";
+import { ApiError, call, describe } from "../api";
+import {
+  commands,
+  type DatasetSummary,
+  type ExamplePage_Serialize as ExamplePage,
+  type ExportFormat,
+  type LeakageReport,
+  type SplitFilter,
+  type ValidationReport,
+} from "../bindings";
+import { count, plural } from "../format";
+import { reportView } from "../report";
+import type { Redraw, Screen } from "../screen";
+import { errorBox } from "../widgets";
+
+const PAGE = 50;
+
+interface Browser {
+  search: string;
+  split: SplitFilter | null;
+  offset: number;
+  page: ExamplePage | null;
+  loading: boolean;
+}
+
+export class DatasetScreen implements Screen {
+  readonly id = "dataset";
+  readonly title = "Dataset";
+  datasetId = 0;
+  private summary: DatasetSummary | null = null;
+  private report: ValidationReport | null = null;
+  private error: string | null = null;
+  private notice: string | null = null;
+  private leakage: LeakageReport | null = null;
+  private splitForm = { test_fraction: 0.2, seed: 42, stratify: true, force: false, refused: false };
+  private exportForm: { split: SplitFilter; format: ExportFormat; system: string } = {
+    split: "test",
+    format: "jsonl",
+    system: "",
+  };
+  private browser: Browser = { search: "", split: null, offset: 0, page: null, loading: false };
+  private searchTimer: number | undefined;
+  private pageRequest = 0;
+
+  constructor(private readonly redraw: Redraw) {}
+
+  async show(): Promise<void> {
+    this.error = null;
+    this.notice = null;
+    this.leakage = null;
+    this.browser = { search: "", split: null, offset: 0, page: null, loading: false };
+    await this.reload();
+    await this.loadPage();
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      const all = await call(commands.listDatasets());
+      this.summary = all.find((d) => d.id === this.datasetId) ?? null;
+      if (!this.summary) throw new Error(`There is no dataset with id ${this.datasetId}.`);
+      this.report = await call(commands.datasetReport(this.datasetId));
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
+
+  private async loadPage(): Promise<void> {
+    const b = this.browser;
+    const ticket = ++this.pageRequest;
+    b.loading = true;
+    this.redraw();
+    try {
+      const page = await call(
+        commands.datasetExamples(this.datasetId, {
+          offset: b.offset,
+          limit: PAGE,
+          search: b.search.trim() || null,
+          split: b.split,
+        }),
+      );
+      if (ticket !== this.pageRequest) return; // a newer request superseded this one
+      b.page = page;
+    } catch (err) {
+      this.error = describe(err);
+    }
+    b.loading = false;
+    this.redraw();
+  }
+
+  private onSearch = (e: Event): void => {
+    this.browser.search = (e.target as HTMLInputElement).value;
+    this.browser.offset = 0;
+    window.clearTimeout(this.searchTimer);
+    this.searchTimer = window.setTimeout(() => void this.loadPage(), 200);
+  };
+
+  private async act(work: () => Promise<string | null>): Promise<void> {
+    this.error = null;
+    this.notice = null;
+    try {
+      this.notice = await work();
+    } catch (err) {
+      this.error = describe(err);
+      if (err instanceof ApiError && /experiment/i.test(err.message)) this.splitForm.refused = true;
+    }
+    this.redraw();
+  }
+
+  private split = () =>
+    this.act(async () => {
+      const f = this.splitForm;
+      const r = await call(
+        commands.splitDataset(this.datasetId, {
+          test_fraction: f.test_fraction,
+          seed: f.seed,
+          stratify: f.stratify,
+          force: f.force,
+        }),
+      );
+      this.splitForm.refused = false;
+      this.leakage = null;
+      await this.reload();
+      this.browser.offset = 0;
+      await this.loadPage();
+      return `Split into ${count(r.train_rows)} train and ${count(r.test_rows)} test rows${r.stratified ? ", stratified by label" : ""}.`;
+    });
+
+  private checkLeakage = () =>
+    this.act(async () => {
+      this.leakage = await call(commands.datasetLeakage(this.datasetId));
+      return null;
+    });
+
+  private removeLeaked = () =>
+    this.act(async () => {
+      const n = await call(commands.removeLeaked(this.datasetId));
+      this.leakage = await call(commands.datasetLeakage(this.datasetId));
+      await this.reload();
+      await this.loadPage();
+      return `Removed ${plural(n, "row")} from train.`;
+    });
+
+  private export = () =>
+    this.act(async () => {
+      const f = this.exportForm;
+      const ext = f.format === "csv" ? "csv" : "jsonl";
+      const path = await save({
+        defaultPath: `${this.summary?.name ?? "dataset"}-${f.split}.${ext}`,
+        filters: [{ name: ext.toUpperCase(), extensions: [ext] }],
+      });
+      if (!path) return null;
+      const r = await call(
+        commands.exportDataset(this.datasetId, { split: f.split, format: f.format, system: f.system || null }, path),
+      );
+      return `Exported ${plural(r.rows, "row")} to ${r.path}.`;
+    });
+
+  private remove = () =>
+    this.act(async () => {
+      const name = this.summary?.name ?? "this dataset";
+      const yes = await ask(`Delete “${name}” and all its rows? This cannot be undone.`, {
+        title: "Delete dataset",
+        kind: "warning",
+      });
+      if (!yes) return null;
+      await call(commands.deleteDataset(this.datasetId));
+      location.hash = "#/datasets";
+      return null;
+    });
+
+  view(): TemplateResult {
+    const d = this.summary;
+    const head = html`<header class="screen-head">
+      <div><a href="#/datasets" class="back">← Datasets</a><h1 id="dataset-name">${d?.name ?? "Dataset"}</h1>
+        ${d ? html`<div class="muted small">${d.source_file} · ${d.source_format} · ${plural(d.rows, "row")}</div>` : nothing}</div>
+      <div class="actions"><button class="danger" id="dataset-delete" ?disabled=${!d} @click=${this.remove}>Delete</button></div>
+    </header>`;
+    if (!d || !this.report) return html`${head}${errorBox(this.error, "dataset-error")}`;
+    return html`${head}
+      ${errorBox(this.error, "dataset-error")}
+      ${this.notice ? html`<div class="notice" id="dataset-notice">${this.notice}</div>` : nothing}
+      <div class="panels">
+        <section class="panel">${reportView(this.report)}</section>
+        <div class="panel-stack">
+          ${this.splitPanel()} ${this.leakagePanel()} ${this.exportPanel()}
+        </div>
+      </div>
+      ${this.browserView()}`;
+  }
+
+  private splitPanel(): TemplateResult {
+    const f = this.splitForm;
+    const num = (key: "test_fraction" | "seed") => (e: Event) => {
+      f[key] = Number((e.target as HTMLInputElement).value);
+    };
+    return html`<section class="panel" id="split-panel">
+      <h3>Train / test split</h3>
+      <div class="form-row">
+        <label>Test fraction <input id="split-fraction" type="number" min="0.01" max="0.99" step="0.05"
+          .value=${String(f.test_fraction)} @change=${num("test_fraction")} /></label>
+        <label>Seed <input id="split-seed" type="number" min="0" step="1" .value=${String(f.seed)} @change=${num("seed")} /></label>
+      </div>
+      <label class="check"><input type="checkbox" .checked=${f.stratify}
+        @change=${(e: Event) => (f.stratify = (e.target as HTMLInputElement).checked)} /> Stratify by label</label>
+      ${f.refused
+        ? html`<label class="check warn"><input type="checkbox" id="split-force" .checked=${f.force}
+            @change=${(e: Event) => (f.force = (e.target as HTMLInputElement).checked)} />
+            Re-split anyway (results of earlier runs will no longer match this test set)</label>`
+        : nothing}
+      <button class="primary" id="split-run" @click=${this.split}>Split</button>
+    </section>`;
+  }
+
+  private leakagePanel(): TemplateResult {
+    const l = this.leakage;
+    return html`<section class="panel" id="leakage-panel">
+      <h3>Leakage between train and test</h3>
+      ${l
+        ? html`<p id="leakage-summary">${count(l.exact_test_rows)} test rows appear exactly in train,
+              ${count(l.normalised_test_rows)} more after folding case, spaces and punctuation.</p>
+            ${l.pairs.length > 0
+              ? html`<ul class="leaks">${l.pairs.slice(0, 5).map(
+                  (p) => html`<li><span class="tag">${p.kind}</span> ${p.input}</li>`,
+                )}</ul>`
+              : nothing}
+            ${l.leaked_train_rows > 0
+              ? html`<button class="danger" id="leakage-remove" @click=${this.removeLeaked}>
+                  Remove ${plural(l.leaked_train_rows, "row")} from train</button>`
+              : html`<p class="good">No leakage.</p>`}`
+        : html`<p class="muted small">Test cases that also sit in train inflate every score.</p>`}
+      <button id="leakage-check" @click=${this.checkLeakage}>Check</button>
+    </section>`;
+  }
+
+  private exportPanel(): TemplateResult {
+    const f = this.exportForm;
+    return html`<section class="panel" id="export-panel">
+      <h3>Export</h3>
+      <div class="form-row">
+        <label>Rows <select id="export-split" @change=${(e: Event) => {
+          f.split = (e.target as HTMLSelectElement).value as SplitFilter;
+          this.redraw();
+        }}>
+          ${(["test", "train", "all"] as SplitFilter[]).map((s) => html`<option value=${s} ?selected=${s === f.split}>${s}</option>`)}
+        </select></label>
+        <label>Format <select id="export-format" @change=${(e: Event) => {
+          f.format = (e.target as HTMLSelectElement).value as ExportFormat;
+          this.redraw();
+        }}>
+          <option value="jsonl" ?selected=${f.format === "jsonl"}>JSONL</option>
+          <option value="csv" ?selected=${f.format === "csv"}>CSV</option>
+          <option value="openai-chat" ?selected=${f.format === "openai-chat"}>OpenAI fine-tuning JSONL</option>
+        </select></label>
+      </div>
+      ${f.format === "openai-chat"
+        ? html`<label>System prompt (optional)<textarea id="export-system" rows="2" .value=${f.system}
+            @input=${(e: Event) => (f.system = (e.target as HTMLTextAreaElement).value)}></textarea></label>`
+        : nothing}
+      <button id="export-run" @click=${this.export}>Export…</button>
+    </section>`;
+  }
+
+  private browserView(): TemplateResult {
+    const b = this.browser;
+    const page = b.page;
+    const first = page && page.rows.length > 0 ? b.offset + 1 : 0;
+    const last = page ? b.offset + page.rows.length : 0;
+    const go = (offset: number) => {
+      b.offset = Math.max(0, offset);
+      void this.loadPage();
+    };
+    return html`<section class="browser" id="row-browser">
+      <div class="browser-bar">
+        <h3>Rows</h3>
+        <input type="search" id="rows-search" placeholder="Search input or expected…" .value=${b.search} @input=${this.onSearch} />
+        <select id="rows-split" @change=${(e: Event) => {
+          const v = (e.target as HTMLSelectElement).value;
+          b.split = v ? (v as SplitFilter) : null;
+          go(0);
+        }}>
+          <option value="" ?selected=${b.split === null}>all splits</option>
+          <option value="train" ?selected=${b.split === "train"}>train</option>
+          <option value="test" ?selected=${b.split === "test"}>test</option>
+        </select>
+        <span class="muted small" id="rows-range">${page
+          ? `${count(first)}–${count(last)} of ${count(page.total)}${page.total_capped ? "+" : ""}`
+          : ""}</span>
+        <button id="rows-prev" ?disabled=${b.offset === 0 || b.loading} @click=${() => go(b.offset - PAGE)}>‹ Prev</button>
+        <button id="rows-next" ?disabled=${!page || last >= page.total || b.loading} @click=${() => go(b.offset + PAGE)}>Next ›</button>
+      </div>
+      <table class="grid compact rows" id="rows-table">
+        <thead><tr><th class="num">#</th><th>Split</th><th>Input</th><th>Expected</th></tr></thead>
+        <tbody>
+          ${page?.rows.map(
+            (r) => html`<tr data-example-id=${r.id}>
+              <td class="num muted">${r.ordinal + 1}</td>
+              <td><span class="tag ${r.split}">${r.split}</span></td>
+              <td class="text">${r.input.length > 300 ? `${r.input.slice(0, 300)}…` : r.input}</td>
+              <td>${r.expected}</td>
+            </tr>`,
+          ) ?? nothing}
+        </tbody>
+      </table>
+      ${page && page.rows.length === 0 ? html`<p class="muted">No rows match.</p>` : nothing}
+    </section>`;
+  }
+}
