@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod error;
 pub mod experiment;
 pub mod provider;
+pub mod report;
 pub mod retrieval;
 pub mod run;
 pub mod score;

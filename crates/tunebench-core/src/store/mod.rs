@@ -10,6 +10,7 @@ mod migrate;
 pub mod provider;
 pub mod response_cache;
 pub mod result;
+pub mod result_read;
 pub mod run;
 
 use std::path::{Path, PathBuf};
