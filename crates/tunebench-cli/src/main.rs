@@ -63,6 +63,13 @@ enum Command {
         #[arg(long, value_name = "USD")]
         budget: Option<f64>,
     },
+    /// Every metric of both arms with its interval, the comparison and the verdict.
+    Report {
+        run_id: i32,
+        /// A p95 latency budget in ms; each arm passes or fails it.
+        #[arg(long, value_name = "MS")]
+        latency_budget: Option<f64>,
+    },
     /// Providers in the store.
     Provider {
         #[command(subcommand)]
@@ -114,6 +121,17 @@ fn main() -> ExitCode {
                 run_id: *run_id,
                 concurrency: *concurrency,
                 budget: *budget,
+            },
+            &out,
+        ),
+        Command::Report {
+            run_id,
+            latency_budget,
+        } => cmd::report::run(
+            cli.db.as_deref(),
+            &cmd::report::Args {
+                run_id: *run_id,
+                latency_budget_p95_ms: *latency_budget,
             },
             &out,
         ),

@@ -4,6 +4,7 @@ pub mod datasets;
 pub mod export;
 pub mod import;
 pub mod provider;
+pub mod report;
 pub mod resume;
 pub mod run;
 pub mod split;

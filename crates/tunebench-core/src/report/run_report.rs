@@ -14,9 +14,9 @@ use super::{paired_ids, RunData};
 use crate::arm::Arm;
 use crate::score::{label_report, score_case, LabelReport, Normalization, Scorer};
 use crate::stats::{
-    compare, summarize_latency, summarize_metric, ArmScores, ArmSummary, CaseScore,
-    CompareConfig, Comparison, ErrorPolicy, Interval, LatencySample, LatencySummary, Margin,
-    MetricSummary, PrimaryMetric, VerdictKind,
+    compare, summarize_latency, summarize_metric, ArmScores, ArmSummary, CaseScore, CompareConfig,
+    Comparison, ErrorPolicy, Interval, LatencySample, LatencySummary, Margin, MetricSummary,
+    PrimaryMetric, VerdictKind,
 };
 use crate::store::result_read::ResultRow;
 use crate::{experiment, run, store, Error, Result};
@@ -197,7 +197,9 @@ pub fn run_report(
     };
     Ok(RunReport {
         run_id,
-        status: run::effective_status(db_path, &data.run).as_str().to_owned(),
+        status: run::effective_status(db_path, &data.run)
+            .as_str()
+            .to_owned(),
         experiment_id: exp.id,
         experiment: exp.name.clone(),
         dataset: store::dataset::name(conn, exp.dataset_id)?,

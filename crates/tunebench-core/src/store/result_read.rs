@@ -51,4 +51,3 @@ pub fn for_report(conn: &Connection, run_id: i32) -> Result<Vec<ResultRow>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
-

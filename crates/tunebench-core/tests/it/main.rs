@@ -6,6 +6,7 @@ mod dataset_fuzz;
 mod experiment;
 mod provider;
 mod provider_server;
+mod report;
 mod run;
 mod score_pipeline;
 mod score_props;
