@@ -83,7 +83,7 @@ fn human(r: &RunReport) -> String {
         "\nB − A: {} {} · p (McNemar) {} · minimum detectable difference {} · {} resamples, seed {}\n",
         signed(c.difference),
         interval(&c.interval),
-        r.p_value.map_or("n/a".to_owned(), fmt),
+        r.p_value.map_or("n/a".to_owned(), p_value),
         fmt(r.minimum_detectable_difference),
         r.resamples,
         r.seed
@@ -102,6 +102,14 @@ fn human(r: &RunReport) -> String {
 
 fn fmt(x: f64) -> String {
     format!("{x:.3}")
+}
+
+fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".to_owned()
+    } else {
+        fmt(p)
+    }
 }
 
 fn signed(x: f64) -> String {

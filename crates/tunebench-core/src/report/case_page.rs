@@ -15,6 +15,9 @@ use super::{RunData, RIGHT_THRESHOLD};
 use crate::store::result_read::ResultRow;
 use crate::Result;
 
+/// Arm A's and arm B's result on one case, when they have one.
+type Pair<'a> = (Option<&'a ResultRow>, Option<&'a ResultRow>);
+
 /// The largest page the browser is given at once.
 pub const MAX_PAGE: u32 = 500;
 
@@ -101,8 +104,8 @@ pub fn cases(
     limit: u32,
 ) -> Result<CasePage> {
     let data = RunData::load(conn, run_id)?;
-    let mut by_case: BTreeMap<(i32, i32), (Option<&ResultRow>, Option<&ResultRow>)> =
-        BTreeMap::new();
+    // (ordinal, example id) -> (A's result, B's result), in file order.
+    let mut by_case: BTreeMap<(i32, i32), Pair<'_>> = BTreeMap::new();
     for row in &data.rows {
         let slot = by_case.entry((row.ordinal, row.example_id)).or_default();
         if row.arm_id == data.arm_a.id {

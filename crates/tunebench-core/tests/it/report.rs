@@ -13,7 +13,7 @@ type Answers = [Option<&'static str>; 20];
 
 /// The expected label of case `i` of twenty: `billing` and `shipping` in turn.
 fn expected(i: usize) -> &'static str {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         "billing"
     } else {
         "shipping"
@@ -21,7 +21,7 @@ fn expected(i: usize) -> &'static str {
 }
 
 fn other(i: usize) -> &'static str {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         "shipping"
     } else {
         "billing"
