@@ -4,7 +4,7 @@
 //! bootstrap interval of the difference, McNemar's test, the minimum detectable
 //! difference and the margin rule's verdict.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use rusqlite::Connection;
@@ -85,7 +85,8 @@ pub struct ArmReport {
     pub errors: u32,
     pub errors_by_class: Vec<ErrorCount>,
     pub primary: PrimaryValue,
-    /// Every scorer's mean with its interval (errors follow the report's policy).
+    /// Every scorer's mean with its interval over the paired cases (errors follow the
+    /// report's policy).
     pub metrics: Vec<MetricSummary>,
     /// Per-class precision / recall / F1 and the confusion matrix, when the experiment
     /// classifies; an errored case is a wrong answer outside every class.
@@ -186,8 +187,22 @@ pub fn run_report(
         &cfg,
     )?;
     let arms = vec![
-        arm_report(&data, &data.arm_a, &rows_a, &comparison.arm_a, opts)?,
-        arm_report(&data, &data.arm_b, &rows_b, &comparison.arm_b, opts)?,
+        arm_report(
+            &data,
+            &data.arm_a,
+            &rows_a,
+            &paired,
+            &comparison.arm_a,
+            opts,
+        )?,
+        arm_report(
+            &data,
+            &data.arm_b,
+            &rows_b,
+            &paired,
+            &comparison.arm_b,
+            opts,
+        )?,
     ];
     let (train, test, unassigned) = store::example::split_counts(conn, exp.dataset_id)?;
     let n_cases = match exp.split.as_str() {
@@ -236,14 +251,22 @@ fn label_of(text: &str) -> String {
     Normalization::default().apply(text)
 }
 
+/// One arm's figures. Quality (metrics, label report) is measured on the paired cases, so
+/// that it agrees with the comparison; counts, latency and cost cover every result.
 fn arm_report(
     data: &RunData,
     arm: &Arm,
     rows: &[&ResultRow],
+    paired: &HashSet<i32>,
     summary: &ArmSummary,
     opts: &ReportOptions,
 ) -> Result<ArmReport> {
     let exp = &data.experiment;
+    let scored: Vec<&ResultRow> = rows
+        .iter()
+        .copied()
+        .filter(|r| paired.contains(&r.example_id))
+        .collect();
     let origin = format!("experiment `{}`", exp.name);
     // The primary scorer first, then the classification defaults it does not repeat.
     let mut scorers = vec![Scorer::by_name(&exp.primary_metric, &exp.labels)?];
@@ -259,8 +282,8 @@ fn arm_report(
         .map(|s| s.prepare(&origin))
         .collect::<Result<Vec<_>>>()?;
     // scores[k][i]: scorer k on case i, `None` when the case errored.
-    let mut scores: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(rows.len()); prepared.len()];
-    for row in rows {
+    let mut scores: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(scored.len()); prepared.len()];
+    for row in &scored {
         let case = row
             .output
             .as_deref()
@@ -325,7 +348,7 @@ fn arm_report(
             interval_method: summary.interval_method.clone(),
         },
         metrics,
-        label_report: data.labelled().then(|| labels(data, rows)),
+        label_report: data.labelled().then(|| labels(data, &scored)),
         format_compliance,
         latency_ms_p50: latency.p50_ms,
         latency_ms_p95: latency.p95_ms,

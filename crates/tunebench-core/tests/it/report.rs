@@ -259,3 +259,54 @@ fn case_filters_partition_the_cases_and_search_and_paging_narrow_them() {
     let tail = page(CaseFilter::All, None, 18, 5);
     assert_eq!((tail.total, ordinals(&tail)), (20, vec![18, 19]));
 }
+
+#[test]
+fn a_stopped_run_is_compared_on_the_cases_both_arms_answered_and_macro_f1_matches_the_label_report()
+{
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = seed_run(&conn, &arm_a(), &arm_b());
+    // A macro-F1 experiment without a taxonomy, stopped before arm B reached cases 18 and 19.
+    conn.execute_batch(
+        "UPDATE experiment SET primary_metric = 'macro_f1', labels = '[]';
+         UPDATE run SET status = 'interrupted';
+         DELETE FROM result WHERE arm_id = 1 AND example_id IN (118, 119);",
+    )
+    .unwrap();
+    let opts = ReportOptions {
+        latency_budget_p95_ms: Some(100.0),
+        ..ReportOptions::default()
+    };
+    let r = run_report(&conn, &db.path, run_id, &opts).unwrap();
+    assert_eq!(r.status, "interrupted");
+    assert_eq!((r.comparison.n, r.unpaired_cases), (18, 2));
+    let (a, b) = (&r.arms[0], &r.arms[1]);
+    assert_eq!(
+        (a.n, a.errors, b.n),
+        (20, 2, 18),
+        "counts cover every result"
+    );
+    assert_eq!(a.format_compliance, None, "no taxonomy, no compliance rate");
+    for arm in [a, b] {
+        let labels = arm.label_report.as_ref().unwrap();
+        assert_eq!(labels.n, 18, "quality is measured on the paired cases");
+        assert!(
+            (arm.primary.value - labels.macro_avg.f1).abs() < 1e-12,
+            "{}: comparison {} vs label report {}",
+            arm.name,
+            arm.primary.value,
+            labels.macro_avg.f1
+        );
+    }
+    assert_eq!(
+        a.label_report.as_ref().unwrap().labels,
+        ["billing", "no idea", "shipping"],
+        "without a taxonomy the classes are every label expected or answered"
+    );
+    assert_eq!(
+        r.p_value, None,
+        "McNemar needs binary scores; macro-F1 is not"
+    );
+    assert_eq!(a.latency.within_budget, Some(false), "p95 of 100…270 ms");
+    assert_eq!(b.latency.within_budget, Some(true), "a steady 50 ms");
+}
