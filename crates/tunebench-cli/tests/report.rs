@@ -116,6 +116,7 @@ fn report_prints_a_table_and_the_verdict_and_refuses_an_unknown_run_with_exit_2(
         "{text}"
     );
     assert!(text.contains("B − A: +0.400"), "{text}");
+    insta::assert_snapshot!("report_human", text);
 
     tunebench()
         .args(["--db", db, "report", "42", "--json"])
