@@ -124,3 +124,132 @@ fn report_prints_a_table_and_the_verdict_and_refuses_an_unknown_run_with_exit_2(
         .code(2)
         .stdout(predicates::str::contains("not_found"));
 }
+
+/// A chat-completions server answering each call with the word after `Input: ` in the
+/// last message, with usage of 1000 prompt and 1 completion tokens. Returns its base URL.
+fn echo_server() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                if let Some(v) = line.to_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0u8; len];
+            reader.read_exact(&mut body).unwrap();
+            let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let last = req["messages"]
+                .as_array()
+                .and_then(|m| m.last())
+                .and_then(|m| m["content"].as_str())
+                .unwrap_or("")
+                .to_owned();
+            let label = last.rsplit("Input: ").next().unwrap_or("");
+            let label = label.split(' ').next().unwrap_or("");
+            let body = serde_json::json!({
+                "choices": [{"message": {"role": "assistant", "content": label}}],
+                "usage": {"prompt_tokens": 1000, "completion_tokens": 1}
+            })
+            .to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_run_made_by_the_engine_reports_the_same_cost_and_accuracy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let conn = tunebench_core::store::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO dataset (name, source_file, source_format, imported_at) VALUES ('toy', 'x', 'csv', 'now')",
+        [],
+    )
+    .unwrap();
+    for i in 0..6_u32 {
+        let label = if i.is_multiple_of(2) {
+            "billing"
+        } else {
+            "shipping"
+        };
+        // Case 5 expects a label neither arm will echo.
+        let expected = if i == 5 { "returns" } else { label };
+        conn.execute(
+            "INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES (1, ?1, ?2, ?3, 'test')",
+            params![i, format!("{label} case {i}"), expected],
+        )
+        .unwrap();
+    }
+    let toml = format!(
+        r#"
+name = "toy"
+dataset = "toy"
+[[providers]]
+name = "local"
+kind = "openai_compatible"
+base_url = "{}"
+stream = false
+max_attempts = 1
+[[arms]]
+name = "prompting"
+provider = "local"
+model = "base"
+template = "Input: {{{{input}}}}"
+price = {{ input = 1.0, output = 1.0 }}
+[[arms]]
+name = "fine-tuned"
+kind = "fine_tuned"
+provider = "local"
+model = "ft"
+template = "Input: {{{{input}}}}"
+"#,
+        echo_server()
+    );
+    let exp = dir.path().join("exp.toml");
+    std::fs::write(&exp, toml).unwrap();
+    let db = db.to_str().unwrap();
+    let run = tunebench()
+        .args(["--db", db, "run", exp.to_str().unwrap(), "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let run: Value = serde_json::from_slice(&run).unwrap();
+    let run_id = run["run_id"].to_string();
+
+    let out = tunebench()
+        .args(["--db", db, "report", &run_id, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["status"], "completed");
+    let a = &v["arms"][0];
+    assert!(
+        (a["primary"]["value"].as_f64().unwrap() - 5.0 / 6.0).abs() < 1e-12,
+        "5 of 6 echoed labels are right: {a}"
+    );
+    assert_eq!(
+        a["cost_per_query"], run["arms"][0]["cost_per_query"],
+        "the report's cost is the run's recorded cost"
+    );
+    assert!((a["cost_per_query"].as_f64().unwrap() - 1001e-6).abs() < 1e-12);
+    assert!(v["arms"][1]["cost_per_query"].is_null());
+    assert_eq!(v["comparison"]["difference"], 0.0);
+    assert_ne!(v["verdict_kind"], "justified", "{}", v["verdict"]);
+}
