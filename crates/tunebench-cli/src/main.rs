@@ -44,6 +44,53 @@ enum Command {
     Split(cmd::split::SplitArgs),
     /// Export a dataset's split as JSONL, CSV or OpenAI chat fine-tuning JSONL.
     Export(cmd::export::ExportArgs),
+    /// Import an experiment file and run every arm over its held-out cases.
+    Run {
+        /// The experiment file (TOML).
+        experiment: PathBuf,
+        /// Requests in flight per provider (overrides the file's max_concurrency).
+        #[arg(long, value_name = "N")]
+        concurrency: Option<u32>,
+        /// Do not answer from, nor fill, the response cache.
+        #[arg(long)]
+        no_cache: bool,
+        /// Stop cleanly once this many USD have been spent.
+        #[arg(long, value_name = "USD")]
+        budget: Option<f64>,
+    },
+    /// Continue an interrupted run, sending only the cases without a result.
+    Resume {
+        run_id: i32,
+        /// Requests in flight per provider (default: as the run was started).
+        #[arg(long, value_name = "N")]
+        concurrency: Option<u32>,
+        /// A new ceiling on the run's total spend in USD (default: as the run was started).
+        #[arg(long, value_name = "USD")]
+        budget: Option<f64>,
+    },
+    /// Every metric of both arms with its interval, the comparison and the verdict.
+    Report {
+        run_id: i32,
+        /// A p95 latency budget in ms; each arm passes or fails it.
+        #[arg(long, value_name = "MS")]
+        latency_budget: Option<f64>,
+    },
+    /// Providers in the store.
+    Provider {
+        #[command(subcommand)]
+        action: ProviderAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProviderAction {
+    /// Send one tiny request and report the latency or the error in plain words.
+    Test {
+        name: String,
+        /// The model to ask (default: the model of the provider's latest arm).
+        #[arg(long)]
+        model: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -55,6 +102,48 @@ fn main() -> ExitCode {
         Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
         Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
+        Command::Run {
+            experiment,
+            concurrency,
+            no_cache,
+            budget,
+        } => cmd::run::run(
+            cli.db.as_deref(),
+            &cmd::run::Args {
+                file: experiment,
+                concurrency: *concurrency,
+                no_cache: *no_cache,
+                budget: *budget,
+            },
+            &out,
+        ),
+        Command::Resume {
+            run_id,
+            concurrency,
+            budget,
+        } => cmd::resume::run(
+            cli.db.as_deref(),
+            &cmd::resume::Args {
+                run_id: *run_id,
+                concurrency: *concurrency,
+                budget: *budget,
+            },
+            &out,
+        ),
+        Command::Report {
+            run_id,
+            latency_budget,
+        } => cmd::report::run(
+            cli.db.as_deref(),
+            &cmd::report::Args {
+                run_id: *run_id,
+                latency_budget_p95_ms: *latency_budget,
+            },
+            &out,
+        ),
+        Command::Provider {
+            action: ProviderAction::Test { name, model },
+        } => cmd::provider::test(cli.db.as_deref(), name, model.as_deref(), &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

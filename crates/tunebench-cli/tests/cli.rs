@@ -1,5 +1,8 @@
 //! The `tunebench` binary honours the contract of DESIGN.md §8: exit codes, `--json`, `--db`.
 
+// The tests write rows behind the binary's back through raw connections.
+#![allow(clippy::disallowed_methods)]
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 

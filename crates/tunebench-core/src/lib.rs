@@ -2,13 +2,19 @@
 //! (`src-tauri/`) and the `tunebench` binary (`crates/tunebench-cli`) are thin adapters
 //! over these modules.
 
+pub mod arm;
 pub mod chart;
 pub mod cost;
 pub mod dataset;
 pub mod decision;
 pub mod error;
+pub mod experiment;
 pub mod money;
 pub mod price;
+pub mod provider;
+pub mod report;
+pub mod retrieval;
+pub mod run;
 pub mod score;
 pub mod stats;
 pub mod store;

@@ -4,9 +4,13 @@ pub mod datasets;
 pub mod export;
 pub mod import;
 pub mod prices;
+pub mod provider;
+pub mod report;
+pub mod resume;
+pub mod run;
 pub mod split;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tunebench_core::store::{self, Connection};
 
@@ -15,4 +19,10 @@ pub fn open_store(db: Option<&Path>) -> tunebench_core::Result<Connection> {
     let env = std::env::var(store::DB_ENV).ok();
     let path = store::resolve_path(db, env.as_deref())?;
     store::open(&path)
+}
+
+/// The database path named by `--db`, else `TUNEBENCH_DB`, else the OS data directory.
+pub fn store_path(db: Option<&Path>) -> tunebench_core::Result<PathBuf> {
+    let env = std::env::var(store::DB_ENV).ok();
+    store::resolve_path(db, env.as_deref())
 }

@@ -1,10 +1,18 @@
 //! The one SQLite file: opening it (WAL, foreign keys, busy timeout), migrating it, and
 //! every SQL statement of the app, one file per table. No SQL lives outside this module.
 
+pub mod arm;
+pub mod case;
 pub mod dataset;
 pub mod example;
+pub mod experiment;
 mod migrate;
 pub mod price;
+pub mod provider;
+pub mod response_cache;
+pub mod result;
+pub mod result_read;
+pub mod run;
 
 use std::path::{Path, PathBuf};
 

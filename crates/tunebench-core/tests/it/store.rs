@@ -1,5 +1,8 @@
 //! The store opens, configures and migrates a real SQLite file.
 
+// These tests build old, foreign and newer files on purpose, so they open raw connections.
+#![allow(clippy::disallowed_methods)]
+
 use tunebench_core::store::{self, LATEST_VERSION};
 use tunebench_core::ErrorCode;
 

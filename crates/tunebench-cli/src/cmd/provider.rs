@@ -1,0 +1,62 @@
+//! `tunebench provider test NAME`: one tiny request to a provider in the store; prints the
+//! latency, or the provider's error in plain words (bad key, unknown model, unreachable
+//! host, rate-limited).
+
+use std::path::Path;
+
+use serde_json::json;
+use tunebench_core::provider::{self, secrets};
+use tunebench_core::{store, Error};
+
+use crate::output::Output;
+
+pub fn test(
+    db: Option<&Path>,
+    name: &str,
+    model: Option<&str>,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let conn = super::open_store(db)?;
+    let p = store::provider::get_by_name(&conn, name)?;
+    let model = match model {
+        Some(m) => m.to_string(),
+        None => store::provider::any_model(&conn, p.id)?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "provider {name:?} has no arm yet, so no model to try; pass --model MODEL"
+            ))
+        })?,
+    };
+    let (key, source) =
+        secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = reqwest::Client::builder().build()?;
+    let check = runtime.block_on(provider::test_connection(&client, &p, key.as_ref(), &model));
+    if out.json {
+        out.print_json(&json!({
+            "provider": p.name,
+            "model": model,
+            "key_source": source,
+            "check": check,
+        }))?;
+    } else if check.ok {
+        println!(
+            "{name}: ok, {model} answered in {:.0} ms ({:?})",
+            check.latency_ms, check.message
+        );
+    } else {
+        println!(
+            "{name}: failed after {:.0} ms: {}",
+            check.latency_ms, check.message
+        );
+        if let secrets::KeySource::None { note } = &source {
+            println!("  (no API key was sent: {note})");
+        }
+    }
+    if check.ok {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("provider {name:?}: {}", check.message))
+    }
+}

@@ -1,0 +1,272 @@
+//! `tunebench run EXPERIMENT.toml`: imports the experiment file, estimates the calls and
+//! cost, runs both arms with progress on stderr, and prints the per-arm figures.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+use tunebench_core::provider::{secrets, Provider, ProviderKind};
+use tunebench_core::run::{self, Estimate, Plan, Progress, RunContext, RunOptions, RunSummary};
+use tunebench_core::{experiment, store};
+
+use crate::output::Output;
+
+pub struct Args<'a> {
+    pub file: &'a Path,
+    pub concurrency: Option<u32>,
+    pub no_cache: bool,
+    pub budget: Option<f64>,
+}
+
+/// Builds the HTTP client on a side thread: TLS setup (loading the system's root
+/// certificates) takes a few hundred ms and overlaps with reading the store.
+pub fn client_in_background() -> std::thread::JoinHandle<reqwest::Result<reqwest::Client>> {
+    std::thread::spawn(|| reqwest::Client::builder().build())
+}
+
+pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<()> {
+    let client = client_in_background();
+    let db_path = super::store_path(db)?;
+    let conn = store::open(&db_path)?;
+    let loaded = experiment::file::load(args.file)?;
+    let experiment_id = experiment::import(&conn, &loaded)?;
+    if let Some(c) = args.concurrency {
+        anyhow::ensure!(c > 0, "--concurrency must be at least 1");
+    }
+    let options = RunOptions {
+        concurrency: args.concurrency,
+        use_cache: !args.no_cache,
+        budget_usd: args.budget,
+    };
+    let scenario = loaded
+        .file
+        .scenario
+        .as_ref()
+        .map(serde_json::to_value)
+        .transpose()?;
+    let run_id = run::create(&conn, experiment_id, &options, scenario)?;
+    let plan = Plan::load(&conn, run_id)?;
+    drop(conn);
+    execute(&db_path, plan, client, out, "run")
+}
+
+/// Estimates, executes and reports `plan`; shared by `run` and `resume`.
+pub fn execute(
+    db_path: &Path,
+    plan: Plan,
+    client: std::thread::JoinHandle<reqwest::Result<reqwest::Client>>,
+    out: &Output,
+    verb: &str,
+) -> anyhow::Result<()> {
+    let run_id = plan.run.id;
+    let prices = Arc::new(run::ArmPriceOverride);
+    // Keys (environment or keychain) are looked up while the estimate is computed.
+    let mut providers: Vec<Provider> = plan.arms.iter().map(|a| a.provider.clone()).collect();
+    providers.dedup_by_key(|p| p.id);
+    let key_lookup = std::thread::spawn(move || {
+        providers
+            .into_iter()
+            .map(|p| {
+                let found =
+                    secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok());
+                (p, found)
+            })
+            .collect::<Vec<_>>()
+    });
+    // The token count needs the tokenizer loaded (~0.3 s): with a budget the estimate is
+    // shown before the first call; otherwise it is computed alongside the first calls.
+    eprintln!("{verb} {run_id}: {} calls to send", plan.pending().len());
+    let estimate_job = {
+        let plan = plan.clone();
+        let prices = Arc::clone(&prices);
+        std::thread::spawn(move || {
+            let e = run::estimate(&plan, prices.as_ref());
+            if let Ok(e) = &e {
+                eprintln!("  estimate: {}", describe_estimate(e));
+            }
+            e
+        })
+    };
+    let mut estimate_job = Some(estimate_job);
+    let mut estimate = None;
+    if plan.options.budget_usd.is_some() {
+        estimate = estimate_job.take().map(join_estimate).transpose()?;
+    }
+    let found = key_lookup
+        .join()
+        .map_err(|_| anyhow::anyhow!("looking up the API keys failed"))?;
+    let mut keys = HashMap::new();
+    for (p, (key, source)) in found {
+        warn_missing_key(&p, &source);
+        keys.insert(p.id, key);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let cancel = CancellationToken::new();
+    let ctx = RunContext {
+        db_path: db_path.to_path_buf(),
+        client: client
+            .join()
+            .map_err(|_| anyhow::anyhow!("building the HTTP client failed"))??,
+        keys: Arc::new(move |p: &Provider| keys.get(&p.id).cloned().flatten()),
+        prices,
+        cancel: cancel.clone(),
+        seed: u64::from(run_id.unsigned_abs()),
+    };
+    let mut printer = ProgressPrinter::new();
+    let outcome = runtime.block_on(async {
+        let on_signal = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ncancelling: waiting for the results already received to be saved");
+                on_signal.cancel();
+            }
+        });
+        run::execute(&ctx, plan, &mut |p: &Progress| printer.print(p)).await
+    })?;
+    let estimate = match (estimate, estimate_job) {
+        (Some(e), _) => e,
+        (None, Some(job)) => join_estimate(job)?,
+        (None, None) => anyhow::bail!("the pre-run estimate was lost"),
+    };
+    let conn = store::open(db_path)?;
+    let summary = run::summarize(&conn, db_path, run_id)?;
+    if out.json {
+        return out.print_json(&summary_json(&summary, &estimate, outcome.spend_usd));
+    }
+    print_summary(&summary, outcome.spend_usd);
+    Ok(())
+}
+
+fn join_estimate(
+    job: std::thread::JoinHandle<tunebench_core::Result<Estimate>>,
+) -> anyhow::Result<Estimate> {
+    Ok(job
+        .join()
+        .map_err(|_| anyhow::anyhow!("the pre-run estimate failed"))??)
+}
+
+fn warn_missing_key(p: &Provider, source: &secrets::KeySource) {
+    if p.kind == ProviderKind::OpenAiCompatible && p.api_key_env.is_none() {
+        return;
+    }
+    if let secrets::KeySource::None { note } = source {
+        eprintln!("warning: provider {:?} has no API key: {note}", p.name);
+    }
+}
+
+fn describe_estimate(e: &Estimate) -> String {
+    let input: f64 = e.arms.iter().map(|a| a.input_tokens).sum();
+    let output: f64 = e.arms.iter().map(|a| a.max_output_tokens).sum();
+    let cost = match e.cost_usd {
+        Some(c) => format!("estimated cost ≤ ${c:.4}"),
+        None => "no prices, cost unknown".to_string(),
+    };
+    let unpriced = if e.unpriced_arms.is_empty() || e.cost_usd.is_none() {
+        String::new()
+    } else {
+        format!(" (no price for {})", e.unpriced_arms.join(", "))
+    };
+    format!(
+        "{} calls, ~{:.0} input tokens, ≤ {:.0} output tokens, {cost}{unpriced}",
+        e.calls, input, output
+    )
+}
+
+/// The `--json` object: `run_id`, `status`, and per arm `n`, `errors`, the primary metric
+/// (under its own name and as `metric`), latency percentiles and `cost_per_query`.
+pub fn summary_json(s: &RunSummary, estimate: &Estimate, spend: f64) -> Value {
+    let arms: Vec<Value> = s
+        .arms
+        .iter()
+        .map(|a| {
+            let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
+            v[s.primary_metric.as_str()] = json!(a.metric);
+            v
+        })
+        .collect();
+    json!({
+        "run_id": s.run_id,
+        "status": s.status,
+        "primary_metric": s.primary_metric,
+        "estimate": estimate,
+        "spend_usd": spend,
+        "arms": arms,
+    })
+}
+
+fn print_summary(s: &RunSummary, spend: f64) {
+    println!("run {}: {}", s.run_id, s.status.as_str());
+    println!(
+        "{:<20} {:>6} {:>6} {:>9} {:>9} {:>9} {:>12}",
+        "ARM",
+        "N",
+        "ERRORS",
+        s.primary_metric.to_uppercase(),
+        "P50 MS",
+        "P95 MS",
+        "$/QUERY"
+    );
+    let opt = |v: Option<f64>, prec: usize| v.map_or("-".to_string(), |x| format!("{x:.prec$}"));
+    for a in &s.arms {
+        println!(
+            "{:<20} {:>6} {:>6} {:>9} {:>9} {:>9} {:>12}",
+            a.name,
+            a.n,
+            a.errors,
+            opt(a.metric, 3),
+            opt(a.latency_ms_p50, 0),
+            opt(a.latency_ms_p95, 0),
+            opt(a.cost_per_query, 6)
+        );
+        for e in &a.errors_by_class {
+            println!("{:<20}   {} × {}", "", e.count, e.class);
+        }
+    }
+    println!("spent on calls by this run: ${spend:.4}");
+}
+
+/// Progress on stderr, one line at most every half second.
+struct ProgressPrinter {
+    last: Option<Instant>,
+}
+
+impl ProgressPrinter {
+    fn new() -> Self {
+        Self { last: None }
+    }
+
+    fn print(&mut self, p: &Progress) {
+        if self
+            .last
+            .is_some_and(|t| t.elapsed() < Duration::from_millis(500))
+        {
+            return;
+        }
+        self.last = Some(Instant::now());
+        let arms: Vec<String> = p
+            .arms
+            .iter()
+            .map(|a| {
+                let metric = a
+                    .metric
+                    .map_or(String::new(), |m| format!(", {} {m:.3}", p.metric_name));
+                format!(
+                    "{} {}/{} ({} errors{metric})",
+                    a.name, a.done, a.total, a.errors
+                )
+            })
+            .collect();
+        let eta = p.eta_s.map_or(String::new(), |e| format!(", ETA {e:.0} s"));
+        eprintln!(
+            "  {} | ${:.4} | {:.1} s{eta}",
+            arms.join(" | "),
+            p.spend_usd,
+            p.elapsed_s
+        );
+    }
+}

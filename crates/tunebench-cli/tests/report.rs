@@ -1,0 +1,255 @@
+//! `tunebench report RUN_ID` over a run written straight into a temporary store.
+
+use assert_cmd::Command;
+use rusqlite::params;
+use serde_json::Value;
+
+fn tunebench() -> Command {
+    let mut cmd = Command::cargo_bin("tunebench").unwrap();
+    cmd.env_remove("TUNEBENCH_DB");
+    cmd
+}
+
+/// Ten `yes`/`no` cases; arm A (prompting, $0.002 an answer) is right on 0–5 and times
+/// out on 9; arm B (fine-tuned, no price) is right on all ten. Returns the store's path.
+fn seeded_store(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let path = dir.path().join("tunebench.sqlite3");
+    let conn = tunebench_core::store::open(&path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO dataset (id, name, source_file, source_format, imported_at, row_count)
+             VALUES (1, 'answers', 'answers.csv', 'csv', '2026-01-01T00:00:00Z', 10);
+         INSERT INTO provider (id, name, kind, base_url) VALUES (1, 'local', 'openai_compatible', 'http://127.0.0.1:9/v1');
+         INSERT INTO arm (id, name, kind, provider_id, model, created_at)
+             VALUES (1, 'prompting', 'prompt', 1, 'base-model', '2026-01-01T00:00:00Z'),
+                    (2, 'fine-tuned', 'fine_tuned', 1, 'ft-model', '2026-01-01T00:00:00Z');
+         INSERT INTO experiment (id, name, dataset_id, split, primary_metric, created_at)
+             VALUES (1, 'yes-no', 1, 'test', 'accuracy', '2026-01-01T00:00:00Z');
+         INSERT INTO experiment_arm (experiment_id, arm_id, position) VALUES (1, 1, 0), (1, 2, 1);
+         INSERT INTO run (id, experiment_id, started_at, finished_at, status)
+             VALUES (1, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 'completed');",
+    )
+    .unwrap();
+    for i in 0..10_u32 {
+        let expected = if i.is_multiple_of(2) { "yes" } else { "no" };
+        conn.execute(
+            "INSERT INTO example (id, dataset_id, ordinal, input, expected, split)
+             VALUES (?1, 1, ?1, ?2, ?3, 'test')",
+            params![i, format!("question {i}"), expected],
+        )
+        .unwrap();
+        let a = match i {
+            0..=5 => Some(expected),
+            9 => None,
+            _ => Some("maybe"),
+        };
+        for (arm, output, cost) in [(1, a, Some(0.002)), (2, Some(expected), None)] {
+            conn.execute(
+                "INSERT INTO result (run_id, arm_id, example_id, output, error_class, latency_ms, cost, created_at)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, '2026-01-01T00:00:30Z')",
+                params![
+                    arm,
+                    i,
+                    output,
+                    output.is_none().then_some("timeout"),
+                    output.map(|_| 100.0 * arm as f64),
+                    output.and(cost)
+                ],
+            )
+            .unwrap();
+        }
+    }
+    path
+}
+
+#[test]
+fn report_json_carries_metrics_intervals_verdict_latency_and_cost_per_arm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_store(&dir);
+    let out = tunebench()
+        .args(["--db", db.to_str().unwrap(), "report", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).expect("one JSON object on stdout");
+    let (a, b) = (&v["arms"][0], &v["arms"][1]);
+    assert_eq!(a["name"], "prompting");
+    assert_eq!(
+        a["primary"]["value"], 0.6,
+        "6 of 10; the timeout is a failure"
+    );
+    assert_eq!(b["primary"]["value"], 1.0);
+    assert_eq!((a["n"].as_u64(), a["errors"].as_u64()), (Some(10), Some(1)));
+    assert_eq!(b["errors"], 0);
+    let interval = &a["primary"]["interval"];
+    assert!(interval["low"].as_f64().unwrap() < 0.6 && interval["high"].as_f64().unwrap() > 0.6);
+    assert!(a["metrics"][0]["interval"]["low"].is_number());
+    assert_eq!(a["cost_per_query"], 0.002);
+    assert!(b["cost_per_query"].is_null(), "no price is not $0");
+    assert_eq!(a["latency_ms_p50"], 100.0);
+    assert_eq!(b["latency_ms_p95"], 200.0);
+    assert!(v["verdict"].as_str().unwrap().contains("fine-tuned"));
+    assert!(v["verdict_kind"].is_string());
+    let p = v["p_value"].as_f64().unwrap();
+    assert!(
+        (p - 2.0 / 16.0).abs() < 1e-12,
+        "McNemar: 0 cases only A got right, 4 only B: p = 2·P[Bin(4, ½) = 0] = 2/16, got {p}"
+    );
+    assert!(v["minimum_detectable_difference"].as_f64().unwrap() > 0.0);
+    assert!(v.get("break_even_queries_per_day").is_none());
+}
+
+#[test]
+fn report_prints_a_table_and_the_verdict_and_refuses_an_unknown_run_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded_store(&dir);
+    let db = db.to_str().unwrap();
+    let out = tunebench()
+        .args(["--db", db, "report", "1"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("accuracy (primary)"), "{text}");
+    assert!(
+        text.contains("$0.002000") && text.contains("no price"),
+        "{text}"
+    );
+    assert!(text.contains("B − A: +0.400"), "{text}");
+    insta::assert_snapshot!("report_human", text);
+
+    tunebench()
+        .args(["--db", db, "report", "42", "--json"])
+        .assert()
+        .code(2)
+        .stdout(predicates::str::contains("not_found"));
+}
+
+/// A chat-completions server answering each call with the word after `Input: ` in the
+/// last message, with usage of 1000 prompt and 1 completion tokens. Returns its base URL.
+fn echo_server() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                if let Some(v) = line.to_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0u8; len];
+            reader.read_exact(&mut body).unwrap();
+            let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let last = req["messages"]
+                .as_array()
+                .and_then(|m| m.last())
+                .and_then(|m| m["content"].as_str())
+                .unwrap_or("")
+                .to_owned();
+            let label = last.rsplit("Input: ").next().unwrap_or("");
+            let label = label.split(' ').next().unwrap_or("");
+            let body = serde_json::json!({
+                "choices": [{"message": {"role": "assistant", "content": label}}],
+                "usage": {"prompt_tokens": 1000, "completion_tokens": 1}
+            })
+            .to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_run_made_by_the_engine_reports_the_same_cost_and_accuracy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let conn = tunebench_core::store::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO dataset (name, source_file, source_format, imported_at) VALUES ('toy', 'x', 'csv', 'now')",
+        [],
+    )
+    .unwrap();
+    for i in 0..6_u32 {
+        let label = if i.is_multiple_of(2) {
+            "billing"
+        } else {
+            "shipping"
+        };
+        // Case 5 expects a label neither arm will echo.
+        let expected = if i == 5 { "returns" } else { label };
+        conn.execute(
+            "INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES (1, ?1, ?2, ?3, 'test')",
+            params![i, format!("{label} case {i}"), expected],
+        )
+        .unwrap();
+    }
+    let toml = format!(
+        r#"
+name = "toy"
+dataset = "toy"
+[[providers]]
+name = "local"
+kind = "openai_compatible"
+base_url = "{}"
+stream = false
+max_attempts = 1
+[[arms]]
+name = "prompting"
+provider = "local"
+model = "base"
+template = "Input: {{{{input}}}}"
+price = {{ input = 1.0, output = 1.0 }}
+[[arms]]
+name = "fine-tuned"
+kind = "fine_tuned"
+provider = "local"
+model = "ft"
+template = "Input: {{{{input}}}}"
+"#,
+        echo_server()
+    );
+    let exp = dir.path().join("exp.toml");
+    std::fs::write(&exp, toml).unwrap();
+    let db = db.to_str().unwrap();
+    let run = tunebench()
+        .args(["--db", db, "run", exp.to_str().unwrap(), "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let run: Value = serde_json::from_slice(&run).unwrap();
+    let run_id = run["run_id"].to_string();
+
+    let out = tunebench()
+        .args(["--db", db, "report", &run_id, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["status"], "completed");
+    let a = &v["arms"][0];
+    assert!(
+        (a["primary"]["value"].as_f64().unwrap() - 5.0 / 6.0).abs() < 1e-12,
+        "5 of 6 echoed labels are right: {a}"
+    );
+    assert_eq!(
+        a["cost_per_query"], run["arms"][0]["cost_per_query"],
+        "the report's cost is the run's recorded cost"
+    );
+    assert!((a["cost_per_query"].as_f64().unwrap() - 1001e-6).abs() < 1e-12);
+    assert!(v["arms"][1]["cost_per_query"].is_null());
+    assert_eq!(v["comparison"]["difference"], 0.0);
+    assert_ne!(v["verdict_kind"], "justified", "{}", v["verdict"]);
+}

@@ -1,0 +1,423 @@
+//! `tunebench run`, `resume` and `provider test` against a tiny in-process HTTP server.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn tunebench() -> Command {
+    let mut cmd = Command::cargo_bin("tunebench").unwrap();
+    cmd.env_remove("TUNEBENCH_DB");
+    cmd
+}
+
+/// A blocking HTTP/1.1 server: answers every chat call with `status`; a 200 carries the
+/// label that follows `Input: ` in the last message. Returns the base URL and a call count.
+fn server(status: u16) -> (String, Arc<AtomicUsize>) {
+    let (url, calls, _) = slow_server(status, 0);
+    (url, calls)
+}
+
+/// [`server`] answering after `delay_ms`, also recording each call as "model|last message".
+fn slow_server(status: u16, delay_ms: u64) -> (String, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let counter = calls.clone();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let counter = counter.clone();
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if let Some(v) = line.to_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let mut body = vec![0u8; len];
+                reader.read_exact(&mut body).unwrap();
+                counter.fetch_add(1, Ordering::SeqCst);
+                let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                let last = req["messages"]
+                    .as_array()
+                    .and_then(|m| m.last())
+                    .and_then(|m| m["content"].as_str())
+                    .unwrap_or("")
+                    .to_string();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{}|{last}", req["model"].as_str().unwrap_or("")));
+                std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+                let label = last
+                    .rsplit("Input: ")
+                    .next()
+                    .unwrap_or("")
+                    .split(' ')
+                    .next()
+                    .unwrap_or("");
+                let body = if status == 200 {
+                    serde_json::json!({
+                        "choices": [{"message": {"role": "assistant", "content": label}}],
+                        "usage": {"prompt_tokens": 1000, "completion_tokens": 1}
+                    })
+                } else {
+                    serde_json::json!({"error": {"message": "Incorrect API key provided: sk-cli-SECRET"}})
+                };
+                let body = body.to_string();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    (url, calls, seen)
+}
+
+/// A store with dataset `toy` (6 test cases) and an experiment file against `url`.
+fn setup(dir: &std::path::Path, url: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let db = dir.join("t.db");
+    tunebench()
+        .args(["--db", db.to_str().unwrap(), "datasets"])
+        .assert()
+        .success();
+    let conn = tunebench_core::store::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO dataset (name, source_file, source_format, imported_at) VALUES ('toy', 'x', 'csv', 'now')",
+        [],
+    )
+    .unwrap();
+    for i in 0..6 {
+        let label = if i % 2 == 0 { "billing" } else { "shipping" };
+        let expected = if i == 5 { "returns" } else { label };
+        conn.execute(
+            "INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES (1, ?1, ?2, ?3, 'test')",
+            rusqlite::params![i, format!("{label} case {i}"), expected],
+        )
+        .unwrap();
+    }
+    let toml = format!(
+        r#"
+name = "toy"
+dataset = "toy"
+[[providers]]
+name = "local"
+kind = "openai_compatible"
+base_url = "{url}"
+stream = false
+max_attempts = 1
+api_key_env = "TB_CLI_TEST_KEY"
+[[arms]]
+name = "prompting"
+provider = "local"
+model = "base"
+template = "Input: {{{{input}}}}"
+max_tokens = 4
+price = {{ input = 1.0, output = 1.0 }}
+[[arms]]
+name = "fine-tuned"
+kind = "fine_tuned"
+provider = "local"
+model = "ft"
+template = "Input: {{{{input}}}}"
+"#
+    );
+    let exp = dir.join("exp.toml");
+    std::fs::write(&exp, toml).unwrap();
+    (db, exp)
+}
+
+fn json_of(out: &[u8]) -> Value {
+    serde_json::from_slice(out).expect("stdout is one JSON object")
+}
+
+#[test]
+fn run_json_reports_the_run_id_and_per_arm_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, calls) = server(200);
+    let (db, exp) = setup(dir.path(), &url);
+    let out = tunebench()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "run",
+            exp.to_str().unwrap(),
+            "--concurrency",
+            "2",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let v = json_of(&out.stdout);
+    assert_eq!(v["run_id"], 1);
+    assert_eq!(v["status"], "completed");
+    assert_eq!(calls.load(Ordering::SeqCst), 12);
+    let a = &v["arms"][0];
+    assert_eq!(a["name"], "prompting");
+    assert_eq!((a["n"].as_i64(), a["errors"].as_i64()), (Some(6), Some(0)));
+    // 5 of 6 cases echo the expected label.
+    assert!(
+        (a["accuracy"].as_f64().unwrap() - 5.0 / 6.0).abs() < 1e-9,
+        "{a}"
+    );
+    assert!(a["latency_ms_p50"].as_f64().unwrap() > 0.0);
+    assert!(a["latency_ms_p95"].as_f64().unwrap() >= a["latency_ms_p50"].as_f64().unwrap());
+    assert!(
+        (a["cost_per_query"].as_f64().unwrap() - 1001e-6).abs() < 1e-12,
+        "{a}"
+    );
+    assert_eq!(v["arms"][1]["cost_per_query"], Value::Null);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("run 1: 12 calls to send"), "{stderr}");
+    assert!(
+        stderr.contains("estimate: 12 calls, ~"),
+        "the token and cost estimate is shown: {stderr}"
+    );
+}
+
+#[test]
+fn resuming_a_completed_run_sends_nothing_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, calls) = server(200);
+    let (db, exp) = setup(dir.path(), &url);
+    let db_arg = db.to_str().unwrap();
+    tunebench()
+        .args(["--db", db_arg, "run", exp.to_str().unwrap()])
+        .assert()
+        .success();
+    let out = tunebench()
+        .args(["--db", db_arg, "resume", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_of(&out)["arms"][1]["n"], 6);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        12,
+        "a completed run has nothing to send"
+    );
+}
+
+#[test]
+fn a_bad_experiment_file_exits_2_naming_the_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, exp) = setup(dir.path(), "http://127.0.0.1:9/v1");
+    let text = std::fs::read_to_string(&exp)
+        .unwrap()
+        .replace("model = \"ft\"", "model = \"\"");
+    std::fs::write(&exp, text).unwrap();
+    let out = tunebench()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "run",
+            exp.to_str().unwrap(),
+            "--json",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let msg = json_of(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains("exp.toml, key `arms[1].model`: must not be empty"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn provider_test_reports_a_refused_key_in_plain_words_without_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _) = server(401);
+    let (db, exp) = setup(dir.path(), &url);
+    let db_arg = db.to_str().unwrap();
+    // Importing the experiment registers the provider; the run itself records errors.
+    tunebench()
+        .args(["--db", db_arg, "run", exp.to_str().unwrap()])
+        .assert()
+        .success();
+    let out = tunebench()
+        .env("TB_CLI_TEST_KEY", "sk-cli-SECRET")
+        .args(["--db", db_arg, "provider", "test", "local"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("refused the API key"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stdout.contains("sk-cli-SECRET") && !stderr.contains("sk-cli-SECRET"),
+        "the key leaked: {stdout} {stderr}"
+    );
+    assert!(
+        stdout.contains("[redacted]"),
+        "the provider echoed the key; it must show redacted: {stdout}"
+    );
+}
+
+#[test]
+fn a_budget_stopped_run_resumes_under_a_new_budget_counting_what_was_already_spent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, calls) = server(200);
+    let (db, exp) = setup(dir.path(), &url);
+    let db_arg = db.to_str().unwrap();
+    // Arm A costs 1001e-6 USD per call; arm B is free. Concurrency 1 keeps the order.
+    let out = tunebench()
+        .args([
+            "--db",
+            db_arg,
+            "run",
+            exp.to_str().unwrap(),
+            "--concurrency",
+            "1",
+            "--budget",
+            "0.002",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert_eq!(v["status"], "budget_stopped");
+    let first = calls.load(Ordering::SeqCst);
+    assert!(first < 12, "stopped before the end: {first} calls");
+    // The same ceiling is already reached: resuming under it sends nothing more.
+    let out = tunebench()
+        .args(["--db", db_arg, "resume", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_of(&out)["status"], "budget_stopped");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        first,
+        "no call once the ceiling is reached"
+    );
+    let out = tunebench()
+        .args(["--db", db_arg, "resume", "1", "--budget", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json_of(&out);
+    assert_eq!(v["status"], "completed");
+    assert_eq!(v["arms"][0]["n"], 6);
+    assert!(
+        (v["spend_usd"].as_f64().unwrap() - 6.0 * 1001e-6).abs() < 1e-9,
+        "{v}"
+    );
+}
+
+#[test]
+fn a_run_killed_with_sigkill_shows_as_interrupted_and_resumes_without_resending_saved_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _, seen) = slow_server(200, 60);
+    let (db, exp) = setup(dir.path(), &url);
+    let db_arg = db.to_str().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("tunebench");
+    let mut child = std::process::Command::new(&bin)
+        .args([
+            "--db",
+            db_arg,
+            "run",
+            exp.to_str().unwrap(),
+            "--concurrency",
+            "1",
+        ])
+        .env_remove("TUNEBENCH_DB")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let conn = tunebench_core::store::open(&db).unwrap();
+    let saved = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT COUNT(*) FROM result", [], |r| r.get(0))
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while saved(&conn) < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run saved nothing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let before: Vec<String> = conn
+        .prepare(
+            "SELECT a.model || '|Input: ' || e.input FROM result r
+               JOIN arm a ON a.id = r.arm_id JOIN example e ON e.id = r.example_id",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        before.len() >= 4 && before.len() < 12,
+        "killed mid-run: {}",
+        before.len()
+    );
+    let calls_before_resume = seen.lock().unwrap().len();
+
+    let out = tunebench()
+        .args(["--db", db_arg, "resume", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("run 1 is interrupted; resuming"),
+        "{stderr}"
+    );
+    assert_eq!(json_of(&out.stdout)["status"], "completed");
+    assert_eq!(saved(&conn), 12);
+    let resumed: Vec<String> = seen.lock().unwrap()[calls_before_resume..].to_vec();
+    for key in &before {
+        assert!(
+            !resumed.contains(key),
+            "{key} was saved before the kill and sent again"
+        );
+    }
+    assert_eq!(
+        resumed.len(),
+        12 - before.len(),
+        "exactly the cases without a result are sent"
+    );
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}

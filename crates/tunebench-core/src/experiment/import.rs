@@ -1,0 +1,99 @@
+//! Importing a loaded experiment file into the store: providers are inserted or updated
+//! by name, arms and the experiment are inserted, all in one transaction.
+
+use rusqlite::Connection;
+
+use super::file::LoadedExperiment;
+use super::{Experiment, Margin, MarginKind};
+use crate::arm::{Arm, ArmKind, ArmParams, Retrieval};
+use crate::provider::{GenParams, ProviderKind};
+use crate::store;
+use crate::{Error, Result};
+
+/// Writes the experiment of `loaded` into the store; returns the experiment id. The
+/// dataset must already be imported.
+pub fn import(conn: &Connection, loaded: &LoadedExperiment) -> Result<i32> {
+    let f = &loaded.file;
+    let shown = loaded.path.display();
+    let dataset_key = match &f.dataset {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let dataset_id = store::experiment::dataset_id(conn, &dataset_key)?.ok_or_else(|| {
+        Error::Invalid(format!(
+            "{shown}, key `dataset`: no dataset {dataset_key:?} in the store; import it first \
+             with `tunebench import FILE --name {dataset_key}`"
+        ))
+    })?;
+    let tx = conn.unchecked_transaction()?;
+    let mut provider_ids = Vec::new();
+    for p in &f.providers {
+        let kind = ProviderKind::parse(&p.kind).unwrap_or(ProviderKind::OpenAiCompatible);
+        let id = store::provider::upsert(
+            &tx,
+            &p.name,
+            kind,
+            p.base_url.trim_end_matches('/'),
+            p.api_key_env.as_deref(),
+            &p.settings(),
+        )?;
+        provider_ids.push((p.name.as_str(), id));
+    }
+    let mut arm_ids = Vec::new();
+    for (i, a) in f.arms.iter().enumerate() {
+        let provider_id = provider_ids
+            .iter()
+            .find(|(n, _)| *n == a.provider)
+            .map(|(_, id)| *id)
+            .ok_or_else(|| Error::Invalid(format!("{shown}, key `arms[{i}].provider`: unknown")))?;
+        let arm = Arm {
+            id: 0,
+            name: a.name.clone(),
+            kind: ArmKind::parse(&a.kind).unwrap_or(ArmKind::Prompt),
+            provider_id,
+            model: a.model.clone(),
+            system_prompt: a.system.clone(),
+            template: a.template.clone(),
+            few_shot: a.few_shot.clone(),
+            retrieval: loaded.context_dirs[i].as_ref().map(|dir| Retrieval {
+                dir: dir.display().to_string(),
+                top_k: a.context.as_ref().map_or(3, |c| c.top_k),
+            }),
+            params: ArmParams {
+                generation: GenParams {
+                    max_tokens: a.max_tokens,
+                    temperature: a.temperature,
+                    top_p: a.top_p,
+                    stop: a.stop.clone(),
+                    seed: a.seed,
+                    response_format: loaded.response_formats[i].clone(),
+                },
+                price: a.price,
+            },
+        };
+        arm_ids.push(store::arm::insert(&tx, &arm)?);
+    }
+    let margin = f.margin.as_ref().map_or(Margin::default(), |m| Margin {
+        kind: if m.kind == "absolute" {
+            MarginKind::Absolute
+        } else {
+            MarginKind::Relative
+        },
+        value: m.value,
+    });
+    let id = store::experiment::insert(
+        &tx,
+        &Experiment {
+            id: 0,
+            name: f.name.clone(),
+            dataset_id,
+            split: f.split.clone(),
+            primary_metric: f.primary_metric.clone(),
+            margin,
+            labels: f.labels.clone(),
+            arm_ids,
+        },
+    )?;
+    tx.commit()?;
+    Ok(id)
+}

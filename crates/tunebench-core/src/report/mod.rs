@@ -1,0 +1,90 @@
+//! What a finished (or stopped) run amounts to: every metric of both arms with its
+//! interval, the paired comparison of arm B (fine-tuned) against arm A (prompting) and
+//! its verdict, latency and measured cost per query ([`run_report`]), and the cases
+//! behind the numbers for the results screen's case browser ([`cases`]).
+
+pub mod case_page;
+pub mod run_report;
+
+use std::collections::HashSet;
+
+use rusqlite::Connection;
+
+use crate::arm::Arm;
+use crate::experiment::Experiment;
+use crate::run::RunRecord;
+use crate::score::{PreparedScorer, Scorer};
+use crate::store::result_read::ResultRow;
+use crate::{store, Error, Result};
+
+pub use case_page::{cases, ArmAnswer, CaseCounts, CaseFilter, CasePage, CaseView};
+pub use run_report::{run_report, ArmReport, ErrorCount, PrimaryValue, ReportOptions, RunReport};
+
+/// The primary metrics that are averaged F1s over the labels.
+const LABEL_METRICS: [&str; 4] = ["label", "macro_f1", "micro_f1", "weighted_f1"];
+
+/// A per-case primary score at or above this counts as a right answer in the case
+/// browser (binary scorers give 0 or 1, so for them "right" means 1).
+pub const RIGHT_THRESHOLD: f64 = 0.5;
+
+/// A run read back from the store: its experiment, arms A and B, and every result.
+struct RunData {
+    run: RunRecord,
+    experiment: Experiment,
+    arm_a: Arm,
+    arm_b: Arm,
+    rows: Vec<ResultRow>,
+    /// The primary metric's scorer, prepared.
+    primary: PreparedScorer,
+}
+
+impl RunData {
+    fn load(conn: &Connection, run_id: i32) -> Result<RunData> {
+        let run = store::run::get(conn, run_id)?;
+        let experiment = store::experiment::get(conn, run.experiment_id)?;
+        let [a, b] = experiment.arm_ids[..] else {
+            return Err(Error::Invalid(format!(
+                "run {run_id}: experiment `{}` has {} arms; a report compares exactly two (A = prompting, B = fine-tuned)",
+                experiment.name,
+                experiment.arm_ids.len()
+            )));
+        };
+        let primary = Scorer::by_name(&experiment.primary_metric, &experiment.labels)?
+            .prepare(&format!("experiment `{}`", experiment.name))?;
+        Ok(RunData {
+            arm_a: store::arm::get(conn, a)?,
+            arm_b: store::arm::get(conn, b)?,
+            rows: store::result_read::for_report(conn, run_id)?,
+            run,
+            experiment,
+            primary,
+        })
+    }
+
+    /// Whether the experiment classifies: a taxonomy is given or the primary is a label F1.
+    fn labelled(&self) -> bool {
+        !self.experiment.labels.is_empty()
+            || LABEL_METRICS.contains(&self.experiment.primary_metric.as_str())
+    }
+
+    /// The results of one arm, in case order.
+    fn rows_of(&self, arm_id: i32) -> Vec<&ResultRow> {
+        self.rows.iter().filter(|r| r.arm_id == arm_id).collect()
+    }
+
+    /// The primary score of an answered row (`None` for an error).
+    fn primary_score(&self, row: &ResultRow) -> Option<f64> {
+        let output = row.output.as_deref()?;
+        self.primary.score(output, &row.expected)
+    }
+}
+
+/// The example ids both arms have a result for (a stopped run may have answered a case
+/// in one arm only; those cases cannot be paired).
+fn paired_ids(a: &[&ResultRow], b: &[&ResultRow]) -> HashSet<i32> {
+    let in_b: HashSet<i32> = b.iter().map(|r| r.example_id).collect();
+    a.iter()
+        .map(|r| r.example_id)
+        .filter(|id| in_b.contains(id))
+        .collect()
+}

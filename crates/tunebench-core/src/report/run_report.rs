@@ -1,0 +1,407 @@
+//! [`run_report`]: the numbers of a run. Each arm's metrics with intervals, its label
+//! report and format compliance when the experiment classifies, its latency and measured
+//! cost per query; then B against A, paired on the cases both answered, with the
+//! bootstrap interval of the difference, McNemar's test, the minimum detectable
+//! difference and the margin rule's verdict.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::{paired_ids, RunData};
+use crate::arm::Arm;
+use crate::score::{label_report, score_case, LabelReport, Normalization, Scorer};
+use crate::stats::{
+    compare, summarize_latency, summarize_metric, ArmScores, ArmSummary, CaseScore, CompareConfig,
+    Comparison, ErrorPolicy, Interval, LatencySample, LatencySummary, Margin, MetricSummary,
+    PrimaryMetric, VerdictKind,
+};
+use crate::store::result_read::ResultRow;
+use crate::{experiment, run, store, Error, Result};
+
+/// The seed of every bootstrap in a report, fixed so that a report reads the same each time.
+pub const REPORT_SEED: u32 = 7;
+/// Bootstrap resamples of a report.
+pub const REPORT_RESAMPLES: u32 = 10_000;
+
+/// Choices of the person reading the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct ReportOptions {
+    /// The p95 latency budget in ms; each arm passes or fails it.
+    pub latency_budget_p95_ms: Option<f64>,
+    /// What errored cases count as in the primary metric (default: failures).
+    pub error_policy: ErrorPolicy,
+    pub seed: u32,
+    pub resamples: u32,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            latency_budget_p95_ms: None,
+            error_policy: ErrorPolicy::CountAsFailure,
+            seed: REPORT_SEED,
+            resamples: REPORT_RESAMPLES,
+        }
+    }
+}
+
+/// How many cases of an arm failed with one error class.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ErrorCount {
+    pub class: String,
+    pub count: u32,
+}
+
+/// The primary metric of one arm, over the paired cases.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PrimaryValue {
+    pub metric: String,
+    pub value: f64,
+    pub interval: Interval,
+    /// "wilson" or "bootstrap".
+    pub interval_method: String,
+}
+
+/// One arm's side of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ArmReport {
+    pub arm_id: i32,
+    pub name: String,
+    /// `prompt`, `fine_tuned` or `hybrid`.
+    pub kind: String,
+    pub model: String,
+    /// Cases with a result (answered + errors).
+    pub n: u32,
+    pub answered: u32,
+    /// Cases that failed after retries, shown apart from wrong answers.
+    pub errors: u32,
+    pub errors_by_class: Vec<ErrorCount>,
+    pub primary: PrimaryValue,
+    /// Every scorer's mean with its interval over the paired cases (errors follow the
+    /// report's policy).
+    pub metrics: Vec<MetricSummary>,
+    /// Per-class precision / recall / F1 and the confusion matrix, when the experiment
+    /// classifies; an errored case is a wrong answer outside every class.
+    pub label_report: Option<LabelReport>,
+    /// Share of cases whose output is one of the taxonomy's labels, when there is one.
+    pub format_compliance: Option<f64>,
+    pub latency: LatencySummary,
+    pub latency_ms_p50: Option<f64>,
+    pub latency_ms_p95: Option<f64>,
+    /// Mean recorded cost (USD) of an answered case; `None` when no answer has a price.
+    pub cost_per_query: Option<f64>,
+    /// Why the cost is missing or partial, in words (never shown as $0).
+    pub cost_note: Option<String>,
+}
+
+/// Everything the results screen and `tunebench report` show for a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RunReport {
+    pub run_id: i32,
+    /// The run's status (`completed`, `interrupted`, …).
+    pub status: String,
+    pub experiment_id: i32,
+    pub experiment: String,
+    pub dataset: String,
+    pub split: String,
+    /// Cases in the evaluated split.
+    pub n_cases: u32,
+    /// Cases answered (or errored) by one arm only, left out of the comparison.
+    pub unpaired_cases: u32,
+    pub primary_metric: String,
+    /// Arm A (prompting) then arm B (fine-tuned).
+    pub arms: Vec<ArmReport>,
+    pub comparison: Comparison,
+    pub verdict: String,
+    pub verdict_kind: VerdictKind,
+    /// McNemar's exact p-value, when the primary scores are binary.
+    pub p_value: Option<f64>,
+    pub minimum_detectable_difference: f64,
+    /// Set when the test set is too small to detect the margin.
+    pub power_warning: Option<String>,
+    pub seed: u32,
+    pub resamples: u32,
+}
+
+/// The report of run `run_id` of the database at `db_path` (used to tell a run that is
+/// still going from one whose process died).
+pub fn run_report(
+    conn: &Connection,
+    db_path: &Path,
+    run_id: i32,
+    opts: &ReportOptions,
+) -> Result<RunReport> {
+    let data = RunData::load(conn, run_id)?;
+    let exp = &data.experiment;
+    let rows_a = data.rows_of(data.arm_a.id);
+    let rows_b = data.rows_of(data.arm_b.id);
+    let paired = paired_ids(&rows_a, &rows_b);
+    if paired.is_empty() {
+        return Err(Error::Invalid(format!(
+            "run {run_id} has no case answered by both `{}` and `{}` yet; nothing to report",
+            data.arm_a.name, data.arm_b.name
+        )));
+    }
+    let unpaired = (rows_a.len() + rows_b.len() - 2 * paired.len()) as u32;
+    let keep = |rows: &[&ResultRow]| -> Vec<CaseScore> {
+        rows.iter()
+            .filter(|r| paired.contains(&r.example_id))
+            .map(|r| case_score(&data, r))
+            .collect()
+    };
+    let cfg = CompareConfig {
+        metric: exp.primary_metric.clone(),
+        primary: PrimaryMetric::for_name(&exp.primary_metric),
+        margin: match exp.margin.kind {
+            experiment::MarginKind::Relative => Margin::Relative {
+                value: exp.margin.value,
+            },
+            experiment::MarginKind::Absolute => Margin::Absolute {
+                value: exp.margin.value,
+            },
+        },
+        error_policy: opts.error_policy,
+        labels: exp.labels.clone(),
+        resamples: opts.resamples,
+        seed: opts.seed,
+        ..CompareConfig::default()
+    };
+    let comparison = compare(
+        &ArmScores {
+            arm: data.arm_a.name.clone(),
+            cases: keep(&rows_a),
+        },
+        &ArmScores {
+            arm: data.arm_b.name.clone(),
+            cases: keep(&rows_b),
+        },
+        &cfg,
+    )?;
+    let arms = vec![
+        arm_report(
+            &data,
+            &data.arm_a,
+            &rows_a,
+            &paired,
+            &comparison.arm_a,
+            opts,
+        )?,
+        arm_report(
+            &data,
+            &data.arm_b,
+            &rows_b,
+            &paired,
+            &comparison.arm_b,
+            opts,
+        )?,
+    ];
+    let (train, test, unassigned) = store::example::split_counts(conn, exp.dataset_id)?;
+    let n_cases = match exp.split.as_str() {
+        "train" => train,
+        "test" => test,
+        _ => train + test + unassigned,
+    };
+    Ok(RunReport {
+        run_id,
+        status: run::effective_status(db_path, &data.run)
+            .as_str()
+            .to_owned(),
+        experiment_id: exp.id,
+        experiment: exp.name.clone(),
+        dataset: store::dataset::name(conn, exp.dataset_id)?,
+        split: exp.split.clone(),
+        n_cases,
+        unpaired_cases: unpaired,
+        primary_metric: exp.primary_metric.clone(),
+        arms,
+        verdict: comparison.verdict.sentence.clone(),
+        verdict_kind: comparison.verdict.kind,
+        p_value: comparison.mcnemar.map(|m| m.p_value),
+        minimum_detectable_difference: comparison.power.minimum_detectable_difference,
+        power_warning: comparison.power.warning.clone(),
+        seed: opts.seed,
+        resamples: opts.resamples,
+        comparison,
+    })
+}
+
+/// A result as the comparison sees it.
+fn case_score(data: &RunData, row: &ResultRow) -> CaseScore {
+    let labelled = data.labelled();
+    CaseScore {
+        example_id: row.example_id,
+        error: row.output.is_none(),
+        value: data.primary_score(row).unwrap_or(0.0),
+        expected_label: labelled.then(|| label_of(&row.expected)),
+        predicted_label: row.output.as_deref().filter(|_| labelled).map(label_of),
+    }
+}
+
+/// The label an output or expected answer stands for: trimmed, whitespace collapsed.
+fn label_of(text: &str) -> String {
+    Normalization::default().apply(text)
+}
+
+/// One arm's figures. Quality (metrics, label report) is measured on the paired cases, so
+/// that it agrees with the comparison; counts, latency and cost cover every result.
+fn arm_report(
+    data: &RunData,
+    arm: &Arm,
+    rows: &[&ResultRow],
+    paired: &HashSet<i32>,
+    summary: &ArmSummary,
+    opts: &ReportOptions,
+) -> Result<ArmReport> {
+    let exp = &data.experiment;
+    let scored: Vec<&ResultRow> = rows
+        .iter()
+        .copied()
+        .filter(|r| paired.contains(&r.example_id))
+        .collect();
+    let origin = format!("experiment `{}`", exp.name);
+    // The primary scorer first, then the classification defaults it does not repeat.
+    let mut scorers = vec![Scorer::by_name(&exp.primary_metric, &exp.labels)?];
+    if data.labelled() {
+        for s in Scorer::classification_defaults(&exp.labels) {
+            if scorers.iter().all(|have| have.name() != s.name()) {
+                scorers.push(s);
+            }
+        }
+    }
+    let prepared = scorers
+        .iter()
+        .map(|s| s.prepare(&origin))
+        .collect::<Result<Vec<_>>>()?;
+    // scores[k][i]: scorer k on case i, `None` when the case errored.
+    let mut scores: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(scored.len()); prepared.len()];
+    for row in &scored {
+        let case = row
+            .output
+            .as_deref()
+            .map(|o| score_case(&prepared, o, &row.expected));
+        for (k, column) in scores.iter_mut().enumerate() {
+            column.push(case.as_ref().and_then(|c| c.get(k)).map(|s| s.value));
+        }
+    }
+    let metrics: Vec<MetricSummary> = prepared
+        .iter()
+        .zip(&scores)
+        .map(|(p, column)| {
+            summarize_metric(
+                p.name(),
+                column,
+                opts.error_policy,
+                0.95,
+                opts.resamples,
+                opts.seed,
+            )
+        })
+        .collect();
+    let format_compliance = metrics
+        .iter()
+        .find(|m| m.metric == "label_in_taxonomy")
+        .and_then(|m| m.mean);
+
+    let mut by_class: BTreeMap<String, u32> = BTreeMap::new();
+    for class in rows.iter().filter_map(|r| r.error_class.as_ref()) {
+        *by_class.entry(class.clone()).or_default() += 1;
+    }
+    let errors: u32 = by_class.values().sum();
+    let latency = summarize_latency(
+        &rows
+            .iter()
+            .map(|r| LatencySample {
+                latency_ms: r.latency_ms.unwrap_or(f64::NAN),
+                ttft_ms: r.ttft_ms,
+                completion_tokens: r.completion_tokens,
+                error: r.output.is_none(),
+            })
+            .collect::<Vec<_>>(),
+        opts.latency_budget_p95_ms,
+    );
+    let (cost_per_query, cost_note) = cost(arm, rows);
+    Ok(ArmReport {
+        arm_id: arm.id,
+        name: arm.name.clone(),
+        kind: arm.kind.as_str().to_owned(),
+        model: arm.model.clone(),
+        n: rows.len() as u32,
+        answered: rows.len() as u32 - errors,
+        errors,
+        errors_by_class: by_class
+            .into_iter()
+            .map(|(class, count)| ErrorCount { class, count })
+            .collect(),
+        primary: PrimaryValue {
+            metric: exp.primary_metric.clone(),
+            value: summary.value,
+            interval: summary.interval,
+            interval_method: summary.interval_method.clone(),
+        },
+        metrics,
+        label_report: data.labelled().then(|| labels(data, &scored)),
+        format_compliance,
+        latency_ms_p50: latency.p50_ms,
+        latency_ms_p95: latency.p95_ms,
+        latency,
+        cost_per_query,
+        cost_note,
+    })
+}
+
+/// The label report of one arm. Classes: the taxonomy, else every expected label and
+/// every label the arm answered (an errored case is a wrong answer outside them all).
+fn labels(data: &RunData, rows: &[&ResultRow]) -> LabelReport {
+    /// Stands in for an errored case's prediction; never a class.
+    const ERRORED: &str = "\u{0}error";
+    let expected: Vec<String> = rows.iter().map(|r| label_of(&r.expected)).collect();
+    let predicted: Vec<String> = rows
+        .iter()
+        .map(|r| r.output.as_deref().map_or(ERRORED.to_owned(), label_of))
+        .collect();
+    let taxonomy: Vec<String> = if data.experiment.labels.is_empty() {
+        let mut all: Vec<String> = expected
+            .iter()
+            .chain(&predicted)
+            .filter(|l| l.as_str() != ERRORED)
+            .cloned()
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    } else {
+        data.experiment.labels.clone()
+    };
+    label_report(&expected, &predicted, Some(&taxonomy))
+}
+
+/// Mean recorded cost of an answered case, and a note when it is missing or partial.
+fn cost(arm: &Arm, rows: &[&ResultRow]) -> (Option<f64>, Option<String>) {
+    let answered: Vec<&&ResultRow> = rows.iter().filter(|r| r.output.is_some()).collect();
+    let costs: Vec<f64> = answered.iter().filter_map(|r| r.cost).collect();
+    if costs.is_empty() {
+        let note = format!(
+            "no price for model `{}` was known when the run answered, so its cost was not measured",
+            arm.model
+        );
+        return (None, Some(note));
+    }
+    let mean = costs.iter().sum::<f64>() / costs.len() as f64;
+    let note = (costs.len() < answered.len()).then(|| {
+        format!(
+            "{} of {} answered cases have a recorded cost; the mean is over those",
+            costs.len(),
+            answered.len()
+        )
+    });
+    (Some(mean), note)
+}

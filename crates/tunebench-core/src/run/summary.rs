@@ -1,0 +1,147 @@
+//! A run's figures per arm, read back from the store: cases, errors by class, the primary
+//! metric over answered cases, latency percentiles, tokens and cost per query.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::{effective_status, metric, RunStatus};
+use crate::{store, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ErrorCount {
+    pub class: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ArmSummary {
+    pub arm_id: i32,
+    pub name: String,
+    pub model: String,
+    /// Cases of the split.
+    pub total: u32,
+    /// Cases with a result (answered + errors).
+    pub n: u32,
+    pub answered: u32,
+    /// Cases recorded as errors after retries; never counted as wrong answers.
+    pub errors: u32,
+    pub errors_by_class: Vec<ErrorCount>,
+    pub metric: Option<f64>,
+    pub latency_ms_p50: Option<f64>,
+    pub latency_ms_p95: Option<f64>,
+    pub ttft_ms_p50: Option<f64>,
+    pub prompt_tokens_mean: Option<f64>,
+    pub completion_tokens_mean: Option<f64>,
+    /// Mean cost of an answered case, USD; `None` without prices.
+    pub cost_per_query: Option<f64>,
+    pub from_cache: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RunSummary {
+    pub run_id: i32,
+    pub status: RunStatus,
+    pub primary_metric: String,
+    pub arms: Vec<ArmSummary>,
+}
+
+/// Nearest-rank percentile `p` (0–100) of `sorted` values.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Summarises run `run_id` of the database at `db_path`.
+pub fn summarize(conn: &Connection, db_path: &Path, run_id: i32) -> Result<RunSummary> {
+    let run = store::run::get(conn, run_id)?;
+    let exp = store::experiment::get(conn, run.experiment_id)?;
+    let total = store::case::for_split(conn, exp.dataset_id, &exp.split)?.len() as u32;
+    let rows = store::result::for_run(conn, run_id)?;
+    let mut arms = Vec::new();
+    for arm_id in &exp.arm_ids {
+        let arm = store::arm::get(conn, *arm_id)?;
+        let mine: Vec<_> = rows.iter().filter(|(r, _)| r.arm_id == *arm_id).collect();
+        let mut by_class: BTreeMap<String, u32> = BTreeMap::new();
+        let mut scores = Vec::new();
+        let mut latencies = Vec::new();
+        let mut ttfts = Vec::new();
+        let mut prompt = Vec::new();
+        let mut completion = Vec::new();
+        let mut costs = Vec::new();
+        let mut from_cache = 0;
+        for (r, expected) in &mine {
+            if let Some(class) = &r.error_class {
+                *by_class.entry(class.clone()).or_default() += 1;
+                continue;
+            }
+            from_cache += u32::from(r.from_cache);
+            scores.push(metric::score(
+                &exp.primary_metric,
+                r.output.as_deref().unwrap_or(""),
+                expected,
+            ));
+            latencies.extend(r.latency_ms);
+            ttfts.extend(r.ttft_ms);
+            prompt.extend(r.prompt_tokens.map(f64::from));
+            completion.extend(r.completion_tokens.map(f64::from));
+            costs.extend(r.cost);
+        }
+        latencies.sort_by(f64::total_cmp);
+        ttfts.sort_by(f64::total_cmp);
+        let errors: u32 = by_class.values().sum();
+        arms.push(ArmSummary {
+            arm_id: *arm_id,
+            name: arm.name,
+            model: arm.model,
+            total,
+            n: mine.len() as u32,
+            answered: mine.len() as u32 - errors,
+            errors,
+            errors_by_class: by_class
+                .into_iter()
+                .map(|(class, count)| ErrorCount { class, count })
+                .collect(),
+            metric: mean(&scores),
+            latency_ms_p50: percentile(&latencies, 50.0),
+            latency_ms_p95: percentile(&latencies, 95.0),
+            ttft_ms_p50: percentile(&ttfts, 50.0),
+            prompt_tokens_mean: mean(&prompt),
+            completion_tokens_mean: mean(&completion),
+            cost_per_query: mean(&costs),
+            from_cache,
+        });
+    }
+    Ok(RunSummary {
+        run_id,
+        status: effective_status(db_path, &run),
+        primary_metric: exp.primary_metric,
+        arms,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50.0));
+        assert_eq!(percentile(&v, 95.0), Some(95.0));
+        assert_eq!(percentile(&[7.0], 95.0), Some(7.0));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+}

@@ -1,0 +1,79 @@
+//! The run's single writer: a thread with its own connection that receives results and
+//! cache entries over a channel and commits them in short transactions, batching whatever
+//! arrived while the previous commit ran.
+
+use std::path::PathBuf;
+use std::thread::JoinHandle;
+
+use tokio::sync::mpsc;
+
+use super::ResultRecord;
+use crate::store::response_cache::CachedResponse;
+use crate::{store, Result};
+
+/// Most rows per transaction.
+const MAX_BATCH: usize = 512;
+
+pub(crate) enum Write {
+    Result(ResultRecord),
+    Cache(String, CachedResponse),
+}
+
+pub(crate) struct Writer {
+    pub tx: mpsc::UnboundedSender<Write>,
+    handle: JoinHandle<Result<u32>>,
+}
+
+impl Writer {
+    /// Opens a connection to `db_path` and starts the thread.
+    pub fn start(db_path: PathBuf) -> Result<Self> {
+        let conn = store::open(&db_path)?;
+        let (tx, mut rx) = mpsc::unbounded_channel::<Write>();
+        let handle = std::thread::Builder::new()
+            .name("tunebench-run-writer".into())
+            .spawn(move || -> Result<u32> {
+                let mut written = 0u32;
+                let mut results = Vec::with_capacity(MAX_BATCH);
+                let mut cache = Vec::new();
+                while let Some(first) = rx.blocking_recv() {
+                    let mut next = Some(first);
+                    while let Some(w) = next {
+                        match w {
+                            Write::Result(r) => results.push(r),
+                            Write::Cache(k, c) => cache.push((k, c)),
+                        }
+                        next = if results.len() + cache.len() < MAX_BATCH {
+                            rx.try_recv().ok()
+                        } else {
+                            None
+                        };
+                    }
+                    if !cache.is_empty() {
+                        let t = conn.unchecked_transaction()?;
+                        for (k, c) in cache.drain(..) {
+                            store::response_cache::put(&t, &k, &c)?;
+                        }
+                        t.commit()?;
+                    }
+                    if !results.is_empty() {
+                        written += store::result::insert_batch(&conn, &results)? as u32;
+                        results.clear();
+                    }
+                }
+                Ok(written)
+            })
+            .map_err(|e| crate::Error::io(&db_path, e))?;
+        Ok(Self { tx, handle })
+    }
+
+    /// Closes the channel, waits for every pending write and returns how many results
+    /// were inserted.
+    pub async fn finish(self) -> Result<u32> {
+        drop(self.tx);
+        let handle = self.handle;
+        tokio::task::spawn_blocking(move || handle.join())
+            .await
+            .map_err(|e| crate::Error::Invalid(format!("the result writer stopped: {e}")))?
+            .map_err(|_| crate::Error::Invalid("the result writer panicked".into()))?
+    }
+}

@@ -1,0 +1,108 @@
+//! SQL for the `experiment` and `experiment_arm` tables (and the dataset lookup by name
+//! or id that an experiment file needs).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::experiment::{Experiment, Margin, MarginKind};
+use crate::{Error, Result};
+
+// --- writes ---
+
+/// Inserts `exp` (its `id` ignored) with its arms in order; returns the new id.
+pub fn insert(conn: &Connection, exp: &Experiment) -> Result<i32> {
+    let labels = serde_json::to_string(&exp.labels).map_err(|e| Error::Invalid(e.to_string()))?;
+    let id: i32 = conn.query_row(
+        "INSERT INTO experiment (name, dataset_id, split, primary_metric, margin_kind, margin_value,
+                                 labels, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+         RETURNING id",
+        params![
+            exp.name,
+            exp.dataset_id,
+            exp.split,
+            exp.primary_metric,
+            exp.margin.kind.as_str(),
+            exp.margin.value,
+            labels
+        ],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(
+        "INSERT INTO experiment_arm (experiment_id, arm_id, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (pos, arm_id) in exp.arm_ids.iter().enumerate() {
+        stmt.execute(params![id, arm_id, pos as i32])?;
+    }
+    Ok(id)
+}
+
+// --- reads ---
+
+pub fn get(conn: &Connection, id: i32) -> Result<Experiment> {
+    let mut exp = conn
+        .query_row(
+            "SELECT id, name, dataset_id, split, primary_metric, margin_kind, margin_value, labels
+               FROM experiment WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    Experiment {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        dataset_id: r.get(2)?,
+                        split: r.get(3)?,
+                        primary_metric: r.get(4)?,
+                        margin: Margin {
+                            kind: MarginKind::Relative,
+                            value: r.get(6)?,
+                        },
+                        labels: Vec::new(),
+                        arm_ids: Vec::new(),
+                    },
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(7)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            entity: "experiment",
+            key: "id",
+            value: id.to_string(),
+        })
+        .map(|(mut e, kind, labels)| {
+            e.margin.kind = if kind == "absolute" {
+                MarginKind::Absolute
+            } else {
+                MarginKind::Relative
+            };
+            e.labels = serde_json::from_str(&labels).unwrap_or_default();
+            e
+        })?;
+    let mut stmt = conn
+        .prepare("SELECT arm_id FROM experiment_arm WHERE experiment_id = ?1 ORDER BY position")?;
+    exp.arm_ids = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(exp)
+}
+
+/// The id of the dataset named `name_or_id` (a name, or a numeric id).
+pub fn dataset_id(conn: &Connection, name_or_id: &str) -> Result<Option<i32>> {
+    let by_name: Option<i32> = conn
+        .query_row(
+            "SELECT id FROM dataset WHERE name = ?1",
+            [name_or_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if by_name.is_some() {
+        return Ok(by_name);
+    }
+    let Ok(id) = name_or_id.parse::<i32>() else {
+        return Ok(None);
+    };
+    Ok(conn
+        .query_row("SELECT id FROM dataset WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?)
+}

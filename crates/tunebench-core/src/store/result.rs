@@ -1,0 +1,91 @@
+//! SQL for the `result` table: one row per (run, arm, case), inserted once and never
+//! duplicated (`ON CONFLICT DO NOTHING` on the primary key).
+
+use rusqlite::{params, Connection};
+
+use crate::run::ResultRecord;
+use crate::Result;
+
+// --- writes ---
+
+/// Inserts `rows` in one transaction; rows whose (run, arm, case) already has a result
+/// are skipped. Returns how many were inserted.
+pub fn insert_batch(conn: &Connection, rows: &[ResultRecord]) -> Result<usize> {
+    let tx = conn.unchecked_transaction()?;
+    let mut inserted = 0;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO result (run_id, arm_id, example_id, output, error_class, http_status,
+                                 error_message, prompt_tokens, completion_tokens, cached_tokens,
+                                 latency_ms, ttft_ms, attempts, cost, from_cache, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                     strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+             ON CONFLICT (run_id, arm_id, example_id) DO NOTHING",
+        )?;
+        for r in rows {
+            inserted += stmt.execute(params![
+                r.run_id,
+                r.arm_id,
+                r.example_id,
+                r.output,
+                r.error_class,
+                r.http_status,
+                r.error_message,
+                r.prompt_tokens,
+                r.completion_tokens,
+                r.cached_tokens,
+                r.latency_ms,
+                r.ttft_ms,
+                r.attempts,
+                r.cost,
+                r.from_cache,
+            ])?;
+        }
+    }
+    tx.commit()?;
+    Ok(inserted)
+}
+
+// --- reads ---
+
+/// The (arm, case) pairs of `run_id` that already have a result.
+pub fn answered_pairs(conn: &Connection, run_id: i32) -> Result<Vec<(i32, i32)>> {
+    let mut stmt = conn.prepare("SELECT arm_id, example_id FROM result WHERE run_id = ?1")?;
+    let rows = stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every result of `run_id`, with the case's expected answer, in (arm, case) order.
+pub fn for_run(conn: &Connection, run_id: i32) -> Result<Vec<(ResultRecord, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT r.run_id, r.arm_id, r.example_id, r.output, r.error_class, r.http_status,
+                r.error_message, r.prompt_tokens, r.completion_tokens, r.cached_tokens,
+                r.latency_ms, r.ttft_ms, r.attempts, r.cost, r.from_cache, e.expected
+           FROM result r JOIN example e ON e.id = r.example_id
+          WHERE r.run_id = ?1
+          ORDER BY r.arm_id, e.ordinal",
+    )?;
+    let rows = stmt.query_map([run_id], |r| {
+        Ok((
+            ResultRecord {
+                run_id: r.get(0)?,
+                arm_id: r.get(1)?,
+                example_id: r.get(2)?,
+                output: r.get(3)?,
+                error_class: r.get(4)?,
+                http_status: r.get(5)?,
+                error_message: r.get(6)?,
+                prompt_tokens: r.get(7)?,
+                completion_tokens: r.get(8)?,
+                cached_tokens: r.get(9)?,
+                latency_ms: r.get(10)?,
+                ttft_ms: r.get(11)?,
+                attempts: r.get(12)?,
+                cost: r.get(13)?,
+                from_cache: r.get(14)?,
+            },
+            r.get(15)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

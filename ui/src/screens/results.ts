@@ -1,0 +1,154 @@
+// The results of one run: the verdict in one sentence with its numbers, every metric with
+// its interval side by side, latency and cost per query, per-class tables and confusion
+// matrices, and a case browser filtered to the disagreements.
+import { html, nothing, type TemplateResult } from "lit-html";
+import { call, describe } from "../api";
+import {
+  commands,
+  type CaseFilter,
+  type CasePage,
+  type LabelReport,
+  type RunReport,
+} from "../bindings";
+import { count } from "../format";
+import { usd } from "../money";
+import type { Redraw, Screen } from "../screen";
+import { errorBox } from "../widgets";
+
+const PAGE = 25;
+
+export class ResultsScreen implements Screen {
+  readonly id = "results";
+  readonly title = "Results";
+  runId = 0;
+  private report: RunReport | null = null;
+  private page: CasePage | null = null;
+  private filter: CaseFilter = "a_only_right";
+  private search = "";
+  private offset = 0;
+  private error: string | null = null;
+  private budget: number | null = null;
+
+  constructor(private readonly redraw: Redraw) {}
+
+  async show(): Promise<void> {
+    this.error = null;
+    this.report = null;
+    this.page = null;
+    try {
+      this.report = await call(
+        commands.runReport(this.runId, { latency_budget_p95_ms: this.budget, error_policy: "count_as_failure", seed: 7, resamples: 10000 }),
+      );
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+    await this.loadCases();
+  }
+
+  private async loadCases(): Promise<void> {
+    try {
+      this.page = await call(commands.runCases(this.runId, this.filter, this.search.trim() || null, this.offset, PAGE));
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
+
+  private setFilter(f: CaseFilter): void {
+    this.filter = f;
+    this.offset = 0;
+    void this.loadCases();
+  }
+
+  view(): TemplateResult {
+    const r = this.report;
+    const head = html`<header class="screen-head"><div><a href="#/runs" class="back">← Runs</a>
+      <h1>Run ${this.runId}${r ? html` · ${r.experiment}` : nothing}</h1>
+      ${r ? html`<div class="muted small">${r.dataset} · ${r.split} split · ${count(r.n_cases)} cases · ${r.status}</div>` : nothing}</div></header>`;
+    if (!r) return html`${head}${errorBox(this.error, "results-error")}${this.error ? nothing : html`<p class="muted">Scoring…</p>`}`;
+    const [a, b] = r.arms;
+    return html`${head}${errorBox(this.error, "results-error")}
+      <section class="verdict verdict-${r.verdict_kind}" id="verdict">${r.verdict}</section>
+      ${r.power_warning ? html`<p class="warnings">${r.power_warning}</p>` : nothing}
+      <table class="grid" id="metrics-table">
+        <thead><tr><th>Metric</th><th class="num">${a.name}</th><th class="num">${b.name}</th></tr></thead>
+        <tbody>
+          <tr><td><strong>${r.primary_metric}</strong> (primary, ${a.primary.interval_method} 95 % CI)</td>
+            <td class="num">${value(a.primary.value, a.primary.interval.low, a.primary.interval.high)}</td>
+            <td class="num">${value(b.primary.value, b.primary.interval.low, b.primary.interval.high)}</td></tr>
+          ${a.metrics.map((m, i) => {
+            const mb = b.metrics[i];
+            return html`<tr><td>${m.metric}</td>
+              <td class="num">${value(m.value, m.interval?.low ?? null, m.interval?.high ?? null)}</td>
+              <td class="num">${mb ? value(mb.value, mb.interval?.low ?? null, mb.interval?.high ?? null) : "–"}</td></tr>`;
+          })}
+          ${a.format_compliance !== null || b.format_compliance !== null
+            ? html`<tr><td>label in taxonomy</td><td class="num">${pct(a.format_compliance)}</td><td class="num">${pct(b.format_compliance)}</td></tr>`
+            : nothing}
+          <tr><td>errors after retries (not wrong answers)</td><td class="num">${count(a.errors)}</td><td class="num">${count(b.errors)}</td></tr>
+          <tr><td>latency p50 / p95</td><td class="num">${ms(a.latency_ms_p50)} / ${ms(a.latency_ms_p95)}</td><td class="num">${ms(b.latency_ms_p50)} / ${ms(b.latency_ms_p95)}</td></tr>
+          <tr><td>cost per query (measured)</td><td class="num">${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted" title=${a.cost_note ?? ""}>no price</span>`}</td>
+            <td class="num">${b.cost_per_query !== null ? usd(b.cost_per_query) : html`<span class="muted" title=${b.cost_note ?? ""}>no price</span>`}</td></tr>
+        </tbody>
+      </table>
+      <p class="muted small">${r.comparison.error_policy_text} Minimum detectable difference at 80 % power: ${r.minimum_detectable_difference.toFixed(3)}${
+        r.p_value !== null ? html` · McNemar exact p = ${r.p_value < 0.001 ? "< 0.001" : (r.p_value ?? 0).toFixed(3)}` : nothing} · seed ${r.seed}, ${count(r.resamples)} bootstrap resamples.</p>
+      <div class="panels">
+        ${[a, b].map((arm) => (arm.label_report ? html`<section class="panel"><h3>${arm.name}: per class</h3>${labelTable(arm.label_report)}</section>` : nothing))}
+      </div>
+      ${this.casesView()}`;
+  }
+
+  private casesView(): TemplateResult {
+    const p = this.page;
+    const tabs: [CaseFilter, string, number | undefined][] = [
+      ["a_only_right", `only ${p?.arm_a ?? "A"} right`, p?.counts.a_only_right],
+      ["b_only_right", `only ${p?.arm_b ?? "B"} right`, p?.counts.b_only_right],
+      ["both_wrong", "both wrong", p?.counts.both_wrong],
+      ["errors", "errors", p?.counts.errors],
+      ["all", "all", p?.counts.all],
+    ];
+    return html`<section class="browser" id="case-browser">
+      <div class="browser-bar"><h3>Cases</h3>
+        ${tabs.map(([f, label, n]) => html`<button class=${f === this.filter ? "primary small-btn" : "small-btn"} id="cases-${f}"
+          @click=${() => this.setFilter(f)}>${label}${n !== undefined ? ` (${count(n)})` : ""}</button>`)}
+        <input type="search" id="cases-search" placeholder="Search…" .value=${this.search}
+          @change=${(e: Event) => { this.search = (e.target as HTMLInputElement).value; this.offset = 0; void this.loadCases(); }} />
+      </div>
+      ${p && p.cases.length > 0
+        ? html`<table class="grid compact" id="cases-table"><thead><tr><th>#</th><th>Input</th><th>Expected</th><th>${p.arm_a}</th><th>${p.arm_b}</th></tr></thead>
+            <tbody>${p.cases.map((c) => html`<tr>
+              <td class="num muted">${c.ordinal + 1}</td>
+              <td class="text">${c.input.length > 240 ? `${c.input.slice(0, 240)}…` : c.input}</td>
+              <td>${c.expected}</td>
+              ${[c.a, c.b].map((ans) => html`<td class=${ans.error_class ? "bad" : ans.right ? "good" : ""}>${
+                ans.error_class ? html`<span class="tag bad">${ans.error_class}</span> ${ans.error_message ?? ""}` : ans.output ?? ""}</td>`)}
+            </tr>`)}</tbody></table>
+          <div class="pager"><button class="small-btn" ?disabled=${this.offset === 0} @click=${() => { this.offset -= PAGE; void this.loadCases(); }}>‹ Prev</button>
+            <span class="muted small">${count(this.offset + 1)}–${count(this.offset + p.cases.length)} of ${count(p.total)}</span>
+            <button class="small-btn" ?disabled=${this.offset + p.cases.length >= p.total} @click=${() => { this.offset += PAGE; void this.loadCases(); }}>Next ›</button></div>`
+        : html`<p class="muted">No cases here.</p>`}
+    </section>`;
+  }
+}
+
+function value(v: number | null, low: number | null, high: number | null): TemplateResult {
+  if (v === null) return html`–`;
+  return html`${v.toFixed(3)}${low !== null && high !== null ? html` <span class="muted small">[${low.toFixed(3)}, ${high.toFixed(3)}]</span>` : nothing}`;
+}
+
+function pct(v: number | null): string {
+  return v === null ? "–" : `${(100 * v).toFixed(1)} %`;
+}
+
+function ms(v: number | null): string {
+  return v === null ? "–" : `${Math.round(v)} ms`;
+}
+
+function labelTable(l: LabelReport): TemplateResult {
+  return html`<table class="grid compact"><thead><tr><th>Class</th><th class="num">Precision</th><th class="num">Recall</th><th class="num">F1</th><th class="num">Support</th></tr></thead>
+    <tbody>${l.per_class.map((c) => html`<tr><td>${c.label}</td><td class="num">${(c.precision ?? 0).toFixed(3)}</td><td class="num">${(c.recall ?? 0).toFixed(3)}</td><td class="num">${(c.f1 ?? 0).toFixed(3)}</td><td class="num">${count(c.support)}</td></tr>`)}</tbody></table>
+    <table class="grid compact confusion"><thead><tr><th>true \\ predicted</th>${l.labels.map((x) => html`<th class="num">${x}</th>`)}</tr></thead>
+    <tbody>${l.confusion.map((row, i) => html`<tr><th>${l.labels[i]}</th>${row.map((n, j) => html`<td class=${i === j ? "num diag" : "num"}>${count(n)}</td>`)}</tr>`)}</tbody></table>`;
+}

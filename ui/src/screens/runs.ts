@@ -1,0 +1,149 @@
+// Runs: start an experiment file (both arms over the held-out set) with live per-arm
+// progress, spend and ETA, cancel it, resume an interrupted run, and open its results.
+import { Channel } from "@tauri-apps/api/core";
+import { open } from "@tauri-apps/plugin-dialog";
+import { html, nothing, type TemplateResult } from "lit-html";
+import { ApiError, call, describe } from "../api";
+import { commands, type Progress, type RunListEntry, type RunOutcome } from "../bindings";
+import { count } from "../format";
+import { usd } from "../money";
+import type { Redraw, Screen } from "../screen";
+import { errorBox, progressBar } from "../widgets";
+
+type Live = { progress: Progress | null; cancelling: boolean; label: string };
+
+export class RunsScreen implements Screen {
+  readonly id = "runs";
+  readonly title = "Runs";
+  private runs: RunListEntry[] = [];
+  private live: Live | null = null;
+  private error: string | null = null;
+  private notice: string | null = null;
+
+  constructor(private readonly redraw: Redraw) {}
+
+  async show(): Promise<void> {
+    await this.load();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.runs = await call(commands.listRuns());
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
+
+  private pick = async (): Promise<void> => {
+    const path = await open({ multiple: false, filters: [{ name: "Experiment", extensions: ["toml"] }] });
+    if (typeof path === "string") await this.start(path);
+  };
+
+  /** Starts `path` (an experiment file) and follows it; exported for the end-to-end test. */
+  async start(path: string): Promise<void> {
+    await this.follow(path.split(/[\\/]/).pop() ?? path, (ch) =>
+      call(commands.startRun(path, { concurrency: null, use_cache: true, budget_usd: null }, ch)),
+    );
+  }
+
+  private resume = (runId: number) =>
+    this.follow(`run ${runId}`, (ch) => call(commands.resumeRun(runId, ch)));
+
+  private async follow(label: string, go: (ch: Channel<Progress>) => Promise<RunOutcome>): Promise<void> {
+    if (this.live) return;
+    this.error = null;
+    this.notice = null;
+    this.live = { progress: null, cancelling: false, label };
+    this.redraw();
+    const channel = new Channel<Progress>();
+    channel.onmessage = (p) => {
+      if (this.live) {
+        this.live = { ...this.live, progress: p };
+        this.redraw();
+      }
+    };
+    try {
+      const outcome = await go(channel);
+      this.notice = `Run ${outcome.run_id} ${outcome.status.replace("_", " ")}: ${count(outcome.written)} results written, ${usd(outcome.spend_usd)} spent.`;
+      if (outcome.status === "completed") location.hash = `#/run/${outcome.run_id}`;
+    } catch (err) {
+      this.error = err instanceof ApiError ? err.message : describe(err);
+    }
+    this.live = null;
+    await this.load();
+  }
+
+  private cancel = async (): Promise<void> => {
+    if (!this.live) return;
+    this.live = { ...this.live, cancelling: true };
+    this.redraw();
+    await commands.cancelRun();
+  };
+
+  view(): TemplateResult {
+    return html`<header class="screen-head">
+        <div><h1>Runs</h1><div class="muted small">Both arms over the same held-out cases; every result is saved as it lands, so a stopped run resumes where it left off.</div></div>
+        <div class="actions"><button class="primary" id="run-pick" ?disabled=${this.live !== null} @click=${this.pick}>Run an experiment file…</button></div>
+      </header>
+      ${errorBox(this.error, "runs-error")}
+      ${this.notice ? html`<div class="notice" id="runs-notice">${this.notice}</div>` : nothing}
+      ${this.live ? liveView(this.live, this.cancel) : nothing}
+      ${runsTable(this.runs, this.live === null, this.resume)}`;
+  }
+}
+
+export function liveView(live: Live, cancel: () => void): TemplateResult {
+  const p = live.progress;
+  return html`<section class="panel" id="run-live">
+    <h3>Running ${live.label}${p ? html` <span class="muted">(run ${p.run_id})</span>` : nothing}</h3>
+    ${p
+      ? p.arms.map(
+          (a) => html`<div class="arm-progress" data-arm=${a.name}>
+            <div class="arm-line"><strong>${a.name}</strong>
+              <span class="muted small">${count(a.done)} / ${count(a.total)} · ${count(a.errors)} errors${a.from_cache ? ` · ${count(a.from_cache)} cached` : ""}${
+                a.metric !== null ? ` · ${p.metric_name} ${(a.metric ?? 0).toFixed(3)}` : ""}</span></div>
+            ${progressBar(a.total > 0 ? (100 * a.done) / a.total : 0, `progress-${a.arm_id}`)}
+          </div>`,
+        )
+      : html`<p class="muted">Estimating calls and cost…</p>`}
+    ${p
+      ? html`<p class="small" id="run-live-text">${(p.elapsed_s ?? 0).toFixed(0)} s elapsed${
+          p.eta_s !== null ? ` · about ${(p.eta_s ?? 0).toFixed(0)} s left` : ""} · ${usd(p.spend_usd)} spent</p>`
+      : nothing}
+    <button id="run-cancel" ?disabled=${live.cancelling} @click=${cancel}>${live.cancelling ? "Cancelling…" : "Cancel"}</button>
+  </section>`;
+}
+
+export function runsTable(runs: RunListEntry[], idle: boolean, resume: (id: number) => void): TemplateResult {
+  if (runs.length === 0) {
+    return html`<section class="empty" id="runs-empty"><h2>No runs yet</h2>
+      <p>Write an experiment file naming the dataset, the providers and both arms (see the README), then run it here or with <code>tunebench run FILE</code>.</p></section>`;
+  }
+  return html`<table class="grid" id="runs-table">
+    <thead><tr><th>Run</th><th>Experiment</th><th>Started (UTC)</th><th>Status</th><th>Arms: n · errors · metric · p50 / p95 · cost per query</th><th></th></tr></thead>
+    <tbody>${runs.map(
+      (r) => html`<tr data-run-id=${r.summary.run_id}>
+        <td class="num">${r.summary.run_id}</td>
+        <td>${r.experiment}</td>
+        <td>${r.started_at.slice(0, 16).replace("T", " ")}</td>
+        <td><span class="tag status-${r.summary.status}">${r.summary.status.replace("_", " ")}</span></td>
+        <td class="small">${r.summary.arms.map(
+          (a) => html`<div><strong>${a.name}</strong> ${count(a.n)}/${count(a.total)} · ${count(a.errors)} ·
+            ${a.metric !== null ? (a.metric ?? 0).toFixed(3) : "–"} · ${ms(a.latency_ms_p50)} / ${ms(a.latency_ms_p95)} ·
+            ${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted">no price</span>`}</div>`,
+        )}</td>
+        <td class="actions">
+          ${r.summary.status !== "completed" && r.summary.status !== "running"
+            ? html`<button class="small-btn" ?disabled=${!idle} @click=${() => resume(r.summary.run_id)}>Resume</button>`
+            : nothing}
+          <a href="#/run/${r.summary.run_id}">Results</a>
+        </td>
+      </tr>`,
+    )}</tbody>
+  </table>`;
+}
+
+function ms(v: number | null): string {
+  return v === null ? "–" : `${Math.round(v)} ms`;
+}
