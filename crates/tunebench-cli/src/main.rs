@@ -91,6 +91,8 @@ enum ProviderAction {
         #[arg(long)]
         model: Option<String>,
     },
+    /// Store the provider's API key (read from stdin) in the OS keychain.
+    SetKey { name: String },
 }
 
 fn main() -> ExitCode {
@@ -144,6 +146,9 @@ fn main() -> ExitCode {
         Command::Provider {
             action: ProviderAction::Test { name, model },
         } => cmd::provider::test(cli.db.as_deref(), name, model.as_deref(), &out),
+        Command::Provider {
+            action: ProviderAction::SetKey { name },
+        } => cmd::provider::set_key(cli.db.as_deref(), name, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

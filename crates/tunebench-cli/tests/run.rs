@@ -421,3 +421,33 @@ fn a_run_killed_with_sigkill_shows_as_interrupted_and_resumes_without_resending_
         .unwrap();
     assert_eq!(check, "ok");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn set_key_on_a_headless_linux_box_says_there_is_no_keychain_and_points_to_the_env_var() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, exp) = setup(dir.path(), "http://127.0.0.1:9/v1");
+    let db_arg = db.to_str().unwrap();
+    tunebench()
+        .args(["--db", db_arg, "run", exp.to_str().unwrap()])
+        .assert()
+        .success();
+    let out = tunebench()
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("XDG_RUNTIME_DIR")
+        .args(["--db", db_arg, "provider", "set-key", "local"])
+        .write_stdin("sk-headless-SECRET\n")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no OS keychain is available"), "{stderr}");
+    assert!(
+        stderr.contains("api_key_env"),
+        "points to the environment variable: {stderr}"
+    );
+    assert!(!stderr.contains("sk-headless-SECRET"));
+}

@@ -1,6 +1,7 @@
 //! `tunebench provider test NAME`: one tiny request to a provider in the store; prints the
 //! latency, or the provider's error in plain words (bad key, unknown model, unreachable
-//! host, rate-limited).
+//! host, rate-limited). `tunebench provider set-key NAME`: files a key read from stdin in
+//! the OS keychain.
 
 use std::path::Path;
 
@@ -59,4 +60,28 @@ pub fn test(
     } else {
         Err(anyhow::anyhow!("provider {name:?}: {}", check.message))
     }
+}
+
+/// Reads the key from the first line of stdin (never from an argument, which would land in
+/// the shell history) and files it in the OS keychain under the provider's name.
+pub fn set_key(db: Option<&Path>, name: &str, out: &Output) -> anyhow::Result<()> {
+    let conn = super::open_store(db)?;
+    let p = store::provider::get_by_name(&conn, name)?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let key = line.trim();
+    if key.is_empty() {
+        return Err(Error::Invalid(
+            "no key on stdin; pipe it in: `tunebench provider set-key NAME < key.txt`".into(),
+        )
+        .into());
+    }
+    secrets::keychain_set(&p.name, &secrets::ApiKey::new(key))
+        .map_err(|e| anyhow::anyhow!("provider {name:?}: {e}"))?;
+    if out.json {
+        out.print_json(&json!({ "provider": p.name, "stored": "keychain" }))?;
+    } else {
+        println!("{name}: key stored in the OS keychain");
+    }
+    Ok(())
 }

@@ -16,7 +16,8 @@ use crate::{store, Result};
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PromptPreview {
     pub messages: Vec<Message>,
-    /// Prompt tokens counted with tiktoken (o200k_base), chat overhead included.
+    /// Prompt tokens counted with tiktoken (the model's encoding, else cl100k_base), chat
+    /// overhead included.
     pub tokens: u32,
 }
 
@@ -25,8 +26,9 @@ pub struct PromptPreview {
 pub fn preview(conn: &Connection, arm: Arm, example_id: i32) -> Result<PromptPreview> {
     let (dataset_id, case) = store::case::get(conn, example_id)?;
     let train = store::case::for_split(conn, dataset_id, "train")?;
+    let model = arm.model.clone();
     let messages = PreparedArm::prepare(arm, train)?.render(&case)?;
-    let tokens = tokens::count_messages(&messages);
+    let tokens = tokens::count_messages(&model, &messages);
     Ok(PromptPreview { messages, tokens })
 }
 

@@ -71,7 +71,10 @@ pub fn estimate(plan: &Plan, prices: &dyn PriceLookup) -> Result<Estimate> {
         let mut n = 0u64;
         for &ci in cases.iter().step_by(step) {
             let messages = planned.prepared.render(&plan.cases[ci])?;
-            sampled += u64::from(tokens::count_messages(&messages));
+            sampled += u64::from(tokens::count_messages(
+                &planned.prepared.arm.model,
+                &messages,
+            ));
             n += 1;
         }
         let input_tokens = if n == 0 {

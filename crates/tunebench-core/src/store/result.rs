@@ -48,13 +48,6 @@ pub fn insert_batch(conn: &Connection, rows: &[ResultRecord]) -> Result<usize> {
 
 // --- reads ---
 
-/// The (arm, case) pairs of `run_id` that already have a result.
-pub fn answered_pairs(conn: &Connection, run_id: i32) -> Result<Vec<(i32, i32)>> {
-    let mut stmt = conn.prepare("SELECT arm_id, example_id FROM result WHERE run_id = ?1")?;
-    let rows = stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Every result of `run_id`, with the case's expected answer, in (arm, case) order.
 pub fn for_run(conn: &Connection, run_id: i32) -> Result<Vec<(ResultRecord, String)>> {
     let mut stmt = conn.prepare(

@@ -512,7 +512,7 @@ async fn the_prompt_preview_renders_a_chosen_case_with_its_token_count() {
     assert_eq!(p.messages[5].content, "[en] Input: label-shipping t case 1");
     assert_eq!(
         p.tokens,
-        tunebench_core::arm::tokens::count_messages(&p.messages)
+        tunebench_core::arm::tokens::count_messages("base", &p.messages)
     );
     assert!(p.tokens > 20);
     assert_eq!(store::run::list(&conn, Some(exp)).unwrap().len(), 0);
