@@ -40,3 +40,12 @@ cargo build -p tunebench-cli --locked
 
 step "end-to-end: the real window under Xvfb, through WebDriver"
 e2e/run-e2e.sh "$target/debug/tunebench-app" "$target/debug/tunebench"
+
+step "a real local model server: llama.cpp + SmolLM2-135M (built once, then cached)"
+scripts/local-llm.sh ensure >/dev/null
+port=18078
+while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+scripts/local-llm.sh start "$port" >/dev/null
+trap 'scripts/local-llm.sh stop >/dev/null 2>&1 || true' EXIT
+TUNEBENCH_LOCAL_LLM_URL="http://127.0.0.1:$port/v1" \
+  cargo test -p tunebench-cli --test local_llm --locked -- --ignored

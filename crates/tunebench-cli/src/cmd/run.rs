@@ -1,14 +1,12 @@
 //! `tunebench run EXPERIMENT.toml`: imports the experiment file, estimates the calls and
 //! cost, runs both arms with progress on stderr, and prints the per-arm figures.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
-use tunebench_core::provider::{secrets, Provider, ProviderKind};
 use tunebench_core::run::{self, Estimate, Plan, Progress, RunContext, RunOptions, RunSummary};
 use tunebench_core::{experiment, store};
 
@@ -64,18 +62,10 @@ pub fn execute(
     let run_id = plan.run.id;
     let prices = Arc::new(run::ArmPriceOverride);
     // Keys (environment or keychain) are looked up while the estimate is computed.
-    let mut providers: Vec<Provider> = plan.arms.iter().map(|a| a.provider.clone()).collect();
-    providers.dedup_by_key(|p| p.id);
-    let key_lookup = std::thread::spawn(move || {
-        providers
-            .into_iter()
-            .map(|p| {
-                let found =
-                    secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok());
-                (p, found)
-            })
-            .collect::<Vec<_>>()
-    });
+    let key_lookup = {
+        let plan = plan.clone();
+        std::thread::spawn(move || run::keys::for_plan(&plan, |v| std::env::var(v).ok()))
+    };
     // The token count needs the tokenizer loaded (~0.3 s): with a budget the estimate is
     // shown before the first call; otherwise it is computed alongside the first calls.
     eprintln!("{verb} {run_id}: {} calls to send", plan.pending().len());
@@ -95,13 +85,11 @@ pub fn execute(
     if plan.options.budget_usd.is_some() {
         estimate = estimate_job.take().map(join_estimate).transpose()?;
     }
-    let found = key_lookup
+    let (keys, warnings) = key_lookup
         .join()
         .map_err(|_| anyhow::anyhow!("looking up the API keys failed"))?;
-    let mut keys = HashMap::new();
-    for (p, (key, source)) in found {
-        warn_missing_key(&p, &source);
-        keys.insert(p.id, key);
+    for w in warnings {
+        eprintln!("warning: {w}");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -112,7 +100,7 @@ pub fn execute(
         client: client
             .join()
             .map_err(|_| anyhow::anyhow!("building the HTTP client failed"))??,
-        keys: Arc::new(move |p: &Provider| keys.get(&p.id).cloned().flatten()),
+        keys,
         prices,
         cancel: cancel.clone(),
         seed: u64::from(run_id.unsigned_abs()),
@@ -148,15 +136,6 @@ fn join_estimate(
     Ok(job
         .join()
         .map_err(|_| anyhow::anyhow!("the pre-run estimate failed"))??)
-}
-
-fn warn_missing_key(p: &Provider, source: &secrets::KeySource) {
-    if p.kind == ProviderKind::OpenAiCompatible && p.api_key_env.is_none() {
-        return;
-    }
-    if let secrets::KeySource::None { note } = source {
-        eprintln!("warning: provider {:?} has no API key: {note}", p.name);
-    }
 }
 
 fn describe_estimate(e: &Estimate) -> String {
