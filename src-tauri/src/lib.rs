@@ -11,7 +11,7 @@ pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, crossover, datasets, prices};
+    use commands::{app, crossover, datasets, prices, runs};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
         datasets::list_datasets,
@@ -33,6 +33,12 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         crossover::estimate_scenario,
         crossover::crossover_view,
         crossover::export_crossover,
+        runs::list_runs,
+        runs::start_run,
+        runs::resume_run,
+        runs::cancel_run,
+        runs::run_report,
+        runs::run_cases,
     ])
 }
 

@@ -12,6 +12,8 @@ import { CrossoverScreen } from "./screens/crossover";
 import { DatasetScreen } from "./screens/dataset";
 import { DatasetsScreen } from "./screens/datasets";
 import { PricesScreen } from "./screens/prices";
+import { ResultsScreen } from "./screens/results";
+import { RunsScreen } from "./screens/runs";
 
 const IMPORTABLE = ["csv", "tsv", "txt", "jsonl", "json", "xlsx", "xls", "ods"];
 
@@ -19,6 +21,8 @@ export class App {
   private readonly nav: Screen[];
   private readonly datasets: DatasetsScreen;
   private readonly dataset: DatasetScreen;
+  private readonly runs: RunsScreen;
+  private readonly results: ResultsScreen;
   private readonly importer: Importer;
   private current: Screen;
   private info: AppInfo | null = null;
@@ -32,7 +36,9 @@ export class App {
       importSample: () => void this.importer.importSample(),
     });
     this.dataset = new DatasetScreen(redraw);
-    this.nav = [this.datasets, new CrossoverScreen(redraw), new PricesScreen(redraw)];
+    this.runs = new RunsScreen(redraw);
+    this.results = new ResultsScreen(redraw);
+    this.nav = [this.datasets, this.runs, new CrossoverScreen(redraw), new PricesScreen(redraw)];
     this.current = this.datasets;
   }
 
@@ -47,10 +53,20 @@ export class App {
     void getCurrentWebview().onDragDropEvent((event) => {
       const p = event.payload;
       this.dragging = p.type === "enter" || p.type === "over";
-      if (p.type === "drop" && p.paths.length > 0) void this.importer.start(p.paths[0]);
+      if (p.type === "drop" && p.paths.length > 0) void this.dropped(p.paths[0]);
       this.draw();
     });
     void this.route();
+  }
+
+  /** A dropped experiment file starts a run; anything else is a test set to import. */
+  private async dropped(path: string): Promise<void> {
+    if (/\.toml$/i.test(path)) {
+      location.hash = "#/runs";
+      await this.runs.start(path);
+    } else {
+      await this.importer.start(path);
+    }
   }
 
   private async pickFile(): Promise<void> {
@@ -67,6 +83,9 @@ export class App {
     if (name === "dataset" && Number(arg) > 0) {
       this.dataset.datasetId = Number(arg);
       this.current = this.dataset;
+    } else if (name === "run" && Number(arg) > 0) {
+      this.results.runId = Number(arg);
+      this.current = this.results;
     } else {
       this.current = this.nav.find((s) => s.id === name) ?? this.datasets;
     }
@@ -75,7 +94,8 @@ export class App {
   }
 
   private draw(): void {
-    const section = this.current === this.dataset ? this.datasets : this.current;
+    const section =
+      this.current === this.dataset ? this.datasets : this.current === this.results ? this.runs : this.current;
     render(
       html`<div class="shell">
           <nav class="sidebar" aria-label="Main">

@@ -8,10 +8,10 @@ export const commands = {
 	listDatasets: () => typedError<DatasetSummary[], CommandError>(__TAURI_INVOKE("list_datasets")),
 	previewImport: (path: string, options: ImportOptions_Deserialize) => typedError<Preview_Serialize, CommandError>(__TAURI_INVOKE("preview_import", { path, options })),
 	/**
-	 *  Imports `path`; `None` imports the built-in sample dataset. Progress goes to `progress`
+	 *  Imports `path`; `None` imports the built-in sample dataset. ImportProgress goes to `progress`
 	 *  at most every 100 ms, and once at the end.
 	 */
-	importDataset: (progress: Channel<Progress>, path: string | null, options: ImportOptions_Deserialize) => typedError<ImportOutcome_Serialize, CommandError>(__TAURI_INVOKE("import_dataset", { progress, path, options })),
+	importDataset: (progress: Channel<ImportProgress>, path: string | null, options: ImportOptions_Deserialize) => typedError<ImportOutcome_Serialize, CommandError>(__TAURI_INVOKE("import_dataset", { progress, path, options })),
 	cancelImport: () => __TAURI_INVOKE<boolean>("cancel_import"),
 	datasetReport: (id: number) => typedError<ValidationReport, CommandError>(__TAURI_INVOKE("dataset_report", { id })),
 	splitDataset: (id: number, options: SplitOptions_Deserialize) => typedError<SplitOutcome, CommandError>(__TAURI_INVOKE("split_dataset", { id, options })),
@@ -35,6 +35,15 @@ export const commands = {
 	crossoverView: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<ScenarioView_Serialize, CommandError>(__TAURI_INVOKE("crossover_view", { scenario, source, logX, theme })),
 	/**  Writes the crossover chart to `path`: SVG when it ends in `.svg`, PNG otherwise. */
 	exportCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme, width: number, height: number, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_crossover", { scenario, source, logX, theme, width, height, path })),
+	listRuns: () => typedError<RunListEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_runs")),
+	/**  Imports the experiment file at `path`, creates a run and executes it to the end. */
+	startRun: (path: string, options: RunOptions_Deserialize, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, options, progress })),
+	/**  Continues run `run_id`, sending only the cases that have no result yet. */
+	resumeRun: (runId: number, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, progress })),
+	/**  Asks the running run to stop; results already received are kept. */
+	cancelRun: () => __TAURI_INVOKE<boolean>("cancel_run"),
+	runReport: (runId: number, options: ReportOptions_Deserialize) => typedError<RunReport_Serialize, CommandError>(__TAURI_INVOKE("run_report", { runId, options })),
+	runCases: (runId: number, filter: CaseFilter, search: string | null, offset: number, limit: number) => typedError<CasePage_Serialize, CommandError>(__TAURI_INVOKE("run_cases", { runId, filter, search, offset, limit })),
 };
 
 /* Types */
@@ -42,6 +51,31 @@ export type AppInfo = {
 	version: string,
 	/**  Where the SQLite store lives. */
 	db_path: string,
+};
+
+/**  One arm's answer on one case. */
+export type ArmAnswer = ArmAnswer_Serialize | ArmAnswer_Deserialize;
+
+/**  One arm's answer on one case. */
+export type ArmAnswer_Deserialize = {
+	/**  `None` when the case errored or has no result yet. */
+	output?: string | null,
+	/**  The primary score; `None` for an error or a missing result. */
+	score?: number | null,
+	right: boolean,
+	error_class?: string | null,
+	error_message?: string | null,
+};
+
+/**  One arm's answer on one case. */
+export type ArmAnswer_Serialize = {
+	/**  `None` when the case errored or has no result yet. */
+	output: string | null,
+	/**  The primary score; `None` for an error or a missing result. */
+	score: number | null,
+	right: boolean,
+	error_class: string | null,
+	error_message: string | null,
 };
 
 /**  Everything the model needs to know about one arm. */
@@ -154,6 +188,130 @@ export type ArmPrice = {
 	batch_multiplier: number | null,
 };
 
+/**  Progress of one arm. */
+export type ArmProgress = ArmProgress_Serialize | ArmProgress_Deserialize;
+
+/**  Progress of one arm. */
+export type ArmProgress_Deserialize = {
+	arm_id: number,
+	name: string,
+	/**  Cases with a result (answered or error), including those before a resume. */
+	done: number,
+	total: number,
+	errors: number,
+	from_cache: number,
+	/**  The running primary metric over the answered cases. */
+	metric?: number | null,
+};
+
+/**  Progress of one arm. */
+export type ArmProgress_Serialize = {
+	arm_id: number,
+	name: string,
+	/**  Cases with a result (answered or error), including those before a resume. */
+	done: number,
+	total: number,
+	errors: number,
+	from_cache: number,
+	/**  The running primary metric over the answered cases. */
+	metric: number | null,
+};
+
+/**  One arm's side of the report. */
+export type ArmReport = ArmReport_Serialize | ArmReport_Deserialize;
+
+/**  One arm's side of the report. */
+export type ArmReport_Deserialize = {
+	arm_id: number,
+	name: string,
+	/**  `prompt`, `fine_tuned` or `hybrid`. */
+	kind: string,
+	model: string,
+	/**  Cases with a result (answered + errors). */
+	n: number,
+	answered: number,
+	/**  Cases that failed after retries, shown apart from wrong answers. */
+	errors: number,
+	errors_by_class: ErrorCount[],
+	primary: PrimaryValue,
+	/**
+	 *  Every scorer's mean with its interval over the paired cases (errors follow the
+	 *  report's policy).
+	 */
+	metrics: MetricSummary_Deserialize[],
+	/**
+	 *  Per-class precision / recall / F1 and the confusion matrix, when the experiment
+	 *  classifies; an errored case is a wrong answer outside every class.
+	 */
+	label_report?: LabelReport | null,
+	/**  Share of cases whose output is one of the taxonomy's labels, when there is one. */
+	format_compliance?: number | null,
+	latency: LatencySummary_Deserialize,
+	latency_ms_p50?: number | null,
+	latency_ms_p95?: number | null,
+	/**  Mean recorded cost (USD) of an answered case; `None` when no answer has a price. */
+	cost_per_query?: number | null,
+	/**  Why the cost is missing or partial, in words (never shown as $0). */
+	cost_note?: string | null,
+};
+
+/**  One arm's side of the report. */
+export type ArmReport_Serialize = {
+	arm_id: number,
+	name: string,
+	/**  `prompt`, `fine_tuned` or `hybrid`. */
+	kind: string,
+	model: string,
+	/**  Cases with a result (answered + errors). */
+	n: number,
+	answered: number,
+	/**  Cases that failed after retries, shown apart from wrong answers. */
+	errors: number,
+	errors_by_class: ErrorCount[],
+	primary: PrimaryValue,
+	/**
+	 *  Every scorer's mean with its interval over the paired cases (errors follow the
+	 *  report's policy).
+	 */
+	metrics: MetricSummary_Serialize[],
+	/**
+	 *  Per-class precision / recall / F1 and the confusion matrix, when the experiment
+	 *  classifies; an errored case is a wrong answer outside every class.
+	 */
+	label_report: LabelReport | null,
+	/**  Share of cases whose output is one of the taxonomy's labels, when there is one. */
+	format_compliance: number | null,
+	latency: LatencySummary_Serialize,
+	latency_ms_p50: number | null,
+	latency_ms_p95: number | null,
+	/**  Mean recorded cost (USD) of an answered case; `None` when no answer has a price. */
+	cost_per_query: number | null,
+	/**  Why the cost is missing or partial, in words (never shown as $0). */
+	cost_note: string | null,
+};
+
+/**  One arm's side of the comparison. */
+export type ArmSummary = {
+	arm: string,
+	/**  Cases of this arm in the comparison. */
+	n: number,
+	/**  Cases that failed after retries (counted before any exclusion). */
+	errors: number,
+	/**  The primary metric. */
+	value: number | null,
+	/**  Its interval: Wilson for a rate of binary scores, else the bootstrap percentile. */
+	interval: Interval,
+	/**  "wilson" or "bootstrap". */
+	interval_method: string,
+};
+
+/**  Precision, recall and F1 averaged one way over the classes. */
+export type AveragedMetrics = {
+	precision: number | null,
+	recall: number | null,
+	f1: number | null,
+};
+
 /**  The break-even daily volume, or why there is none. */
 export type BreakEven = BreakEven_Serialize | BreakEven_Deserialize;
 
@@ -178,6 +336,95 @@ export type BreakEven_Serialize =
 { kind: "crosses"; queries_per_day: number | null; low: number | null; high: number | null; cheaper_above: Side } | 
 /**  The lines never cross; `cheaper` is the arm cheaper at every volume, if any. */
 { kind: "never"; cheaper: Side | null; reason: string };
+
+/**  How many cases each filter holds (before search), for the browser's tabs. */
+export type CaseCounts = {
+	all: number,
+	a_only_right: number,
+	b_only_right: number,
+	both_wrong: number,
+	both_right: number,
+	errors: number,
+};
+
+/**  Which cases to show. */
+export type CaseFilter = "all" | 
+/**  Both answered; only arm A (prompting) is right. */
+"a_only_right" | 
+/**  Both answered; only arm B (fine-tuned) is right. */
+"b_only_right" | 
+/**  Both answered and both are wrong. */
+"both_wrong" | 
+/**  At least one arm failed after its retries. */
+"errors";
+
+/**  One page of the browser. */
+export type CasePage = CasePage_Serialize | CasePage_Deserialize;
+
+/**  One page of the browser. */
+export type CasePage_Deserialize = {
+	run_id: number,
+	filter: CaseFilter,
+	search?: string | null,
+	/**  Cases matching the filter and search (all pages). */
+	total: number,
+	offset: number,
+	counts: CaseCounts,
+	/**  Names of arm A and arm B, for the column heads. */
+	arm_a: string,
+	arm_b: string,
+	cases: CaseView_Deserialize[],
+};
+
+/**  One page of the browser. */
+export type CasePage_Serialize = {
+	run_id: number,
+	filter: CaseFilter,
+	search: string | null,
+	/**  Cases matching the filter and search (all pages). */
+	total: number,
+	offset: number,
+	counts: CaseCounts,
+	/**  Names of arm A and arm B, for the column heads. */
+	arm_a: string,
+	arm_b: string,
+	cases: CaseView_Serialize[],
+};
+
+/**  One case with both arms' answers. */
+export type CaseView = CaseView_Serialize | CaseView_Deserialize;
+
+/**  One case with both arms' answers. */
+export type CaseView_Deserialize = {
+	example_id: number,
+	/**  0-based position in the source file. */
+	ordinal: number,
+	input: string,
+	expected: string,
+	a: ArmAnswer_Deserialize,
+	b: ArmAnswer_Deserialize,
+};
+
+/**  One case with both arms' answers. */
+export type CaseView_Serialize = {
+	example_id: number,
+	/**  0-based position in the source file. */
+	ordinal: number,
+	input: string,
+	expected: string,
+	a: ArmAnswer_Serialize,
+	b: ArmAnswer_Serialize,
+};
+
+/**  Precision, recall, F1 and support of one class. */
+export type ClassMetrics = {
+	label: string,
+	precision: number | null,
+	recall: number | null,
+	f1: number | null,
+	/**  How many cases truly belong to the class. */
+	support: number,
+};
 
 /**  The roles of a file's columns, stored with the dataset. */
 export type ColumnMap = ColumnMap_Serialize | ColumnMap_Deserialize;
@@ -207,6 +454,65 @@ export type ColumnMap_Serialize = {
 export type CommandError = {
 	code: ErrorCode,
 	message: string,
+};
+
+/**  The whole comparison of B against A. */
+export type Comparison = Comparison_Serialize | Comparison_Deserialize;
+
+/**  The whole comparison of B against A. */
+export type Comparison_Deserialize = {
+	metric: string,
+	primary: PrimaryMetric,
+	/**  Paired cases compared. */
+	n: number,
+	/**  Cases left out under the error policy. */
+	excluded_cases: number,
+	error_policy: ErrorPolicy,
+	/**  The policy in words, for the report. */
+	error_policy_text: string,
+	arm_a: ArmSummary,
+	arm_b: ArmSummary,
+	/**  B − A on the primary metric. */
+	difference: number | null,
+	/**  Paired-bootstrap percentile interval of B − A. */
+	interval: Interval,
+	resamples: number,
+	seed: number,
+	/**  McNemar's exact test, when every compared score is 0 or 1. */
+	mcnemar?: McNemar | null,
+	margin: Margin,
+	/**  The margin in the metric's units. */
+	margin_absolute: number | null,
+	power: PowerAnalysis_Deserialize,
+	verdict: Verdict_Deserialize,
+};
+
+/**  The whole comparison of B against A. */
+export type Comparison_Serialize = {
+	metric: string,
+	primary: PrimaryMetric,
+	/**  Paired cases compared. */
+	n: number,
+	/**  Cases left out under the error policy. */
+	excluded_cases: number,
+	error_policy: ErrorPolicy,
+	/**  The policy in words, for the report. */
+	error_policy_text: string,
+	arm_a: ArmSummary,
+	arm_b: ArmSummary,
+	/**  B − A on the primary metric. */
+	difference: number | null,
+	/**  Paired-bootstrap percentile interval of B − A. */
+	interval: Interval,
+	resamples: number,
+	seed: number,
+	/**  McNemar's exact test, when every compared score is 0 or 1. */
+	mcnemar: McNemar | null,
+	margin: Margin,
+	/**  The margin in the metric's units. */
+	margin_absolute: number | null,
+	power: PowerAnalysis_Serialize,
+	verdict: Verdict_Serialize,
 };
 
 /**  Every output of the cost model for one scenario. */
@@ -269,6 +575,21 @@ export type ErrorCode =
 "cancelled" | 
 /**  Anything else. */
 "internal";
+
+export type ErrorCount = {
+	class: string,
+	count: number,
+};
+
+/**  What happens to cases that errored. */
+export type ErrorPolicy = 
+/**
+ *  An errored case scores 0 (and, for labels, is a wrong prediction). The default:
+ *  an answer that never came is not a good answer.
+ */
+"count_as_failure" | 
+/**  A case on which either arm errored is left out of the comparison for both arms. */
+"exclude_case";
 
 /**  A measured or estimated quantity: its mean and a (95 %) interval around it. */
 export type Estimate = {
@@ -360,6 +681,9 @@ export type ExportOutcome = {
 	path: string,
 };
 
+/**  Which averaged F1 a primary metric uses. */
+export type F1Average = "macro" | "micro" | "weighted";
+
 /**  The formats Tunebench imports. */
 export type Format = "csv" | "tsv" | "jsonl" | "json" | "xlsx" | "xls" | "ods" | "openai-chat";
 
@@ -432,6 +756,15 @@ export type ImportOutcome_Serialize = {
 	report: ValidationReport,
 };
 
+/**  How far an import has got. */
+export type ImportProgress = {
+	rows: number,
+	bytes: number | null,
+	total_bytes: number | null,
+	/**  0 to 100. */
+	percent: number | null,
+};
+
 /**  What an import did. */
 export type ImportSummary = {
 	file: string,
@@ -441,9 +774,94 @@ export type ImportSummary = {
 	skipped_seed: number,
 };
 
+/**  A two-sided interval for an estimate. */
+export type Interval = {
+	low: number | null,
+	high: number | null,
+	/**  Confidence level, e.g. 0.95. */
+	confidence: number | null,
+};
+
 export type LabelCount = {
 	label: string,
 	count: number,
+};
+
+/**  Every label metric of one arm on one set of cases. */
+export type LabelReport = {
+	/**  Number of cases. */
+	n: number,
+	/**  Share of cases whose predicted label equals the expected one. */
+	accuracy: number | null,
+	/**
+	 *  The classes in matrix order: the given taxonomy, or else the sorted union of
+	 *  expected and predicted labels (scikit-learn's `unique_labels`).
+	 */
+	labels: string[],
+	per_class: ClassMetrics[],
+	macro_avg: AveragedMetrics,
+	micro_avg: AveragedMetrics,
+	weighted_avg: AveragedMetrics,
+	/**
+	 *  `confusion[i][j]`: cases whose expected label is `labels[i]` and predicted label is
+	 *  `labels[j]`. Cases with a label outside `labels` are not counted here.
+	 */
+	confusion: number[][],
+};
+
+/**  The latency figures of one arm. */
+export type LatencySummary = LatencySummary_Serialize | LatencySummary_Deserialize;
+
+/**  The latency figures of one arm. */
+export type LatencySummary_Deserialize = {
+	/**  Cases whose latency counts (answered, finite latency). */
+	n: number,
+	/**  Cases that failed and are left out. */
+	errors: number,
+	mean_ms?: number | null,
+	p50_ms?: number | null,
+	p90_ms?: number | null,
+	p95_ms?: number | null,
+	p99_ms?: number | null,
+	ttft_p50_ms?: number | null,
+	ttft_p95_ms?: number | null,
+	/**
+	 *  Output tokens per second: total output tokens ÷ total latency, over answered cases
+	 *  that report their token count.
+	 */
+	tokens_per_second?: number | null,
+	/**  The p95 budget asked for, in ms. */
+	budget_p95_ms?: number | null,
+	/**  Whether p95 ≤ the budget (None when no budget or no latency). */
+	within_budget?: boolean | null,
+	/**  How percentiles are computed, for the report. */
+	percentile_method: string,
+};
+
+/**  The latency figures of one arm. */
+export type LatencySummary_Serialize = {
+	/**  Cases whose latency counts (answered, finite latency). */
+	n: number,
+	/**  Cases that failed and are left out. */
+	errors: number,
+	mean_ms: number | null,
+	p50_ms: number | null,
+	p90_ms: number | null,
+	p95_ms: number | null,
+	p99_ms: number | null,
+	ttft_p50_ms: number | null,
+	ttft_p95_ms: number | null,
+	/**
+	 *  Output tokens per second: total output tokens ÷ total latency, over answered cases
+	 *  that report their token count.
+	 */
+	tokens_per_second: number | null,
+	/**  The p95 budget asked for, in ms. */
+	budget_p95_ms: number | null,
+	/**  Whether p95 ≤ the budget (None when no budget or no latency). */
+	within_budget: boolean | null,
+	/**  How percentiles are computed, for the report. */
+	percentile_method: string,
 };
 
 export type LeakKind = 
@@ -482,9 +900,56 @@ export type LengthStats = {
 	total: number | null,
 };
 
+/**
+ *  How much better B must be. `relative`: a fraction of A's value (0.05 = 5 %);
+ *  `absolute`: in the metric's own units (0.02 = 2 points of a rate).
+ */
+export type Margin = { kind: "relative"; value: number | null } | { kind: "absolute"; value: number | null };
+
+/**  The discordant pairs and the test's p-value. */
+export type McNemar = {
+	/**  Cases arm A got right and arm B wrong. */
+	a_only: number,
+	/**  Cases arm B got right and arm A wrong. */
+	b_only: number,
+	/**  Two-sided exact p-value. */
+	p_value: number | null,
+};
+
 export type MetaField = {
 	name: string,
 	value: string,
+};
+
+/**  A metric of one arm. */
+export type MetricSummary = MetricSummary_Serialize | MetricSummary_Deserialize;
+
+/**  A metric of one arm. */
+export type MetricSummary_Deserialize = {
+	/**  The scorer's name. */
+	metric: string,
+	/**  Cases the mean runs over. */
+	n: number,
+	/**  Cases that errored (scored 0 or left out, per the policy). */
+	errors: number,
+	mean?: number | null,
+	interval?: Interval | null,
+	/**  "wilson" or "bootstrap". */
+	interval_method: string,
+};
+
+/**  A metric of one arm. */
+export type MetricSummary_Serialize = {
+	/**  The scorer's name. */
+	metric: string,
+	/**  Cases the mean runs over. */
+	n: number,
+	/**  Cases that errored (scored 0 or left out, per the policy). */
+	errors: number,
+	mean: number | null,
+	interval: Interval | null,
+	/**  "wilson" or "bootstrap". */
+	interval_method: string,
 };
 
 /**  Where an entry came from: the app's seed data or the user. A custom entry wins. */
@@ -533,6 +998,47 @@ export type Payback_Serialize = {
 	month: number | null,
 	/**  Why there is no payback, or why it comes too late. */
 	note: string | null,
+};
+
+/**  The test set's power against the margin. */
+export type PowerAnalysis = PowerAnalysis_Serialize | PowerAnalysis_Deserialize;
+
+/**  The test set's power against the margin. */
+export type PowerAnalysis_Deserialize = {
+	/**  Smallest true difference detected with the stated power at this many cases. */
+	minimum_detectable_difference: number | null,
+	power: number | null,
+	alpha: number | null,
+	/**  Standard error of the difference the figure is based on. */
+	standard_error: number | null,
+	/**
+	 *  "paired" (bootstrap SE of the paired difference) or "unpaired" (arms never
+	 *  disagreed; √(SE_A² + SE_B²)).
+	 */
+	method: string,
+	/**  Cases needed to detect a difference equal to the margin, when that is finite. */
+	cases_to_detect_margin?: number | null,
+	/**  Set when the test set cannot detect a difference as small as the margin. */
+	warning?: string | null,
+};
+
+/**  The test set's power against the margin. */
+export type PowerAnalysis_Serialize = {
+	/**  Smallest true difference detected with the stated power at this many cases. */
+	minimum_detectable_difference: number | null,
+	power: number | null,
+	alpha: number | null,
+	/**  Standard error of the difference the figure is based on. */
+	standard_error: number | null,
+	/**
+	 *  "paired" (bootstrap SE of the paired difference) or "unpaired" (arms never
+	 *  disagreed; √(SE_A² + SE_B²)).
+	 */
+	method: string,
+	/**  Cases needed to detect a difference equal to the margin, when that is finite. */
+	cases_to_detect_margin: number | null,
+	/**  Set when the test set cannot detect a difference as small as the margin. */
+	warning: string | null,
 };
 
 /**  What the mapping dialog shows before an import. */
@@ -626,18 +1132,259 @@ export type PriceEntry_Serialize = {
 /**  Whether a price is for a base model or a fine-tune of one. */
 export type PriceKind = "base" | "fine_tuned";
 
-/**  How far an import has got. */
-export type Progress = {
-	rows: number,
-	bytes: number | null,
-	total_bytes: number | null,
-	/**  0 to 100. */
-	percent: number | null,
+/**  How the primary metric is formed from the cases. */
+export type PrimaryMetric = 
+/**  The mean of the per-case values (accuracy, exact match, ROUGE-L, pass rates…). */
+{ kind: "mean_score" } | 
+/**  An averaged F1 over the labels (scikit-learn's, recomputed on each resample). */
+{ kind: "label_f1"; average: F1Average };
+
+/**  The primary metric of one arm, over the paired cases. */
+export type PrimaryValue = {
+	metric: string,
+	value: number | null,
+	interval: Interval,
+	/**  "wilson" or "bootstrap". */
+	interval_method: string,
+};
+
+/**  A progress event, sent at most every 100 ms and once at the end. */
+export type Progress = Progress_Serialize | Progress_Deserialize;
+
+/**  A progress event, sent at most every 100 ms and once at the end. */
+export type Progress_Deserialize = {
+	run_id: number,
+	arms: ArmProgress_Deserialize[],
+	elapsed_s: number | null,
+	/**  Seconds left at the current pace; `None` before the first result of this session. */
+	eta_s?: number | null,
+	/**
+	 *  USD spent on calls by this run so far, earlier sessions included (cached answers
+	 *  cost nothing). The budget ceiling applies to this figure.
+	 */
+	spend_usd: number | null,
+	metric_name: string,
+};
+
+/**  A progress event, sent at most every 100 ms and once at the end. */
+export type Progress_Serialize = {
+	run_id: number,
+	arms: ArmProgress_Serialize[],
+	elapsed_s: number | null,
+	/**  Seconds left at the current pace; `None` before the first result of this session. */
+	eta_s: number | null,
+	/**
+	 *  USD spent on calls by this run so far, earlier sessions included (cached answers
+	 *  cost nothing). The budget ceiling applies to this figure.
+	 */
+	spend_usd: number | null,
+	metric_name: string,
+};
+
+/**  Choices of the person reading the report. */
+export type ReportOptions = ReportOptions_Serialize | ReportOptions_Deserialize;
+
+/**  Choices of the person reading the report. */
+export type ReportOptions_Deserialize = {
+	/**  The p95 latency budget in ms; each arm passes or fails it. */
+	latency_budget_p95_ms?: number | null,
+	/**  What errored cases count as in the primary metric (default: failures). */
+	error_policy?: ErrorPolicy,
+	seed?: number,
+	resamples?: number,
+};
+
+/**  Choices of the person reading the report. */
+export type ReportOptions_Serialize = {
+	/**  The p95 latency budget in ms; each arm passes or fails it. */
+	latency_budget_p95_ms: number | null,
+	/**  What errored cases count as in the primary metric (default: failures). */
+	error_policy: ErrorPolicy,
+	seed: number,
+	resamples: number,
 };
 
 export type ReportWarning = {
 	code: WarningCode,
 	message: string,
+};
+
+export type RunArmSummary = RunArmSummary_Serialize | RunArmSummary_Deserialize;
+
+export type RunArmSummary_Deserialize = {
+	arm_id: number,
+	name: string,
+	model: string,
+	/**  Cases of the split. */
+	total: number,
+	/**  Cases with a result (answered + errors). */
+	n: number,
+	answered: number,
+	/**  Cases recorded as errors after retries; never counted as wrong answers. */
+	errors: number,
+	errors_by_class: ErrorCount[],
+	metric?: number | null,
+	latency_ms_p50?: number | null,
+	latency_ms_p95?: number | null,
+	ttft_ms_p50?: number | null,
+	prompt_tokens_mean?: number | null,
+	completion_tokens_mean?: number | null,
+	/**  Mean cost of an answered case, USD; `None` without prices. */
+	cost_per_query?: number | null,
+	from_cache: number,
+};
+
+export type RunArmSummary_Serialize = {
+	arm_id: number,
+	name: string,
+	model: string,
+	/**  Cases of the split. */
+	total: number,
+	/**  Cases with a result (answered + errors). */
+	n: number,
+	answered: number,
+	/**  Cases recorded as errors after retries; never counted as wrong answers. */
+	errors: number,
+	errors_by_class: ErrorCount[],
+	metric: number | null,
+	latency_ms_p50: number | null,
+	latency_ms_p95: number | null,
+	ttft_ms_p50: number | null,
+	prompt_tokens_mean: number | null,
+	completion_tokens_mean: number | null,
+	/**  Mean cost of an answered case, USD; `None` without prices. */
+	cost_per_query: number | null,
+	from_cache: number,
+};
+
+/**  One run as the runs screen lists it. */
+export type RunListEntry = RunListEntry_Serialize | RunListEntry_Deserialize;
+
+/**  One run as the runs screen lists it. */
+export type RunListEntry_Deserialize = {
+	experiment: string,
+	/**  RFC 3339, UTC. */
+	started_at: string,
+	summary: RunSummary_Deserialize,
+};
+
+/**  One run as the runs screen lists it. */
+export type RunListEntry_Serialize = {
+	experiment: string,
+	/**  RFC 3339, UTC. */
+	started_at: string,
+	summary: RunSummary_Serialize,
+};
+
+/**  Per-run choices that are not part of the experiment. */
+export type RunOptions = RunOptions_Serialize | RunOptions_Deserialize;
+
+/**  Per-run choices that are not part of the experiment. */
+export type RunOptions_Deserialize = {
+	/**  Overrides every provider's `max_concurrency`. */
+	concurrency?: number | null,
+	/**  Answer from (and fill) the response cache. */
+	use_cache?: boolean,
+	/**  Stop cleanly once the run has spent this much USD on calls (all sessions). */
+	budget_usd?: number | null,
+};
+
+/**  Per-run choices that are not part of the experiment. */
+export type RunOptions_Serialize = {
+	/**  Overrides every provider's `max_concurrency`. */
+	concurrency: number | null,
+	/**  Answer from (and fill) the response cache. */
+	use_cache: boolean,
+	/**  Stop cleanly once the run has spent this much USD on calls (all sessions). */
+	budget_usd: number | null,
+};
+
+/**  How a call to [`execute`] ended. */
+export type RunOutcome = {
+	run_id: number,
+	status: RunStatus,
+	/**  Results written in this session. */
+	written: number,
+	spend_usd: number | null,
+};
+
+/**  Everything the results screen and `tunebench report` show for a run. */
+export type RunReport = RunReport_Serialize | RunReport_Deserialize;
+
+/**  Everything the results screen and `tunebench report` show for a run. */
+export type RunReport_Deserialize = {
+	run_id: number,
+	/**  The run's status (`completed`, `interrupted`, …). */
+	status: string,
+	experiment_id: number,
+	experiment: string,
+	dataset: string,
+	split: string,
+	/**  Cases in the evaluated split. */
+	n_cases: number,
+	/**  Cases answered (or errored) by one arm only, left out of the comparison. */
+	unpaired_cases: number,
+	primary_metric: string,
+	/**  Arm A (prompting) then arm B (fine-tuned). */
+	arms: ArmReport_Deserialize[],
+	comparison: Comparison_Deserialize,
+	verdict: string,
+	verdict_kind: VerdictKind,
+	/**  McNemar's exact p-value, when the primary scores are binary. */
+	p_value?: number | null,
+	minimum_detectable_difference: number | null,
+	/**  Set when the test set is too small to detect the margin. */
+	power_warning?: string | null,
+	seed: number,
+	resamples: number,
+};
+
+/**  Everything the results screen and `tunebench report` show for a run. */
+export type RunReport_Serialize = {
+	run_id: number,
+	/**  The run's status (`completed`, `interrupted`, …). */
+	status: string,
+	experiment_id: number,
+	experiment: string,
+	dataset: string,
+	split: string,
+	/**  Cases in the evaluated split. */
+	n_cases: number,
+	/**  Cases answered (or errored) by one arm only, left out of the comparison. */
+	unpaired_cases: number,
+	primary_metric: string,
+	/**  Arm A (prompting) then arm B (fine-tuned). */
+	arms: ArmReport_Serialize[],
+	comparison: Comparison_Serialize,
+	verdict: string,
+	verdict_kind: VerdictKind,
+	/**  McNemar's exact p-value, when the primary scores are binary. */
+	p_value: number | null,
+	minimum_detectable_difference: number | null,
+	/**  Set when the test set is too small to detect the margin. */
+	power_warning: string | null,
+	seed: number,
+	resamples: number,
+};
+
+export type RunStatus = "pending" | "running" | 
+/**  Shown for a run whose status says running but whose process is gone. */
+"interrupted" | "cancelled" | "budget_stopped" | "completed" | "failed";
+
+export type RunSummary = RunSummary_Serialize | RunSummary_Deserialize;
+
+export type RunSummary_Deserialize = {
+	run_id: number,
+	status: RunStatus,
+	primary_metric: string,
+	arms: RunArmSummary_Deserialize[],
+};
+
+export type RunSummary_Serialize = {
+	run_id: number,
+	status: RunStatus,
+	primary_metric: string,
+	arms: RunArmSummary_Serialize[],
 };
 
 /**  The assumptions of a projection: arm A (prompting) against arm B (fine-tuned or hybrid). */
@@ -849,6 +1596,36 @@ export type ValidationReport = {
 	input_tokens: LengthStats,
 	token_estimate: string,
 	warnings: ReportWarning[],
+};
+
+/**  The verdict with the sentence that states it and its numbers. */
+export type Verdict = Verdict_Serialize | Verdict_Deserialize;
+
+/**  The three outcomes of the margin rule. */
+export type VerdictKind = "justified" | "not_justified" | "inconclusive";
+
+/**  The verdict with the sentence that states it and its numbers. */
+export type Verdict_Deserialize = {
+	kind: VerdictKind,
+	/**  One plain sentence carrying the numbers. */
+	sentence: string,
+	/**
+	 *  For an inconclusive verdict: paired cases that would settle it, if the observed
+	 *  difference and spread held.
+	 */
+	cases_to_settle?: number | null,
+};
+
+/**  The verdict with the sentence that states it and its numbers. */
+export type Verdict_Serialize = {
+	kind: VerdictKind,
+	/**  One plain sentence carrying the numbers. */
+	sentence: string,
+	/**
+	 *  For an inconclusive verdict: paired cases that would settle it, if the observed
+	 *  difference and spread held.
+	 */
+	cases_to_settle: number | null,
 };
 
 export type WarningCode = "few_training_examples" | "class_imbalance" | "encoding_fallback" | "empty_inputs" | "duplicate_rows";

@@ -10,7 +10,7 @@ import {
   type ImportOptions_Deserialize as ImportOptions,
   type ImportOutcome_Serialize as ImportOutcome,
   type Preview_Serialize as Preview,
-  type Progress,
+  type ImportProgress,
 } from "./bindings";
 import { count, plural } from "./format";
 import { reportView } from "./report";
@@ -21,7 +21,7 @@ type Step =
   | { kind: "closed" }
   | { kind: "previewing"; path: string }
   | { kind: "mapping"; path: string; preview: Preview }
-  | { kind: "importing"; label: string; progress: Progress | null; cancelling: boolean }
+  | { kind: "importing"; label: string; progress: ImportProgress | null; cancelling: boolean }
   | { kind: "done"; outcome: ImportOutcome }
   | { kind: "failed"; title: string; message: string; path: string | null };
 
@@ -72,7 +72,7 @@ export class Importer {
   private async run(path: string | null, label: string): Promise<void> {
     this.step = { kind: "importing", label, progress: null, cancelling: false };
     this.redraw();
-    const channel = new Channel<Progress>();
+    const channel = new Channel<ImportProgress>();
     channel.onmessage = (p) => {
       if (this.step.kind === "importing") {
         this.step = { ...this.step, progress: p };

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use tauri::ipc::Channel;
 use tunebench_core::dataset::{
     self, DatasetSummary, ExamplePage, ExportOptions, ExportOutcome, ImportOptions, ImportOutcome,
-    LeakageReport, PageQuery, Preview, Progress, SplitOptions, SplitOutcome, ValidationReport,
+    ImportProgress, LeakageReport, PageQuery, Preview, SplitOptions, SplitOutcome,
+    ValidationReport,
 };
 use tunebench_core::store;
 
@@ -30,13 +31,13 @@ pub async fn preview_import(path: String, options: ImportOptions) -> CommandResu
     blocking(move || Ok(dataset::preview(path.as_ref(), &options)?)).await
 }
 
-/// Imports `path`; `None` imports the built-in sample dataset. Progress goes to `progress`
+/// Imports `path`; `None` imports the built-in sample dataset. ImportProgress goes to `progress`
 /// at most every 100 ms, and once at the end.
 #[tauri::command]
 #[specta::specta]
 pub async fn import_dataset(
     state: tauri::State<'_, AppState>,
-    progress: Channel<Progress>,
+    progress: Channel<ImportProgress>,
     path: Option<String>,
     options: ImportOptions,
 ) -> CommandResult<ImportOutcome> {
@@ -45,7 +46,7 @@ pub async fn import_dataset(
     let outcome = blocking(move || {
         let conn = store::open(&db)?;
         let mut last = Instant::now() - Duration::from_secs(1);
-        let mut report = |p: &Progress| {
+        let mut report = |p: &ImportProgress| {
             if last.elapsed() >= Duration::from_millis(100) || p.percent >= 100.0 {
                 last = Instant::now();
                 let _ = progress.send(*p);

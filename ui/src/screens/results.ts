@@ -80,20 +80,17 @@ export class ResultsScreen implements Screen {
           ${a.metrics.map((m, i) => {
             const mb = b.metrics[i];
             return html`<tr><td>${m.metric}</td>
-              <td class="num">${value(m.value, m.interval?.low ?? null, m.interval?.high ?? null)}</td>
-              <td class="num">${mb ? value(mb.value, mb.interval?.low ?? null, mb.interval?.high ?? null) : "–"}</td></tr>`;
+              <td class="num">${value(m.mean ?? null, m.interval?.low ?? null, m.interval?.high ?? null)}</td>
+              <td class="num">${mb ? value(mb.mean ?? null, mb.interval?.low ?? null, mb.interval?.high ?? null) : "–"}</td></tr>`;
           })}
-          ${a.format_compliance !== null || b.format_compliance !== null
-            ? html`<tr><td>label in taxonomy</td><td class="num">${pct(a.format_compliance)}</td><td class="num">${pct(b.format_compliance)}</td></tr>`
-            : nothing}
           <tr><td>errors after retries (not wrong answers)</td><td class="num">${count(a.errors)}</td><td class="num">${count(b.errors)}</td></tr>
           <tr><td>latency p50 / p95</td><td class="num">${ms(a.latency_ms_p50)} / ${ms(a.latency_ms_p95)}</td><td class="num">${ms(b.latency_ms_p50)} / ${ms(b.latency_ms_p95)}</td></tr>
           <tr><td>cost per query (measured)</td><td class="num">${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted" title=${a.cost_note ?? ""}>no price</span>`}</td>
             <td class="num">${b.cost_per_query !== null ? usd(b.cost_per_query) : html`<span class="muted" title=${b.cost_note ?? ""}>no price</span>`}</td></tr>
         </tbody>
       </table>
-      <p class="muted small">${r.comparison.error_policy_text} Minimum detectable difference at 80 % power: ${r.minimum_detectable_difference.toFixed(3)}${
-        r.p_value !== null ? html` · McNemar exact p = ${r.p_value < 0.001 ? "< 0.001" : (r.p_value ?? 0).toFixed(3)}` : nothing} · seed ${r.seed}, ${count(r.resamples)} bootstrap resamples.</p>
+      <p class="muted small">${r.comparison.error_policy_text}. Minimum detectable difference at 80 % power: ${(r.minimum_detectable_difference ?? 0).toFixed(3)}${
+        r.p_value != null ? html` · McNemar exact p = ${r.p_value < 0.001 ? "< 0.001" : (r.p_value ?? 0).toFixed(3)}` : nothing} · seed ${r.seed}, ${count(r.resamples)} bootstrap resamples.</p>
       <div class="panels">
         ${[a, b].map((arm) => (arm.label_report ? html`<section class="panel"><h3>${arm.name}: per class</h3>${labelTable(arm.label_report)}</section>` : nothing))}
       </div>
@@ -133,17 +130,13 @@ export class ResultsScreen implements Screen {
   }
 }
 
-function value(v: number | null, low: number | null, high: number | null): TemplateResult {
-  if (v === null) return html`–`;
-  return html`${v.toFixed(3)}${low !== null && high !== null ? html` <span class="muted small">[${low.toFixed(3)}, ${high.toFixed(3)}]</span>` : nothing}`;
+function value(v: number | null | undefined, low: number | null | undefined, high: number | null | undefined): TemplateResult {
+  if (v === null || v === undefined) return html`–`;
+  return html`${v.toFixed(3)}${low != null && high != null ? html` <span class="muted small">[${low.toFixed(3)}, ${high.toFixed(3)}]</span>` : nothing}`;
 }
 
-function pct(v: number | null): string {
-  return v === null ? "–" : `${(100 * v).toFixed(1)} %`;
-}
-
-function ms(v: number | null): string {
-  return v === null ? "–" : `${Math.round(v)} ms`;
+function ms(v: number | null | undefined): string {
+  return v == null ? "–" : `${Math.round(v)} ms`;
 }
 
 function labelTable(l: LabelReport): TemplateResult {

@@ -144,6 +144,6 @@ export function runsTable(runs: RunListEntry[], idle: boolean, resume: (id: numb
   </table>`;
 }
 
-function ms(v: number | null): string {
-  return v === null ? "–" : `${Math.round(v)} ms`;
+function ms(v: number | null | undefined): string {
+  return v == null ? "–" : `${Math.round(v)} ms`;
 }

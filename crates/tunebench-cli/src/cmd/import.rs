@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tunebench_core::dataset::{self, Format, ImportOptions, Progress};
+use tunebench_core::dataset::{self, Format, ImportOptions, ImportProgress};
 
 use crate::output::Output;
 
@@ -81,7 +81,7 @@ pub fn run(db: Option<&Path>, args: &ImportArgs, out: &Output) -> anyhow::Result
         ProgressStyle::with_template("{bar:40} {percent:>3}% {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut on_progress = |p: &Progress| {
+    let mut on_progress = |p: &ImportProgress| {
         bar.set_position(p.percent as u64);
         bar.set_message(format!("{} rows", p.rows));
     };

@@ -55,7 +55,7 @@ pub struct Preview {
 /// How far an import has got.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Progress {
+pub struct ImportProgress {
     pub rows: u32,
     pub bytes: f64,
     pub total_bytes: f64,
@@ -188,7 +188,7 @@ pub fn import(
     conn: &Connection,
     path: &Path,
     opts: &ImportOptions,
-    on_progress: &mut dyn FnMut(&Progress),
+    on_progress: &mut dyn FnMut(&ImportProgress),
     cancel: &AtomicBool,
 ) -> Result<ImportOutcome> {
     import_input(conn, &InputFile::path(path), opts, on_progress, cancel)
@@ -197,7 +197,7 @@ pub fn import(
 /// Imports the built-in SpamAssassin spam/ham sample (2,250 labelled e-mails, public domain).
 pub fn import_sample(
     conn: &Connection,
-    on_progress: &mut dyn FnMut(&Progress),
+    on_progress: &mut dyn FnMut(&ImportProgress),
     cancel: &AtomicBool,
 ) -> Result<ImportOutcome> {
     let input = InputFile::bytes("spamassassin_spam_ham.csv", SAMPLE_CSV);
@@ -239,7 +239,7 @@ fn import_input(
     conn: &Connection,
     input: &InputFile,
     opts: &ImportOptions,
-    on_progress: &mut dyn FnMut(&Progress),
+    on_progress: &mut dyn FnMut(&ImportProgress),
     cancel: &AtomicBool,
 ) -> Result<ImportOutcome> {
     let det = detect(input, opts.format)?;
@@ -304,7 +304,7 @@ fn import_input(
     let report_json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".into());
     store::dataset::set_contents(conn, dataset_id, rows, &map_json, &report_json)?;
     tx_done.commit()?;
-    on_progress(&Progress {
+    on_progress(&ImportProgress {
         rows,
         bytes: total,
         total_bytes: total,
@@ -329,7 +329,7 @@ fn write<'c>(
     rx: std::sync::mpsc::Receiver<Vec<NewExample>>,
     bytes: &AtomicU64,
     total: f64,
-    on_progress: &mut dyn FnMut(&Progress),
+    on_progress: &mut dyn FnMut(&ImportProgress),
     cancel: &AtomicBool,
 ) -> Result<(rusqlite::Transaction<'c>, i32, u32)> {
     let tx = conn.unchecked_transaction()?;
@@ -361,7 +361,7 @@ fn write<'c>(
             };
             if percent - last_percent >= 0.5 {
                 last_percent = percent;
-                on_progress(&Progress {
+                on_progress(&ImportProgress {
                     rows,
                     bytes: done,
                     total_bytes: total,

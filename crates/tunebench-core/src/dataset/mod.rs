@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 
 pub use detect::Format;
 pub use export::{export, ExportFormat, ExportOptions, ExportOutcome};
-pub use import::{import, import_sample, preview, ImportOutcome, Preview, Progress, SAMPLE_NAME};
+pub use import::{
+    import, import_sample, preview, ImportOutcome, ImportProgress, Preview, SAMPLE_NAME,
+};
 pub use leakage::{
     leakage, normalise, remove_leaked_from_train, LeakKind, LeakageReport, LeakedPair,
 };

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{paired_ids, RunData};
 use crate::arm::Arm;
+pub use crate::run::summary::ErrorCount;
 use crate::score::{label_report, score_case, LabelReport, Normalization, Scorer};
 use crate::stats::{
     compare, summarize_latency, summarize_metric, ArmScores, ArmSummary, CaseScore, CompareConfig,
@@ -19,6 +20,7 @@ use crate::stats::{
     PrimaryMetric, VerdictKind,
 };
 use crate::store::result_read::ResultRow;
+
 use crate::{experiment, run, store, Error, Result};
 
 /// The seed of every bootstrap in a report, fixed so that a report reads the same each time.
@@ -48,14 +50,6 @@ impl Default for ReportOptions {
             resamples: REPORT_RESAMPLES,
         }
     }
-}
-
-/// How many cases of an arm failed with one error class.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ErrorCount {
-    pub class: String,
-    pub count: u32,
 }
 
 /// The primary metric of one arm, over the paired cases.

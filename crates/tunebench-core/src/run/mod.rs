@@ -20,7 +20,7 @@ pub use engine::{execute, RunContext};
 pub use estimate::{estimate, ArmPriceOverride, Estimate, PriceLookup};
 pub use liveness::effective_status;
 pub use plan::{create, Plan};
-pub use summary::{summarize, ArmSummary, RunSummary};
+pub use summary::{list, summarize, RunArmSummary, RunListEntry, RunSummary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

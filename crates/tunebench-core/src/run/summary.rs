@@ -19,7 +19,7 @@ pub struct ErrorCount {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ArmSummary {
+pub struct RunArmSummary {
     pub arm_id: i32,
     pub name: String,
     pub model: String,
@@ -48,7 +48,7 @@ pub struct RunSummary {
     pub run_id: i32,
     pub status: RunStatus,
     pub primary_metric: String,
-    pub arms: Vec<ArmSummary>,
+    pub arms: Vec<RunArmSummary>,
 }
 
 /// Nearest-rank percentile `p` (0–100) of `sorted` values.
@@ -102,7 +102,7 @@ pub fn summarize(conn: &Connection, db_path: &Path, run_id: i32) -> Result<RunSu
         latencies.sort_by(f64::total_cmp);
         ttfts.sort_by(f64::total_cmp);
         let errors: u32 = by_class.values().sum();
-        arms.push(ArmSummary {
+        arms.push(RunArmSummary {
             arm_id: *arm_id,
             name: arm.name,
             model: arm.model,
@@ -130,6 +130,30 @@ pub fn summarize(conn: &Connection, db_path: &Path, run_id: i32) -> Result<RunSu
         primary_metric: exp.primary_metric,
         arms,
     })
+}
+
+/// One run as the runs screen lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RunListEntry {
+    pub experiment: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub summary: RunSummary,
+}
+
+/// Every run, newest first, each with its experiment's name and per-arm summary.
+pub fn list(conn: &Connection, db_path: &Path) -> Result<Vec<RunListEntry>> {
+    store::run::list(conn, None)?
+        .into_iter()
+        .map(|run| {
+            Ok(RunListEntry {
+                experiment: store::experiment::get(conn, run.experiment_id)?.name,
+                started_at: run.started_at.clone(),
+                summary: summarize(conn, db_path, run.id)?,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use tunebench_core::dataset::{
-    self, Example, ExportFormat, ExportOptions, Format, ImportOptions, ImportOutcome, PageQuery,
-    Progress, Split, SplitFilter, SplitOptions, WarningCode,
+    self, Example, ExportFormat, ExportOptions, Format, ImportOptions, ImportOutcome,
+    ImportProgress, PageQuery, Split, SplitFilter, SplitOptions, WarningCode,
 };
 use tunebench_core::store::{self, Connection};
 use tunebench_core::Result;
@@ -517,7 +517,7 @@ fn deleting_a_dataset_removes_its_rows() {
 fn progress_reaches_one_hundred_percent_and_a_cancel_stores_nothing() {
     let (t, conn) = db();
     let p = write(dir(&t), "l.csv", labelled_csv(20_000));
-    let mut seen: Vec<Progress> = Vec::new();
+    let mut seen: Vec<ImportProgress> = Vec::new();
     dataset::import(
         &conn,
         &p,

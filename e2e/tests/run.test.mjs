@@ -1,0 +1,145 @@
+// A whole run from the window: an experiment file dropped onto the window runs both arms
+// against an OpenAI-compatible test server (in this test, over real HTTP), the progress
+// shows, and the results screen reads the verdict, the metric table and the disagreements.
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { after, before, test } from "node:test";
+import { openApp, screenshot, tunebench } from "./session.mjs";
+
+const sample = fileURLToPath(
+  new URL("../../crates/tunebench-core/assets/sample/spamassassin_spam_ham.csv", import.meta.url),
+);
+const dragSource = fileURLToPath(new URL("../drag_source.py", import.meta.url));
+let browser;
+let server;
+let calls = 0;
+
+/** Spam words decide the label; the "fine-tuned" model knows more of them. */
+function classify(model, text) {
+  const base = /free|money|\$|click here|offer|viagra|credit/i;
+  const more = /free|money|\$|click|offer|viagra|credit|unsubscribe|remove|order now|mortgage|sex|win/i;
+  return (model === "ft-model" ? more : base).test(text) ? "spam" : "ham";
+}
+
+before(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      calls += 1;
+      const r = JSON.parse(body);
+      const text = r.messages.at(-1).content;
+      const label = classify(r.model, text);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({
+        id: `c${calls}`, object: "chat.completion", model: r.model,
+        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: label } }],
+        usage: { prompt_tokens: Math.ceil(text.length / 4), completion_tokens: 1, total_tokens: Math.ceil(text.length / 4) + 1 },
+      }));
+    });
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = server.address().port;
+
+  tunebench("import", sample, "--name", "spam-run");
+  tunebench("split", "spam-run", "--test-fraction", "0.1", "--seed", "7");
+  writeFileSync(`${process.env.E2E_WORK}/spam.toml`, `
+name = "spam-filter"
+dataset = "spam-run"
+split = "test"
+primary_metric = "accuracy"
+labels = ["spam", "ham"]
+
+[[providers]]
+name = "test-server"
+kind = "openai_compatible"
+base_url = "http://127.0.0.1:${port}/v1"
+max_concurrency = 8
+stream = false
+
+[[arms]]
+name = "prompting"
+kind = "prompt"
+provider = "test-server"
+model = "base-model"
+system = "Answer spam or ham."
+template = "{{input}}"
+max_tokens = 4
+price = { input = 0.40, cached_input = 0.10, output = 1.60 }
+
+[[arms]]
+name = "fine-tuned"
+kind = "fine_tuned"
+provider = "test-server"
+model = "ft-model"
+template = "{{input}}"
+max_tokens = 4
+price = { input = 0.80, output = 3.20 }
+`);
+  browser = await openApp();
+  await (await browser.$("#nav-runs")).waitForExist({ timeout: 20_000 });
+});
+
+after(async () => {
+  await browser?.deleteSession();
+  server?.close();
+});
+
+async function dropFile(file) {
+  const source = spawn("/usr/bin/python3", [dragSource, "1350", "100", file], { stdio: "ignore" });
+  try {
+    await sleep(2500);
+    const x = (...args) => execFileSync("xdotool", args);
+    x("mousemove", "1420", "170");
+    await sleep(300);
+    x("mousedown", "1");
+    for (const px of [1400, 1350, 1250, 1100, 950, 800, 700, 600, 500, 450]) {
+      x("mousemove", String(px), "300");
+      await sleep(60);
+    }
+    for (const [px, py] of [[440, 310], [430, 320]]) {
+      await sleep(300);
+      x("mousemove", String(px), String(py));
+    }
+    await sleep(300);
+    x("mouseup", "1");
+  } finally {
+    await sleep(500);
+    source.kill();
+  }
+}
+
+test("an experiment file dropped on the window runs both arms over real HTTP", async () => {
+  await dropFile(`${process.env.E2E_WORK}/spam.toml`);
+  const verdict = await browser.$("#verdict");
+  await verdict.waitForExist({ timeout: 120_000 });
+  assert.equal(calls, 2 * 225, "every held-out case once per arm, nothing repeated");
+  assert.match(await verdict.getText(), /fine-tuned|prompting/);
+  const table = await browser.$("#metrics-table");
+  const text = await table.getText();
+  assert.match(text, /accuracy/);
+  assert.match(text, /\$0\.000\d+/, "measured cost per query from recorded usage and the arm's price");
+  await screenshot(browser, "results");
+});
+
+test("the case browser shows the disagreements between the arms", async () => {
+  await (await browser.$("#cases-b_only_right")).click();
+  const rows = await browser.$$("#cases-table tbody tr");
+  assert.ok(rows.length > 0, "the fine-tuned model's extra spam words flip some cases");
+  const first = await rows[0].getText();
+  assert.match(first, /spam|ham/);
+});
+
+test("the runs screen lists the completed run with its per-arm figures", async () => {
+  await (await browser.$("#nav-runs")).click();
+  const row = await browser.$("#runs-table tr[data-run-id]");
+  await row.waitForExist({ timeout: 20_000 });
+  const text = await row.getText();
+  assert.match(text, /spam-filter/);
+  assert.match(text, /completed/);
+  assert.match(text, /225\/225/);
+});

@@ -1,0 +1,155 @@
+//! Run commands: start an experiment file or resume a run (progress over a channel, one
+//! run at a time, cancellable), list runs, and read a run's report and cases.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tauri::ipc::Channel;
+use tokio_util::sync::CancellationToken;
+use tunebench_core::report::{self, CaseFilter, CasePage, ReportOptions, RunReport};
+use tunebench_core::run::{self, Plan, Progress, RunContext, RunListEntry, RunOptions, RunOutcome};
+use tunebench_core::{experiment, store};
+
+use super::blocking;
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_runs(state: tauri::State<'_, AppState>) -> CommandResult<Vec<RunListEntry>> {
+    let db = state.db_path.clone();
+    blocking(move || Ok(run::list(&store::open(&db)?, &db)?)).await
+}
+
+/// Imports the experiment file at `path`, creates a run and executes it to the end.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_run(
+    state: tauri::State<'_, AppState>,
+    path: String,
+    options: RunOptions,
+    progress: Channel<Progress>,
+) -> CommandResult<RunOutcome> {
+    let db = state.db_path.clone();
+    let plan = blocking(move || {
+        let conn = store::open(&db)?;
+        let loaded = experiment::file::load(path.as_ref())?;
+        let experiment_id = experiment::import(&conn, &loaded)?;
+        let scenario = loaded
+            .file
+            .scenario
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(|e| CommandError::invalid(format!("{path}: [scenario]: {e}")))?;
+        let run_id = run::create(&conn, experiment_id, &options, scenario)?;
+        Ok(Plan::load(&conn, run_id)?)
+    })
+    .await?;
+    execute(&state, plan, progress).await
+}
+
+/// Continues run `run_id`, sending only the cases that have no result yet.
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_run(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    progress: Channel<Progress>,
+) -> CommandResult<RunOutcome> {
+    let db = state.db_path.clone();
+    let plan = blocking(move || Ok(Plan::load(&store::open(&db)?, run_id)?)).await?;
+    execute(&state, plan, progress).await
+}
+
+/// Asks the running run to stop; results already received are kept.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_run(state: tauri::State<'_, AppState>) -> bool {
+    match state.run_cancel.lock().ok().and_then(|s| s.clone()) {
+        Some(token) => {
+            token.cancel();
+            true
+        }
+        None => false,
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    plan: Plan,
+    progress: Channel<Progress>,
+) -> CommandResult<RunOutcome> {
+    let cancel = state.begin_run()?;
+    let db_path: PathBuf = state.db_path.clone();
+    let outcome = async {
+        let (keys, _warnings) = {
+            let plan = plan.clone();
+            blocking(move || Ok(run::keys::for_plan(&plan, |v| std::env::var(v).ok()))).await?
+        };
+        let client = reqwest::Client::builder()
+            .build()
+            .map_err(|e| CommandError::invalid(format!("could not start the HTTP client: {e}")))?;
+        let ctx = RunContext {
+            db_path,
+            client,
+            keys,
+            prices: Arc::new(run::ArmPriceOverride),
+            cancel,
+            seed: u64::from(plan.run.id.unsigned_abs()),
+        };
+        Ok(run::execute(&ctx, plan, &mut |p: &Progress| {
+            let _ = progress.send(p.clone());
+        })
+        .await?)
+    }
+    .await;
+    state.end_run();
+    outcome
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn run_report(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    options: ReportOptions,
+) -> CommandResult<RunReport> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        Ok(report::run_report(
+            &store::open(&db)?,
+            &db,
+            run_id,
+            &options,
+        )?)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn run_cases(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    filter: CaseFilter,
+    search: Option<String>,
+    offset: u32,
+    limit: u32,
+) -> CommandResult<CasePage> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        Ok(report::cases(
+            &store::open(&db)?,
+            run_id,
+            filter,
+            search,
+            offset,
+            limit,
+        )?)
+    })
+    .await
+}
+
+/// Keeps the cancellation token type named in one place for `AppState`.
+pub type RunCancel = CancellationToken;
