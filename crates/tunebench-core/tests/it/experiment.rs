@@ -192,3 +192,23 @@ fn an_experiment_on_a_dataset_not_yet_imported_says_to_import_it() {
         "nothing written on failure"
     );
 }
+
+#[test]
+fn the_readme_experiment_file_is_a_valid_experiment() {
+    let readme = include_str!("../../../../README.md");
+    let start = readme
+        .find("An experiment file")
+        .and_then(|i| readme[i..].find("```toml").map(|j| i + j + "```toml".len()))
+        .expect("README shows an experiment file");
+    let end = start + readme[start..].find("```").expect("the block is closed");
+    let loaded = tunebench_core::experiment::file::parse(
+        &readme[start..end],
+        std::path::Path::new("README.md"),
+    )
+    .expect("the README's example parses");
+    assert_eq!(
+        loaded.file.arms.len(),
+        2,
+        "a prompting arm and a fine-tuned arm"
+    );
+}
