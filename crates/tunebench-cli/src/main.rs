@@ -35,6 +35,8 @@ enum Command {
     Import(cmd::import::ImportArgs),
     /// List the datasets in the store.
     Datasets,
+    /// Draw a run's cost-at-scale chart (crossover, cumulative, tornado) as PNG or SVG.
+    Chart(cmd::chart::ChartArgs),
     /// The price catalog: list, import or export prices.
     Prices {
         #[command(subcommand)]
@@ -101,6 +103,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Import(args) => cmd::import::run(cli.db.as_deref(), args, &out),
         Command::Datasets => cmd::datasets::run(cli.db.as_deref(), &out),
+        Command::Chart(args) => cmd::chart::run(cli.db.as_deref(), args, &out),
         Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
         Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),

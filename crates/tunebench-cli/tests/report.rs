@@ -97,7 +97,18 @@ fn report_json_carries_metrics_intervals_verdict_latency_and_cost_per_arm() {
         "McNemar: 0 cases only A got right, 4 only B: p = 2·P[Bin(4, ½) = 0] = 2/16, got {p}"
     );
     assert!(v["minimum_detectable_difference"].as_f64().unwrap() > 0.0);
-    assert!(v.get("break_even_queries_per_day").is_none());
+    assert!(
+        v["break_even_queries_per_day"].is_null(),
+        "no break-even without token usage and prices"
+    );
+    assert!(
+        v["break_even_note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("token usage"),
+        "and the report says why: {}",
+        v["break_even_note"]
+    );
 }
 
 #[test]
@@ -168,9 +179,10 @@ fn echo_server() -> String {
     url
 }
 
-#[test]
-fn a_run_made_by_the_engine_reports_the_same_cost_and_accuracy() {
-    let dir = tempfile::tempdir().unwrap();
+/// A six-case labelling dataset (plus `train` rows of about 1,000 tokens each) run by the
+/// real engine against [`echo_server`] with the two arms in `arms` (TOML, `{url}`-free).
+/// Returns the store's path and `run --json`'s output.
+fn toy_run(dir: &tempfile::TempDir, train: u32, arms: &str) -> (String, Value) {
     let db = dir.path().join("t.db");
     let conn = tunebench_core::store::open(&db).unwrap();
     conn.execute(
@@ -192,42 +204,53 @@ fn a_run_made_by_the_engine_reports_the_same_cost_and_accuracy() {
         )
         .unwrap();
     }
+    for i in 0..train {
+        conn.execute(
+            "INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES (1, ?1, ?2, 'billing', 'train')",
+            params![100 + i, "x".repeat(3993)],
+        )
+        .unwrap();
+    }
     let toml = format!(
-        r#"
-name = "toy"
-dataset = "toy"
-[[providers]]
-name = "local"
-kind = "openai_compatible"
-base_url = "{}"
-stream = false
-max_attempts = 1
-[[arms]]
-name = "prompting"
-provider = "local"
-model = "base"
-template = "Input: {{{{input}}}}"
-price = {{ input = 1.0, output = 1.0 }}
-[[arms]]
-name = "fine-tuned"
-kind = "fine_tuned"
-provider = "local"
-model = "ft"
-template = "Input: {{{{input}}}}"
-"#,
+        "name = \"toy\"\ndataset = \"toy\"\n[[providers]]\nname = \"local\"\nkind = \"openai_compatible\"\n\
+         base_url = \"{}\"\nstream = false\nmax_attempts = 1\n{arms}",
         echo_server()
     );
     let exp = dir.path().join("exp.toml");
     std::fs::write(&exp, toml).unwrap();
-    let db = db.to_str().unwrap();
+    let db = db.to_str().unwrap().to_string();
     let run = tunebench()
-        .args(["--db", db, "run", exp.to_str().unwrap(), "--json"])
+        .args(["--db", &db, "run", exp.to_str().unwrap(), "--json"])
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
-    let run: Value = serde_json::from_slice(&run).unwrap();
+    (db, serde_json::from_slice(&run).unwrap())
+}
+
+#[test]
+fn a_run_made_by_the_engine_reports_the_same_cost_and_accuracy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, run) = toy_run(
+        &dir,
+        0,
+        r#"
+[[arms]]
+name = "prompting"
+provider = "local"
+model = "base"
+template = "Input: {{input}}"
+price = { input = 1.0, output = 1.0 }
+[[arms]]
+name = "fine-tuned"
+kind = "fine_tuned"
+provider = "local"
+model = "ft"
+template = "Input: {{input}}"
+"#,
+    );
+    let db = db.as_str();
     let run_id = run["run_id"].to_string();
 
     let out = tunebench()
@@ -252,4 +275,97 @@ template = "Input: {{{{input}}}}"
     assert!(v["arms"][1]["cost_per_query"].is_null());
     assert_eq!(v["comparison"]["difference"], 0.0);
     assert_ne!(v["verdict_kind"], "justified", "{}", v["verdict"]);
+}
+
+#[test]
+fn a_priced_run_gets_a_break_even_and_slide_sized_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    // A: $1 per 1M tokens, B: $0.50 plus $5 per 1M training tokens; 4 train rows ≈ 4,000
+    // tokens × 3 epochs = $0.06 a training run every 3 months = $0.02 a month. Each query
+    // sends 1,000 prompt + 1 completion tokens, so B saves $0.0005005 a query and breaks
+    // even at 0.02 / (30.4 × 0.0005005) ≈ 1.31 queries a day.
+    let (db, run) = toy_run(
+        &dir,
+        4,
+        r#"
+[[arms]]
+name = "prompting"
+provider = "local"
+model = "base"
+template = "Input: {{input}}"
+price = { input = 1.0, output = 1.0 }
+[[arms]]
+name = "fine-tuned"
+kind = "fine_tuned"
+provider = "local"
+model = "ft"
+template = "Input: {{input}}"
+price = { input = 0.5, output = 0.5, training = 5.0 }
+"#,
+    );
+    let run_id = run["run_id"].to_string();
+    let out = tunebench()
+        .args(["--db", &db, "report", &run_id, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let be = v["break_even_queries_per_day"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("a break-even: {}", v["break_even_note"]));
+    let expected = 0.02 / (30.4 * 0.000_500_5);
+    assert!(
+        (be - expected).abs() / expected < 1e-6,
+        "break-even {be}, by hand {expected}"
+    );
+
+    for (file, w, h) in [("c.png", 1920_u32, 1080_u32), ("c4k.png", 3840, 2160)] {
+        let path = dir.path().join(file);
+        tunebench()
+            .args(["--db", &db, "chart", "crossover", &run_id, "--out"])
+            .arg(&path)
+            .args(["--width", &w.to_string(), "--height", &h.to_string()])
+            .assert()
+            .success();
+        let png = std::fs::read(&path).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), w);
+        assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), h);
+    }
+    for chart in ["crossover", "cumulative", "tornado"] {
+        let path = dir.path().join(format!("{chart}.svg"));
+        tunebench()
+            .args([
+                "--db", &db, "chart", chart, &run_id, "--theme", "dark", "--out",
+            ])
+            .arg(&path)
+            .assert()
+            .success();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            svg.starts_with("<svg"),
+            "{chart}: {}",
+            &svg[..40.min(svg.len())]
+        );
+    }
+}
+
+#[test]
+fn a_chart_of_an_unknown_run_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    tunebench()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "chart",
+            "crossover",
+            "99",
+            "--out",
+        ])
+        .arg(dir.path().join("x.png"))
+        .assert()
+        .code(2);
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand; each opens the store, calls the core and prints.
 
+pub mod chart;
 pub mod datasets;
 pub mod export;
 pub mod import;
@@ -25,4 +26,9 @@ pub fn open_store(db: Option<&Path>) -> tunebench_core::Result<Connection> {
 pub fn store_path(db: Option<&Path>) -> tunebench_core::Result<PathBuf> {
     let env = std::env::var(store::DB_ENV).ok();
     store::resolve_path(db, env.as_deref())
+}
+
+/// Today's date (UTC, YYYY-MM-DD): the CLI reads the clock so the core never has to.
+pub fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%d").to_string()
 }

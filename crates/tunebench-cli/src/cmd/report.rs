@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use tunebench_core::report::{run_report, ReportOptions, RunReport};
+use tunebench_core::cost::{self, BreakEven};
+use tunebench_core::price;
+use tunebench_core::report::{run_report, run_scenario, ReportOptions, RunReport};
 use tunebench_core::stats::{Interval, MetricSummary};
 use tunebench_core::store;
 
@@ -23,11 +25,45 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         ..ReportOptions::default()
     };
     let report = run_report(&conn, &db_path, args.run_id, &opts)?;
+    // Cost at scale needs prices for both arms; without them the report says why.
+    let break_even = price::seed(&conn)
+        .and_then(|()| run_scenario(&conn, args.run_id, &super::today(), None))
+        .and_then(|s| cost::evaluate(&s));
     if out.json {
-        return out.print_json(&report);
+        let mut value = serde_json::to_value(&report)?;
+        let (v, note) = match &break_even {
+            Ok(c) => (
+                c.break_even.queries_per_day(),
+                break_even_note(&c.break_even),
+            ),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        value["break_even_queries_per_day"] = serde_json::json!(v);
+        value["break_even_note"] = serde_json::json!(note);
+        return out.print_json(&value);
     }
     print!("{}", human(&report));
+    match &break_even {
+        Ok(c) => match c.break_even.queries_per_day() {
+            Some(v) => {
+                println!("\nbreak-even: {v:.0} queries/day (fine-tuning is cheaper above it)")
+            }
+            None => println!(
+                "\nbreak-even: {}",
+                break_even_note(&c.break_even).unwrap_or_default()
+            ),
+        },
+        Err(e) => println!("\nbreak-even: unknown ({e})"),
+    }
     Ok(())
+}
+
+/// Why there is no break-even, when there is none.
+fn break_even_note(b: &BreakEven) -> Option<String> {
+    match b {
+        BreakEven::Crosses { .. } => None,
+        BreakEven::Never { reason, .. } => Some(format!("never: {reason}")),
+    }
 }
 
 /// The report as a compact table and the verdict sentence.

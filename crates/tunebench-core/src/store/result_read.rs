@@ -17,6 +17,9 @@ pub struct ResultRow {
     pub output: Option<String>,
     pub error_class: Option<String>,
     pub error_message: Option<String>,
+    pub prompt_tokens: Option<u32>,
+    /// Of `prompt_tokens`, those the provider served from its prompt cache.
+    pub cached_tokens: Option<u32>,
     pub completion_tokens: Option<u32>,
     pub latency_ms: Option<f64>,
     pub ttft_ms: Option<f64>,
@@ -28,7 +31,8 @@ pub struct ResultRow {
 pub fn for_report(conn: &Connection, run_id: i32) -> Result<Vec<ResultRow>> {
     let mut stmt = conn.prepare(
         "SELECT r.arm_id, r.example_id, e.ordinal, e.input, e.expected, r.output, r.error_class,
-                r.error_message, r.completion_tokens, r.latency_ms, r.ttft_ms, r.cost
+                r.error_message, r.completion_tokens, r.latency_ms, r.ttft_ms, r.cost,
+                r.prompt_tokens, r.cached_tokens
            FROM result r JOIN example e ON e.id = r.example_id
           WHERE r.run_id = ?1
           ORDER BY e.ordinal, r.arm_id",
@@ -47,6 +51,8 @@ pub fn for_report(conn: &Connection, run_id: i32) -> Result<Vec<ResultRow>> {
             latency_ms: r.get(9)?,
             ttft_ms: r.get(10)?,
             cost: r.get(11)?,
+            prompt_tokens: r.get(12)?,
+            cached_tokens: r.get(13)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

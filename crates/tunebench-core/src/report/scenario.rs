@@ -1,0 +1,169 @@
+//! The cost-at-scale scenario of a run: each arm's measured tokens per query (means with
+//! intervals), its price (the arm's own `price`, else the catalog), training tokens counted
+//! from the train split, and the assumptions saved with the run (the experiment file's
+//! `[scenario]`). The cost model itself is pure (`crate::cost`); this module gathers its
+//! inputs from the store.
+
+use rusqlite::Connection;
+use serde::Deserialize;
+
+use crate::arm::{Arm, ArmKind};
+use crate::cost::{
+    ArmAssumptions, ArmPrice, Hosting, Scenario, TokenBasis, TokenUsage, Training, TrainingPlan,
+};
+use crate::price::{self, PriceEntry, PriceMatch, TrainingUnit};
+use crate::store::result_read::ResultRow;
+use crate::{store, Error, Result};
+
+/// Assumed when the run saved none.
+pub const DEFAULT_QUERIES_PER_DAY: f64 = 10_000.0;
+pub const DEFAULT_EPOCHS: f64 = 3.0;
+pub const DEFAULT_RETRAIN_EVERY_MONTHS: f64 = 3.0;
+
+/// How training tokens are counted from the train split (stated wherever they are shown).
+pub const TRAINING_TOKEN_ESTIMATE: &str =
+    "characters / 4 of each train example's input and expected output";
+
+/// The assumptions an experiment file's `[scenario]` may set.
+#[derive(Debug, Default, Deserialize)]
+struct Saved {
+    queries_per_day: Option<f64>,
+    epochs: Option<f64>,
+    retrain_every_months: Option<f64>,
+    error_cost: Option<f64>,
+}
+
+/// The scenario of run `run_id`, projected from `today` (YYYY-MM-DD). `queries_per_day`
+/// overrides the saved volume. An arm the catalog cannot price is an explicit error naming
+/// its model, never a $0 arm.
+pub fn run_scenario(
+    conn: &Connection,
+    run_id: i32,
+    today: &str,
+    queries_per_day: Option<f64>,
+) -> Result<Scenario> {
+    let run = store::run::get(conn, run_id)?;
+    let saved: Saved = serde_json::from_str::<serde_json::Value>(&run.settings)
+        .ok()
+        .and_then(|v| v.get("scenario").cloned())
+        .filter(|v| !v.is_null())
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| Error::Invalid(format!("run {run_id}: the saved [scenario]: {e}")))?
+        .unwrap_or_default();
+    let exp = store::experiment::get(conn, run.experiment_id)?;
+    let [a_id, b_id] = exp.arm_ids[..] else {
+        return Err(Error::Invalid(format!(
+            "run {run_id}: a cost comparison needs two arms, the experiment has {}",
+            exp.arm_ids.len()
+        )));
+    };
+    let rows = store::result_read::for_report(conn, run_id)?;
+    let catalog = price::catalog(conn)?;
+    let train_tokens: f64 = store::case::for_split(conn, exp.dataset_id, "train")?
+        .iter()
+        .map(|c| (c.input.chars().count() + c.expected.chars().count()) as f64 / 4.0)
+        .sum();
+    let plan = TrainingPlan {
+        tokens: train_tokens,
+        epochs: saved.epochs.unwrap_or(DEFAULT_EPOCHS),
+        hours: 0.0,
+        data_prep_cost: 0.0,
+        retrain_every_months: saved
+            .retrain_every_months
+            .unwrap_or(DEFAULT_RETRAIN_EVERY_MONTHS),
+    };
+    let arm = |id: i32| -> Result<ArmAssumptions> {
+        let arm = store::arm::get(conn, id)?;
+        let usage = measured_usage(run_id, &arm, &rows)?;
+        let trained = arm.kind != ArmKind::Prompt;
+        assumptions(&arm, &catalog, usage, trained.then_some(plan))
+    };
+    let mut scenario = Scenario::new(
+        queries_per_day
+            .or(saved.queries_per_day)
+            .unwrap_or(DEFAULT_QUERIES_PER_DAY),
+        today,
+        arm(a_id)?,
+        arm(b_id)?,
+    );
+    scenario.error_cost = saved.error_cost.unwrap_or(0.0);
+    scenario.validate()?;
+    Ok(scenario)
+}
+
+/// Tokens per query from the answered cases that report usage.
+fn measured_usage(run_id: i32, arm: &Arm, rows: &[ResultRow]) -> Result<TokenUsage> {
+    let (mut input, mut cached, mut output) = (Vec::new(), Vec::new(), Vec::new());
+    for r in rows
+        .iter()
+        .filter(|r| r.arm_id == arm.id && r.error_class.is_none())
+    {
+        if let (Some(p), Some(c)) = (r.prompt_tokens, r.completion_tokens) {
+            input.push(p);
+            cached.push(r.cached_tokens.unwrap_or(0).min(p));
+            output.push(c);
+        }
+    }
+    if input.is_empty() {
+        return Err(Error::Invalid(format!(
+            "run {run_id}: arm `{}` has no answered case with token usage; nothing to project",
+            arm.name
+        )));
+    }
+    let n = input.len() as u32;
+    TokenUsage::from_counts(&input, &cached, &output, TokenBasis::Measured { n })
+}
+
+/// The arm priced by its own `price` (from the experiment file) when it has input and
+/// output prices, else by the catalog entry that matches its model.
+fn assumptions(
+    arm: &Arm,
+    catalog: &[PriceEntry],
+    usage: TokenUsage,
+    training: Option<TrainingPlan>,
+) -> Result<ArmAssumptions> {
+    if let Some(p) = arm
+        .params
+        .price
+        .filter(|p| p.input.is_some() && p.output.is_some())
+    {
+        let input = p.input.unwrap_or_default();
+        return Ok(ArmAssumptions {
+            name: arm.name.clone(),
+            model: arm.model.clone(),
+            price: ArmPrice {
+                input,
+                cached_input: p.cached_input.unwrap_or(input),
+                output: p.output.unwrap_or_default(),
+                batch_multiplier: 1.0,
+            },
+            tokens: usage,
+            cached_share: None,
+            batch_share: 0.0,
+            retrieval_cost_per_query: 0.0,
+            hosting: match p.hosting_per_hour {
+                Some(per_hour) if per_hour > 0.0 => Hosting::Hourly { per_hour },
+                _ => Hosting::None,
+            },
+            training: training.zip(p.training).map(|(plan, price)| Training {
+                tokens: plan.tokens,
+                epochs: plan.epochs,
+                price,
+                unit: TrainingUnit::PerMillionTokens,
+                hours: 0.0,
+                data_prep_cost: plan.data_prep_cost,
+                retrain_every_months: plan.retrain_every_months,
+            }),
+            retirement_date: None,
+            accuracy: None,
+        });
+    }
+    match price::lookup(catalog, None, &arm.model) {
+        PriceMatch::Found { entry } => {
+            let training = training.filter(|_| entry.training.is_some());
+            ArmAssumptions::from_price(&arm.name, &arm.model, &entry, usage, training)
+        }
+        PriceMatch::Missing { model, reason } => Err(Error::NoPrice { model, reason }),
+    }
+}
