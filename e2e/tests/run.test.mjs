@@ -134,6 +134,21 @@ test("the case browser shows the disagreements between the arms", async () => {
   assert.match(first, /spam|ham/);
 });
 
+test("the run's measured tokens drive its crossover, and the scenario saves with the run", async () => {
+  await (await browser.$("#open-crossover")).click();
+  const measured = await browser.$("#measured-a");
+  await measured.waitForExist({ timeout: 20_000 });
+  assert.match(await measured.getText(), /mean of 225 answered cases/);
+  const headline = await browser.$("#crossover-headline");
+  await headline.waitForExist({ timeout: 20_000 });
+  assert.match(await headline.getText(), /cheaper|No break-even/);
+  await (await browser.$("#save-scenario")).click();
+  const notice = await browser.$("#crossover-notice");
+  await notice.waitForExist({ timeout: 10_000 });
+  assert.match(await notice.getText(), /Saved with run/);
+  await screenshot(browser, "crossover-run");
+});
+
 test("the runs screen lists the completed run with its per-arm figures", async () => {
   await (await browser.$("#nav-runs")).click();
   const row = await browser.$("#runs-table tr[data-run-id]");

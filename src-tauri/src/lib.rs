@@ -33,6 +33,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         crossover::estimate_scenario,
         crossover::crossover_view,
         crossover::export_crossover,
+        crossover::run_scenario,
+        crossover::save_run_scenario,
         runs::list_runs,
         runs::start_run,
         runs::resume_run,

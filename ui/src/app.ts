@@ -23,6 +23,7 @@ export class App {
   private readonly dataset: DatasetScreen;
   private readonly runs: RunsScreen;
   private readonly results: ResultsScreen;
+  private readonly crossover: CrossoverScreen;
   private readonly importer: Importer;
   private current: Screen;
   private info: AppInfo | null = null;
@@ -38,7 +39,8 @@ export class App {
     this.dataset = new DatasetScreen(redraw);
     this.runs = new RunsScreen(redraw);
     this.results = new ResultsScreen(redraw);
-    this.nav = [this.datasets, this.runs, new CrossoverScreen(redraw), new PricesScreen(redraw)];
+    this.crossover = new CrossoverScreen(redraw);
+    this.nav = [this.datasets, this.runs, this.crossover, new PricesScreen(redraw)];
     this.current = this.datasets;
   }
 
@@ -83,6 +85,9 @@ export class App {
     if (name === "dataset" && Number(arg) > 0) {
       this.dataset.datasetId = Number(arg);
       this.current = this.dataset;
+    } else if (name === "crossover") {
+      this.crossover.runId = Number(arg) > 0 ? Number(arg) : 0;
+      this.current = this.crossover;
     } else if (name === "run" && Number(arg) > 0) {
       this.results.runId = Number(arg);
       this.current = this.results;

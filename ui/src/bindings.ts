@@ -35,6 +35,10 @@ export const commands = {
 	crossoverView: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<ScenarioView_Serialize, CommandError>(__TAURI_INVOKE("crossover_view", { scenario, source, logX, theme })),
 	/**  Writes the crossover chart to `path`: SVG when it ends in `.svg`, PNG otherwise. */
 	exportCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme, width: number, height: number, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_crossover", { scenario, source, logX, theme, width, height, path })),
+	/**  The scenario of run `run_id`: the one saved with it, else measured from its results. */
+	runScenario: (runId: number, today: string) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("run_scenario", { runId, today })),
+	/**  Saves `scenario` with run `run_id`, so its report and charts reproduce these assumptions. */
+	saveRunScenario: (runId: number, scenario: Scenario_Deserialize, updatedAt: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_run_scenario", { runId, scenario, updatedAt })),
 	listRuns: () => typedError<RunListEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_runs")),
 	/**  Imports the experiment file at `path`, creates a run and executes it to the end. */
 	startRun: (path: string, options: RunOptions_Deserialize, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, options, progress })),

@@ -3,7 +3,7 @@
 
 use tunebench_core::chart::{self, ChartStyle, ScenarioView, Theme};
 use tunebench_core::cost::{self, EstimateRequest, Scenario};
-use tunebench_core::{price, store, Error};
+use tunebench_core::{price, report, store, Error};
 
 use super::blocking;
 use crate::error::CommandResult;
@@ -83,6 +83,44 @@ pub async fn export_crossover(
         };
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         Ok(path)
+    })
+    .await
+}
+
+/// The scenario of run `run_id`: the one saved with it, else measured from its results.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_scenario(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    today: String,
+) -> CommandResult<Scenario> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        let conn = store::open(&db)?;
+        price::seed(&conn)?;
+        Ok(report::run_scenario(&conn, run_id, &today, None)?)
+    })
+    .await
+}
+
+/// Saves `scenario` with run `run_id`, so its report and charts reproduce these assumptions.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_run_scenario(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    scenario: Scenario,
+    updated_at: String,
+) -> CommandResult<()> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        Ok(report::save_run_scenario(
+            &store::open(&db)?,
+            run_id,
+            &scenario,
+            &updated_at,
+        )?)
     })
     .await
 }

@@ -45,6 +45,8 @@ export function modelChoices(catalog: PriceEntry[]): { base: string[]; tuned: st
 export class CrossoverScreen implements Screen {
   readonly id = "crossover";
   readonly title = "Crossover";
+  /** A run whose measured tokens the scenario comes from; 0 for an estimate before any run. */
+  runId = 0;
   private request: EstimateRequest = defaultRequest();
   private catalog: PriceEntry[] = [];
   private scenario: Scenario | null = null;
@@ -60,9 +62,15 @@ export class CrossoverScreen implements Screen {
   constructor(private readonly redraw: Redraw) {}
 
   async show(): Promise<void> {
+    this.notice = null;
     try {
       this.catalog = await call(commands.listPrices());
-      await this.rebuild();
+      if (this.runId > 0) {
+        this.scenario = await call(commands.runScenario(this.runId, today()));
+        await this.refresh();
+      } else {
+        await this.rebuild();
+      }
     } catch (err) {
       this.error = describe(err);
       this.redraw();
@@ -110,6 +118,11 @@ export class CrossoverScreen implements Screen {
   private source(): string {
     const s = this.scenario;
     if (!s) return "";
+    if (this.runId > 0) {
+      const b = s.arm_a.tokens.basis;
+      const n = b.kind === "measured" ? ` · n = ${b.n} measured cases` : "";
+      return `Run ${this.runId}${n} · tokens per query measured · projected ${s.today}`;
+    }
     const used = this.catalog.filter((e) =>
       [s.arm_a.model, s.arm_b.model].some((m) => m.startsWith(e.model_pattern.replace(/[*?]+$/, ""))),
     );
@@ -146,6 +159,17 @@ export class CrossoverScreen implements Screen {
     this.redraw();
   }
 
+  private async saveWithRun(): Promise<void> {
+    if (!this.scenario || this.runId <= 0) return;
+    try {
+      await call(commands.saveRunScenario(this.runId, this.scenario, new Date().toISOString()));
+      this.notice = `Saved with run ${this.runId}: its report and charts now use these assumptions.`;
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
+
   private async copySvg(): Promise<void> {
     if (!this.view_) return;
     try {
@@ -168,9 +192,12 @@ export class CrossoverScreen implements Screen {
           if (Number.isFinite(v) && v >= 0) onChange(v);
         }} />`;
     return html`<header class="screen-head">
-        <div><h1>Cost at scale</h1>
-          <div class="muted small">Monthly cost of each approach against daily volume, from catalog prices and the tokens you expect per query.</div></div>
+        <div><h1>Cost at scale${this.runId > 0 ? html` · run ${this.runId}` : nothing}</h1>
+          <div class="muted small" id="crossover-basis">${this.runId > 0
+            ? html`Tokens per query as measured in run ${this.runId}; prices from the arms or the catalog. <a href="#/crossover">Estimate without a run</a>`
+            : "Monthly cost of each approach against daily volume, from catalog prices and the tokens you expect per query."}</div></div>
         <div class="actions">
+          ${this.runId > 0 ? html`<button class="primary" id="save-scenario" ?disabled=${!s} @click=${() => void this.saveWithRun()}>Save with run</button>` : nothing}
           <button id="export-png" ?disabled=${!s} @click=${() => void this.export("png", 1920, 1080)}>PNG 1920×1080</button>
           <button ?disabled=${!s} @click=${() => void this.export("png", 3840, 2160)}>PNG 4K</button>
           <button id="export-svg" ?disabled=${!s} @click=${() => void this.export("svg", 1920, 1080)}>SVG</button>
@@ -190,18 +217,20 @@ export class CrossoverScreen implements Screen {
                 this.tweak((sc) => (sc.queries_per_day = v));
               }} /></label>
           <h3>Prompting arm</h3>
-          <label>Model <select id="prompt-model" @change=${(e: Event) => this.setRequest({ prompt_model: (e.target as HTMLSelectElement).value })}>
+          ${this.runId > 0 && s ? html`<p class="small" id="measured-a">${s.arm_a.model}: ${tokensText(s.arm_a.tokens)}</p>` : nothing}
+          ${this.runId > 0 ? nothing : html`<label>Model <select id="prompt-model" @change=${(e: Event) => this.setRequest({ prompt_model: (e.target as HTMLSelectElement).value })}>
             ${models.base.map((m) => html`<option value=${m} ?selected=${m === r.prompt_model}>${m}</option>`)}
           </select></label>
           <div class="form-row">
             <label>Input tokens ${num(r.prompt_tokens.input, (v) => this.setRequest({ prompt_tokens: { ...r.prompt_tokens, input: v } }), "prompt-input")}</label>
             <label>Output ${num(r.prompt_tokens.output, (v) => this.setRequest({ prompt_tokens: { ...r.prompt_tokens, output: v } }), "prompt-output")}</label>
-          </div>
+          </div>`}
           <label>Cached share of input <strong>${pct(s ? cachedShare(s.arm_a) : 0)}</strong>
             <input type="range" id="cached-slider" min="0" max="100" .value=${String(Math.round(100 * (s ? cachedShare(s.arm_a) : 0)))}
               @input=${(e: Event) => this.tweak((sc) => (sc.arm_a.cached_share = Number((e.target as HTMLInputElement).value) / 100))} /></label>
           <h3>Fine-tuned arm</h3>
-          <label>Model <select id="tuned-model" @change=${(e: Event) => this.setRequest({ fine_tuned_model: (e.target as HTMLSelectElement).value })}>
+          ${this.runId > 0 && s ? html`<p class="small" id="measured-b">${s.arm_b.model}: ${tokensText(s.arm_b.tokens)}</p>` : nothing}
+          ${this.runId > 0 ? nothing : html`<label>Model <select id="tuned-model" @change=${(e: Event) => this.setRequest({ fine_tuned_model: (e.target as HTMLSelectElement).value })}>
             ${models.tuned.map((m) => html`<option value=${m} ?selected=${m === r.fine_tuned_model}>${m}</option>`)}
           </select></label>
           <div class="form-row">
@@ -211,7 +240,7 @@ export class CrossoverScreen implements Screen {
           <div class="form-row">
             <label>Training tokens ${num(r.training_tokens, (v) => this.setRequest({ training_tokens: v }), "training-tokens")}</label>
             <label>Epochs ${num(r.epochs, (v) => this.setRequest({ epochs: v }), "epochs", "1")}</label>
-          </div>
+          </div>`}
           <label>Retrain every <strong id="cadence-value">${s?.arm_b.training?.retrain_every_months ?? r.retrain_every_months} months</strong>
             <input type="range" id="cadence-slider" min="1" max="24" .value=${String(s?.arm_b.training?.retrain_every_months ?? r.retrain_every_months)}
               @input=${(e: Event) => {
@@ -227,6 +256,15 @@ export class CrossoverScreen implements Screen {
                 const h = Number((e.target as HTMLInputElement).value) / 100;
                 this.tweak((sc) => (sc.arm_b.hosting = h > 0 ? { kind: "hourly", per_hour: h } : { kind: "none" }));
               }} /></label>
+          <h3>Prices ($ per 1M tokens)</h3>
+          ${s ? html`<div class="form-row">
+              <label>${s.arm_a.name} in ${num(s.arm_a.price.input, (v) => this.tweak((sc) => (sc.arm_a.price.input = v)), "price-a-input")}</label>
+              <label>out ${num(s.arm_a.price.output, (v) => this.tweak((sc) => (sc.arm_a.price.output = v)), "price-a-output")}</label>
+            </div>
+            <div class="form-row">
+              <label>${s.arm_b.name} in ${num(s.arm_b.price.input, (v) => this.tweak((sc) => (sc.arm_b.price.input = v)), "price-b-input")}</label>
+              <label>out ${num(s.arm_b.price.output, (v) => this.tweak((sc) => (sc.arm_b.price.output = v)), "price-b-output")}</label>
+            </div>` : nothing}
           <h3>Both arms</h3>
           <label>Batch share of traffic <strong>${pct(s?.arm_a.batch_share ?? 0)}</strong>
             <input type="range" id="batch-slider" min="0" max="100" .value=${String(Math.round(100 * (s?.arm_a.batch_share ?? 0)))}
@@ -258,6 +296,12 @@ export class CrossoverScreen implements Screen {
         </section>
       </div>`;
   }
+}
+
+function tokensText(t: Scenario["arm_a"]["tokens"]): string {
+  const r = (v: number | null) => Math.round(v ?? 0).toLocaleString("en-US");
+  const basis = t.basis.kind === "measured" ? `mean of ${t.basis.n} answered cases` : "estimated";
+  return `${r(t.input.mean)} in (${r(t.cached_input.mean)} cached) / ${r(t.output.mean)} out per query, ${basis}`;
 }
 
 function cachedShare(arm: Scenario["arm_a"]): number {

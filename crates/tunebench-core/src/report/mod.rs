@@ -20,7 +20,9 @@ use crate::{store, Error, Result};
 
 pub use case_page::{cases, ArmAnswer, CaseCounts, CaseFilter, CasePage, CaseView};
 pub use run_report::{run_report, ArmReport, ErrorCount, PrimaryValue, ReportOptions, RunReport};
-pub use scenario::{run_scenario, TRAINING_TOKEN_ESTIMATE};
+pub use scenario::{
+    measured_scenario, run_scenario, save_run_scenario, SAVED_SCENARIO, TRAINING_TOKEN_ESTIMATE,
+};
 
 /// The primary metrics that are averaged F1s over the labels.
 const LABEL_METRICS: [&str; 4] = ["label", "macro_f1", "micro_f1", "weighted_f1"];

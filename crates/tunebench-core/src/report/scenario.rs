@@ -33,10 +33,43 @@ struct Saved {
     error_cost: Option<f64>,
 }
 
-/// The scenario of run `run_id`, projected from `today` (YYYY-MM-DD). `queries_per_day`
-/// overrides the saved volume. An arm the catalog cannot price is an explicit error naming
-/// its model, never a $0 arm.
+/// The name a run's scenario is saved under.
+pub const SAVED_SCENARIO: &str = "default";
+
+/// The scenario of run `run_id`: the one saved with the run (from the crossover screen),
+/// else one measured from its results and projected from `today` (YYYY-MM-DD).
+/// `queries_per_day` overrides the volume. An arm the catalog cannot price is an explicit
+/// error naming its model, never a $0 arm.
 pub fn run_scenario(
+    conn: &Connection,
+    run_id: i32,
+    today: &str,
+    queries_per_day: Option<f64>,
+) -> Result<Scenario> {
+    if let Some(mut saved) = store::scenario::get(conn, run_id, SAVED_SCENARIO)? {
+        if let Some(v) = queries_per_day {
+            saved.queries_per_day = v;
+        }
+        saved.validate()?;
+        return Ok(saved);
+    }
+    measured_scenario(conn, run_id, today, queries_per_day)
+}
+
+/// Saves `scenario` with run `run_id`, so its report and charts use these assumptions.
+pub fn save_run_scenario(
+    conn: &Connection,
+    run_id: i32,
+    scenario: &Scenario,
+    updated_at: &str,
+) -> Result<()> {
+    scenario.validate()?;
+    store::run::get(conn, run_id)?;
+    store::scenario::save(conn, run_id, SAVED_SCENARIO, scenario, updated_at)
+}
+
+/// The scenario measured from run `run_id`'s results, ignoring any saved one.
+pub fn measured_scenario(
     conn: &Connection,
     run_id: i32,
     today: &str,

@@ -13,6 +13,7 @@ pub mod response_cache;
 pub mod result;
 pub mod result_read;
 pub mod run;
+pub mod scenario;
 
 use std::path::{Path, PathBuf};
 
