@@ -123,6 +123,13 @@ test("an experiment file dropped on the window runs both arms over real HTTP", a
   const text = await table.getText();
   assert.match(text, /accuracy/);
   assert.match(text, /\$0\.000\d+/, "measured cost per query from recorded usage and the arm's price");
+  const latency = await browser.$("#latency-chart svg");
+  await latency.waitForExist({ timeout: 20_000 });
+  await (await browser.$("#latency-budget")).setValue("60000");
+  await browser.keys("Tab");
+  const budget = await browser.$("#budget-row");
+  await budget.waitForExist({ timeout: 20_000 });
+  assert.match(await budget.getText(), /pass\s*pass/, "a local test server answers well within a minute");
   await screenshot(browser, "results");
 });
 

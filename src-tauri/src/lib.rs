@@ -41,6 +41,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         runs::cancel_run,
         runs::run_report,
         runs::run_cases,
+        runs::run_latency_chart,
     ])
 }
 

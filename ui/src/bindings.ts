@@ -48,6 +48,8 @@ export const commands = {
 	cancelRun: () => __TAURI_INVOKE<boolean>("cancel_run"),
 	runReport: (runId: number, options: ReportOptions_Deserialize) => typedError<RunReport_Serialize, CommandError>(__TAURI_INVOKE("run_report", { runId, options })),
 	runCases: (runId: number, filter: CaseFilter, search: string | null, offset: number, limit: number) => typedError<CasePage_Serialize, CommandError>(__TAURI_INVOKE("run_cases", { runId, filter, search, offset, limit })),
+	/**  The latency distribution of each arm of run `run_id`, as SVG for the results screen. */
+	runLatencyChart: (runId: number, budgetMs: number | null) => typedError<string, CommandError>(__TAURI_INVOKE("run_latency_chart", { runId, budgetMs })),
 };
 
 /* Types */

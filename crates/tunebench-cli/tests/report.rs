@@ -334,7 +334,7 @@ price = { input = 0.5, output = 0.5, training = 5.0 }
         assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), w);
         assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), h);
     }
-    for chart in ["crossover", "cumulative", "tornado"] {
+    for chart in ["crossover", "cumulative", "tornado", "latency"] {
         let path = dir.path().join(format!("{chart}.svg"));
         tunebench()
             .args([

@@ -1,5 +1,5 @@
 //! Run commands: start an experiment file or resume a run (progress over a channel, one
-//! run at a time, cancellable), list runs, and read a run's report and cases.
+//! run at a time, cancellable), list runs, and read a run's report, cases and latency chart.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
 use tunebench_core::report::{self, CaseFilter, CasePage, ReportOptions, RunReport};
 use tunebench_core::run::{self, Plan, Progress, RunContext, RunListEntry, RunOptions, RunOutcome};
-use tunebench_core::{experiment, store};
+use tunebench_core::{chart, experiment, store};
 
 use super::blocking;
 use crate::error::{CommandError, CommandResult};
@@ -153,3 +153,29 @@ pub async fn run_cases(
 
 /// Keeps the cancellation token type named in one place for `AppState`.
 pub type RunCancel = CancellationToken;
+
+/// The latency distribution of each arm of run `run_id`, as SVG for the results screen.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_latency_chart(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    budget_ms: Option<f64>,
+) -> CommandResult<String> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        let data = report::latency_data(&store::open(&db)?, run_id, budget_ms)?;
+        let spec = chart::ChartSpec {
+            title: format!("Latency per arm, run {run_id}"),
+            source: "answered cases; errors are left out".into(),
+            style: chart::ChartStyle {
+                theme: chart::Theme::Light,
+                width: 1280,
+                height: 600,
+            },
+            data: chart::ChartData::Latency(data),
+        };
+        Ok(chart::render_svg(&spec)?)
+    })
+    .await
+}

@@ -2,6 +2,7 @@
 // its interval side by side, latency and cost per query, per-class tables and confusion
 // matrices, and a case browser filtered to the disagreements.
 import { html, nothing, type TemplateResult } from "lit-html";
+import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import { call, describe } from "../api";
 import {
   commands,
@@ -28,6 +29,7 @@ export class ResultsScreen implements Screen {
   private offset = 0;
   private error: string | null = null;
   private budget: number | null = null;
+  private latencySvg: string | null = null;
 
   constructor(private readonly redraw: Redraw) {}
 
@@ -43,8 +45,23 @@ export class ResultsScreen implements Screen {
       this.error = describe(err);
     }
     this.redraw();
-    await this.loadCases();
+    await Promise.all([this.loadCases(), this.loadLatency()]);
   }
+
+  private async loadLatency(): Promise<void> {
+    try {
+      this.latencySvg = await call(commands.runLatencyChart(this.runId, this.budget));
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
+
+  private setBudget = (e: Event): void => {
+    const v = Number((e.target as HTMLInputElement).value);
+    this.budget = Number.isFinite(v) && v > 0 ? v : null;
+    void this.show();
+  };
 
   private async loadCases(): Promise<void> {
     try {
@@ -85,13 +102,27 @@ export class ResultsScreen implements Screen {
               <td class="num">${mb ? value(mb.mean ?? null, mb.interval?.low ?? null, mb.interval?.high ?? null) : "–"}</td></tr>`;
           })}
           <tr><td>errors after retries (not wrong answers)</td><td class="num">${count(a.errors)}</td><td class="num">${count(b.errors)}</td></tr>
-          <tr><td>latency p50 / p95</td><td class="num">${ms(a.latency_ms_p50)} / ${ms(a.latency_ms_p95)}</td><td class="num">${ms(b.latency_ms_p50)} / ${ms(b.latency_ms_p95)}</td></tr>
+          <tr><td>latency p50 / p90 / p95 / p99</td>
+            ${[a, b].map((x) => html`<td class="num">${ms(x.latency.p50_ms)} / ${ms(x.latency.p90_ms)} / ${ms(x.latency.p95_ms)} / ${ms(x.latency.p99_ms)}</td>`)}</tr>
+          <tr><td>mean latency · time to first token p50 / p95</td>
+            ${[a, b].map((x) => html`<td class="num">${ms(x.latency.mean_ms)} · ${ms(x.latency.ttft_p50_ms)} / ${ms(x.latency.ttft_p95_ms)}</td>`)}</tr>
+          <tr><td>output tokens per second</td>
+            ${[a, b].map((x) => html`<td class="num">${x.latency.tokens_per_second != null ? x.latency.tokens_per_second.toFixed(1) : "–"}</td>`)}</tr>
+          ${this.budget !== null
+            ? html`<tr id="budget-row"><td>p95 within ${ms(this.budget)} budget</td>
+                ${[a, b].map((x) => html`<td class="num ${x.latency.within_budget ? "good" : "bad"}">${x.latency.within_budget ? "pass" : "fail"}</td>`)}</tr>`
+            : nothing}
           <tr><td>cost per query (measured)</td><td class="num">${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted" title=${a.cost_note ?? ""}>no price</span>`}</td>
             <td class="num">${b.cost_per_query !== null ? usd(b.cost_per_query) : html`<span class="muted" title=${b.cost_note ?? ""}>no price</span>`}</td></tr>
         </tbody>
       </table>
       <p class="muted small">${r.comparison.error_policy_text}. Minimum detectable difference at 80 % power: ${(r.minimum_detectable_difference ?? 0).toFixed(3)}${
         r.p_value != null ? html` · McNemar exact p = ${r.p_value < 0.001 ? "< 0.001" : (r.p_value ?? 0).toFixed(3)}` : nothing} · seed ${r.seed}, ${count(r.resamples)} bootstrap resamples.</p>
+      <section class="panel latency-panel">
+        <div class="browser-bar"><h3>Latency distribution</h3>
+          <label class="small">p95 budget (ms) <input type="number" id="latency-budget" min="0" step="50" .value=${this.budget === null ? "" : String(this.budget)} @change=${this.setBudget} /></label></div>
+        <div class="chart" id="latency-chart">${this.latencySvg ? unsafeSVG(this.latencySvg) : nothing}</div>
+      </section>
       <div class="panels">
         ${[a, b].map((arm) => (arm.label_report ? html`<section class="panel"><h3>${arm.name}: per class</h3>${labelTable(arm.label_report)}</section>` : nothing))}
       </div>

@@ -1,6 +1,6 @@
-//! `tunebench chart NAME RUN_ID --out FILE.png|.svg`: a slide-ready chart of a run's cost
-//! at scale (crossover, cumulative payback, sensitivity tornado), drawn by the same code
-//! as the app's crossover screen. The format follows the file's extension.
+//! `tunebench chart NAME RUN_ID --out FILE.png|.svg`: a slide-ready chart of a run: cost at
+//! scale (crossover, cumulative payback, sensitivity tornado) or latency, drawn by the
+//! same code as the app's screens. The format follows the file's extension.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use tunebench_core::chart::{
     self, ChartData, ChartSpec, ChartStyle, CrossoverData, CumulativeData, Theme, TornadoData,
 };
-use tunebench_core::report::run_scenario;
+use tunebench_core::report::{latency_data, run_scenario};
 use tunebench_core::{cost, price, store};
 
 use crate::output::Output;
@@ -22,6 +22,8 @@ pub enum ChartName {
     Cumulative,
     /// How far the break-even moves when each assumption moves ±25 %.
     Tornado,
+    /// Each arm's latency distribution (share of requests answered within x ms).
+    Latency,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -75,6 +77,10 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
         ChartName::Cumulative => (
             "Cumulative cost: when fine-tuning pays back",
             ChartData::Cumulative(CumulativeData::from_scenario(&scenario, &report)?),
+        ),
+        ChartName::Latency => (
+            "Latency per arm",
+            ChartData::Latency(latency_data(&conn, args.run_id, None)?),
         ),
         ChartName::Tornado => (
             "What moves the break-even",
