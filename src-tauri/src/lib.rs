@@ -34,6 +34,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         crossover::crossover_view,
         crossover::export_crossover,
         crossover::run_scenario,
+        crossover::dataset_tokens,
         crossover::save_run_scenario,
         runs::list_runs,
         runs::start_run,

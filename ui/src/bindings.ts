@@ -37,6 +37,8 @@ export const commands = {
 	exportCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme, width: number, height: number, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_crossover", { scenario, source, logX, theme, width, height, path })),
 	/**  The scenario of run `run_id`: the one saved with it, else measured from its results. */
 	runScenario: (runId: number, today: string) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("run_scenario", { runId, today })),
+	/**  Dataset `dataset_id`'s tokens under `model`'s tokenizer, for an estimate before a run. */
+	datasetTokens: (datasetId: number, model: string) => typedError<DatasetTokens, CommandError>(__TAURI_INVOKE("dataset_tokens", { datasetId, model })),
 	/**  Saves `scenario` with run `run_id`, so its report and charts reproduce these assumptions. */
 	saveRunScenario: (runId: number, scenario: Scenario_Deserialize, updatedAt: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_run_scenario", { runId, scenario, updatedAt })),
 	listRuns: () => typedError<RunListEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_runs")),
@@ -561,6 +563,24 @@ export type DatasetSummary = {
 	rows: number,
 	train_rows: number,
 	test_rows: number,
+};
+
+/**
+ *  A dataset's token counts under a model's tokenizer: what a cost estimate needs before
+ *  any run (inputs of the held-out cases; train examples for the training cost).
+ */
+export type DatasetTokens = {
+	model: string,
+	/**  `o200k_base` or `cl100k_base` (the stand-in for models tiktoken does not know). */
+	encoding: string,
+	test_cases: number,
+	/**  Mean tokens of a test case's input. */
+	test_input_mean: number | null,
+	/**  Mean tokens of a test case's expected output. */
+	test_expected_mean: number | null,
+	train_examples: number,
+	/**  Tokens of every train example's input and expected output: one training epoch. */
+	train_tokens: number | null,
 };
 
 /**  A closed set of error kinds, stable across releases, exported to TypeScript. */

@@ -212,7 +212,7 @@ fn toy_run(dir: &tempfile::TempDir, train: u32, arms: &str) -> (String, Value) {
         .unwrap();
     }
     let toml = format!(
-        "name = \"toy\"\ndataset = \"toy\"\n[[providers]]\nname = \"local\"\nkind = \"openai_compatible\"\n\
+        "name = \"toy\"\ndataset = \"toy\"\nlabels = [\"billing\", \"shipping\", \"returns\"]\n[[providers]]\nname = \"local\"\nkind = \"openai_compatible\"\n\
          base_url = \"{}\"\nstream = false\nmax_attempts = 1\n{arms}",
         echo_server()
     );
@@ -334,7 +334,15 @@ price = { input = 0.5, output = 0.5, training = 5.0 }
         assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), w);
         assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), h);
     }
-    for chart in ["crossover", "cumulative", "tornado", "latency"] {
+    for chart in [
+        "crossover",
+        "cumulative",
+        "tornado",
+        "latency",
+        "metric",
+        "confusion",
+        "quality",
+    ] {
         let path = dir.path().join(format!("{chart}.svg"));
         tunebench()
             .args([

@@ -1,6 +1,7 @@
 //! Crossover commands: a scenario priced from the catalog, the chart redrawn on every
 //! slider move, and the export of slide-ready PNG or SVG files.
 
+use tunebench_core::arm::tokens::{self, DatasetTokens};
 use tunebench_core::chart::{self, ChartStyle, ScenarioView, Theme};
 use tunebench_core::cost::{self, EstimateRequest, Scenario};
 use tunebench_core::{price, report, store, Error};
@@ -120,6 +121,25 @@ pub async fn save_run_scenario(
             run_id,
             &scenario,
             &updated_at,
+        )?)
+    })
+    .await
+}
+
+/// Dataset `dataset_id`'s tokens under `model`'s tokenizer, for an estimate before a run.
+#[tauri::command]
+#[specta::specta]
+pub async fn dataset_tokens(
+    state: tauri::State<'_, AppState>,
+    dataset_id: i32,
+    model: String,
+) -> CommandResult<DatasetTokens> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        Ok(tokens::dataset_tokens(
+            &store::open(&db)?,
+            dataset_id,
+            &model,
         )?)
     })
     .await

@@ -7,6 +7,7 @@ import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import { call, describe } from "../api";
 import {
   commands,
+  type DatasetSummary,
   type EstimateRequest,
   type PriceEntry_Serialize as PriceEntry,
   type Scenario_Serialize as Scenario,
@@ -56,6 +57,8 @@ export class CrossoverScreen implements Screen {
   private logX = true;
   private theme: Theme = "light";
   private redrawMs: number | null = null;
+  private datasets: DatasetSummary[] = [];
+  private counted: string | null = null;
   private inFlight = false;
   private queued = false;
 
@@ -65,6 +68,7 @@ export class CrossoverScreen implements Screen {
     this.notice = null;
     try {
       this.catalog = await call(commands.listPrices());
+      this.datasets = (await call(commands.listDatasets())).filter((d) => d.test_rows > 0);
       if (this.runId > 0) {
         this.scenario = await call(commands.runScenario(this.runId, today()));
         await this.refresh();
@@ -128,6 +132,25 @@ export class CrossoverScreen implements Screen {
     );
     const asOf = used.map((e) => e.as_of).sort().pop() ?? "";
     return `Estimate before any run: tokens per query as entered · prices as of ${asOf} · ${s.today}`;
+  }
+
+  /** Counts a dataset's tokens with the prompting model's tokenizer and uses them. */
+  private async countFrom(datasetId: number): Promise<void> {
+    try {
+      const t = await call(commands.datasetTokens(datasetId, this.request.prompt_model));
+      const input = Math.round(t.test_input_mean ?? 0);
+      const output = Math.max(1, Math.round(t.test_expected_mean ?? 0));
+      const prefix = this.request.prompt_tokens.cached_input ?? 0;
+      this.counted = `Counted with ${t.encoding} over ${t.test_cases} test cases and ${t.train_examples} train examples: ${input} input and ${output} output tokens a case; the prompting arm adds its ${prefix}-token static prefix.`;
+      this.setRequest({
+        prompt_tokens: { input: input + prefix, cached_input: prefix, output },
+        fine_tuned_tokens: { input, cached_input: 0, output },
+        training_tokens: Math.round(t.train_tokens ?? 0),
+      });
+    } catch (err) {
+      this.error = describe(err);
+      this.redraw();
+    }
   }
 
   private setRequest(patch: Partial<EstimateRequest>): void {
@@ -216,6 +239,16 @@ export class CrossoverScreen implements Screen {
                 this.request.queries_per_day = v;
                 this.tweak((sc) => (sc.queries_per_day = v));
               }} /></label>
+          ${this.runId > 0 || this.datasets.length === 0
+            ? nothing
+            : html`<label>Count tokens from a dataset <select id="count-dataset" @change=${(e: Event) => {
+                const id = Number((e.target as HTMLSelectElement).value);
+                if (id > 0) void this.countFrom(id);
+              }}>
+                <option value="">(type them below)</option>
+                ${this.datasets.map((d) => html`<option value=${d.id}>${d.name}</option>`)}
+              </select></label>
+              ${this.counted ? html`<p class="muted small" id="counted">${this.counted}</p>` : nothing}`}
           <h3>Prompting arm</h3>
           ${this.runId > 0 && s ? html`<p class="small" id="measured-a">${s.arm_a.model}: ${tokensText(s.arm_a.tokens)}</p>` : nothing}
           ${this.runId > 0 ? nothing : html`<label>Model <select id="prompt-model" @change=${(e: Event) => this.setRequest({ prompt_model: (e.target as HTMLSelectElement).value })}>
@@ -334,7 +367,8 @@ export function figuresView(v: ScenarioView): TemplateResult {
     <p class="headline" id="crossover-headline">${headline}</p>
     <table class="grid compact" id="cost-table">
       <thead><tr><th></th><th class="num">Per query</th><th class="num">Hosting / month</th>
-        <th class="num">Training / month</th><th class="num">Monthly at ${volume(r.queries_per_day)}/day</th></tr></thead>
+        <th class="num">Training / month</th><th class="num">Monthly at ${volume(r.queries_per_day)}/day</th>
+        <th class="num">Per correct answer</th></tr></thead>
       <tbody>
         ${[r.arm_a, r.arm_b].map(
           (a) => html`<tr><td><strong>${a.name}</strong> <span class="muted small">${a.model}</span>
@@ -342,7 +376,8 @@ export function figuresView(v: ScenarioView): TemplateResult {
             <td class="num">${usd(a.per_query.mean)}</td>
             <td class="num">${usd(a.hosting_monthly)}</td>
             <td class="num">${usd(a.training_monthly)}</td>
-            <td class="num">${usd(a.monthly_at_volume.mean)}</td></tr>`,
+            <td class="num">${usd(a.monthly_at_volume.mean)}</td>
+            <td class="num">${a.cost_per_correct_answer != null ? usd(a.cost_per_correct_answer) : html`<span class="muted" title="needs a measured accuracy">–</span>`}</td></tr>`,
         )}
       </tbody>
     </table>

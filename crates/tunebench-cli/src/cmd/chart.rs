@@ -1,5 +1,6 @@
 //! `tunebench chart NAME RUN_ID --out FILE.png|.svg`: a slide-ready chart of a run: cost at
-//! scale (crossover, cumulative payback, sensitivity tornado) or latency, drawn by the
+//! scale (crossover, cumulative payback, sensitivity tornado), latency, metrics with
+//! intervals, a confusion matrix or quality against cost, drawn by the
 //! same code as the app's screens. The format follows the file's extension.
 
 use std::path::{Path, PathBuf};
@@ -9,7 +10,10 @@ use clap::{Args as ClapArgs, ValueEnum};
 use tunebench_core::chart::{
     self, ChartData, ChartSpec, ChartStyle, CrossoverData, CumulativeData, Theme, TornadoData,
 };
-use tunebench_core::report::{latency_data, run_scenario};
+use tunebench_core::report::{
+    confusion_data, latency_data, metric_data, quality_data, run_report, run_scenario,
+    ReportOptions,
+};
 use tunebench_core::{cost, price, store};
 
 use crate::output::Output;
@@ -24,6 +28,18 @@ pub enum ChartName {
     Tornado,
     /// Each arm's latency distribution (share of requests answered within x ms).
     Latency,
+    /// Every metric of both arms with its 95 % interval.
+    Metric,
+    /// The confusion matrix of one arm (`--arm a|b`).
+    Confusion,
+    /// Each arm's primary metric against its measured cost per query.
+    Quality,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ArmArg {
+    A,
+    B,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -51,15 +67,29 @@ pub struct ChartArgs {
     /// A linear volume axis instead of a logarithmic one (crossover only).
     #[arg(long)]
     pub linear: bool,
+    /// Which arm's confusion matrix: a (prompting) or b (fine-tuned).
+    #[arg(long, value_enum, default_value = "b")]
+    pub arm: ArmArg,
 }
 
 pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<()> {
-    let conn = store::open(&super::store_path(db)?)?;
+    let db_path = super::store_path(db)?;
+    let conn = store::open(&db_path)?;
     price::seed(&conn)?;
     let today = super::today();
-    let scenario = run_scenario(&conn, args.run_id, &today, args.volume)?;
-    let report = cost::evaluate(&scenario)?;
     let run = store::run::get(&conn, args.run_id)?;
+    let needs_cost = matches!(
+        args.chart,
+        ChartName::Crossover | ChartName::Cumulative | ChartName::Tornado
+    );
+    let (scenario, report) = if needs_cost {
+        let s = run_scenario(&conn, args.run_id, &today, args.volume)?;
+        let r = cost::evaluate(&s)?;
+        (Some(s), Some(r))
+    } else {
+        (None, None)
+    };
+    let quality = || run_report(&conn, &db_path, args.run_id, &ReportOptions::default());
     let source = format!(
         "run {} of {} · measured tokens per query · prices as of the catalog · projected {today}",
         args.run_id,
@@ -69,14 +99,35 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
         ChartName::Crossover => (
             "Monthly cost of prompting vs fine-tuning",
             ChartData::Crossover(CrossoverData::from_scenario(
-                &scenario,
-                &report,
+                scenario.as_ref().context("scenario")?,
+                report.as_ref().context("cost report")?,
                 !args.linear,
             )?),
         ),
         ChartName::Cumulative => (
             "Cumulative cost: when fine-tuning pays back",
-            ChartData::Cumulative(CumulativeData::from_scenario(&scenario, &report)?),
+            ChartData::Cumulative(CumulativeData::from_scenario(
+                scenario.as_ref().context("scenario")?,
+                report.as_ref().context("cost report")?,
+            )?),
+        ),
+        ChartName::Metric => (
+            "Quality of each arm",
+            ChartData::Metric(metric_data(&quality()?)),
+        ),
+        ChartName::Confusion => (
+            "Confusion matrix",
+            ChartData::Confusion(
+                confusion_data(&quality()?, usize::from(matches!(args.arm, ArmArg::B)))
+                    .context("no confusion matrix: this experiment's outputs are not labels")?,
+            ),
+        ),
+        ChartName::Quality => (
+            "Quality against cost per query",
+            ChartData::QualityCost(
+                quality_data(&quality()?)
+                    .context("no quality-cost chart: neither arm has a measured cost")?,
+            ),
         ),
         ChartName::Latency => (
             "Latency per arm",
@@ -84,9 +135,11 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
         ),
         ChartName::Tornado => (
             "What moves the break-even",
-            ChartData::Tornado(TornadoData::from_report(&report).context(
-                "no tornado: the arms never cross, so no assumption moves a break-even",
-            )?),
+            ChartData::Tornado(
+                TornadoData::from_report(report.as_ref().context("cost report")?).context(
+                    "no tornado: the arms never cross, so no assumption moves a break-even",
+                )?,
+            ),
         ),
     };
     let spec = ChartSpec {
@@ -113,7 +166,7 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
     };
     std::fs::write(&args.out, &bytes)
         .with_context(|| format!("could not write {}", args.out.display()))?;
-    let break_even = report.break_even.queries_per_day();
+    let break_even = report.as_ref().and_then(|r| r.break_even.queries_per_day());
     if out.json {
         return out.print_json(&serde_json::json!({
             "file": args.out.display().to_string(),

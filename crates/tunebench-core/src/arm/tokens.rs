@@ -87,3 +87,103 @@ mod tests {
         assert_eq!(count_messages("gpt-4o", &m), 2 + 3 + 3);
     }
 }
+
+/// A dataset's token counts under a model's tokenizer: what a cost estimate needs before
+/// any run (inputs of the held-out cases; train examples for the training cost).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DatasetTokens {
+    pub model: String,
+    /// `o200k_base` or `cl100k_base` (the stand-in for models tiktoken does not know).
+    pub encoding: String,
+    pub test_cases: u32,
+    /// Mean tokens of a test case's input.
+    pub test_input_mean: f64,
+    /// Mean tokens of a test case's expected output.
+    pub test_expected_mean: f64,
+    pub train_examples: u32,
+    /// Tokens of every train example's input and expected output: one training epoch.
+    pub train_tokens: f64,
+}
+
+/// Counts dataset `dataset_id`'s test inputs and train examples with `model`'s tokenizer.
+pub fn dataset_tokens(
+    conn: &rusqlite::Connection,
+    dataset_id: i32,
+    model: &str,
+) -> crate::Result<DatasetTokens> {
+    let encoding = Encoding::for_model(model);
+    let test = crate::store::case::for_split(conn, dataset_id, "test")?;
+    let train = crate::store::case::for_split(conn, dataset_id, "train")?;
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    let inputs: Vec<f64> = test
+        .iter()
+        .map(|c| f64::from(count(encoding, &c.input)))
+        .collect();
+    let expected: Vec<f64> = test
+        .iter()
+        .map(|c| f64::from(count(encoding, &c.expected)))
+        .collect();
+    let train_tokens = train
+        .iter()
+        .map(|c| f64::from(count(encoding, &c.input) + count(encoding, &c.expected)))
+        .sum();
+    Ok(DatasetTokens {
+        model: model.to_string(),
+        encoding: match encoding {
+            Encoding::O200kBase => "o200k_base",
+            Encoding::Cl100kBase => "cl100k_base",
+        }
+        .into(),
+        test_cases: test.len() as u32,
+        test_input_mean: mean(&inputs),
+        test_expected_mean: mean(&expected),
+        train_examples: train.len() as u32,
+        train_tokens,
+    })
+}
+
+#[cfg(test)]
+mod dataset_tests {
+    use super::*;
+
+    #[test]
+    fn a_datasets_tokens_are_counted_with_the_models_tokenizer() {
+        let conn = crate::store::open_in_memory().unwrap();
+        conn.execute_batch(
+            "INSERT INTO dataset (id, name, source_file, source_format, imported_at)
+                 VALUES (1, 'd', 'd.csv', 'csv', 'now');
+             INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES
+                 (1, 0, 'hello world', 'greeting', 'test'),
+                 (1, 1, 'hello world hello world', 'greeting', 'test'),
+                 (1, 2, 'refund my order', 'billing', 'train');",
+        )
+        .unwrap();
+        let t = dataset_tokens(&conn, 1, "gpt-4.1-mini").unwrap();
+        assert_eq!(t.encoding, "o200k_base");
+        assert_eq!(t.test_cases, 2);
+        let hw = f64::from(count(Encoding::O200kBase, "hello world"));
+        assert_eq!(
+            t.test_input_mean,
+            1.5 * hw,
+            "the second input is twice the first"
+        );
+        assert_eq!(
+            t.train_tokens,
+            f64::from(
+                count(Encoding::O200kBase, "refund my order")
+                    + count(Encoding::O200kBase, "billing")
+            )
+        );
+        assert_eq!(
+            dataset_tokens(&conn, 1, "llama-3").unwrap().encoding,
+            "cl100k_base"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 //! behind the numbers for the results screen's case browser ([`cases`]).
 
 pub mod case_page;
+pub mod charts;
 pub mod latency;
 pub mod run_report;
 pub mod scenario;
@@ -20,6 +21,7 @@ use crate::store::result_read::ResultRow;
 use crate::{store, Error, Result};
 
 pub use case_page::{cases, ArmAnswer, CaseCounts, CaseFilter, CasePage, CaseView};
+pub use charts::{confusion_data, metric_data, quality_data};
 pub use latency::latency_data;
 pub use run_report::{run_report, ArmReport, ErrorCount, PrimaryValue, ReportOptions, RunReport};
 pub use scenario::{

@@ -12,6 +12,7 @@ use crate::cost::{
     ArmAssumptions, ArmPrice, Hosting, Scenario, TokenBasis, TokenUsage, Training, TrainingPlan,
 };
 use crate::price::{self, PriceEntry, PriceMatch, TrainingUnit};
+use crate::score::{score_case, Scorer};
 use crate::store::result_read::ResultRow;
 use crate::{store, Error, Result};
 
@@ -106,11 +107,32 @@ pub fn measured_scenario(
             .retrain_every_months
             .unwrap_or(DEFAULT_RETRAIN_EVERY_MONTHS),
     };
+    // The share of right answers (errors count as wrong), for the cost per correct answer
+    // and the cost of wrong answers; left out when the primary metric is not per-case 0/1.
+    let primary = Scorer::by_name(&exp.primary_metric, &exp.labels)
+        .and_then(|s| s.prepare(&format!("run {run_id}")))
+        .ok();
+    let accuracy = |id: i32| -> Option<f64> {
+        let scorer = primary.as_ref()?;
+        let mine: Vec<&ResultRow> = rows.iter().filter(|r| r.arm_id == id).collect();
+        let right: f64 = mine
+            .iter()
+            .map(|r| match &r.output {
+                Some(out) => score_case(std::slice::from_ref(scorer), out, &r.expected)
+                    .first()
+                    .map_or(0.0, |s| s.value),
+                None => 0.0,
+            })
+            .sum();
+        (!mine.is_empty()).then(|| right / mine.len() as f64)
+    };
     let arm = |id: i32| -> Result<ArmAssumptions> {
         let arm = store::arm::get(conn, id)?;
         let usage = measured_usage(run_id, &arm, &rows)?;
         let trained = arm.kind != ArmKind::Prompt;
-        assumptions(&arm, &catalog, usage, trained.then_some(plan))
+        let mut a = assumptions(&arm, &catalog, usage, trained.then_some(plan))?;
+        a.accuracy = accuracy(id);
+        Ok(a)
     };
     let mut scenario = Scenario::new(
         queries_per_day
