@@ -2,17 +2,15 @@
 // read the report, then split the dataset and browse its rows. The drop is a real XDND drag
 // from another X client (a GTK drag source moved by xdotool), not a simulated event.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { openApp, screenshot, tunebench } from "./session.mjs";
+import { dropFile, openApp, screenshot, tunebench } from "./session.mjs";
 
 const sample = fileURLToPath(
   new URL("../../crates/tunebench-core/assets/sample/spamassassin_spam_ham.csv", import.meta.url),
 );
-const dragSource = fileURLToPath(new URL("../drag_source.py", import.meta.url));
 let browser;
 
 before(async () => {
@@ -23,32 +21,6 @@ before(async () => {
 after(async () => {
   await browser?.deleteSession();
 });
-
-/** Drags `file` from a GTK drag source at the right edge of the screen into the app window. */
-async function dropFile(file) {
-  const source = spawn("/usr/bin/python3", [dragSource, "1350", "100", file], { stdio: "ignore" });
-  try {
-    await sleep(2500); // let the source window map
-    const x = (...args) => execFileSync("xdotool", args);
-    x("mousemove", "1420", "170");
-    await sleep(300);
-    x("mousedown", "1");
-    for (const px of [1400, 1350, 1250, 1100, 950, 800, 700, 600, 500, 450]) {
-      x("mousemove", String(px), "300");
-      await sleep(60);
-    }
-    // XDND needs the target's status replies before the drop: linger with small moves.
-    for (const [px, py] of [[440, 310], [430, 320]]) {
-      await sleep(300);
-      x("mousemove", String(px), String(py));
-    }
-    await sleep(300);
-    x("mouseup", "1");
-    await sleep(500);
-  } finally {
-    source.kill();
-  }
-}
 
 test("a file dropped onto the window opens the mapping dialog with a preview", async () => {
   const file = `${process.env.E2E_WORK}/support-emails.csv`;

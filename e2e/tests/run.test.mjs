@@ -2,18 +2,15 @@
 // against an OpenAI-compatible test server (in this test, over real HTTP), the progress
 // shows, and the results screen reads the verdict, the metric table and the disagreements.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { openApp, screenshot, tunebench } from "./session.mjs";
+import { dropFile, openApp, screenshot, tunebench } from "./session.mjs";
 
 const sample = fileURLToPath(
   new URL("../../crates/tunebench-core/assets/sample/spamassassin_spam_ham.csv", import.meta.url),
 );
-const dragSource = fileURLToPath(new URL("../drag_source.py", import.meta.url));
 let browser;
 let server;
 let calls = 0;
@@ -88,30 +85,6 @@ after(async () => {
   await browser?.deleteSession();
   server?.close();
 });
-
-async function dropFile(file) {
-  const source = spawn("/usr/bin/python3", [dragSource, "1350", "100", file], { stdio: "ignore" });
-  try {
-    await sleep(2500);
-    const x = (...args) => execFileSync("xdotool", args);
-    x("mousemove", "1420", "170");
-    await sleep(300);
-    x("mousedown", "1");
-    for (const px of [1400, 1350, 1250, 1100, 950, 800, 700, 600, 500, 450]) {
-      x("mousemove", String(px), "300");
-      await sleep(60);
-    }
-    for (const [px, py] of [[440, 310], [430, 320]]) {
-      await sleep(300);
-      x("mousemove", String(px), String(py));
-    }
-    await sleep(300);
-    x("mouseup", "1");
-  } finally {
-    await sleep(500);
-    source.kill();
-  }
-}
 
 test("an experiment file dropped on the window runs both arms over real HTTP", async () => {
   await dropFile(`${process.env.E2E_WORK}/spam.toml`);

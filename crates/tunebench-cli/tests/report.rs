@@ -180,9 +180,18 @@ fn echo_server() -> String {
 }
 
 /// A six-case labelling dataset (plus `train` rows of about 1,000 tokens each) run by the
-/// real engine against [`echo_server`] with the two arms in `arms` (TOML, `{url}`-free).
-/// Returns the store's path and `run --json`'s output.
-fn toy_run(dir: &tempfile::TempDir, train: u32, arms: &str) -> (String, Value) {
+/// real engine against [`echo_server`]: arm A priced at $1 per 1M tokens, arm B at
+/// `b_price` (a TOML inline table) or unpriced. Returns the store's path and `run --json`.
+fn toy_run(dir: &tempfile::TempDir, train: u32, b_price: Option<&str>) -> (String, Value) {
+    let arms = format!(
+        "[[arms]]\nname = \"prompting\"\nprovider = \"local\"\nmodel = \"base\"\n\
+         template = \"Input: {{{{input}}}}\"\nprice = {{ input = 1.0, output = 1.0 }}\n\
+         [[arms]]\nname = \"fine-tuned\"\nkind = \"fine_tuned\"\nprovider = \"local\"\n\
+         model = \"ft\"\ntemplate = \"Input: {{{{input}}}}\"\n{}",
+        b_price
+            .map(|p| format!("price = {p}\n"))
+            .unwrap_or_default()
+    );
     let db = dir.path().join("t.db");
     let conn = tunebench_core::store::open(&db).unwrap();
     conn.execute(
@@ -232,24 +241,7 @@ fn toy_run(dir: &tempfile::TempDir, train: u32, arms: &str) -> (String, Value) {
 #[test]
 fn a_run_made_by_the_engine_reports_the_same_cost_and_accuracy() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, run) = toy_run(
-        &dir,
-        0,
-        r#"
-[[arms]]
-name = "prompting"
-provider = "local"
-model = "base"
-template = "Input: {{input}}"
-price = { input = 1.0, output = 1.0 }
-[[arms]]
-name = "fine-tuned"
-kind = "fine_tuned"
-provider = "local"
-model = "ft"
-template = "Input: {{input}}"
-"#,
-    );
+    let (db, run) = toy_run(&dir, 0, None);
     let db = db.as_str();
     let run_id = run["run_id"].to_string();
 
@@ -287,21 +279,7 @@ fn a_priced_run_gets_a_break_even_and_slide_sized_charts() {
     let (db, run) = toy_run(
         &dir,
         4,
-        r#"
-[[arms]]
-name = "prompting"
-provider = "local"
-model = "base"
-template = "Input: {{input}}"
-price = { input = 1.0, output = 1.0 }
-[[arms]]
-name = "fine-tuned"
-kind = "fine_tuned"
-provider = "local"
-model = "ft"
-template = "Input: {{input}}"
-price = { input = 0.5, output = 0.5, training = 5.0 }
-"#,
+        Some("{ input = 0.5, output = 0.5, training = 5.0 }"),
     );
     let run_id = run["run_id"].to_string();
     let out = tunebench()
