@@ -48,6 +48,17 @@ test("moving the volume slider redraws the chart", async () => {
   await screenshot(browser, "crossover");
 });
 
+test("the chart copies to the clipboard as SVG", async () => {
+  await (await browser.$("#copy-svg")).click();
+  await browser.waitUntil(
+    async () => (await browser.$("#crossover-notice").isExisting()) || (await browser.$("#crossover-error").isExisting()),
+    { timeout: 10_000 },
+  );
+  const error = await browser.$("#crossover-error");
+  assert.ok(!(await error.isExisting()), `copy failed: ${await error.isExisting() ? await error.getText() : ""}`);
+  assert.match(await (await browser.$("#crossover-notice")).getText(), /copied/);
+});
+
 test("the export command writes a 1920×1080 PNG to the chosen path", async () => {
   const path = `${process.env.E2E_WORK}/crossover.png`;
   const written = await browser.executeAsync((path, done) => {

@@ -224,7 +224,7 @@ export class CrossoverScreen implements Screen {
           <button id="export-png" ?disabled=${!s} @click=${() => void this.export("png", 1920, 1080)}>PNG 1920×1080</button>
           <button ?disabled=${!s} @click=${() => void this.export("png", 3840, 2160)}>PNG 4K</button>
           <button id="export-svg" ?disabled=${!s} @click=${() => void this.export("svg", 1920, 1080)}>SVG</button>
-          <button ?disabled=${!this.view_} @click=${() => void this.copySvg()}>Copy</button>
+          <button id="copy-svg" ?disabled=${!this.view_} @click=${() => void this.copySvg()}>Copy</button>
         </div>
       </header>
       ${errorBox(this.error, "crossover-error")}
