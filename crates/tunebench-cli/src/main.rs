@@ -35,6 +35,8 @@ enum Command {
     Import(cmd::import::ImportArgs),
     /// List the datasets in the store.
     Datasets,
+    /// Grade a run's answers with an LLM judge (stored with the results).
+    Judge(cmd::judge::JudgeArgs),
     /// Draw a run's cost-at-scale chart (crossover, cumulative, tornado) as PNG or SVG.
     Chart(cmd::chart::ChartArgs),
     /// The price catalog: list, import or export prices.
@@ -103,6 +105,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Import(args) => cmd::import::run(cli.db.as_deref(), args, &out),
         Command::Datasets => cmd::datasets::run(cli.db.as_deref(), &out),
+        Command::Judge(args) => cmd::judge::run(cli.db.as_deref(), args, &out),
         Command::Chart(args) => cmd::chart::run(cli.db.as_deref(), args, &out),
         Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),

@@ -139,6 +139,15 @@ fn report_prints_a_table_and_the_verdict_and_refuses_an_unknown_run_with_exit_2(
 /// A chat-completions server answering each call with the word after `Input: ` in the
 /// last message, with usage of 1000 prompt and 1 completion tokens. Returns its base URL.
 fn echo_server() -> String {
+    chat_server(|last| {
+        let label = last.rsplit("Input: ").next().unwrap_or("");
+        label.split(' ').next().unwrap_or("").to_owned()
+    })
+}
+
+/// A chat-completions server answering each call with `reply(last message)`, with usage of
+/// 1000 prompt and 1 completion tokens. Returns its base URL.
+fn chat_server(reply: impl Fn(&str) -> String + Send + 'static) -> String {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1", listener.local_addr().unwrap());
@@ -162,10 +171,8 @@ fn echo_server() -> String {
                 .and_then(|m| m["content"].as_str())
                 .unwrap_or("")
                 .to_owned();
-            let label = last.rsplit("Input: ").next().unwrap_or("");
-            let label = label.split(' ').next().unwrap_or("");
             let body = serde_json::json!({
-                "choices": [{"message": {"role": "assistant", "content": label}}],
+                "choices": [{"message": {"role": "assistant", "content": reply(&last)}}],
                 "usage": {"prompt_tokens": 1000, "completion_tokens": 1}
             })
             .to_string();
@@ -354,4 +361,92 @@ fn a_chart_of_an_unknown_run_is_refused_with_exit_2() {
         .arg(dir.path().join("x.png"))
         .assert()
         .code(2);
+}
+
+#[test]
+fn an_llm_judge_grades_both_arms_and_the_report_uses_its_grades() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, run) = toy_run(&dir, 0, None);
+    let run_id = run["run_id"].to_string();
+    let conn = tunebench_core::store::open(std::path::Path::new(&db)).unwrap();
+    conn.execute("UPDATE experiment SET primary_metric = 'judge'", [])
+        .unwrap();
+
+    let refused = tunebench()
+        .args(["--db", &db, "report", &run_id])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&refused).contains("tunebench judge"),
+        "a run without grades says how to get them"
+    );
+
+    // The judge passes an answer exactly when it equals the reference answer.
+    let judge = chat_server(|last| {
+        let reference = last.split("Reference answer:\n").nth(1).unwrap_or("");
+        let reference = reference.split("\n\n").next().unwrap_or("");
+        let answer = last.rsplit("Answer to grade:\n").next().unwrap_or("");
+        let grade = if answer.trim() == reference.trim() {
+            "pass"
+        } else {
+            "fail"
+        };
+        format!(r#"{{"grade": "{grade}", "reason": "compared with the reference"}}"#)
+    });
+    conn.execute(
+        "INSERT INTO provider (name, kind, base_url) VALUES ('judge', 'openai_compatible', ?1)",
+        [&judge],
+    )
+    .unwrap();
+    let out = tunebench()
+        .args([
+            "--db",
+            &db,
+            "judge",
+            &run_id,
+            "--provider",
+            "judge",
+            "--model",
+            "judge-model",
+        ])
+        .args(["--rubric", "The answer names the right queue.", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let outcome: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(outcome["judged"], 12, "six cases, two arms: {outcome}");
+    assert_eq!(outcome["failed"], 0);
+
+    let stored: String = conn
+        .query_row("SELECT scores FROM result LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        stored.contains("The answer names the right queue."),
+        "the judge prompt is kept: {stored}"
+    );
+
+    let out = tunebench()
+        .args(["--db", &db, "report", &run_id, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let a = &v["arms"][0];
+    assert_eq!(a["primary"]["metric"], "judge");
+    assert!(
+        (a["primary"]["value"].as_f64().unwrap() - 5.0 / 6.0).abs() < 1e-12,
+        "the judge passes the 5 echoed labels that match: {a}"
+    );
+    assert!(a["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["metric"] == "judge"));
 }

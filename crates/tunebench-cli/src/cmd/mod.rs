@@ -4,6 +4,7 @@ pub mod chart;
 pub mod datasets;
 pub mod export;
 pub mod import;
+pub mod judge;
 pub mod prices;
 pub mod provider;
 pub mod report;

@@ -15,6 +15,7 @@ use rusqlite::Connection;
 
 use crate::arm::Arm;
 use crate::experiment::Experiment;
+use crate::run::judge;
 use crate::run::RunRecord;
 use crate::score::{PreparedScorer, Scorer};
 use crate::store::result_read::ResultRow;
@@ -36,14 +37,18 @@ const LABEL_METRICS: [&str; 4] = ["label", "macro_f1", "micro_f1", "weighted_f1"
 pub const RIGHT_THRESHOLD: f64 = 0.5;
 
 /// A run read back from the store: its experiment, arms A and B, and every result.
+/// The primary metric name whose scores come from the LLM judge.
+const JUDGE: &str = "judge";
+
 struct RunData {
     run: RunRecord,
     experiment: Experiment,
     arm_a: Arm,
     arm_b: Arm,
     rows: Vec<ResultRow>,
-    /// The primary metric's scorer, prepared.
-    primary: PreparedScorer,
+    /// The primary metric's scorer, prepared; `None` when the primary is the LLM judge,
+    /// whose grades are read from each result's stored scores.
+    primary: Option<PreparedScorer>,
 }
 
 impl RunData {
@@ -57,12 +62,30 @@ impl RunData {
                 experiment.arm_ids.len()
             )));
         };
-        let primary = Scorer::by_name(&experiment.primary_metric, &experiment.labels)?
-            .prepare(&format!("experiment `{}`", experiment.name))?;
+        let rows = store::result_read::for_report(conn, run_id)?;
+        let primary = if experiment.primary_metric == JUDGE {
+            let ungraded = rows
+                .iter()
+                .filter(|r| r.output.is_some() && judge::stored_grade(&r.scores).is_none())
+                .count();
+            if ungraded > 0 {
+                return Err(Error::Invalid(format!(
+                    "run {run_id}: the primary metric is the LLM judge, but {ungraded} answered \
+                     cases have no grade yet; run `tunebench judge {run_id} --provider NAME \
+                     --model MODEL --rubric TEXT` first"
+                )));
+            }
+            None
+        } else {
+            Some(
+                Scorer::by_name(&experiment.primary_metric, &experiment.labels)?
+                    .prepare(&format!("experiment `{}`", experiment.name))?,
+            )
+        };
         Ok(RunData {
             arm_a: store::arm::get(conn, a)?,
             arm_b: store::arm::get(conn, b)?,
-            rows: store::result_read::for_report(conn, run_id)?,
+            rows,
             run,
             experiment,
             primary,
@@ -83,7 +106,10 @@ impl RunData {
     /// The primary score of an answered row (`None` for an error).
     fn primary_score(&self, row: &ResultRow) -> Option<f64> {
         let output = row.output.as_deref()?;
-        self.primary.score(output, &row.expected)
+        match &self.primary {
+            Some(p) => p.score(output, &row.expected),
+            None => judge::stored_grade(&row.scores),
+        }
     }
 }
 

@@ -262,8 +262,14 @@ fn arm_report(
         .filter(|r| paired.contains(&r.example_id))
         .collect();
     let origin = format!("experiment `{}`", exp.name);
-    // The primary scorer first, then the classification defaults it does not repeat.
-    let mut scorers = vec![Scorer::by_name(&exp.primary_metric, &exp.labels)?];
+    // The primary scorer first (the judge's grades are stored, not computed here), then the
+    // classification defaults it does not repeat.
+    let judged = data.primary.is_none();
+    let mut scorers = if judged {
+        Vec::new()
+    } else {
+        vec![Scorer::by_name(&exp.primary_metric, &exp.labels)?]
+    };
     if data.labelled() {
         for s in Scorer::classification_defaults(&exp.labels) {
             if scorers.iter().all(|have| have.name() != s.name()) {
@@ -286,10 +292,20 @@ fn arm_report(
             column.push(case.as_ref().and_then(|c| c.get(k)).map(|s| s.value));
         }
     }
-    let metrics: Vec<MetricSummary> = prepared
-        .iter()
-        .zip(&scores)
-        .map(|(p, column)| {
+    let judge_column: Vec<Option<f64>> = scored.iter().map(|r| data.primary_score(r)).collect();
+    let judge_metric = judged.then(|| {
+        summarize_metric(
+            "judge",
+            &judge_column,
+            opts.error_policy,
+            0.95,
+            opts.resamples,
+            opts.seed,
+        )
+    });
+    let metrics: Vec<MetricSummary> = judge_metric
+        .into_iter()
+        .chain(prepared.iter().zip(&scores).map(|(p, column)| {
             summarize_metric(
                 p.name(),
                 column,
@@ -298,7 +314,7 @@ fn arm_report(
                 opts.resamples,
                 opts.seed,
             )
-        })
+        }))
         .collect();
     let format_compliance = metrics
         .iter()

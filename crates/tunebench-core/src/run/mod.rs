@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod estimate;
+pub mod judge;
 pub mod keys;
 pub mod limiter;
 pub mod liveness;

@@ -82,3 +82,18 @@ pub fn for_run(conn: &Connection, run_id: i32) -> Result<Vec<(ResultRecord, Stri
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Replaces the stored scores (a JSON object) of one result; `false` when there is none.
+pub fn set_scores(
+    conn: &Connection,
+    run_id: i32,
+    arm_id: i32,
+    example_id: i32,
+    scores: &str,
+) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE result SET scores = ?4 WHERE run_id = ?1 AND arm_id = ?2 AND example_id = ?3",
+        params![run_id, arm_id, example_id, scores],
+    )?;
+    Ok(n == 1)
+}

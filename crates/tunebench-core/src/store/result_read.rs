@@ -21,6 +21,8 @@ pub struct ResultRow {
     /// Of `prompt_tokens`, those the provider served from its prompt cache.
     pub cached_tokens: Option<u32>,
     pub completion_tokens: Option<u32>,
+    /// The stored scores (a JSON object), e.g. the judge's grade with its prompt.
+    pub scores: String,
     pub latency_ms: Option<f64>,
     pub ttft_ms: Option<f64>,
     /// USD; `None` when the arm's model had no price.
@@ -32,7 +34,7 @@ pub fn for_report(conn: &Connection, run_id: i32) -> Result<Vec<ResultRow>> {
     let mut stmt = conn.prepare(
         "SELECT r.arm_id, r.example_id, e.ordinal, e.input, e.expected, r.output, r.error_class,
                 r.error_message, r.completion_tokens, r.latency_ms, r.ttft_ms, r.cost,
-                r.prompt_tokens, r.cached_tokens
+                r.prompt_tokens, r.cached_tokens, r.scores
            FROM result r JOIN example e ON e.id = r.example_id
           WHERE r.run_id = ?1
           ORDER BY e.ordinal, r.arm_id",
@@ -53,6 +55,7 @@ pub fn for_report(conn: &Connection, run_id: i32) -> Result<Vec<ResultRow>> {
             cost: r.get(11)?,
             prompt_tokens: r.get(12)?,
             cached_tokens: r.get(13)?,
+            scores: r.get(14)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
