@@ -48,11 +48,12 @@ pub fn evidence(
         latency_p95_ms: per_arm(&|a| a.latency_ms_p95),
         break_even: cost.map(|c| break_even(&c.break_even)),
         monthly_cost: cost.map_or_else(ArmFigures::default, |c| {
-            ArmFigures::new(c.arm_a.monthly_at_volume.mean, c.arm_b.monthly_at_volume.mean)
+            ArmFigures::new(
+                c.arm_a.monthly_at_volume.mean,
+                c.arm_b.monthly_at_volume.mean,
+            )
         }),
-        retraining_monthly_cost: cost
-            .map(|c| c.arm_b.training_monthly)
-            .filter(|m| *m > 0.0),
+        retraining_monthly_cost: cost.map(|c| c.arm_b.training_monthly).filter(|m| *m > 0.0),
         payback_months: cost.and_then(|c| c.payback.months),
         base_model_retirement: retirement.map(str::to_owned),
         today: today.to_owned(),
@@ -147,7 +148,12 @@ mod tests {
         let cases = [
             (120, Some(25_000.0), 120, 25_000.0),
             (0, None, 0, Questions::default().queries_per_day),
-            (800, Some(f64::NAN), 800, Questions::default().queries_per_day),
+            (
+                800,
+                Some(f64::NAN),
+                800,
+                Questions::default().queries_per_day,
+            ),
             (800, Some(0.0), 800, Questions::default().queries_per_day),
         ];
         for (train, volume, examples, qpd) in cases {

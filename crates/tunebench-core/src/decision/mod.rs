@@ -59,8 +59,8 @@ pub mod question;
 pub mod recommendation;
 mod rule;
 
-pub use evidence_from::{default_questions, evidence as evidence_from};
 pub use evidence::{ArmFigures, BreakEven, Evidence, MarginKind, QualityEvidence, Verdict};
+pub use evidence_from::{default_questions, evidence as evidence_from};
 pub use finding::{
     EXAMPLE_GUIDELINE, FORMAT_GAP, FORMAT_SUFFICES, GROWTH_HORIZON_MONTHS, RETIREMENT_SOON_DAYS,
 };

@@ -4,6 +4,8 @@
 //! behind the numbers for the results screen's case browser ([`cases`]).
 
 pub mod case_page;
+pub mod decision;
+pub mod document;
 pub mod run_report;
 pub mod scenario;
 
@@ -19,6 +21,8 @@ use crate::store::result_read::ResultRow;
 use crate::{store, Error, Result};
 
 pub use case_page::{cases, ArmAnswer, CaseCounts, CaseFilter, CasePage, CaseView};
+pub use decision::{run_decision, RunDecision};
+pub use document::{render, DocFormat};
 pub use run_report::{run_report, ArmReport, ErrorCount, PrimaryValue, ReportOptions, RunReport};
 pub use scenario::{
     measured_scenario, run_scenario, save_run_scenario, SAVED_SCENARIO, TRAINING_TOKEN_ESTIMATE,
