@@ -319,7 +319,8 @@ fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
     let priced = tunebench_core::cost::evaluate(&crate::cost::prices_md_example(0.0)).unwrap();
     // (arm A, arm B, verdict, difference, format compliance A and B, p95 of A: type 7 of
     // its answered latencies 100 + 10·i ms; 18 answers in the first case, 20 in the second)
-    let cases: [(Answers, Answers, Verdict, f64, (f64, f64), f64); 2] = [
+    type Case = (Answers, Answers, Verdict, f64, (f64, f64), f64);
+    let cases: [Case; 2] = [
         (
             arm_a(),
             arm_b(),
