@@ -520,6 +520,14 @@ fn a_markdown_report_links_png_charts_written_beside_it() {
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{link} is a PNG");
     }
     assert!(md.contains("## Recommendation: "));
+    assert!(
+        md.contains("Dataset &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "user text outside code blocks opens no raw HTML"
+    );
+    assert!(
+        md.contains("```\n<script>alert(1)</script>\n```"),
+        "the system prompt is shown verbatim in a code block"
+    );
     assert!(md.contains("| metric |"));
 }
 

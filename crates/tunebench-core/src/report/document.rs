@@ -302,8 +302,8 @@ fn cost_blocks(
                     p.training
                         .map_or(String::new(), |t| format!(", training ${t} per 1M"))
                 ),
+                "—".into(),
                 "from the experiment file".into(),
-                "the experiment file".into(),
             ],
             None => match price::lookup_model(conn, None, &arm.model)? {
                 PriceMatch::Found { entry } => vec![
@@ -607,9 +607,17 @@ fn html(title: &str, blocks: &[Block]) -> Result<String> {
     Ok(h)
 }
 
-/// Text in a Markdown table cell: one line, pipes escaped.
+/// Markdown text outside code blocks: markup characters as entities, so user text can
+/// open no raw HTML in a Markdown viewer.
+fn md(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Text in a Markdown table cell or list item: one line, pipes escaped.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    md(s).replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 fn markdown(run_id: i32, blocks: &[Block], images: &[String]) -> String {
@@ -621,7 +629,7 @@ fn markdown(run_id: i32, blocks: &[Block], images: &[String]) -> String {
                 let _ = writeln!(m, "## {}\n", cell(t));
             }
             Block::Para(t) => {
-                let _ = writeln!(m, "{t}\n");
+                let _ = writeln!(m, "{}\n", md(t));
             }
             Block::List(items) => {
                 for i in items {
