@@ -78,6 +78,13 @@ enum Command {
         /// A p95 latency budget in ms; each arm passes or fails it.
         #[arg(long, value_name = "MS")]
         latency_budget: Option<f64>,
+        /// Write a decision report to share instead of printing the numbers: one
+        /// self-contained HTML file, or Markdown with the charts as PNG files beside it.
+        #[arg(long, value_enum, requires = "out")]
+        format: Option<cmd::report::FormatArg>,
+        /// The report file to write (with `--format`).
+        #[arg(long, value_name = "FILE", requires = "format")]
+        out: Option<PathBuf>,
     },
     /// Providers in the store.
     Provider {
@@ -141,11 +148,14 @@ fn main() -> ExitCode {
         Command::Report {
             run_id,
             latency_budget,
+            format,
+            out: file,
         } => cmd::report::run(
             cli.db.as_deref(),
             &cmd::report::Args {
                 run_id: *run_id,
                 latency_budget_p95_ms: *latency_budget,
+                document: format.zip(file.clone()),
             },
             &out,
         ),

@@ -2,19 +2,31 @@
 //! interval, B against A with the p-value, the minimum detectable difference and the
 //! verdict, latency percentiles and cost per query.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use tunebench_core::cost::{self, BreakEven};
-use tunebench_core::price;
-use tunebench_core::report::{run_report, run_scenario, ReportOptions, RunReport};
+use clap::ValueEnum;
+use tunebench_core::cost::BreakEven;
+use tunebench_core::decision::Recommendation;
+use tunebench_core::report::{self, run_decision, DocFormat, ReportOptions, RunReport};
 use tunebench_core::stats::{Interval, MetricSummary};
 use tunebench_core::store;
 
 use crate::output::Output;
 
+/// The formats of a report to share.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// Markdown, with the charts as PNG files beside it.
+    Md,
+    /// One self-contained HTML file, charts inlined as SVG.
+    Html,
+}
+
 pub struct Args {
     pub run_id: i32,
     pub latency_budget_p95_ms: Option<f64>,
+    /// Write a decision report in this format to this file.
+    pub document: Option<(FormatArg, PathBuf)>,
 }
 
 pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
@@ -24,13 +36,42 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         latency_budget_p95_ms: args.latency_budget_p95_ms,
         ..ReportOptions::default()
     };
-    let report = run_report(&conn, &db_path, args.run_id, &opts)?;
+    let today = super::today();
     // Cost at scale needs prices for both arms; without them the report says why.
-    let break_even = price::seed(&conn)
-        .and_then(|()| run_scenario(&conn, args.run_id, &super::today(), None))
-        .and_then(|s| cost::evaluate(&s));
+    let decision = run_decision(&conn, &db_path, args.run_id, &today, &opts)?;
+    let mut questions = decision.default_questions();
+    questions.latency_budget_p95_ms = args.latency_budget_p95_ms;
+    let recommendation = decision.recommend(&questions);
+    if let Some((format, file)) = &args.document {
+        let format = match format {
+            FormatArg::Md => DocFormat::Markdown,
+            FormatArg::Html => DocFormat::Html,
+        };
+        let files = report::render(
+            &conn,
+            &db_path,
+            args.run_id,
+            &today,
+            &questions,
+            format,
+            file,
+        )?;
+        if out.json {
+            return out.print_json(&serde_json::json!({
+                "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+                "recommendation": recommendation_json(&recommendation),
+            }));
+        }
+        for f in &files {
+            println!("wrote {}", f.display());
+        }
+        println!("{}", recommendation.headline);
+        return Ok(());
+    }
+    let report = &decision.report;
+    let break_even = decision.cost.as_ref().map(|(_, c)| c);
     if out.json {
-        let mut value = serde_json::to_value(&report)?;
+        let mut value = serde_json::to_value(report)?;
         let (v, note) = match &break_even {
             Ok(c) => (
                 c.break_even.queries_per_day(),
@@ -40,9 +81,10 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         };
         value["break_even_queries_per_day"] = serde_json::json!(v);
         value["break_even_note"] = serde_json::json!(note);
+        value["recommendation"] = recommendation_json(&recommendation);
         return out.print_json(&value);
     }
-    print!("{}", human(&report));
+    print!("{}", human(report));
     match &break_even {
         Ok(c) => match c.break_even.queries_per_day() {
             Some(v) => {
@@ -55,7 +97,18 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         },
         Err(e) => println!("\nbreak-even: unknown ({e})"),
     }
+    println!("\nrecommendation: {}", recommendation.headline);
     Ok(())
+}
+
+/// The recommendation with the defaults for the questions: choice, headline, reasons.
+fn recommendation_json(r: &Recommendation) -> serde_json::Value {
+    serde_json::json!({
+        "choice": r.choice,
+        "headline": r.headline,
+        "reasons": r.reasons.iter().map(|x| x.text.as_str()).collect::<Vec<_>>(),
+        "conflicts": r.conflicts,
+    })
 }
 
 /// Why there is no break-even, when there is none.

@@ -52,6 +52,7 @@
 //! inconclusive quality, a budget neither arm meets).
 
 pub mod evidence;
+pub mod evidence_from;
 mod finding;
 pub mod number;
 pub mod question;
@@ -59,6 +60,7 @@ pub mod recommendation;
 mod rule;
 
 pub use evidence::{ArmFigures, BreakEven, Evidence, MarginKind, QualityEvidence, Verdict};
+pub use evidence_from::{default_questions, evidence as evidence_from};
 pub use finding::{
     EXAMPLE_GUIDELINE, FORMAT_GAP, FORMAT_SUFFICES, GROWTH_HORIZON_MONTHS, RETIREMENT_SOON_DAYS,
 };

@@ -5,6 +5,8 @@
 
 pub mod case_page;
 pub mod charts;
+pub mod decision;
+pub mod document;
 pub mod latency;
 pub mod run_report;
 pub mod scenario;
@@ -23,6 +25,8 @@ use crate::{store, Error, Result};
 
 pub use case_page::{cases, ArmAnswer, CaseCounts, CaseFilter, CasePage, CaseView};
 pub use charts::{confusion_data, metric_data, quality_data};
+pub use decision::{run_decision, RunDecision};
+pub use document::{render, DocFormat};
 pub use latency::latency_data;
 pub use run_report::{run_report, ArmReport, ErrorCount, PrimaryValue, ReportOptions, RunReport};
 pub use scenario::{

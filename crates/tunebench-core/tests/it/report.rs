@@ -310,3 +310,105 @@ fn a_stopped_run_is_compared_on_the_cases_both_arms_answered_and_macro_f1_matche
     assert_eq!(a.latency.within_budget, Some(false), "p95 of 100…270 ms");
     assert_eq!(b.latency.within_budget, Some(true), "a steady 50 ms");
 }
+
+#[test]
+fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
+    use tunebench_core::decision::{self, BreakEven, MarginKind, Verdict};
+    use tunebench_core::report::run_decision;
+
+    let priced = tunebench_core::cost::evaluate(&crate::cost::prices_md_example(0.0)).unwrap();
+    // (arm A, arm B, verdict, difference, format compliance A and B, p95 of A: type 7 of
+    // its answered latencies 100 + 10·i ms; 18 answers in the first case, 20 in the second)
+    type Case = (Answers, Answers, Verdict, f64, (f64, f64), f64);
+    let cases: [Case; 2] = [
+        (
+            arm_a(),
+            arm_b(),
+            Verdict::Justified,
+            0.3,
+            (0.85, 1.0),
+            261.5,
+        ),
+        (
+            arm_b(),
+            arm_b(),
+            Verdict::NotJustified,
+            0.0,
+            (1.0, 1.0),
+            280.5,
+        ),
+    ];
+    for (a, b, verdict, difference, (fa, fb), p95_a) in cases {
+        let db = temp_db();
+        let conn = store::open(&db.path).unwrap();
+        let run_id = seed_run(&conn, &a, &b);
+        let d = run_decision(
+            &conn,
+            &db.path,
+            run_id,
+            "2026-11-29",
+            &ReportOptions::default(),
+        )
+        .unwrap();
+        assert!(
+            d.cost.is_err(),
+            "arm B has no price: the cost rules are skipped"
+        );
+        let e = &d.evidence;
+        let q = e.quality.as_ref().unwrap();
+        assert_eq!(q.verdict, verdict);
+        assert_eq!(q.metric, "accuracy");
+        assert!((q.difference - difference).abs() < 1e-12);
+        assert_eq!(
+            (q.ci_low, q.ci_high),
+            (
+                d.report.comparison.interval.low,
+                d.report.comparison.interval.high
+            )
+        );
+        assert_eq!((q.margin, q.margin_kind), (0.05, MarginKind::Relative));
+        assert_eq!(e.format_compliance.both(), Some((fa, fb)));
+        let (pa, pb) = e.latency_p95_ms.both().unwrap();
+        assert!((pa - p95_a).abs() < 1e-9, "p95 of A: {pa}");
+        assert_eq!(pb, 50.0);
+        assert_eq!((e.break_even.as_ref(), e.monthly_cost.both()), (None, None));
+        assert_eq!(
+            (e.train_examples, e.today.as_str()),
+            (Some(0), "2026-11-29")
+        );
+        assert_eq!(d.default_questions().labelled_examples, 0);
+
+        // The same report with a priced scenario: the cost figures come from the cost model.
+        let with_cost = decision::evidence_from(
+            &d.report,
+            Some(&priced),
+            Some("2027-03-01"),
+            "2026-11-29",
+            Some(640),
+        );
+        assert_eq!(
+            with_cost.break_even,
+            priced
+                .break_even
+                .queries_per_day()
+                .map(|v| BreakEven::At { queries_per_day: v }),
+        );
+        assert_eq!(
+            with_cost.monthly_cost.both(),
+            Some((
+                priced.arm_a.monthly_at_volume.mean,
+                priced.arm_b.monthly_at_volume.mean
+            ))
+        );
+        assert_eq!(
+            with_cost.retraining_monthly_cost,
+            Some(priced.arm_b.training_monthly).filter(|m| *m > 0.0)
+        );
+        assert_eq!(with_cost.payback_months, priced.payback.months);
+        assert_eq!(
+            with_cost.base_model_retirement.as_deref(),
+            Some("2027-03-01")
+        );
+        assert_eq!(with_cost.train_examples, Some(640));
+    }
+}

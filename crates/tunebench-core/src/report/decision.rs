@@ -1,0 +1,66 @@
+//! A run's recommendation with the defaults for the questions: gathers the run's report,
+//! cost scenario, train split size and base model retirement date from the store and
+//! hands them to the pure [`crate::decision`] rules.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::{run_report, run_scenario, ReportOptions, RunReport};
+use crate::cost::{self, CostReport, Scenario};
+use crate::decision::{self, Evidence, Questions, Recommendation};
+use crate::{price, store, Result};
+
+/// Everything a recommendation of a run rests on.
+#[derive(Debug, Clone)]
+pub struct RunDecision {
+    pub report: RunReport,
+    /// The cost scenario and its evaluation, or why the arms could not be priced.
+    pub cost: std::result::Result<(Scenario, CostReport), String>,
+    /// Examples in the dataset's train split.
+    pub train_examples: u32,
+    pub evidence: Evidence,
+}
+
+impl RunDecision {
+    /// The defaults for the questions: examples from the train split, volume from the
+    /// cost scenario.
+    pub fn default_questions(&self) -> Questions {
+        let volume = self.cost.as_ref().ok().map(|(s, _)| s.queries_per_day);
+        decision::default_questions(self.train_examples, volume)
+    }
+
+    pub fn recommend(&self, questions: &Questions) -> Recommendation {
+        decision::recommend(questions, &self.evidence)
+    }
+}
+
+/// Gathers the evidence of run `run_id` (database at `db_path`) as of `today`
+/// (YYYY-MM-DD). Missing prices do not fail it: the cost rules are then skipped and
+/// `cost` says why.
+pub fn run_decision(
+    conn: &Connection,
+    db_path: &Path,
+    run_id: i32,
+    today: &str,
+    opts: &ReportOptions,
+) -> Result<RunDecision> {
+    let report = run_report(conn, db_path, run_id, opts)?;
+    let cost = price::seed(conn)
+        .and_then(|()| run_scenario(conn, run_id, today, None))
+        .and_then(|s| cost::evaluate(&s).map(|c| (s, c)))
+        .map_err(|e| e.to_string());
+    let experiment = store::experiment::get(conn, report.experiment_id)?;
+    let train_examples = store::case::for_split(conn, experiment.dataset_id, "train")?.len() as u32;
+    let (costs, retirement) = match &cost {
+        Ok((s, c)) => (Some(c), s.arm_b.retirement_date.as_deref()),
+        Err(_) => (None, None),
+    };
+    let evidence = decision::evidence_from(&report, costs, retirement, today, Some(train_examples));
+    Ok(RunDecision {
+        report,
+        cost,
+        train_examples,
+        evidence,
+    })
+}
