@@ -11,7 +11,7 @@ pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, crossover, datasets, prices, runs};
+    use commands::{app, crossover, datasets, decision, prices, runs};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
         datasets::list_datasets,
@@ -43,6 +43,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         runs::run_report,
         runs::run_cases,
         runs::run_latency_chart,
+        decision::decide,
+        decision::export_report,
     ])
 }
 

@@ -10,6 +10,7 @@ import { Importer } from "./importer";
 import type { Screen } from "./screen";
 import { CrossoverScreen } from "./screens/crossover";
 import { DatasetScreen } from "./screens/dataset";
+import { DecisionScreen } from "./screens/decision";
 import { DatasetsScreen } from "./screens/datasets";
 import { PricesScreen } from "./screens/prices";
 import { ResultsScreen } from "./screens/results";
@@ -24,6 +25,7 @@ export class App {
   private readonly runs: RunsScreen;
   private readonly results: ResultsScreen;
   private readonly crossover: CrossoverScreen;
+  private readonly decision: DecisionScreen;
   private readonly importer: Importer;
   private current: Screen;
   private info: AppInfo | null = null;
@@ -40,6 +42,7 @@ export class App {
     this.runs = new RunsScreen(redraw);
     this.results = new ResultsScreen(redraw);
     this.crossover = new CrossoverScreen(redraw);
+    this.decision = new DecisionScreen(redraw);
     this.nav = [this.datasets, this.runs, this.crossover, new PricesScreen(redraw)];
     this.current = this.datasets;
   }
@@ -88,6 +91,9 @@ export class App {
     } else if (name === "crossover") {
       this.crossover.runId = Number(arg) > 0 ? Number(arg) : 0;
       this.current = this.crossover;
+    } else if (name === "decision" && Number(arg) > 0) {
+      this.decision.runId = Number(arg);
+      this.current = this.decision;
     } else if (name === "run" && Number(arg) > 0) {
       this.results.runId = Number(arg);
       this.current = this.results;
@@ -100,7 +106,11 @@ export class App {
 
   private draw(): void {
     const section =
-      this.current === this.dataset ? this.datasets : this.current === this.results ? this.runs : this.current;
+      this.current === this.dataset
+        ? this.datasets
+        : this.current === this.results || this.current === this.decision
+          ? this.runs
+          : this.current;
     render(
       html`<div class="shell">
           <nav class="sidebar" aria-label="Main">

@@ -52,6 +52,13 @@ export const commands = {
 	runCases: (runId: number, filter: CaseFilter, search: string | null, offset: number, limit: number) => typedError<CasePage_Serialize, CommandError>(__TAURI_INVOKE("run_cases", { runId, filter, search, offset, limit })),
 	/**  The latency distribution of each arm of run `run_id`, as SVG for the results screen. */
 	runLatencyChart: (runId: number, budgetMs: number | null) => typedError<string, CommandError>(__TAURI_INVOKE("run_latency_chart", { runId, budgetMs })),
+	/**
+	 *  The recommendation for run `run_id`; `questions`, when given, are saved with its
+	 *  experiment first.
+	 */
+	decide: (runId: number, today: string, questions: Questions_Deserialize | null) => typedError<DecisionView_Serialize, CommandError>(__TAURI_INVOKE("decide", { runId, today, questions })),
+	/**  Writes the decision report of run `run_id` to `path`; returns the files written. */
+	exportReport: (runId: number, today: string, format: DocFormat, path: string) => typedError<string[], CommandError>(__TAURI_INVOKE("export_report", { runId, today, format, path })),
 };
 
 /* Types */
@@ -184,6 +191,21 @@ export type ArmCost_Serialize = {
 	cost_per_correct_answer: number | null,
 	/**  Set when the base model is retired on or before the scenario's date. */
 	retired_on: string | null,
+};
+
+/**  One figure for each arm; `None` when the run did not measure it. */
+export type ArmFigures = ArmFigures_Serialize | ArmFigures_Deserialize;
+
+/**  One figure for each arm; `None` when the run did not measure it. */
+export type ArmFigures_Deserialize = {
+	prompting?: number | null,
+	fine_tuned?: number | null,
+};
+
+/**  One figure for each arm; `None` when the run did not measure it. */
+export type ArmFigures_Serialize = {
+	prompting: number | null,
+	fine_tuned: number | null,
 };
 
 /**  Per-token prices of one arm, $ per 1M tokens. */
@@ -424,6 +446,13 @@ export type CaseView_Serialize = {
 	b: ArmAnswer_Serialize,
 };
 
+/**  The four answers of the framework. */
+export type Choice = "keep_prompting" | "fine_tune" | 
+/**  Retrieval for knowledge plus a fine-tuned model for format, latency or cost. */
+"hybrid" | 
+/**  Collect data first. */
+"not_yet";
+
 /**  Precision, recall, F1 and support of one class. */
 export type ClassMetrics = {
 	label: string,
@@ -583,6 +612,59 @@ export type DatasetTokens = {
 	train_tokens: number | null,
 };
 
+/**  Where the fine-tuned arm's monthly cost crosses the prompting arm's. */
+export type DecisionBreakEven = 
+/**  The fine-tuned arm is cheaper from this many queries per day on. */
+{ kind: "at"; queries_per_day: number | null } | 
+/**  No crossover, with the cost model's reason (e.g. "its cost per query is higher"). */
+{ kind: "never"; reason: string };
+
+/**  How the margin is expressed. */
+export type DecisionMarginKind = 
+/**  A fraction of the prompting arm's score (0.05 = 5 %). */
+"relative" | 
+/**  Metric points on the 0..1 scale (0.02 = 2 points). */
+"absolute";
+
+/**  The margin rule's verdict on the primary metric. */
+export type DecisionVerdict = 
+/**  The fine-tuned arm beats prompting by at least the margin, interval clear of zero. */
+"justified" | 
+/**  Settled: the fine-tuned arm does not beat prompting by the margin. */
+"not_justified" | 
+/**  The test set cannot tell yet. */
+"inconclusive";
+
+/**  What the Decision screen shows: the answers in force and the recommendation they give. */
+export type DecisionView = DecisionView_Serialize | DecisionView_Deserialize;
+
+/**  What the Decision screen shows: the answers in force and the recommendation they give. */
+export type DecisionView_Deserialize = {
+	run_id: number,
+	questions: Questions_Deserialize,
+	recommendation: Recommendation,
+	evidence: Evidence_Deserialize,
+	/**  Why cost at scale is missing, when it is. */
+	cost_note?: string | null,
+};
+
+/**  What the Decision screen shows: the answers in force and the recommendation they give. */
+export type DecisionView_Serialize = {
+	run_id: number,
+	questions: Questions_Serialize,
+	recommendation: Recommendation,
+	evidence: Evidence_Serialize,
+	/**  Why cost at scale is missing, when it is. */
+	cost_note: string | null,
+};
+
+/**  The file format of a report. */
+export type DocFormat = 
+/**  One self-contained HTML file. */
+"html" | 
+/**  Markdown, with the charts as PNG files beside it. */
+"markdown";
+
 /**  A closed set of error kinds, stable across releases, exported to TypeScript. */
 export type ErrorCode = 
 /**  The input (file, field, argument) is wrong; the message says where. */
@@ -637,6 +719,68 @@ export type EstimateRequest = {
 	training_tokens: number | null,
 	epochs: number | null,
 	retrain_every_months: number | null,
+};
+
+/**
+ *  Everything measured for one run. `today` is passed in (`YYYY-MM-DD`): the rules read
+ *  no clock.
+ */
+export type Evidence = Evidence_Serialize | Evidence_Deserialize;
+
+/**
+ *  Everything measured for one run. `today` is passed in (`YYYY-MM-DD`): the rules read
+ *  no clock.
+ */
+export type Evidence_Deserialize = {
+	quality?: QualityEvidence_Deserialize | null,
+	/**  Format-compliance rate per arm, 0..1. */
+	format_compliance?: ArmFigures_Deserialize,
+	/**  p95 latency per arm, milliseconds. */
+	latency_p95_ms?: ArmFigures_Deserialize,
+	break_even?: DecisionBreakEven | null,
+	/**  Monthly cost per arm at the expected volume, US dollars. */
+	monthly_cost?: ArmFigures_Deserialize,
+	/**
+	 *  The fine-tuned arm's retraining cost per month at the knowledge cadence, US dollars
+	 *  (part of `monthly_cost.fine_tuned`).
+	 */
+	retraining_monthly_cost?: number | null,
+	/**  Months until the first training run pays for itself at the expected volume. */
+	payback_months?: number | null,
+	/**  The fine-tuned arm's base model retirement date, `YYYY-MM-DD`. */
+	base_model_retirement?: string | null,
+	/**  The date the recommendation is made, `YYYY-MM-DD`. */
+	today?: string,
+	/**  Examples in the train split. */
+	train_examples?: number | null,
+};
+
+/**
+ *  Everything measured for one run. `today` is passed in (`YYYY-MM-DD`): the rules read
+ *  no clock.
+ */
+export type Evidence_Serialize = {
+	quality: QualityEvidence_Serialize | null,
+	/**  Format-compliance rate per arm, 0..1. */
+	format_compliance: ArmFigures_Serialize,
+	/**  p95 latency per arm, milliseconds. */
+	latency_p95_ms: ArmFigures_Serialize,
+	break_even: DecisionBreakEven | null,
+	/**  Monthly cost per arm at the expected volume, US dollars. */
+	monthly_cost: ArmFigures_Serialize,
+	/**
+	 *  The fine-tuned arm's retraining cost per month at the knowledge cadence, US dollars
+	 *  (part of `monthly_cost.fine_tuned`).
+	 */
+	retraining_monthly_cost: number | null,
+	/**  Months until the first training run pays for itself at the expected volume. */
+	payback_months: number | null,
+	/**  The fine-tuned arm's base model retirement date, `YYYY-MM-DD`. */
+	base_model_retirement: string | null,
+	/**  The date the recommendation is made, `YYYY-MM-DD`. */
+	today: string,
+	/**  Examples in the train split. */
+	train_examples: number | null,
 };
 
 /**  One row of a dataset. */
@@ -712,6 +856,17 @@ export type F1Average = "macro" | "micro" | "weighted";
 
 /**  The formats Tunebench imports. */
 export type Format = "csv" | "tsv" | "jsonl" | "json" | "xlsx" | "xls" | "ods" | "openai-chat";
+
+/**  How much output-format consistency matters, and of which kind. */
+export type FormatNeed = 
+/**  Free text is fine. */
+"none" | 
+/**  Every answer must be valid JSON. */
+"json" | 
+/**  Every answer must be JSON valid against a schema. */
+"json_schema" | 
+/**  Every answer must be one label of a fixed taxonomy. */
+"taxonomy";
 
 /**  The fixed hosting cost of a dedicated deployment. */
 export type Hosting = 
@@ -807,6 +962,11 @@ export type Interval = {
 	/**  Confidence level, e.g. 0.95. */
 	confidence: number | null,
 };
+
+/**  How often the domain knowledge the task relies on changes. */
+export type KnowledgeCadence = "weekly" | "monthly" | 
+/**  The default, matching the cost model's default retraining every three months. */
+"quarterly" | "rarely";
 
 export type LabelCount = {
 	label: string,
@@ -1207,6 +1367,133 @@ export type Progress_Serialize = {
 	metric_name: string,
 };
 
+/**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
+export type QualityEvidence = QualityEvidence_Serialize | QualityEvidence_Deserialize;
+
+/**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
+export type QualityEvidence_Deserialize = {
+	verdict: DecisionVerdict,
+	/**  Primary metric name, e.g. `accuracy`. */
+	metric: string,
+	/**  B − A on the metric's 0..1 scale (0.072 = 7.2 points). */
+	difference: number | null,
+	/**  95 % confidence interval of the difference, same scale. */
+	ci_low: number | null,
+	ci_high: number | null,
+	margin: number | null,
+	margin_kind: DecisionMarginKind,
+	/**  When inconclusive: the held-out cases needed to settle it, if known. */
+	cases_needed?: number | null,
+};
+
+/**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
+export type QualityEvidence_Serialize = {
+	verdict: DecisionVerdict,
+	/**  Primary metric name, e.g. `accuracy`. */
+	metric: string,
+	/**  B − A on the metric's 0..1 scale (0.072 = 7.2 points). */
+	difference: number | null,
+	/**  95 % confidence interval of the difference, same scale. */
+	ci_low: number | null,
+	ci_high: number | null,
+	margin: number | null,
+	margin_kind: DecisionMarginKind,
+	/**  When inconclusive: the held-out cases needed to settle it, if known. */
+	cases_needed: number | null,
+};
+
+/**
+ *  The team's answers, saved per experiment. `Default` is a task with no format needs, no
+ *  latency budget, 1,000 queries a day without growth, knowledge changing quarterly, and
+ *  no examples counted yet (the caller fills `labelled_examples` from the dataset).
+ */
+export type Questions = Questions_Serialize | Questions_Deserialize;
+
+/**
+ *  The team's answers, saved per experiment. `Default` is a task with no format needs, no
+ *  latency budget, 1,000 queries a day without growth, knowledge changing quarterly, and
+ *  no examples counted yet (the caller fills `labelled_examples` from the dataset).
+ */
+export type Questions_Deserialize = {
+	format?: FormatNeed,
+	/**  Whether the task's domain language (vocabulary, house style) matters. */
+	domain_language?: boolean,
+	/**
+	 *  The p95 latency the product can afford, in milliseconds; `None` when there is no
+	 *  budget.
+	 */
+	latency_budget_p95_ms?: number | null,
+	/**  Expected volume today, in queries per day. */
+	queries_per_day?: number | null,
+	/**  Expected monthly growth of that volume as a fraction (0.06 = 6 % a month). */
+	monthly_growth?: number | null,
+	knowledge_change?: KnowledgeCadence,
+	/**
+	 *  Whether the team must be able to switch providers or upgrade models without
+	 *  retraining.
+	 */
+	portability_needed?: boolean,
+	/**
+	 *  Whether the task reasons over new, unseen information (documents that did not
+	 *  exist at training time).
+	 */
+	new_information?: boolean,
+	/**  High-quality labelled examples available for training. */
+	labelled_examples?: number,
+};
+
+/**
+ *  The team's answers, saved per experiment. `Default` is a task with no format needs, no
+ *  latency budget, 1,000 queries a day without growth, knowledge changing quarterly, and
+ *  no examples counted yet (the caller fills `labelled_examples` from the dataset).
+ */
+export type Questions_Serialize = {
+	format: FormatNeed,
+	/**  Whether the task's domain language (vocabulary, house style) matters. */
+	domain_language: boolean,
+	/**
+	 *  The p95 latency the product can afford, in milliseconds; `None` when there is no
+	 *  budget.
+	 */
+	latency_budget_p95_ms: number | null,
+	/**  Expected volume today, in queries per day. */
+	queries_per_day: number | null,
+	/**  Expected monthly growth of that volume as a fraction (0.06 = 6 % a month). */
+	monthly_growth: number | null,
+	knowledge_change: KnowledgeCadence,
+	/**
+	 *  Whether the team must be able to switch providers or upgrade models without
+	 *  retraining.
+	 */
+	portability_needed: boolean,
+	/**
+	 *  Whether the task reasons over new, unseen information (documents that did not
+	 *  exist at training time).
+	 */
+	new_information: boolean,
+	/**  High-quality labelled examples available for training. */
+	labelled_examples: number,
+};
+
+export type Reason = {
+	kind: ReasonKind,
+	/**  One sentence citing its number, without a final period. */
+	text: string,
+	supports: Supports,
+};
+
+/**  Which question or measurement a reason comes from. */
+export type ReasonKind = "quality" | "format" | "latency" | "cost" | "retraining" | "new_information" | "portability" | "retirement" | "examples" | "domain_language";
+
+export type Recommendation = {
+	choice: Choice,
+	/**  The choice and its deciding reason in one line. */
+	headline: string,
+	reasons: Reason[],
+	/**  Pairs of reasons that pull in opposite directions, stated as "A, but B". */
+	conflicts: string[],
+};
+
 /**  Choices of the person reading the report. */
 export type ReportOptions = ReportOptions_Serialize | ReportOptions_Deserialize;
 
@@ -1528,6 +1815,19 @@ export type SplitOutcome = {
 	stratified: boolean,
 	report: ValidationReport,
 };
+
+/**  The side a reason argues for. */
+export type Supports = "keep_prompting" | "fine_tune" | "hybrid" | "not_yet" | 
+/**
+ *  Weighs against fine-tuning without pointing at one alternative (e.g. a retiring
+ *  base model, a crossover the expected volume never reaches).
+ */
+"against" | 
+/**
+ *  A measurement shown for completeness that favours no side (e.g. both arms meet the
+ *  latency budget).
+ */
+"neutral";
 
 /**  Light (white background) or dark (near-black background) slides. */
 export type Theme = "light" | "dark";

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod crossover;
 pub mod datasets;
+pub mod decision;
 pub mod prices;
 pub mod runs;
 

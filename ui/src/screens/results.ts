@@ -83,7 +83,8 @@ export class ResultsScreen implements Screen {
     const head = html`<header class="screen-head"><div><a href="#/runs" class="back">← Runs</a>
       <h1>Run ${this.runId}${r ? html` · ${r.experiment}` : nothing}</h1>
       ${r ? html`<div class="muted small">${r.dataset} · ${r.split} split · ${count(r.n_cases)} cases · ${r.status}</div>` : nothing}</div>
-      <div class="actions"><a class="button" id="open-crossover" href="#/crossover/${this.runId}">Cost at scale →</a></div></header>`;
+      <div class="actions"><a class="button" id="open-crossover" href="#/crossover/${this.runId}">Cost at scale →</a>
+        <a class="button primary-link" id="open-decision" href="#/decision/${this.runId}">Decision →</a></div></header>`;
     if (!r) return html`${head}${errorBox(this.error, "results-error")}${this.error ? nothing : html`<p class="muted">Scoring…</p>`}`;
     const [a, b] = r.arms;
     return html`${head}${errorBox(this.error, "results-error")}

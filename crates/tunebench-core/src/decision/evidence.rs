@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
+#[serde(rename = "DecisionVerdict")] // a distinct name in the TypeScript bindings
 pub enum Verdict {
     /// The fine-tuned arm beats prompting by at least the margin, interval clear of zero.
     Justified,
@@ -22,6 +23,7 @@ pub enum Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
+#[serde(rename = "DecisionMarginKind")] // a distinct name in the TypeScript bindings
 pub enum MarginKind {
     /// A fraction of the prompting arm's score (0.05 = 5 %).
     #[default]
@@ -77,6 +79,7 @@ impl ArmFigures {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename = "DecisionBreakEven")] // a distinct name in the TypeScript bindings
 pub enum BreakEven {
     /// The fine-tuned arm is cheaper from this many queries per day on.
     At { queries_per_day: f64 },

@@ -64,3 +64,50 @@ pub fn run_decision(
         evidence,
     })
 }
+
+/// What the Decision screen shows: the answers in force and the recommendation they give.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DecisionView {
+    pub run_id: i32,
+    pub questions: Questions,
+    pub recommendation: Recommendation,
+    pub evidence: Evidence,
+    /// Why cost at scale is missing, when it is.
+    pub cost_note: Option<String>,
+}
+
+/// The answers saved with the run's experiment, else the defaults from the run.
+pub fn saved_questions(conn: &Connection, d: &RunDecision) -> Result<Questions> {
+    let saved = store::experiment::questions(conn, d.report.experiment_id)?
+        .and_then(|json| serde_json::from_str::<Questions>(&json).ok());
+    Ok(saved.unwrap_or_else(|| d.default_questions()))
+}
+
+/// The recommendation for run `run_id` under `questions` (saved with its experiment when
+/// given), else under the saved answers or the defaults.
+pub fn decide(
+    conn: &Connection,
+    db_path: &Path,
+    run_id: i32,
+    today: &str,
+    questions: Option<&Questions>,
+) -> Result<DecisionView> {
+    let d = run_decision(conn, db_path, run_id, today, &ReportOptions::default())?;
+    let questions = match questions {
+        Some(q) => {
+            let json =
+                serde_json::to_string(q).map_err(|e| crate::Error::Invalid(e.to_string()))?;
+            store::experiment::set_questions(conn, d.report.experiment_id, &json)?;
+            q.clone()
+        }
+        None => saved_questions(conn, &d)?,
+    };
+    Ok(DecisionView {
+        run_id,
+        recommendation: d.recommend(&questions),
+        evidence: d.evidence.clone(),
+        cost_note: d.cost.as_ref().err().cloned(),
+        questions,
+    })
+}

@@ -25,7 +25,7 @@ use crate::{store, Error, Result};
 
 pub use case_page::{cases, ArmAnswer, CaseCounts, CaseFilter, CasePage, CaseView};
 pub use charts::{confusion_data, metric_data, quality_data};
-pub use decision::{run_decision, RunDecision};
+pub use decision::{decide, run_decision, saved_questions, DecisionView, RunDecision};
 pub use document::{render, DocFormat};
 pub use latency::latency_data;
 pub use run_report::{run_report, ArmReport, ErrorCount, PrimaryValue, ReportOptions, RunReport};

@@ -106,3 +106,22 @@ pub fn dataset_id(conn: &Connection, name_or_id: &str) -> Result<Option<i32>> {
         .query_row("SELECT id FROM dataset WHERE id = ?1", [id], |r| r.get(0))
         .optional()?)
 }
+
+/// The decision framework's answers saved with experiment `id` (a JSON object), if any.
+pub fn questions(conn: &Connection, id: i32) -> Result<Option<String>> {
+    let json: String = conn.query_row(
+        "SELECT questions FROM experiment WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    Ok((json.trim() != "{}" && !json.trim().is_empty()).then_some(json))
+}
+
+/// Saves the decision framework's answers (a JSON object) with experiment `id`.
+pub fn set_questions(conn: &Connection, id: i32, json: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE experiment SET questions = ?2 WHERE id = ?1",
+        rusqlite::params![id, json],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! Decision commands: the framework's questions and the recommendation for a run, and the
+//! decision report exported as HTML or Markdown.
+
+use tunebench_core::decision::Questions;
+use tunebench_core::report::{self, DecisionView, DocFormat, ReportOptions};
+use tunebench_core::store;
+
+use super::blocking;
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// The recommendation for run `run_id`; `questions`, when given, are saved with its
+/// experiment first.
+#[tauri::command]
+#[specta::specta]
+pub async fn decide(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    today: String,
+    questions: Option<Questions>,
+) -> CommandResult<DecisionView> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        let conn = store::open(&db)?;
+        Ok(report::decide(
+            &conn,
+            &db,
+            run_id,
+            &today,
+            questions.as_ref(),
+        )?)
+    })
+    .await
+}
+
+/// Writes the decision report of run `run_id` to `path`; returns the files written.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_report(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    today: String,
+    format: DocFormat,
+    path: String,
+) -> CommandResult<Vec<String>> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        let conn = store::open(&db)?;
+        let d = report::run_decision(&conn, &db, run_id, &today, &ReportOptions::default())?;
+        let questions = report::saved_questions(&conn, &d)?;
+        let files = report::render(
+            &conn,
+            &db,
+            run_id,
+            &today,
+            &questions,
+            format,
+            path.as_ref(),
+        )?;
+        Ok(files.iter().map(|p| p.display().to_string()).collect())
+    })
+    .await
+}

@@ -1,0 +1,145 @@
+// The decision: the framework's questions (saved with the experiment) and the
+// recommendation they give with this run's evidence, every reason citing its number,
+// conflicts stated; and the decision report exported as HTML or Markdown.
+import { save } from "@tauri-apps/plugin-dialog";
+import { html, nothing, type TemplateResult } from "lit-html";
+import { call, describe } from "../api";
+import {
+  commands,
+  type DecisionView_Serialize as DecisionView,
+  type DocFormat,
+  type FormatNeed,
+  type KnowledgeCadence,
+  type Questions_Serialize as Questions,
+} from "../bindings";
+import type { Redraw, Screen } from "../screen";
+import { errorBox } from "../widgets";
+import { today } from "./crossover";
+
+const CHOICE: Record<string, string> = {
+  keep_prompting: "Keep prompting",
+  fine_tune: "Fine-tune",
+  hybrid: "Hybrid: retrieval plus a fine-tuned model",
+  not_yet: "Not yet: collect data first",
+};
+
+export class DecisionScreen implements Screen {
+  readonly id = "decision";
+  readonly title = "Decision";
+  runId = 0;
+  private view_: DecisionView | null = null;
+  private error: string | null = null;
+  private notice: string | null = null;
+
+  constructor(private readonly redraw: Redraw) {}
+
+  async show(): Promise<void> {
+    this.error = null;
+    this.notice = null;
+    await this.decide(null);
+  }
+
+  private async decide(questions: Questions | null): Promise<void> {
+    try {
+      this.view_ = await call(commands.decide(this.runId, today(), questions));
+      this.error = null;
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
+
+  private answer(patch: Partial<Questions>): void {
+    if (!this.view_) return;
+    void this.decide({ ...this.view_.questions, ...patch });
+  }
+
+  private async export(format: DocFormat): Promise<void> {
+    const ext = format === "html" ? "html" : "md";
+    const path = await save({
+      defaultPath: `tunebench-run-${this.runId}-decision.${ext}`,
+      filters: [{ name: format === "html" ? "HTML" : "Markdown", extensions: [ext] }],
+    });
+    if (!path) return;
+    try {
+      const files = await call(commands.exportReport(this.runId, today(), format, path));
+      this.notice = `Saved ${files.join(", ")}`;
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
+
+  view(): TemplateResult {
+    const v = this.view_;
+    const head = html`<header class="screen-head">
+      <div><a href="#/run/${this.runId}" class="back">← Run ${this.runId}</a><h1>Decision</h1></div>
+      <div class="actions">
+        <button class="primary" id="export-html" ?disabled=${!v} @click=${() => void this.export("html")}>Export HTML report…</button>
+        <button id="export-md" ?disabled=${!v} @click=${() => void this.export("markdown")}>Markdown…</button>
+      </div></header>`;
+    if (!v) return html`${head}${errorBox(this.error, "decision-error")}`;
+    return html`${head}${errorBox(this.error, "decision-error")}
+      ${this.notice ? html`<div class="notice" id="decision-notice">${this.notice}</div>` : nothing}
+      <div class="crossover">
+        <aside class="panel controls">${questionsView(v.questions, (p) => this.answer(p))}</aside>
+        <section>${recommendationView(v)}</section>
+      </div>`;
+  }
+}
+
+export function recommendationView(v: DecisionView): TemplateResult {
+  const r = v.recommendation;
+  return html`<section class="verdict choice-${r.choice}" id="recommendation">
+      <div class="choice" id="choice">${CHOICE[r.choice] ?? r.choice}</div>
+      <p id="headline">${r.headline}</p>
+    </section>
+    ${r.conflicts.length > 0
+      ? html`<h3>Conflicts</h3><ul class="warnings" id="conflicts">${r.conflicts.map((c) => html`<li>${c}</li>`)}</ul>`
+      : nothing}
+    <h3>Reasons</h3>
+    <ul class="reasons" id="reasons">
+      ${r.reasons.map((x) => html`<li data-kind=${x.kind}><span class="tag supports-${x.supports}">${x.supports.replace("_", " ")}</span> ${x.text}</li>`)}
+    </ul>
+    ${v.cost_note ? html`<p class="muted small" id="cost-note">Cost at scale left out: ${v.cost_note}</p>` : nothing}`;
+}
+
+export function questionsView(q: Questions, answer: (p: Partial<Questions>) => void): TemplateResult {
+  const num = (value: number | null, id: string, onChange: (v: number | null) => void) =>
+    html`<input type="number" id=${id} min="0" .value=${value === null ? "" : String(value)}
+      @change=${(e: Event) => {
+        const t = (e.target as HTMLInputElement).value.trim();
+        const v = Number(t);
+        onChange(t === "" || !Number.isFinite(v) ? null : v);
+      }} />`;
+  const check = (value: boolean, id: string, label: string, onChange: (v: boolean) => void) =>
+    html`<label class="check"><input type="checkbox" id=${id} .checked=${value}
+      @change=${(e: Event) => onChange((e.target as HTMLInputElement).checked)} /> ${label}</label>`;
+  return html`<h3>Your situation</h3>
+    <label>How much format consistency matters
+      <select id="q-format" @change=${(e: Event) => answer({ format: (e.target as HTMLSelectElement).value as FormatNeed })}>
+        ${(
+          [
+            ["none", "free text is fine"],
+            ["json", "always valid JSON"],
+            ["json_schema", "JSON valid against a schema"],
+            ["taxonomy", "one label of a fixed taxonomy"],
+          ] as [FormatNeed, string][]
+        ).map(([k, t]) => html`<option value=${k} ?selected=${q.format === k}>${t}</option>`)}
+      </select></label>
+    ${check(q.domain_language, "q-domain", "Domain language matters", (v) => answer({ domain_language: v }))}
+    <label>Latency budget, p95 (ms) ${num(q.latency_budget_p95_ms, "q-latency", (v) => answer({ latency_budget_p95_ms: v }))}</label>
+    <div class="form-row">
+      <label>Queries per day ${num(q.queries_per_day, "q-volume", (v) => answer({ queries_per_day: v ?? 0 }))}</label>
+      <label>Growth % / month ${num(q.monthly_growth === null ? null : Math.round(100 * q.monthly_growth), "q-growth", (v) => answer({ monthly_growth: (v ?? 0) / 100 }))}</label>
+    </div>
+    <label>Domain knowledge changes
+      <select id="q-knowledge" @change=${(e: Event) => answer({ knowledge_change: (e.target as HTMLSelectElement).value as KnowledgeCadence })}>
+        ${(["weekly", "monthly", "quarterly", "rarely"] as KnowledgeCadence[]).map(
+          (k) => html`<option value=${k} ?selected=${q.knowledge_change === k}>${k}</option>`,
+        )}
+      </select></label>
+    ${check(q.portability_needed, "q-portability", "We must be able to switch providers or models without retraining", (v) => answer({ portability_needed: v }))}
+    ${check(q.new_information, "q-new-info", "The task reasons over new, unseen information", (v) => answer({ new_information: v }))}
+    <label>High-quality labelled examples ${num(q.labelled_examples, "q-examples", (v) => answer({ labelled_examples: Math.round(v ?? 0) }))}</label>`;
+}
