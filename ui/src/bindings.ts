@@ -29,6 +29,13 @@ export const commands = {
 	importPrices: (path: string) => typedError<ImportSummary, CommandError>(__TAURI_INVOKE("import_prices", { path })),
 	/**  Writes the catalog as JSON; returns how many entries were written. */
 	exportPrices: (path: string) => typedError<number, CommandError>(__TAURI_INVOKE("export_prices", { path })),
+	listProviders: () => typedError<Provider_Serialize[], CommandError>(__TAURI_INVOKE("list_providers")),
+	/**  Adds the provider, or updates the one with the same name; returns it as stored. */
+	saveProvider: (name: string, kind: ProviderKind, baseUrl: string, apiKeyEnv: string | null, settings: ProviderSettings_Deserialize) => typedError<Provider_Serialize, CommandError>(__TAURI_INVOKE("save_provider", { name, kind, baseUrl, apiKeyEnv, settings })),
+	/**  Files `key` in the OS keychain under the provider's name. The key is not echoed back. */
+	saveProviderKey: (name: string, key: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_provider_key", { name, key })),
+	/**  Sends one tiny request to `model` (empty: the model of the provider's latest arm). */
+	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
 	/**  A scenario before any run, both arms priced from the catalog. */
 	estimateScenario: (request: EstimateRequest) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("estimate_scenario", { request })),
 	/**  The cost model's outputs and the crossover chart as SVG (the fast path for sliders). */
@@ -519,6 +526,29 @@ export type Comparison_Serialize = {
 	verdict: Verdict_Serialize,
 };
 
+/**  The result of "test connection": one tiny request. */
+export type ConnectionCheck = ConnectionCheck_Serialize | ConnectionCheck_Deserialize;
+
+/**  The result of "test connection": one tiny request. */
+export type ConnectionCheck_Deserialize = {
+	ok: boolean,
+	latency_ms: number | null,
+	/**  The model's reply (ok) or the failure in plain words. */
+	message: string,
+	error_class?: ErrorClass | null,
+	http_status?: number | null,
+};
+
+/**  The result of "test connection": one tiny request. */
+export type ConnectionCheck_Serialize = {
+	ok: boolean,
+	latency_ms: number | null,
+	/**  The model's reply (ok) or the failure in plain words. */
+	message: string,
+	error_class: ErrorClass | null,
+	http_status: number | null,
+};
+
 /**  Every output of the cost model for one scenario. */
 export type CostReport = CostReport_Serialize | CostReport_Deserialize;
 
@@ -560,6 +590,25 @@ export type DatasetSummary = {
 	train_rows: number,
 	test_rows: number,
 };
+
+/**  What kind of failure a call met. Stored as `result.error_class`. */
+export type ErrorClass = 
+/**  401/403: the key is missing, wrong or lacks access. */
+"bad_key" | 
+/**  404: unknown model/deployment, or a wrong base URL. */
+"unknown_model" | 
+/**  429. */
+"rate_limited" | 
+/**  5xx. */
+"server" | 
+/**  No complete answer within the timeout. */
+"timeout" | 
+/**  Could not connect, or the connection dropped mid-answer. */
+"network" | 
+/**  The provider answered something that is not the expected JSON/SSE. */
+"malformed" | 
+/**  400/422 and other 4xx: the provider rejected the request. */
+"bad_request";
 
 /**  A closed set of error kinds, stable across releases, exported to TypeScript. */
 export type ErrorCode = 
@@ -1183,6 +1232,90 @@ export type Progress_Serialize = {
 	 */
 	spend_usd: number | null,
 	metric_name: string,
+};
+
+/**  A provider as the store holds it. */
+export type Provider = Provider_Serialize | Provider_Deserialize;
+
+/**  The wire format family a provider speaks. */
+export type ProviderKind = 
+/**  api.openai.com. */
+"openai" | 
+/**  Azure OpenAI: deployments and an api-version. */
+"azure_openai" | 
+/**  Anthropic Messages API. */
+"anthropic" | 
+/**  Any OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio, Together, Groq... */
+"openai_compatible";
+
+/**
+ *  How the engine treats one provider: concurrency, rate limits, timeout and retries.
+ *  Stored as the provider row's `settings` JSON. Never holds a secret.
+ */
+export type ProviderSettings = ProviderSettings_Serialize | ProviderSettings_Deserialize;
+
+/**
+ *  How the engine treats one provider: concurrency, rate limits, timeout and retries.
+ *  Stored as the provider row's `settings` JSON. Never holds a secret.
+ */
+export type ProviderSettings_Deserialize = {
+	max_concurrency?: number,
+	/**  0 = no limit. */
+	requests_per_minute?: number,
+	/**  0 = no limit. */
+	tokens_per_minute?: number,
+	timeout_s?: number | null,
+	max_attempts?: number,
+	/**  First retry delay; doubles each attempt, with jitter. */
+	backoff_initial_ms?: number,
+	backoff_max_ms?: number,
+	/**  Azure OpenAI's `api-version` query parameter. */
+	api_version?: string | null,
+	/**  Stream responses (to measure time to first token) where the wire format allows it. */
+	stream?: boolean,
+};
+
+/**
+ *  How the engine treats one provider: concurrency, rate limits, timeout and retries.
+ *  Stored as the provider row's `settings` JSON. Never holds a secret.
+ */
+export type ProviderSettings_Serialize = {
+	max_concurrency: number,
+	/**  0 = no limit. */
+	requests_per_minute: number,
+	/**  0 = no limit. */
+	tokens_per_minute: number,
+	timeout_s: number | null,
+	max_attempts: number,
+	/**  First retry delay; doubles each attempt, with jitter. */
+	backoff_initial_ms: number,
+	backoff_max_ms: number,
+	/**  Azure OpenAI's `api-version` query parameter. */
+	api_version: string | null,
+	/**  Stream responses (to measure time to first token) where the wire format allows it. */
+	stream: boolean,
+};
+
+/**  A provider as the store holds it. */
+export type Provider_Deserialize = {
+	id: number,
+	name: string,
+	kind: ProviderKind,
+	base_url: string,
+	/**  The environment variable that holds the key (never the key itself). */
+	api_key_env?: string | null,
+	settings: ProviderSettings_Deserialize,
+};
+
+/**  A provider as the store holds it. */
+export type Provider_Serialize = {
+	id: number,
+	name: string,
+	kind: ProviderKind,
+	base_url: string,
+	/**  The environment variable that holds the key (never the key itself). */
+	api_key_env: string | null,
+	settings: ProviderSettings_Serialize,
 };
 
 /**  Choices of the person reading the report. */

@@ -5,6 +5,7 @@ pub mod app;
 pub mod crossover;
 pub mod datasets;
 pub mod prices;
+pub mod providers;
 pub mod runs;
 
 use crate::error::CommandResult;
