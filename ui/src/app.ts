@@ -12,6 +12,7 @@ import { CrossoverScreen } from "./screens/crossover";
 import { DatasetScreen } from "./screens/dataset";
 import { DatasetsScreen } from "./screens/datasets";
 import { PricesScreen } from "./screens/prices";
+import { ProvidersScreen } from "./screens/providers";
 import { ResultsScreen } from "./screens/results";
 import { RunsScreen } from "./screens/runs";
 
@@ -40,7 +41,7 @@ export class App {
     this.runs = new RunsScreen(redraw);
     this.results = new ResultsScreen(redraw);
     this.crossover = new CrossoverScreen(redraw);
-    this.nav = [this.datasets, this.runs, this.crossover, new PricesScreen(redraw)];
+    this.nav = [this.datasets, this.runs, new ProvidersScreen(redraw), this.crossover, new PricesScreen(redraw)];
     this.current = this.datasets;
   }
 
