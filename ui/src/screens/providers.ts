@@ -195,8 +195,11 @@ export class ProvidersScreen implements Screen {
         if (d.name.trim() === "" || d.base_url.trim() === "") throw new Error("A provider needs a name and a base URL.");
         const timeout = Number(d.timeout_s.trim());
         if (!(timeout > 0)) throw new Error(`Timeout must be a number of seconds above 0, not “${d.timeout_s}”.`);
+        // Settings the form does not show (streaming, backoff, tokens per minute) are kept.
+        const kept = this.state.providers.find((p) => p.name === d.name.trim())?.settings ?? {};
         const saved = await call(
           commands.saveProvider(d.name.trim(), d.kind, d.base_url.trim(), d.api_key_env.trim() || null, {
+            ...kept,
             max_concurrency: Math.max(1, whole(d.max_concurrency, "Max concurrent requests")),
             requests_per_minute: whole(d.requests_per_minute, "Requests per minute"),
             timeout_s: timeout,

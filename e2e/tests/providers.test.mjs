@@ -1,0 +1,89 @@
+// Providers from the window: a provider added through the form, pointing at an
+// OpenAI-compatible test server (over real HTTP), answers "Test connection" with its
+// latency; a provider at a closed port fails in plain words.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { after, before, test } from "node:test";
+import { openApp, screenshot } from "./session.mjs";
+
+let browser;
+let server;
+let port;
+const seen = [];
+
+before(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      const r = JSON.parse(body);
+      seen.push({ url: req.url, model: r.model, max_tokens: r.max_tokens });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({
+        id: "c1", object: "chat.completion", model: r.model,
+        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "OK" } }],
+        usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+      }));
+    });
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  port = server.address().port;
+  browser = await openApp();
+  await (await browser.$("#nav-providers")).waitForExist({ timeout: 20_000 });
+});
+
+after(async () => {
+  await browser?.deleteSession();
+  server?.close();
+});
+
+async function addProvider(name, baseUrl) {
+  await (await browser.$("#provider-add")).click();
+  await (await browser.$("#provider-name")).setValue(name);
+  await (await browser.$("#provider-base_url")).setValue(baseUrl);
+  await (await browser.$("#provider-max_concurrency")).setValue("2");
+  await (await browser.$("#provider-timeout_s")).setValue("5");
+  await (await browser.$("#provider-save")).click();
+  await (await browser.$("#providers-notice")).waitForExist({ timeout: 10_000 });
+}
+
+async function testConnection(name, model) {
+  const row = await browser.$(`//tr[td[1][normalize-space()="${name}"]]`);
+  await row.waitForExist({ timeout: 10_000 });
+  await (await row.$(".test-model")).setValue(model);
+  await (await row.$(".test-connection")).click();
+  const check = await row.$(".check");
+  await browser.waitUntil(async () => /Connected|Failed/.test(await check.getText()), { timeout: 20_000 });
+  return check;
+}
+
+test("a provider added through the form answers Test connection with its latency", async () => {
+  await (await browser.$("#nav-providers")).click();
+  await addProvider("local-test", `http://127.0.0.1:${port}/v1`);
+
+  // The row comes from the store: it is still there after leaving the screen and coming back.
+  await (await browser.$("#nav-prices")).click();
+  await (await browser.$("#nav-providers")).click();
+
+  const check = await testConnection("local-test", "tiny-model");
+  const text = await check.getText();
+  const ms = Number(/in (\d+) ms/.exec(text)?.[1]);
+  assert.match(text, /^Connected in \d+ ms; the model replied “OK”\.$/);
+  assert.ok(ms >= 0 && ms < 5000, `latency ${ms} ms`);
+  assert.match(await check.getAttribute("class"), /good/);
+  assert.deepEqual(seen, [{ url: "/v1/chat/completions", model: "tiny-model", max_tokens: 5 }]);
+  await screenshot(browser, "providers-connected");
+});
+
+test("a provider at a port nobody listens on fails in plain words", async () => {
+  const closed = createServer();
+  await new Promise((ok) => closed.listen(0, "127.0.0.1", ok));
+  const dead = closed.address().port;
+  await new Promise((ok) => closed.close(ok));
+
+  await addProvider("nobody-home", `http://127.0.0.1:${dead}/v1`);
+  const check = await testConnection("nobody-home", "tiny-model");
+  assert.match(await check.getText(), /^Failed in \d+ ms: /);
+  assert.match(await check.getAttribute("class"), /bad/);
+  assert.equal(seen.length, 1, "the dead provider's request reached no server");
+});
