@@ -11,7 +11,7 @@ pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, crossover, datasets, prices, providers, runs};
+    use commands::{app, arms, crossover, datasets, prices, providers, runs};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
         datasets::list_datasets,
@@ -34,6 +34,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         providers::save_provider,
         providers::save_provider_key,
         providers::test_provider,
+        arms::preview_arm,
         crossover::estimate_scenario,
         crossover::crossover_view,
         crossover::export_crossover,

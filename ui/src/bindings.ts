@@ -36,6 +36,8 @@ export const commands = {
 	saveProviderKey: (name: string, key: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_provider_key", { name, key })),
 	/**  Sends one tiny request to `model` (empty: the model of the provider's latest arm). */
 	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
+	/**  The messages `draft` sends for case `example_id`, and their token count. */
+	previewArm: (draft: ArmDraft_Deserialize, exampleId: number) => typedError<PromptPreview, CommandError>(__TAURI_INVOKE("preview_arm", { draft, exampleId })),
 	/**  A scenario before any run, both arms priced from the catalog. */
 	estimateScenario: (request: EstimateRequest) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("estimate_scenario", { request })),
 	/**  The cost model's outputs and the crossover chart as SVG (the fast path for sliders). */
@@ -187,6 +189,31 @@ export type ArmCost_Serialize = {
 	cost_per_correct_answer: number | null,
 	/**  Set when the base model is retired on or before the scenario's date. */
 	retired_on: string | null,
+};
+
+/**  A prompt arm as the editor holds it (not necessarily saved). */
+export type ArmDraft = ArmDraft_Serialize | ArmDraft_Deserialize;
+
+/**  A prompt arm as the editor holds it (not necessarily saved). */
+export type ArmDraft_Deserialize = {
+	provider_id: number,
+	model: string,
+	system_prompt: string,
+	template: string,
+	few_shot?: FewShot_Deserialize | null,
+	max_tokens?: number | null,
+	temperature?: number | null,
+};
+
+/**  A prompt arm as the editor holds it (not necessarily saved). */
+export type ArmDraft_Serialize = {
+	provider_id: number,
+	model: string,
+	system_prompt: string,
+	template: string,
+	few_shot: FewShot_Serialize | null,
+	max_tokens: number | null,
+	temperature: number | null,
 };
 
 /**  Per-token prices of one arm, $ per 1M tokens. */
@@ -737,6 +764,28 @@ export type ExportOutcome = {
 /**  Which averaged F1 a primary metric uses. */
 export type F1Average = "macro" | "micro" | "weighted";
 
+export type FewShot = FewShot_Serialize | FewShot_Deserialize;
+
+export type FewShotStrategy = "fixed" | "random" | "similar";
+
+export type FewShot_Deserialize = {
+	k: number,
+	strategy: FewShotStrategy,
+	/**  Seed of the random sample. */
+	seed?: number | null,
+	/**  For `fixed`: the examples' ids from the file's id column, or their 0-based row numbers. */
+	ids?: string[],
+};
+
+export type FewShot_Serialize = {
+	k: number,
+	strategy: FewShotStrategy,
+	/**  Seed of the random sample. */
+	seed: number | null,
+	/**  For `fixed`: the examples' ids from the file's id column, or their 0-based row numbers. */
+	ids: string[],
+};
+
 /**  The formats Tunebench imports. */
 export type Format = "csv" | "tsv" | "jsonl" | "json" | "xlsx" | "xls" | "ods" | "openai-chat";
 
@@ -967,6 +1016,11 @@ export type McNemar = {
 	b_only: number,
 	/**  Two-sided exact p-value. */
 	p_value: number | null,
+};
+
+export type Message = {
+	role: Role,
+	content: string,
 };
 
 export type MetaField = {
@@ -1234,6 +1288,16 @@ export type Progress_Serialize = {
 	metric_name: string,
 };
 
+/**  The rendered prompt of an arm for one case, for the arm editor's live preview. */
+export type PromptPreview = {
+	messages: Message[],
+	/**
+	 *  Prompt tokens counted with tiktoken (the model's encoding, else cl100k_base), chat
+	 *  overhead included.
+	 */
+	tokens: number,
+};
+
 /**  A provider as the store holds it. */
 export type Provider = Provider_Serialize | Provider_Deserialize;
 
@@ -1345,6 +1409,8 @@ export type ReportWarning = {
 	code: WarningCode,
 	message: string,
 };
+
+export type Role = "system" | "user" | "assistant";
 
 export type RunArmSummary = RunArmSummary_Serialize | RunArmSummary_Deserialize;
 

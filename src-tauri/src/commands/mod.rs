@@ -2,6 +2,7 @@
 //! blocking thread, and map the error. One file per area.
 
 pub mod app;
+pub mod arms;
 pub mod crossover;
 pub mod datasets;
 pub mod prices;
