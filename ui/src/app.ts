@@ -8,6 +8,7 @@ import { call } from "./api";
 import { commands, type AppInfo } from "./bindings";
 import { Importer } from "./importer";
 import type { Screen } from "./screen";
+import { ArmsScreen } from "./screens/arms";
 import { CrossoverScreen } from "./screens/crossover";
 import { DatasetScreen } from "./screens/dataset";
 import { DatasetsScreen } from "./screens/datasets";
@@ -41,7 +42,7 @@ export class App {
     this.runs = new RunsScreen(redraw);
     this.results = new ResultsScreen(redraw);
     this.crossover = new CrossoverScreen(redraw);
-    this.nav = [this.datasets, this.runs, new ProvidersScreen(redraw), this.crossover, new PricesScreen(redraw)];
+    this.nav = [this.datasets, this.runs, new ProvidersScreen(redraw), new ArmsScreen(redraw), this.crossover, new PricesScreen(redraw)];
     this.current = this.datasets;
   }
 
