@@ -1,10 +1,16 @@
 // Providers from the window: a provider added through the form, pointing at an
 // OpenAI-compatible test server (over real HTTP), answers "Test connection" with its
-// latency; a provider at a closed port fails in plain words.
+// latency; a provider at a closed port fails in plain words. The arm editor renders the
+// prompt of a held-out case, with its token count, as the template is typed.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
-import { openApp, screenshot } from "./session.mjs";
+import { fileURLToPath } from "node:url";
+import { openApp, screenshot, tunebench } from "./session.mjs";
+
+const sample = fileURLToPath(
+  new URL("../../crates/tunebench-core/assets/sample/spamassassin_spam_ham.csv", import.meta.url),
+);
 
 let browser;
 let server;
@@ -28,6 +34,8 @@ before(async () => {
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   port = server.address().port;
+  tunebench("import", sample, "--name", "arm-preview");
+  tunebench("split", "arm-preview", "--test-fraction", "0.1", "--seed", "3");
   browser = await openApp();
   await (await browser.$("#nav-providers")).waitForExist({ timeout: 20_000 });
 });
@@ -86,4 +94,32 @@ test("a provider at a port nobody listens on fails in plain words", async () => 
   assert.match(await check.getText(), /^Failed in \d+ ms: /);
   assert.match(await check.getAttribute("class"), /bad/);
   assert.equal(seen.length, 1, "the dead provider's request reached no server");
+});
+
+test("the arm editor renders the held-out case as the template is typed", async () => {
+  await (await browser.$("#nav-arms")).click();
+  const datasetSelect = await browser.$("#arm-dataset");
+  await datasetSelect.waitForExist({ timeout: 10_000 });
+  await datasetSelect.selectByVisibleText("arm-preview");
+  const tokens = await browser.$("#arm-tokens");
+  await tokens.waitForExist({ timeout: 10_000 });
+  const count = async () => Number((await tokens.getText()).replace(/\D/g, ""));
+  const plain = await count();
+  assert.ok(plain > 0, `tokens of the bare input: ${plain}`);
+  const caseInput = await browser.$(".message.user .message-text").getText();
+
+  await (await browser.$("#arm-system")).setValue("Answer spam or ham.");
+  await (await browser.$("#arm-template")).setValue("Is this email spam? Reply spam or ham.\n\nEmail: {{input}}");
+  // Re-rendering reuses elements, so each read asks for the user message afresh.
+  const userText = async () => (await browser.$(".message.user .message-text")).getText();
+  await browser.waitUntil(async () => (await userText()).startsWith("Is this email spam?"), { timeout: 5_000 });
+  assert.ok((await userText()).endsWith(caseInput.trim()), "the case's input fills {{input}}");
+  assert.equal(await browser.$(".message.system .message-text").getText(), "Answer spam or ham.");
+  await browser.waitUntil(async () => (await count()) > plain + 10, { timeout: 5_000 });
+
+  await (await browser.$("#arm-template")).setValue("{{region}} {{input}}");
+  const err = await browser.$("#arm-preview-error");
+  await err.waitForExist({ timeout: 5_000 });
+  assert.match(await err.getText(), /region/);
+  await screenshot(browser, "arm-editor");
 });

@@ -113,7 +113,7 @@ export function armsView(s: State, a: Actions): TemplateResult {
           </div>
           <label>System prompt<textarea id="arm-system" rows="3" .value=${f.system_prompt}
             @input=${(e: Event) => { f.system_prompt = (e.target as HTMLTextAreaElement).value; a.edited(); }}></textarea></label>
-          <label>Template (<code>{{input}}</code> and metadata columns)<textarea id="arm-template" rows="4" .value=${f.template}
+          <label>Template: {{input}} and metadata columns as {{column}}<textarea id="arm-template" rows="4" .value=${f.template}
             @input=${(e: Event) => { f.template = (e.target as HTMLTextAreaElement).value; a.edited(); }}></textarea></label>
         </section>
         <section class="panel" id="arm-preview">
