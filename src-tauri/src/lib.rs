@@ -35,6 +35,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         providers::save_provider_key,
         providers::test_provider,
         arms::preview_arm,
+        arms::list_arms,
+        arms::save_arm,
         crossover::estimate_scenario,
         crossover::crossover_view,
         crossover::export_crossover,

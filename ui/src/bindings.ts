@@ -38,6 +38,10 @@ export const commands = {
 	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
 	/**  The messages `draft` sends for case `example_id`, and their token count. */
 	previewArm: (draft: ArmDraft_Deserialize, exampleId: number) => typedError<PromptPreview, CommandError>(__TAURI_INVOKE("preview_arm", { draft, exampleId })),
+	/**  Every arm in the store, newest first. */
+	listArms: () => typedError<Arm_Serialize[], CommandError>(__TAURI_INVOKE("list_arms")),
+	/**  Saves `draft` as a new prompt arm named `name`; returns its id. */
+	saveArm: (name: string, draft: ArmDraft_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_arm", { name, draft })),
 	/**  A scenario before any run, both arms priced from the catalog. */
 	estimateScenario: (request: EstimateRequest) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("estimate_scenario", { request })),
 	/**  The cost model's outputs and the crossover chart as SVG (the fast path for sliders). */
@@ -65,6 +69,9 @@ export type AppInfo = {
 	/**  Where the SQLite store lives. */
 	db_path: string,
 };
+
+/**  An arm as the store holds it. */
+export type Arm = Arm_Serialize | Arm_Deserialize;
 
 /**  One arm's answer on one case. */
 export type ArmAnswer = ArmAnswer_Serialize | ArmAnswer_Deserialize;
@@ -216,6 +223,21 @@ export type ArmDraft_Serialize = {
 	temperature: number | null,
 };
 
+export type ArmKind = "prompt" | "fine_tuned" | "hybrid";
+
+/**  The arm's `params` column: generation parameters plus an optional price override. */
+export type ArmParams = ArmParams_Serialize | ArmParams_Deserialize;
+
+/**  The arm's `params` column: generation parameters plus an optional price override. */
+export type ArmParams_Deserialize = {
+	price?: Price_Deserialize | null,
+} & GenParams_Deserialize;
+
+/**  The arm's `params` column: generation parameters plus an optional price override. */
+export type ArmParams_Serialize = {
+	price: Price_Serialize | null,
+} & GenParams_Serialize;
+
 /**  Per-token prices of one arm, $ per 1M tokens. */
 export type ArmPrice = {
 	input: number | null,
@@ -341,6 +363,34 @@ export type ArmSummary = {
 	interval: Interval,
 	/**  "wilson" or "bootstrap". */
 	interval_method: string,
+};
+
+/**  An arm as the store holds it. */
+export type Arm_Deserialize = {
+	id: number,
+	name: string,
+	kind: ArmKind,
+	provider_id: number,
+	model: string,
+	system_prompt: string,
+	template: string,
+	few_shot?: FewShot_Deserialize | null,
+	retrieval?: Retrieval | null,
+	params: ArmParams_Deserialize,
+};
+
+/**  An arm as the store holds it. */
+export type Arm_Serialize = {
+	id: number,
+	name: string,
+	kind: ArmKind,
+	provider_id: number,
+	model: string,
+	system_prompt: string,
+	template: string,
+	few_shot: FewShot_Serialize | null,
+	retrieval: Retrieval | null,
+	params: ArmParams_Serialize,
 };
 
 /**  Precision, recall and F1 averaged one way over the classes. */
@@ -789,6 +839,29 @@ export type FewShot_Serialize = {
 /**  The formats Tunebench imports. */
 export type Format = "csv" | "tsv" | "jsonl" | "json" | "xlsx" | "xls" | "ods" | "openai-chat";
 
+/**  Generation parameters of an arm. */
+export type GenParams = GenParams_Serialize | GenParams_Deserialize;
+
+/**  Generation parameters of an arm. */
+export type GenParams_Deserialize = {
+	max_tokens?: number | null,
+	temperature?: number | null,
+	top_p?: number | null,
+	stop?: string[],
+	seed?: number | null,
+	response_format?: ResponseFormat | null,
+};
+
+/**  Generation parameters of an arm. */
+export type GenParams_Serialize = {
+	max_tokens: number | null,
+	temperature: number | null,
+	top_p: number | null,
+	stop: string[],
+	seed: number | null,
+	response_format: ResponseFormat | null,
+};
+
 /**  The fixed hosting cost of a dedicated deployment. */
 export type Hosting = 
 /**  Per-token billing only. */
@@ -1185,6 +1258,9 @@ export type Preview_Serialize = {
 	rows: string[][],
 };
 
+/**  An arm's own prices, $ per 1M tokens, overriding the catalog. */
+export type Price = Price_Serialize | Price_Deserialize;
+
 /**  One entry of the catalog. Prices are $ per 1M tokens; a missing price is `None`, never 0. */
 export type PriceEntry = PriceEntry_Serialize | PriceEntry_Deserialize;
 
@@ -1238,6 +1314,26 @@ export type PriceEntry_Serialize = {
 
 /**  Whether a price is for a base model or a fine-tune of one. */
 export type PriceKind = "base" | "fine_tuned";
+
+/**  An arm's own prices, $ per 1M tokens, overriding the catalog. */
+export type Price_Deserialize = {
+	input?: number | null,
+	cached_input?: number | null,
+	output?: number | null,
+	/**  $ per 1M training tokens. */
+	training?: number | null,
+	hosting_per_hour?: number | null,
+};
+
+/**  An arm's own prices, $ per 1M tokens, overriding the catalog. */
+export type Price_Serialize = {
+	input: number | null,
+	cached_input: number | null,
+	output: number | null,
+	/**  $ per 1M training tokens. */
+	training: number | null,
+	hosting_per_hour: number | null,
+};
 
 /**  How the primary metric is formed from the cases. */
 export type PrimaryMetric = 
@@ -1408,6 +1504,18 @@ export type ReportOptions_Serialize = {
 export type ReportWarning = {
 	code: WarningCode,
 	message: string,
+};
+
+/**  Structured output requested from the model. */
+export type ResponseFormat = { type: "json_object" } | 
+/**  `schema` is the JSON Schema as JSON text. */
+{ type: "json_schema"; name: string; schema: string };
+
+/**  Retrieved context: BM25 top-k passages from a folder of text/Markdown files. */
+export type Retrieval = {
+	/**  Absolute path of the folder (relative paths are resolved on import). */
+	dir: string,
+	top_k: number,
 };
 
 export type Role = "system" | "user" | "assistant";

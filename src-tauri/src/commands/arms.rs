@@ -1,4 +1,5 @@
-//! Arm commands: the rendered prompt of an arm being edited, for one test case.
+//! Arm commands: the stored arms, the rendered prompt of an arm being edited for one test
+//! case, and saving an edited prompt arm as a new arm.
 
 use serde::Deserialize;
 use tunebench_core::arm::{self, Arm, ArmKind, ArmParams, FewShot, PromptPreview};
@@ -6,7 +7,7 @@ use tunebench_core::provider::GenParams;
 use tunebench_core::store;
 
 use super::blocking;
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 /// A prompt arm as the editor holds it (not necessarily saved).
@@ -22,10 +23,10 @@ pub struct ArmDraft {
 }
 
 impl ArmDraft {
-    fn arm(self) -> Arm {
+    fn arm(self, name: String) -> Arm {
         Arm {
             id: 0,
-            name: "draft".into(),
+            name,
             kind: ArmKind::Prompt,
             provider_id: self.provider_id,
             model: self.model,
@@ -54,5 +55,43 @@ pub async fn preview_arm(
     example_id: i32,
 ) -> CommandResult<PromptPreview> {
     let db = state.db_path.clone();
-    blocking(move || Ok(arm::preview(&store::open(&db)?, draft.arm(), example_id)?)).await
+    blocking(move || {
+        Ok(arm::preview(
+            &store::open(&db)?,
+            draft.arm("draft".into()),
+            example_id,
+        )?)
+    })
+    .await
+}
+
+/// Every arm in the store, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_arms(state: tauri::State<'_, AppState>) -> CommandResult<Vec<Arm>> {
+    let db = state.db_path.clone();
+    blocking(move || Ok(store::arm::list(&store::open(&db)?)?)).await
+}
+
+/// Saves `draft` as a new prompt arm named `name`; returns its id.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_arm(
+    state: tauri::State<'_, AppState>,
+    name: String,
+    draft: ArmDraft,
+) -> CommandResult<i32> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        if name.trim().is_empty() || draft.provider_id == 0 || draft.model.trim().is_empty() {
+            return Err(CommandError::invalid(
+                "a saved arm needs a name, a provider and a model",
+            ));
+        }
+        Ok(store::arm::insert(
+            &store::open(&db)?,
+            &draft.arm(name.trim().to_string()),
+        )?)
+    })
+    .await
 }
