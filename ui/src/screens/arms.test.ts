@@ -1,10 +1,10 @@
 import { render } from "lit-html";
 import { describe, expect, it, vi } from "vitest";
-import type { DatasetSummary } from "../bindings";
-import { armsView, draftOf, emptyForm, type Actions, type State } from "./arms";
+import type { Arm_Serialize as Arm, DatasetSummary } from "../bindings";
+import { armsView, draftOf, emptyForm, formOf, type Actions, type State } from "./arms";
 
 function actions(): Actions {
-  return { pickDataset: vi.fn(), pickCase: vi.fn(), edited: vi.fn() };
+  return { pickDataset: vi.fn(), pickCase: vi.fn(), edited: vi.fn(), startFrom: vi.fn(), save: vi.fn() };
 }
 
 function dataset(over: Partial<DatasetSummary>): DatasetSummary {
@@ -16,9 +16,9 @@ function dataset(over: Partial<DatasetSummary>): DatasetSummary {
 
 function state(over: Partial<State>): State {
   return {
-    datasets: [dataset({})], providers: [], datasetId: 1, exampleId: 5, form: emptyForm(7),
+    datasets: [dataset({})], providers: [], arms: [], datasetId: 1, exampleId: 5, form: emptyForm(7),
     cases: [{ id: 5, ordinal: 4, external_id: null, input: "Refund please", expected: "billing", metadata: [], split: "test" }],
-    preview: null, previewError: null, error: null, ...over,
+    preview: null, previewError: null, error: null, notice: null, ...over,
   };
 }
 
@@ -73,5 +73,24 @@ describe("arm editor", () => {
     });
     expect(draftOf({ ...f, k: "0" })).toMatchObject({ few_shot: null });
     expect(draftOf({ ...f, max_tokens: "1.5" })).toBe("Max tokens must be a whole number, not “1.5”.");
+  });
+
+  it("starts from a stored arm picked in the list, filling the form from it", () => {
+    const arm: Arm = {
+      id: 9, name: "baseline", kind: "prompt", provider_id: 3, model: "gpt-4.1-mini", system_prompt: "Be brief.",
+      template: "Q: {{input}}", few_shot: { k: 3, strategy: "similar", seed: 11, ids: [] }, retrieval: null,
+      params: { max_tokens: 8, temperature: 0, top_p: null, stop: [], seed: null, response_format: null, price: null },
+    };
+    const a = actions();
+    const el = draw(state({ arms: [arm] }), a);
+    const select = el.querySelector("#arm-start") as HTMLSelectElement;
+    expect(select.textContent).toContain("baseline · gpt-4.1-mini");
+    select.value = "9";
+    select.dispatchEvent(new Event("change"));
+    expect(a.startFrom).toHaveBeenCalledWith(arm);
+    expect(formOf(arm)).toEqual({
+      provider_id: 3, model: "gpt-4.1-mini", system_prompt: "Be brief.", template: "Q: {{input}}", k: "3",
+      strategy: "similar", seed: "11", max_tokens: "8", temperature: "0", name: "baseline (edited)",
+    });
   });
 });

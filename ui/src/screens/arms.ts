@@ -1,10 +1,11 @@
 // The arm editor: a prompt arm's provider, model, system prompt, template and few-shot
 // settings, with the messages it would send for a chosen test case and their token count,
-// re-rendered by the core ~200 ms after each edit.
-import { html, type TemplateResult } from "lit-html";
+// re-rendered by the core ~200 ms after each edit. Start from a stored arm, save as a new one.
+import { html, nothing, type TemplateResult } from "lit-html";
 import { call, describe } from "../api";
 import {
   commands,
+  type Arm_Serialize as Arm,
   type ArmDraft_Deserialize as ArmDraft,
   type DatasetSummary,
   type Example,
@@ -26,11 +27,14 @@ export interface ArmForm {
   seed: string;
   max_tokens: string;
   temperature: string;
+  /** The name to save the arm under. */
+  name: string;
 }
 
 export interface State {
   datasets: DatasetSummary[];
   providers: Provider[];
+  arms: Arm[];
   datasetId: number;
   cases: Example[];
   exampleId: number;
@@ -39,9 +43,12 @@ export interface State {
   /** Why the preview could not be rendered (an unknown column, a missing train split…). */
   previewError: string | null;
   error: string | null;
+  notice: string | null;
 }
 
 export interface Actions {
+  startFrom(arm: Arm): void;
+  save(): void;
   pickDataset(id: number): void;
   pickCase(id: number): void;
   edited(): void;
@@ -50,7 +57,18 @@ export interface Actions {
 export function emptyForm(providerId = 0): ArmForm {
   return {
     provider_id: providerId, model: "", system_prompt: "", template: "{{input}}", k: "0", strategy: "random",
-    seed: "", max_tokens: "", temperature: "",
+    seed: "", max_tokens: "", temperature: "", name: "",
+  };
+}
+
+/** The form filled from a stored arm (a prompt arm, or the prompt part of another kind). */
+export function formOf(arm: Arm): ArmForm {
+  const g = arm.params;
+  const n = (v: number | null | undefined) => (v === null || v === undefined ? "" : String(v));
+  return {
+    provider_id: arm.provider_id, model: arm.model, system_prompt: arm.system_prompt, template: arm.template,
+    k: String(arm.few_shot?.k ?? 0), strategy: arm.few_shot?.strategy === "similar" ? "similar" : "random",
+    seed: n(arm.few_shot?.seed), max_tokens: n(g.max_tokens), temperature: n(g.temperature), name: `${arm.name} (edited)`,
   };
 }
 
@@ -88,6 +106,7 @@ export function armsView(s: State, a: Actions): TemplateResult {
       <div><h1>Arms</h1><div class="muted small">Edit a prompt arm and read what it sends for one held-out case.</div></div>
     </header>
     ${errorBox(s.error, "arms-error")}
+    ${s.notice ? html`<div class="notice" id="arms-notice">${s.notice}</div>` : nothing}
     ${withTests.length === 0
       ? html`<p class="muted" id="arms-empty">No dataset has a test split yet. Import one and split it first.</p>`
       : html`<div class="panels">
@@ -98,6 +117,13 @@ export function armsView(s: State, a: Actions): TemplateResult {
             </select></label>
             <label>Test case<select id="arm-case" @change=${(e: Event) => a.pickCase(Number((e.target as HTMLSelectElement).value))}>
               ${s.cases.map((c) => html`<option value=${c.id} ?selected=${c.id === s.exampleId}>#${c.ordinal + 1} ${c.input.slice(0, 60)}</option>`)}
+            </select></label>
+            <label>Start from<select id="arm-start" @change=${(e: Event) => {
+              const arm = s.arms.find((x) => x.id === Number((e.target as HTMLSelectElement).value));
+              if (arm) a.startFrom(arm);
+            }}>
+              <option value="0">(a new prompt arm)</option>
+              ${s.arms.map((x) => html`<option value=${x.id}>${x.name} · ${x.model}</option>`)}
             </select></label>
             <label>Provider<select id="arm-provider" @change=${(e: Event) => { f.provider_id = Number((e.target as HTMLSelectElement).value); a.edited(); }}>
               <option value="0" ?selected=${f.provider_id === 0}>(none yet)</option>
@@ -115,6 +141,9 @@ export function armsView(s: State, a: Actions): TemplateResult {
             @input=${(e: Event) => { f.system_prompt = (e.target as HTMLTextAreaElement).value; a.edited(); }}></textarea></label>
           <label>Template: {{input}} and metadata columns as {{column}}<textarea id="arm-template" rows="4" .value=${f.template}
             @input=${(e: Event) => { f.template = (e.target as HTMLTextAreaElement).value; a.edited(); }}></textarea></label>
+          <div class="actions"><input id="arm-name" placeholder="Name of the new arm" .value=${f.name}
+            @input=${(e: Event) => (f.name = (e.target as HTMLInputElement).value)} />
+            <button class="primary" id="arm-save" @click=${a.save}>Save as new arm</button></div>
         </section>
         <section class="panel" id="arm-preview">
           <h3>What the model receives</h3>
@@ -136,8 +165,8 @@ export class ArmsScreen implements Screen {
   readonly id = "arms";
   readonly title = "Arms";
   private state: State = {
-    datasets: [], providers: [], datasetId: 0, cases: [], exampleId: 0, form: emptyForm(),
-    preview: null, previewError: null, error: null,
+    datasets: [], providers: [], arms: [], datasetId: 0, cases: [], exampleId: 0, form: emptyForm(),
+    preview: null, previewError: null, error: null, notice: null,
   };
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -146,7 +175,9 @@ export class ArmsScreen implements Screen {
   async show(): Promise<void> {
     const s = this.state;
     try {
-      [s.datasets, s.providers] = await Promise.all([call(commands.listDatasets()), call(commands.listProviders())]);
+      [s.datasets, s.providers, s.arms] = await Promise.all([
+        call(commands.listDatasets()), call(commands.listProviders()), call(commands.listArms()),
+      ]);
       if (s.form.provider_id === 0 && s.providers.length > 0) s.form.provider_id = s.providers[0].id;
       const first = s.datasets.find((d) => d.test_rows > 0 && (d.id === s.datasetId || s.datasetId === 0))
         ?? s.datasets.find((d) => d.test_rows > 0);
@@ -182,7 +213,25 @@ export class ArmsScreen implements Screen {
     this.redraw();
   }
 
+  private async save(): Promise<void> {
+    const s = this.state;
+    s.error = null;
+    s.notice = null;
+    const draft = draftOf(s.form);
+    try {
+      if (typeof draft === "string") throw new Error(draft);
+      await call(commands.saveArm(s.form.name, draft));
+      s.notice = `Saved arm ${s.form.name.trim()}.`;
+      s.arms = await call(commands.listArms());
+    } catch (err) {
+      s.error = describe(err);
+    }
+    this.redraw();
+  }
+
   private readonly actions: Actions = {
+    startFrom: (arm) => { this.state.form = formOf(arm); this.state.notice = null; void this.render(); },
+    save: () => void this.save(),
     pickDataset: (id) => void this.loadCases(id).catch((err) => { this.state.error = describe(err); this.redraw(); }),
     pickCase: (id) => { this.state.exampleId = id; void this.render(); },
     edited: () => {
