@@ -1,7 +1,8 @@
 // Providers from the window: a provider added through the form, pointing at an
 // OpenAI-compatible test server (over real HTTP), answers "Test connection" with its
 // latency; a provider at a closed port fails in plain words. The arm editor renders the
-// prompt of a held-out case, with its token count, as the template is typed.
+// prompt of a held-out case, with its token count, as the template is typed, and saves
+// the edit as a new arm.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
@@ -122,4 +123,14 @@ test("the arm editor renders the held-out case as the template is typed", async 
   await err.waitForExist({ timeout: 5_000 });
   assert.match(await err.getText(), /region/);
   await screenshot(browser, "arm-editor");
+
+  await (await browser.$("#arm-template")).setValue("Email: {{input}}");
+  await (await browser.$("#arm-model")).setValue("tiny-model");
+  await (await browser.$("#arm-name")).setValue("spam-prompt");
+  await (await browser.$("#arm-save")).click();
+  const notice = await browser.$("#arms-notice");
+  await notice.waitForExist({ timeout: 5_000 });
+  assert.equal(await notice.getText(), "Saved arm spam-prompt.");
+  const start = await browser.$("#arm-start");
+  assert.match(await start.getText(), /spam-prompt · tiny-model/);
 });
