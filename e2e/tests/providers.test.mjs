@@ -4,6 +4,7 @@
 // prompt of a held-out case, with its token count, as the template is typed, and saves
 // the edit as a new arm.
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -82,6 +83,29 @@ test("a provider added through the form answers Test connection with its latency
   assert.match(await check.getAttribute("class"), /good/);
   assert.deepEqual(seen, [{ url: "/v1/chat/completions", model: "tiny-model", max_tokens: 5 }]);
   await screenshot(browser, "providers-connected");
+});
+
+test("a key typed once goes to the keychain or is refused in words, and is never shown or stored", async () => {
+  const secret = "sk-e2e-never-shown-4242";
+  const row = await browser.$(`//tr[td[1][normalize-space()="local-test"]]`);
+  await (await row.$(".edit-provider")).click();
+  await (await browser.$("#provider-key")).setValue(secret);
+  await (await browser.$("#provider-save-key")).click();
+  await browser.waitUntil(
+    async () => (await browser.$("#providers-notice").isExisting()) || (await browser.$("#providers-error").isExisting()),
+    { timeout: 15_000 },
+  );
+  const said = (await browser.$("#providers-notice").isExisting())
+    ? await browser.$("#providers-notice").getText()
+    : await browser.$("#providers-error").getText();
+  // With a Secret Service the key is filed; without one the core says the env var is used instead.
+  assert.match(said, /Filed the key for local-test in the OS keychain|environment variable/);
+  assert.equal(await browser.$("#provider-key").getValue(), "", "the key field is emptied");
+  assert.ok(!(await browser.$("body").getHTML()).includes(secret), "the key is not in the page");
+  for (const file of [process.env.TUNEBENCH_E2E_DB, `${process.env.TUNEBENCH_E2E_DB}-wal`]) {
+    if (existsSync(file)) assert.ok(!readFileSync(file).includes(secret), `the key is not in ${file}`);
+  }
+  console.log(`keychain: ${said}`);
 });
 
 test("a provider at a port nobody listens on fails in plain words", async () => {
