@@ -2,7 +2,7 @@
 // against an OpenAI-compatible test server (in this test, over real HTTP), the progress
 // shows, and the results screen reads the verdict, the metric table and the disagreements.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
@@ -127,6 +127,34 @@ test("the run's measured tokens drive its crossover, and the scenario saves with
   await notice.waitForExist({ timeout: 10_000 });
   assert.match(await notice.getText(), /Saved with run/);
   await screenshot(browser, "crossover-run");
+});
+
+test("answering the questions gives a recommendation whose reasons cite their numbers", async () => {
+  await browser.execute(() => (location.hash = "#/decision/1"));
+  const choice = await browser.$("#choice");
+  await choice.waitForExist({ timeout: 30_000 });
+  const reasons = await browser.$$("#reasons li");
+  assert.ok(reasons.length > 0, "at least one reason");
+  assert.match(await (await browser.$("#reasons")).getText(), /\d/, "reasons cite numbers");
+  await (await browser.$("#q-portability")).click();
+  const portability = await browser.$("#reasons li[data-kind='portability']");
+  await portability.waitForExist({ timeout: 20_000, timeoutMsg: "the portability answer is a reason" });
+  assert.equal(await choice.getText(), "Keep prompting", "needing portability keeps prompting");
+  await screenshot(browser, "decision");
+});
+
+test("the decision report exports as one self-contained HTML file", async () => {
+  const path = `${process.env.E2E_WORK}/decision.html`;
+  const files = await browser.executeAsync((path, done) => {
+    window.__TAURI_INTERNALS__
+      .invoke("export_report", { runId: 1, today: "2026-11-29", format: "html", path })
+      .then(done, (e) => done(`error: ${JSON.stringify(e)}`));
+  }, path);
+  assert.deepEqual(files, [path]);
+  const page = readFileSync(path, "utf8");
+  assert.match(page, /<svg/, "charts inlined");
+  assert.doesNotMatch(page, /<script|src="http|href="http/, "no scripts, no external assets");
+  assert.match(page, /Keep prompting/, "the saved answers drive the report's recommendation");
 });
 
 test("the runs screen lists the completed run with its per-arm figures", async () => {

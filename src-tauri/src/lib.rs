@@ -11,7 +11,7 @@ pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, crossover, datasets, decision, prices, runs};
+    use commands::{app, arms, crossover, datasets, decision, prices, providers, runs};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
         datasets::list_datasets,
@@ -30,6 +30,13 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         prices::delete_price,
         prices::import_prices,
         prices::export_prices,
+        providers::list_providers,
+        providers::save_provider,
+        providers::save_provider_key,
+        providers::test_provider,
+        arms::preview_arm,
+        arms::list_arms,
+        arms::save_arm,
         crossover::estimate_scenario,
         crossover::crossover_view,
         crossover::export_crossover,

@@ -84,3 +84,101 @@ fn a_store_from_a_newer_build_reaches_the_ui_as_a_coded_error() {
 fn rusqlite_raw(path: &std::path::Path) -> tunebench_core::store::Connection {
     tunebench_core::store::Connection::open(path).unwrap()
 }
+
+#[test]
+fn a_provider_saved_through_ipc_is_listed_with_its_settings_and_no_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("p.sqlite3"));
+    let settings =
+        serde_json::json!({ "max_concurrency": 2, "timeout_s": 5.0, "api_version": "2024-10-21" });
+    let saved = invoke(
+        &webview,
+        "save_provider",
+        serde_json::json!({ "name": "azure", "kind": "azure_openai", "baseUrl": "https://x.openai.azure.com",
+            "apiKeyEnv": "AZ_KEY", "settings": settings }),
+    )
+    .unwrap();
+    let listed = invoke(&webview, "list_providers", serde_json::json!({})).unwrap();
+    assert_eq!(listed, serde_json::json!([saved]));
+    assert_eq!(listed[0]["settings"]["max_concurrency"], 2);
+    assert_eq!(listed[0]["settings"]["api_version"], "2024-10-21");
+    assert_eq!(
+        listed[0]["settings"]["max_attempts"], 5,
+        "unsent settings keep their defaults"
+    );
+    assert_eq!(listed[0]["api_key_env"], "AZ_KEY");
+}
+
+#[test]
+fn testing_a_provider_without_a_model_or_arm_asks_for_a_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("p.sqlite3"));
+    let saved = invoke(
+        &webview,
+        "save_provider",
+        serde_json::json!({ "name": "local", "kind": "openai_compatible", "baseUrl": "http://127.0.0.1:9/v1",
+            "apiKeyEnv": null, "settings": {} }),
+    )
+    .unwrap();
+    let err = invoke(
+        &webview,
+        "test_provider",
+        serde_json::json!({ "id": saved["id"], "model": " " }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("name a model"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_arm_saved_from_the_editor_is_listed_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("a.sqlite3"));
+    let p = invoke(
+        &webview,
+        "save_provider",
+        serde_json::json!({ "name": "local", "kind": "openai_compatible", "baseUrl": "http://127.0.0.1:9/v1",
+            "apiKeyEnv": null, "settings": {} }),
+    )
+    .unwrap();
+    let draft = |model: &str| {
+        serde_json::json!({ "provider_id": p["id"], "model": model, "system_prompt": "Be brief.",
+            "template": "Q: {{input}}", "few_shot": { "k": 2, "strategy": "random", "seed": 7, "ids": [] },
+            "max_tokens": 16, "temperature": 0.0 })
+    };
+    let err = invoke(
+        &webview,
+        "save_arm",
+        serde_json::json!({ "name": "x", "draft": draft(" ") }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    invoke(
+        &webview,
+        "save_arm",
+        serde_json::json!({ "name": "first", "draft": draft("m1") }),
+    )
+    .unwrap();
+    let id = invoke(
+        &webview,
+        "save_arm",
+        serde_json::json!({ "name": "second", "draft": draft("m2") }),
+    )
+    .unwrap();
+    let arms = invoke(&webview, "list_arms", serde_json::json!({})).unwrap();
+    let names: Vec<_> = arms
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].clone())
+        .collect();
+    assert_eq!(names, ["second", "first"]);
+    assert_eq!(arms[0]["id"], id);
+    assert_eq!(arms[0]["kind"], "prompt");
+    assert_eq!(arms[0]["template"], "Q: {{input}}");
+    assert_eq!(arms[0]["few_shot"]["k"], 2);
+    assert_eq!(arms[0]["params"]["max_tokens"], 16);
+}

@@ -8,11 +8,13 @@ import { call } from "./api";
 import { commands, type AppInfo } from "./bindings";
 import { Importer } from "./importer";
 import type { Screen } from "./screen";
+import { ArmsScreen } from "./screens/arms";
 import { CrossoverScreen } from "./screens/crossover";
 import { DatasetScreen } from "./screens/dataset";
 import { DecisionScreen } from "./screens/decision";
 import { DatasetsScreen } from "./screens/datasets";
 import { PricesScreen } from "./screens/prices";
+import { ProvidersScreen } from "./screens/providers";
 import { ResultsScreen } from "./screens/results";
 import { RunsScreen } from "./screens/runs";
 
@@ -43,7 +45,14 @@ export class App {
     this.results = new ResultsScreen(redraw);
     this.crossover = new CrossoverScreen(redraw);
     this.decision = new DecisionScreen(redraw);
-    this.nav = [this.datasets, this.runs, this.crossover, new PricesScreen(redraw)];
+    this.nav = [
+      this.datasets,
+      this.runs,
+      new ProvidersScreen(redraw),
+      new ArmsScreen(redraw),
+      this.crossover,
+      new PricesScreen(redraw),
+    ];
     this.current = this.datasets;
   }
 

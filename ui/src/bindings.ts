@@ -29,6 +29,19 @@ export const commands = {
 	importPrices: (path: string) => typedError<ImportSummary, CommandError>(__TAURI_INVOKE("import_prices", { path })),
 	/**  Writes the catalog as JSON; returns how many entries were written. */
 	exportPrices: (path: string) => typedError<number, CommandError>(__TAURI_INVOKE("export_prices", { path })),
+	listProviders: () => typedError<Provider_Serialize[], CommandError>(__TAURI_INVOKE("list_providers")),
+	/**  Adds the provider, or updates the one with the same name; returns it as stored. */
+	saveProvider: (name: string, kind: ProviderKind, baseUrl: string, apiKeyEnv: string | null, settings: ProviderSettings_Deserialize) => typedError<Provider_Serialize, CommandError>(__TAURI_INVOKE("save_provider", { name, kind, baseUrl, apiKeyEnv, settings })),
+	/**  Files `key` in the OS keychain under the provider's name. The key is not echoed back. */
+	saveProviderKey: (name: string, key: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_provider_key", { name, key })),
+	/**  Sends one tiny request to `model` (empty: the model of the provider's latest arm). */
+	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
+	/**  The messages `draft` sends for case `example_id`, and their token count. */
+	previewArm: (draft: ArmDraft_Deserialize, exampleId: number) => typedError<PromptPreview, CommandError>(__TAURI_INVOKE("preview_arm", { draft, exampleId })),
+	/**  Every arm in the store, newest first. */
+	listArms: () => typedError<Arm_Serialize[], CommandError>(__TAURI_INVOKE("list_arms")),
+	/**  Saves `draft` as a new prompt arm named `name`; returns its id. */
+	saveArm: (name: string, draft: ArmDraft_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_arm", { name, draft })),
 	/**  A scenario before any run, both arms priced from the catalog. */
 	estimateScenario: (request: EstimateRequest) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("estimate_scenario", { request })),
 	/**  The cost model's outputs and the crossover chart as SVG (the fast path for sliders). */
@@ -67,6 +80,9 @@ export type AppInfo = {
 	/**  Where the SQLite store lives. */
 	db_path: string,
 };
+
+/**  An arm as the store holds it. */
+export type Arm = Arm_Serialize | Arm_Deserialize;
 
 /**  One arm's answer on one case. */
 export type ArmAnswer = ArmAnswer_Serialize | ArmAnswer_Deserialize;
@@ -193,6 +209,31 @@ export type ArmCost_Serialize = {
 	retired_on: string | null,
 };
 
+/**  A prompt arm as the editor holds it (not necessarily saved). */
+export type ArmDraft = ArmDraft_Serialize | ArmDraft_Deserialize;
+
+/**  A prompt arm as the editor holds it (not necessarily saved). */
+export type ArmDraft_Deserialize = {
+	provider_id: number,
+	model: string,
+	system_prompt: string,
+	template: string,
+	few_shot?: FewShot_Deserialize | null,
+	max_tokens?: number | null,
+	temperature?: number | null,
+};
+
+/**  A prompt arm as the editor holds it (not necessarily saved). */
+export type ArmDraft_Serialize = {
+	provider_id: number,
+	model: string,
+	system_prompt: string,
+	template: string,
+	few_shot: FewShot_Serialize | null,
+	max_tokens: number | null,
+	temperature: number | null,
+};
+
 /**  One figure for each arm; `None` when the run did not measure it. */
 export type ArmFigures = ArmFigures_Serialize | ArmFigures_Deserialize;
 
@@ -207,6 +248,21 @@ export type ArmFigures_Serialize = {
 	prompting: number | null,
 	fine_tuned: number | null,
 };
+
+export type ArmKind = "prompt" | "fine_tuned" | "hybrid";
+
+/**  The arm's `params` column: generation parameters plus an optional price override. */
+export type ArmParams = ArmParams_Serialize | ArmParams_Deserialize;
+
+/**  The arm's `params` column: generation parameters plus an optional price override. */
+export type ArmParams_Deserialize = {
+	price?: Price_Deserialize | null,
+} & GenParams_Deserialize;
+
+/**  The arm's `params` column: generation parameters plus an optional price override. */
+export type ArmParams_Serialize = {
+	price: Price_Serialize | null,
+} & GenParams_Serialize;
 
 /**  Per-token prices of one arm, $ per 1M tokens. */
 export type ArmPrice = {
@@ -333,6 +389,34 @@ export type ArmSummary = {
 	interval: Interval,
 	/**  "wilson" or "bootstrap". */
 	interval_method: string,
+};
+
+/**  An arm as the store holds it. */
+export type Arm_Deserialize = {
+	id: number,
+	name: string,
+	kind: ArmKind,
+	provider_id: number,
+	model: string,
+	system_prompt: string,
+	template: string,
+	few_shot?: FewShot_Deserialize | null,
+	retrieval?: Retrieval | null,
+	params: ArmParams_Deserialize,
+};
+
+/**  An arm as the store holds it. */
+export type Arm_Serialize = {
+	id: number,
+	name: string,
+	kind: ArmKind,
+	provider_id: number,
+	model: string,
+	system_prompt: string,
+	template: string,
+	few_shot: FewShot_Serialize | null,
+	retrieval: Retrieval | null,
+	params: ArmParams_Serialize,
 };
 
 /**  Precision, recall and F1 averaged one way over the classes. */
@@ -552,6 +636,29 @@ export type Comparison_Serialize = {
 	verdict: Verdict_Serialize,
 };
 
+/**  The result of "test connection": one tiny request. */
+export type ConnectionCheck = ConnectionCheck_Serialize | ConnectionCheck_Deserialize;
+
+/**  The result of "test connection": one tiny request. */
+export type ConnectionCheck_Deserialize = {
+	ok: boolean,
+	latency_ms: number | null,
+	/**  The model's reply (ok) or the failure in plain words. */
+	message: string,
+	error_class?: ErrorClass | null,
+	http_status?: number | null,
+};
+
+/**  The result of "test connection": one tiny request. */
+export type ConnectionCheck_Serialize = {
+	ok: boolean,
+	latency_ms: number | null,
+	/**  The model's reply (ok) or the failure in plain words. */
+	message: string,
+	error_class: ErrorClass | null,
+	http_status: number | null,
+};
+
 /**  Every output of the cost model for one scenario. */
 export type CostReport = CostReport_Serialize | CostReport_Deserialize;
 
@@ -664,6 +771,25 @@ export type DocFormat =
 "html" | 
 /**  Markdown, with the charts as PNG files beside it. */
 "markdown";
+
+/**  What kind of failure a call met. Stored as `result.error_class`. */
+export type ErrorClass = 
+/**  401/403: the key is missing, wrong or lacks access. */
+"bad_key" | 
+/**  404: unknown model/deployment, or a wrong base URL. */
+"unknown_model" | 
+/**  429. */
+"rate_limited" | 
+/**  5xx. */
+"server" | 
+/**  No complete answer within the timeout. */
+"timeout" | 
+/**  Could not connect, or the connection dropped mid-answer. */
+"network" | 
+/**  The provider answered something that is not the expected JSON/SSE. */
+"malformed" | 
+/**  400/422 and other 4xx: the provider rejected the request. */
+"bad_request";
 
 /**  A closed set of error kinds, stable across releases, exported to TypeScript. */
 export type ErrorCode = 
@@ -854,6 +980,28 @@ export type ExportOutcome = {
 /**  Which averaged F1 a primary metric uses. */
 export type F1Average = "macro" | "micro" | "weighted";
 
+export type FewShot = FewShot_Serialize | FewShot_Deserialize;
+
+export type FewShotStrategy = "fixed" | "random" | "similar";
+
+export type FewShot_Deserialize = {
+	k: number,
+	strategy: FewShotStrategy,
+	/**  Seed of the random sample. */
+	seed?: number | null,
+	/**  For `fixed`: the examples' ids from the file's id column, or their 0-based row numbers. */
+	ids?: string[],
+};
+
+export type FewShot_Serialize = {
+	k: number,
+	strategy: FewShotStrategy,
+	/**  Seed of the random sample. */
+	seed: number | null,
+	/**  For `fixed`: the examples' ids from the file's id column, or their 0-based row numbers. */
+	ids: string[],
+};
+
 /**  The formats Tunebench imports. */
 export type Format = "csv" | "tsv" | "jsonl" | "json" | "xlsx" | "xls" | "ods" | "openai-chat";
 
@@ -867,6 +1015,29 @@ export type FormatNeed =
 "json_schema" | 
 /**  Every answer must be one label of a fixed taxonomy. */
 "taxonomy";
+
+/**  Generation parameters of an arm. */
+export type GenParams = GenParams_Serialize | GenParams_Deserialize;
+
+/**  Generation parameters of an arm. */
+export type GenParams_Deserialize = {
+	max_tokens?: number | null,
+	temperature?: number | null,
+	top_p?: number | null,
+	stop?: string[],
+	seed?: number | null,
+	response_format?: ResponseFormat | null,
+};
+
+/**  Generation parameters of an arm. */
+export type GenParams_Serialize = {
+	max_tokens: number | null,
+	temperature: number | null,
+	top_p: number | null,
+	stop: string[],
+	seed: number | null,
+	response_format: ResponseFormat | null,
+};
 
 /**  The fixed hosting cost of a dedicated deployment. */
 export type Hosting = 
@@ -1102,6 +1273,11 @@ export type McNemar = {
 	p_value: number | null,
 };
 
+export type Message = {
+	role: Role,
+	content: string,
+};
+
 export type MetaField = {
 	name: string,
 	value: string,
@@ -1264,6 +1440,9 @@ export type Preview_Serialize = {
 	rows: string[][],
 };
 
+/**  An arm's own prices, $ per 1M tokens, overriding the catalog. */
+export type Price = Price_Serialize | Price_Deserialize;
+
 /**  One entry of the catalog. Prices are $ per 1M tokens; a missing price is `None`, never 0. */
 export type PriceEntry = PriceEntry_Serialize | PriceEntry_Deserialize;
 
@@ -1318,6 +1497,26 @@ export type PriceEntry_Serialize = {
 /**  Whether a price is for a base model or a fine-tune of one. */
 export type PriceKind = "base" | "fine_tuned";
 
+/**  An arm's own prices, $ per 1M tokens, overriding the catalog. */
+export type Price_Deserialize = {
+	input?: number | null,
+	cached_input?: number | null,
+	output?: number | null,
+	/**  $ per 1M training tokens. */
+	training?: number | null,
+	hosting_per_hour?: number | null,
+};
+
+/**  An arm's own prices, $ per 1M tokens, overriding the catalog. */
+export type Price_Serialize = {
+	input: number | null,
+	cached_input: number | null,
+	output: number | null,
+	/**  $ per 1M training tokens. */
+	training: number | null,
+	hosting_per_hour: number | null,
+};
+
 /**  How the primary metric is formed from the cases. */
 export type PrimaryMetric = 
 /**  The mean of the per-case values (accuracy, exact match, ROUGE-L, pass rates…). */
@@ -1365,6 +1564,100 @@ export type Progress_Serialize = {
 	 */
 	spend_usd: number | null,
 	metric_name: string,
+};
+
+/**  The rendered prompt of an arm for one case, for the arm editor's live preview. */
+export type PromptPreview = {
+	messages: Message[],
+	/**
+	 *  Prompt tokens counted with tiktoken (the model's encoding, else cl100k_base), chat
+	 *  overhead included.
+	 */
+	tokens: number,
+};
+
+/**  A provider as the store holds it. */
+export type Provider = Provider_Serialize | Provider_Deserialize;
+
+/**  The wire format family a provider speaks. */
+export type ProviderKind = 
+/**  api.openai.com. */
+"openai" | 
+/**  Azure OpenAI: deployments and an api-version. */
+"azure_openai" | 
+/**  Anthropic Messages API. */
+"anthropic" | 
+/**  Any OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio, Together, Groq... */
+"openai_compatible";
+
+/**
+ *  How the engine treats one provider: concurrency, rate limits, timeout and retries.
+ *  Stored as the provider row's `settings` JSON. Never holds a secret.
+ */
+export type ProviderSettings = ProviderSettings_Serialize | ProviderSettings_Deserialize;
+
+/**
+ *  How the engine treats one provider: concurrency, rate limits, timeout and retries.
+ *  Stored as the provider row's `settings` JSON. Never holds a secret.
+ */
+export type ProviderSettings_Deserialize = {
+	max_concurrency?: number,
+	/**  0 = no limit. */
+	requests_per_minute?: number,
+	/**  0 = no limit. */
+	tokens_per_minute?: number,
+	timeout_s?: number | null,
+	max_attempts?: number,
+	/**  First retry delay; doubles each attempt, with jitter. */
+	backoff_initial_ms?: number,
+	backoff_max_ms?: number,
+	/**  Azure OpenAI's `api-version` query parameter. */
+	api_version?: string | null,
+	/**  Stream responses (to measure time to first token) where the wire format allows it. */
+	stream?: boolean,
+};
+
+/**
+ *  How the engine treats one provider: concurrency, rate limits, timeout and retries.
+ *  Stored as the provider row's `settings` JSON. Never holds a secret.
+ */
+export type ProviderSettings_Serialize = {
+	max_concurrency: number,
+	/**  0 = no limit. */
+	requests_per_minute: number,
+	/**  0 = no limit. */
+	tokens_per_minute: number,
+	timeout_s: number | null,
+	max_attempts: number,
+	/**  First retry delay; doubles each attempt, with jitter. */
+	backoff_initial_ms: number,
+	backoff_max_ms: number,
+	/**  Azure OpenAI's `api-version` query parameter. */
+	api_version: string | null,
+	/**  Stream responses (to measure time to first token) where the wire format allows it. */
+	stream: boolean,
+};
+
+/**  A provider as the store holds it. */
+export type Provider_Deserialize = {
+	id: number,
+	name: string,
+	kind: ProviderKind,
+	base_url: string,
+	/**  The environment variable that holds the key (never the key itself). */
+	api_key_env?: string | null,
+	settings: ProviderSettings_Deserialize,
+};
+
+/**  A provider as the store holds it. */
+export type Provider_Serialize = {
+	id: number,
+	name: string,
+	kind: ProviderKind,
+	base_url: string,
+	/**  The environment variable that holds the key (never the key itself). */
+	api_key_env: string | null,
+	settings: ProviderSettings_Serialize,
 };
 
 /**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
@@ -1521,6 +1814,20 @@ export type ReportWarning = {
 	code: WarningCode,
 	message: string,
 };
+
+/**  Structured output requested from the model. */
+export type ResponseFormat = { type: "json_object" } | 
+/**  `schema` is the JSON Schema as JSON text. */
+{ type: "json_schema"; name: string; schema: string };
+
+/**  Retrieved context: BM25 top-k passages from a folder of text/Markdown files. */
+export type Retrieval = {
+	/**  Absolute path of the folder (relative paths are resolved on import). */
+	dir: string,
+	top_k: number,
+};
+
+export type Role = "system" | "user" | "assistant";
 
 export type RunArmSummary = RunArmSummary_Serialize | RunArmSummary_Deserialize;
 

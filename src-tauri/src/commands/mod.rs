@@ -2,10 +2,12 @@
 //! blocking thread, and map the error. One file per area.
 
 pub mod app;
+pub mod arms;
 pub mod crossover;
 pub mod datasets;
 pub mod decision;
 pub mod prices;
+pub mod providers;
 pub mod runs;
 
 use crate::error::CommandResult;

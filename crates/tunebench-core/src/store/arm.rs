@@ -92,3 +92,12 @@ fn parse_optional<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Res
         t => serde_json::from_str(t),
     }
 }
+
+/// Every arm, newest first (an arm editor's "start from" list).
+pub fn list(conn: &Connection) -> Result<Vec<Arm>> {
+    let mut stmt = conn.prepare("SELECT id FROM arm ORDER BY id DESC")?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, i32>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    ids.into_iter().map(|id| get(conn, id)).collect()
+}

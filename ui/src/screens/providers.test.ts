@@ -1,0 +1,88 @@
+import { render } from "lit-html";
+import { describe, expect, it, vi } from "vitest";
+import type { Provider_Serialize as Provider } from "../bindings";
+import { checkText, draftOf, emptyDraft, providersView, type Actions, type State } from "./providers";
+
+function actions(): Actions {
+  return { add: vi.fn(), edit: vi.fn(), cancel: vi.fn(), save: vi.fn(), saveKey: vi.fn(), test: vi.fn(), changed: vi.fn() };
+}
+
+function provider(over: Partial<Provider>): Provider {
+  return {
+    id: 1, name: "local", kind: "openai_compatible", base_url: "http://127.0.0.1:8080/v1", api_key_env: null,
+    settings: {
+      max_concurrency: 4, requests_per_minute: 0, tokens_per_minute: 0, timeout_s: 30, max_attempts: 3,
+      backoff_initial_ms: 500, backoff_max_ms: 30000, api_version: null, stream: true,
+    },
+    ...over,
+  };
+}
+
+function state(over: Partial<State>): State {
+  return { providers: [], draft: null, testModel: {}, checks: {}, error: null, notice: null, ...over };
+}
+
+function draw(s: State, a: Actions): HTMLElement {
+  const el = document.createElement("div");
+  render(providersView(s, a), el);
+  return el;
+}
+
+describe("providers screen", () => {
+  it("says so when the store holds no provider", () => {
+    const el = draw(state({}), actions());
+    expect(el.querySelector("#providers-empty")?.textContent).toContain("No providers yet");
+    expect(el.querySelector("#providers-table")).toBeNull();
+  });
+
+  it("lists providers with where their key comes from and tests the one clicked", () => {
+    const a = actions();
+    const p = provider({ id: 7, name: "openai", kind: "openai", api_key_env: "OPENAI_API_KEY" });
+    const el = draw(state({ providers: [p] }), a);
+    const tr = el.querySelector("#provider-7") as HTMLElement;
+    expect(tr.textContent).toContain("OPENAI_API_KEY or keychain");
+    expect(tr.textContent).toContain("no limit");
+    (tr.querySelector(".test-connection") as HTMLButtonElement).click();
+    expect(a.test).toHaveBeenCalledWith(p);
+  });
+
+  it("shows the latency of a good check and the failure of a bad one in words", () => {
+    const ok = { ok: true, latency_ms: 41.6, message: "OK", error_class: null, http_status: null };
+    const bad = { ok: false, latency_ms: 12, message: "the key is wrong", error_class: "bad_key" as const, http_status: 401 };
+    expect(checkText(ok)).toBe("Connected in 42 ms; the model replied “OK”.");
+    expect(checkText(bad)).toBe("Failed in 12 ms: the key is wrong");
+    const el = draw(state({ providers: [provider({ id: 1 }), provider({ id: 2, name: "b" })], checks: { 1: ok, 2: "testing" } }), actions());
+    expect(el.querySelector("#provider-1 .check")?.className).toContain("good");
+    expect(el.querySelector("#provider-2 .check")?.textContent).toBe("Testing…");
+    expect((el.querySelector("#provider-2 .test-connection") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("escapes a provider name that looks like markup", () => {
+    const el = draw(state({ providers: [provider({ name: "<img src=x onerror=alert(1)>" })] }), actions());
+    expect(el.querySelector("img")).toBeNull();
+    expect(el.querySelector("#provider-1")?.textContent).toContain("<img src=x");
+  });
+
+  it("fills the form from a provider and asks for api-version only for Azure", () => {
+    const d = draftOf(provider({ kind: "azure_openai", api_key_env: "AZ_KEY", settings: { ...provider({}).settings, api_version: "2024-10-21" } }));
+    expect(d.api_key_env).toBe("AZ_KEY");
+    expect(d.max_concurrency).toBe("4");
+    let el = draw(state({ draft: d }), actions());
+    expect((el.querySelector("#provider-api_version") as HTMLInputElement).value).toBe("2024-10-21");
+    el = draw(state({ draft: emptyDraft() }), actions());
+    expect(el.querySelector("#provider-api_version")).toBeNull();
+  });
+
+  it("keeps the key field a password input and the save-key button off until a name and key are typed", () => {
+    const a = actions();
+    const d = emptyDraft();
+    let el = draw(state({ draft: d }), a);
+    expect((el.querySelector("#provider-key") as HTMLInputElement).type).toBe("password");
+    expect((el.querySelector("#provider-save-key") as HTMLButtonElement).disabled).toBe(true);
+    d.name = "openai";
+    d.key = "sk-test";
+    el = draw(state({ draft: d }), a);
+    (el.querySelector("#provider-save-key") as HTMLButtonElement).click();
+    expect(a.saveKey).toHaveBeenCalledOnce();
+  });
+});
