@@ -4,6 +4,18 @@ use assert_cmd::Command;
 use rusqlite::params;
 use serde_json::Value;
 
+/// `tunebench --db DB report RUN_ID --json`, parsed.
+fn report_json(db: &str, run_id: &str) -> Value {
+    let out = tunebench()
+        .args(["--db", db, "report", run_id, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
 fn tunebench() -> Command {
     let mut cmd = Command::cargo_bin("tunebench").unwrap();
     cmd.env_remove("TUNEBENCH_DB");
@@ -252,14 +264,7 @@ fn a_run_made_by_the_engine_reports_the_same_cost_and_accuracy() {
     let db = db.as_str();
     let run_id = run["run_id"].to_string();
 
-    let out = tunebench()
-        .args(["--db", db, "report", &run_id, "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = report_json(db, &run_id);
     assert_eq!(v["status"], "completed");
     let a = &v["arms"][0];
     assert!(
@@ -289,14 +294,7 @@ fn a_priced_run_gets_a_break_even_and_slide_sized_charts() {
         Some("{ input = 0.5, output = 0.5, training = 5.0 }"),
     );
     let run_id = run["run_id"].to_string();
-    let out = tunebench()
-        .args(["--db", &db, "report", &run_id, "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = report_json(&db, &run_id);
     let be = v["break_even_queries_per_day"]
         .as_f64()
         .unwrap_or_else(|| panic!("a break-even: {}", v["break_even_note"]));
@@ -430,14 +428,7 @@ fn an_llm_judge_grades_both_arms_and_the_report_uses_its_grades() {
         "the judge prompt is kept: {stored}"
     );
 
-    let out = tunebench()
-        .args(["--db", &db, "report", &run_id, "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = report_json(&db, &run_id);
     let a = &v["arms"][0];
     assert_eq!(a["primary"]["metric"], "judge");
     assert!(
@@ -473,14 +464,7 @@ fn hostile_priced_run(dir: &tempfile::TempDir) -> (String, String) {
 fn report_json_carries_the_recommendation_with_its_reasons() {
     let dir = tempfile::tempdir().unwrap();
     let (db, run_id) = hostile_priced_run(&dir);
-    let out = tunebench()
-        .args(["--db", &db, "report", &run_id, "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = report_json(&db, &run_id);
     let r = &v["recommendation"];
     // Four train examples are far below the 500 guideline.
     assert!(
