@@ -87,6 +87,8 @@ async fn execute(
             let plan = plan.clone();
             blocking(move || Ok(run::keys::for_plan(&plan, |v| std::env::var(v).ok()))).await?
         };
+        let db = db_path.clone();
+        let prices = blocking(move || Ok(run::CatalogPrices::load(&store::open(&db)?)?)).await?;
         let client = reqwest::Client::builder()
             .build()
             .map_err(|e| CommandError::invalid(format!("could not start the HTTP client: {e}")))?;
@@ -94,7 +96,7 @@ async fn execute(
             db_path,
             client,
             keys,
-            prices: Arc::new(run::ArmPriceOverride),
+            prices: Arc::new(prices),
             cancel,
             seed: u64::from(plan.run.id.unsigned_abs()),
         };

@@ -60,7 +60,8 @@ pub fn execute(
     verb: &str,
 ) -> anyhow::Result<()> {
     let run_id = plan.run.id;
-    let prices = Arc::new(run::ArmPriceOverride);
+    // An arm's own price wins; otherwise the catalog prices it (never a silent $0).
+    let prices = Arc::new(run::CatalogPrices::load(&store::open(db_path)?)?);
     // Keys (environment or keychain) are looked up while the estimate is computed.
     let key_lookup = {
         let plan = plan.clone();

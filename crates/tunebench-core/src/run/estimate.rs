@@ -25,6 +25,48 @@ impl PriceLookup for ArmPriceOverride {
     }
 }
 
+/// Prices from the arm's own `price` when it has one, else from the price catalog entry
+/// that matches its model (a custom entry before the seed, the most specific pattern).
+#[derive(Debug, Clone, Default)]
+pub struct CatalogPrices {
+    catalog: Vec<crate::price::PriceEntry>,
+}
+
+impl CatalogPrices {
+    /// Loads the catalog (seeding this build's prices first).
+    pub fn load(conn: &rusqlite::Connection) -> Result<Self> {
+        crate::price::seed(conn)?;
+        // Only entries with per-token prices can price a call (a hosting-only entry such
+        // as Azure's deployment fee must not make an arm look priced).
+        let catalog = crate::price::catalog(conn)?
+            .into_iter()
+            .filter(|e| e.input.is_some() && e.output.is_some())
+            .collect();
+        Ok(Self { catalog })
+    }
+}
+
+impl PriceLookup for CatalogPrices {
+    fn price(&self, _provider: &Provider, arm: &Arm) -> Option<Price> {
+        let own = arm
+            .params
+            .price
+            .filter(|p| p.input.is_some() && p.output.is_some());
+        own.or_else(
+            || match crate::price::lookup(&self.catalog, None, &arm.model) {
+                crate::price::PriceMatch::Found { entry } => Some(Price {
+                    input: entry.input,
+                    cached_input: entry.cached_input,
+                    output: entry.output,
+                    training: entry.training,
+                    hosting_per_hour: entry.hosting_per_hour,
+                }),
+                crate::price::PriceMatch::Missing { .. } => None,
+            },
+        )
+    }
+}
+
 /// Assumed output bound when an arm sets no `max_tokens`.
 pub const DEFAULT_OUTPUT_BOUND: u32 = 1024;
 /// Prompts rendered and tokenized per arm; the mean is scaled to every pending call.

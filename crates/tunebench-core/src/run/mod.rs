@@ -18,7 +18,7 @@ mod writer;
 use serde::{Deserialize, Serialize};
 
 pub use engine::{execute, RunContext};
-pub use estimate::{estimate, ArmPriceOverride, Estimate, PriceLookup};
+pub use estimate::{estimate, ArmPriceOverride, CatalogPrices, Estimate, PriceLookup};
 pub use liveness::effective_status;
 pub use plan::{create, Plan};
 pub use summary::{list, summarize, RunArmSummary, RunListEntry, RunSummary};

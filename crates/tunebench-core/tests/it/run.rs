@@ -533,3 +533,57 @@ async fn requests_per_minute_paces_the_calls() {
         started.elapsed()
     );
 }
+
+#[test]
+fn the_catalog_prices_an_arm_that_names_no_price_of_its_own() {
+    use tunebench_core::arm::{Arm, ArmKind, ArmParams, Price};
+    use tunebench_core::run::{CatalogPrices, PriceLookup};
+    let conn = tunebench_core::store::open_in_memory().unwrap();
+    let prices = CatalogPrices::load(&conn).unwrap();
+    let provider = tunebench_core::provider::Provider {
+        id: 1,
+        name: "openai".into(),
+        kind: tunebench_core::provider::ProviderKind::OpenAi,
+        base_url: "https://api.openai.com/v1".into(),
+        api_key_env: None,
+        settings: Default::default(),
+    };
+    let arm = |model: &str, price: Option<Price>| Arm {
+        id: 1,
+        name: "a".into(),
+        kind: ArmKind::Prompt,
+        provider_id: 1,
+        model: model.into(),
+        system_prompt: String::new(),
+        template: "{{input}}".into(),
+        few_shot: None,
+        retrieval: None,
+        params: ArmParams {
+            price,
+            ..Default::default()
+        },
+    };
+    let seeded = prices.price(&provider, &arm("gpt-4.1-mini", None)).unwrap();
+    assert_eq!(
+        (seeded.input, seeded.output),
+        (Some(0.40), Some(1.60)),
+        "PRICES.md"
+    );
+    let own = Price {
+        input: Some(9.0),
+        cached_input: None,
+        output: Some(9.0),
+        training: None,
+        hosting_per_hour: None,
+    };
+    assert_eq!(
+        prices.price(&provider, &arm("gpt-4.1-mini", Some(own))),
+        Some(own),
+        "the arm's own price wins"
+    );
+    assert_eq!(
+        prices.price(&provider, &arm("my-model", None)),
+        None,
+        "unknown is unpriced, not $0"
+    );
+}
