@@ -166,3 +166,32 @@ test("the runs screen lists the completed run with its per-arm figures", async (
   assert.match(text, /completed/);
   assert.match(text, /225\/225/);
 });
+
+test("an experiment composed in the window shows its estimate, then runs from the cache", async () => {
+  await browser.execute(() => (location.hash = "#/runs"));
+  await (await browser.$("#exp-new")).waitForClickable({ timeout: 20_000 });
+  await (await browser.$("#exp-new")).click();
+  await (await browser.$("#exp-name")).waitForExist({ timeout: 10_000 });
+  await (await browser.$("#exp-name")).setValue("composed in the window");
+  await browser.execute(() => {
+    const pick = (id, text) => {
+      const el = document.querySelector(id);
+      const option = [...el.options].find((o) => o.textContent.includes(text));
+      el.value = option.value;
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    };
+    pick("#exp-dataset", "spam-run");
+    pick("#exp-arm-a", "prompting");
+    pick("#exp-arm-b", "fine-tuned");
+  });
+  await (await browser.$("#exp-prepare")).click();
+  const estimate = await browser.$("#run-estimate");
+  await estimate.waitForExist({ timeout: 30_000 });
+  assert.match(await estimate.getText(), /450 calls/, "225 held-out cases × 2 arms");
+  assert.match(await estimate.getText(), /\$\d/, "priced before any call");
+  const before = calls;
+  await (await browser.$("#run-start")).click();
+  const verdict = await browser.$("#verdict");
+  await verdict.waitForExist({ timeout: 120_000 });
+  assert.equal(calls, before, "an unchanged arm re-run is answered from the response cache");
+});

@@ -46,6 +46,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         runs::list_runs,
         runs::start_run,
         runs::resume_run,
+        runs::create_experiment,
+        runs::prepare_run,
         runs::cancel_run,
         runs::run_report,
         runs::run_cases,

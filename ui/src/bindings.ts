@@ -57,8 +57,15 @@ export const commands = {
 	listRuns: () => typedError<RunListEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_runs")),
 	/**  Imports the experiment file at `path`, creates a run and executes it to the end. */
 	startRun: (path: string, options: RunOptions_Deserialize, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, options, progress })),
-	/**  Continues run `run_id`, sending only the cases that have no result yet. */
-	resumeRun: (runId: number, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, progress })),
+	/**
+	 *  Continues (or starts a prepared) run `run_id`, sending only the cases that have no
+	 *  result yet; `budget_usd`, when given, is the run's new spend ceiling.
+	 */
+	resumeRun: (runId: number, budgetUsd: number | null, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, budgetUsd, progress })),
+	/**  Stores an experiment composed in the window from stored arms; returns its id. */
+	createExperiment: (draft: ExperimentDraft) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
+	/**  Creates a pending run of `experiment_id` and returns it with its estimate. */
+	prepareRun: (experimentId: number, options: RunOptions_Deserialize) => typedError<PreparedRun_Serialize, CommandError>(__TAURI_INVOKE("prepare_run", { experimentId, options })),
 	/**  Asks the running run to stop; results already received are kept. */
 	cancelRun: () => __TAURI_INVOKE<boolean>("cancel_run"),
 	runReport: (runId: number, options: ReportOptions_Deserialize) => typedError<RunReport_Serialize, CommandError>(__TAURI_INVOKE("run_report", { runId, options })),
@@ -232,6 +239,30 @@ export type ArmDraft_Serialize = {
 	few_shot: FewShot_Serialize | null,
 	max_tokens: number | null,
 	temperature: number | null,
+};
+
+export type ArmEstimate = ArmEstimate_Serialize | ArmEstimate_Deserialize;
+
+export type ArmEstimate_Deserialize = {
+	arm_id: number,
+	name: string,
+	calls: number,
+	input_tokens: number | null,
+	/**  `calls × max_tokens`: an upper bound. */
+	max_output_tokens: number | null,
+	/**  `None` when the arm has no price. */
+	cost_usd?: number | null,
+};
+
+export type ArmEstimate_Serialize = {
+	arm_id: number,
+	name: string,
+	calls: number,
+	input_tokens: number | null,
+	/**  `calls × max_tokens`: an upper bound. */
+	max_output_tokens: number | null,
+	/**  `None` when the arm has no price. */
+	cost_usd: number | null,
 };
 
 /**  One figure for each arm; `None` when the run did not measure it. */
@@ -954,6 +985,26 @@ export type Example_Serialize = {
 	split: Split,
 };
 
+export type ExperimentDraft = {
+	name: string,
+	dataset_id: number,
+	/**  `test` (the held-out split) or `all`. */
+	split: string,
+	primary_metric: string,
+	margin: ExperimentMargin,
+	/**  The taxonomy, for format compliance (may be empty). */
+	labels: string[],
+	/**  Arm A, the prompting arm. */
+	arm_a: number,
+	/**  Arm B, the fine-tuned (or hybrid) arm. */
+	arm_b: number,
+};
+
+export type ExperimentMargin = {
+	kind: MarginKind,
+	value: number | null,
+};
+
 export type ExportFormat = "jsonl" | "csv" | "openai-chat";
 
 export type ExportOptions = ExportOptions_Serialize | ExportOptions_Deserialize;
@@ -1263,6 +1314,12 @@ export type LengthStats = {
  */
 export type Margin = { kind: "relative"; value: number | null } | { kind: "absolute"; value: number | null };
 
+export type MarginKind = 
+/**  B must beat A by `value` × A's score (0.05 = 5 %). */
+"relative" | 
+/**  B must beat A by `value` points of the metric. */
+"absolute";
+
 /**  The discordant pairs and the test's p-value. */
 export type McNemar = {
 	/**  Cases arm A got right and arm B wrong. */
@@ -1401,6 +1458,21 @@ export type PowerAnalysis_Serialize = {
 	cases_to_detect_margin: number | null,
 	/**  Set when the test set cannot detect a difference as small as the margin. */
 	warning: string | null,
+};
+
+/**  A run created and estimated, not yet started. */
+export type PreparedRun = PreparedRun_Serialize | PreparedRun_Deserialize;
+
+/**  A run created and estimated, not yet started. */
+export type PreparedRun_Deserialize = {
+	run_id: number,
+	estimate: RunEstimate_Deserialize,
+};
+
+/**  A run created and estimated, not yet started. */
+export type PreparedRun_Serialize = {
+	run_id: number,
+	estimate: RunEstimate_Serialize,
 };
 
 /**  What the mapping dialog shows before an import. */
@@ -1875,6 +1947,26 @@ export type RunArmSummary_Serialize = {
 	/**  Mean cost of an answered case, USD; `None` without prices. */
 	cost_per_query: number | null,
 	from_cache: number,
+};
+
+export type RunEstimate = RunEstimate_Serialize | RunEstimate_Deserialize;
+
+export type RunEstimate_Deserialize = {
+	calls: number,
+	arms: ArmEstimate_Deserialize[],
+	/**  Sum over the priced arms; `None` if no arm is priced. */
+	cost_usd?: number | null,
+	/**  Names of arms without a price (their cost is unknown). */
+	unpriced_arms: string[],
+};
+
+export type RunEstimate_Serialize = {
+	calls: number,
+	arms: ArmEstimate_Serialize[],
+	/**  Sum over the priced arms; `None` if no arm is priced. */
+	cost_usd: number | null,
+	/**  Names of arms without a price (their cost is unknown). */
+	unpriced_arms: string[],
 };
 
 /**  One run as the runs screen lists it. */

@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
+use tunebench_core::experiment::ExperimentDraft;
 use tunebench_core::report::{self, CaseFilter, CasePage, ReportOptions, RunReport};
-use tunebench_core::run::{self, Plan, Progress, RunContext, RunListEntry, RunOptions, RunOutcome};
+use tunebench_core::run::{
+    self, Plan, PreparedRun, Progress, RunContext, RunListEntry, RunOptions, RunOutcome,
+};
 use tunebench_core::{chart, experiment, store};
 
 use super::blocking;
@@ -49,17 +52,45 @@ pub async fn start_run(
     execute(&state, plan, progress).await
 }
 
-/// Continues run `run_id`, sending only the cases that have no result yet.
+/// Continues (or starts a prepared) run `run_id`, sending only the cases that have no
+/// result yet; `budget_usd`, when given, is the run's new spend ceiling.
 #[tauri::command]
 #[specta::specta]
 pub async fn resume_run(
     state: tauri::State<'_, AppState>,
     run_id: i32,
+    budget_usd: Option<f64>,
     progress: Channel<Progress>,
 ) -> CommandResult<RunOutcome> {
     let db = state.db_path.clone();
-    let plan = blocking(move || Ok(Plan::load(&store::open(&db)?, run_id)?)).await?;
+    let mut plan = blocking(move || Ok(Plan::load(&store::open(&db)?, run_id)?)).await?;
+    if budget_usd.is_some() {
+        plan.options.budget_usd = budget_usd;
+    }
     execute(&state, plan, progress).await
+}
+
+/// Stores an experiment composed in the window from stored arms; returns its id.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_experiment(
+    state: tauri::State<'_, AppState>,
+    draft: ExperimentDraft,
+) -> CommandResult<i32> {
+    let db = state.db_path.clone();
+    blocking(move || Ok(experiment::create(&store::open(&db)?, &draft)?)).await
+}
+
+/// Creates a pending run of `experiment_id` and returns it with its estimate.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_run(
+    state: tauri::State<'_, AppState>,
+    experiment_id: i32,
+    options: RunOptions,
+) -> CommandResult<PreparedRun> {
+    let db = state.db_path.clone();
+    blocking(move || Ok(run::prepare(&store::open(&db)?, experiment_id, &options)?)).await
 }
 
 /// Asks the running run to stop; results already received are kept.

@@ -4,7 +4,17 @@ import { Channel } from "@tauri-apps/api/core";
 import { open } from "@tauri-apps/plugin-dialog";
 import { html, nothing, type TemplateResult } from "lit-html";
 import { ApiError, call, describe } from "../api";
-import { commands, type Progress, type RunListEntry, type RunOutcome } from "../bindings";
+import {
+  commands,
+  type Arm_Serialize as Arm,
+  type DatasetSummary,
+  type ExperimentDraft,
+  type PreparedRun_Serialize as PreparedRun,
+  type Progress,
+  type RunListEntry,
+  type RunOutcome,
+} from "../bindings";
+import { experimentForm } from "./experiment-form";
 import { count } from "../format";
 import { usd } from "../money";
 import type { Redraw, Screen } from "../screen";
@@ -19,8 +29,39 @@ export class RunsScreen implements Screen {
   private live: Live | null = null;
   private error: string | null = null;
   private notice: string | null = null;
+  private draft: ExperimentDraft | null = null;
+  private prepared: PreparedRun | null = null;
+  private datasets: DatasetSummary[] = [];
+  private arms: Arm[] = [];
 
   constructor(private readonly redraw: Redraw) {}
+
+  private openForm = async (): Promise<void> => {
+    try {
+      [this.datasets, this.arms] = await Promise.all([call(commands.listDatasets()), call(commands.listArms())]);
+      this.datasets = this.datasets.filter((d) => d.test_rows > 0);
+      this.draft = {
+        name: "", dataset_id: this.datasets[0]?.id ?? 0, split: "test", primary_metric: "accuracy",
+        margin: { kind: "relative", value: 0.05 }, labels: [], arm_a: 0, arm_b: 0,
+      };
+      this.prepared = null;
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  };
+
+  private prepare = async (): Promise<void> => {
+    if (!this.draft) return;
+    this.error = null;
+    try {
+      const id = await call(commands.createExperiment(this.draft));
+      this.prepared = await call(commands.prepareRun(id, { concurrency: null, use_cache: true, budget_usd: null }));
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  };
 
   async show(): Promise<void> {
     await this.load();
@@ -47,8 +88,8 @@ export class RunsScreen implements Screen {
     );
   }
 
-  private resume = (runId: number) =>
-    this.follow(`run ${runId}`, (ch) => call(commands.resumeRun(runId, ch)));
+  private resume = (runId: number, budget: number | null = null) =>
+    this.follow(`run ${runId}`, (ch) => call(commands.resumeRun(runId, budget, ch)));
 
   private async follow(label: string, go: (ch: Channel<Progress>) => Promise<RunOutcome>): Promise<void> {
     if (this.live) return;
@@ -84,10 +125,32 @@ export class RunsScreen implements Screen {
   view(): TemplateResult {
     return html`<header class="screen-head">
         <div><h1>Runs</h1><div class="muted small">Both arms over the same held-out cases; every result is saved as it lands, so a stopped run resumes where it left off.</div></div>
-        <div class="actions"><button class="primary" id="run-pick" ?disabled=${this.live !== null} @click=${this.pick}>Run an experiment file…</button></div>
+        <div class="actions">
+          <button class="primary" id="exp-new" ?disabled=${this.live !== null} @click=${() => void this.openForm()}>New experiment…</button>
+          <button id="run-pick" ?disabled=${this.live !== null} @click=${this.pick}>Run an experiment file…</button></div>
       </header>
       ${errorBox(this.error, "runs-error")}
       ${this.notice ? html`<div class="notice" id="runs-notice">${this.notice}</div>` : nothing}
+      ${this.draft && !this.live
+        ? experimentForm(this.draft, this.datasets, this.arms, this.prepared, {
+            change: (p) => {
+              if (this.draft) this.draft = { ...this.draft, ...p };
+              this.redraw();
+            },
+            prepare: () => void this.prepare(),
+            start: (budget) => {
+              const id = this.prepared?.run_id;
+              this.draft = null;
+              this.prepared = null;
+              if (id) void this.resume(id, budget);
+            },
+            close: () => {
+              this.draft = null;
+              this.prepared = null;
+              this.redraw();
+            },
+          })
+        : nothing}
       ${this.live ? liveView(this.live, this.cancel) : nothing}
       ${runsTable(this.runs, this.live === null, this.resume)}`;
   }

@@ -2,11 +2,13 @@
 //! over which arms. Written by hand as the TOML file of DESIGN.md §8 ([`file`]) and
 //! imported into the store as provider, arm and experiment rows ([`import`]).
 
+pub mod draft;
 pub mod file;
 pub mod import;
 
 use serde::{Deserialize, Serialize};
 
+pub use draft::{create, ExperimentDraft};
 pub use file::{ExperimentFile, LoadedExperiment};
 pub use import::import;
 
@@ -31,6 +33,7 @@ impl MarginKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename = "ExperimentMargin")] // a distinct name in the TypeScript bindings
 pub struct Margin {
     pub kind: MarginKind,
     pub value: f64,

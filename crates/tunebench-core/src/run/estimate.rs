@@ -87,6 +87,7 @@ pub struct ArmEstimate {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename = "RunEstimate")] // a distinct name in the TypeScript bindings
 pub struct Estimate {
     pub calls: u32,
     pub arms: Vec<ArmEstimate>,

@@ -121,3 +121,23 @@ impl Plan {
         out
     }
 }
+
+/// A run created and estimated, not yet started.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PreparedRun {
+    pub run_id: i32,
+    pub estimate: super::Estimate,
+}
+
+/// Creates a pending run of `experiment_id` and estimates its calls and cost (arms' own
+/// prices, else the catalog), so a person can read the estimate before starting it.
+pub fn prepare(conn: &Connection, experiment_id: i32, options: &RunOptions) -> Result<PreparedRun> {
+    let run_id = create(conn, experiment_id, options, None)?;
+    let plan = Plan::load(conn, run_id)?;
+    let prices = super::CatalogPrices::load(conn)?;
+    Ok(PreparedRun {
+        run_id,
+        estimate: super::estimate(&plan, &prices)?,
+    })
+}

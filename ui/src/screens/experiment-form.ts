@@ -1,0 +1,68 @@
+// Composing an experiment in the window from stored arms, then reading the estimate (calls,
+// tokens, cost at the arms' or the catalog's prices) before starting it with an optional
+// budget. The experiment file remains the other way in.
+import { html, nothing, type TemplateResult } from "lit-html";
+import type {
+  Arm_Serialize as Arm,
+  DatasetSummary,
+  ExperimentDraft,
+  PreparedRun_Serialize as PreparedRun,
+} from "../bindings";
+import { count } from "../format";
+import { usd } from "../money";
+
+export interface FormActions {
+  change(patch: Partial<ExperimentDraft>): void;
+  prepare(): void;
+  start(budget: number | null): void;
+  close(): void;
+}
+
+const METRICS = ["accuracy", "macro_f1", "weighted_f1", "exact_match", "rouge_l", "chrf", "bleu"];
+
+export function experimentForm(
+  draft: ExperimentDraft,
+  datasets: DatasetSummary[],
+  arms: Arm[],
+  prepared: PreparedRun | null,
+  a: FormActions,
+): TemplateResult {
+  let budget: number | null = null;
+  const armSelect = (id: string, value: number, onPick: (v: number) => void) =>
+    html`<select id=${id} @change=${(e: Event) => onPick(Number((e.target as HTMLSelectElement).value))}>
+      <option value="0" ?selected=${value === 0}>(choose an arm)</option>
+      ${arms.map((arm) => html`<option value=${arm.id} ?selected=${arm.id === value}>${arm.name} · ${arm.model}</option>`)}
+    </select>`;
+  return html`<section class="panel" id="experiment-form">
+    <h3>New experiment</h3>
+    <div class="form-grid">
+      <label>Name <input id="exp-name" .value=${draft.name} @input=${(e: Event) => a.change({ name: (e.target as HTMLInputElement).value })} /></label>
+      <label>Dataset <select id="exp-dataset" @change=${(e: Event) => a.change({ dataset_id: Number((e.target as HTMLSelectElement).value) })}>
+        <option value="0" ?selected=${draft.dataset_id === 0}>(choose a dataset)</option>
+        ${datasets.map((d) => html`<option value=${d.id} ?selected=${d.id === draft.dataset_id}>${d.name} (${count(d.test_rows)} test)</option>`)}
+      </select></label>
+      <label>Primary metric <select id="exp-metric" @change=${(e: Event) => a.change({ primary_metric: (e.target as HTMLSelectElement).value })}>
+        ${METRICS.map((m) => html`<option value=${m} ?selected=${m === draft.primary_metric}>${m}</option>`)}
+      </select></label>
+      <label>Arm A (prompting) ${armSelect("exp-arm-a", draft.arm_a, (v) => a.change({ arm_a: v }))}</label>
+      <label>Arm B (fine-tuned) ${armSelect("exp-arm-b", draft.arm_b, (v) => a.change({ arm_b: v }))}</label>
+      <label>Margin (relative) <input id="exp-margin" type="number" min="0.001" step="0.01" .value=${String(draft.margin.value ?? 0.05)}
+        @change=${(e: Event) => a.change({ margin: { kind: "relative", value: Number((e.target as HTMLInputElement).value) } })} /></label>
+      <label>Labels (comma-separated, optional) <input id="exp-labels" .value=${draft.labels.join(", ")}
+        @change=${(e: Event) => a.change({ labels: (e.target as HTMLInputElement).value.split(",").map((x) => x.trim()).filter(Boolean) })} /></label>
+    </div>
+    ${prepared
+      ? html`<div class="estimate" id="run-estimate">
+          <p><strong>Run ${prepared.run_id}</strong>: ${count(prepared.estimate.calls)} calls,
+            ${prepared.estimate.cost_usd != null ? html`estimated cost up to <strong>${usd(prepared.estimate.cost_usd)}</strong>` : "cost unknown"}
+            ${prepared.estimate.unpriced_arms.length > 0 ? html` <span class="muted">(no price for ${prepared.estimate.unpriced_arms.join(", ")})</span>` : nothing}</p>
+          <ul class="small">${prepared.estimate.arms.map((x) => html`<li>${x.name}: ${count(x.calls)} calls, ~${count(Math.round(x.input_tokens ?? 0))} input tokens, ≤ ${count(Math.round(x.max_output_tokens ?? 0))} output tokens${x.cost_usd != null ? `, ${usd(x.cost_usd)}` : ""}</li>`)}</ul>
+          <label class="small">Stop when spend reaches ($, optional) <input id="run-budget" type="number" min="0" step="0.01"
+            @change=${(e: Event) => { const v = Number((e.target as HTMLInputElement).value); budget = v > 0 ? v : null; }} /></label>
+          <div class="actions"><button class="primary" id="run-start" @click=${() => a.start(budget)}>Start run</button>
+            <button @click=${a.close}>Close</button></div>
+        </div>`
+      : html`<div class="actions"><button class="primary" id="exp-prepare" @click=${a.prepare}>Create and estimate</button>
+          <button @click=${a.close}>Cancel</button></div>`}
+  </section>`;
+}
