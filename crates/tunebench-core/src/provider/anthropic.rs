@@ -40,12 +40,7 @@ pub(crate) async fn send(
     if !resp.status().is_success() {
         return Err(error_from_response(resp).await);
     }
-    let is_sse = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/event-stream"));
-    if is_sse {
+    if super::sse::is_event_stream(&resp) {
         return read_stream(resp, started).await;
     }
     let bytes = resp

@@ -1,5 +1,13 @@
 //! Server-sent events: splits a byte stream into the `data:` payloads of complete events.
 
+/// Whether `resp` is a server-sent event stream (the provider streamed its answer).
+pub(crate) fn is_event_stream(resp: &reqwest::Response) -> bool {
+    resp.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
+}
+
 /// Accumulates bytes and yields each complete event's data (multi-line data joined by `\n`).
 #[derive(Debug, Default)]
 pub(crate) struct SseBuffer {
