@@ -183,6 +183,7 @@ fn draw_all<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &ChartSpec)
         ChartData::Metric(d) => super::metric::draw(&plot, d, &look)?,
         ChartData::Confusion(d) => super::confusion::draw(&plot, d, &look)?,
         ChartData::Tornado(d) => super::tornado::draw(&plot, d, &look)?,
+        ChartData::Trend(d) => super::trend::draw(&plot, d, &look)?,
     }
     root.present()?;
     Ok(())

@@ -11,6 +11,7 @@ pub mod latency;
 pub mod metric;
 pub mod quality;
 pub mod tornado;
+pub mod trend;
 
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,7 @@ pub use latency::{LatencyData, LatencySample};
 pub use metric::{MetricBar, MetricData, MetricGroup};
 pub use quality::{QualityData, QualityPoint};
 pub use tornado::{TornadoBar, TornadoData};
+pub use trend::{TrendData, TrendPoint, TrendRun};
 
 /// Light (white background) or dark (near-black background) slides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +87,7 @@ pub enum ChartData {
     Metric(MetricData),
     Confusion(ConfusionData),
     Tornado(TornadoData),
+    Trend(TrendData),
 }
 
 impl ChartData {
@@ -98,6 +101,7 @@ impl ChartData {
             ChartData::Metric(_) => "metric",
             ChartData::Confusion(_) => "confusion",
             ChartData::Tornado(_) => "tornado",
+            ChartData::Trend(_) => "trend",
         }
     }
 }

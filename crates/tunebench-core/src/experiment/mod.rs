@@ -5,12 +5,14 @@
 pub mod draft;
 pub mod file;
 pub mod import;
+pub mod rerun;
 
 use serde::{Deserialize, Serialize};
 
 pub use draft::{create, ExperimentDraft};
 pub use file::{ExperimentFile, LoadedExperiment};
 pub use import::import;
+pub use rerun::{clone_with_models, ModelSwap, Rerun};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

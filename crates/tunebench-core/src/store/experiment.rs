@@ -87,6 +87,22 @@ pub fn get(conn: &Connection, id: i32) -> Result<Experiment> {
     Ok(exp)
 }
 
+/// The experiments whose runs form one history with experiment `id`: the same name,
+/// dataset, split and primary metric (a re-run on another model is such a copy), oldest
+/// first. Includes `id` itself.
+pub fn family(conn: &Connection, id: i32) -> Result<Vec<i32>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.id FROM experiment e JOIN experiment x ON x.id = ?1
+          WHERE e.name = x.name AND e.dataset_id = x.dataset_id AND e.split = x.split
+            AND e.primary_metric = x.primary_metric
+          ORDER BY e.id",
+    )?;
+    let ids = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i32>>>()?;
+    Ok(ids)
+}
+
 /// The id of the dataset named `name_or_id` (a name, or a numeric id).
 pub fn dataset_id(conn: &Connection, name_or_id: &str) -> Result<Option<i32>> {
     let by_name: Option<i32> = conn

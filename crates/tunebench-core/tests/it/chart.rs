@@ -4,7 +4,7 @@
 use tunebench_core::chart::{
     self, ChartData, ChartSpec, ChartStyle, ConfusionData, CrossoverData, CumulativeData,
     LatencyData, LatencySample, MetricBar, MetricData, MetricGroup, QualityData, QualityPoint,
-    Theme, TornadoData,
+    Theme, TornadoData, TrendData, TrendPoint, TrendRun,
 };
 use tunebench_core::cost::{self, Estimate, Hosting, Scenario};
 
@@ -138,7 +138,63 @@ pub fn every_chart(style: ChartStyle) -> Vec<ChartSpec> {
             ChartData::Tornado(TornadoData::from_report(&report).unwrap()),
             style,
         ),
+        spec("Runs of support-tickets", ChartData::Trend(trend()), style),
     ]
+}
+
+/// Three runs; the fine-tuned arm moves to a new model in the third.
+fn trend() -> TrendData {
+    let point = |model: &str, value: f64, p95: f64, cost: f64| TrendPoint {
+        model: model.into(),
+        value,
+        low: value - 0.03,
+        high: value + 0.03,
+        latency_p95_ms: Some(p95),
+        cost_per_query: Some(cost),
+    };
+    TrendData {
+        metric: "accuracy".into(),
+        series: vec!["A (prompting)".into(), "B (fine-tuned)".into()],
+        runs: [
+            (0.81, 0.86, "ft-v1"),
+            (0.82, 0.87, "ft-v1"),
+            (0.82, 0.91, "ft-v2"),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, b, ft))| TrendRun {
+            label: format!("run {}", i + 1),
+            points: vec![
+                point("gpt-4.1-mini", a, 900.0, 0.0021),
+                point(ft, b, 420.0 - 40.0 * i as f64, 0.0009),
+            ],
+        })
+        .collect(),
+    }
+}
+
+#[test]
+fn the_trend_names_each_run_and_each_model_where_it_changed() {
+    let svg = chart::render_svg(&spec(
+        "Runs of support-tickets",
+        ChartData::Trend(trend()),
+        ChartStyle::SLIDE,
+    ))
+    .unwrap();
+    for label in [
+        "run 1",
+        "run 2",
+        "run 3",
+        "p95 latency (ms)",
+        "Cost per query (USD)",
+    ] {
+        assert!(svg.contains(label), "{label} missing");
+    }
+    // The prompting model is named once (it never changed); the fine-tuned model twice.
+    let texts = |t: &str| svg.lines().filter(|l| l.trim() == t).count();
+    assert_eq!(texts("gpt-4.1-mini"), 1);
+    assert_eq!(texts("ft-v1"), 1);
+    assert_eq!(texts("ft-v2"), 1);
 }
 
 /// Width and height from a PNG's IHDR chunk.
@@ -266,6 +322,7 @@ fn svg_output_matches_the_reviewed_snapshots() {
         "metric",
         "confusion",
         "tornado",
+        "trend",
     ]) {
         insta::assert_snapshot!(name, chart::render_svg(spec).unwrap());
     }

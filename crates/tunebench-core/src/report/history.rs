@@ -1,0 +1,150 @@
+//! A run beside the earlier runs of the same experiment: per run and arm the model, the
+//! primary metric with its interval, p95 latency and measured cost per query, so a team
+//! re-checking its decision after a model release sees the trend at a glance.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use super::{run_report, ReportOptions};
+use crate::chart::{TrendData, TrendPoint, TrendRun};
+use crate::stats::VerdictKind;
+use crate::{store, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HistoryArm {
+    pub name: String,
+    pub model: String,
+    pub n: u32,
+    pub errors: u32,
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    pub latency_p95_ms: Option<f64>,
+    pub cost_per_query: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HistoryRun {
+    pub run_id: i32,
+    pub experiment_id: i32,
+    pub started_at: String,
+    pub status: String,
+    pub verdict_kind: VerdictKind,
+    pub verdict: String,
+    /// Arm A then arm B.
+    pub arms: Vec<HistoryArm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RunHistory {
+    pub experiment: String,
+    pub dataset: String,
+    pub primary_metric: String,
+    /// Oldest first; the run asked about is among them.
+    pub runs: Vec<HistoryRun>,
+    /// Runs of the experiment left out, with why (e.g. no case answered by both arms yet).
+    pub left_out: Vec<String>,
+}
+
+/// Every run of the experiment of run `run_id` and of its re-runs on other models
+/// ([`store::experiment::family`]), oldest first, each scored as the results screen scores it.
+pub fn history(
+    conn: &Connection,
+    db_path: &Path,
+    run_id: i32,
+    opts: &ReportOptions,
+) -> Result<RunHistory> {
+    let this = store::run::get(conn, run_id)?;
+    let exp = store::experiment::get(conn, this.experiment_id)?;
+    let dataset = store::dataset::name(conn, exp.dataset_id)?;
+    let mut runs = Vec::new();
+    let mut left_out = Vec::new();
+    for experiment_id in store::experiment::family(conn, exp.id)? {
+        for record in store::run::list(conn, Some(experiment_id))?
+            .into_iter()
+            .rev()
+        {
+            match run_report(conn, db_path, record.id, opts) {
+                Ok(r) => runs.push(HistoryRun {
+                    run_id: r.run_id,
+                    experiment_id,
+                    started_at: record.started_at,
+                    status: r.status,
+                    verdict_kind: r.verdict_kind,
+                    verdict: r.verdict,
+                    arms: r
+                        .arms
+                        .into_iter()
+                        .map(|a| HistoryArm {
+                            name: a.name,
+                            model: a.model,
+                            n: a.n,
+                            errors: a.errors,
+                            value: a.primary.value,
+                            low: a.primary.interval.low,
+                            high: a.primary.interval.high,
+                            latency_p95_ms: a.latency.p95_ms,
+                            cost_per_query: a.cost_per_query,
+                        })
+                        .collect(),
+                }),
+                Err(e) => left_out.push(format!("run {}: {e}", record.id)),
+            }
+        }
+    }
+    runs.sort_by(|a, b| (&a.started_at, a.run_id).cmp(&(&b.started_at, b.run_id)));
+    Ok(RunHistory {
+        experiment: exp.name,
+        dataset,
+        primary_metric: exp.primary_metric,
+        runs,
+        left_out,
+    })
+}
+
+impl RunHistory {
+    /// The trend chart's data: one point per run and arm, labelled by run.
+    pub fn trend_data(&self) -> TrendData {
+        TrendData {
+            metric: self.primary_metric.clone(),
+            series: (0..2)
+                .map(|i| {
+                    let names: Vec<&str> = self
+                        .runs
+                        .iter()
+                        .filter_map(|r| r.arms.get(i).map(|a| a.name.as_str()))
+                        .collect();
+                    let last = names
+                        .last()
+                        .copied()
+                        .unwrap_or(if i == 0 { "A" } else { "B" });
+                    format!("{} ({last})", if i == 0 { "A" } else { "B" })
+                })
+                .collect(),
+            runs: self
+                .runs
+                .iter()
+                .map(|r| TrendRun {
+                    label: format!("run {}", r.run_id),
+                    points: r
+                        .arms
+                        .iter()
+                        .map(|a| TrendPoint {
+                            model: a.model.clone(),
+                            value: a.value,
+                            low: a.low,
+                            high: a.high,
+                            latency_p95_ms: a.latency_p95_ms,
+                            cost_per_query: a.cost_per_query,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
