@@ -72,6 +72,26 @@ enum Command {
         #[arg(long, value_name = "USD")]
         budget: Option<f64>,
     },
+    /// Run a run's experiment again with one or both arms on another model.
+    Rerun {
+        run_id: i32,
+        /// The new model of an arm, as ARM=MODEL (ARM is a, b or the arm's name); repeat
+        /// for both arms. Without it, the same models are run again.
+        #[arg(long = "model", value_name = "ARM=MODEL")]
+        models: Vec<String>,
+        /// Requests in flight per provider (overrides the providers' max_concurrency).
+        #[arg(long, value_name = "N")]
+        concurrency: Option<u32>,
+        /// Do not answer from, nor fill, the response cache.
+        #[arg(long)]
+        no_cache: bool,
+        /// Stop cleanly once this many USD have been spent.
+        #[arg(long, value_name = "USD")]
+        budget: Option<f64>,
+    },
+    /// Every run of a run's experiment and its re-runs: metric, p95 latency and cost per
+    /// query of each arm over time.
+    History { run_id: i32 },
     /// Every metric of both arms with its interval, the comparison and the verdict.
     Report {
         run_id: i32,
@@ -145,6 +165,24 @@ fn main() -> ExitCode {
             },
             &out,
         ),
+        Command::Rerun {
+            run_id,
+            models,
+            concurrency,
+            no_cache,
+            budget,
+        } => cmd::rerun::run(
+            cli.db.as_deref(),
+            &cmd::rerun::Args {
+                run_id: *run_id,
+                models,
+                concurrency: *concurrency,
+                no_cache: *no_cache,
+                budget: *budget,
+            },
+            &out,
+        ),
+        Command::History { run_id } => cmd::history::run(cli.db.as_deref(), *run_id, &out),
         Command::Report {
             run_id,
             latency_budget,

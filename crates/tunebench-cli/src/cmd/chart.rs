@@ -11,7 +11,7 @@ use tunebench_core::chart::{
     self, ChartData, ChartSpec, ChartStyle, CrossoverData, CumulativeData, Theme, TornadoData,
 };
 use tunebench_core::report::{
-    confusion_data, latency_data, metric_data, quality_data, run_report, run_scenario,
+    confusion_data, history, latency_data, metric_data, quality_data, run_report, run_scenario,
     ReportOptions,
 };
 use tunebench_core::{cost, price, store};
@@ -34,6 +34,9 @@ pub enum ChartName {
     Confusion,
     /// Each arm's primary metric against its measured cost per query.
     Quality,
+    /// Every run of the experiment and its re-runs on other models: metric, p95 latency
+    /// and cost per query of each arm over time.
+    Trend,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -97,7 +100,7 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
     );
     let (title, data) = match args.chart {
         ChartName::Crossover => (
-            "Monthly cost of prompting vs fine-tuning",
+            "Monthly cost of prompting vs fine-tuning".to_string(),
             ChartData::Crossover(CrossoverData::from_scenario(
                 scenario.as_ref().context("scenario")?,
                 report.as_ref().context("cost report")?,
@@ -105,45 +108,52 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
             )?),
         ),
         ChartName::Cumulative => (
-            "Cumulative cost: when fine-tuning pays back",
+            "Cumulative cost: when fine-tuning pays back".to_string(),
             ChartData::Cumulative(CumulativeData::from_scenario(
                 scenario.as_ref().context("scenario")?,
                 report.as_ref().context("cost report")?,
             )?),
         ),
         ChartName::Metric => (
-            "Quality of each arm",
+            "Quality of each arm".to_string(),
             ChartData::Metric(metric_data(&quality()?)),
         ),
         ChartName::Confusion => (
-            "Confusion matrix",
+            "Confusion matrix".to_string(),
             ChartData::Confusion(
                 confusion_data(&quality()?, usize::from(matches!(args.arm, ArmArg::B)))
                     .context("no confusion matrix: this experiment's outputs are not labels")?,
             ),
         ),
         ChartName::Quality => (
-            "Quality against cost per query",
+            "Quality against cost per query".to_string(),
             ChartData::QualityCost(
                 quality_data(&quality()?)
                     .context("no quality-cost chart: neither arm has a measured cost")?,
             ),
         ),
         ChartName::Latency => (
-            "Latency per arm",
+            "Latency per arm".to_string(),
             ChartData::Latency(latency_data(&conn, args.run_id, None)?),
         ),
         ChartName::Tornado => (
-            "What moves the break-even",
+            "What moves the break-even".to_string(),
             ChartData::Tornado(
                 TornadoData::from_report(report.as_ref().context("cost report")?).context(
                     "no tornado: the arms never cross, so no assumption moves a break-even",
                 )?,
             ),
         ),
+        ChartName::Trend => {
+            let h = history(&conn, &db_path, args.run_id, &ReportOptions::default())?;
+            (
+                format!("Runs of {} on {}", h.experiment, h.dataset),
+                ChartData::Trend(h.trend_data()),
+            )
+        }
     };
     let spec = ChartSpec {
-        title: title.to_string(),
+        title,
         source,
         style: ChartStyle {
             theme: match args.theme {

@@ -3,11 +3,13 @@
 pub mod chart;
 pub mod datasets;
 pub mod export;
+pub mod history;
 pub mod import;
 pub mod judge;
 pub mod prices;
 pub mod provider;
 pub mod report;
+pub mod rerun;
 pub mod resume;
 pub mod run;
 pub mod split;

@@ -53,7 +53,11 @@ pub fn clone_with_models(
             )));
         }
     }
-    let tx = conn.unchecked_transaction()?;
+    store::atomically(conn, || copy_with(conn, &source, swaps))
+}
+
+fn copy_with(conn: &Connection, source: &Experiment, swaps: &[ModelSwap]) -> Result<Rerun> {
+    let experiment_id = source.id;
     let mut copy = source.clone();
     let mut changes = Vec::new();
     let mut notes = Vec::new();
@@ -61,7 +65,7 @@ pub fn clone_with_models(
         let Some(swap) = swaps.iter().rev().find(|s| s.position as usize == pos) else {
             continue;
         };
-        let mut arm = store::arm::get(&tx, *arm_id)?;
+        let mut arm = store::arm::get(conn, *arm_id)?;
         let model = swap.model.trim();
         if arm.model == model {
             continue;
@@ -75,13 +79,12 @@ pub fn clone_with_models(
             ));
         }
         arm.model = model.to_string();
-        *arm_id = store::arm::insert(&tx, &arm)?;
+        *arm_id = store::arm::insert(conn, &arm)?;
     }
-    let new_id = store::experiment::insert(&tx, &copy)?;
-    if let Some(questions) = store::experiment::questions(&tx, experiment_id)? {
-        store::experiment::set_questions(&tx, new_id, &questions)?;
+    let new_id = store::experiment::insert(conn, &copy)?;
+    if let Some(questions) = store::experiment::questions(conn, experiment_id)? {
+        store::experiment::set_questions(conn, new_id, &questions)?;
     }
-    tx.commit()?;
     Ok(Rerun {
         experiment_id: new_id,
         changes,

@@ -141,3 +141,51 @@ pub fn prepare(conn: &Connection, experiment_id: i32, options: &RunOptions) -> R
         estimate: super::estimate(&plan, &prices)?,
     })
 }
+
+/// A re-run of run `run_id` on other models: the experiment copied with `swaps`
+/// ([`crate::experiment::clone_with_models`]) and a pending run of the copy that keeps the
+/// source run's cost assumptions (the experiment file's `[scenario]`). Returns what changed
+/// and the new run's id.
+pub fn create_rerun(
+    conn: &Connection,
+    run_id: i32,
+    swaps: &[crate::experiment::ModelSwap],
+    options: &RunOptions,
+) -> Result<(crate::experiment::Rerun, i32)> {
+    let source = store::run::get(conn, run_id)?;
+    let scenario = serde_json::from_str::<serde_json::Value>(&source.settings)
+        .ok()
+        .and_then(|s| s.get("scenario").cloned())
+        .filter(|s| !s.is_null());
+    store::atomically(conn, || {
+        let rerun = crate::experiment::clone_with_models(conn, source.experiment_id, swaps)?;
+        let new_run = create(conn, rerun.experiment_id, options, scenario)?;
+        Ok((rerun, new_run))
+    })
+}
+
+/// [`create_rerun`] with the new run's estimate, for a person to read before starting it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PreparedRerun {
+    pub rerun: crate::experiment::Rerun,
+    pub prepared: PreparedRun,
+}
+
+pub fn prepare_rerun(
+    conn: &Connection,
+    run_id: i32,
+    swaps: &[crate::experiment::ModelSwap],
+    options: &RunOptions,
+) -> Result<PreparedRerun> {
+    let (rerun, new_run) = create_rerun(conn, run_id, swaps, options)?;
+    let plan = Plan::load(conn, new_run)?;
+    let prices = super::CatalogPrices::load(conn)?;
+    Ok(PreparedRerun {
+        rerun,
+        prepared: PreparedRun {
+            run_id: new_run,
+            estimate: super::estimate(&plan, &prices)?,
+        },
+    })
+}

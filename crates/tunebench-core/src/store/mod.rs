@@ -84,3 +84,19 @@ fn configure(conn: &Connection, path: &Path) -> Result<()> {
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
     Ok(())
 }
+
+/// Runs `f` all-or-nothing: inside a savepoint, so it nests within an open transaction
+/// (the outer one decides) and is its own transaction otherwise.
+pub fn atomically<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    conn.execute_batch("SAVEPOINT atomically")?;
+    match f() {
+        Ok(v) => {
+            conn.execute_batch("RELEASE atomically")?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK TO atomically; RELEASE atomically");
+            Err(e)
+        }
+    }
+}

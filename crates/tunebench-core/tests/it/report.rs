@@ -577,3 +577,49 @@ fn a_rerun_on_a_new_model_copies_the_experiment_and_the_history_shows_both_runs(
     assert_eq!(trend.runs[1].label, "run 2");
     assert_eq!(trend.runs[1].points[1].model, "ft-model-v2");
 }
+
+#[test]
+fn a_rerun_of_a_run_keeps_its_cost_assumptions_and_a_refused_one_writes_nothing() {
+    use tunebench_core::experiment::ModelSwap;
+    use tunebench_core::run::{create_rerun, RunOptions};
+
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    seed_run(&conn, &arm_a(), &arm_b());
+    conn.execute_batch(
+        r#"UPDATE run SET settings = '{"scenario":{"queries_per_day":40000}}' WHERE id = 1"#,
+    )
+    .unwrap();
+    let counts = |conn: &Connection| -> (i64, i64, i64) {
+        conn.query_row(
+            "SELECT (SELECT count(*) FROM experiment), (SELECT count(*) FROM run), (SELECT count(*) FROM arm)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    };
+    let before = counts(&conn);
+    let swap = |position: u32, model: &str| ModelSwap {
+        position,
+        model: model.into(),
+    };
+    let err = create_rerun(
+        &conn,
+        1,
+        &[swap(0, "new-base"), swap(3, "x")],
+        &RunOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("arms[3].model"), "{err}");
+    assert_eq!(counts(&conn), before, "nothing written");
+
+    let (rerun, run_id) =
+        create_rerun(&conn, 1, &[swap(0, "new-base")], &RunOptions::default()).unwrap();
+    assert_eq!(counts(&conn), (before.0 + 1, before.1 + 1, before.2 + 1));
+    let run = store::run::get(&conn, run_id).unwrap();
+    assert_eq!(run.experiment_id, rerun.experiment_id);
+    let settings: serde_json::Value = serde_json::from_str(&run.settings).unwrap();
+    assert_eq!(settings["scenario"]["queries_per_day"], 40000);
+    assert_eq!(settings["arms"][0]["model"], "new-base");
+    assert_eq!(settings["arms"][1]["model"], "ft-model");
+}
