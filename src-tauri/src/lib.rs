@@ -52,6 +52,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         runs::run_report,
         runs::run_cases,
         runs::run_latency_chart,
+        runs::prepare_rerun,
+        runs::run_history,
+        runs::trend_chart,
         decision::decide,
         decision::export_report,
     ])

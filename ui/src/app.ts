@@ -42,7 +42,10 @@ export class App {
     });
     this.dataset = new DatasetScreen(redraw);
     this.runs = new RunsScreen(redraw);
-    this.results = new ResultsScreen(redraw);
+    this.results = new ResultsScreen(redraw, (runId, budget) => {
+      location.hash = "#/runs";
+      void this.runs.startPrepared(runId, budget);
+    });
     this.crossover = new CrossoverScreen(redraw);
     this.decision = new DecisionScreen(redraw);
     this.nav = [

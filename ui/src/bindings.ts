@@ -73,6 +73,18 @@ export const commands = {
 	/**  The latency distribution of each arm of run `run_id`, as SVG for the results screen. */
 	runLatencyChart: (runId: number, budgetMs: number | null) => typedError<string, CommandError>(__TAURI_INVOKE("run_latency_chart", { runId, budgetMs })),
 	/**
+	 *  Copies run `run_id`'s experiment with other models (`swaps`) and prepares a run of the
+	 *  copy, returning what changed and the new run's estimate; start it with `resume_run`.
+	 */
+	prepareRerun: (runId: number, swaps: ModelSwap[]) => typedError<PreparedRerun_Serialize, CommandError>(__TAURI_INVOKE("prepare_rerun", { runId, swaps })),
+	/**  Every run of run `run_id`'s experiment and its re-runs, oldest first. */
+	runHistory: (runId: number) => typedError<RunHistory_Serialize, CommandError>(__TAURI_INVOKE("run_history", { runId })),
+	/**
+	 *  The trend chart of run `run_id`'s history: SVG text, or written to `path` (PNG, or SVG
+	 *  when it ends in `.svg`) and the path returned.
+	 */
+	trendChart: (runId: number, style: ChartStyle, path: string | null) => typedError<string, CommandError>(__TAURI_INVOKE("trend_chart", { runId, style, path })),
+	/**
 	 *  The recommendation for run `run_id`; `questions`, when given, are saved with its
 	 *  experiment first.
 	 */
@@ -559,6 +571,13 @@ export type CaseView_Serialize = {
 	expected: string,
 	a: ArmAnswer_Serialize,
 	b: ArmAnswer_Serialize,
+};
+
+/**  Theme and size in pixels; font sizes scale with the size (1920×1080 is the reference). */
+export type ChartStyle = {
+	theme: Theme,
+	width: number,
+	height: number,
 };
 
 /**  The four answers of the framework. */
@@ -1090,6 +1109,56 @@ export type GenParams_Serialize = {
 	response_format: ResponseFormat | null,
 };
 
+export type HistoryArm = HistoryArm_Serialize | HistoryArm_Deserialize;
+
+export type HistoryArm_Deserialize = {
+	name: string,
+	model: string,
+	n: number,
+	errors: number,
+	value: number | null,
+	low: number | null,
+	high: number | null,
+	latency_p95_ms?: number | null,
+	cost_per_query?: number | null,
+};
+
+export type HistoryArm_Serialize = {
+	name: string,
+	model: string,
+	n: number,
+	errors: number,
+	value: number | null,
+	low: number | null,
+	high: number | null,
+	latency_p95_ms: number | null,
+	cost_per_query: number | null,
+};
+
+export type HistoryRun = HistoryRun_Serialize | HistoryRun_Deserialize;
+
+export type HistoryRun_Deserialize = {
+	run_id: number,
+	experiment_id: number,
+	started_at: string,
+	status: string,
+	verdict_kind: VerdictKind,
+	verdict: string,
+	/**  Arm A then arm B. */
+	arms: HistoryArm_Deserialize[],
+};
+
+export type HistoryRun_Serialize = {
+	run_id: number,
+	experiment_id: number,
+	started_at: string,
+	status: string,
+	verdict_kind: VerdictKind,
+	verdict: string,
+	/**  Arm A then arm B. */
+	arms: HistoryArm_Serialize[],
+};
+
 /**  The fixed hosting cost of a dedicated deployment. */
 export type Hosting = 
 /**  Per-token billing only. */
@@ -1371,6 +1440,12 @@ export type MetricSummary_Serialize = {
 	interval_method: string,
 };
 
+/**  The model one arm calls in the re-run: `position` 0 is arm A, 1 is arm B. */
+export type ModelSwap = {
+	position: number,
+	model: string,
+};
+
 /**  Where an entry came from: the app's seed data or the user. A custom entry wins. */
 export type Origin = "seed" | "custom";
 
@@ -1458,6 +1533,21 @@ export type PowerAnalysis_Serialize = {
 	cases_to_detect_margin: number | null,
 	/**  Set when the test set cannot detect a difference as small as the margin. */
 	warning: string | null,
+};
+
+/**  [`create_rerun`] with the new run's estimate, for a person to read before starting it. */
+export type PreparedRerun = PreparedRerun_Serialize | PreparedRerun_Deserialize;
+
+/**  [`create_rerun`] with the new run's estimate, for a person to read before starting it. */
+export type PreparedRerun_Deserialize = {
+	rerun: Rerun,
+	prepared: PreparedRun_Deserialize,
+};
+
+/**  [`create_rerun`] with the new run's estimate, for a person to read before starting it. */
+export type PreparedRerun_Serialize = {
+	rerun: Rerun,
+	prepared: PreparedRun_Serialize,
 };
 
 /**  A run created and estimated, not yet started. */
@@ -1887,6 +1977,15 @@ export type ReportWarning = {
 	message: string,
 };
 
+/**  What [`clone_with_models`] made. */
+export type Rerun = {
+	experiment_id: number,
+	/**  One line per arm whose model changed, e.g. "fine-tuned: ft-v1 → ft-v2". */
+	changes: string[],
+	/**  Things the user should know, e.g. a price override that no longer applies. */
+	notes: string[],
+};
+
 /**  Structured output requested from the model. */
 export type ResponseFormat = { type: "json_object" } | 
 /**  `schema` is the JSON Schema as JSON text. */
@@ -1967,6 +2066,28 @@ export type RunEstimate_Serialize = {
 	cost_usd: number | null,
 	/**  Names of arms without a price (their cost is unknown). */
 	unpriced_arms: string[],
+};
+
+export type RunHistory = RunHistory_Serialize | RunHistory_Deserialize;
+
+export type RunHistory_Deserialize = {
+	experiment: string,
+	dataset: string,
+	primary_metric: string,
+	/**  Oldest first; the run asked about is among them. */
+	runs: HistoryRun_Deserialize[],
+	/**  Runs of the experiment left out, with why (e.g. no case answered by both arms yet). */
+	left_out: string[],
+};
+
+export type RunHistory_Serialize = {
+	experiment: string,
+	dataset: string,
+	primary_metric: string,
+	/**  Oldest first; the run asked about is among them. */
+	runs: HistoryRun_Serialize[],
+	/**  Runs of the experiment left out, with why (e.g. no case answered by both arms yet). */
+	left_out: string[],
 };
 
 /**  One run as the runs screen lists it. */

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
-use tunebench_core::experiment::ExperimentDraft;
-use tunebench_core::report::{self, CaseFilter, CasePage, ReportOptions, RunReport};
+use tunebench_core::experiment::{ExperimentDraft, ModelSwap};
+use tunebench_core::report::{self, CaseFilter, CasePage, ReportOptions, RunHistory, RunReport};
 use tunebench_core::run::{
-    self, Plan, PreparedRun, Progress, RunContext, RunListEntry, RunOptions, RunOutcome,
+    self, Plan, PreparedRerun, PreparedRun, Progress, RunContext, RunListEntry, RunOptions,
+    RunOutcome,
 };
 use tunebench_core::{chart, experiment, store};
 
@@ -211,4 +212,67 @@ pub async fn run_latency_chart(
         Ok(chart::render_svg(&spec)?)
     })
     .await
+}
+
+/// Copies run `run_id`'s experiment with other models (`swaps`) and prepares a run of the
+/// copy, returning what changed and the new run's estimate; start it with `resume_run`.
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_rerun(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    swaps: Vec<ModelSwap>,
+) -> CommandResult<PreparedRerun> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        Ok(run::prepare_rerun(
+            &store::open(&db)?,
+            run_id,
+            &swaps,
+            &RunOptions::default(),
+        )?)
+    })
+    .await
+}
+
+/// Every run of run `run_id`'s experiment and its re-runs, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_history(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+) -> CommandResult<RunHistory> {
+    let db = state.db_path.clone();
+    blocking(move || Ok(history_of(&db, run_id)?)).await
+}
+
+/// The trend chart of run `run_id`'s history: SVG text, or written to `path` (PNG, or SVG
+/// when it ends in `.svg`) and the path returned.
+#[tauri::command]
+#[specta::specta]
+pub async fn trend_chart(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    style: chart::ChartStyle,
+    path: Option<String>,
+) -> CommandResult<String> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        let spec = history_of(&db, run_id)?.chart_spec(style);
+        let Some(path) = path else {
+            return Ok(chart::render_svg(&spec)?);
+        };
+        let bytes = if path.to_ascii_lowercase().ends_with(".svg") {
+            chart::render_svg(&spec)?.into_bytes()
+        } else {
+            chart::render_png(&spec)?
+        };
+        std::fs::write(&path, bytes).map_err(|e| tunebench_core::Error::io(&path, e))?;
+        Ok(path)
+    })
+    .await
+}
+
+fn history_of(db: &std::path::Path, run_id: i32) -> tunebench_core::Result<RunHistory> {
+    report::history(&store::open(db)?, db, run_id, &ReportOptions::default())
 }

@@ -27,7 +27,6 @@ export function experimentForm(
   prepared: PreparedRun | null,
   a: FormActions,
 ): TemplateResult {
-  let budget: number | null = null;
   const armSelect = (id: string, value: number, onPick: (v: number) => void) =>
     html`<select id=${id} @change=${(e: Event) => onPick(Number((e.target as HTMLSelectElement).value))}>
       <option value="0" ?selected=${value === 0}>(choose an arm)</option>
@@ -52,17 +51,28 @@ export function experimentForm(
         @change=${(e: Event) => a.change({ labels: (e.target as HTMLInputElement).value.split(",").map((x) => x.trim()).filter(Boolean) })} /></label>
     </div>
     ${prepared
-      ? html`<div class="estimate" id="run-estimate">
-          <p><strong>Run ${prepared.run_id}</strong>: ${count(prepared.estimate.calls)} calls,
-            ${prepared.estimate.cost_usd != null ? html`estimated cost up to <strong>${usd(prepared.estimate.cost_usd)}</strong>` : "cost unknown"}
-            ${prepared.estimate.unpriced_arms.length > 0 ? html` <span class="muted">(no price for ${prepared.estimate.unpriced_arms.join(", ")})</span>` : nothing}</p>
-          <ul class="small">${prepared.estimate.arms.map((x) => html`<li>${x.name}: ${count(x.calls)} calls, ~${count(Math.round(x.input_tokens ?? 0))} input tokens, ≤ ${count(Math.round(x.max_output_tokens ?? 0))} output tokens${x.cost_usd != null ? `, ${usd(x.cost_usd)}` : ""}</li>`)}</ul>
-          <label class="small">Stop when spend reaches ($, optional) <input id="run-budget" type="number" min="0" step="0.01"
-            @change=${(e: Event) => { const v = Number((e.target as HTMLInputElement).value); budget = v > 0 ? v : null; }} /></label>
-          <div class="actions"><button class="primary" id="run-start" @click=${() => a.start(budget)}>Start run</button>
-            <button @click=${a.close}>Close</button></div>
-        </div>`
+      ? estimateView(prepared, a.start, a.close)
       : html`<div class="actions"><button class="primary" id="exp-prepare" @click=${a.prepare}>Create and estimate</button>
           <button @click=${a.close}>Cancel</button></div>`}
   </section>`;
+}
+
+/** A prepared run's estimate (calls, tokens, cost per arm), an optional spend ceiling and
+ * the button that starts it. */
+export function estimateView(
+  prepared: PreparedRun,
+  start: (budget: number | null) => void,
+  close: () => void,
+): TemplateResult {
+  let budget: number | null = null;
+  return html`<div class="estimate" id="run-estimate">
+    <p><strong>Run ${prepared.run_id}</strong>: ${count(prepared.estimate.calls)} calls,
+      ${prepared.estimate.cost_usd != null ? html`estimated cost up to <strong>${usd(prepared.estimate.cost_usd)}</strong>` : "cost unknown"}
+      ${prepared.estimate.unpriced_arms.length > 0 ? html` <span class="muted">(no price for ${prepared.estimate.unpriced_arms.join(", ")})</span>` : nothing}</p>
+    <ul class="small">${prepared.estimate.arms.map((x) => html`<li>${x.name}: ${count(x.calls)} calls, ~${count(Math.round(x.input_tokens ?? 0))} input tokens, ≤ ${count(Math.round(x.max_output_tokens ?? 0))} output tokens${x.cost_usd != null ? `, ${usd(x.cost_usd)}` : ""}</li>`)}</ul>
+    <label class="small">Stop when spend reaches ($, optional) <input id="run-budget" type="number" min="0" step="0.01"
+      @change=${(e: Event) => { const v = Number((e.target as HTMLInputElement).value); budget = v > 0 ? v : null; }} /></label>
+    <div class="actions"><button class="primary" id="run-start" @click=${() => start(budget)}>Start run</button>
+      <button @click=${close}>Close</button></div>
+  </div>`;
 }

@@ -1,6 +1,7 @@
 // The results of one run: the verdict in one sentence with its numbers, every metric with
 // its interval side by side, latency and cost per query, per-class tables and confusion
 // matrices, and a case browser filtered to the disagreements.
+import { save } from "@tauri-apps/plugin-dialog";
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import { call, describe } from "../api";
@@ -9,8 +10,11 @@ import {
   type CaseFilter,
   type CasePage,
   type LabelReport,
+  type RunHistory,
   type RunReport,
 } from "../bindings";
+import { modelChoices } from "./crossover";
+import { historyView, rerunForm, type RerunState } from "./history";
 import { count } from "../format";
 import { usd } from "../money";
 import type { Redraw, Screen } from "../screen";
@@ -30,13 +34,25 @@ export class ResultsScreen implements Screen {
   private error: string | null = null;
   private budget: number | null = null;
   private latencySvg: string | null = null;
+  private history: RunHistory | null = null;
+  private trendSvg: string | null = null;
+  private rerun: RerunState | null = null;
+  private notice: string | null = null;
 
-  constructor(private readonly redraw: Redraw) {}
+  /** `startRun` starts a prepared run where its progress shows (the Runs screen). */
+  constructor(
+    private readonly redraw: Redraw,
+    private readonly startRun: (runId: number, budget: number | null) => void,
+  ) {}
 
   async show(): Promise<void> {
     this.error = null;
+    this.notice = null;
     this.report = null;
     this.page = null;
+    this.history = null;
+    this.trendSvg = null;
+    this.rerun = null;
     try {
       this.report = await call(
         commands.runReport(this.runId, { latency_budget_p95_ms: this.budget, error_policy: "count_as_failure", seed: 7, resamples: 10000 }),
@@ -45,8 +61,63 @@ export class ResultsScreen implements Screen {
       this.error = describe(err);
     }
     this.redraw();
-    await Promise.all([this.loadCases(), this.loadLatency()]);
+    await Promise.all([this.loadCases(), this.loadLatency(), this.loadHistory()]);
   }
+
+  private async loadHistory(): Promise<void> {
+    try {
+      this.history = await call(commands.runHistory(this.runId));
+      if (this.history.runs.length > 1) {
+        this.trendSvg = await call(commands.trendChart(this.runId, { theme: "light", width: 1920, height: 720 }, null));
+      }
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
+
+  private openRerun = async (): Promise<void> => {
+    const r = this.report;
+    if (!r) return;
+    let suggestions: string[] = [];
+    try {
+      const choices = modelChoices(await call(commands.listPrices()));
+      suggestions = [...choices.base, ...choices.tuned];
+    } catch {
+      // Suggestions are a convenience; any model id can be typed.
+    }
+    this.rerun = {
+      current: r.arms.map((a) => ({ name: a.name, model: a.model })),
+      models: r.arms.map((a) => a.model),
+      suggestions,
+      prepared: null,
+    };
+    this.redraw();
+  };
+
+  private prepareRerun = async (): Promise<void> => {
+    const s = this.rerun;
+    if (!s) return;
+    this.error = null;
+    try {
+      const swaps = s.models.map((model, position) => ({ position, model }));
+      s.prepared = await call(commands.prepareRerun(this.runId, swaps));
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  };
+
+  private exportTrend = async (): Promise<void> => {
+    const path = await save({ defaultPath: `trend-run-${this.runId}.png`, filters: [{ name: "PNG", extensions: ["png"] }] });
+    if (!path) return;
+    try {
+      this.notice = `Saved ${await call(commands.trendChart(this.runId, { theme: "light", width: 1920, height: 1080 }, path))}`;
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  };
 
   private async loadLatency(): Promise<void> {
     try {
@@ -83,11 +154,32 @@ export class ResultsScreen implements Screen {
     const head = html`<header class="screen-head"><div><a href="#/runs" class="back">← Runs</a>
       <h1>Run ${this.runId}${r ? html` · ${r.experiment}` : nothing}</h1>
       ${r ? html`<div class="muted small">${r.dataset} · ${r.split} split · ${count(r.n_cases)} cases · ${r.status}</div>` : nothing}</div>
-      <div class="actions"><a class="button" id="open-crossover" href="#/crossover/${this.runId}">Cost at scale →</a>
+      <div class="actions"><button id="open-rerun" ?disabled=${!r || this.rerun !== null} @click=${() => void this.openRerun()}>Re-run on another model…</button>
+        <a class="button" id="open-crossover" href="#/crossover/${this.runId}">Cost at scale →</a>
         <a class="button primary-link" id="open-decision" href="#/decision/${this.runId}">Decision →</a></div></header>`;
     if (!r) return html`${head}${errorBox(this.error, "results-error")}${this.error ? nothing : html`<p class="muted">Scoring…</p>`}`;
     const [a, b] = r.arms;
+    const rerun = this.rerun;
     return html`${head}${errorBox(this.error, "results-error")}
+      ${this.notice ? html`<div class="notice" id="results-notice">${this.notice}</div>` : nothing}
+      ${rerun
+        ? rerunForm(rerun, {
+            setModel: (i, m) => {
+              rerun.models[i] = m;
+              this.redraw();
+            },
+            prepare: () => void this.prepareRerun(),
+            start: (budget) => {
+              const id = rerun.prepared?.prepared.run_id;
+              this.rerun = null;
+              if (id) this.startRun(id, budget);
+            },
+            close: () => {
+              this.rerun = null;
+              this.redraw();
+            },
+          })
+        : nothing}
       <section class="verdict verdict-${r.verdict_kind}" id="verdict">${r.verdict}</section>
       ${r.power_warning ? html`<p class="warnings">${r.power_warning}</p>` : nothing}
       <table class="grid" id="metrics-table">
@@ -127,6 +219,7 @@ export class ResultsScreen implements Screen {
       <div class="panels">
         ${[a, b].map((arm) => (arm.label_report ? html`<section class="panel"><h3>${arm.name}: per class</h3>${labelTable(arm.label_report)}</section>` : nothing))}
       </div>
+      ${this.history ? historyView(this.history, this.runId, this.trendSvg, () => void this.exportTrend()) : nothing}
       ${this.casesView()}`;
   }
 

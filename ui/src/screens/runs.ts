@@ -88,6 +88,11 @@ export class RunsScreen implements Screen {
     );
   }
 
+  /** Starts (or resumes) run `runId` and follows its progress here. */
+  startPrepared(runId: number, budget: number | null): Promise<void> {
+    return this.resume(runId, budget);
+  }
+
   private resume = (runId: number, budget: number | null = null) =>
     this.follow(`run ${runId}`, (ch) => call(commands.resumeRun(runId, budget, ch)));
 

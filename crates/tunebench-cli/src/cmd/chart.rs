@@ -146,10 +146,7 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
         ),
         ChartName::Trend => {
             let h = history(&conn, &db_path, args.run_id, &ReportOptions::default())?;
-            (
-                format!("Runs of {} on {}", h.experiment, h.dataset),
-                ChartData::Trend(h.trend_data()),
-            )
+            (h.chart_title(), ChartData::Trend(h.trend_data()))
         }
     };
     let spec = ChartSpec {

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::{run_report, ReportOptions};
-use crate::chart::{TrendData, TrendPoint, TrendRun};
+use crate::chart::{ChartData, ChartSpec, ChartStyle, TrendData, TrendPoint, TrendRun};
 use crate::stats::VerdictKind;
 use crate::{store, Result};
 
@@ -108,6 +108,32 @@ pub fn history(
 }
 
 impl RunHistory {
+    pub fn chart_title(&self) -> String {
+        format!("Runs of {} on {}", self.experiment, self.dataset)
+    }
+
+    /// The trend chart as the app and the CLI draw it.
+    pub fn chart_spec(&self, style: ChartStyle) -> ChartSpec {
+        let first = self
+            .runs
+            .first()
+            .map_or("", |r| r.started_at.get(..10).unwrap_or(""));
+        let last = self
+            .runs
+            .last()
+            .map_or("", |r| r.started_at.get(..10).unwrap_or(""));
+        ChartSpec {
+            title: self.chart_title(),
+            source: format!(
+                "{} runs, {first} to {last} · {} with 95 % intervals · p95 latency · measured cost per query",
+                self.runs.len(),
+                self.primary_metric
+            ),
+            style,
+            data: ChartData::Trend(self.trend_data()),
+        }
+    }
+
     /// The trend chart's data: one point per run and arm, labelled by run.
     pub fn trend_data(&self) -> TrendData {
         TrendData {

@@ -164,7 +164,7 @@ pub fn create_rerun(
     })
 }
 
-/// [`create_rerun`] with the new run's estimate, for a person to read before starting it.
+/// A re-run ready to start: what changed, and the new run with its estimate.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PreparedRerun {
@@ -172,6 +172,7 @@ pub struct PreparedRerun {
     pub prepared: PreparedRun,
 }
 
+/// [`create_rerun`] with the new run's estimate, for a person to read before starting it.
 pub fn prepare_rerun(
     conn: &Connection,
     run_id: i32,

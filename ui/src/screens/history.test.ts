@@ -1,0 +1,77 @@
+import { render } from "lit-html";
+import { describe, expect, it, vi } from "vitest";
+import type { HistoryRun, RunHistory } from "../bindings";
+import { historyView, rerunForm, type RerunState } from "./history";
+
+function run(id: number, ft: string, b: number): HistoryRun {
+  const arm = (name: string, model: string, value: number, p95: number, cost: number | null) => ({
+    name, model, n: 100, errors: 0, value, low: value - 0.05, high: value + 0.05, latency_p95_ms: p95, cost_per_query: cost,
+  });
+  return {
+    run_id: id, experiment_id: id, started_at: `2026-0${id}-01T10:00:00Z`, status: "completed",
+    verdict_kind: "justified", verdict: `Verdict of run ${id}`,
+    arms: [arm("prompting", "base", 0.8, 900, 0.002), arm("fine-tuned", ft, b, 400, null)],
+  };
+}
+
+function history(runs: HistoryRun[]): RunHistory {
+  return { experiment: "tickets", dataset: "support", primary_metric: "accuracy", runs, left_out: [] };
+}
+
+function draw(t: ReturnType<typeof historyView>): HTMLElement {
+  const el = document.createElement("div");
+  render(t, el);
+  return el;
+}
+
+describe("history", () => {
+  it("lists each run's arms with model, interval, p95 and cost, marking the run on screen", () => {
+    const exportPng = vi.fn();
+    const el = draw(historyView(history([run(1, "ft-v1", 0.86), run(2, "ft-v2", 0.91)]), 2, "<svg></svg>", exportPng));
+    const rows = [...el.querySelectorAll("#history-table tbody tr")];
+    expect(rows).toHaveLength(4);
+    expect(rows[3].textContent).toContain("ft-v2");
+    expect(rows[3].textContent).toContain("0.910 [0.860, 0.960]");
+    expect(rows[2].textContent).toContain("Verdict of run 2");
+    expect(rows[2].classList.contains("current")).toBe(true);
+    expect(rows[0].classList.contains("current")).toBe(false);
+    expect(rows[3].textContent).toContain("–");
+    expect(rows[2].textContent).toContain("$0.002");
+    (el.querySelector("#export-trend") as HTMLButtonElement).click();
+    expect(exportPng).toHaveBeenCalledOnce();
+  });
+
+  it("says how to get a trend when the run is the experiment's only one", () => {
+    const el = draw(historyView(history([run(1, "ft-v1", 0.86)]), 1, null, vi.fn()));
+    expect(el.querySelector("#history-table")).toBeNull();
+    expect(el.textContent).toContain("only run of tickets");
+  });
+
+  it("offers an estimate, then the changes, notes and the start button", () => {
+    const state: RerunState = {
+      current: [{ name: "prompting", model: "base" }, { name: "fine-tuned", model: "ft-v1" }],
+      models: ["base", "ft-v1"],
+      suggestions: ["gpt-4.1-mini"],
+      prepared: null,
+    };
+    const actions = { setModel: vi.fn(), prepare: vi.fn(), start: vi.fn(), close: vi.fn() };
+    let el = draw(rerunForm(state, actions));
+    expect(el.querySelector("#rerun-prepare")?.textContent).toContain("same models");
+    state.models[1] = "ft-v2";
+    el = draw(rerunForm(state, actions));
+    expect(el.querySelector("#rerun-prepare")?.textContent).toContain("Create and estimate");
+    state.prepared = {
+      rerun: { experiment_id: 2, changes: ["fine-tuned: ft-v1 → ft-v2"], notes: ["price not carried over"] },
+      prepared: {
+        run_id: 7,
+        estimate: { calls: 20, cost_usd: 0.5, unpriced_arms: [], arms: [] } as never,
+      },
+    };
+    el = draw(rerunForm(state, actions));
+    expect(el.querySelector("#rerun-changes")?.textContent).toContain("ft-v1 → ft-v2");
+    expect(el.textContent).toContain("price not carried over");
+    expect((el.querySelector("#rerun-model-1") as HTMLInputElement).disabled).toBe(true);
+    (el.querySelector("#run-start") as HTMLButtonElement).click();
+    expect(actions.start).toHaveBeenCalledWith(null);
+  });
+});
