@@ -50,7 +50,7 @@ for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break;
 export APP_BIN CLI_BIN DRIVER_PORT="$port" E2E_OUT="$here/out" E2E_WORK="$work"
 export TUNEBENCH_E2E_DB="$XDG_DATA_HOME/tunebench/tunebench.sqlite3"
 status=0
-(cd "$here" && node --test --test-concurrency=1 tests/) || status=$?
+(cd "$here" && node --test --test-concurrency=1 ${E2E_TESTS:-tests/}) || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- tauri-driver log ---" >&2
   tail -n 40 "$work/driver.log" >&2 || true

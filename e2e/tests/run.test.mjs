@@ -19,7 +19,7 @@ let calls = 0;
 function classify(model, text) {
   const base = /free|money|\$|click here|offer|viagra|credit/i;
   const more = /free|money|\$|click|offer|viagra|credit|unsubscribe|remove|order now|mortgage|sex|win/i;
-  return (model === "ft-model" ? more : base).test(text) ? "spam" : "ham";
+  return (model.startsWith("ft-model") ? more : base).test(text) ? "spam" : "ham";
 }
 
 before(async () => {
@@ -194,4 +194,47 @@ test("an experiment composed in the window shows its estimate, then runs from th
   const verdict = await browser.$("#verdict");
   await verdict.waitForExist({ timeout: 120_000 });
   assert.equal(calls, before, "an unchanged arm re-run is answered from the response cache");
+});
+
+test("a re-run on a new model joins the experiment's history, with its trend chart", async () => {
+  await browser.execute(() => (location.hash = "#/run/1"));
+  const open = await browser.$("#open-rerun");
+  await open.waitForClickable({ timeout: 30_000 });
+  await open.click();
+  const model = await browser.$("#rerun-model-1");
+  await model.waitForExist({ timeout: 10_000 });
+  await model.setValue("ft-model-v2");
+  await (await browser.$("#rerun-prepare")).click();
+  const changes = await browser.$("#rerun-changes");
+  await changes.waitForExist({ timeout: 30_000 });
+  assert.match(await changes.getText(), /fine-tuned: ft-model → ft-model-v2/);
+  assert.match(await changes.getText(), /not carried over/, "the old model's price is not reused silently");
+  assert.match(await (await browser.$("#run-estimate")).getText(), /450 calls/);
+  const before = calls;
+  await (await browser.$("#run-start")).click();
+  const table = await browser.$("#history-table");
+  await table.waitForExist({ timeout: 120_000 });
+  assert.equal(calls, before + 225, "only the arm on the new model calls the server; arm A comes from the cache");
+  const rows = await browser.$$("#history-table tbody tr");
+  assert.equal(rows.length, 4, "two runs × two arms");
+  const text = await table.getText();
+  assert.match(text, /ft-model-v2/);
+  assert.match(text, /ft-model\b/);
+  const current = await browser.$("#history-table tr.current");
+  assert.match(await current.getText(), /this run/i);
+  await (await browser.$("#trend-chart svg")).waitForExist({ timeout: 20_000 });
+  await (await browser.$("#history")).scrollIntoView();
+  await screenshot(browser, "history");
+
+  const runId = Number((await browser.execute(() => location.hash)).split("/").pop());
+  const path = `${process.env.E2E_WORK}/trend.png`;
+  const written = await browser.executeAsync((runId, path, done) => {
+    window.__TAURI_INTERNALS__
+      .invoke("trend_chart", { runId, style: { theme: "light", width: 1920, height: 1080 }, path })
+      .then(done, (e) => done(`error: ${JSON.stringify(e)}`));
+  }, runId, path);
+  assert.equal(written, path);
+  const png = readFileSync(path);
+  assert.equal(png.subarray(1, 4).toString(), "PNG");
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1920, 1080]);
 });

@@ -32,7 +32,8 @@ describe("history", () => {
     expect(rows).toHaveLength(4);
     expect(rows[3].textContent).toContain("ft-v2");
     expect(rows[3].textContent).toContain("0.910 [0.860, 0.960]");
-    expect(rows[2].textContent).toContain("Verdict of run 2");
+    expect(rows[2].textContent).toContain("fine-tuning justified");
+    expect(rows[2].querySelector(".tag.verdict-justified")?.getAttribute("title")).toBe("Verdict of run 2");
     expect(rows[2].classList.contains("current")).toBe(true);
     expect(rows[0].classList.contains("current")).toBe(false);
     expect(rows[3].textContent).toContain("–");

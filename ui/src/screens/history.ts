@@ -4,7 +4,7 @@
 // of each arm, run by run) with its trend chart.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
-import type { PreparedRerun_Serialize as PreparedRerun, RunHistory } from "../bindings";
+import type { HistoryRun, PreparedRerun_Serialize as PreparedRerun, RunHistory } from "../bindings";
 import { usd } from "../money";
 import { estimateView } from "./experiment-form";
 
@@ -54,7 +54,14 @@ export function rerunForm(s: RerunState, a: RerunActions): TemplateResult {
   </section>`;
 }
 
-/** The experiment's runs, oldest first, with the current run marked. */
+const VERDICT: Record<HistoryRun["verdict_kind"], string> = {
+  justified: "fine-tuning justified",
+  not_justified: "not justified",
+  inconclusive: "inconclusive",
+};
+
+/** The experiment's runs, oldest first, with the current run marked; each verdict's
+ * sentence is its tag's tooltip (the run's own screen states it in full). */
 export function historyView(
   h: RunHistory,
   runId: number,
@@ -86,7 +93,9 @@ export function historyView(
             <td class="num">${opt(arm.value, f3)} <span class="muted small">[${opt(arm.low, f3)}, ${opt(arm.high, f3)}]</span></td>
             <td class="num">${opt(arm.latency_p95_ms, (v) => `${Math.round(v)} ms`)}</td>
             <td class="num">${opt(arm.cost_per_query, usd)}</td>
-            ${i === 0 ? html`<td rowspan=${r.arms.length} class="small verdict-${r.verdict_kind}">${r.verdict}</td>` : nothing}
+            ${i === 0
+              ? html`<td rowspan=${r.arms.length}><span class="tag verdict-${r.verdict_kind}" title=${r.verdict}>${VERDICT[r.verdict_kind]}</span></td>`
+              : nothing}
           </tr>`,
         ),
       )}</tbody>
