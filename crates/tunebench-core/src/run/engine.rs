@@ -16,9 +16,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::estimate::PriceLookup;
 use super::limiter::RateLimiter;
+use super::metric::{RunningMetric, Tally};
 use super::plan::Plan;
 use super::writer::{Write, Writer};
-use super::{liveness, metric, retry, ArmProgress, Progress, ResultRecord, RunOutcome, RunStatus};
+use super::{liveness, retry, ArmProgress, Progress, ResultRecord, RunOutcome, RunStatus};
 use crate::arm::{Case, PreparedArm, Price};
 use crate::provider::{self, ApiKey, ChatRequest, Provider};
 use crate::store::response_cache::CachedResponse;
@@ -172,7 +173,8 @@ pub async fn execute(
         spend_usd: 0.0,
         metric_name: plan.experiment.primary_metric.clone(),
     };
-    let mut score_sums = vec![(0.0f64, 0u32); plan.arms.len()];
+    let running = RunningMetric::new(&plan.experiment.primary_metric, &plan.experiment.labels);
+    let mut tallies = vec![Tally::default(); plan.arms.len()];
     for (r, expected) in &plan.existing {
         if !r.from_cache && r.error_class.is_none() {
             progress.spend_usd += r.cost.unwrap_or(0.0);
@@ -180,13 +182,14 @@ pub async fn execute(
         if let Some(ai) = plan.arms.iter().position(|a| a.prepared.arm.id == r.arm_id) {
             tally(
                 &mut progress.arms[ai],
-                &mut score_sums[ai],
+                &running,
+                &mut tallies[ai],
                 r,
                 expected,
-                &plan.experiment.primary_metric,
             );
         }
     }
+    refresh_metrics(&mut progress, &running, &tallies);
     on_progress(&progress);
 
     let shared = Arc::new(Shared {
@@ -200,7 +203,6 @@ pub async fn execute(
         writes: writer.tx.clone(),
         seed: ctx.seed,
     });
-    let metric_name = plan.experiment.primary_metric.clone();
     let budget = plan.options.budget_usd;
     let session_total = pending.len();
     let started = Instant::now();
@@ -241,10 +243,10 @@ pub async fn execute(
         let expected = &shared.cases[done.case].expected;
         tally(
             &mut progress.arms[done.arm],
-            &mut score_sums[done.arm],
+            &running,
+            &mut tallies[done.arm],
             &done.record,
             expected,
-            &metric_name,
         );
         if writer.tx.send(Write::Result(done.record)).is_err() {
             write_failed = true;
@@ -253,6 +255,7 @@ pub async fn execute(
         if last_report.elapsed() >= PROGRESS_EVERY {
             last_report = Instant::now();
             report(&mut progress, started, session_done, session_total);
+            refresh_metrics(&mut progress, &running, &tallies);
             on_progress(&progress);
         }
         if budget.is_some_and(|b| progress.spend_usd >= b) {
@@ -279,6 +282,7 @@ pub async fn execute(
     };
     store::run::set_status(&conn, run_id, status)?;
     report(&mut progress, started, session_done, session_total);
+    refresh_metrics(&mut progress, &running, &tallies);
     on_progress(&progress);
     Ok(RunOutcome {
         run_id,
@@ -296,10 +300,10 @@ fn report(progress: &mut Progress, started: Instant, done: usize, total: usize) 
 
 fn tally(
     arm: &mut ArmProgress,
-    sums: &mut (f64, u32),
+    running: &RunningMetric,
+    t: &mut Tally,
     r: &ResultRecord,
     expected: &str,
-    metric_name: &str,
 ) {
     arm.done += 1;
     if r.error_class.is_some() {
@@ -307,9 +311,15 @@ fn tally(
         return;
     }
     arm.from_cache += u32::from(r.from_cache);
-    sums.0 += metric::score(metric_name, r.output.as_deref().unwrap_or(""), expected);
-    sums.1 += 1;
-    arm.metric = Some(sums.0 / f64::from(sums.1));
+    running.add(t, r.output.as_deref().unwrap_or(""), expected, None);
+}
+
+/// Each arm's running metric, computed when progress is sent (a label F1 is a figure over
+/// the whole set so far, not a sum that grows case by case).
+fn refresh_metrics(progress: &mut Progress, running: &RunningMetric, tallies: &[Tally]) {
+    for (arm, t) in progress.arms.iter_mut().zip(tallies) {
+        arm.metric = running.value(t);
+    }
 }
 
 async fn call_one(sh: &Shared, job: usize, a: usize, c: usize) -> Done {

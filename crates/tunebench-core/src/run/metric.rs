@@ -1,21 +1,163 @@
-//! The running primary metric shown while a run progresses: exact match after trimming
-//! and case-folding. Pure. The full scorers replace [`score`] once they land.
+//! The primary metric while a run progresses and in its summary, over the answered cases:
+//! the mean of the primary scorer's per-case scores, or for the label F1s (macro, micro,
+//! weighted: set-level figures) the F1 of the answered cases' labels. The LLM judge grades
+//! after the run (`tunebench judge`), so until then there is no figure, never a stand-in.
 
-/// The score in [0, 1] of `output` against `expected` for `metric`.
-pub fn score(_metric: &str, output: &str, expected: &str) -> f64 {
-    let norm = |s: &str| s.trim().to_lowercase();
-    if norm(output) == norm(expected) {
-        1.0
-    } else {
-        0.0
+use std::collections::HashMap;
+
+use crate::score::label::ClassCounts;
+use crate::score::{F1Average, Normalization, PreparedScorer, Scorer};
+
+pub struct RunningMetric {
+    kind: Kind,
+}
+
+enum Kind {
+    Mean(PreparedScorer),
+    LabelF1 {
+        average: F1Average,
+        taxonomy: Vec<String>,
+    },
+    /// Graded after the run: the stored grade, when there is one.
+    Judge,
+}
+
+/// One arm's tally: a sum of scores, or for a label F1 the count of each (expected,
+/// predicted) pair, so computing the figure costs the number of distinct pairs.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    sum: f64,
+    n: u32,
+    pairs: HashMap<(String, String), u64>,
+}
+
+impl RunningMetric {
+    /// The running form of `primary` (an experiment's primary metric) with its taxonomy.
+    pub fn new(primary: &str, labels: &[String]) -> Self {
+        let average = match primary {
+            "macro_f1" => Some(F1Average::Macro),
+            "micro_f1" => Some(F1Average::Micro),
+            "weighted_f1" => Some(F1Average::Weighted),
+            _ => None,
+        };
+        let kind = if let Some(average) = average {
+            Kind::LabelF1 {
+                average,
+                taxonomy: labels.iter().map(|l| label_of(l)).collect(),
+            }
+        } else {
+            match Scorer::by_name(primary, labels).and_then(|s| s.prepare(primary)) {
+                Ok(p) if p.name() != "judge" => Kind::Mean(p),
+                _ => Kind::Judge,
+            }
+        };
+        Self { kind }
     }
+
+    /// Adds one answered case; `grade` is the judge's stored grade, if any.
+    pub fn add(&self, t: &mut Tally, output: &str, expected: &str, grade: Option<f64>) {
+        match &self.kind {
+            Kind::Mean(p) => {
+                if let Some(v) = p.score(output, expected) {
+                    t.sum += v;
+                    t.n += 1;
+                }
+            }
+            Kind::LabelF1 { .. } => {
+                *t.pairs
+                    .entry((label_of(expected), label_of(output)))
+                    .or_default() += 1;
+            }
+            Kind::Judge => {
+                if let Some(g) = grade {
+                    t.sum += g;
+                    t.n += 1;
+                }
+            }
+        }
+    }
+
+    /// The figure so far, `None` before the first scored case.
+    pub fn value(&self, t: &Tally) -> Option<f64> {
+        match &self.kind {
+            Kind::LabelF1 { average, taxonomy } => {
+                if t.pairs.is_empty() {
+                    return None;
+                }
+                // The classes as the report has them: the taxonomy, else every label seen.
+                let classes = if taxonomy.is_empty() {
+                    let mut all: Vec<&String> = t.pairs.keys().flat_map(|(e, p)| [e, p]).collect();
+                    all.sort();
+                    all.dedup();
+                    all.into_iter().cloned().collect()
+                } else {
+                    taxonomy.clone()
+                };
+                let position = |l: &str| classes.iter().position(|c| c == l);
+                let mut counts = ClassCounts::new(classes.len());
+                for ((e, p), n) in &t.pairs {
+                    counts.add(position(e), position(p), e == p, *n);
+                }
+                Some(counts.f1(*average))
+            }
+            _ => (t.n > 0).then(|| t.sum / f64::from(t.n)),
+        }
+    }
+}
+
+/// A label as the report reads it: trimmed, whitespace collapsed.
+fn label_of(text: &str) -> String {
+    Normalization::default().apply(text)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{RunningMetric, Tally};
+
+    fn run(metric: &str, labels: &[&str], cases: &[(&str, &str)]) -> Option<f64> {
+        let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+        let m = RunningMetric::new(metric, &labels);
+        let mut t = Tally::default();
+        for (out, exp) in cases {
+            m.add(&mut t, out, exp, None);
+        }
+        m.value(&t)
+    }
+
     #[test]
-    fn exact_match_ignores_case_and_surrounding_space() {
-        assert_eq!(super::score("accuracy", " Billing\n", "billing"), 1.0);
-        assert_eq!(super::score("accuracy", "billing.", "billing"), 0.0);
+    fn accuracy_is_the_share_of_exact_matches_as_the_report_scores_them() {
+        // Trimmed, case kept (the exact-match scorer's defaults).
+        let cases = [(" billing\n", "billing"), ("Billing", "billing")];
+        assert_eq!(run("accuracy", &[], &cases), Some(0.5));
+        assert_eq!(run("accuracy", &[], &[]), None);
+    }
+
+    #[test]
+    fn macro_f1_is_the_f1_of_the_labels_not_accuracy() {
+        // Accuracy 3/4; macro-F1 averages billing's F1 (0.8) and shipping's (0.667).
+        let cases = [
+            ("billing", "billing"),
+            ("billing", "billing"),
+            ("billing", "shipping"),
+            ("shipping", "shipping"),
+        ];
+        let f1 = run("macro_f1", &["billing", "shipping"], &cases).unwrap();
+        assert!((f1 - (0.8 + 2.0 / 3.0) / 2.0).abs() < 1e-12, "{f1}");
+    }
+
+    #[test]
+    fn the_judge_has_no_figure_until_graded() {
+        let m = RunningMetric::new("judge", &[]);
+        let mut t = Tally::default();
+        m.add(&mut t, "an answer", "expected", None);
+        assert_eq!(m.value(&t), None);
+        m.add(&mut t, "an answer", "expected", Some(0.5));
+        assert_eq!(m.value(&t), Some(0.5));
+    }
+
+    #[test]
+    fn rouge_l_is_the_mean_of_the_per_case_scores() {
+        let v = run("rouge_l", &[], &[("a b c", "a b c"), ("x", "a b c")]).unwrap();
+        assert!((v - 0.5).abs() < 1e-12, "{v}");
     }
 }

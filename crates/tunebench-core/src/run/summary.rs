@@ -7,7 +7,8 @@ use std::path::Path;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{effective_status, metric, RunStatus};
+use super::metric::{RunningMetric, Tally};
+use super::{effective_status, RunStatus};
 use crate::{store, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,12 +71,13 @@ pub fn summarize(conn: &Connection, db_path: &Path, run_id: i32) -> Result<RunSu
     let exp = store::experiment::get(conn, run.experiment_id)?;
     let total = store::case::for_split(conn, exp.dataset_id, &exp.split)?.len() as u32;
     let rows = store::result::for_run(conn, run_id)?;
+    let running = RunningMetric::new(&exp.primary_metric, &exp.labels);
     let mut arms = Vec::new();
     for arm_id in &exp.arm_ids {
         let arm = store::arm::get(conn, *arm_id)?;
         let mine: Vec<_> = rows.iter().filter(|(r, _)| r.arm_id == *arm_id).collect();
         let mut by_class: BTreeMap<String, u32> = BTreeMap::new();
-        let mut scores = Vec::new();
+        let mut tally = Tally::default();
         let mut latencies = Vec::new();
         let mut ttfts = Vec::new();
         let mut prompt = Vec::new();
@@ -88,11 +90,12 @@ pub fn summarize(conn: &Connection, db_path: &Path, run_id: i32) -> Result<RunSu
                 continue;
             }
             from_cache += u32::from(r.from_cache);
-            scores.push(metric::score(
-                &exp.primary_metric,
+            running.add(
+                &mut tally,
                 r.output.as_deref().unwrap_or(""),
                 expected,
-            ));
+                None,
+            );
             latencies.extend(r.latency_ms);
             ttfts.extend(r.ttft_ms);
             prompt.extend(r.prompt_tokens.map(f64::from));
@@ -114,7 +117,7 @@ pub fn summarize(conn: &Connection, db_path: &Path, run_id: i32) -> Result<RunSu
                 .into_iter()
                 .map(|(class, count)| ErrorCount { class, count })
                 .collect(),
-            metric: mean(&scores),
+            metric: running.value(&tally),
             latency_ms_p50: percentile(&latencies, 50.0),
             latency_ms_p95: percentile(&latencies, 95.0),
             ttft_ms_p50: percentile(&ttfts, 50.0),

@@ -623,3 +623,32 @@ fn a_rerun_of_a_run_keeps_its_cost_assumptions_and_a_refused_one_writes_nothing(
     assert_eq!(settings["arms"][0]["model"], "new-base");
     assert_eq!(settings["arms"][1]["model"], "ft-model");
 }
+
+#[test]
+fn the_run_summary_scores_the_primary_metric_as_the_report_does() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = seed_run(&conn, &arm_a(), &arm_b());
+    for metric in ["accuracy", "macro_f1", "weighted_f1", "label_in_taxonomy"] {
+        conn.execute("UPDATE experiment SET primary_metric = ?1", [metric])
+            .unwrap();
+        let summary = tunebench_core::run::summarize(&conn, &db.path, run_id).unwrap();
+        let report = run_report(&conn, &db.path, run_id, &ReportOptions::default()).unwrap();
+        // Arm B answered every case, so "over the answered cases" is the whole set.
+        let (s, r) = (
+            summary.arms[1].metric.unwrap(),
+            report.arms[1].primary.value,
+        );
+        assert!((s - r).abs() < 1e-12, "{metric}: summary {s} vs report {r}");
+    }
+    let macro_f1 = {
+        conn.execute("UPDATE experiment SET primary_metric = 'macro_f1'", [])
+            .unwrap();
+        tunebench_core::run::summarize(&conn, &db.path, run_id)
+            .unwrap()
+            .arms[1]
+            .metric
+            .unwrap()
+    };
+    assert_ne!(macro_f1, 0.9, "macro-F1, not the accuracy of 18 of 20");
+}
