@@ -55,6 +55,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         runs::prepare_rerun,
         runs::run_history,
         runs::trend_chart,
+        runs::clear_run_errors,
         decision::decide,
         decision::export_report,
     ])

@@ -85,6 +85,11 @@ export const commands = {
 	 */
 	trendChart: (runId: number, style: ChartStyle, path: string | null) => typedError<string, CommandError>(__TAURI_INVOKE("trend_chart", { runId, style, path })),
 	/**
+	 *  Forgets run `run_id`'s errors so that resuming it asks those cases again; returns how
+	 *  many will be asked.
+	 */
+	clearRunErrors: (runId: number) => typedError<number, CommandError>(__TAURI_INVOKE("clear_run_errors", { runId })),
+	/**
 	 *  The recommendation for run `run_id`; `questions`, when given, are saved with its
 	 *  experiment first.
 	 */
@@ -1535,16 +1540,16 @@ export type PowerAnalysis_Serialize = {
 	warning: string | null,
 };
 
-/**  [`create_rerun`] with the new run's estimate, for a person to read before starting it. */
+/**  A re-run ready to start: what changed, and the new run with its estimate. */
 export type PreparedRerun = PreparedRerun_Serialize | PreparedRerun_Deserialize;
 
-/**  [`create_rerun`] with the new run's estimate, for a person to read before starting it. */
+/**  A re-run ready to start: what changed, and the new run with its estimate. */
 export type PreparedRerun_Deserialize = {
 	rerun: Rerun,
 	prepared: PreparedRun_Deserialize,
 };
 
-/**  [`create_rerun`] with the new run's estimate, for a person to read before starting it. */
+/**  A re-run ready to start: what changed, and the new run with its estimate. */
 export type PreparedRerun_Serialize = {
 	rerun: Rerun,
 	prepared: PreparedRun_Serialize,

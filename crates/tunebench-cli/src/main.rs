@@ -71,6 +71,9 @@ enum Command {
         /// A new ceiling on the run's total spend in USD (default: as the run was started).
         #[arg(long, value_name = "USD")]
         budget: Option<f64>,
+        /// Also ask again the cases that ended as errors (timeouts, refusals, rate limits).
+        #[arg(long)]
+        retry_errors: bool,
     },
     /// Run a run's experiment again with one or both arms on another model.
     Rerun {
@@ -156,12 +159,14 @@ fn main() -> ExitCode {
             run_id,
             concurrency,
             budget,
+            retry_errors,
         } => cmd::resume::run(
             cli.db.as_deref(),
             &cmd::resume::Args {
                 run_id: *run_id,
                 concurrency: *concurrency,
                 budget: *budget,
+                retry_errors: *retry_errors,
             },
             &out,
         ),

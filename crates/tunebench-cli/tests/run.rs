@@ -451,3 +451,60 @@ fn set_key_on_a_headless_linux_box_says_there_is_no_keychain_and_points_to_the_e
     );
     assert!(!stderr.contains("sk-headless-SECRET"));
 }
+
+#[test]
+fn resume_with_retry_errors_asks_only_the_errored_cases_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, calls) = server(200);
+    let (db, exp) = setup(dir.path(), &url);
+    let db_arg = db.to_str().unwrap();
+    tunebench()
+        .args(["--db", db_arg, "run", exp.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(calls.load(Ordering::SeqCst), 12);
+    // Three of the fine-tuned arm's cases timed out (as a provider outage would leave
+    // them); a call that failed never filled the response cache.
+    let conn = tunebench_core::store::open(&db).unwrap();
+    conn.execute_batch(
+        "UPDATE result SET output = NULL, error_class = 'timeout', error_message = 'no answer within 60 s'
+          WHERE arm_id = 2 AND example_id IN (1, 2, 3);
+         DELETE FROM response_cache;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let plain = json_of(
+        &tunebench()
+            .args(["--db", db_arg, "resume", "1", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    );
+    assert_eq!(
+        plain["arms"][1]["errors"], 3,
+        "a plain resume keeps errors as results"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 12);
+
+    let out = tunebench()
+        .args(["--db", db_arg, "resume", "1", "--retry-errors", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let v = json_of(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        15,
+        "only the three errored cases asked again: {stderr} {v}"
+    );
+    assert_eq!(
+        (v["arms"][1]["n"].as_i64(), v["arms"][1]["errors"].as_i64()),
+        (Some(6), Some(0))
+    );
+    assert_eq!(v["arms"][0]["n"], 6, "the other arm untouched");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the 3 cases that ended as errors"));
+}

@@ -276,3 +276,15 @@ pub async fn trend_chart(
 fn history_of(db: &std::path::Path, run_id: i32) -> tunebench_core::Result<RunHistory> {
     report::history(&store::open(db)?, db, run_id, &ReportOptions::default())
 }
+
+/// Forgets run `run_id`'s errors so that resuming it asks those cases again; returns how
+/// many will be asked.
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_run_errors(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+) -> CommandResult<u32> {
+    let db = state.db_path.clone();
+    blocking(move || Ok(run::clear_errors(&store::open(&db)?, &db, run_id)? as u32)).await
+}

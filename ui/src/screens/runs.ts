@@ -120,6 +120,18 @@ export class RunsScreen implements Screen {
     await this.load();
   }
 
+  /** Asks again the cases of `runId` that ended as errors (the answered ones are kept). */
+  private retryErrors = async (runId: number): Promise<void> => {
+    try {
+      await call(commands.clearRunErrors(runId));
+    } catch (err) {
+      this.error = describe(err);
+      this.redraw();
+      return;
+    }
+    await this.resume(runId);
+  };
+
   private cancel = async (): Promise<void> => {
     if (!this.live) return;
     this.live = { ...this.live, cancelling: true };
@@ -157,7 +169,7 @@ export class RunsScreen implements Screen {
           })
         : nothing}
       ${this.live ? liveView(this.live, this.cancel) : nothing}
-      ${runsTable(this.runs, this.live === null, this.resume)}`;
+      ${runsTable(this.runs, this.live === null, this.resume, this.retryErrors)}`;
   }
 }
 
@@ -183,7 +195,12 @@ export function liveView(live: Live, cancel: () => void): TemplateResult {
   </section>`;
 }
 
-export function runsTable(runs: RunListEntry[], idle: boolean, resume: (id: number) => void): TemplateResult {
+export function runsTable(
+  runs: RunListEntry[],
+  idle: boolean,
+  resume: (id: number) => void,
+  retryErrors: (id: number) => void,
+): TemplateResult {
   if (runs.length === 0) {
     return html`<section class="empty" id="runs-empty"><h2>No runs yet</h2>
       <p>Write an experiment file naming the dataset, the providers and both arms (see the README), then run it here or with <code>tunebench run FILE</code>.</p></section>`;
@@ -205,11 +222,20 @@ export function runsTable(runs: RunListEntry[], idle: boolean, resume: (id: numb
           ${r.summary.status !== "completed" && r.summary.status !== "running"
             ? html`<button class="small-btn" ?disabled=${!idle} @click=${() => resume(r.summary.run_id)}>Resume</button>`
             : nothing}
+          ${errorsOf(r) > 0 && r.summary.status !== "running"
+            ? html`<button class="small-btn" id="retry-errors-${r.summary.run_id}" ?disabled=${!idle}
+                title="Ask the cases that ended as errors (timeouts, refusals, rate limits) again; answered cases are kept"
+                @click=${() => retryErrors(r.summary.run_id)}>Retry ${count(errorsOf(r))} errors</button>`
+            : nothing}
           <a href="#/run/${r.summary.run_id}">Results</a>
         </td>
       </tr>`,
     )}</tbody>
   </table>`;
+}
+
+function errorsOf(r: RunListEntry): number {
+  return r.summary.arms.reduce((n, a) => n + a.errors, 0);
 }
 
 function ms(v: number | null | undefined): string {

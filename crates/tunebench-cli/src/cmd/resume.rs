@@ -13,6 +13,8 @@ pub struct Args {
     pub run_id: i32,
     pub concurrency: Option<u32>,
     pub budget: Option<f64>,
+    /// Ask the cases that ended as errors again.
+    pub retry_errors: bool,
 }
 
 pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
@@ -29,6 +31,10 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         .into());
     }
     eprintln!("run {run_id} is {}; resuming", status.as_str());
+    if args.retry_errors {
+        let n = run::clear_errors(&conn, &db_path, run_id)?;
+        eprintln!("asking the {n} cases that ended as errors again");
+    }
     let mut plan = Plan::load(&conn, run_id)?;
     if let Some(c) = args.concurrency {
         anyhow::ensure!(c > 0, "--concurrency must be at least 1");

@@ -20,7 +20,9 @@ use serde::{Deserialize, Serialize};
 pub use engine::{execute, RunContext};
 pub use estimate::{estimate, ArmPriceOverride, CatalogPrices, Estimate, PriceLookup};
 pub use liveness::effective_status;
-pub use plan::{create, create_rerun, prepare, prepare_rerun, Plan, PreparedRerun, PreparedRun};
+pub use plan::{
+    clear_errors, create, create_rerun, prepare, prepare_rerun, Plan, PreparedRerun, PreparedRun,
+};
 pub use summary::{list, summarize, RunArmSummary, RunListEntry, RunSummary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

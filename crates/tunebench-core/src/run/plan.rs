@@ -190,3 +190,23 @@ pub fn prepare_rerun(
         },
     })
 }
+
+/// Forgets the errors of run `run_id` (timeouts, refusals, rate limits that outlasted the
+/// retries) so that resuming it asks those cases again; answered cases are kept. Refused
+/// while the run is going. Returns how many cases will be asked again.
+pub fn clear_errors(conn: &Connection, db_path: &std::path::Path, run_id: i32) -> Result<usize> {
+    let run = store::run::get(conn, run_id)?;
+    if super::effective_status(db_path, &run) == super::RunStatus::Running {
+        return Err(Error::Invalid(format!(
+            "run {run_id} is still running; retry its errors once it has stopped"
+        )));
+    }
+    store::atomically(conn, || {
+        let n = store::result::delete_errors(conn, run_id)?;
+        // A completed run with cases to ask again is no longer complete.
+        if n > 0 && run.status == super::RunStatus::Completed {
+            store::run::set_status(conn, run_id, super::RunStatus::Interrupted)?;
+        }
+        Ok(n)
+    })
+}

@@ -46,6 +46,15 @@ pub fn insert_batch(conn: &Connection, rows: &[ResultRecord]) -> Result<usize> {
     Ok(inserted)
 }
 
+/// Deletes the results of `run_id` that ended as errors, so a resume sends those cases
+/// again; returns how many.
+pub fn delete_errors(conn: &Connection, run_id: i32) -> Result<usize> {
+    Ok(conn.execute(
+        "DELETE FROM result WHERE run_id = ?1 AND error_class IS NOT NULL",
+        [run_id],
+    )?)
+}
+
 // --- reads ---
 
 /// Every result of `run_id`, with the case's expected answer, in (arm, case) order.
