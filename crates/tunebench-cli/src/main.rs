@@ -2,8 +2,9 @@
 //! Exit codes: 0 success, 2 bad input or usage, 1 any other failure.
 //! With `--json`, exactly one JSON object goes to stdout; progress goes to stderr.
 
-mod cmd;
+#[macro_use]
 mod output;
+mod cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

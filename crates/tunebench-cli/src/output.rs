@@ -1,8 +1,31 @@
 //! How results and errors reach the terminal: human text, or one JSON object with `--json`.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde::Serialize;
+
+/// `println!` for command output: a closed stdout (`tunebench … | head`) ends the command
+/// quietly with exit 0 instead of a panic, and any other write failure is an error.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::write_line(format_args!($($arg)*))
+    };
+}
+
+/// Stdout was closed by its reader; `main` treats it as a normal end.
+#[derive(Debug, thiserror::Error)]
+#[error("stdout was closed")]
+pub struct StdoutClosed;
+
+pub fn write_line(args: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        Err(e) => Err(anyhow::anyhow!("could not write to stdout: {e}")),
+    }
+}
 
 pub struct Output {
     pub json: bool,
@@ -14,13 +37,15 @@ impl Output {
     }
 
     pub fn print_json(&self, value: &impl Serialize) -> anyhow::Result<()> {
-        println!("{}", serde_json::to_string_pretty(value)?);
-        Ok(())
+        say!("{}", serde_json::to_string_pretty(value)?)
     }
 
     /// Reports `err` (stderr, and stdout as `{"error": {code, message}}` with `--json`)
     /// and returns the exit code: 2 for bad input, 1 otherwise.
     pub fn fail(&self, err: &anyhow::Error) -> ExitCode {
+        if err.is::<StdoutClosed>() {
+            return ExitCode::SUCCESS;
+        }
         let core = err.downcast_ref::<tunebench_core::Error>();
         let bad_input = core.is_some_and(tunebench_core::Error::is_bad_input);
         let code = core.map_or(
@@ -31,7 +56,7 @@ impl Output {
         eprintln!("error: {message}");
         if self.json {
             let body = serde_json::json!({ "error": { "code": code, "message": message } });
-            println!("{body}");
+            let _ = say!("{body}");
         }
         ExitCode::from(if bad_input { 2 } else { 1 })
     }

@@ -126,3 +126,23 @@ fn a_store_that_cannot_be_created_is_a_failure_with_exit_code_1() {
         .code(1)
         .stderr(predicate::str::contains("file"));
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    use std::process::{Command as Std, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    // `prices list` prints the whole seeded catalog: far more than one pipe read.
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("tunebench"))
+        .args(["--db", db.to_str().unwrap(), "prices", "list"])
+        .env_remove("TUNEBENCH_DB")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // as `| head -0` would
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

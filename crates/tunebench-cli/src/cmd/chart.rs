@@ -181,6 +181,6 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
             "break_even_queries_per_day": break_even,
         }));
     }
-    println!("wrote {} ({} bytes)", args.out.display(), bytes.len());
+    say!("wrote {} ({} bytes)", args.out.display(), bytes.len())?;
     Ok(())
 }

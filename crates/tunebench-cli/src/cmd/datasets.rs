@@ -31,13 +31,18 @@ pub fn run(db: Option<&Path>, out: &Output) -> anyhow::Result<()> {
         return out.print_json(&serde_json::json!({ "datasets": datasets }));
     }
     if datasets.is_empty() {
-        println!("No datasets yet. Import one with: tunebench import FILE");
+        say!("No datasets yet. Import one with: tunebench import FILE")?;
         return Ok(());
     }
-    println!(
+    say!(
         "{:>4}  {:<32} {:>9} {:>7} {:>7}  {:<20}  LABELS",
-        "ID", "NAME", "ROWS", "TRAIN", "TEST", "IMPORTED"
-    );
+        "ID",
+        "NAME",
+        "ROWS",
+        "TRAIN",
+        "TEST",
+        "IMPORTED"
+    )?;
     for Listed { summary: d, labels } in &datasets {
         let shown: Vec<String> = labels
             .iter()
@@ -45,7 +50,7 @@ pub fn run(db: Option<&Path>, out: &Output) -> anyhow::Result<()> {
             .map(|l| format!("{} {}", l.label, l.count))
             .collect();
         let more = if labels.len() > 5 { ", ..." } else { "" };
-        println!(
+        say!(
             "{:>4}  {:<32} {:>9} {:>7} {:>7}  {:<20}  {}{more}",
             d.id,
             d.name,
@@ -54,7 +59,7 @@ pub fn run(db: Option<&Path>, out: &Output) -> anyhow::Result<()> {
             d.test_rows,
             d.imported_at,
             shown.join(", ")
-        );
+        )?;
     }
     Ok(())
 }

@@ -56,6 +56,6 @@ pub fn run(db: Option<&Path>, args: &ExportArgs, out: &Output) -> anyhow::Result
     if out.json {
         return out.print_json(&outcome);
     }
-    println!("Wrote {} rows to {}.", outcome.rows, outcome.path);
+    say!("Wrote {} rows to {}.", outcome.rows, outcome.path)?;
     Ok(())
 }

@@ -16,14 +16,14 @@ pub fn run(db: Option<&Path>, run_id: i32, out: &Output) -> anyhow::Result<()> {
     if out.json {
         return out.print_json(&h);
     }
-    println!(
+    say!(
         "{} on {} · {} · {} runs",
         h.experiment,
         h.dataset,
         h.primary_metric,
         h.runs.len()
-    );
-    println!(
+    )?;
+    say!(
         "{:>5}  {:<16}  {:<14}  {:<24}  {:>21}  {:>8}  {:>10}",
         "RUN",
         "STARTED (UTC)",
@@ -32,7 +32,7 @@ pub fn run(db: Option<&Path>, run_id: i32, out: &Output) -> anyhow::Result<()> {
         h.primary_metric.to_uppercase(),
         "P95 MS",
         "$/QUERY"
-    );
+    )?;
     let opt = |v: Option<f64>, prec: usize| v.map_or("-".to_string(), |x| format!("{x:.prec$}"));
     for r in &h.runs {
         for (i, a) in r.arms.iter().enumerate() {
@@ -47,16 +47,16 @@ pub fn run(db: Option<&Path>, run_id: i32, out: &Output) -> anyhow::Result<()> {
             } else {
                 (String::new(), String::new())
             };
-            println!(
+            say!(
                 "{id:>5}  {started:<16}  {:<14}  {:<24}  {:>21}  {:>8}  {:>10}",
                 a.name,
                 a.model,
                 format!("{:.3} [{:.3}, {:.3}]", a.value, a.low, a.high),
                 opt(a.latency_p95_ms, 0),
                 opt(a.cost_per_query, 6)
-            );
+            )?;
         }
-        println!("       {}", r.verdict);
+        say!("       {}", r.verdict)?;
     }
     for l in &h.left_out {
         eprintln!("left out: {l}");

@@ -93,7 +93,7 @@ pub fn run(db: Option<&Path>, args: &ImportArgs, out: &Output) -> anyhow::Result
         return out.print_json(&outcome);
     }
     let r = &outcome.report;
-    println!(
+    say!(
         "Imported {} rows into dataset `{}` (id {}) from {} ({}, {}).",
         outcome.rows,
         outcome.name,
@@ -101,30 +101,30 @@ pub fn run(db: Option<&Path>, args: &ImportArgs, out: &Output) -> anyhow::Result
         args.file.display(),
         outcome.format.as_str(),
         r.encoding
-    );
-    println!(
+    )?;
+    say!(
         "  input: `{}`, expected: `{}`, train {} / test {} / unassigned {}",
         outcome.column_map.input,
         outcome.column_map.expected.as_deref().unwrap_or("(none)"),
         r.train_rows,
         r.test_rows,
         r.unassigned_rows
-    );
-    println!(
+    )?;
+    say!(
         "  empty inputs {}, empty expected {}, duplicate rows {}, input tokens p50 {} / max {} ({})",
         r.empty_inputs, r.empty_expected, r.duplicate_rows, r.input_tokens.p50, r.input_tokens.max,
         r.token_estimate
-    );
+    )?;
     if r.labelled {
         let labels: Vec<String> = r
             .labels
             .iter()
             .map(|l| format!("{} {}", l.label, l.count))
             .collect();
-        println!("  labels: {}", labels.join(", "));
+        say!("  labels: {}", labels.join(", "))?;
     }
     for w in &r.warnings {
-        println!("  warning: {}", w.message);
+        say!("  warning: {}", w.message)?;
     }
     Ok(())
 }

@@ -71,10 +71,12 @@ pub fn run(db: Option<&Path>, args: &JudgeArgs, out: &Output) -> anyhow::Result<
     if out.json {
         return out.print_json(&outcome);
     }
-    println!(
+    say!(
         "run {}: {} cases graded, {} not graded",
-        outcome.run_id, outcome.judged, outcome.failed
-    );
+        outcome.run_id,
+        outcome.judged,
+        outcome.failed
+    )?;
     for f in &outcome.failures {
         eprintln!("  {f}");
     }

@@ -28,10 +28,12 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
             if out.json {
                 return out.print_json(&summary);
             }
-            println!(
+            say!(
                 "Imported {} custom price(s) from {} ({} seed entries left as they are).",
-                summary.imported, summary.file, summary.skipped_seed
-            );
+                summary.imported,
+                summary.file,
+                summary.skipped_seed
+            )?;
             Ok(())
         }
         Action::Export { file } => {
@@ -40,7 +42,7 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
                 return out
                     .print_json(&json!({ "file": file.display().to_string(), "entries": n }));
             }
-            println!("Exported {n} price(s) to {}.", file.display());
+            say!("Exported {n} price(s) to {}.", file.display())?;
             Ok(())
         }
     }
@@ -51,7 +53,7 @@ fn list(conn: &tunebench_core::store::Connection, out: &Output) -> anyhow::Resul
     if out.json {
         return out.print_json(&json!({ "prices": prices }));
     }
-    println!(
+    say!(
         "{:<13} {:<26} {:<10} {:>7} {:>7} {:>7} {:>13} {:>8}  {:<10} {:<10} ORIGIN",
         "PROVIDER",
         "MODEL",
@@ -63,9 +65,9 @@ fn list(conn: &tunebench_core::store::Connection, out: &Output) -> anyhow::Resul
         "HOST/H",
         "RETIRES",
         "AS OF"
-    );
+    )?;
     for p in &prices {
-        println!(
+        say!(
             "{:<13} {:<26} {:<10} {:>7} {:>7} {:>7} {:>13} {:>8}  {:<10} {:<10} {}",
             p.provider,
             p.model_pattern,
@@ -84,9 +86,9 @@ fn list(conn: &tunebench_core::store::Connection, out: &Output) -> anyhow::Resul
                 Origin::Seed => "seed",
                 Origin::Custom => "custom",
             }
-        );
+        )?;
     }
-    println!("Prices in USD per 1M tokens; hosting per hour. \"-\" means no price, never $0.");
+    say!("Prices in USD per 1M tokens; hosting per hour. \"-\" means no price, never $0.")?;
     Ok(())
 }
 

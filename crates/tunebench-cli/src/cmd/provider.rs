@@ -42,17 +42,19 @@ pub fn test(
             "check": check,
         }))?;
     } else if check.ok {
-        println!(
+        say!(
             "{name}: ok, {model} answered in {:.0} ms ({:?})",
-            check.latency_ms, check.message
-        );
+            check.latency_ms,
+            check.message
+        )?;
     } else {
-        println!(
+        say!(
             "{name}: failed after {:.0} ms: {}",
-            check.latency_ms, check.message
-        );
+            check.latency_ms,
+            check.message
+        )?;
         if let secrets::KeySource::None { note } = &source {
-            println!("  (no API key was sent: {note})");
+            say!("  (no API key was sent: {note})")?;
         }
     }
     if check.ok {
@@ -81,7 +83,7 @@ pub fn set_key(db: Option<&Path>, name: &str, out: &Output) -> anyhow::Result<()
     if out.json {
         out.print_json(&json!({ "provider": p.name, "stored": "keychain" }))?;
     } else {
-        println!("{name}: key stored in the OS keychain");
+        say!("{name}: key stored in the OS keychain")?;
     }
     Ok(())
 }

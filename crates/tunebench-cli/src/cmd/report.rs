@@ -63,9 +63,9 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
             }));
         }
         for f in &files {
-            println!("wrote {}", f.display());
+            say!("wrote {}", f.display())?;
         }
-        println!("{}", recommendation.headline);
+        say!("{}", recommendation.headline)?;
         return Ok(());
     }
     let report = &decision.report;
@@ -84,20 +84,16 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         value["recommendation"] = recommendation_json(&recommendation);
         return out.print_json(&value);
     }
-    print!("{}", human(report));
-    match &break_even {
+    let break_even = match &break_even {
         Ok(c) => match c.break_even.queries_per_day() {
-            Some(v) => {
-                println!("\nbreak-even: {v:.0} queries/day (fine-tuning is cheaper above it)")
-            }
-            None => println!(
-                "\nbreak-even: {}",
-                break_even_note(&c.break_even).unwrap_or_default()
-            ),
+            Some(v) => format!("{v:.0} queries/day (fine-tuning is cheaper above it)"),
+            None => break_even_note(&c.break_even).unwrap_or_default(),
         },
-        Err(e) => println!("\nbreak-even: unknown ({e})"),
-    }
-    println!("\nrecommendation: {}", recommendation.headline);
+        Err(e) => format!("unknown ({e})"),
+    };
+    say!("{}", human(report).trim_end_matches('\n'))?;
+    say!("\nbreak-even: {break_even}")?;
+    say!("\nrecommendation: {}", recommendation.headline)?;
     Ok(())
 }
 

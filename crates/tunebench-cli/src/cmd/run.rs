@@ -127,8 +127,7 @@ pub fn execute(
     if out.json {
         return out.print_json(&summary_json(&summary, &estimate, outcome.spend_usd));
     }
-    print_summary(&summary, outcome.spend_usd);
-    Ok(())
+    print_summary(&summary, outcome.spend_usd)
 }
 
 fn join_estimate(
@@ -179,9 +178,9 @@ pub fn summary_json(s: &RunSummary, estimate: &Estimate, spend: f64) -> Value {
     })
 }
 
-fn print_summary(s: &RunSummary, spend: f64) {
-    println!("run {}: {}", s.run_id, s.status.as_str());
-    println!(
+fn print_summary(s: &RunSummary, spend: f64) -> anyhow::Result<()> {
+    say!("run {}: {}", s.run_id, s.status.as_str())?;
+    say!(
         "{:<20} {:>6} {:>6} {:>9} {:>9} {:>9} {:>12}",
         "ARM",
         "N",
@@ -190,10 +189,10 @@ fn print_summary(s: &RunSummary, spend: f64) {
         "P50 MS",
         "P95 MS",
         "$/QUERY"
-    );
+    )?;
     let opt = |v: Option<f64>, prec: usize| v.map_or("-".to_string(), |x| format!("{x:.prec$}"));
     for a in &s.arms {
-        println!(
+        say!(
             "{:<20} {:>6} {:>6} {:>9} {:>9} {:>9} {:>12}",
             a.name,
             a.n,
@@ -202,12 +201,12 @@ fn print_summary(s: &RunSummary, spend: f64) {
             opt(a.latency_ms_p50, 0),
             opt(a.latency_ms_p95, 0),
             opt(a.cost_per_query, 6)
-        );
+        )?;
         for e in &a.errors_by_class {
-            println!("{:<20}   {} × {}", "", e.count, e.class);
+            say!("{:<20}   {} × {}", "", e.count, e.class)?;
         }
     }
-    println!("spent on calls by this run: ${spend:.4}");
+    say!("spent on calls by this run: ${spend:.4}")
 }
 
 /// Progress on stderr, one line at most every half second.

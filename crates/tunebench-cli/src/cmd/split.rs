@@ -48,7 +48,7 @@ pub fn run(db: Option<&Path>, args: &SplitArgs, out: &Output) -> anyhow::Result<
             "leakage": leakage,
         }));
     }
-    println!(
+    say!(
         "Split dataset {id}: {} train, {} test{} (seed {}).",
         outcome.train_rows,
         outcome.test_rows,
@@ -58,17 +58,19 @@ pub fn run(db: Option<&Path>, args: &SplitArgs, out: &Output) -> anyhow::Result<
             ""
         },
         args.seed
-    );
+    )?;
     for w in &outcome.report.warnings {
-        println!("  warning: {}", w.message);
+        say!("  warning: {}", w.message)?;
     }
     let leaked = leakage.exact_test_rows + leakage.normalised_test_rows;
     if leaked > 0 {
-        println!(
+        say!(
             "  warning: {leaked} test rows repeat a training input ({} exactly, {} after folding \
              case, spaces and punctuation); {} training rows would have to go to remove the leak",
-            leakage.exact_test_rows, leakage.normalised_test_rows, leakage.leaked_train_rows
-        );
+            leakage.exact_test_rows,
+            leakage.normalised_test_rows,
+            leakage.leaked_train_rows
+        )?;
     }
     Ok(())
 }
