@@ -22,13 +22,9 @@ pub struct LatencyData {
     pub budget_ms: Option<f64>,
 }
 
-/// The nearest-rank percentile `q` (0..1) of sorted values.
+/// The percentile `q` (0..1) of sorted values, as the report and the run summary compute it.
 fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = (q * sorted.len() as f64).ceil().max(1.0) as usize;
-    sorted[rank.min(sorted.len()) - 1]
+    crate::stats::latency::quantile_sorted(sorted, q)
 }
 
 pub(crate) fn draw<DB: DrawingBackend>(
@@ -112,10 +108,10 @@ pub(crate) fn draw<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     #[test]
-    fn percentiles_use_the_nearest_rank() {
+    fn percentiles_match_the_report() {
         let v: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(super::percentile(&v, 0.5), 50.0);
-        assert_eq!(super::percentile(&v, 0.95), 95.0);
+        assert_eq!(super::percentile(&v, 0.5), 50.5);
+        assert!((super::percentile(&v, 0.95) - 95.05).abs() < 1e-9);
         assert_eq!(super::percentile(&[7.0], 0.95), 7.0);
     }
 }

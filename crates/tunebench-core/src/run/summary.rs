@@ -52,13 +52,10 @@ pub struct RunSummary {
     pub arms: Vec<RunArmSummary>,
 }
 
-/// Nearest-rank percentile `p` (0–100) of `sorted` values.
+/// Percentile `p` (0–100) of `sorted` values, interpolated as the report computes it
+/// ([`crate::stats::latency::quantile_sorted`]), so every screen shows the same p95.
 pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
-    Some(sorted[rank.min(sorted.len()) - 1])
+    (!sorted.is_empty()).then(|| crate::stats::latency::quantile_sorted(sorted, p / 100.0))
 }
 
 fn mean(v: &[f64]) -> Option<f64> {
@@ -164,10 +161,10 @@ mod tests {
     use super::percentile;
 
     #[test]
-    fn nearest_rank_percentiles() {
+    fn percentiles_interpolate_between_ranks() {
         let v: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(percentile(&v, 50.0), Some(50.0));
-        assert_eq!(percentile(&v, 95.0), Some(95.0));
+        assert_eq!(percentile(&v, 50.0), Some(50.5));
+        assert!((percentile(&v, 95.0).unwrap() - 95.05).abs() < 1e-9);
         assert_eq!(percentile(&[7.0], 95.0), Some(7.0));
         assert_eq!(percentile(&[], 50.0), None);
     }
