@@ -40,10 +40,11 @@ pub async fn crossover_view(
     log_x: bool,
     theme: Theme,
 ) -> CommandResult<ScenarioView> {
+    // Drawn at about the size the screen shows it, so its labels read at screen size.
     let style = ChartStyle {
         theme,
-        width: 1280,
-        height: 720,
+        width: 760,
+        height: 440,
     };
     blocking(move || {
         Ok(chart::crossover::view(

@@ -204,8 +204,8 @@ pub async fn run_latency_chart(
             source: "answered cases; errors are left out".into(),
             style: chart::ChartStyle {
                 theme: chart::Theme::Light,
-                width: 1280,
-                height: 600,
+                width: 960,
+                height: 450,
             },
             data: chart::ChartData::Latency(data),
         };

@@ -68,7 +68,7 @@ export class ResultsScreen implements Screen {
     try {
       this.history = await call(commands.runHistory(this.runId));
       if (this.history.runs.length > 1) {
-        this.trendSvg = await call(commands.trendChart(this.runId, { theme: "light", width: 1100, height: 620 }, null));
+        this.trendSvg = await call(commands.trendChart(this.runId, { theme: "light", width: 1000, height: 560 }, null));
       }
     } catch (err) {
       this.error = describe(err);

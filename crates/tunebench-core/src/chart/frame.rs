@@ -18,6 +18,9 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawE
 
 pub(crate) type Drawn = Result<(), DrawError>;
 
+/// The smallest size factor: below it type and strokes stop shrinking.
+const MIN_SCALE: f64 = 0.6;
+
 /// Colours and a size factor (1.0 at 1920×1080).
 pub(crate) struct Look {
     pub bg: RGBColor,
@@ -30,7 +33,11 @@ pub(crate) struct Look {
 
 impl Look {
     pub fn new(theme: Theme, width: u32, height: u32) -> Self {
-        let k = (f64::from(width) / 1920.0).min(f64::from(height) / 1080.0);
+        // Type shrinks with the picture down to 60 % of its slide size, so a chart drawn
+        // small (a screen panel, a thumbnail) keeps legible labels.
+        let k = (f64::from(width) / 1920.0)
+            .min(f64::from(height) / 1080.0)
+            .max(MIN_SCALE);
         match theme {
             Theme::Light => Look {
                 bg: RGBColor(255, 255, 255),

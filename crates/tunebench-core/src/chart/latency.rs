@@ -3,6 +3,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
 use super::frame::{draw_legend, left_middle, style_mesh, Drawn, Look};
@@ -96,11 +97,20 @@ pub(crate) fn draw<DB: DrawingBackend>(
             vec![(b, 0.0), (b, 100.0)],
             look.stroke(look.muted, 3.0),
         )))?;
-        chart.draw_series(std::iter::once(Text::new(
-            format!("  Budget {} ms", count(b)),
-            (b, 97.0),
-            left_middle(look.muted_text(26.0)),
-        )))?;
+        // Beside the line, on whichever side has room.
+        let (label, style) = if b > x_max * 0.6 {
+            (
+                format!("Budget {} ms  ", count(b)),
+                look.muted_text(26.0)
+                    .pos(Pos::new(HPos::Right, VPos::Center)),
+            )
+        } else {
+            (
+                format!("  Budget {} ms", count(b)),
+                left_middle(look.muted_text(26.0)),
+            )
+        };
+        chart.draw_series(std::iter::once(Text::new(label, (b, 97.0), style)))?;
     }
     draw_legend(&mut chart, look, SeriesLabelPosition::LowerRight)
 }
