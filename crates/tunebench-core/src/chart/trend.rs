@@ -127,7 +127,7 @@ fn draw_panel<DB: DrawingBackend>(
         ((lo - pad).max(0.0), hi + pad)
     };
     let mut chart = ChartBuilder::on(area)
-        .margin_right(look.px(24.0))
+        .margin_right(look.px(48.0))
         .x_label_area_size(look.px(80.0))
         .y_label_area_size(look.px(140.0))
         .build_cartesian_2d(-0.5..(n as f64 - 0.5), y_lo..y_hi)?;
@@ -188,16 +188,19 @@ fn draw_panel<DB: DrawingBackend>(
         if let Panel::Metric = panel {
             // The model under each arm's point wherever it differs from the run before.
             let mut previous: Option<&str> = None;
-            let beside = Pos::new(HPos::Left, VPos::Center);
+            let last = d.runs.len().saturating_sub(1) as f64;
             for (x, p) in &points {
                 if previous != Some(p.model.as_str()) {
+                    // Right of the point, or left of it on the last run, inside the panel.
+                    let (h, dx) = if d.runs.len() > 1 && x.round() >= last {
+                        (HPos::Right, -look.px(16.0))
+                    } else {
+                        (HPos::Left, look.px(16.0))
+                    };
+                    let style = look.muted_text(22.0).pos(Pos::new(h, VPos::Center));
                     chart.draw_series(std::iter::once(
                         EmptyElement::at((*x, p.value))
-                            + Text::new(
-                                p.model.clone(),
-                                (look.px(16.0), -look.px(24.0)),
-                                look.muted_text(22.0).pos(beside).color(&color),
-                            ),
+                            + Text::new(p.model.clone(), (dx, -look.px(24.0)), style.color(&color)),
                     ))?;
                 }
                 previous = Some(p.model.as_str());
