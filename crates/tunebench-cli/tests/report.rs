@@ -673,4 +673,34 @@ fn a_rerun_on_a_new_model_runs_again_and_the_history_and_trend_show_both_runs() 
         svg.lines().any(|l| l.trim() == "ft-v2"),
         "the new model named"
     );
+
+    // The decision report of the new run carries the history, in HTML and Markdown.
+    let html = dir.path().join("decision.html");
+    tunebench()
+        .args([
+            "--db", &db, "report", &second_id, "--format", "html", "--out",
+        ])
+        .arg(&html)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&html).unwrap();
+    let history = &page[page.find("History: 2 runs").expect("a history section")..];
+    assert!(
+        history.contains("<td>ft-v2</td>"),
+        "the new model in the table"
+    );
+    assert!(
+        history.contains("<td>ft</td>"),
+        "the earlier model in the table"
+    );
+    assert!(history.contains("<svg"), "the trend chart inlined");
+    let md = dir.path().join("decision.md");
+    tunebench()
+        .args(["--db", &db, "report", &second_id, "--format", "md", "--out"])
+        .arg(&md)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains("decision-trend.png"), "{text}");
+    assert!(dir.path().join("decision-trend.png").exists());
 }

@@ -65,7 +65,7 @@ pub fn render(
     out: &Path,
 ) -> Result<Vec<PathBuf>> {
     let d = run_decision(conn, db_path, run_id, today, &ReportOptions::default())?;
-    let blocks = blocks(conn, &d, today, questions)?;
+    let blocks = blocks(conn, db_path, &d, today, questions)?;
     let write = |path: &Path, bytes: &[u8]| {
         std::fs::write(path, bytes).map_err(|e| Error::Io {
             path: path.to_path_buf(),
@@ -101,7 +101,13 @@ pub fn render(
 }
 
 /// The report's contents, in reading order.
-fn blocks(conn: &Connection, d: &RunDecision, today: &str, q: &Questions) -> Result<Vec<Block>> {
+fn blocks(
+    conn: &Connection,
+    db_path: &Path,
+    d: &RunDecision,
+    today: &str,
+    q: &Questions,
+) -> Result<Vec<Block>> {
     let r = &d.report;
     let rec = d.recommend(q);
     let mut b = vec![
@@ -196,6 +202,7 @@ fn blocks(conn: &Connection, d: &RunDecision, today: &str, q: &Questions) -> Res
     let arm_a = store::arm::get(conn, a.arm_id)?;
     let arm_b = store::arm::get(conn, bb.arm_id)?;
     cost_blocks(conn, d, &[&arm_a, &arm_b], &mut b)?;
+    history_blocks(conn, db_path, r.run_id, &mut b)?;
     dataset_blocks(conn, r.experiment_id, &mut b)?;
     b.push(Block::Heading("Arms".into()));
     for arm in [&arm_a, &arm_b] {
@@ -204,6 +211,58 @@ fn blocks(conn: &Connection, d: &RunDecision, today: &str, q: &Questions) -> Res
     b.push(Block::Heading("Assumptions".into()));
     b.push(Block::List(assumptions(d, q)));
     Ok(b)
+}
+
+/// When the experiment has been run more than once (re-runs on other models), each run
+/// with each arm's model, metric, p95 and cost per query, and the trend chart.
+fn history_blocks(
+    conn: &Connection,
+    db_path: &Path,
+    run_id: i32,
+    b: &mut Vec<Block>,
+) -> Result<()> {
+    let h = super::history(conn, db_path, run_id, &ReportOptions::default())?;
+    if h.runs.len() < 2 {
+        return Ok(());
+    }
+    b.push(Block::Heading(format!("History: {} runs", h.runs.len())));
+    b.push(Block::Para(format!(
+        "Every run of {} and its re-runs on other models, oldest first; this report is run {run_id}.",
+        h.experiment
+    )));
+    let mut rows = Vec::new();
+    for r in &h.runs {
+        for a in &r.arms {
+            rows.push(vec![
+                r.run_id.to_string(),
+                r.started_at.get(..10).unwrap_or(&r.started_at).to_owned(),
+                a.name.clone(),
+                a.model.clone(),
+                format!("{:.3} [{:.3}, {:.3}]", a.value, a.low, a.high),
+                opt(a.latency_p95_ms, number::millis),
+                a.cost_per_query
+                    .map_or("n/a".into(), |c| format!("${c:.6}")),
+                r.verdict_kind_text().to_owned(),
+            ]);
+        }
+    }
+    b.push(Block::Table {
+        head: [
+            "run",
+            "started",
+            "arm",
+            "model",
+            h.primary_metric.as_str(),
+            "p95",
+            "cost per query",
+            "verdict",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows,
+    });
+    b.push(Block::Chart("trend", Box::new(h.chart_spec(CHART_STYLE))));
+    Ok(())
 }
 
 fn supports(s: Supports) -> String {

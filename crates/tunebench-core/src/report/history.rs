@@ -107,6 +107,17 @@ pub fn history(
     })
 }
 
+impl HistoryRun {
+    /// The verdict in a few words, for tables.
+    pub fn verdict_kind_text(&self) -> &'static str {
+        match self.verdict_kind {
+            VerdictKind::Justified => "fine-tuning justified",
+            VerdictKind::NotJustified => "not justified",
+            VerdictKind::Inconclusive => "inconclusive",
+        }
+    }
+}
+
 impl RunHistory {
     pub fn chart_title(&self) -> String {
         format!("Runs of {} on {}", self.experiment, self.dataset)
