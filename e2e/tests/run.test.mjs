@@ -14,6 +14,8 @@ const sample = fileURLToPath(
 let browser;
 let server;
 let calls = 0;
+/** The run this file starts (other test files may have run experiments before it). */
+let runId;
 
 /** Spam words decide the label; the "fine-tuned" model knows more of them. */
 function classify(model, text) {
@@ -90,6 +92,8 @@ test("an experiment file dropped on the window runs both arms over real HTTP", a
   await dropFile(`${process.env.E2E_WORK}/spam.toml`);
   const verdict = await browser.$("#verdict");
   await verdict.waitForExist({ timeout: 120_000 });
+  runId = Number(/^#\/run\/(\d+)$/.exec(await browser.execute(() => location.hash))?.[1]);
+  assert.ok(runId > 0, "the finished run opens its results");
   assert.equal(calls, 2 * 225, "every held-out case once per arm, nothing repeated");
   assert.match(await verdict.getText(), /fine-tuned|prompting/);
   const table = await browser.$("#metrics-table");
@@ -130,7 +134,7 @@ test("the run's measured tokens drive its crossover, and the scenario saves with
 });
 
 test("answering the questions gives a recommendation whose reasons cite their numbers", async () => {
-  await browser.execute(() => (location.hash = "#/decision/1"));
+  await browser.execute((id) => (location.hash = `#/decision/${id}`), runId);
   const choice = await browser.$("#choice");
   await choice.waitForExist({ timeout: 30_000 });
   const reasons = await browser.$$("#reasons li");
@@ -145,11 +149,11 @@ test("answering the questions gives a recommendation whose reasons cite their nu
 
 test("the decision report exports as one self-contained HTML file", async () => {
   const path = `${process.env.E2E_WORK}/decision.html`;
-  const files = await browser.executeAsync((path, done) => {
+  const files = await browser.executeAsync((runId, path, done) => {
     window.__TAURI_INTERNALS__
-      .invoke("export_report", { runId: 1, today: "2026-11-29", format: "html", path })
+      .invoke("export_report", { runId, today: "2026-11-29", format: "html", path })
       .then(done, (e) => done(`error: ${JSON.stringify(e)}`));
-  }, path);
+  }, runId, path);
   assert.deepEqual(files, [path]);
   const page = readFileSync(path, "utf8");
   assert.match(page, /<svg/, "charts inlined");

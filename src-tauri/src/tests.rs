@@ -181,4 +181,17 @@ fn an_arm_saved_from_the_editor_is_listed_newest_first() {
     assert_eq!(arms[0]["template"], "Q: {{input}}");
     assert_eq!(arms[0]["few_shot"]["k"], 2);
     assert_eq!(arms[0]["params"]["max_tokens"], 16);
+
+    // A fine-tuned model saved from the editor keeps its kind, so its cost includes training.
+    let mut tuned = draft("ft:m1");
+    tuned["kind"] = serde_json::json!("fine_tuned");
+    invoke(
+        &webview,
+        "save_arm",
+        serde_json::json!({ "name": "tuned", "draft": tuned }),
+    )
+    .unwrap();
+    let arms = invoke(&webview, "list_arms", serde_json::json!({})).unwrap();
+    assert_eq!(arms[0]["name"], "tuned");
+    assert_eq!(arms[0]["kind"], "fine_tuned");
 }

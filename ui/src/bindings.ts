@@ -40,7 +40,7 @@ export const commands = {
 	previewArm: (draft: ArmDraft_Deserialize, exampleId: number) => typedError<PromptPreview, CommandError>(__TAURI_INVOKE("preview_arm", { draft, exampleId })),
 	/**  Every arm in the store, newest first. */
 	listArms: () => typedError<Arm_Serialize[], CommandError>(__TAURI_INVOKE("list_arms")),
-	/**  Saves `draft` as a new prompt arm named `name`; returns its id. */
+	/**  Saves `draft` as a new arm named `name`; returns its id. */
 	saveArm: (name: string, draft: ArmDraft_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_arm", { name, draft })),
 	/**  A scenario before any run, both arms priced from the catalog. */
 	estimateScenario: (request: EstimateRequest) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("estimate_scenario", { request })),
@@ -233,11 +233,16 @@ export type ArmCost_Serialize = {
 	retired_on: string | null,
 };
 
-/**  A prompt arm as the editor holds it (not necessarily saved). */
+/**  An arm as the editor holds it (not necessarily saved). */
 export type ArmDraft = ArmDraft_Serialize | ArmDraft_Deserialize;
 
-/**  A prompt arm as the editor holds it (not necessarily saved). */
+/**  An arm as the editor holds it (not necessarily saved). */
 export type ArmDraft_Deserialize = {
+	/**
+	 *  `prompt` (the default) or `fine_tuned`: a fine-tuned arm's cost at scale includes
+	 *  training. The editor holds no retrieval, so it makes no hybrid arm.
+	 */
+	kind?: ArmKind | null,
 	provider_id: number,
 	model: string,
 	system_prompt: string,
@@ -247,8 +252,13 @@ export type ArmDraft_Deserialize = {
 	temperature?: number | null,
 };
 
-/**  A prompt arm as the editor holds it (not necessarily saved). */
+/**  An arm as the editor holds it (not necessarily saved). */
 export type ArmDraft_Serialize = {
+	/**
+	 *  `prompt` (the default) or `fine_tuned`: a fine-tuned arm's cost at scale includes
+	 *  training. The editor holds no retrieval, so it makes no hybrid arm.
+	 */
+	kind: ArmKind | null,
 	provider_id: number,
 	model: string,
 	system_prompt: string,

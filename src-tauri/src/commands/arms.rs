@@ -1,5 +1,6 @@
 //! Arm commands: the stored arms, the rendered prompt of an arm being edited for one test
-//! case, and saving an edited prompt arm as a new arm.
+//! case, and saving an edited arm (a prompt arm, or a fine-tuned model with its prompt) as a
+//! new arm.
 
 use serde::Deserialize;
 use tunebench_core::arm::{self, Arm, ArmKind, ArmParams, FewShot, PromptPreview};
@@ -10,9 +11,12 @@ use super::blocking;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
-/// A prompt arm as the editor holds it (not necessarily saved).
+/// An arm as the editor holds it (not necessarily saved).
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct ArmDraft {
+    /// `prompt` (the default) or `fine_tuned`: a fine-tuned arm's cost at scale includes
+    /// training. The editor holds no retrieval, so it makes no hybrid arm.
+    pub kind: Option<ArmKind>,
     pub provider_id: i32,
     pub model: String,
     pub system_prompt: String,
@@ -27,7 +31,7 @@ impl ArmDraft {
         Arm {
             id: 0,
             name,
-            kind: ArmKind::Prompt,
+            kind: self.kind.unwrap_or(ArmKind::Prompt),
             provider_id: self.provider_id,
             model: self.model,
             system_prompt: self.system_prompt,
@@ -73,7 +77,7 @@ pub async fn list_arms(state: tauri::State<'_, AppState>) -> CommandResult<Vec<A
     blocking(move || Ok(store::arm::list(&store::open(&db)?)?)).await
 }
 
-/// Saves `draft` as a new prompt arm named `name`; returns its id.
+/// Saves `draft` as a new arm named `name`; returns its id.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_arm(

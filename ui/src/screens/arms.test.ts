@@ -54,6 +54,24 @@ describe("arm editor", () => {
     expect(el.querySelector("#arm-tokens")).toBeNull();
   });
 
+  it("makes a fine-tuned arm when the kind is picked, and keeps a stored arm's kind", () => {
+    const a = actions();
+    const s = state({});
+    const el = draw(s, a);
+    const kind = el.querySelector("#arm-kind") as HTMLSelectElement;
+    expect([...kind.options].map((o) => o.value)).toEqual(["prompt", "fine_tuned"]);
+    kind.value = "fine_tuned";
+    kind.dispatchEvent(new Event("change"));
+    expect(s.form.kind).toBe("fine_tuned");
+    expect(a.edited).toHaveBeenCalledOnce();
+    const stored: Arm = {
+      id: 4, name: "tuned", kind: "fine_tuned", provider_id: 3, model: "ft:gpt-4.1-mini:acme::1", system_prompt: "",
+      template: "{{input}}", few_shot: null, retrieval: null,
+      params: { max_tokens: null, temperature: null, top_p: null, stop: [], seed: null, response_format: null, price: null },
+    };
+    expect(formOf(stored).kind).toBe("fine_tuned");
+  });
+
   it("reports each template edit to the screen", () => {
     const a = actions();
     const s = state({});
@@ -68,10 +86,11 @@ describe("arm editor", () => {
   it("turns the form into a draft, with few-shot only when k is above 0", () => {
     const f = { ...emptyForm(3), model: " m ", k: "2", strategy: "similar" as const, max_tokens: "16", temperature: "0.5" };
     expect(draftOf(f)).toEqual({
-      provider_id: 3, model: "m", system_prompt: "", template: "{{input}}",
+      kind: "prompt", provider_id: 3, model: "m", system_prompt: "", template: "{{input}}",
       few_shot: { k: 2, strategy: "similar", seed: null, ids: [] }, max_tokens: 16, temperature: 0.5,
     });
     expect(draftOf({ ...f, k: "0" })).toMatchObject({ few_shot: null });
+    expect(draftOf({ ...f, kind: "fine_tuned" })).toMatchObject({ kind: "fine_tuned", model: "m" });
     expect(draftOf({ ...f, max_tokens: "1.5" })).toBe("Max tokens must be a whole number, not “1.5”.");
   });
 
@@ -89,7 +108,7 @@ describe("arm editor", () => {
     select.dispatchEvent(new Event("change"));
     expect(a.startFrom).toHaveBeenCalledWith(arm);
     expect(formOf(arm)).toEqual({
-      provider_id: 3, model: "gpt-4.1-mini", system_prompt: "Be brief.", template: "Q: {{input}}", k: "3",
+      kind: "prompt", provider_id: 3, model: "gpt-4.1-mini", system_prompt: "Be brief.", template: "Q: {{input}}", k: "3",
       strategy: "similar", seed: "11", max_tokens: "8", temperature: "0", name: "baseline (edited)",
     });
   });

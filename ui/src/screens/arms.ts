@@ -1,5 +1,5 @@
-// The arm editor: a prompt arm's provider, model, system prompt, template and few-shot
-// settings, with the messages it would send for a chosen test case and their token count,
+// The arm editor: an arm's kind (prompting, or a fine-tuned model), provider, model, system
+// prompt, template and few-shot settings, with the messages it would send for a chosen test case and their token count,
 // re-rendered by the core ~200 ms after each edit. Start from a stored arm, save as a new one.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { call, describe } from "../api";
@@ -7,6 +7,7 @@ import {
   commands,
   type Arm_Serialize as Arm,
   type ArmDraft_Deserialize as ArmDraft,
+  type ArmKind,
   type DatasetSummary,
   type Example,
   type FewShotStrategy,
@@ -18,6 +19,8 @@ import { errorBox } from "../widgets";
 
 /** The form, every field as typed. */
 export interface ArmForm {
+  /** `prompt`, or `fine_tuned`: a fine-tuned arm's cost at scale includes training. */
+  kind: ArmKind;
   provider_id: number;
   model: string;
   system_prompt: string;
@@ -56,17 +59,17 @@ export interface Actions {
 
 export function emptyForm(providerId = 0): ArmForm {
   return {
-    provider_id: providerId, model: "", system_prompt: "", template: "{{input}}", k: "0", strategy: "random",
+    kind: "prompt", provider_id: providerId, model: "", system_prompt: "", template: "{{input}}", k: "0", strategy: "random",
     seed: "", max_tokens: "", temperature: "", name: "",
   };
 }
 
-/** The form filled from a stored arm (a prompt arm, or the prompt part of another kind). */
+/** The form filled from a stored arm (a hybrid arm's edit keeps its model, not its retrieval). */
 export function formOf(arm: Arm): ArmForm {
   const g = arm.params;
   const n = (v: number | null | undefined) => (v === null || v === undefined ? "" : String(v));
   return {
-    provider_id: arm.provider_id, model: arm.model, system_prompt: arm.system_prompt, template: arm.template,
+    kind: arm.kind === "prompt" ? "prompt" : "fine_tuned", provider_id: arm.provider_id, model: arm.model, system_prompt: arm.system_prompt, template: arm.template,
     k: String(arm.few_shot?.k ?? 0), strategy: arm.few_shot?.strategy === "similar" ? "similar" : "random",
     seed: n(arm.few_shot?.seed), max_tokens: n(g.max_tokens), temperature: n(g.temperature), name: `${arm.name} (edited)`,
   };
@@ -86,6 +89,7 @@ export function draftOf(f: ArmForm): ArmDraft | string {
   const temperature = opt(f.temperature, "Temperature", false);
   for (const v of [k, seed, maxTokens, temperature]) if (typeof v === "string") return v;
   return {
+    kind: f.kind,
     provider_id: f.provider_id,
     model: f.model.trim(),
     system_prompt: f.system_prompt,
@@ -103,7 +107,7 @@ export function armsView(s: State, a: Actions): TemplateResult {
     html`<label>${label}<input id="arm-${key}" placeholder=${placeholder} .value=${f[key]}
       @input=${(e: Event) => { f[key] = (e.target as HTMLInputElement).value; a.edited(); }} /></label>`;
   return html`<header class="screen-head">
-      <div><h1>Arms</h1><div class="muted small">Edit a prompt arm and read what it sends for one held-out case.</div></div>
+      <div><h1>Arms</h1><div class="muted small">Edit a prompting or fine-tuned arm and read what it sends for one held-out case.</div></div>
     </header>
     ${errorBox(s.error, "arms-error")}
     ${s.notice ? html`<div class="notice" id="arms-notice">${s.notice}</div>` : nothing}
@@ -124,6 +128,11 @@ export function armsView(s: State, a: Actions): TemplateResult {
             }}>
               <option value="0">(a new prompt arm)</option>
               ${s.arms.map((x) => html`<option value=${x.id}>${x.name} · ${x.model}</option>`)}
+            </select></label>
+            <label>Kind<select id="arm-kind" @change=${(e: Event) => { f.kind = (e.target as HTMLSelectElement).value as ArmKind; a.edited(); }}>
+              ${([["prompt", "prompting"], ["fine_tuned", "fine-tuned model"]] as const).map(
+                ([v, label]) => html`<option value=${v} ?selected=${f.kind === v}>${label}</option>`,
+              )}
             </select></label>
             <label>Provider<select id="arm-provider" @change=${(e: Event) => { f.provider_id = Number((e.target as HTMLSelectElement).value); a.edited(); }}>
               <option value="0" ?selected=${f.provider_id === 0}>(none yet)</option>

@@ -28,6 +28,10 @@ export class DecisionScreen implements Screen {
   readonly title = "Decision";
   runId = 0;
   private view_: DecisionView | null = null;
+  /** Every answer given so far, ahead of the recommendation computed from them. */
+  private answers: Questions | null = null;
+  /** Recommendations are asked for one at a time, in the order the answers came. */
+  private queue: Promise<void> = Promise.resolve();
   private error: string | null = null;
   private notice: string | null = null;
 
@@ -36,22 +40,34 @@ export class DecisionScreen implements Screen {
   async show(): Promise<void> {
     this.error = null;
     this.notice = null;
+    this.answers = null;
     await this.decide(null);
   }
 
-  private async decide(questions: Questions | null): Promise<void> {
-    try {
-      this.view_ = await call(commands.decide(this.runId, today(), questions));
-      this.error = null;
-    } catch (err) {
-      this.error = describe(err);
-    }
-    this.redraw();
+  /**
+   * Saves `questions` (when given) and recomputes the recommendation. Each call waits for
+   * the one before, so the answers saved and shown last are the latest ones.
+   */
+  private decide(questions: Questions | null): Promise<void> {
+    const runId = this.runId;
+    this.queue = this.queue.then(async () => {
+      try {
+        this.view_ = await call(commands.decide(runId, today(), questions));
+        this.error = null;
+      } catch (err) {
+        this.error = describe(err);
+      }
+      this.redraw();
+    });
+    return this.queue;
   }
 
+  /** An answer builds on every earlier one, even those still being recomputed. */
   private answer(patch: Partial<Questions>): void {
     if (!this.view_) return;
-    void this.decide({ ...this.view_.questions, ...patch });
+    this.answers = { ...(this.answers ?? this.view_.questions), ...patch };
+    this.redraw();
+    void this.decide(this.answers);
   }
 
   private async export(format: DocFormat): Promise<void> {
@@ -82,7 +98,7 @@ export class DecisionScreen implements Screen {
     return html`${head}${errorBox(this.error, "decision-error")}
       ${this.notice ? html`<div class="notice" id="decision-notice">${this.notice}</div>` : nothing}
       <div class="crossover">
-        <aside class="panel controls">${questionsView(v.questions, (p) => this.answer(p))}</aside>
+        <aside class="panel controls">${questionsView(this.answers ?? v.questions, (p) => this.answer(p))}</aside>
         <section>${recommendationView(v)}</section>
       </div>`;
   }

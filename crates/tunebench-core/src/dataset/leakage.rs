@@ -7,7 +7,8 @@ use std::hash::BuildHasher;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::report::report;
+use super::report::{report, ReportBuilder};
+use super::Split;
 use crate::store;
 use crate::{Error, Result};
 
@@ -154,9 +155,15 @@ pub fn remove_leaked_from_train(conn: &Connection, id: i32) -> Result<u32> {
     }
     let tx = conn.unchecked_transaction()?;
     store::example::delete_ids(&tx, &found.leaked_train)?;
-    let mut rep = report(&tx, id)?;
-    let (train, test, unassigned) = store::example::split_counts(&tx, id)?;
-    rep.refresh(train, test, unassigned);
+    // The report describes the rows that remain: labels, duplicates and lengths are counted
+    // again, not only the split sizes.
+    let encoding = report(&tx, id)?.encoding;
+    let mut builder = ReportBuilder::new();
+    store::example::for_each(&tx, id, None, |e| {
+        builder.add(&e.input, &e.expected, Split::from_stored(&e.split));
+        Ok(())
+    })?;
+    let rep = builder.finish(&encoding);
     let json = serde_json::to_string(&rep).unwrap_or_else(|_| "{}".into());
     store::dataset::set_report(&tx, id, rep.rows, &json)?;
     tx.commit()?;

@@ -458,7 +458,24 @@ fn leakage_finds_exact_and_folded_duplicates_and_removes_them_from_train() {
     let after = dataset::leakage(&conn, id).unwrap();
     assert_eq!((after.exact_test_rows, after.normalised_test_rows), (0, 0));
     assert_eq!(after.train_rows, 1);
-    assert_eq!(dataset::report(&conn, id).unwrap().rows, 4);
+    let rep = dataset::report(&conn, id).unwrap();
+    assert_eq!((rep.rows, rep.train_rows, rep.test_rows), (4, 1, 3));
+    let labels: Vec<_> = rep
+        .labels
+        .iter()
+        .map(|l| (l.label.as_str(), l.count))
+        .collect();
+    assert_eq!(
+        labels,
+        [("other", 2), ("billing", 1), ("shipping", 1)],
+        "the label counts are those of the rows left"
+    );
+    assert_eq!(
+        (rep.duplicate_rows, rep.duplicate_inputs),
+        (0, 0),
+        "the repeated parcel row went with the leak"
+    );
+    assert_eq!(rep.input_chars.max, "Where is my parcel?".len() as u32);
 }
 
 #[test]
