@@ -201,7 +201,7 @@ test("an experiment composed in the window shows its estimate, then runs from th
 });
 
 test("a re-run on a new model joins the experiment's history, with its trend chart", async () => {
-  await browser.execute(() => (location.hash = "#/run/1"));
+  await browser.execute((id) => (location.hash = `#/run/${id}`), runId);
   const open = await browser.$("#open-rerun");
   await open.waitForClickable({ timeout: 30_000 });
   await open.click();
@@ -230,13 +230,14 @@ test("a re-run on a new model joins the experiment's history, with its trend cha
   await (await browser.$("#history")).scrollIntoView();
   await screenshot(browser, "history");
 
-  const runId = Number((await browser.execute(() => location.hash)).split("/").pop());
+  const rerunId = Number((await browser.execute(() => location.hash)).split("/").pop());
+  assert.ok(rerunId > runId, "the re-run's results are open");
   const path = `${process.env.E2E_WORK}/trend.png`;
-  const written = await browser.executeAsync((runId, path, done) => {
+  const written = await browser.executeAsync((id, path, done) => {
     window.__TAURI_INTERNALS__
-      .invoke("trend_chart", { runId, style: { theme: "light", width: 1920, height: 1080 }, path })
+      .invoke("trend_chart", { runId: id, style: { theme: "light", width: 1920, height: 1080 }, path })
       .then(done, (e) => done(`error: ${JSON.stringify(e)}`));
-  }, runId, path);
+  }, rerunId, path);
   assert.equal(written, path);
   const png = readFileSync(path);
   assert.equal(png.subarray(1, 4).toString(), "PNG");
