@@ -215,10 +215,18 @@ pub(crate) fn draw<DB: DrawingBackend>(
                 [(fx(lo), 0.0), (fx(hi), y_max)],
                 look.muted.mix(0.10).filled(),
             )))?;
+            // High in the plot, where the curves (which rise with volume) are not yet,
+            // beside the band on the side with room.
+            let text = format!("break-even range {}–{}/day", count(lo), count(hi));
+            let (label, at, h) = if fx(hi) - x_lo > (x_hi - x_lo) * 0.6 {
+                (format!("{text}  "), fx(lo), HPos::Right)
+            } else {
+                (format!("  {text}"), fx(hi), HPos::Left)
+            };
             chart.draw_series(std::iter::once(Text::new(
-                format!("break-even range {}–{}/day", count(lo), count(hi)),
-                (fx(hi), y_max * 0.04),
-                left_middle(look.muted_text(22.0)),
+                label,
+                (at, y_max * 0.8),
+                look.muted_text(22.0).pos(Pos::new(h, VPos::Center)),
             )))?;
         }
     }
@@ -261,9 +269,15 @@ pub(crate) fn draw<DB: DrawingBackend>(
             vec![(x, 0.0), (x, y_max)],
             look.stroke(look.muted, 3.0),
         )))?;
+        // At the top, unless the line runs through the legend's corner.
+        let y = if x - x_lo < (x_hi - x_lo) * 0.3 {
+            0.72
+        } else {
+            0.97
+        };
         chart.draw_series(std::iter::once(Text::new(
             format!("  Your volume: {}/day", count(v)),
-            (x, y_max * 0.97),
+            (x, y_max * y),
             left_middle(look.muted_text(26.0)),
         )))?;
     }
@@ -274,7 +288,8 @@ pub(crate) fn draw<DB: DrawingBackend>(
             count(be.queries_per_day),
             usd(be.mean)
         );
-        // The label goes below the point, on the side with more room.
+        // The label goes above the point (below it are the axis labels), on the side
+        // with more room.
         let x = fx(be.queries_per_day);
         let right_half = (x - x_lo) > (x_hi - x_lo) * 0.55;
         let (dx, anchor) = if right_half {
@@ -282,21 +297,29 @@ pub(crate) fn draw<DB: DrawingBackend>(
         } else {
             (r + look.px(10.0), HPos::Left)
         };
+        // On a panel of the background, so a curve passing behind does not garble it.
+        let size = 28.0;
+        let width = (label.chars().count() as f64 * size * look.k * 0.56) as i32;
+        let height = look.px(size * 1.25);
+        let pad = look.px(6.0);
+        let (left, right) = match anchor {
+            HPos::Right => (dx - width - pad, dx + pad),
+            _ => (dx - pad, dx + width + pad),
+        };
         chart.draw_series(std::iter::once(
             EmptyElement::at((x, be.mean))
+                + Rectangle::new(
+                    [(left, -r - height - pad), (right, -r + pad)],
+                    look.bg.mix(0.85).filled(),
+                )
                 + Circle::new((0, 0), r, look.fg.filled())
                 + Text::new(
                     label,
-                    (dx, r),
-                    look.text(28.0).pos(Pos::new(anchor, VPos::Top)),
+                    (dx, -r),
+                    look.text(size).pos(Pos::new(anchor, VPos::Bottom)),
                 ),
         ))?;
     }
-    // With a crossing the lower right is free; without one the upper left is.
-    let corner = if d.break_even.is_some() {
-        SeriesLabelPosition::LowerRight
-    } else {
-        SeriesLabelPosition::UpperLeft
-    };
-    draw_legend(&mut chart, look, corner)
+    // Costs grow with volume, so the upper left is where the curves are not.
+    draw_legend(&mut chart, look, SeriesLabelPosition::UpperLeft)
 }
