@@ -31,5 +31,9 @@ describe("runs table", () => {
     const row3 = el.querySelector("tr[data-run-id='3']");
     expect(row3?.textContent).toContain("Resume");
     expect(el.querySelector("tr[data-run-id='1']")?.textContent).not.toContain("Resume");
+    render(runsTable([entry(4, "pending", [0, 0])], true, resume, retry), el);
+    (el.querySelector("tr[data-run-id='4'] button") as HTMLButtonElement).click();
+    expect(el.querySelector("tr[data-run-id='4'] button")?.textContent).toBe("Start");
+    expect(resume).toHaveBeenCalledWith(4);
   });
 });

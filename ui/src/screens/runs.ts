@@ -97,7 +97,11 @@ export class RunsScreen implements Screen {
     this.follow(`run ${runId}`, (ch) => call(commands.resumeRun(runId, budget, ch)));
 
   private async follow(label: string, go: (ch: Channel<Progress>) => Promise<RunOutcome>): Promise<void> {
-    if (this.live) return;
+    if (this.live) {
+      this.notice = `${label} waits: one run at a time. Start it from the list below when ${this.live.label} has finished.`;
+      this.redraw();
+      return;
+    }
     this.error = null;
     this.notice = null;
     this.live = { progress: null, cancelling: false, label };
@@ -220,7 +224,7 @@ export function runsTable(
         )}</td>
         <td class="actions">
           ${r.summary.status !== "completed" && r.summary.status !== "running"
-            ? html`<button class="small-btn" ?disabled=${!idle} @click=${() => resume(r.summary.run_id)}>Resume</button>`
+            ? html`<button class="small-btn" ?disabled=${!idle} @click=${() => resume(r.summary.run_id)}>${r.summary.status === "pending" ? "Start" : "Resume"}</button>`
             : nothing}
           ${errorsOf(r) > 0 && r.summary.status !== "running"
             ? html`<button class="small-btn" id="retry-errors-${r.summary.run_id}" ?disabled=${!idle}
