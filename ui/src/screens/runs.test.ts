@@ -5,7 +5,7 @@ import { runsTable } from "./runs";
 
 function entry(id: number, status: RunStatus, errors: [number, number]): RunListEntry {
   const arm = (arm_id: number, name: string, e: number) => ({
-    arm_id, name, model: "m", total: 10, n: 10, answered: 10 - e, errors: e,
+    arm_id, name, model: `${name}-model-${id}`, total: 10, n: 10, answered: 10 - e, errors: e,
     errors_by_class: e > 0 ? [{ class: "timeout", count: e }] : [],
     metric: 0.8, latency_ms_p50: 100, latency_ms_p95: 200, ttft_ms_p50: null,
     prompt_tokens_mean: 10, completion_tokens_mean: 1, cost_per_query: 0.001, from_cache: 0,
@@ -24,6 +24,7 @@ describe("runs table", () => {
     render(runsTable([entry(1, "completed", [2, 1]), entry(2, "running", [1, 0]), entry(3, "interrupted", [0, 0])], true, resume, retry), el);
     const button = el.querySelector("#retry-errors-1") as HTMLButtonElement;
     expect(button.textContent).toContain("Retry 3 errors");
+    expect(el.querySelector("tr[data-run-id='2']")?.textContent).toContain("fine-tuned-model-2");
     button.click();
     expect(retry).toHaveBeenCalledWith(1);
     expect(el.querySelector("#retry-errors-2")).toBeNull();

@@ -218,7 +218,7 @@ export function runsTable(
         <td>${r.started_at.slice(0, 16).replace("T", " ")}</td>
         <td><span class="tag status-${r.summary.status}">${r.summary.status.replace("_", " ")}</span></td>
         <td class="small">${r.summary.arms.map(
-          (a) => html`<div><strong>${a.name}</strong> ${count(a.n)}/${count(a.total)} · ${count(a.errors)} ·
+          (a) => html`<div><strong>${a.name}</strong> <code class="muted">${a.model}</code> ${count(a.n)}/${count(a.total)} · ${count(a.errors)} ·
             ${a.metric !== null ? (a.metric ?? 0).toFixed(3) : "–"} · ${ms(a.latency_ms_p50)} / ${ms(a.latency_ms_p95)} ·
             ${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted">no price</span>`}</div>`,
         )}</td>
