@@ -214,6 +214,7 @@ test("a re-run on a new model joins the experiment's history, with its trend cha
   assert.match(await changes.getText(), /fine-tuned: ft-model → ft-model-v2/);
   assert.match(await changes.getText(), /not carried over/, "the old model's price is not reused silently");
   assert.match(await (await browser.$("#run-estimate")).getText(), /450 calls/);
+  await screenshot(browser, "rerun");
   const before = calls;
   await (await browser.$("#run-start")).click();
   const table = await browser.$("#history-table");
