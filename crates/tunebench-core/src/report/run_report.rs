@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{paired_ids, RunData};
 use crate::arm::Arm;
 pub use crate::run::summary::ErrorCount;
-use crate::score::{label_report, score_case, LabelReport, Normalization, Scorer};
+use crate::score::{label_of, label_report, score_case, LabelReport, Scorer};
 use crate::stats::{
     compare, summarize_latency, summarize_metric, ArmScores, ArmSummary, CaseScore, CompareConfig,
     Comparison, ErrorPolicy, Interval, LatencySample, LatencySummary, Margin, MetricSummary,
@@ -238,11 +238,6 @@ fn case_score(data: &RunData, row: &ResultRow) -> CaseScore {
         expected_label: labelled.then(|| label_of(&row.expected)),
         predicted_label: row.output.as_deref().filter(|_| labelled).map(label_of),
     }
-}
-
-/// The label an output or expected answer stands for: trimmed, whitespace collapsed.
-fn label_of(text: &str) -> String {
-    Normalization::default().apply(text)
 }
 
 /// One arm's figures. Quality (metrics, label report) is measured on the paired cases, so

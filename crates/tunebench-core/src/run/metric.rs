@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use crate::score::label::ClassCounts;
-use crate::score::{F1Average, Normalization, PreparedScorer, Scorer};
+use crate::score::{label_of, weighted_label_report, F1Average, PreparedScorer, Scorer};
+use crate::stats::PrimaryMetric;
 
 pub struct RunningMetric {
     kind: Kind,
@@ -34,21 +34,16 @@ pub struct Tally {
 impl RunningMetric {
     /// The running form of `primary` (an experiment's primary metric) with its taxonomy.
     pub fn new(primary: &str, labels: &[String]) -> Self {
-        let average = match primary {
-            "macro_f1" => Some(F1Average::Macro),
-            "micro_f1" => Some(F1Average::Micro),
-            "weighted_f1" => Some(F1Average::Weighted),
-            _ => None,
-        };
-        let kind = if let Some(average) = average {
-            Kind::LabelF1 {
+        let kind = match PrimaryMetric::for_name(primary) {
+            PrimaryMetric::LabelF1 { average } => Kind::LabelF1 {
                 average,
                 taxonomy: labels.iter().map(|l| label_of(l)).collect(),
-            }
-        } else {
-            match Scorer::by_name(primary, labels).and_then(|s| s.prepare(primary)) {
-                Ok(p) if p.name() != "judge" => Kind::Mean(p),
-                _ => Kind::Judge,
+            },
+            PrimaryMetric::MeanScore => {
+                match Scorer::by_name(primary, labels).and_then(|s| s.prepare(primary)) {
+                    Ok(p) if p.name() != "judge" => Kind::Mean(p),
+                    _ => Kind::Judge,
+                }
             }
         };
         Self { kind }
@@ -85,29 +80,17 @@ impl RunningMetric {
                     return None;
                 }
                 // The classes as the report has them: the taxonomy, else every label seen.
-                let classes = if taxonomy.is_empty() {
-                    let mut all: Vec<&String> = t.pairs.keys().flat_map(|(e, p)| [e, p]).collect();
-                    all.sort();
-                    all.dedup();
-                    all.into_iter().cloned().collect()
-                } else {
-                    taxonomy.clone()
-                };
-                let position = |l: &str| classes.iter().position(|c| c == l);
-                let mut counts = ClassCounts::new(classes.len());
-                for ((e, p), n) in &t.pairs {
-                    counts.add(position(e), position(p), e == p, *n);
-                }
-                Some(counts.f1(*average))
+                let report = weighted_label_report(
+                    t.pairs
+                        .iter()
+                        .map(|((e, p), n)| (e.as_str(), p.as_str(), *n)),
+                    (!taxonomy.is_empty()).then_some(taxonomy.as_slice()),
+                );
+                Some(report.f1(*average))
             }
             _ => (t.n > 0).then(|| t.sum / f64::from(t.n)),
         }
     }
-}
-
-/// A label as the report reads it: trimmed, whitespace collapsed.
-fn label_of(text: &str) -> String {
-    Normalization::default().apply(text)
 }
 
 #[cfg(test)]

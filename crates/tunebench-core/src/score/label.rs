@@ -12,6 +12,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Normalization;
+
 /// Precision, recall, F1 and support of one class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -252,15 +254,25 @@ pub fn label_report<S: AsRef<str>, T: AsRef<str>>(
     predicted: &[T],
     taxonomy: Option<&[String]>,
 ) -> LabelReport {
-    let n = expected.len().min(predicted.len());
+    weighted_label_report(
+        expected
+            .iter()
+            .zip(predicted)
+            .map(|(e, p)| (e.as_ref(), p.as_ref(), 1)),
+        taxonomy,
+    )
+}
+
+/// [`label_report`] of `(expected, predicted, count)` triples, each standing for `count`
+/// cases: a running tally keeps one triple per distinct pair instead of every case.
+pub fn weighted_label_report<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str, u64)>,
+    taxonomy: Option<&[String]>,
+) -> LabelReport {
     let mut index = LabelIndex::default();
-    let truth: Vec<u32> = expected[..n]
-        .iter()
-        .map(|s| index.intern(s.as_ref()))
-        .collect();
-    let pred: Vec<u32> = predicted[..n]
-        .iter()
-        .map(|s| index.intern(s.as_ref()))
+    let interned: Vec<(u32, u32, u64)> = pairs
+        .into_iter()
+        .map(|(e, p, w)| (index.intern(e), index.intern(p), w))
         .collect();
     let labels: Vec<String> = match taxonomy {
         Some(t) => t.to_vec(),
@@ -279,14 +291,30 @@ pub fn label_report<S: AsRef<str>, T: AsRef<str>>(
     let k = labels.len();
     let mut counts = ClassCounts::new(k);
     let mut confusion = vec![vec![0u32; k]; k];
-    for (&t, &p) in truth.iter().zip(&pred) {
+    for &(t, p, w) in &interned {
         let (tpos, ppos) = (position[t as usize], position[p as usize]);
-        counts.add(tpos, ppos, t == p, 1);
+        counts.add(tpos, ppos, t == p, w);
         if let (Some(i), Some(j)) = (tpos, ppos) {
-            confusion[i][j] += 1;
+            confusion[i][j] += w as u32;
         }
     }
     report_from_counts(&counts, labels, confusion)
+}
+
+/// The label an output or expected answer stands for: trimmed, whitespace collapsed.
+pub fn label_of(text: &str) -> String {
+    Normalization::default().apply(text)
+}
+
+impl LabelReport {
+    /// The averaged F1 a primary metric names.
+    pub fn f1(&self, average: F1Average) -> f64 {
+        match average {
+            F1Average::Macro => self.macro_avg.f1,
+            F1Average::Micro => self.micro_avg.f1,
+            F1Average::Weighted => self.weighted_avg.f1,
+        }
+    }
 }
 
 fn report_from_counts(

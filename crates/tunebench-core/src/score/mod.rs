@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 pub use exact::Normalization;
 pub use judge::{JudgeClient, JudgePrompt, JudgeRubric, JudgeScale, JudgeVerdict};
-pub use label::{label_report, F1Average, LabelReport};
+pub use label::{label_of, label_report, weighted_label_report, F1Average, LabelReport};
 
 /// One scorer and its settings. Serialised with a `kind` tag, e.g.
 /// `{ kind = "exact_match", normalization = { ignore_case = true } }`.
