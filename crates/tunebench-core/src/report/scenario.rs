@@ -77,10 +77,8 @@ pub fn measured_scenario(
     queries_per_day: Option<f64>,
 ) -> Result<Scenario> {
     let run = store::run::get(conn, run_id)?;
-    let saved: Saved = serde_json::from_str::<serde_json::Value>(&run.settings)
-        .ok()
-        .and_then(|v| v.get("scenario").cloned())
-        .filter(|v| !v.is_null())
+    let saved: Saved = run
+        .scenario_settings()
         .map(serde_json::from_value)
         .transpose()
         .map_err(|e| Error::Invalid(format!("run {run_id}: the saved [scenario]: {e}")))?

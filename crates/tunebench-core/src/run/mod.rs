@@ -84,6 +84,17 @@ pub struct RunRecord {
     pub settings: String,
 }
 
+impl RunRecord {
+    /// The cost assumptions the run was started with (an experiment file's `[scenario]`),
+    /// as saved in its settings.
+    pub fn scenario_settings(&self) -> Option<serde_json::Value> {
+        serde_json::from_str::<serde_json::Value>(&self.settings)
+            .ok()
+            .and_then(|v| v.get("scenario").cloned())
+            .filter(|v| !v.is_null())
+    }
+}
+
 /// Per-run choices that are not part of the experiment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -153,10 +153,7 @@ pub fn create_rerun(
     options: &RunOptions,
 ) -> Result<(crate::experiment::Rerun, i32)> {
     let source = store::run::get(conn, run_id)?;
-    let scenario = serde_json::from_str::<serde_json::Value>(&source.settings)
-        .ok()
-        .and_then(|s| s.get("scenario").cloned())
-        .filter(|s| !s.is_null());
+    let scenario = source.scenario_settings();
     store::atomically(conn, || {
         let rerun = crate::experiment::clone_with_models(conn, source.experiment_id, swaps)?;
         let new_run = create(conn, rerun.experiment_id, options, scenario)?;
