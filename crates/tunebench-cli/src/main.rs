@@ -53,15 +53,8 @@ enum Command {
     Run {
         /// The experiment file (TOML).
         experiment: PathBuf,
-        /// Requests in flight per provider (overrides the file's max_concurrency).
-        #[arg(long, value_name = "N")]
-        concurrency: Option<u32>,
-        /// Do not answer from, nor fill, the response cache.
-        #[arg(long)]
-        no_cache: bool,
-        /// Stop cleanly once this many USD have been spent.
-        #[arg(long, value_name = "USD")]
-        budget: Option<f64>,
+        #[command(flatten)]
+        flags: cmd::run::RunFlags,
     },
     /// Continue an interrupted run, sending only the cases without a result.
     Resume {
@@ -83,15 +76,8 @@ enum Command {
         /// for both arms. Without it, the same models are run again.
         #[arg(long = "model", value_name = "ARM=MODEL")]
         models: Vec<String>,
-        /// Requests in flight per provider (overrides the providers' max_concurrency).
-        #[arg(long, value_name = "N")]
-        concurrency: Option<u32>,
-        /// Do not answer from, nor fill, the response cache.
-        #[arg(long)]
-        no_cache: bool,
-        /// Stop cleanly once this many USD have been spent.
-        #[arg(long, value_name = "USD")]
-        budget: Option<f64>,
+        #[command(flatten)]
+        flags: cmd::run::RunFlags,
     },
     /// Every run of a run's experiment and its re-runs: metric, p95 latency and cost per
     /// query of each arm over time.
@@ -141,18 +127,11 @@ fn main() -> ExitCode {
         Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
         Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
-        Command::Run {
-            experiment,
-            concurrency,
-            no_cache,
-            budget,
-        } => cmd::run::run(
+        Command::Run { experiment, flags } => cmd::run::run(
             cli.db.as_deref(),
             &cmd::run::Args {
                 file: experiment,
-                concurrency: *concurrency,
-                no_cache: *no_cache,
-                budget: *budget,
+                flags,
             },
             &out,
         ),
@@ -174,17 +153,13 @@ fn main() -> ExitCode {
         Command::Rerun {
             run_id,
             models,
-            concurrency,
-            no_cache,
-            budget,
+            flags,
         } => cmd::rerun::run(
             cli.db.as_deref(),
             &cmd::rerun::Args {
                 run_id: *run_id,
                 models,
-                concurrency: *concurrency,
-                no_cache: *no_cache,
-                budget: *budget,
+                flags,
             },
             &out,
         ),

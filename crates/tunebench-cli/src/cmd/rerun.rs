@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use tunebench_core::experiment::ModelSwap;
-use tunebench_core::run::{self, Plan, RunOptions};
+use tunebench_core::run::{self, Plan};
 use tunebench_core::{store, Error};
 
 use crate::output::Output;
@@ -15,9 +15,7 @@ pub struct Args<'a> {
     pub run_id: i32,
     /// `ARM=MODEL` pairs: ARM is `a`, `b` or an arm's name.
     pub models: &'a [String],
-    pub concurrency: Option<u32>,
-    pub no_cache: bool,
-    pub budget: Option<f64>,
+    pub flags: &'a super::run::RunFlags,
 }
 
 pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<()> {
@@ -36,14 +34,7 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
         .iter()
         .map(|m| parse_swap(m, &arm_names))
         .collect::<Result<Vec<_>, Error>>()?;
-    if let Some(c) = args.concurrency {
-        anyhow::ensure!(c > 0, "--concurrency must be at least 1");
-    }
-    let options = RunOptions {
-        concurrency: args.concurrency,
-        use_cache: !args.no_cache,
-        budget_usd: args.budget,
-    };
+    let options = args.flags.options()?;
     let (rerun, run_id) = run::create_rerun(&conn, args.run_id, &swaps, &options)?;
     if rerun.changes.is_empty() {
         eprintln!("re-running run {} on the same models", args.run_id);

@@ -14,9 +14,34 @@ use crate::output::Output;
 
 pub struct Args<'a> {
     pub file: &'a Path,
+    pub flags: &'a RunFlags,
+}
+
+/// How a new run is sent; shared by `run` and `rerun`.
+#[derive(Debug, clap::Args)]
+pub struct RunFlags {
+    /// Requests in flight per provider (overrides each provider's max_concurrency).
+    #[arg(long, value_name = "N")]
     pub concurrency: Option<u32>,
+    /// Do not answer from, nor fill, the response cache.
+    #[arg(long)]
     pub no_cache: bool,
+    /// Stop cleanly once this many USD have been spent.
+    #[arg(long, value_name = "USD")]
     pub budget: Option<f64>,
+}
+
+impl RunFlags {
+    pub fn options(&self) -> anyhow::Result<RunOptions> {
+        if let Some(c) = self.concurrency {
+            anyhow::ensure!(c > 0, "--concurrency must be at least 1");
+        }
+        Ok(RunOptions {
+            concurrency: self.concurrency,
+            use_cache: !self.no_cache,
+            budget_usd: self.budget,
+        })
+    }
 }
 
 /// Builds the HTTP client on a side thread: TLS setup (loading the system's root
@@ -31,14 +56,7 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
     let conn = store::open(&db_path)?;
     let loaded = experiment::file::load(args.file)?;
     let experiment_id = experiment::import(&conn, &loaded)?;
-    if let Some(c) = args.concurrency {
-        anyhow::ensure!(c > 0, "--concurrency must be at least 1");
-    }
-    let options = RunOptions {
-        concurrency: args.concurrency,
-        use_cache: !args.no_cache,
-        budget_usd: args.budget,
-    };
+    let options = args.flags.options()?;
     let scenario = loaded
         .file
         .scenario
