@@ -52,7 +52,7 @@ impl Output {
             tunebench_core::ErrorCode::Internal,
             tunebench_core::Error::code,
         );
-        let message = format!("{err:#}");
+        let message = chain_text(err);
         eprintln!("error: {message}");
         if self.json {
             let body = serde_json::json!({ "error": { "code": code, "message": message } });
@@ -60,4 +60,18 @@ impl Output {
         }
         ExitCode::from(if bad_input { 2 } else { 1 })
     }
+}
+
+/// `err` and its causes joined with ": ", skipping a cause whose text the message already
+/// carries (an error that prints its source would otherwise say it twice).
+fn chain_text(err: &anyhow::Error) -> String {
+    let mut message = err.to_string();
+    for cause in err.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
 }
