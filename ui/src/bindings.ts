@@ -77,13 +77,16 @@ export const commands = {
 	 *  copy, returning what changed and the new run's estimate; start it with `resume_run`.
 	 */
 	prepareRerun: (runId: number, swaps: ModelSwap[]) => typedError<PreparedRerun_Serialize, CommandError>(__TAURI_INVOKE("prepare_rerun", { runId, swaps })),
-	/**  Every run of run `run_id`'s experiment and its re-runs, oldest first. */
-	runHistory: (runId: number) => typedError<RunHistory_Serialize, CommandError>(__TAURI_INVOKE("run_history", { runId })),
 	/**
-	 *  The trend chart of run `run_id`'s history: SVG text, or written to `path` (PNG, or SVG
-	 *  when it ends in `.svg`) and the path returned.
+	 *  Every run of run `run_id`'s experiment and its re-runs, oldest first, with the trend
+	 *  chart in `style` when there is more than one run (one scoring of the runs for both).
 	 */
-	trendChart: (runId: number, style: ChartStyle, path: string | null) => typedError<string, CommandError>(__TAURI_INVOKE("trend_chart", { runId, style, path })),
+	runHistory: (runId: number, style: ChartStyle) => typedError<HistoryView_Serialize, CommandError>(__TAURI_INVOKE("run_history", { runId, style })),
+	/**
+	 *  Writes the trend chart of run `run_id`'s history to `path` (SVG when it ends in
+	 *  `.svg`, PNG otherwise) and returns the path.
+	 */
+	trendChart: (runId: number, style: ChartStyle, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("trend_chart", { runId, style, path })),
 	/**
 	 *  Forgets run `run_id`'s errors so that resuming it asks those cases again; returns how
 	 *  many will be asked.
@@ -1172,6 +1175,21 @@ export type HistoryRun_Serialize = {
 	verdict: string,
 	/**  Arm A then arm B. */
 	arms: HistoryArm_Serialize[],
+};
+
+/**  A run's history and its trend chart as SVG (none for a single run). */
+export type HistoryView = HistoryView_Serialize | HistoryView_Deserialize;
+
+/**  A run's history and its trend chart as SVG (none for a single run). */
+export type HistoryView_Deserialize = {
+	history: RunHistory_Deserialize,
+	svg?: string | null,
+};
+
+/**  A run's history and its trend chart as SVG (none for a single run). */
+export type HistoryView_Serialize = {
+	history: RunHistory_Serialize,
+	svg: string | null,
 };
 
 /**  The fixed hosting cost of a dedicated deployment. */

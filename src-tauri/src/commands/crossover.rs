@@ -78,11 +78,7 @@ pub async fn export_crossover(
             },
             log_x,
         )?;
-        let bytes = if path.to_ascii_lowercase().ends_with(".svg") {
-            chart::render_svg(&spec)?.into_bytes()
-        } else {
-            chart::render_png(&spec)?
-        };
+        let bytes = chart::render_for_path(&spec, path.as_ref())?;
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         Ok(path)
     })

@@ -235,38 +235,49 @@ pub async fn prepare_rerun(
     .await
 }
 
-/// Every run of run `run_id`'s experiment and its re-runs, oldest first.
+/// Every run of run `run_id`'s experiment and its re-runs, oldest first, with the trend
+/// chart in `style` when there is more than one run (one scoring of the runs for both).
 #[tauri::command]
 #[specta::specta]
 pub async fn run_history(
     state: tauri::State<'_, AppState>,
     run_id: i32,
-) -> CommandResult<RunHistory> {
+    style: chart::ChartStyle,
+) -> CommandResult<HistoryView> {
     let db = state.db_path.clone();
-    blocking(move || Ok(history_of(&db, run_id)?)).await
+    blocking(move || {
+        let history = history_of(&db, run_id)?;
+        let svg = if history.runs.len() > 1 {
+            Some(chart::render_svg(&history.chart_spec(style))?)
+        } else {
+            None
+        };
+        Ok(HistoryView { history, svg })
+    })
+    .await
 }
 
-/// The trend chart of run `run_id`'s history: SVG text, or written to `path` (PNG, or SVG
-/// when it ends in `.svg`) and the path returned.
+/// A run's history and its trend chart as SVG (none for a single run).
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct HistoryView {
+    pub history: RunHistory,
+    pub svg: Option<String>,
+}
+
+/// Writes the trend chart of run `run_id`'s history to `path` (SVG when it ends in
+/// `.svg`, PNG otherwise) and returns the path.
 #[tauri::command]
 #[specta::specta]
 pub async fn trend_chart(
     state: tauri::State<'_, AppState>,
     run_id: i32,
     style: chart::ChartStyle,
-    path: Option<String>,
+    path: String,
 ) -> CommandResult<String> {
     let db = state.db_path.clone();
     blocking(move || {
         let spec = history_of(&db, run_id)?.chart_spec(style);
-        let Some(path) = path else {
-            return Ok(chart::render_svg(&spec)?);
-        };
-        let bytes = if path.to_ascii_lowercase().ends_with(".svg") {
-            chart::render_svg(&spec)?.into_bytes()
-        } else {
-            chart::render_png(&spec)?
-        };
+        let bytes = chart::render_for_path(&spec, path.as_ref())?;
         std::fs::write(&path, bytes).map_err(|e| tunebench_core::Error::io(&path, e))?;
         Ok(path)
     })

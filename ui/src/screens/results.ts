@@ -66,10 +66,9 @@ export class ResultsScreen implements Screen {
 
   private async loadHistory(): Promise<void> {
     try {
-      this.history = await call(commands.runHistory(this.runId));
-      if (this.history.runs.length > 1) {
-        this.trendSvg = await call(commands.trendChart(this.runId, { theme: "light", width: 1000, height: 560 }, null));
-      }
+      const view = await call(commands.runHistory(this.runId, { theme: "light", width: 1000, height: 560 }));
+      this.history = view.history;
+      this.trendSvg = view.svg;
     } catch (err) {
       this.error = describe(err);
     }

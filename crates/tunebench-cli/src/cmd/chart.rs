@@ -162,15 +162,7 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
         },
         data,
     };
-    let svg = args
-        .out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    let bytes = if svg {
-        chart::render_svg(&spec)?.into_bytes()
-    } else {
-        chart::render_png(&spec)?
-    };
+    let bytes = chart::render_for_path(&spec, &args.out)?;
     std::fs::write(&args.out, &bytes)
         .with_context(|| format!("could not write {}", args.out.display()))?;
     let break_even = report.as_ref().and_then(|r| r.break_even.queries_per_day());

@@ -119,6 +119,18 @@ pub fn render_svg(spec: &ChartSpec) -> Result<String> {
     Ok(svg)
 }
 
+/// The chart as the file `path` names it: SVG text for `.svg` (any case), PNG otherwise.
+pub fn render_for_path(spec: &ChartSpec, path: &std::path::Path) -> Result<Vec<u8>> {
+    let svg = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    if svg {
+        Ok(render_svg(spec)?.into_bytes())
+    } else {
+        render_png(spec)
+    }
+}
+
 /// The chart as a PNG file's bytes (8-bit RGB).
 pub fn render_png(spec: &ChartSpec) -> Result<Vec<u8>> {
     check_size(spec)?;
