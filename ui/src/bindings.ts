@@ -1131,27 +1131,15 @@ export type HistoryArm = HistoryArm_Serialize | HistoryArm_Deserialize;
 
 export type HistoryArm_Deserialize = {
 	name: string,
-	model: string,
 	n: number,
 	errors: number,
-	value: number | null,
-	low: number | null,
-	high: number | null,
-	latency_p95_ms?: number | null,
-	cost_per_query?: number | null,
-};
+} & TrendPoint_Deserialize;
 
 export type HistoryArm_Serialize = {
 	name: string,
-	model: string,
 	n: number,
 	errors: number,
-	value: number | null,
-	low: number | null,
-	high: number | null,
-	latency_p95_ms: number | null,
-	cost_per_query: number | null,
-};
+} & TrendPoint_Serialize;
 
 export type HistoryRun = HistoryRun_Serialize | HistoryRun_Deserialize;
 
@@ -2450,6 +2438,26 @@ export type Training_Serialize = {
 	data_prep_cost: number | null,
 	/**  How often the model is retrained, in months (how often the domain knowledge changes). */
 	retrain_every_months: number | null,
+};
+
+export type TrendPoint = TrendPoint_Serialize | TrendPoint_Deserialize;
+
+export type TrendPoint_Deserialize = {
+	model: string,
+	value: number | null,
+	low: number | null,
+	high: number | null,
+	latency_p95_ms?: number | null,
+	cost_per_query?: number | null,
+};
+
+export type TrendPoint_Serialize = {
+	model: string,
+	value: number | null,
+	low: number | null,
+	high: number | null,
+	latency_p95_ms: number | null,
+	cost_per_query: number | null,
 };
 
 export type ValidationReport = {

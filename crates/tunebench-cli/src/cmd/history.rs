@@ -50,10 +50,13 @@ pub fn run(db: Option<&Path>, run_id: i32, out: &Output) -> anyhow::Result<()> {
             say!(
                 "{id:>5}  {started:<16}  {:<14}  {:<24}  {:>21}  {:>8}  {:>10}",
                 a.name,
-                a.model,
-                format!("{:.3} [{:.3}, {:.3}]", a.value, a.low, a.high),
-                opt(a.latency_p95_ms, 0),
-                opt(a.cost_per_query, 6)
+                a.point.model,
+                format!(
+                    "{:.3} [{:.3}, {:.3}]",
+                    a.point.value, a.point.low, a.point.high
+                ),
+                opt(a.point.latency_p95_ms, 0),
+                opt(a.point.cost_per_query, 6)
             )?;
         }
         say!("       {}", r.verdict)?;

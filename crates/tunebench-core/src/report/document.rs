@@ -237,10 +237,14 @@ fn history_blocks(
                 r.run_id.to_string(),
                 r.started_at.get(..10).unwrap_or(&r.started_at).to_owned(),
                 a.name.clone(),
-                a.model.clone(),
-                format!("{:.3} [{:.3}, {:.3}]", a.value, a.low, a.high),
-                opt(a.latency_p95_ms, number::millis),
-                a.cost_per_query
+                a.point.model.clone(),
+                format!(
+                    "{:.3} [{:.3}, {:.3}]",
+                    a.point.value, a.point.low, a.point.high
+                ),
+                opt(a.point.latency_p95_ms, number::millis),
+                a.point
+                    .cost_per_query
                     .map_or("n/a".into(), |c| format!("${c:.6}")),
                 r.verdict_kind_text().to_owned(),
             ]);

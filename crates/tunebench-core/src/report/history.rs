@@ -16,14 +16,12 @@ use crate::{store, Result};
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct HistoryArm {
     pub name: String,
-    pub model: String,
     pub n: u32,
     pub errors: u32,
-    pub value: f64,
-    pub low: f64,
-    pub high: f64,
-    pub latency_p95_ms: Option<f64>,
-    pub cost_per_query: Option<f64>,
+    /// Model, primary metric with its interval, p95 latency and cost per query: the
+    /// arm's point on the trend chart.
+    #[serde(flatten)]
+    pub point: TrendPoint,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,14 +80,16 @@ pub fn history(
                         .into_iter()
                         .map(|a| HistoryArm {
                             name: a.name,
-                            model: a.model,
                             n: a.n,
                             errors: a.errors,
-                            value: a.primary.value,
-                            low: a.primary.interval.low,
-                            high: a.primary.interval.high,
-                            latency_p95_ms: a.latency.p95_ms,
-                            cost_per_query: a.cost_per_query,
+                            point: TrendPoint {
+                                model: a.model,
+                                value: a.primary.value,
+                                low: a.primary.interval.low,
+                                high: a.primary.interval.high,
+                                latency_p95_ms: a.latency.p95_ms,
+                                cost_per_query: a.cost_per_query,
+                            },
                         })
                         .collect(),
                 }),
@@ -151,16 +151,15 @@ impl RunHistory {
             metric: self.primary_metric.clone(),
             series: (0..2)
                 .map(|i| {
-                    let names: Vec<&str> = self
+                    // Named as in the latest run.
+                    let letter = if i == 0 { "A" } else { "B" };
+                    let name = self
                         .runs
                         .iter()
-                        .filter_map(|r| r.arms.get(i).map(|a| a.name.as_str()))
-                        .collect();
-                    let last = names
-                        .last()
-                        .copied()
-                        .unwrap_or(if i == 0 { "A" } else { "B" });
-                    format!("{} ({last})", if i == 0 { "A" } else { "B" })
+                        .rev()
+                        .find_map(|r| r.arms.get(i))
+                        .map_or(letter, |a| a.name.as_str());
+                    format!("{letter} ({name})")
                 })
                 .collect(),
             runs: self
@@ -168,18 +167,7 @@ impl RunHistory {
                 .iter()
                 .map(|r| TrendRun {
                     label: format!("run {}", r.run_id),
-                    points: r
-                        .arms
-                        .iter()
-                        .map(|a| TrendPoint {
-                            model: a.model.clone(),
-                            value: a.value,
-                            low: a.low,
-                            high: a.high,
-                            latency_p95_ms: a.latency_p95_ms,
-                            cost_per_query: a.cost_per_query,
-                        })
-                        .collect(),
+                    points: r.arms.iter().map(|a| a.point.clone()).collect(),
                 })
                 .collect(),
         }

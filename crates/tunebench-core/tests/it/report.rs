@@ -551,7 +551,12 @@ fn a_rerun_on_a_new_model_copies_the_experiment_and_the_history_shows_both_runs(
     let models: Vec<(&str, &str)> = h
         .runs
         .iter()
-        .map(|r| (r.arms[0].model.as_str(), r.arms[1].model.as_str()))
+        .map(|r| {
+            (
+                r.arms[0].point.model.as_str(),
+                r.arms[1].point.model.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         models,
@@ -559,12 +564,12 @@ fn a_rerun_on_a_new_model_copies_the_experiment_and_the_history_shows_both_runs(
     );
     for r in &h.runs {
         let full = run_report(&conn, &db.path, r.run_id, &opts).unwrap();
-        assert_eq!(r.arms[1].value, full.arms[1].primary.value);
-        assert_eq!(r.arms[1].low, full.arms[1].primary.interval.low);
-        assert_eq!(r.arms[0].cost_per_query, full.arms[0].cost_per_query);
+        assert_eq!(r.arms[1].point.value, full.arms[1].primary.value);
+        assert_eq!(r.arms[1].point.low, full.arms[1].primary.interval.low);
+        assert_eq!(r.arms[0].point.cost_per_query, full.arms[0].cost_per_query);
         assert_eq!(r.verdict, full.verdict);
     }
-    let p95 = |i: usize| h.runs[i].arms[1].latency_p95_ms.unwrap();
+    let p95 = |i: usize| h.runs[i].arms[1].point.latency_p95_ms.unwrap();
     assert_eq!(p95(1), p95(0) / 2.0);
     assert_eq!(
         history(&conn, &db.path, 1, &opts).unwrap().runs.len(),
