@@ -348,10 +348,14 @@ impl CallError {
         )
     }
 
-    /// Removes every occurrence of `key` from the message.
+    /// Removes every occurrence of `key` from the message, then cuts it to
+    /// [`MAX_MESSAGE_CHARS`]: in that order, so no cut can leave part of a key behind.
     pub fn redacted(mut self, key: Option<&ApiKey>) -> Self {
         if let Some(k) = key {
             self.message = secrets::redact(&self.message, k);
+        }
+        if self.message.chars().count() > MAX_MESSAGE_CHARS {
+            self.message = self.message.chars().take(MAX_MESSAGE_CHARS).collect();
         }
         self
     }
@@ -371,9 +375,13 @@ fn provider_message(body: &str) -> Option<String> {
                 .or_else(|| v.pointer("/error"))
                 .and_then(|m| m.as_str().map(str::to_string))
         });
-    let text = from_json.unwrap_or_else(|| trimmed.to_string());
-    Some(text.chars().take(300).collect())
+    // Not cut here: the key is redacted first, then [`CallError::redacted`] cuts.
+    Some(from_json.unwrap_or_else(|| trimmed.to_string()))
 }
+
+/// The longest error message kept: the plain words plus about 300 characters of the
+/// provider's own text.
+pub const MAX_MESSAGE_CHARS: usize = 400;
 
 /// Parses a `Retry-After` header: seconds (possibly fractional). HTTP dates are ignored.
 pub fn parse_retry_after(value: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {

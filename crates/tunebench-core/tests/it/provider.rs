@@ -120,6 +120,19 @@ async fn a_refused_key_is_a_bad_key_and_the_key_is_redacted_from_the_message() {
 }
 
 #[tokio::test]
+async fn a_key_straddling_the_length_limit_of_an_error_message_leaves_no_trace() {
+    // The provider echoes the key right where a long message would be cut: redacting after
+    // cutting would leave the key's start behind.
+    let key = "ghp_FAKEsecretTOKEN1234567890";
+    let message = format!("{}{key} is not valid", "x".repeat(290));
+    let srv = server::start(move |_, _| error(401, &message)).await;
+    let p = provider(ProviderKind::OpenAi, &srv.base_url, false);
+    let e = call(&p, Some(&ApiKey::new(key))).await.unwrap_err();
+    assert!(!e.message.contains("ghp_FAKE"), "the key leaked: {}", e.message);
+    assert!(e.message.chars().count() <= 400, "{}", e.message);
+}
+
+#[tokio::test]
 async fn an_unknown_model_is_named_as_such() {
     let srv = server::start(|_, _| error(404, "The model `nope` does not exist")).await;
     let p = provider(ProviderKind::OpenAi, &srv.base_url, false);
