@@ -1,12 +1,15 @@
 //! XLSX, XLS and ODS workbooks through calamine: one sheet (the first unless named), its
 //! first row as the header, and every cell as the text a person sees in the spreadsheet
 //! (whole numbers without ".0", 15 significant digits, dates as YYYY-MM-DD[ HH:MM[:SS]]).
-//! Unlike the text formats, a sheet is loaded whole by calamine (a sheet holds at most
-//! 1,048,576 rows), so its memory grows with the sheet.
+//! Unlike the text formats, a sheet is loaded whole (a sheet holds at most 1,048,576
+//! rows), so its memory grows with the sheet. A workbook from elsewhere can claim far more
+//! than it holds, so before anything is allocated: a zipped workbook (XLSX, ODS) may unpack
+//! to at most [`MAX_UNZIPPED_BYTES`], each part no more than it declares, and an XLSX
+//! sheet's used range, declared or seen in its cells, may span at most [`MAX_SHEET_CELLS`].
 
-use std::io::BufReader;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 
-use calamine::{open_workbook_from_rs, Data, Ods, Reader, Sheets, Xls, Xlsx};
+use calamine::{open_workbook_from_rs, Cell, Data, Ods, Reader, Sheets, Xls, Xlsx};
 
 use super::delimited::header_names;
 use super::detect::Format;
@@ -17,8 +20,66 @@ use crate::{Error, Result};
 
 type Book = Sheets<BufReader<Box<dyn ByteSource>>>;
 
+/// The most a zipped workbook may unpack to, all its parts together: 1 GiB.
+pub const MAX_UNZIPPED_BYTES: u64 = 1 << 30;
+
+/// The most cells an XLSX sheet's used range may span: 20 million (a full 1,048,576-row
+/// sheet of 19 columns).
+pub const MAX_SHEET_CELLS: u64 = 20_000_000;
+
+/// Unpacks every part of a zipped workbook without keeping it, refusing a workbook whose
+/// parts declare more than [`MAX_UNZIPPED_BYTES`] together, or a part that unpacks to more
+/// than it declares (a zip bomb), before any reader trusts the sizes.
+fn check_unzipped_size(input: &InputFile, rs: &mut dyn ByteSource) -> Result<()> {
+    let file = input.name.as_str();
+    let damaged = |e: String| Error::bad_file(file, "", format!("the workbook is damaged: {e}"));
+    let Ok(mut zip) = zip::ZipArchive::new(&mut *rs) else {
+        // Not a zip at all (an encrypted workbook, another format): the reader says why.
+        rs.seek(SeekFrom::Start(0)).map_err(|e| input.io_error(e))?;
+        return Ok(());
+    };
+    let mut parts = Vec::with_capacity(zip.len());
+    let mut declared = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|e| damaged(e.to_string()))?;
+        declared = declared.saturating_add(part.size());
+        let name = part.name().map_err(|e| damaged(e.to_string()))?.to_string();
+        parts.push((name, part.size()));
+    }
+    if declared > MAX_UNZIPPED_BYTES {
+        return Err(Error::bad_file(
+            file,
+            "",
+            format!(
+                "the workbook unpacks to {} bytes, over the limit of {} bytes ({} GiB)",
+                crate::money::count(declared as f64),
+                crate::money::count(MAX_UNZIPPED_BYTES as f64),
+                MAX_UNZIPPED_BYTES >> 30
+            ),
+        ));
+    }
+    for (i, (name, size)) in parts.iter().enumerate() {
+        let mut part = zip.by_index(i).map_err(|e| damaged(e.to_string()))?;
+        let got = std::io::copy(&mut (&mut part).take(size + 1), &mut std::io::sink())
+            .map_err(|e| damaged(format!("part {name}: {e}")))?;
+        if got > *size {
+            return Err(damaged(format!(
+                "part {name}: File is larger than its declared uncompressed size of {} bytes",
+                crate::money::count(*size as f64)
+            )));
+        }
+    }
+    drop(zip);
+    rs.seek(SeekFrom::Start(0)).map_err(|e| input.io_error(e))?;
+    Ok(())
+}
+
 fn open(input: &InputFile, format: Format) -> Result<Book> {
-    let rs = BufReader::new(input.open()?);
+    let mut source = input.open()?;
+    if matches!(format, Format::Xlsx | Format::Ods) {
+        check_unzipped_size(input, source.as_mut())?;
+    }
+    let rs = BufReader::new(source);
     let bad = |e: String| {
         Error::bad_file(
             &input.name,
@@ -54,12 +115,126 @@ pub(crate) fn sheet_names(input: &InputFile, format: Format) -> Result<Vec<Strin
     guarded(input, || Ok(open(input, format)?.sheet_names()))
 }
 
+/// A loaded sheet: calamine's grid, or (XLSX) only the cells that hold a value, in row
+/// order, with the used range's first column and width.
+enum Grid {
+    Dense(calamine::Range<Data>),
+    Sparse {
+        cells: Vec<Cell<Data>>,
+        first_col: u32,
+        width: usize,
+    },
+}
+
+impl Grid {
+    /// Calls `f` with each row's 1-based number and cell texts, blank rows possibly left
+    /// out, until `f` says stop.
+    fn for_each_row(&self, mut f: impl FnMut(u64, Vec<String>) -> Result<Flow>) -> Result<()> {
+        match self {
+            Grid::Dense(range) => {
+                let first_row = range.start().map_or(1, |(r, _)| u64::from(r) + 1);
+                for (i, row) in range.rows().enumerate() {
+                    if f(first_row + i as u64, row.iter().map(cell_text).collect())? == Flow::Stop {
+                        break;
+                    }
+                }
+            }
+            Grid::Sparse {
+                cells,
+                first_col,
+                width,
+            } => {
+                for row in cells.chunk_by(|a, b| a.get_position().0 == b.get_position().0) {
+                    let mut texts = vec![String::new(); *width];
+                    for c in row {
+                        texts[(c.get_position().1 - first_col) as usize] = cell_text(c.get_value());
+                    }
+                    let number = u64::from(row[0].get_position().0) + 1;
+                    if f(number, texts)? == Flow::Stop {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A cell's name as a spreadsheet writes it (`A1`, `XFD1048576`), from 0-based indexes.
+fn cell_name((row, col): (u32, u32)) -> String {
+    let mut letters = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), u64::from(row) + 1)
+}
+
+/// Refuses a used range from `start` to `end` (0-based, inclusive) of more than
+/// [`MAX_SHEET_CELLS`] cells; `what` says whether the sheet declares it or holds it.
+fn check_area(file: &str, sheet: &str, what: &str, start: (u32, u32), end: (u32, u32)) -> Result<()> {
+    let span = |a: u32, b: u32| u64::from(b.saturating_sub(a)) + 1;
+    let cells = span(start.0, end.0) * span(start.1, end.1);
+    if cells > MAX_SHEET_CELLS {
+        return Err(Error::bad_file(
+            file,
+            format!("sheet `{sheet}`"),
+            format!(
+                "{what} {}:{}, which spans {} cells, over the limit of {} cells",
+                cell_name(start),
+                cell_name(end),
+                crate::money::count(cells as f64),
+                crate::money::count(MAX_SHEET_CELLS as f64)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Streams an XLSX sheet's cells, keeping only those with a value, and refuses a used range
+/// (declared, or seen so far) over [`MAX_SHEET_CELLS`] before it grows.
+fn xlsx_cells<RS: Read + Seek>(book: &mut Xlsx<RS>, file: &str, name: &str) -> Result<Grid> {
+    let unreadable = |e: calamine::XlsxError| {
+        Error::bad_file(
+            file,
+            format!("sheet `{name}`"),
+            format!("cannot read the sheet: {e}"),
+        )
+    };
+    let mut reader = book.worksheet_cells_reader(name).map_err(unreadable)?;
+    let declared = reader.dimensions();
+    check_area(file, name, "its declared used range is", declared.start, declared.end)?;
+    let mut cells: Vec<Cell<Data>> = Vec::new();
+    let (mut start, mut end) = ((u32::MAX, u32::MAX), (0u32, 0u32));
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        start = (start.0.min(r), start.1.min(c));
+        end = (end.0.max(r), end.1.max(c));
+        check_area(file, name, "its cells fill the range", start, end)?;
+        cells.push(Cell::new((r, c), Data::from(cell.get_value().clone())));
+    }
+    // Rows come in order in the file; a file that mixes them up is still read right.
+    cells.sort_by_key(Cell::get_position);
+    let first_col = if cells.is_empty() { 0 } else { start.1 };
+    let width = if cells.is_empty() {
+        0
+    } else {
+        (end.1 - start.1) as usize + 1
+    };
+    Ok(Grid::Sparse {
+        cells,
+        first_col,
+        width,
+    })
+}
+
 /// Loads one sheet (the first unless named): its name and cells.
-fn load(
-    input: &InputFile,
-    format: Format,
-    sheet: Option<&str>,
-) -> Result<(String, calamine::Range<Data>)> {
+fn load(input: &InputFile, format: Format, sheet: Option<&str>) -> Result<(String, Grid)> {
     let file = input.name.as_str();
     let mut book = open(input, format)?;
     let names = book.sheet_names();
@@ -80,6 +255,10 @@ fn load(
             .cloned()
             .ok_or_else(|| Error::bad_file(file, "", "the workbook has no sheets"))?,
     };
+    if let Sheets::Xlsx(xlsx) = &mut book {
+        let grid = xlsx_cells(xlsx, file, &name)?;
+        return Ok((name, grid));
+    }
     let range = book.worksheet_range(&name).map_err(|e| {
         Error::bad_file(
             file,
@@ -87,7 +266,7 @@ fn load(
             format!("cannot read the sheet: {e}"),
         )
     })?;
-    Ok((name, range))
+    Ok((name, Grid::Dense(range)))
 }
 
 /// Reads one sheet. Returns the sheet read.
@@ -99,12 +278,10 @@ pub(crate) fn read(
     sink: &mut dyn Sink,
 ) -> Result<String> {
     let file = input.name.as_str();
-    let (name, range) = guarded(input, || load(input, format, sheet))?;
-    let first_row = range.start().map_or(1, |(r, _)| u64::from(r) + 1);
+    let (name, grid) = guarded(input, || load(input, format, sheet))?;
     let mut columns: Option<usize> = None;
-    for (i, row) in range.rows().enumerate() {
-        let place = Place::Row(name.clone(), first_row + i as u64);
-        let texts: Vec<String> = row.iter().map(cell_text).collect();
+    grid.for_each_row(|number, texts| {
+        let place = Place::Row(name.clone(), number);
         if let Some((j, _)) = texts
             .iter()
             .enumerate()
@@ -117,7 +294,7 @@ pub(crate) fn read(
             ));
         }
         if texts.iter().all(|t| t.trim().is_empty()) {
-            continue; // a blank row in a sheet is layout, not data
+            return Ok(Flow::Continue); // a blank row in a sheet is layout, not data
         }
         if columns.is_none() {
             let names = if no_header {
@@ -128,13 +305,11 @@ pub(crate) fn read(
             columns = Some(names.len());
             sink.header(names)?;
             if !no_header {
-                continue;
+                return Ok(Flow::Continue);
             }
         }
-        if sink.record(place, Cells::Text(texts))? == Flow::Stop {
-            break;
-        }
-    }
+        sink.record(place, Cells::Text(texts))
+    })?;
     Ok(name)
 }
 

@@ -260,3 +260,136 @@ fn a_json_array_element_past_the_record_limit_is_refused() {
         &["big.json", "line 1", "element", &limit],
     );
 }
+
+/// `tickets.xlsx` with its first sheet's XML replaced by `sheet`: a workbook crafted here,
+/// never committed as a binary.
+fn crafted_xlsx(sheet: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::fs::File::open(fixture("tickets.xlsx")).unwrap())
+        .unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut part = src.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut body = Vec::new();
+        part.read_to_end(&mut body).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            body = sheet.as_bytes().to_vec();
+        }
+        out.start_file(name, deflated).unwrap();
+        out.write_all(&body).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Rewrites the unpacked size that `zip` declares for `part`, in its local header and in
+/// the central directory, as a zip bomb (or a lying one) would.
+fn declare_unpacked_size(zip: &mut [u8], part: &str, size: u32) {
+    let le16 = |b: &[u8], at: usize| usize::from(u16::from_le_bytes([b[at], b[at + 1]]));
+    let mut patched = 0;
+    for at in 0..zip.len().saturating_sub(46) {
+        let (sig, size_at, name_len_at, name_at) = match &zip[at..at + 4] {
+            [0x50, 0x4b, 0x03, 0x04] => ("local", 22, 26, 30),
+            [0x50, 0x4b, 0x01, 0x02] => ("central", 24, 28, 46),
+            _ => continue,
+        };
+        let len = le16(zip, at + name_len_at);
+        if zip.get(at + name_at..at + name_at + len) == Some(part.as_bytes()) {
+            zip[at + size_at..at + size_at + 4].copy_from_slice(&size.to_le_bytes());
+            patched += 1;
+            let _ = sig;
+        }
+    }
+    assert_eq!(patched, 2, "{part} has a local and a central header");
+}
+
+const SHEET_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
+
+fn inline_cell(at: &str, text: &str) -> String {
+    format!(r#"<c r="{at}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+}
+
+#[test]
+fn an_xlsx_with_cells_only_at_a1_and_xfd1048576_is_refused_before_the_grid_is_allocated() {
+    let sheet = format!(
+        r#"{SHEET_HEAD}<sheetData><row r="1">{}</row><row r="1048576">{}</row></sheetData></worksheet>"#,
+        inline_cell("A1", "input"),
+        inline_cell("XFD1048576", "x")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "corners.xlsx", crafted_xlsx(&sheet));
+    refused(
+        &p,
+        &ImportOptions::default(),
+        &["corners.xlsx", "A1:XFD1048576", "17,179,869,184 cells", "limit"],
+    );
+    // The preview a drop on the window reads first refuses it the same way.
+    let err = tunebench_core::dataset::preview(&p, &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("A1:XFD1048576"), "{err}");
+}
+
+#[test]
+fn an_xlsx_declaring_a_whole_sheet_as_its_used_range_is_refused() {
+    let sheet = format!(
+        r#"{SHEET_HEAD}<dimension ref="A1:XFD1048576"/><sheetData><row r="1">{}</row></sheetData></worksheet>"#,
+        inline_cell("A1", "input"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "declared.xlsx", crafted_xlsx(&sheet));
+    refused(
+        &p,
+        &ImportOptions::default(),
+        &["declared.xlsx", "declared used range", "A1:XFD1048576"],
+    );
+}
+
+/// A sheet whose XML is padded with `pad` bytes of blanks: it packs to a few kilobytes.
+fn padded_sheet(pad: usize) -> String {
+    format!(
+        r#"{SHEET_HEAD}{}<sheetData><row r="1">{}{}</row><row r="2">{}{}</row></sheetData></worksheet>"#,
+        " ".repeat(pad),
+        inline_cell("A1", "input"),
+        inline_cell("B1", "expected"),
+        inline_cell("A2", "a"),
+        inline_cell("B2", "b"),
+    )
+}
+
+#[test]
+fn an_xlsx_zip_bomb_is_refused_by_its_unpacked_size_before_it_is_read() {
+    let mut bytes = crafted_xlsx(&padded_sheet(1 << 20));
+    assert!(bytes.len() < 64 << 10, "packs small: {} bytes", bytes.len());
+    declare_unpacked_size(&mut bytes, "xl/worksheets/sheet1.xml", 3 << 30);
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "bomb.xlsx", bytes);
+    refused(
+        &p,
+        &ImportOptions::default(),
+        &["bomb.xlsx", "unpacks to 3,221,", "over the limit of 1,073,741,824 bytes"],
+    );
+}
+
+#[test]
+fn an_xlsx_part_that_unpacks_to_more_than_it_declares_is_refused() {
+    let mut bytes = crafted_xlsx(&padded_sheet(1 << 20));
+    declare_unpacked_size(&mut bytes, "xl/worksheets/sheet1.xml", 1000);
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "liar.xlsx", bytes);
+    refused(
+        &p,
+        &ImportOptions::default(),
+        &["liar.xlsx", "damaged", "xl/worksheets/sheet1.xml", "larger than its declared"],
+    );
+}
+
+#[test]
+fn a_padded_but_honest_xlsx_still_imports() {
+    let t = temp_db();
+    let conn = store::open(&t.path).unwrap();
+    let p = write(dir(&t), "padded.xlsx", crafted_xlsx(&padded_sheet(1 << 20)));
+    let outcome = import(&conn, &p).unwrap();
+    assert_eq!(outcome.rows, 1);
+}
