@@ -34,9 +34,23 @@ pub struct ExportArgs {
     pub system: Option<String>,
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace the file at --out if there is one.
+    #[arg(long)]
+    pub force: bool,
+    /// CSV: write cells starting with = + - @ as they are (by default they get a leading '
+    /// so a spreadsheet shows them as text instead of running them as formulas).
+    #[arg(long)]
+    pub raw_values: bool,
 }
 
 pub fn run(db: Option<&Path>, args: &ExportArgs, out: &Output) -> anyhow::Result<()> {
+    if !args.force && args.out.exists() {
+        return Err(tunebench_core::Error::Invalid(format!(
+            "{} already exists; pass --force to replace it",
+            args.out.display()
+        ))
+        .into());
+    }
     let conn = super::open_store(db)?;
     let id = dataset::find(&conn, &args.dataset)?;
     let opts = ExportOptions {
@@ -51,6 +65,7 @@ pub fn run(db: Option<&Path>, args: &ExportArgs, out: &Output) -> anyhow::Result
             ExportFormatArg::OpenaiChat => ExportFormat::OpenaiChat,
         },
         system: args.system.clone(),
+        raw_values: args.raw_values,
     };
     let outcome = dataset::export(&conn, id, &opts, &args.out)?;
     if out.json {

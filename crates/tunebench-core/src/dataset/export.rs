@@ -1,8 +1,11 @@
 //! Exporting a split as JSONL or CSV (id, input, expected, split, then the metadata
 //! columns, so importing the file again gives the same rows), or as OpenAI chat
-//! fine-tuning JSONL with an optional system prompt. Rows stream from the store.
+//! fine-tuning JSONL with an optional system prompt. Rows stream from the store into a
+//! temporary file beside `out`, renamed over it only once every row is written, so a failed
+//! export never damages a file that was there. CSV cells that a spreadsheet would run as a
+//! formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`, as
+//! OWASP recommends against CSV injection, unless `raw_values` asks for them as they are.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -32,6 +35,19 @@ pub struct ExportOptions {
     pub format: ExportFormat,
     /// For OpenAI chat: a system turn put before every example.
     pub system: Option<String>,
+    /// CSV: write cells that start like a formula as they are, without the leading `'`.
+    #[serde(default)]
+    pub raw_values: bool,
+}
+
+/// A CSV cell made safe to open in a spreadsheet: a `'` before a leading `=`, `+`, `-`, `@`,
+/// tab or carriage return, so the cell is shown as text instead of run as a formula.
+pub fn defuse_formula(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,8 +66,12 @@ pub fn export(
 ) -> Result<ExportOutcome> {
     let name = store::dataset::name(conn, id)?;
     let split = opts.split.stored();
-    let file = File::create(out).map_err(|e| Error::io(out, e))?;
-    let mut w = BufWriter::new(file);
+    let folder = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::NamedTempFile::new_in(folder).map_err(|e| Error::io(out, e))?;
+    let mut w = BufWriter::new(temp);
     let io = |e: std::io::Error| Error::io(out, e);
     let mut rows = 0u32;
     match opts.format {
@@ -113,6 +133,9 @@ pub fn export(
                         .map(|(_, v)| value_text(v))
                         .unwrap_or_default()
                 }));
+                if !opts.raw_values {
+                    record = record.into_iter().map(defuse_formula).collect();
+                }
                 csv.write_record(&record).map_err(csv_err)?;
                 rows += 1;
                 Ok(())
@@ -120,15 +143,16 @@ pub fn export(
             csv.flush().map_err(io)?;
         }
     }
-    w.flush().map_err(io)?;
     if rows == 0 {
-        drop(w);
-        let _ = std::fs::remove_file(out);
+        // The temporary file goes away with `w`; a file already at `out` is untouched.
         let which = split.unwrap_or("any");
         return Err(Error::Invalid(format!(
             "dataset `{name}` has no {which} rows to export (split it first?)"
         )));
     }
+    let temp = w.into_inner().map_err(|e| io(e.into_error()))?;
+    temp.as_file().sync_all().map_err(io)?;
+    temp.persist(out).map_err(|e| io(e.error))?;
     Ok(ExportOutcome {
         rows,
         path: out.display().to_string(),

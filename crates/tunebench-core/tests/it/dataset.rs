@@ -258,9 +258,74 @@ fn roundtrip(conn: &Connection, dir: &Path, id: i32, format: ExportFormat, ext: 
         split: SplitFilter::All,
         format,
         system: None,
+        raw_values: true,
     };
     dataset::export(conn, id, &opts, &out).unwrap();
     import(conn, &out).unwrap().dataset_id
+}
+
+#[test]
+fn an_export_with_no_rows_leaves_a_file_already_there_untouched() {
+    let (t, conn) = db();
+    let id = import(&conn, &write(dir(&t), "s.csv", TICKETS_CSV))
+        .unwrap()
+        .dataset_id;
+    let keep = write(dir(&t), "keep.txt", "precious");
+    let before: Vec<_> = std::fs::read_dir(dir(&t)).unwrap().map(|e| e.unwrap().path()).collect();
+    let opts = ExportOptions {
+        split: SplitFilter::Train,
+        format: ExportFormat::Jsonl,
+        system: None,
+        raw_values: false,
+    };
+    let err = dataset::export(&conn, id, &opts, &keep).unwrap_err();
+    assert!(err.to_string().contains("no train rows"), "{err}");
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "precious");
+    let after: Vec<_> = std::fs::read_dir(dir(&t)).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(after, before, "no temporary file is left behind");
+}
+
+#[test]
+fn csv_export_defuses_cells_a_spreadsheet_would_run_as_formulas_unless_raw_values_are_asked() {
+    let (t, conn) = db();
+    let src = "input,expected\n\
+               \"=cmd|' /C calc'!A0\",a\n\
+               @SUM(1+1),b\n\
+               \"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",c\n\
+               +1,-2\n\
+               \"\tx\",plain\n";
+    let id = import(&conn, &write(dir(&t), "f.csv", src)).unwrap().dataset_id;
+    let export = |raw_values: bool| {
+        let out = dir(&t).join(format!("out-{raw_values}.csv"));
+        let opts = ExportOptions {
+            split: SplitFilter::All,
+            format: ExportFormat::Csv,
+            system: None,
+            raw_values,
+        };
+        dataset::export(&conn, id, &opts, &out).unwrap();
+        let mut r = csv::Reader::from_path(&out).unwrap();
+        r.records()
+            .map(|rec| {
+                let rec = rec.unwrap();
+                (rec[0].to_string(), rec[1].to_string())
+            })
+            .collect::<Vec<_>>()
+    };
+    let safe = export(false);
+    assert_eq!(
+        safe,
+        [
+            ("'=cmd|' /C calc'!A0".to_string(), "a".to_string()),
+            ("'@SUM(1+1)".into(), "b".into()),
+            ("'=HYPERLINK(\"http://evil.example\",\"x\")".into(), "c".into()),
+            ("'+1".into(), "'-2".into()),
+            ("'\tx".into(), "plain".into()),
+        ]
+    );
+    let raw = export(true);
+    assert_eq!(raw[0].0, "=cmd|' /C calc'!A0");
+    assert_eq!(raw[3], ("+1".to_string(), "-2".to_string()));
 }
 
 #[test]
@@ -308,6 +373,7 @@ fn openai_chat_export_carries_the_system_prompt_and_reimports_input_and_expected
         split: SplitFilter::All,
         format: ExportFormat::OpenaiChat,
         system: Some("Route tickets.".into()),
+        raw_values: false,
     };
     dataset::export(&conn, id, &opts, &out).unwrap();
     let first: serde_json::Value = serde_json::from_str(
