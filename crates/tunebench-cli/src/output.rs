@@ -19,8 +19,12 @@ macro_rules! say {
 pub struct StdoutClosed;
 
 pub fn write_line(args: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    let text = printable(&args.to_string());
     let mut out = std::io::stdout().lock();
-    match out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+    match out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+    {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
         Err(e) => Err(anyhow::anyhow!("could not write to stdout: {e}")),
@@ -53,13 +57,27 @@ impl Output {
             tunebench_core::Error::code,
         );
         let message = chain_text(err);
-        eprintln!("error: {message}");
+        eprintln!("error: {}", printable(&message));
         if self.json {
             let body = serde_json::json!({ "error": { "code": code, "message": message } });
             let _ = say!("{body}");
         }
         ExitCode::from(if bad_input { 2 } else { 1 })
     }
+}
+
+/// `text` without the control characters a name from a shared file could carry (terminal
+/// escape sequences, carriage returns, bidirectional overrides); newlines and tabs stay.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            c == '\n'
+                || c == '\t'
+                || !(c.is_control()
+                    || ('\u{202a}'..='\u{202e}').contains(&c)
+                    || ('\u{2066}'..='\u{2069}').contains(&c))
+        })
+        .collect()
 }
 
 /// `err` and its causes joined with ": ", skipping a cause whose text the message already

@@ -172,3 +172,61 @@ fn an_unknown_dataset_exits_2() {
         .code(2)
         .stderr(predicate::str::contains("nope"));
 }
+
+#[test]
+fn export_refuses_to_replace_a_file_without_force_and_a_failed_export_keeps_it() {
+    let s = store();
+    let f = s.file("mail.csv", &labelled(10));
+    s.json(&["import", p(&f), "--name", "mail"]);
+    let keep = s.file("keep.txt", "precious");
+    let export = |extra: &[&str]| {
+        let mut cmd = s.cmd();
+        cmd.args(["export", "mail", "--split", "train", "--format", "jsonl"])
+            .args(["--out", p(&keep)])
+            .args(extra);
+        cmd.assert()
+    };
+    export(&[])
+        .code(2)
+        .stderr(predicate::str::contains("keep.txt already exists; pass --force"));
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "precious");
+    // Not split yet: no train rows, so even with --force nothing replaces the file.
+    export(&["--force"])
+        .code(2)
+        .stderr(predicate::str::contains("no train rows"));
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "precious");
+    s.json(&["split", "mail", "--test-fraction", "0.5", "--seed", "1"]);
+    export(&["--force"]).success();
+    assert_eq!(std::fs::read_to_string(&keep).unwrap().lines().count(), 5);
+}
+
+#[test]
+fn csv_export_defuses_formulas_by_default_and_keeps_them_with_raw_values() {
+    let s = store();
+    let f = s.file("f.csv", "input,expected\n\"=HYPERLINK(\"\"http://x\"\")\",@SUM(1)\n");
+    s.json(&["import", p(&f), "--name", "f"]);
+    let safe = s.dir.path().join("safe.csv");
+    let raw = s.dir.path().join("raw.csv");
+    let args = ["export", "f", "--split", "all", "--format", "csv", "--out"];
+    s.cmd().args(args).arg(p(&safe)).assert().success();
+    s.cmd().args(args).arg(p(&raw)).arg("--raw-values").assert().success();
+    let safe = std::fs::read_to_string(&safe).unwrap();
+    assert!(safe.contains("'@SUM(1)") && safe.contains("\"'=HYPERLINK("), "{safe}");
+    let raw = std::fs::read_to_string(&raw).unwrap();
+    assert!(raw.contains(",@SUM(1)") && raw.contains("\"=HYPERLINK("), "{raw}");
+}
+
+#[test]
+fn names_with_terminal_escape_sequences_are_printed_without_their_control_characters() {
+    let s = store();
+    let f = s.file("mail.csv", &labelled(4));
+    let name = "evil\u{1b}]0;pwned\u{7}\u{1b}[2Jname\r";
+    s.cmd().args(["import", p(&f), "--name", name]).assert().success();
+    let out = s.cmd().arg("datasets").assert().success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("evil]0;pwned[2Jname"), "{stdout:?}");
+    assert!(
+        !stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{stdout:?}"
+    );
+}

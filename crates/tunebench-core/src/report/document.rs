@@ -671,11 +671,23 @@ fn html(title: &str, blocks: &[Block]) -> Result<String> {
 }
 
 /// Markdown text outside code blocks: markup characters as entities, so user text can
-/// open no raw HTML in a Markdown viewer.
+/// open no raw HTML in a Markdown viewer, and link, image, code and emphasis syntax
+/// backslash-escaped, so a name like `[x](javascript:…)` or `![t](http://…)` stays text.
 fn md(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '[' | ']' | '`' | '*' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Text in a Markdown table cell or list item: one line, pipes escaped.
@@ -746,6 +758,31 @@ mod tests {
             escape(r#"<script>alert("x" & 'y')</script>"#),
             "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;"
         );
+    }
+
+    #[test]
+    fn names_in_the_markdown_report_cannot_make_links_or_load_images() {
+        let link = "[click me](javascript:alert(1))";
+        let beacon = "![t](http://evil.example/beacon.png)";
+        let m = markdown(
+            1,
+            &[
+                Block::Heading(format!("A: {link}")),
+                Block::Para(format!("B: {beacon}")),
+                Block::List(vec![link.into()]),
+                Block::Table {
+                    head: vec!["arm".into()],
+                    rows: vec![vec![beacon.into()], vec![r"\[x](y)".into()]],
+                },
+            ],
+            &[],
+        );
+        assert!(m.contains(r"\[click me\](javascript:alert(1))"), "{m}");
+        assert!(m.contains(r"!\[t\](http://evil.example/beacon.png)"), "{m}");
+        assert!(m.contains(r"\\\[x\](y)"), "a backslash cannot undo the escape: {m}");
+        for (i, _) in m.match_indices('[') {
+            assert_eq!(&m[i - 1..i], "\\", "an unescaped [ at {i}: {m}");
+        }
     }
 
     #[test]
