@@ -195,3 +195,15 @@ fn an_arm_saved_from_the_editor_is_listed_newest_first() {
     assert_eq!(arms[0]["name"], "tuned");
     assert_eq!(arms[0]["kind"], "fine_tuned");
 }
+
+/// The window's content security policy also pins where a `<base>` element and a form
+/// may point, which `default-src` does not cover.
+#[test]
+fn the_content_security_policy_forbids_base_urls_and_form_targets() {
+    let conf: serde_json::Value =
+        serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+    let csp = conf["app"]["security"]["csp"].as_str().unwrap();
+    let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+    assert!(directives.contains(&"base-uri 'none'"), "{csp}");
+    assert!(directives.contains(&"form-action 'none'"), "{csp}");
+}

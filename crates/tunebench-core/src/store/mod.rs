@@ -51,11 +51,26 @@ pub fn open(path: &Path) -> Result<Connection> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
+    create_private(path)?;
     #[allow(clippy::disallowed_methods)] // this is the one place that may call it
     let conn = Connection::open(path)?;
     configure(&conn, path)?;
     migrate::migrate(&conn, &path.display().to_string())?;
     Ok(conn)
+}
+
+/// Creates the store file readable and writable by its owner only (0600 on Unix) when it
+/// does not exist yet; SQLite gives its `-wal` and `-shm` files the same mode.
+fn create_private(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::io(path, e)),
+    }
 }
 
 /// An in-memory database with the full schema, for tests.

@@ -40,6 +40,20 @@ fn open_creates_a_fresh_database_at_the_latest_schema() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_new_store_and_its_journal_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&db.path), 0o600, "the store file");
+    let wal = std::path::PathBuf::from(format!("{}-wal", db.path.display()));
+    assert_eq!(mode(&wal), 0o600, "its write-ahead log");
+}
+
 #[test]
 fn open_sets_wal_foreign_keys_and_busy_timeout() {
     let db = temp_db();
