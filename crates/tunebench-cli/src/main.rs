@@ -53,6 +53,10 @@ enum Command {
     Run {
         /// The experiment file (TOML).
         experiment: PathBuf,
+        /// Run without asking, even if the file brings providers, key sources or folders
+        /// the store does not know yet (they are still listed on stderr).
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         flags: cmd::run::RunFlags,
     },
@@ -127,10 +131,15 @@ fn main() -> ExitCode {
         Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
         Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
-        Command::Run { experiment, flags } => cmd::run::run(
+        Command::Run {
+            experiment,
+            yes,
+            flags,
+        } => cmd::run::run(
             cli.db.as_deref(),
             &cmd::run::Args {
                 file: experiment,
+                yes: *yes,
                 flags,
             },
             &out,

@@ -110,7 +110,7 @@ response_format = {schema}
     let file = dir.path().join("experiment.toml");
     std::fs::write(&file, experiment).unwrap();
 
-    let run = tunebench(&db, &["run", file.to_str().unwrap(), "--no-cache"]);
+    let run = tunebench(&db, &["run", file.to_str().unwrap(), "--yes", "--no-cache"]);
     let arms = run["arms"].as_array().expect("per-arm figures");
     assert_eq!(arms.len(), 2);
     for arm in arms {

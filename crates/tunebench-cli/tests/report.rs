@@ -248,7 +248,7 @@ fn toy_run(dir: &tempfile::TempDir, train: u32, b_price: Option<&str>) -> (Strin
     std::fs::write(&exp, toml).unwrap();
     let db = db.to_str().unwrap().to_string();
     let run = tunebench()
-        .args(["--db", &db, "run", exp.to_str().unwrap(), "--json"])
+        .args(["--db", &db, "run", exp.to_str().unwrap(), "--yes", "--json"])
         .assert()
         .success()
         .get_output()

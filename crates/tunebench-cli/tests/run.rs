@@ -158,6 +158,7 @@ fn run_json_reports_the_run_id_and_per_arm_figures() {
             db.to_str().unwrap(),
             "run",
             exp.to_str().unwrap(),
+            "--yes",
             "--concurrency",
             "2",
             "--json",
@@ -194,13 +195,41 @@ fn run_json_reports_the_run_id_and_per_arm_figures() {
 }
 
 #[test]
+fn a_new_experiment_file_is_shown_and_refused_without_a_terminal_to_confirm_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, calls) = server(200);
+    let (db, exp) = setup(dir.path(), &url);
+    let out = tunebench()
+        .args(["--db", db.to_str().unwrap(), "run", exp.to_str().unwrap()])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("add provider \"local\" (NEW): openai_compatible at {url}")),
+        "the provider and its URL are shown: {stderr}"
+    );
+    assert!(stderr.contains("$TB_CLI_TEST_KEY"), "and its key source: {stderr}");
+    assert!(
+        stderr.contains("not run, there is no terminal to ask whether it may run")
+            && stderr.contains("pass --yes"),
+        "{stderr}"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "nothing was sent");
+    let conn = tunebench_core::store::open(&db).unwrap();
+    assert!(tunebench_core::store::provider::list(&conn).unwrap().is_empty());
+}
+
+#[test]
 fn resuming_a_completed_run_sends_nothing_again() {
     let dir = tempfile::tempdir().unwrap();
     let (url, calls) = server(200);
     let (db, exp) = setup(dir.path(), &url);
     let db_arg = db.to_str().unwrap();
     tunebench()
-        .args(["--db", db_arg, "run", exp.to_str().unwrap()])
+        .args(["--db", db_arg, "run", exp.to_str().unwrap(), "--yes"])
         .assert()
         .success();
     let out = tunebench()
@@ -232,6 +261,7 @@ fn a_bad_experiment_file_exits_2_naming_the_file_and_key() {
             db.to_str().unwrap(),
             "run",
             exp.to_str().unwrap(),
+            "--yes",
             "--json",
         ])
         .assert()
@@ -257,7 +287,7 @@ fn provider_test_reports_a_refused_key_in_plain_words_without_the_key() {
     let db_arg = db.to_str().unwrap();
     // Importing the experiment registers the provider; the run itself records errors.
     tunebench()
-        .args(["--db", db_arg, "run", exp.to_str().unwrap()])
+        .args(["--db", db_arg, "run", exp.to_str().unwrap(), "--yes"])
         .assert()
         .success();
     let out = tunebench()
@@ -293,6 +323,7 @@ fn a_budget_stopped_run_resumes_under_a_new_budget_counting_what_was_already_spe
             db_arg,
             "run",
             exp.to_str().unwrap(),
+            "--yes",
             "--concurrency",
             "1",
             "--budget",
@@ -351,6 +382,7 @@ fn a_run_killed_with_sigkill_shows_as_interrupted_and_resumes_without_resending_
             db_arg,
             "run",
             exp.to_str().unwrap(),
+            "--yes",
             "--concurrency",
             "1",
         ])
@@ -429,7 +461,7 @@ fn set_key_on_a_headless_linux_box_says_there_is_no_keychain_and_points_to_the_e
     let (db, exp) = setup(dir.path(), "http://127.0.0.1:9/v1");
     let db_arg = db.to_str().unwrap();
     tunebench()
-        .args(["--db", db_arg, "run", exp.to_str().unwrap()])
+        .args(["--db", db_arg, "run", exp.to_str().unwrap(), "--yes"])
         .assert()
         .success();
     let out = tunebench()
@@ -459,7 +491,7 @@ fn resume_with_retry_errors_asks_only_the_errored_cases_again() {
     let (db, exp) = setup(dir.path(), &url);
     let db_arg = db.to_str().unwrap();
     tunebench()
-        .args(["--db", db_arg, "run", exp.to_str().unwrap()])
+        .args(["--db", db_arg, "run", exp.to_str().unwrap(), "--yes"])
         .assert()
         .success();
     assert_eq!(calls.load(Ordering::SeqCst), 12);

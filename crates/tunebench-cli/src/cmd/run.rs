@@ -14,6 +14,8 @@ use crate::output::Output;
 
 pub struct Args<'a> {
     pub file: &'a Path,
+    /// Confirmed beforehand: do not ask.
+    pub yes: bool,
     pub flags: &'a RunFlags,
 }
 
@@ -55,7 +57,8 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
     let db_path = super::store_path(db)?;
     let conn = store::open(&db_path)?;
     let loaded = experiment::file::load(args.file)?;
-    let experiment_id = experiment::import(&conn, &loaded)?;
+    let confirmed = confirm(&experiment::review(&conn, &loaded)?, args.yes)?;
+    let experiment_id = experiment::import(&conn, &loaded, confirmed.as_deref())?;
     let options = args.flags.options()?;
     let scenario = loaded
         .file
@@ -67,6 +70,41 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
     let plan = Plan::load(&conn, run_id)?;
     drop(conn);
     execute(&db_path, plan, client, out, "run")
+}
+
+/// Before a file's first run: shows on stderr what it would do and, when it brings
+/// anything the store does not know, asks on the terminal (or takes `--yes`). Returns the
+/// fingerprint confirmed, if any; refuses without a terminal to ask on.
+fn confirm(review: &experiment::FileReview, yes: bool) -> anyhow::Result<Option<String>> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !review.needs_confirmation {
+        return Ok(None);
+    }
+    for line in review.lines() {
+        eprintln!("{}", crate::output::printable(&line));
+    }
+    if yes {
+        return Ok(Some(review.fingerprint.clone()));
+    }
+    let refuse = |why: &str| -> anyhow::Result<Option<String>> {
+        Err(tunebench_core::Error::Invalid(format!(
+            "{}: not run, {why}; check the providers, keys and folders above, then answer              yes in a terminal or pass --yes",
+            review.file
+        ))
+        .into())
+    };
+    if !std::io::stdin().is_terminal() {
+        return refuse("there is no terminal to ask whether it may run");
+    }
+    eprint!("Run it? [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(Some(review.fingerprint.clone()))
+    } else {
+        refuse("you did not confirm")
+    }
 }
 
 /// Estimates, executes and reports `plan`; shared by `run` and `resume`.
@@ -108,7 +146,7 @@ pub fn execute(
         .join()
         .map_err(|_| anyhow::anyhow!("looking up the API keys failed"))?;
     for w in warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::output::printable(&w));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -261,7 +299,7 @@ impl ProgressPrinter {
         let eta = p.eta_s.map_or(String::new(), |e| format!(", ETA {e:.0} s"));
         eprintln!(
             "  {} | ${:.4} | {:.1} s{eta}",
-            arms.join(" | "),
+            crate::output::printable(&arms.join(" | ")),
             p.spend_usd,
             p.elapsed_s
         );

@@ -153,6 +153,8 @@ pub struct LoadedExperiment {
     pub context_dirs: Vec<Option<PathBuf>>,
     /// Per arm: the response format, schema files read.
     pub response_formats: Vec<Option<ResponseFormat>>,
+    /// SHA-256 of the file's text, which a confirmation of its review names.
+    pub fingerprint: String,
 }
 
 /// The 1-based line of byte `offset` in `text`.
@@ -373,6 +375,7 @@ pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
         file,
         context_dirs,
         response_formats,
+        fingerprint: super::review::fingerprint(text),
     })
 }
 

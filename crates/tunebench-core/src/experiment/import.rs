@@ -1,5 +1,6 @@
-//! Importing a loaded experiment file into the store: providers are inserted or updated
-//! by name, arms and the experiment are inserted, all in one transaction.
+//! Importing a loaded experiment file into the store: providers are matched to stored ones
+//! or added as [`super::review`] describes (never re-pointed), arms and the experiment are
+//! inserted, all in one transaction.
 
 use rusqlite::Connection;
 
@@ -11,8 +12,9 @@ use crate::store;
 use crate::{Error, Result};
 
 /// Writes the experiment of `loaded` into the store; returns the experiment id. The
-/// dataset must already be imported.
-pub fn import(conn: &Connection, loaded: &LoadedExperiment) -> Result<i32> {
+/// dataset must already be imported. A file whose review needs confirmation is refused
+/// unless `confirmed` is its fingerprint (the user saw the review of this very content).
+pub fn import(conn: &Connection, loaded: &LoadedExperiment, confirmed: Option<&str>) -> Result<i32> {
     let f = &loaded.file;
     let shown = loaded.path.display();
     let dataset_key = match &f.dataset {
@@ -25,18 +27,38 @@ pub fn import(conn: &Connection, loaded: &LoadedExperiment) -> Result<i32> {
              with `tunebench import FILE --name {dataset_key}`"
         ))
     })?;
+    let review = super::review(conn, loaded)?;
+    if review.needs_confirmation && confirmed != Some(loaded.fingerprint.as_str()) {
+        return Err(Error::Invalid(format!(
+            "{shown} brings providers, key sources or folders the store does not know yet; \
+             it runs only once you have seen and confirmed them:\n{}",
+            review.lines()[1..].join("\n")
+        )));
+    }
+    let stored = store::provider::list(conn)?;
     let tx = conn.unchecked_transaction()?;
     let mut provider_ids = Vec::new();
-    for p in &f.providers {
+    for (p, resolved) in f
+        .providers
+        .iter()
+        .zip(super::review::resolve_providers(loaded, &stored))
+    {
         let kind = ProviderKind::parse(&p.kind).unwrap_or(ProviderKind::OpenAiCompatible);
-        let id = store::provider::upsert(
-            &tx,
-            &p.name,
-            kind,
-            p.base_url.trim_end_matches('/'),
-            p.api_key_env.as_deref(),
-            &p.settings(),
-        )?;
+        let id = match resolved.stored_id {
+            // The same target: the file may tune limits and timeouts, never where it sends.
+            Some(id) => {
+                store::provider::update_settings(&tx, id, &p.settings())?;
+                id
+            }
+            None => store::provider::insert(
+                &tx,
+                &resolved.review.stored_name,
+                kind,
+                p.base_url.trim_end_matches('/'),
+                p.api_key_env.as_deref().filter(|v| !v.is_empty()),
+                &p.settings(),
+            )?,
+        };
         provider_ids.push((p.name.as_str(), id));
     }
     let mut arm_ids = Vec::new();

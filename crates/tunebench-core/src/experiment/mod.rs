@@ -1,11 +1,13 @@
 //! Experiments: which dataset split is evaluated, by which primary metric and margin rule,
 //! over which arms. Written by hand as the TOML file of DESIGN.md §8 ([`file`]) and
-//! imported into the store as provider, arm and experiment rows ([`import`]).
+//! imported into the store as provider, arm and experiment rows ([`import`]) once the user
+//! has confirmed what it would do ([`review`]).
 
 pub mod draft;
 pub mod file;
 pub mod import;
 pub mod rerun;
+pub mod review;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +15,7 @@ pub use draft::{create, ExperimentDraft};
 pub use file::{ExperimentFile, LoadedExperiment};
 pub use import::import;
 pub use rerun::{clone_with_models, ModelSwap, Rerun};
+pub use review::{review, FileReview, PathReview, PathUse, ProviderReview, ProviderStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

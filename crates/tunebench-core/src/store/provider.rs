@@ -29,6 +29,34 @@ pub fn upsert(
     )?)
 }
 
+/// Inserts a new provider; returns its id. A name already taken is an error.
+pub fn insert(
+    conn: &Connection,
+    name: &str,
+    kind: ProviderKind,
+    base_url: &str,
+    api_key_env: Option<&str>,
+    settings: &ProviderSettings,
+) -> Result<i32> {
+    let settings = serde_json::to_string(settings).map_err(|e| Error::Invalid(e.to_string()))?;
+    Ok(conn.query_row(
+        "INSERT INTO provider (name, kind, base_url, api_key_env, settings)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        params![name, kind.as_str(), base_url, api_key_env, settings],
+        |r| r.get(0),
+    )?)
+}
+
+/// Replaces provider `id`'s engine settings (limits, timeouts), nothing else.
+pub fn update_settings(conn: &Connection, id: i32, settings: &ProviderSettings) -> Result<()> {
+    let settings = serde_json::to_string(settings).map_err(|e| Error::Invalid(e.to_string()))?;
+    conn.execute(
+        "UPDATE provider SET settings = ?2 WHERE id = ?1",
+        params![id, settings],
+    )?;
+    Ok(())
+}
+
 // --- reads ---
 
 const COLUMNS: &str = "id, name, kind, base_url, api_key_env, settings";

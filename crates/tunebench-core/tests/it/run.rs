@@ -12,7 +12,7 @@ use tunebench_core::{experiment, store};
 use crate::provider_server::{
     self as server, chat_json, chat_sse, echo_label, error, usage, Reply, TestServer,
 };
-use crate::support::{seed_dataset, temp_db, toy_cases, TempDb};
+use crate::support::{confirmed_import, seed_dataset, temp_db, toy_cases, TempDb};
 
 /// Writes an experiment with two arms against `srv` into the db's folder, imports it and
 /// returns the experiment id. `provider_extra` is appended to the provider table.
@@ -55,7 +55,7 @@ max_tokens = 8
     );
     let path = db.dir.path().join("exp.toml");
     std::fs::write(&path, toml).unwrap();
-    experiment::import(&conn, &experiment::file::load(&path).unwrap()).unwrap()
+    confirmed_import(&conn, &experiment::file::load(&path).unwrap()).unwrap()
 }
 
 fn context(db: &Path) -> RunContext {

@@ -64,3 +64,11 @@ pub fn toy_cases(n: usize, prefix: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Imports `loaded` as the user would after confirming its review.
+pub fn confirmed_import(
+    conn: &rusqlite::Connection,
+    loaded: &tunebench_core::experiment::LoadedExperiment,
+) -> tunebench_core::Result<i32> {
+    tunebench_core::experiment::import(conn, loaded, Some(&loaded.fingerprint))
+}
