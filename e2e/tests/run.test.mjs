@@ -90,6 +90,12 @@ after(async () => {
 
 test("an experiment file dropped on the window runs both arms over real HTTP", async () => {
   await dropFile(`${process.env.E2E_WORK}/spam.toml`);
+  // Nothing runs until the file's providers and URLs have been shown and confirmed.
+  const review = await browser.$("#run-review");
+  await review.waitForExist({ timeout: 20_000 });
+  assert.match(await review.getText(), /http:\/\/127\.0\.0\.1/);
+  assert.equal(calls, 0, "no call before the review is confirmed");
+  await (await browser.$("#run-review-confirm")).click();
   const verdict = await browser.$("#verdict");
   await verdict.waitForExist({ timeout: 120_000 });
   runId = Number(/^#\/run\/(\d+)$/.exec(await browser.execute(() => location.hash))?.[1]);

@@ -44,6 +44,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         crossover::dataset_tokens,
         crossover::save_run_scenario,
         runs::list_runs,
+        runs::review_experiment_file,
         runs::start_run,
         runs::resume_run,
         runs::create_experiment,

@@ -76,7 +76,8 @@ export class App {
     void this.route();
   }
 
-  /** A dropped experiment file starts a run; anything else is a test set to import. */
+  /** A dropped experiment file shows what it would do, to run once confirmed; anything
+   * else is a test set to import. */
   private async dropped(path: string): Promise<void> {
     if (/\.toml$/i.test(path)) {
       location.hash = "#/runs";

@@ -55,8 +55,13 @@ export const commands = {
 	/**  Saves `scenario` with run `run_id`, so its report and charts reproduce these assumptions. */
 	saveRunScenario: (runId: number, scenario: Scenario_Deserialize, updatedAt: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_run_scenario", { runId, scenario, updatedAt })),
 	listRuns: () => typedError<RunListEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_runs")),
-	/**  Imports the experiment file at `path`, creates a run and executes it to the end. */
-	startRun: (path: string, options: RunOptions_Deserialize, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, options, progress })),
+	/**  What the experiment file at `path` would do: shown, and confirmed, before it runs. */
+	reviewExperimentFile: (path: string) => typedError<FileReview_Serialize, CommandError>(__TAURI_INVOKE("review_experiment_file", { path })),
+	/**
+	 *  Imports the experiment file at `path`, creates a run and executes it to the end.
+	 *  `confirmed` is the fingerprint of the review the user confirmed, if any.
+	 */
+	startRun: (path: string, confirmed: string | null, options: RunOptions_Deserialize, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, confirmed, options, progress })),
 	/**
 	 *  Continues (or starts a prepared) run `run_id`, sending only the cases that have no
 	 *  result yet; `budget_usd`, when given, is the run's new spend ceiling.
@@ -1051,6 +1056,8 @@ export type ExportOptions_Deserialize = {
 	format: ExportFormat,
 	/**  For OpenAI chat: a system turn put before every example. */
 	system?: string | null,
+	/**  CSV: write cells that start like a formula as they are, without the leading `'`. */
+	raw_values?: boolean,
 };
 
 export type ExportOptions_Serialize = {
@@ -1058,6 +1065,8 @@ export type ExportOptions_Serialize = {
 	format: ExportFormat,
 	/**  For OpenAI chat: a system turn put before every example. */
 	system: string | null,
+	/**  CSV: write cells that start like a formula as they are, without the leading `'`. */
+	raw_values: boolean,
 };
 
 export type ExportOutcome = {
@@ -1088,6 +1097,41 @@ export type FewShot_Serialize = {
 	seed: number | null,
 	/**  For `fixed`: the examples' ids from the file's id column, or their 0-based row numbers. */
 	ids: string[],
+};
+
+/**  What importing an experiment file would do. */
+export type FileReview = FileReview_Serialize | FileReview_Deserialize;
+
+/**  What importing an experiment file would do. */
+export type FileReview_Deserialize = {
+	/**  The file, as given. */
+	file: string,
+	/**  SHA-256 of the file's text: a confirmation holds for this content only. */
+	fingerprint: string,
+	providers: ProviderReview_Deserialize[],
+	/**  Context folders and schema files the arms read and send in prompts. */
+	paths: PathReview[],
+	/**
+	 *  Whether the file brings anything the store does not know yet, so the user must
+	 *  confirm before it runs.
+	 */
+	needs_confirmation: boolean,
+};
+
+/**  What importing an experiment file would do. */
+export type FileReview_Serialize = {
+	/**  The file, as given. */
+	file: string,
+	/**  SHA-256 of the file's text: a confirmation holds for this content only. */
+	fingerprint: string,
+	providers: ProviderReview_Serialize[],
+	/**  Context folders and schema files the arms read and send in prompts. */
+	paths: PathReview[],
+	/**
+	 *  Whether the file brings anything the store does not know yet, so the user must
+	 *  confirm before it runs.
+	 */
+	needs_confirmation: boolean,
 };
 
 /**  The formats Tunebench imports. */
@@ -1488,6 +1532,23 @@ export type PageQuery_Serialize = {
 	split: SplitFilter | null,
 };
 
+export type PathReview = {
+	arm: string,
+	used_as: PathUse,
+	/**  The path, resolved against the file's folder. */
+	path: string,
+	/**  Whether the file names it inside its own folder (no absolute path, no `..`). */
+	inside_file_folder: boolean,
+	/**  Whether a stored arm already reads this context folder. */
+	known: boolean,
+};
+
+export type PathUse = 
+/**  `context.dir`: every `.txt` / `.md` file under it may be sent in prompts. */
+"context" | 
+/**  `response_format.schema_file`: sent with every request. */
+"schema_file";
+
 /**  When the candidate's first training run is paid back by its savings. */
 export type Payback = Payback_Serialize | Payback_Deserialize;
 
@@ -1773,6 +1834,36 @@ export type ProviderKind =
 /**  Any OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio, Together, Groq... */
 "openai_compatible";
 
+export type ProviderReview = ProviderReview_Serialize | ProviderReview_Deserialize;
+
+export type ProviderReview_Deserialize = {
+	/**  The name in the file. */
+	name: string,
+	/**  The name the arms' provider has in the store. */
+	stored_name: string,
+	status: ProviderStatus,
+	kind: string,
+	base_url: string,
+	/**  The environment variable whose value is sent as the key. */
+	api_key_env?: string | null,
+	/**  Whether a stored provider already reads `api_key_env` (always true without one). */
+	key_env_known: boolean,
+};
+
+export type ProviderReview_Serialize = {
+	/**  The name in the file. */
+	name: string,
+	/**  The name the arms' provider has in the store. */
+	stored_name: string,
+	status: ProviderStatus,
+	kind: string,
+	base_url: string,
+	/**  The environment variable whose value is sent as the key. */
+	api_key_env: string | null,
+	/**  Whether a stored provider already reads `api_key_env` (always true without one). */
+	key_env_known: boolean,
+};
+
 /**
  *  How the engine treats one provider: concurrency, rate limits, timeout and retries.
  *  Stored as the provider row's `settings` JSON. Never holds a secret.
@@ -1820,6 +1911,17 @@ export type ProviderSettings_Serialize = {
 	/**  Stream responses (to measure time to first token) where the wire format allows it. */
 	stream: boolean,
 };
+
+export type ProviderStatus = 
+/**  A stored provider with the same name, kind, URL and key variable: used as it is. */
+"stored" | 
+/**  No stored provider has this name: added under it. */
+"new" | 
+/**
+ *  A stored provider has this name but another URL, kind or key variable: left as it
+ *  is, and the file's becomes a new provider under `stored_name`.
+ */
+"differs";
 
 /**  A provider as the store holds it. */
 export type Provider_Deserialize = {

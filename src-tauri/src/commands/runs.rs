@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
-use tunebench_core::experiment::{ExperimentDraft, ModelSwap};
+use tunebench_core::experiment::{ExperimentDraft, FileReview, ModelSwap};
 use tunebench_core::report::{self, CaseFilter, CasePage, ReportOptions, RunHistory, RunReport};
 use tunebench_core::run::{
     self, Plan, PreparedRerun, PreparedRun, Progress, RunContext, RunListEntry, RunOptions,
@@ -25,12 +25,29 @@ pub async fn list_runs(state: tauri::State<'_, AppState>) -> CommandResult<Vec<R
     blocking(move || Ok(run::list(&store::open(&db)?, &db)?)).await
 }
 
+/// What the experiment file at `path` would do: shown, and confirmed, before it runs.
+#[tauri::command]
+#[specta::specta]
+pub async fn review_experiment_file(
+    state: tauri::State<'_, AppState>,
+    path: String,
+) -> CommandResult<FileReview> {
+    let db = state.db_path.clone();
+    blocking(move || {
+        let loaded = experiment::file::load(path.as_ref())?;
+        Ok(experiment::review(&store::open(&db)?, &loaded)?)
+    })
+    .await
+}
+
 /// Imports the experiment file at `path`, creates a run and executes it to the end.
+/// `confirmed` is the fingerprint of the review the user confirmed, if any.
 #[tauri::command]
 #[specta::specta]
 pub async fn start_run(
     state: tauri::State<'_, AppState>,
     path: String,
+    confirmed: Option<String>,
     options: RunOptions,
     progress: Channel<Progress>,
 ) -> CommandResult<RunOutcome> {
@@ -38,7 +55,7 @@ pub async fn start_run(
     let plan = blocking(move || {
         let conn = store::open(&db)?;
         let loaded = experiment::file::load(path.as_ref())?;
-        let experiment_id = experiment::import(&conn, &loaded)?;
+        let experiment_id = experiment::import(&conn, &loaded, confirmed.as_deref())?;
         let scenario = loaded
             .file
             .scenario

@@ -37,10 +37,11 @@ export class DatasetScreen implements Screen {
   private notice: string | null = null;
   private leakage: LeakageReport | null = null;
   private splitForm = { test_fraction: 0.2, seed: 42, stratify: true, force: false, refused: false };
-  private exportForm: { split: SplitFilter; format: ExportFormat; system: string } = {
+  private exportForm: { split: SplitFilter; format: ExportFormat; system: string; raw_values: boolean } = {
     split: "test",
     format: "jsonl",
     system: "",
+    raw_values: false,
   };
   private browser: Browser = { search: "", split: null, offset: 0, page: null, loading: false };
   private searchTimer: number | undefined;
@@ -155,7 +156,11 @@ export class DatasetScreen implements Screen {
       });
       if (!path) return null;
       const r = await call(
-        commands.exportDataset(this.datasetId, { split: f.split, format: f.format, system: f.system || null }, path),
+        commands.exportDataset(
+          this.datasetId,
+          { split: f.split, format: f.format, system: f.system || null, raw_values: f.raw_values },
+          path,
+        ),
       );
       return `Exported ${plural(r.rows, "row")} to ${r.path}.`;
     });
@@ -260,6 +265,11 @@ export class DatasetScreen implements Screen {
       ${f.format === "openai-chat"
         ? html`<label>System prompt (optional)<textarea id="export-system" rows="2" .value=${f.system}
             @input=${(e: Event) => (f.system = (e.target as HTMLTextAreaElement).value)}></textarea></label>`
+        : nothing}
+      ${f.format === "csv"
+        ? html`<label class="check"><input type="checkbox" id="export-raw" .checked=${f.raw_values}
+            @change=${(e: Event) => (f.raw_values = (e.target as HTMLInputElement).checked)}>
+            Keep cells starting with = + - @ as they are (by default they get a leading ' so a spreadsheet shows them as text instead of running them as formulas)</label>`
         : nothing}
       <button id="export-run" @click=${this.export}>Export…</button>
     </section>`;

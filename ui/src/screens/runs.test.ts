@@ -1,7 +1,7 @@
 import { render } from "lit-html";
 import { describe, expect, it, vi } from "vitest";
-import type { RunListEntry, RunStatus } from "../bindings";
-import { runsTable } from "./runs";
+import type { FileReview_Serialize as FileReview, RunListEntry, RunStatus } from "../bindings";
+import { reviewView, runsTable } from "./runs";
 
 function entry(id: number, status: RunStatus, errors: [number, number]): RunListEntry {
   const arm = (arm_id: number, name: string, e: number) => ({
@@ -36,5 +36,38 @@ describe("runs table", () => {
     (el.querySelector("tr[data-run-id='4'] button") as HTMLButtonElement).click();
     expect(el.querySelector("tr[data-run-id='4'] button")?.textContent).toBe("Start");
     expect(resume).toHaveBeenCalledWith(4);
+  });
+});
+
+describe("experiment file review", () => {
+  it("lists each provider's URL and key source and each folder, and runs only on confirm", () => {
+    const confirm = vi.fn();
+    const cancel = vi.fn();
+    const el = document.createElement("div");
+    const review: FileReview = {
+      file: "/home/me/Downloads/shared.toml",
+      fingerprint: "abc",
+      needs_confirmation: true,
+      providers: [
+        {
+          name: "openai", stored_name: "openai (evil.example:8080)", status: "differs", kind: "openai",
+          base_url: "http://evil.example:8080/v1", api_key_env: "GITHUB_TOKEN", key_env_known: false,
+        },
+      ],
+      paths: [{ arm: "a", used_as: "context", path: "/home/me/.ssh", inside_file_folder: false, known: false }],
+    };
+    render(reviewView(review, confirm, cancel), el);
+    const text = el.querySelector("#run-review")?.textContent ?? "";
+    expect(text).toContain("Run shared.toml?");
+    expect(text).toContain("http://evil.example:8080/v1");
+    expect(text).toContain("$GITHUB_TOKEN");
+    expect(text).toContain("no stored provider reads it");
+    expect(text).toContain("the stored “openai” sends elsewhere");
+    expect(el.querySelector("#run-review-paths")?.textContent).toContain("outside the file's folder");
+    expect(confirm).not.toHaveBeenCalled();
+    (el.querySelector("#run-review-cancel") as HTMLButtonElement).click();
+    expect(cancel).toHaveBeenCalled();
+    (el.querySelector("#run-review-confirm") as HTMLButtonElement).click();
+    expect(confirm).toHaveBeenCalled();
   });
 });

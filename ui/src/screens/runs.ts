@@ -1,5 +1,6 @@
-// Runs: start an experiment file (both arms over the held-out set) with live per-arm
-// progress, spend and ETA, cancel it, resume an interrupted run, and open its results.
+// Runs: start an experiment file (both arms over the held-out set) once its review (the
+// providers, URLs, keys and folders it would use) is confirmed, with live per-arm progress,
+// spend and ETA, cancel it, resume an interrupted run, and open its results.
 import { Channel } from "@tauri-apps/api/core";
 import { open } from "@tauri-apps/plugin-dialog";
 import { html, nothing, type TemplateResult } from "lit-html";
@@ -9,6 +10,7 @@ import {
   type Arm_Serialize as Arm,
   type DatasetSummary,
   type ExperimentDraft,
+  type FileReview_Serialize as FileReview,
   type PreparedRun_Serialize as PreparedRun,
   type Progress,
   type RunListEntry,
@@ -33,6 +35,7 @@ export class RunsScreen implements Screen {
   private prepared: PreparedRun | null = null;
   private datasets: DatasetSummary[] = [];
   private arms: Arm[] = [];
+  private reviewing: { path: string; review: FileReview } | null = null;
 
   constructor(private readonly redraw: Redraw) {}
 
@@ -81,12 +84,27 @@ export class RunsScreen implements Screen {
     if (typeof path === "string") await this.start(path);
   };
 
-  /** Starts `path` (an experiment file) and follows it; exported for the end-to-end test. */
+  /** Shows what the experiment file at `path` would do; it runs once the user confirms. */
   async start(path: string): Promise<void> {
-    await this.follow(path.split(/[\\/]/).pop() ?? path, (ch) =>
-      call(commands.startRun(path, { concurrency: null, use_cache: true, budget_usd: null }, ch)),
-    );
+    this.error = null;
+    this.notice = null;
+    try {
+      this.reviewing = { path, review: await call(commands.reviewExperimentFile(path)) };
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
   }
+
+  /** Runs the file under review, as confirmed, and follows it. */
+  private confirmRun = async (): Promise<void> => {
+    const r = this.reviewing;
+    if (!r) return;
+    this.reviewing = null;
+    await this.follow(r.path.split(/[\\/]/).pop() ?? r.path, (ch) =>
+      call(commands.startRun(r.path, r.review.fingerprint, { concurrency: null, use_cache: true, budget_usd: null }, ch)),
+    );
+  };
 
   /** Starts (or resumes) run `runId` and follows its progress here. */
   startPrepared(runId: number, budget: number | null): Promise<void> {
@@ -152,6 +170,12 @@ export class RunsScreen implements Screen {
       </header>
       ${errorBox(this.error, "runs-error")}
       ${this.notice ? html`<div class="notice" id="runs-notice">${this.notice}</div>` : nothing}
+      ${this.reviewing && !this.live
+        ? reviewView(this.reviewing.review, () => void this.confirmRun(), () => {
+            this.reviewing = null;
+            this.redraw();
+          })
+        : nothing}
       ${this.draft && !this.live
         ? experimentForm(this.draft, this.datasets, this.arms, this.prepared, {
             change: (p) => {
@@ -175,6 +199,47 @@ export class RunsScreen implements Screen {
       ${this.live ? liveView(this.live, this.cancel) : nothing}
       ${runsTable(this.runs, this.live === null, this.resume, this.retryErrors)}`;
   }
+}
+
+/** What an experiment file would do, with "Run it" and "Cancel": shown before it runs. */
+export function reviewView(review: FileReview, confirm: () => void, cancel: () => void): TemplateResult {
+  const name = review.file.split(/[\\/]/).pop() ?? review.file;
+  const status = (p: FileReview["providers"][number]) =>
+    p.status === "stored"
+      ? html`<span class="tag">stored</span>`
+      : p.status === "new"
+        ? html`<span class="tag bad">new</span>`
+        : html`<span class="tag bad">new</span> <span class="small">the stored “${p.name}” sends elsewhere and is left as it is</span>`;
+  return html`<section class="panel" id="run-review">
+    <h3>Run ${name}?</h3>
+    <p id="run-review-summary">${review.needs_confirmation
+      ? "This file brings providers, API keys or folders this app does not know yet. Check where it would send your prompts and keys before you run it."
+      : "This file uses only providers, keys and folders this app already knows."}</p>
+    <table class="grid" id="run-review-providers">
+      <thead><tr><th>Provider</th><th></th><th>Sends to</th><th>API key from</th></tr></thead>
+      <tbody>${review.providers.map(
+        (p) => html`<tr>
+          <td>${p.stored_name}</td>
+          <td>${status(p)}</td>
+          <td><code>${p.base_url}</code> <span class="muted small">${p.kind}</span></td>
+          <td>${p.api_key_env
+            ? html`<code>$${p.api_key_env}</code>${p.key_env_known ? nothing : html` <span class="tag bad">no stored provider reads it</span>`}`
+            : html`<span class="muted">none</span>`}</td>
+        </tr>`,
+      )}</tbody>
+    </table>
+    ${review.paths.length > 0
+      ? html`<ul id="run-review-paths">${review.paths.map(
+          (p) => html`<li>${p.used_as === "context" ? "Passages of the .txt/.md files in" : "The schema file"}
+            <code>${p.path}</code> (arm ${p.arm})${p.inside_file_folder ? nothing : html` <span class="tag bad">outside the file's folder</span>`}${
+              p.used_as === "context" && !p.known ? html` <span class="tag bad">new folder</span>` : nothing}</li>`,
+        )}</ul>`
+      : nothing}
+    <div class="actions">
+      <button class="primary" id="run-review-confirm" @click=${confirm}>Run it</button>
+      <button id="run-review-cancel" @click=${cancel}>Cancel</button>
+    </div>
+  </section>`;
 }
 
 export function liveView(live: Live, cancel: () => void): TemplateResult {
