@@ -186,9 +186,9 @@ fn export_refuses_to_replace_a_file_without_force_and_a_failed_export_keeps_it()
             .args(extra);
         cmd.assert()
     };
-    export(&[])
-        .code(2)
-        .stderr(predicate::str::contains("keep.txt already exists; pass --force"));
+    export(&[]).code(2).stderr(predicate::str::contains(
+        "keep.txt already exists; pass --force",
+    ));
     assert_eq!(std::fs::read_to_string(&keep).unwrap(), "precious");
     // Not split yet: no train rows, so even with --force nothing replaces the file.
     export(&["--force"])
@@ -206,17 +206,31 @@ fn export_refuses_to_replace_a_file_without_force_and_a_failed_export_keeps_it()
 #[test]
 fn csv_export_defuses_formulas_by_default_and_keeps_them_with_raw_values() {
     let s = store();
-    let f = s.file("f.csv", "input,expected\n\"=HYPERLINK(\"\"http://x\"\")\",@SUM(1)\n");
+    let f = s.file(
+        "f.csv",
+        "input,expected\n\"=HYPERLINK(\"\"http://x\"\")\",@SUM(1)\n",
+    );
     s.json(&["import", p(&f), "--name", "f"]);
     let safe = s.dir.path().join("safe.csv");
     let raw = s.dir.path().join("raw.csv");
     let args = ["export", "f", "--split", "all", "--format", "csv", "--out"];
     s.cmd().args(args).arg(p(&safe)).assert().success();
-    s.cmd().args(args).arg(p(&raw)).arg("--raw-values").assert().success();
+    s.cmd()
+        .args(args)
+        .arg(p(&raw))
+        .arg("--raw-values")
+        .assert()
+        .success();
     let safe = std::fs::read_to_string(&safe).unwrap();
-    assert!(safe.contains("'@SUM(1)") && safe.contains("\"'=HYPERLINK("), "{safe}");
+    assert!(
+        safe.contains("'@SUM(1)") && safe.contains("\"'=HYPERLINK("),
+        "{safe}"
+    );
     let raw = std::fs::read_to_string(&raw).unwrap();
-    assert!(raw.contains(",@SUM(1)") && raw.contains("\"=HYPERLINK("), "{raw}");
+    assert!(
+        raw.contains(",@SUM(1)") && raw.contains("\"=HYPERLINK("),
+        "{raw}"
+    );
 }
 
 #[test]
@@ -224,7 +238,10 @@ fn names_with_terminal_escape_sequences_are_printed_without_their_control_charac
     let s = store();
     let f = s.file("mail.csv", &labelled(4));
     let name = "evil\u{1b}]0;pwned\u{7}\u{1b}[2Jname\r";
-    s.cmd().args(["import", p(&f), "--name", name]).assert().success();
+    s.cmd()
+        .args(["import", p(&f), "--name", name])
+        .assert()
+        .success();
     let out = s.cmd().arg("datasets").assert().success();
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(stdout.contains("evil]0;pwned[2Jname"), "{stdout:?}");

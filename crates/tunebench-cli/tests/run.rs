@@ -208,10 +208,15 @@ fn a_new_experiment_file_is_shown_and_refused_without_a_terminal_to_confirm_it()
         .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("add provider \"local\" (NEW): openai_compatible at {url}")),
+        stderr.contains(&format!(
+            "add provider \"local\" (NEW): openai_compatible at {url}"
+        )),
         "the provider and its URL are shown: {stderr}"
     );
-    assert!(stderr.contains("$TB_CLI_TEST_KEY"), "and its key source: {stderr}");
+    assert!(
+        stderr.contains("$TB_CLI_TEST_KEY"),
+        "and its key source: {stderr}"
+    );
     assert!(
         stderr.contains("not run, there is no terminal to ask whether it may run")
             && stderr.contains("pass --yes"),
@@ -219,7 +224,9 @@ fn a_new_experiment_file_is_shown_and_refused_without_a_terminal_to_confirm_it()
     );
     assert_eq!(calls.load(Ordering::SeqCst), 0, "nothing was sent");
     let conn = tunebench_core::store::open(&db).unwrap();
-    assert!(tunebench_core::store::provider::list(&conn).unwrap().is_empty());
+    assert!(tunebench_core::store::provider::list(&conn)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

@@ -169,12 +169,22 @@ fn cell_name((row, col): (u32, u32)) -> String {
         n = (n - 1) / 26;
     }
     letters.reverse();
-    format!("{}{}", String::from_utf8_lossy(&letters), u64::from(row) + 1)
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&letters),
+        u64::from(row) + 1
+    )
 }
 
 /// Refuses a used range from `start` to `end` (0-based, inclusive) of more than
 /// [`MAX_SHEET_CELLS`] cells; `what` says whether the sheet declares it or holds it.
-fn check_area(file: &str, sheet: &str, what: &str, start: (u32, u32), end: (u32, u32)) -> Result<()> {
+fn check_area(
+    file: &str,
+    sheet: &str,
+    what: &str,
+    start: (u32, u32),
+    end: (u32, u32),
+) -> Result<()> {
     let span = |a: u32, b: u32| u64::from(b.saturating_sub(a)) + 1;
     let cells = span(start.0, end.0) * span(start.1, end.1);
     if cells > MAX_SHEET_CELLS {
@@ -205,7 +215,13 @@ fn xlsx_cells<RS: Read + Seek>(book: &mut Xlsx<RS>, file: &str, name: &str) -> R
     };
     let mut reader = book.worksheet_cells_reader(name).map_err(unreadable)?;
     let declared = reader.dimensions();
-    check_area(file, name, "its declared used range is", declared.start, declared.end)?;
+    check_area(
+        file,
+        name,
+        "its declared used range is",
+        declared.start,
+        declared.end,
+    )?;
     let mut cells: Vec<Cell<Data>> = Vec::new();
     let (mut start, mut end) = ((u32::MAX, u32::MAX), (0u32, 0u32));
     while let Some(cell) = reader.next_cell().map_err(unreadable)? {

@@ -14,7 +14,11 @@ use crate::{Error, Result};
 /// Writes the experiment of `loaded` into the store; returns the experiment id. The
 /// dataset must already be imported. A file whose review needs confirmation is refused
 /// unless `confirmed` is its fingerprint (the user saw the review of this very content).
-pub fn import(conn: &Connection, loaded: &LoadedExperiment, confirmed: Option<&str>) -> Result<i32> {
+pub fn import(
+    conn: &Connection,
+    loaded: &LoadedExperiment,
+    confirmed: Option<&str>,
+) -> Result<i32> {
     let f = &loaded.file;
     let shown = loaded.path.display();
     let dataset_key = match &f.dataset {

@@ -102,8 +102,7 @@ pub(crate) fn fingerprint(text: &str) -> String {
 fn stays_inside(rel: &str) -> bool {
     let p = Path::new(rel);
     !p.is_absolute()
-        && p
-            .components()
+        && p.components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
 

@@ -779,7 +779,10 @@ mod tests {
         );
         assert!(m.contains(r"\[click me\](javascript:alert(1))"), "{m}");
         assert!(m.contains(r"!\[t\](http://evil.example/beacon.png)"), "{m}");
-        assert!(m.contains(r"\\\[x\](y)"), "a backslash cannot undo the escape: {m}");
+        assert!(
+            m.contains(r"\\\[x\](y)"),
+            "a backslash cannot undo the escape: {m}"
+        );
         for (i, _) in m.match_indices('[') {
             assert_eq!(&m[i - 1..i], "\\", "an unescaped [ at {i}: {m}");
         }

@@ -271,7 +271,10 @@ fn an_export_with_no_rows_leaves_a_file_already_there_untouched() {
         .unwrap()
         .dataset_id;
     let keep = write(dir(&t), "keep.txt", "precious");
-    let before: Vec<_> = std::fs::read_dir(dir(&t)).unwrap().map(|e| e.unwrap().path()).collect();
+    let before: Vec<_> = std::fs::read_dir(dir(&t))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     let opts = ExportOptions {
         split: SplitFilter::Train,
         format: ExportFormat::Jsonl,
@@ -281,7 +284,10 @@ fn an_export_with_no_rows_leaves_a_file_already_there_untouched() {
     let err = dataset::export(&conn, id, &opts, &keep).unwrap_err();
     assert!(err.to_string().contains("no train rows"), "{err}");
     assert_eq!(std::fs::read_to_string(&keep).unwrap(), "precious");
-    let after: Vec<_> = std::fs::read_dir(dir(&t)).unwrap().map(|e| e.unwrap().path()).collect();
+    let after: Vec<_> = std::fs::read_dir(dir(&t))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(after, before, "no temporary file is left behind");
 }
 
@@ -294,7 +300,9 @@ fn csv_export_defuses_cells_a_spreadsheet_would_run_as_formulas_unless_raw_value
                \"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",c\n\
                +1,-2\n\
                \"\tx\",plain\n";
-    let id = import(&conn, &write(dir(&t), "f.csv", src)).unwrap().dataset_id;
+    let id = import(&conn, &write(dir(&t), "f.csv", src))
+        .unwrap()
+        .dataset_id;
     let export = |raw_values: bool| {
         let out = dir(&t).join(format!("out-{raw_values}.csv"));
         let opts = ExportOptions {
@@ -318,7 +326,10 @@ fn csv_export_defuses_cells_a_spreadsheet_would_run_as_formulas_unless_raw_value
         [
             ("'=cmd|' /C calc'!A0".to_string(), "a".to_string()),
             ("'@SUM(1+1)".into(), "b".into()),
-            ("'=HYPERLINK(\"http://evil.example\",\"x\")".into(), "c".into()),
+            (
+                "'=HYPERLINK(\"http://evil.example\",\"x\")".into(),
+                "c".into()
+            ),
             ("'+1".into(), "'-2".into()),
             ("'\tx".into(), "plain".into()),
         ]

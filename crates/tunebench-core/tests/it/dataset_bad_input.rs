@@ -265,8 +265,8 @@ fn a_json_array_element_past_the_record_limit_is_refused() {
 /// never committed as a binary.
 fn crafted_xlsx(sheet: &str) -> Vec<u8> {
     use std::io::{Read, Write};
-    let mut src = zip::ZipArchive::new(std::fs::File::open(fixture("tickets.xlsx")).unwrap())
-        .unwrap();
+    let mut src =
+        zip::ZipArchive::new(std::fs::File::open(fixture("tickets.xlsx")).unwrap()).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let deflated = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -324,7 +324,12 @@ fn an_xlsx_with_cells_only_at_a1_and_xfd1048576_is_refused_before_the_grid_is_al
     refused(
         &p,
         &ImportOptions::default(),
-        &["corners.xlsx", "A1:XFD1048576", "17,179,869,184 cells", "limit"],
+        &[
+            "corners.xlsx",
+            "A1:XFD1048576",
+            "17,179,869,184 cells",
+            "limit",
+        ],
     );
     // The preview a drop on the window reads first refuses it the same way.
     let err = tunebench_core::dataset::preview(&p, &ImportOptions::default()).unwrap_err();
@@ -368,7 +373,11 @@ fn an_xlsx_zip_bomb_is_refused_by_its_unpacked_size_before_it_is_read() {
     refused(
         &p,
         &ImportOptions::default(),
-        &["bomb.xlsx", "unpacks to 3,221,", "over the limit of 1,073,741,824 bytes"],
+        &[
+            "bomb.xlsx",
+            "unpacks to 3,221,",
+            "over the limit of 1,073,741,824 bytes",
+        ],
     );
 }
 
@@ -381,7 +390,12 @@ fn an_xlsx_part_that_unpacks_to_more_than_it_declares_is_refused() {
     refused(
         &p,
         &ImportOptions::default(),
-        &["liar.xlsx", "damaged", "xl/worksheets/sheet1.xml", "larger than its declared"],
+        &[
+            "liar.xlsx",
+            "damaged",
+            "xl/worksheets/sheet1.xml",
+            "larger than its declared",
+        ],
     );
 }
 

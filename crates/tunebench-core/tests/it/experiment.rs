@@ -288,7 +288,10 @@ fn a_file_never_repoints_a_stored_provider_and_its_other_url_becomes_a_new_provi
 
     let id = confirmed_import(&conn, &loaded).unwrap();
     let own = store::provider::get_by_name(&conn, "openai").unwrap();
-    assert_eq!(own.base_url, "https://api.openai.com/v1", "never re-pointed");
+    assert_eq!(
+        own.base_url, "https://api.openai.com/v1",
+        "never re-pointed"
+    );
     assert_eq!(own.api_key_env.as_deref(), Some("OPENAI_API_KEY"));
     let exp = store::experiment::get(&conn, id).unwrap();
     for arm_id in exp.arm_ids {
@@ -301,7 +304,10 @@ fn a_file_never_repoints_a_stored_provider_and_its_other_url_becomes_a_new_provi
 
     // Run again, the same file is known: no question, and no third provider.
     let again = experiment::review(&conn, &loaded).unwrap();
-    assert_eq!(again.providers[0].status, experiment::ProviderStatus::Stored);
+    assert_eq!(
+        again.providers[0].status,
+        experiment::ProviderStatus::Stored
+    );
     assert!(!again.needs_confirmation, "{:?}", again);
     experiment::import(&conn, &loaded, None).unwrap();
     assert_eq!(store::provider::list(&conn).unwrap().len(), 2);
@@ -317,7 +323,10 @@ fn a_known_provider_runs_without_a_question_but_a_new_key_variable_needs_one() {
     );
     let loaded = experiment::file::load(&same).unwrap();
     let review = experiment::review(&conn, &loaded).unwrap();
-    assert_eq!(review.providers[0].status, experiment::ProviderStatus::Stored);
+    assert_eq!(
+        review.providers[0].status,
+        experiment::ProviderStatus::Stored
+    );
     assert!(!review.needs_confirmation);
     experiment::import(&conn, &loaded, None).unwrap();
 
@@ -329,7 +338,10 @@ fn a_known_provider_runs_without_a_question_but_a_new_key_variable_needs_one() {
     );
     let loaded = experiment::file::load(&other_key).unwrap();
     let review = experiment::review(&conn, &loaded).unwrap();
-    assert_eq!(review.providers[0].status, experiment::ProviderStatus::Differs);
+    assert_eq!(
+        review.providers[0].status,
+        experiment::ProviderStatus::Differs
+    );
     assert!(!review.providers[0].key_env_known);
     assert!(review.needs_confirmation);
     assert!(experiment::import(&conn, &loaded, None).is_err());
@@ -340,7 +352,11 @@ fn context_folders_and_schema_files_outside_the_files_folder_need_confirmation()
     let db = temp_db();
     let conn = store_with_own_provider(&db);
     let elsewhere = tempfile::tempdir().unwrap();
-    std::fs::write(elsewhere.path().join("secret.json"), "{\"type\":\"object\"}").unwrap();
+    std::fs::write(
+        elsewhere.path().join("secret.json"),
+        "{\"type\":\"object\"}",
+    )
+    .unwrap();
     let sub = db.dir.path().join("exp");
     std::fs::create_dir_all(sub.join("docs")).unwrap();
     let outside = format!(
@@ -356,23 +372,41 @@ fn context_folders_and_schema_files_outside_the_files_folder_need_confirmation()
     let review = experiment::review(&conn, &loaded).unwrap();
     assert!(review.needs_confirmation);
     assert_eq!(review.paths.len(), 2);
-    assert!(review.paths.iter().all(|p| !p.inside_file_folder), "{:?}", review.paths);
+    assert!(
+        review.paths.iter().all(|p| !p.inside_file_folder),
+        "{:?}",
+        review.paths
+    );
     let text = review.lines().join("\n");
     assert!(text.contains("OUTSIDE the file's folder"), "{text}");
-    assert!(text.contains(&elsewhere.path().display().to_string()), "{text}");
+    assert!(
+        text.contains(&elsewhere.path().display().to_string()),
+        "{text}"
+    );
     assert!(experiment::import(&conn, &loaded, None).is_err());
 
     // A folder inside the file's own folder is shown too, and asked about the first time.
     let inside = write(
         &sub,
-        &shared_file("https://api.openai.com/v1", "OPENAI_API_KEY", "context = { dir = \"docs\" }"),
+        &shared_file(
+            "https://api.openai.com/v1",
+            "OPENAI_API_KEY",
+            "context = { dir = \"docs\" }",
+        ),
     );
     let loaded = experiment::file::load(&inside).unwrap();
     let review = experiment::review(&conn, &loaded).unwrap();
     assert!(review.paths[0].inside_file_folder);
-    assert!(review.needs_confirmation, "a folder no stored arm reads yet");
+    assert!(
+        review.needs_confirmation,
+        "a folder no stored arm reads yet"
+    );
     confirmed_import(&conn, &loaded).unwrap();
-    assert!(!experiment::review(&conn, &loaded).unwrap().needs_confirmation);
+    assert!(
+        !experiment::review(&conn, &loaded)
+            .unwrap()
+            .needs_confirmation
+    );
 }
 
 #[test]
@@ -389,8 +423,7 @@ fn a_confirmation_holds_only_for_the_content_that_was_reviewed() {
         &shared_file("http://evil.example/v1", "OPENAI_API_KEY", ""),
     );
     let changed = experiment::file::load(&path).unwrap();
-    let err =
-        experiment::import(&conn, &changed, Some(&reviewed.fingerprint)).unwrap_err();
+    let err = experiment::import(&conn, &changed, Some(&reviewed.fingerprint)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput);
     assert_eq!(store::provider::list(&conn).unwrap().len(), 1);
 }

@@ -128,7 +128,11 @@ async fn a_key_straddling_the_length_limit_of_an_error_message_leaves_no_trace()
     let srv = server::start(move |_, _| error(401, &message)).await;
     let p = provider(ProviderKind::OpenAi, &srv.base_url, false);
     let e = call(&p, Some(&ApiKey::new(key))).await.unwrap_err();
-    assert!(!e.message.contains("ghp_FAKE"), "the key leaked: {}", e.message);
+    assert!(
+        !e.message.contains("ghp_FAKE"),
+        "the key leaked: {}",
+        e.message
+    );
     assert!(e.message.chars().count() <= 400, "{}", e.message);
 }
 
