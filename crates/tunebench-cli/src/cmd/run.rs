@@ -88,7 +88,8 @@ fn confirm(review: &experiment::FileReview, yes: bool) -> anyhow::Result<Option<
     }
     let refuse = |why: &str| -> anyhow::Result<Option<String>> {
         Err(tunebench_core::Error::Invalid(format!(
-            "{}: not run, {why}; check the providers, keys and folders above, then answer              yes in a terminal or pass --yes",
+            "{}: not run, {why}; check the providers, keys and folders above, then answer \
+             yes in a terminal or pass --yes",
             review.file
         ))
         .into())
