@@ -70,7 +70,12 @@ pub fn export(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let temp = tempfile::NamedTempFile::new_in(folder).map_err(|e| Error::io(out, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tunebench-export-");
+    // The finished file gets the usual mode (umask applied), not a temporary file's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let temp = builder.tempfile_in(folder).map_err(|e| Error::io(out, e))?;
     let mut w = BufWriter::new(temp);
     let io = |e: std::io::Error| Error::io(out, e);
     let mut rows = 0u32;
