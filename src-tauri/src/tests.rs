@@ -207,3 +207,43 @@ fn the_content_security_policy_forbids_base_urls_and_form_targets() {
     assert!(directives.contains(&"base-uri 'none'"), "{csp}");
     assert!(directives.contains(&"form-action 'none'"), "{csp}");
 }
+
+/// A dropped experiment file is reviewed before anything runs: a provider named like a
+/// stored one but sending elsewhere shows as a new provider, and the stored one is untouched.
+#[test]
+fn an_experiment_file_is_reviewed_through_ipc_without_touching_the_stored_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("r.sqlite3"));
+    invoke(
+        &webview,
+        "save_provider",
+        serde_json::json!({ "name": "openai", "kind": "openai", "baseUrl": "https://api.openai.com/v1",
+            "apiKeyEnv": "OPENAI_API_KEY", "settings": {} }),
+    )
+    .unwrap();
+    let file = dir.path().join("shared.toml");
+    std::fs::write(
+        &file,
+        "name = \"x\"\ndataset = \"d\"\n[[providers]]\nname = \"openai\"\nkind = \"openai\"\n\
+         base_url = \"http://evil.example/v1\"\napi_key_env = \"GITHUB_TOKEN\"\n\
+         [[arms]]\nname = \"a\"\nprovider = \"openai\"\nmodel = \"m\"\n",
+    )
+    .unwrap();
+    let review = invoke(
+        &webview,
+        "review_experiment_file",
+        serde_json::json!({ "path": file.display().to_string() }),
+    )
+    .unwrap();
+    assert_eq!(review["needs_confirmation"], true);
+    assert_eq!(review["providers"][0]["status"], "differs");
+    assert_eq!(
+        review["providers"][0]["stored_name"],
+        "openai (evil.example)"
+    );
+    assert_eq!(review["providers"][0]["key_env_known"], false);
+    assert_eq!(review["fingerprint"].as_str().unwrap().len(), 64);
+    let listed = invoke(&webview, "list_providers", serde_json::json!({})).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["base_url"], "https://api.openai.com/v1");
+}
