@@ -147,6 +147,80 @@ def stats_reference():
     return {"mcnemar": mc, "wilson": wl}
 
 
+# Paired 2x2 tables (both right, only A right, only B right, neither), confidence.
+PAIRED_TABLES = [
+    (10, 0, 5, 5, 0.95),      # n = 20, five discordant pairs all favouring B
+    (24, 1, 7, 8, 0.95),      # n = 40, 7 vs 1
+    (300, 20, 36, 44, 0.95),  # 320/400 vs 336/400
+    (0, 0, 0, 10, 0.95),      # both arms always wrong
+    (10, 0, 0, 0, 0.95),      # both always right
+    (0, 5, 5, 0, 0.95),       # every pair discordant
+    (0, 0, 20, 0, 0.95),      # B always right, A never
+    (30, 3, 9, 8, 0.9),
+    (700, 40, 61, 199, 0.99),
+    (1, 0, 1, 0, 0.95),
+]
+
+
+def newcombe_method_10(both, a_only, b_only, neither, conf):
+    """Newcombe (1998) method 10 for p_B - p_A, from statsmodels' Wilson intervals."""
+    n = both + a_only + b_only + neither
+    alpha = 1 - conf
+    pa, pb = (both + a_only) / n, (both + b_only) / n
+    la, ua = proportion_confint(both + a_only, n, alpha=alpha, method="wilson")
+    lb, ub = proportion_confint(both + b_only, n, alpha=alpha, method="wilson")
+    # statsmodels leaves Wilson bounds a hair outside [0, 1] at 0 and n successes.
+    la, ua, lb, ub = (min(max(x, 0.0), 1.0) for x in (la, ua, lb, ub))
+    # Cells in Newcombe's notation for the pair (B, A): e = both, f = B only, g = A only, h = neither.
+    e, f, g, h = both, b_only, a_only, neither
+    denom = (e + f) * (g + h) * (e + g) * (f + h)
+    phi = 0.0 if denom == 0 else (e * h - f * g) / np.sqrt(denom)
+    theta = pb - pa
+    delta = np.sqrt(max((pb - lb) ** 2 - 2 * phi * (pb - lb) * (ua - pa) + (ua - pa) ** 2, 0.0))
+    eps = np.sqrt(max((ub - pb) ** 2 - 2 * phi * (ub - pb) * (pa - la) + (pa - la) ** 2, 0.0))
+    return max(theta - delta, -1.0), min(theta + eps, 1.0)
+
+
+def paired_reference():
+    out = []
+    for both, a_only, b_only, neither, conf in PAIRED_TABLES:
+        lo, hi = newcombe_method_10(both, a_only, b_only, neither, conf)
+        p = float(mcnemar([[both, a_only], [b_only, neither]], exact=True).pvalue)
+        out.append({"both": both, "a_only": a_only, "b_only": b_only, "neither": neither,
+                    "confidence": conf, "low": float(lo), "high": float(hi), "mcnemar_p": p})
+    return {"method": "Newcombe 1998 method 10 (Wilson score intervals, phi uncorrected)",
+            "tables": out}
+
+
+# Two systems over the same references, for corpus BLEU / chrF and their paired bootstrap.
+def corpus_systems():
+    refs = [r for _, r in TEXT_PAIRS]
+    sys_a = [h for h, _ in TEXT_PAIRS]
+    # System B: the reference itself on every third case, else system A's output.
+    sys_b = [r if i % 3 == 0 else h for i, (h, r) in enumerate(TEXT_PAIRS)]
+    return refs, sys_a, sys_b
+
+
+def corpus_reference(resamples=20000, seed=20261130, conf=0.95):
+    refs, sys_a, sys_b = corpus_systems()
+    n = len(refs)
+    rng = np.random.default_rng(seed)
+    out = {"references": refs, "system_a": sys_a, "system_b": sys_b,
+           "resamples": resamples, "confidence": conf}
+    for name, metric in [("bleu", sacrebleu.corpus_bleu), ("chrf", sacrebleu.corpus_chrf)]:
+        a = metric(sys_a, [refs]).score
+        b = metric(sys_b, [refs]).score
+        diffs = []
+        for _ in range(resamples):
+            idx = rng.integers(0, n, n)
+            ra = [refs[i] for i in idx]
+            diffs.append(metric([sys_b[i] for i in idx], [ra]).score
+                         - metric([sys_a[i] for i in idx], [ra]).score)
+        lo, hi = np.percentile(diffs, [100 * (1 - conf) / 2, 100 * (1 + conf) / 2])
+        out[name] = {"a": a, "b": b, "difference": b - a, "low": float(lo), "high": float(hi)}
+    return out
+
+
 def write(name, data):
     OUT.mkdir(parents=True, exist_ok=True)
     data = {"generated_by": "scripts/reference_metrics.py", "versions": VERSIONS, **data}
@@ -155,7 +229,16 @@ def write(name, data):
 
 
 if __name__ == "__main__":
-    write("labels.json", {"zero_division": "warn (scikit-learn default; yields 0)",
-                          "cases": [label_reference(c) for c in LABEL_CASES]})
-    write("text.json", text_reference())
-    write("stats.json", stats_reference())
+    # Optional names of the files to write (default: all of them).
+    wanted = set(sys.argv[1:])
+    files = {
+        "labels.json": lambda: {"zero_division": "warn (scikit-learn default; yields 0)",
+                                "cases": [label_reference(c) for c in LABEL_CASES]},
+        "text.json": text_reference,
+        "stats.json": stats_reference,
+        "paired.json": paired_reference,
+        "corpus.json": corpus_reference,
+    }
+    for file, make in files.items():
+        if not wanted or file in wanted:
+            write(file, make())

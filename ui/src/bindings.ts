@@ -184,6 +184,21 @@ export type ArmAssumptions_Serialize = {
 	accuracy: number | null,
 };
 
+/**  Failed calls per arm; `None` when not counted. */
+export type ArmCallFailures = ArmCallFailures_Serialize | ArmCallFailures_Deserialize;
+
+/**  Failed calls per arm; `None` when not counted. */
+export type ArmCallFailures_Deserialize = {
+	prompting?: CallFailures | null,
+	fine_tuned?: CallFailures | null,
+};
+
+/**  Failed calls per arm; `None` when not counted. */
+export type ArmCallFailures_Serialize = {
+	prompting: CallFailures | null,
+	fine_tuned: CallFailures | null,
+};
+
 /**  The costs of one arm. */
 export type ArmCost = ArmCost_Serialize | ArmCost_Deserialize;
 
@@ -517,6 +532,12 @@ export type BreakEven_Serialize =
 /**  The lines never cross; `cheaper` is the arm cheaper at every volume, if any. */
 { kind: "never"; cheaper: Side | null; reason: string };
 
+/**  How many of an arm's calls failed (timeouts, errors) out of how many. */
+export type CallFailures = {
+	failed: number,
+	calls: number,
+};
+
 /**  How many cases each filter holds (before search), for the browser's tabs. */
 export type CaseCounts = {
 	all: number,
@@ -668,8 +689,13 @@ export type Comparison_Deserialize = {
 	arm_b: ArmSummary,
 	/**  B − A on the primary metric. */
 	difference: number | null,
-	/**  Paired-bootstrap percentile interval of B − A. */
+	/**
+	 *  Interval of B − A: Newcombe's paired score interval (method 10) for binary
+	 *  scores, else the paired-bootstrap percentile interval.
+	 */
 	interval: Interval,
+	/**  "newcombe" or "paired bootstrap". */
+	interval_method: string,
 	resamples: number,
 	seed: number,
 	/**  McNemar's exact test, when every compared score is 0 or 1. */
@@ -696,8 +722,13 @@ export type Comparison_Serialize = {
 	arm_b: ArmSummary,
 	/**  B − A on the primary metric. */
 	difference: number | null,
-	/**  Paired-bootstrap percentile interval of B − A. */
+	/**
+	 *  Interval of B − A: Newcombe's paired score interval (method 10) for binary
+	 *  scores, else the paired-bootstrap percentile interval.
+	 */
 	interval: Interval,
+	/**  "newcombe" or "paired bootstrap". */
+	interval_method: string,
 	resamples: number,
 	seed: number,
 	/**  McNemar's exact test, when every compared score is 0 or 1. */
@@ -731,6 +762,11 @@ export type ConnectionCheck_Serialize = {
 	error_class: ErrorClass | null,
 	http_status: number | null,
 };
+
+/**  A metric whose standard figure is computed over the corpus, not averaged per case. */
+export type CorpusMetric = "bleu" | "chrf" | 
+/**  Micro-averaged entity F1 (true positives, false positives, false negatives summed). */
+"entity_f1";
 
 /**  Every output of the cost model for one scenario. */
 export type CostReport = CostReport_Serialize | CostReport_Deserialize;
@@ -803,7 +839,10 @@ export type DecisionBreakEven =
 export type DecisionMarginKind = 
 /**  A fraction of the prompting arm's score (0.05 = 5 %). */
 "relative" | 
-/**  Metric points on the 0..1 scale (0.02 = 2 points). */
+/**
+ *  In the metric's own units: points on the 0..1 scale (0.02 = 2 points), BLEU or
+ *  chrF on theirs (2.0 = 2 BLEU).
+ */
 "absolute";
 
 /**  The margin rule's verdict on the primary metric. */
@@ -932,10 +971,20 @@ export type Evidence = Evidence_Serialize | Evidence_Deserialize;
  */
 export type Evidence_Deserialize = {
 	quality?: QualityEvidence_Deserialize | null,
-	/**  Format-compliance rate per arm, 0..1. */
-	format_compliance?: ArmFigures_Deserialize,
-	/**  p95 latency per arm, milliseconds. */
+	/**
+	 *  Set when neither arm does the task (primary metric near zero in both, or most
+	 *  answers outside the taxonomy): the sentence that says so, with its figures.
+	 */
+	task_failure?: string | null,
+	/**
+	 *  Each format check the run measured; the one matching the team's format need is
+	 *  weighed.
+	 */
+	format_checks?: FormatCheck[],
+	/**  p95 latency per arm over the answered calls, milliseconds. */
 	latency_p95_ms?: ArmFigures_Deserialize,
+	/**  Calls per arm that failed (timeouts, errors), which the p95 leaves out. */
+	call_failures?: ArmCallFailures_Deserialize,
 	break_even?: DecisionBreakEven | null,
 	/**  Monthly cost per arm at the expected volume, US dollars. */
 	monthly_cost?: ArmFigures_Deserialize,
@@ -960,10 +1009,20 @@ export type Evidence_Deserialize = {
  */
 export type Evidence_Serialize = {
 	quality: QualityEvidence_Serialize | null,
-	/**  Format-compliance rate per arm, 0..1. */
-	format_compliance: ArmFigures_Serialize,
-	/**  p95 latency per arm, milliseconds. */
+	/**
+	 *  Set when neither arm does the task (primary metric near zero in both, or most
+	 *  answers outside the taxonomy): the sentence that says so, with its figures.
+	 */
+	task_failure: string | null,
+	/**
+	 *  Each format check the run measured; the one matching the team's format need is
+	 *  weighed.
+	 */
+	format_checks: FormatCheck[],
+	/**  p95 latency per arm over the answered calls, milliseconds. */
 	latency_p95_ms: ArmFigures_Serialize,
+	/**  Calls per arm that failed (timeouts, errors), which the p95 leaves out. */
+	call_failures: ArmCallFailures_Serialize,
 	break_even: DecisionBreakEven | null,
 	/**  Monthly cost per arm at the expected volume, US dollars. */
 	monthly_cost: ArmFigures_Serialize,
@@ -1136,6 +1195,29 @@ export type FileReview_Serialize = {
 
 /**  The formats Tunebench imports. */
 export type Format = "csv" | "tsv" | "jsonl" | "json" | "xlsx" | "xls" | "ods" | "openai-chat";
+
+/**  Both arms against the check that matches one format need, on the same cases. */
+export type FormatCheck = {
+	/**
+	 *  The need the check measures: valid JSON, schema-valid JSON or a label of the
+	 *  taxonomy.
+	 */
+	need: FormatNeed,
+	prompting: FormatCounts,
+	fine_tuned: FormatCounts,
+	/**  McNemar's exact p-value of the paired pass/fail outcomes (an error fails). */
+	p_value: number | null,
+};
+
+/**  One arm's answers against a format check. */
+export type FormatCounts = {
+	/**  Answers that pass the check. */
+	compliant: number,
+	/**  Answers that fail it. */
+	non_compliant: number,
+	/**  Calls that failed (timeouts, errors): no answer to check, counted apart. */
+	errors: number,
+};
 
 /**  How much output-format consistency matters, and of which kind. */
 export type FormatNeed = 
@@ -1766,7 +1848,12 @@ export type PrimaryMetric =
 /**  The mean of the per-case values (accuracy, exact match, ROUGE-L, pass rates…). */
 { kind: "mean_score" } | 
 /**  An averaged F1 over the labels (scikit-learn's, recomputed on each resample). */
-{ kind: "label_f1"; average: F1Average };
+{ kind: "label_f1"; average: F1Average } | 
+/**
+ *  A corpus figure (BLEU, chrF, micro entity F1) from the cases' summed statistics,
+ *  recomputed on each resample of sentences.
+ */
+{ kind: "corpus"; metric: CorpusMetric };
 
 /**  The primary metric of one arm, over the paired cases. */
 export type PrimaryValue = {
@@ -1951,9 +2038,15 @@ export type QualityEvidence = QualityEvidence_Serialize | QualityEvidence_Deseri
 /**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
 export type QualityEvidence_Deserialize = {
 	verdict: DecisionVerdict,
-	/**  Primary metric name, e.g. `accuracy`. */
+	/**
+	 *  Primary metric name, e.g. `accuracy`; its scale and unit follow from it
+	 *  ([`crate::score::MetricScale::of`]).
+	 */
 	metric: string,
-	/**  B − A on the metric's 0..1 scale (0.072 = 7.2 points). */
+	/**
+	 *  B − A on the metric's own scale: 0..1 for rates and F1s (0.072 = 7.2 points),
+	 *  0..100 for BLEU and chrF (3.5 = 3.5 BLEU).
+	 */
 	difference: number | null,
 	/**  95 % confidence interval of the difference, same scale. */
 	ci_low: number | null,
@@ -1967,9 +2060,15 @@ export type QualityEvidence_Deserialize = {
 /**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
 export type QualityEvidence_Serialize = {
 	verdict: DecisionVerdict,
-	/**  Primary metric name, e.g. `accuracy`. */
+	/**
+	 *  Primary metric name, e.g. `accuracy`; its scale and unit follow from it
+	 *  ([`crate::score::MetricScale::of`]).
+	 */
 	metric: string,
-	/**  B − A on the metric's 0..1 scale (0.072 = 7.2 points). */
+	/**
+	 *  B − A on the metric's own scale: 0..1 for rates and F1s (0.072 = 7.2 points),
+	 *  0..100 for BLEU and chrF (3.5 = 3.5 BLEU).
+	 */
 	difference: number | null,
 	/**  95 % confidence interval of the difference, same scale. */
 	ci_low: number | null,
@@ -2018,6 +2117,12 @@ export type Questions_Deserialize = {
 	new_information?: boolean,
 	/**  High-quality labelled examples available for training. */
 	labelled_examples?: number,
+	/**
+	 *  Whether a fine-tuned arm that only matches prompting's quality is good enough
+	 *  (when it wins on format, latency or cost). Off by default: the framework's rule is
+	 *  that fine-tuning must beat prompting by the margin on the primary metric.
+	 */
+	quality_parity_enough?: boolean,
 };
 
 /**
@@ -2051,6 +2156,12 @@ export type Questions_Serialize = {
 	new_information: boolean,
 	/**  High-quality labelled examples available for training. */
 	labelled_examples: number,
+	/**
+	 *  Whether a fine-tuned arm that only matches prompting's quality is good enough
+	 *  (when it wins on format, latency or cost). Off by default: the framework's rule is
+	 *  that fine-tuning must beat prompting by the margin on the primary metric.
+	 */
+	quality_parity_enough: boolean,
 };
 
 export type Reason = {
@@ -2291,6 +2402,16 @@ export type RunReport_Deserialize = {
 	minimum_detectable_difference: number | null,
 	/**  Set when the test set is too small to detect the margin. */
 	power_warning?: string | null,
+	/**
+	 *  Set when neither arm does the task: both near zero on the primary metric, or
+	 *  most answers outside the taxonomy; with the most common answers.
+	 */
+	task_warning?: string | null,
+	/**
+	 *  Both arms against each format check the run can measure (valid JSON always; a
+	 *  label of the taxonomy when there is one), on the paired cases.
+	 */
+	format_checks: FormatCheck[],
 	seed: number,
 	resamples: number,
 };
@@ -2319,6 +2440,16 @@ export type RunReport_Serialize = {
 	minimum_detectable_difference: number | null,
 	/**  Set when the test set is too small to detect the margin. */
 	power_warning: string | null,
+	/**
+	 *  Set when neither arm does the task: both near zero on the primary metric, or
+	 *  most answers outside the taxonomy; with the most common answers.
+	 */
+	task_warning: string | null,
+	/**
+	 *  Both arms against each format check the run can measure (valid JSON always; a
+	 *  label of the taxonomy when there is one), on the paired cases.
+	 */
+	format_checks: FormatCheck[],
 	seed: number,
 	resamples: number,
 };

@@ -80,6 +80,7 @@ fn score_arm(
             value: exact,
             expected_label: None,
             predicted_label: None,
+            counts: Vec::new(),
         });
     }
     let report = label_report(expected, &predicted, None);

@@ -3,12 +3,22 @@ import { describe, expect, it, vi } from "vitest";
 import type { DecisionView_Serialize as DecisionView, Questions_Serialize as Questions } from "../bindings";
 
 // `decide` answers only when the test says so, like a recompute that takes a while.
-const calls: { questions: Questions | null; answer: (v: DecisionView) => void }[] = [];
+const calls: {
+  runId: number;
+  questions: Questions | null;
+  answer: (v: DecisionView) => void;
+  fail: (message: string) => void;
+}[] = [];
 vi.mock("../bindings", () => ({
   commands: {
-    decide: (_runId: number, _today: string, questions: Questions | null) =>
+    decide: (runId: number, _today: string, questions: Questions | null) =>
       new Promise((resolve) => {
-        calls.push({ questions, answer: (data) => resolve({ status: "ok", data }) });
+        calls.push({
+          runId,
+          questions,
+          answer: (data) => resolve({ status: "ok", data }),
+          fail: (message) => resolve({ status: "error", error: { code: "invalid_input", message } }),
+        });
       }),
   },
 }));
@@ -18,11 +28,12 @@ const { DecisionScreen } = await import("./decision");
 const saved: Questions = {
   format: "none", domain_language: false, latency_budget_p95_ms: null, queries_per_day: 1000, monthly_growth: 0,
   knowledge_change: "quarterly", portability_needed: false, new_information: false, labelled_examples: 0,
+  quality_parity_enough: false,
 };
 
-function view(questions: Questions): DecisionView {
+function view(questions: Questions, runId = 3): DecisionView {
   return {
-    run_id: 3, questions, cost_note: null, evidence: {} as DecisionView["evidence"],
+    run_id: runId, questions, cost_note: null, evidence: {} as DecisionView["evidence"],
     recommendation: { choice: "keep_prompting", headline: "Keep prompting", reasons: [], conflicts: [] } as unknown as DecisionView["recommendation"],
   };
 }
@@ -62,5 +73,41 @@ describe("decision screen", () => {
     await settle();
     expect((el.querySelector("#q-domain") as HTMLInputElement).checked).toBe(true);
     expect((el.querySelector("#q-new-info") as HTMLInputElement).checked).toBe(true);
+  });
+
+  it("never shows the previous run's decision on a run whose decision failed or is still coming", async () => {
+    calls.length = 0;
+    const el = document.createElement("div");
+    const screen = new DecisionScreen(() => render(screen.view(), el));
+    screen.runId = 3;
+    const first = screen.show();
+    await settle();
+    calls[0].answer(view(saved, 3));
+    await first;
+    expect(el.querySelector("#recommendation"), "run 3's decision is shown on run 3").not.toBeNull();
+
+    screen.runId = 4;
+    const second = screen.show();
+    render(screen.view(), el);
+    expect(el.querySelector("#recommendation"), "no decision while run 4's is computed").toBeNull();
+    await settle();
+    calls[1].fail("run 4 has no case answered by both arms yet; nothing to report");
+    await second;
+    expect(el.querySelector("#recommendation"), "run 3's decision is not shown under run 4's error").toBeNull();
+    expect(el.querySelector("#decision-error")?.textContent).toContain("run 4 has no case answered");
+  });
+
+  it("drops a decision that arrives for a run the screen has left", async () => {
+    calls.length = 0;
+    const el = document.createElement("div");
+    const screen = new DecisionScreen(() => render(screen.view(), el));
+    screen.runId = 3;
+    const first = screen.show();
+    await settle();
+    screen.runId = 4;
+    calls[0].answer(view(saved, 3));
+    await first;
+    render(screen.view(), el);
+    expect(el.querySelector("#recommendation")).toBeNull();
   });
 });

@@ -20,7 +20,7 @@ const CHOICE: Record<string, string> = {
   keep_prompting: "Keep prompting",
   fine_tune: "Fine-tune",
   hybrid: "Hybrid: retrieval plus a fine-tuned model",
-  not_yet: "Not yet: collect data first",
+  not_yet: "Not yet",
 };
 
 export class DecisionScreen implements Screen {
@@ -41,7 +41,15 @@ export class DecisionScreen implements Screen {
     this.error = null;
     this.notice = null;
     this.answers = null;
+    // The decision shown is always of the run named in the title: the previous run's
+    // goes before this one's is asked for.
+    this.view_ = null;
     await this.decide(null);
+  }
+
+  /** The decision of the run this screen is on, or none. */
+  private current(): DecisionView | null {
+    return this.view_ && this.view_.run_id === this.runId ? this.view_ : null;
   }
 
   /**
@@ -52,9 +60,13 @@ export class DecisionScreen implements Screen {
     const runId = this.runId;
     this.queue = this.queue.then(async () => {
       try {
-        this.view_ = await call(commands.decide(runId, today(), questions));
+        const view = await call(commands.decide(runId, today(), questions));
+        // An answer for a run the screen has left is dropped.
+        if (runId !== this.runId) return;
+        this.view_ = view;
         this.error = null;
       } catch (err) {
+        if (runId !== this.runId) return;
         this.error = describe(err);
       }
       this.redraw();
@@ -64,8 +76,9 @@ export class DecisionScreen implements Screen {
 
   /** An answer builds on every earlier one, even those still being recomputed. */
   private answer(patch: Partial<Questions>): void {
-    if (!this.view_) return;
-    this.answers = { ...(this.answers ?? this.view_.questions), ...patch };
+    const v = this.current();
+    if (!v) return;
+    this.answers = { ...(this.answers ?? v.questions), ...patch };
     this.redraw();
     void this.decide(this.answers);
   }
@@ -87,7 +100,7 @@ export class DecisionScreen implements Screen {
   }
 
   view(): TemplateResult {
-    const v = this.view_;
+    const v = this.current();
     const head = html`<header class="screen-head">
       <div><a href="#/run/${this.runId}" class="back">← Run ${this.runId}</a><h1>Decision</h1></div>
       <div class="actions">
@@ -144,6 +157,7 @@ export function questionsView(q: Questions, answer: (p: Partial<Questions>) => v
         ).map(([k, t]) => html`<option value=${k} ?selected=${q.format === k}>${t}</option>`)}
       </select></label>
     ${check(q.domain_language, "q-domain", "Domain language matters", (v) => answer({ domain_language: v }))}
+    ${check(q.quality_parity_enough, "q-parity", "Matching prompting's quality is enough (fine-tuning for format, latency or cost)", (v) => answer({ quality_parity_enough: v }))}
     <label>Latency budget, p95 (ms) ${num(q.latency_budget_p95_ms, "q-latency", (v) => answer({ latency_budget_p95_ms: v }))}</label>
     <div class="form-row">
       <label>Queries per day ${num(q.queries_per_day, "q-volume", (v) => answer({ queries_per_day: v ?? 0 }))}</label>

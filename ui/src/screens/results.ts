@@ -179,6 +179,7 @@ export class ResultsScreen implements Screen {
             },
           })
         : nothing}
+      ${r.task_warning ? html`<section class="verdict verdict-not_justified" id="task-warning"><strong>${r.task_warning}</strong></section>` : nothing}
       <section class="verdict verdict-${r.verdict_kind}" id="verdict">${r.verdict}</section>
       ${r.power_warning ? html`<p class="warnings">${r.power_warning}</p>` : nothing}
       <table class="grid" id="metrics-table">

@@ -173,6 +173,9 @@ fn human(r: &RunReport) -> String {
         r.resamples,
         r.seed
     ));
+    if let Some(w) = &r.task_warning {
+        s.push_str(&format!("warning: {w}\n"));
+    }
     if let Some(w) = &r.power_warning {
         s.push_str(&format!("warning: {w}\n"));
     }

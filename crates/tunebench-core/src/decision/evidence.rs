@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::question::FormatNeed;
+
 /// The margin rule's verdict on the primary metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -28,7 +30,8 @@ pub enum MarginKind {
     /// A fraction of the prompting arm's score (0.05 = 5 %).
     #[default]
     Relative,
-    /// Metric points on the 0..1 scale (0.02 = 2 points).
+    /// In the metric's own units: points on the 0..1 scale (0.02 = 2 points), BLEU or
+    /// chrF on theirs (2.0 = 2 BLEU).
     Absolute,
 }
 
@@ -37,9 +40,11 @@ pub enum MarginKind {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QualityEvidence {
     pub verdict: Verdict,
-    /// Primary metric name, e.g. `accuracy`.
+    /// Primary metric name, e.g. `accuracy`; its scale and unit follow from it
+    /// ([`crate::score::MetricScale::of`]).
     pub metric: String,
-    /// B − A on the metric's 0..1 scale (0.072 = 7.2 points).
+    /// B − A on the metric's own scale: 0..1 for rates and F1s (0.072 = 7.2 points),
+    /// 0..100 for BLEU and chrF (3.5 = 3.5 BLEU).
     pub difference: f64,
     /// 95 % confidence interval of the difference, same scale.
     pub ci_low: f64,
@@ -75,6 +80,55 @@ impl ArmFigures {
     }
 }
 
+/// One arm's answers against a format check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FormatCounts {
+    /// Answers that pass the check.
+    pub compliant: u32,
+    /// Answers that fail it.
+    pub non_compliant: u32,
+    /// Calls that failed (timeouts, errors): no answer to check, counted apart.
+    pub errors: u32,
+}
+
+impl FormatCounts {
+    /// Compliant answers over every case (an errored call is not a compliant answer).
+    pub fn rate(&self) -> Option<f64> {
+        let n = self.compliant + self.non_compliant + self.errors;
+        (n > 0).then(|| f64::from(self.compliant) / f64::from(n))
+    }
+}
+
+/// Both arms against the check that matches one format need, on the same cases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FormatCheck {
+    /// The need the check measures: valid JSON, schema-valid JSON or a label of the
+    /// taxonomy.
+    pub need: FormatNeed,
+    pub prompting: FormatCounts,
+    pub fine_tuned: FormatCounts,
+    /// McNemar's exact p-value of the paired pass/fail outcomes (an error fails).
+    pub p_value: f64,
+}
+
+/// How many of an arm's calls failed (timeouts, errors) out of how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CallFailures {
+    pub failed: u32,
+    pub calls: u32,
+}
+
+/// Failed calls per arm; `None` when not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ArmCallFailures {
+    pub prompting: Option<CallFailures>,
+    pub fine_tuned: Option<CallFailures>,
+}
+
 /// Where the fine-tuned arm's monthly cost crosses the prompting arm's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -94,10 +148,16 @@ pub enum BreakEven {
 #[serde(default)]
 pub struct Evidence {
     pub quality: Option<QualityEvidence>,
-    /// Format-compliance rate per arm, 0..1.
-    pub format_compliance: ArmFigures,
-    /// p95 latency per arm, milliseconds.
+    /// Set when neither arm does the task (primary metric near zero in both, or most
+    /// answers outside the taxonomy): the sentence that says so, with its figures.
+    pub task_failure: Option<String>,
+    /// Each format check the run measured; the one matching the team's format need is
+    /// weighed.
+    pub format_checks: Vec<FormatCheck>,
+    /// p95 latency per arm over the answered calls, milliseconds.
     pub latency_p95_ms: ArmFigures,
+    /// Calls per arm that failed (timeouts, errors), which the p95 leaves out.
+    pub call_failures: ArmCallFailures,
     pub break_even: Option<BreakEven>,
     /// Monthly cost per arm at the expected volume, US dollars.
     pub monthly_cost: ArmFigures,

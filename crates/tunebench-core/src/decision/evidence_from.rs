@@ -36,7 +36,8 @@ pub fn evidence(
         ci_high: c.interval.high,
         margin,
         margin_kind,
-        cases_needed: c.power.cases_to_detect_margin,
+        // The verdict's own figure, the one the report shows.
+        cases_needed: c.verdict.cases_to_settle,
     };
     let per_arm = |f: &dyn Fn(&crate::report::ArmReport) -> Option<f64>| ArmFigures {
         prompting: report.arms.first().and_then(f),
@@ -44,8 +45,13 @@ pub fn evidence(
     };
     Evidence {
         quality: Some(quality),
-        format_compliance: per_arm(&|a| a.format_compliance),
+        task_failure: report.task_warning.clone(),
+        format_checks: report.format_checks.clone(),
         latency_p95_ms: per_arm(&|a| a.latency_ms_p95),
+        call_failures: super::ArmCallFailures {
+            prompting: report.arms.first().map(call_failures),
+            fine_tuned: report.arms.get(1).map(call_failures),
+        },
         break_even: cost.map(|c| break_even(&c.break_even)),
         monthly_cost: cost.map_or_else(ArmFigures::default, |c| {
             ArmFigures::new(
@@ -58,6 +64,14 @@ pub fn evidence(
         base_model_retirement: retirement.map(str::to_owned),
         today: today.to_owned(),
         train_examples,
+    }
+}
+
+/// An arm's failed calls out of all its calls.
+fn call_failures(a: &crate::report::ArmReport) -> super::CallFailures {
+    super::CallFailures {
+        failed: a.errors,
+        calls: a.n,
     }
 }
 

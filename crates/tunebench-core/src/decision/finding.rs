@@ -2,18 +2,28 @@
 //! effect it has on the choice. The rules in `rule.rs` weigh these effects; nothing here
 //! picks an answer.
 
-use super::evidence::{BreakEven, Evidence, MarginKind, QualityEvidence, Verdict};
+use super::evidence::{
+    BreakEven, CallFailures, Evidence, FormatCounts, MarginKind, QualityEvidence, Verdict,
+};
 use super::number::{
-    count, days_until, dollars, millis, one_decimal, percent, percent_1, points, rate,
-    signed_points, thousands,
+    count, days_until, dollars, millis, one_decimal, percent, percent_1, points, rate, thousands,
 };
 use super::question::{FormatNeed, Questions};
 use super::recommendation::ReasonKind;
+use crate::score::MetricScale;
 
 /// The example count below which a fine-tune is too thin to trust.
 pub const EXAMPLE_GUIDELINE: u32 = 500;
 /// Format compliance the fine-tuned arm must gain (or lose) to count: 2 points.
 pub const FORMAT_GAP: f64 = 0.02;
+/// A format gap counts only when McNemar's exact test on the paired pass/fail outcomes
+/// is below this level.
+pub const FORMAT_ALPHA: f64 = 0.05;
+/// An arm whose failed calls (timeouts, errors) exceed this share of its calls does not
+/// meet a p95 budget, whatever the p95 of its answered calls: a call that never
+/// answered is slower than any budget, so more than 5 % of them put the p95 of all
+/// calls beyond it.
+pub const MAX_FAILED_CALLS: f64 = 0.05;
 /// Prompting's format compliance that already meets a format need.
 pub const FORMAT_SUFFICES: f64 = 0.99;
 /// How far ahead a growing volume may reach the break-even and still count, in months.
@@ -40,6 +50,8 @@ pub enum Effect {
     Caveat,
     /// Knowledge belongs in retrieval (frequent changes, new information).
     RetrievalNeed,
+    /// Neither arm does the task: no recommendation between them stands.
+    NoTask,
     Portability,
     FewExamples,
     Info,
@@ -57,14 +69,47 @@ fn finding(kind: ReasonKind, effect: Effect, text: String) -> Finding {
 }
 
 fn margin_text(q: &QualityEvidence) -> String {
-    match q.margin_kind {
-        MarginKind::Relative => format!("the {} margin", rate(q.margin)),
-        MarginKind::Absolute => format!("the {}-point margin", points(q.margin)),
+    match (q.margin_kind, MetricScale::of(&q.metric)) {
+        (MarginKind::Relative, _) => format!("the {} margin", rate(q.margin)),
+        (MarginKind::Absolute, MetricScale::Fraction) => {
+            format!("the {}-point margin", points(q.margin))
+        }
+        (MarginKind::Absolute, scale @ MetricScale::Hundred { unit }) => {
+            format!("the {} {unit} margin", scale.figure(q.margin))
+        }
     }
 }
 
 fn interval(q: &QualityEvidence) -> String {
-    format!("95 % CI {} to {}", points(q.ci_low), points(q.ci_high))
+    let scale = MetricScale::of(&q.metric);
+    format!(
+        "95 % CI {} to {}",
+        scale.figure(q.ci_low),
+        scale.figure(q.ci_high)
+    )
+}
+
+/// A difference on the metric's scale with its unit: "7.2 points of accuracy",
+/// "3.5 BLEU".
+pub fn amount(q: &QualityEvidence, difference: f64) -> String {
+    MetricScale::of(&q.metric).amount(difference, &q.metric)
+}
+
+/// Like [`amount`] with an explicit sign on a positive difference: "+3.5 BLEU".
+pub fn signed_amount(q: &QualityEvidence, difference: f64) -> String {
+    let a = amount(q, difference);
+    if a.starts_with('-') || a.starts_with("0.0 ") {
+        a
+    } else {
+        format!("+{a}")
+    }
+}
+
+/// That neither arm does the task, when the run found so.
+pub fn task(e: &Evidence) -> Option<Finding> {
+    e.task_failure
+        .as_ref()
+        .map(|text| finding(ReasonKind::Quality, Effect::NoTask, text.clone()))
 }
 
 /// The margin rule's verdict with its difference and interval.
@@ -77,27 +122,27 @@ pub fn quality(e: &Evidence) -> Finding {
                 .to_string(),
         );
     };
-    let (m, ci, margin) = (&q.metric, interval(q), margin_text(q));
+    let (ci, margin) = (interval(q), margin_text(q));
     if q.verdict == Verdict::Justified {
         let text = format!(
-            "Fine-tuned arm is better by {} points of {m} ({ci}), above {margin}",
-            points(q.difference)
+            "Fine-tuned arm is better by {} ({ci}), above {margin}",
+            amount(q, q.difference)
         );
         return finding(ReasonKind::Quality, Effect::Win, text);
     }
     if q.ci_high < 0.0 {
         let text = format!(
-            "Fine-tuned arm is worse by {} points of {m} ({ci})",
-            points(-q.difference)
+            "Fine-tuned arm is worse by {} ({ci})",
+            amount(q, -q.difference)
         );
         return finding(ReasonKind::Quality, Effect::Regression, text);
     }
-    let diff = signed_points(q.difference);
+    let diff = signed_amount(q, q.difference);
     match q.verdict {
         Verdict::NotJustified => finding(
             ReasonKind::Quality,
             Effect::NoGain,
-            format!("Fine-tuned arm differs by {diff} points of {m} ({ci}): not above {margin}"),
+            format!("Fine-tuned arm differs by {diff} ({ci}): not above {margin}"),
         ),
         _ => {
             let settle = match q.cases_needed {
@@ -111,21 +156,41 @@ pub fn quality(e: &Evidence) -> Finding {
                 ReasonKind::Quality,
                 Effect::Caveat,
                 format!(
-                    "Quality is inconclusive: fine-tuned arm differs by {diff} points of {m} \
-                     ({ci}) against {margin}{settle}"
+                    "Quality is inconclusive: fine-tuned arm differs by {diff} ({ci}) against \
+                     {margin}{settle}"
                 ),
             )
         }
     }
 }
 
-/// Format compliance per arm, when format matters.
+/// The format check matching the team's need, with each arm's counts.
+pub fn format_check<'a>(q: &Questions, e: &'a Evidence) -> Option<&'a super::FormatCheck> {
+    e.format_checks.iter().find(|c| c.need == q.format)
+}
+
+fn format_arm(c: &FormatCounts) -> String {
+    let n = c.compliant + c.non_compliant + c.errors;
+    format!(
+        "{} ({} of {} cases; {})",
+        c.rate().map_or("n/a".to_string(), percent_1),
+        thousands(c.compliant.into()),
+        thousands(n.into()),
+        count(c.errors.into(), "failed call")
+    )
+}
+
+/// Format compliance per arm on the check that matches the team's need, when format
+/// matters. A gap counts only when it is at least [`FORMAT_GAP`] and McNemar's exact
+/// test on the paired outcomes is below [`FORMAT_ALPHA`].
 pub fn format(q: &Questions, e: &Evidence) -> Option<Finding> {
     if q.format == FormatNeed::None {
         return None;
     }
     let label = q.format.compliance_label();
-    let Some((p, f)) = e.format_compliance.both() else {
+    let rates =
+        format_check(q, e).and_then(|c| Some((c, c.prompting.rate()?, c.fine_tuned.rate()?)));
+    let Some((c, p, f)) = rates else {
         return Some(finding(
             ReasonKind::Format,
             Effect::Info,
@@ -133,24 +198,49 @@ pub fn format(q: &Questions, e: &Evidence) -> Option<Finding> {
         ));
     };
     let base = format!(
-        "Format compliance ({label}): fine-tuned {} vs prompting {}",
-        percent_1(f),
-        percent_1(p)
+        "Format compliance ({label}): fine-tuned {} vs prompting {}, McNemar {}",
+        format_arm(&c.fine_tuned),
+        format_arm(&c.prompting),
+        p_value(c.p_value)
     );
     // Rates are ratios of counts, so a gap of exactly two points may land a hair below
     // 0.02 in floating point; the tolerance keeps the boundary where it reads.
     let gap = f - p;
     let counts = |g: f64| g >= FORMAT_GAP - 1e-9;
-    Some(if counts(gap) {
-        let text = format!("{base}, {} points more consistent", points(gap));
+    let significant = c.p_value < FORMAT_ALPHA;
+    Some(if counts(gap) && significant {
+        let text = format!("{base}: {} points more consistent", points(gap));
         finding(ReasonKind::Format, Effect::Win, text)
-    } else if counts(-gap) {
+    } else if counts(-gap) && significant {
         let text = format!("{base}: the fine-tuned arm is less consistent");
         finding(ReasonKind::Format, Effect::Regression, text)
+    } else if counts(gap.abs()) {
+        let text = format!(
+            "{base}: a {}-point gap that is not significant",
+            points(gap.abs())
+        );
+        finding(ReasonKind::Format, Effect::Info, text)
     } else {
         let text = format!("{base}: within {} points", points(FORMAT_GAP));
         finding(ReasonKind::Format, Effect::Info, text)
     })
+}
+
+/// A p-value for a sentence: "p = 0.063", or "p < 0.001".
+fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// Whether an arm's p95 and failed calls meet the budget (see [`MAX_FAILED_CALLS`]).
+pub fn meets_budget(p95: f64, failures: Option<CallFailures>, budget: f64) -> bool {
+    let failed_ok = failures.is_none_or(|c| {
+        c.calls == 0 || f64::from(c.failed) <= MAX_FAILED_CALLS * f64::from(c.calls)
+    });
+    p95 <= budget && failed_ok
 }
 
 /// p95 latency per arm against the budget, when there is one.
@@ -166,13 +256,32 @@ pub fn latency(q: &Questions, e: &Evidence) -> Option<Finding> {
             ),
         ));
     };
+    let fails = e.call_failures;
+    let failed = |c: Option<CallFailures>| {
+        c.map(|c| {
+            format!(
+                "{} of {}",
+                thousands(c.failed.into()),
+                count(c.calls.into(), "call")
+            )
+        })
+    };
+    let failures = match (failed(fails.fine_tuned), failed(fails.prompting)) {
+        (Some(f), Some(p)) => {
+            format!("; failed calls (timeouts, errors): fine-tuned {f}, prompting {p}")
+        }
+        _ => String::new(),
+    };
     let base = format!(
-        "p95 latency: fine-tuned {}, prompting {} vs budget {}",
+        "p95 latency of answered calls: fine-tuned {}, prompting {} vs budget {}{failures}",
         millis(f),
         millis(p),
         millis(budget)
     );
-    let (effect, verdict) = match (p <= budget, f <= budget) {
+    let (effect, verdict) = match (
+        meets_budget(p, fails.prompting, budget),
+        meets_budget(f, fails.fine_tuned, budget),
+    ) {
         (true, true) => (Effect::Info, "both pass"),
         (false, true) => (Effect::Win, "only the fine-tuned arm passes"),
         (true, false) => (Effect::Regression, "only prompting passes"),
@@ -394,18 +503,16 @@ pub fn domain_language(q: &Questions, e: &Evidence, quality: &Finding) -> Option
             kind,
             Effect::Backing,
             format!(
-                "Domain language matters, and the fine-tuned arm gains {} points of {}",
-                points(qe.difference),
-                qe.metric
+                "Domain language matters, and the fine-tuned arm gains {}",
+                amount(qe, qe.difference)
             ),
         ),
         (Some(qe), _) => finding(
             kind,
             Effect::Info,
             format!(
-                "Domain language matters, but the fine-tuned arm is not shown better by the margin ({} points of {})",
-                signed_points(qe.difference),
-                qe.metric
+                "Domain language matters, but the fine-tuned arm is not shown better by the margin ({})",
+                signed_amount(qe, qe.difference)
             ),
         ),
         (None, _) => finding(

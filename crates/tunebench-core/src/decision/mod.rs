@@ -2,17 +2,18 @@
 //! (keep prompting, fine-tune, hybrid, or not yet) whose every reason cites its number.
 //! Pure: no I/O, no clock (`today` is part of the evidence), the same answer every time.
 //!
-//! Prompting is the default; fine-tuning must earn its keep, on quality by the margin or
-//! on format, latency or cost at the stated volume, and then still clear the reasons not
-//! to fine-tune regardless.
+//! Prompting is the default; fine-tuning must earn its keep: on quality by the margin,
+//! or, when the team says matching prompting's quality is enough, on format, latency or
+//! cost at the stated volume; and then still clear the reasons not to fine-tune
+//! regardless.
 //!
 //! # What fine-tuning can earn (a "win")
 //!
 //! | evidence | fine-tuning wins when | weighs the other way when |
 //! |---|---|---|
-//! | quality verdict | verdict is *justified* (beats prompting by the margin, CI clear of 0) | CI entirely below 0: a **regression**; *not justified*: no gain; *inconclusive*: a caveat citing the cases needed |
-//! | format compliance (only if format matters) | fine-tuned ≥ prompting + 2 points | fine-tuned ≤ prompting − 2 points: a **regression** |
-//! | p95 latency (only with a budget) | only the fine-tuned arm meets the budget | only prompting meets it: a **regression**; both pass: neutral; neither: a caveat |
+//! | quality verdict | verdict is *justified* (beats prompting by the margin, CI clear of 0, McNemar's exact test significant for rates) | CI entirely below 0: a **regression**; *not justified*: no gain; *inconclusive*: a caveat citing the cases needed |
+//! | format compliance (only if format matters; the check matching the need: valid JSON, schema-valid JSON or a label of the taxonomy) | fine-tuned ≥ prompting + 2 points and McNemar's p < 0.05 on the paired outcomes (a failed call fails the check and is counted apart) | fine-tuned ≤ prompting − 2 points with p < 0.05: a **regression** |
+//! | p95 latency (only with a budget) | only the fine-tuned arm meets the budget | only prompting meets it: a **regression**; both pass: neutral; neither: a caveat. An arm meets it when the p95 of its answered calls is within it and at most 5 % of its calls failed |
 //! | cost | break-even ≤ expected queries/day, or reached within 12 months of the stated monthly growth; with no break-even figure, a lower monthly cost at the volume | break-even beyond that, or *never* (with the cost model's reason) |
 //!
 //! A cost win is **void** when the base model retires before the payback of the training
@@ -22,11 +23,13 @@
 //!
 //! | # | when | choice |
 //! |---|---|---|
+//! | 0 | neither arm does the task (primary metric near zero in both, or most answers outside the taxonomy) | not yet |
 //! | 1 | model portability is needed | keep prompting |
 //! | 2 | fewer than 500 training examples and prompting does not already suffice | not yet |
 //! | 3 | fewer than 500 training examples, prompting suffices | keep prompting |
-//! | 4 | the fine-tuned arm regresses (quality CI below 0, misses the latency budget prompting meets, or is 2+ points less format-compliant) | keep prompting |
+//! | 4 | the fine-tuned arm regresses (quality CI below 0, misses the latency budget prompting meets, or is significantly 2+ points less format-compliant) | keep prompting |
 //! | 5 | fine-tuning wins on nothing (after voiding a cost win) | keep prompting |
+//! | 5b | fine-tuning wins only on format, latency or cost, quality is not a gain, and the team has not said quality parity is enough | keep prompting |
 //! | 6 | knowledge changes weekly or monthly, or the task reasons over new information, and fine-tuning wins on format, latency or cost | hybrid |
 //! | 7 | as 6 but fine-tuning wins on quality only, and domain language matters | hybrid |
 //! | 8 | as 6 but fine-tuning wins on quality only | keep prompting |
@@ -49,7 +52,8 @@
 //! finding that overrode it (rules 1-4, 6-8, and a cost win voided by retirement), and,
 //! when fine-tuning or hybrid is chosen, its first win against each finding that still
 //! weighs on the other side (no crossover at the volume, a retiring base model,
-//! inconclusive quality, a budget neither arm meets).
+//! inconclusive quality or quality that is not a gain, a budget neither arm meets).
+//! Under rule 5b each win is stated against the quality result that overrode it.
 
 pub mod evidence;
 pub mod evidence_from;
@@ -59,10 +63,14 @@ pub mod question;
 pub mod recommendation;
 mod rule;
 
-pub use evidence::{ArmFigures, BreakEven, Evidence, MarginKind, QualityEvidence, Verdict};
+pub use evidence::{
+    ArmCallFailures, ArmFigures, BreakEven, CallFailures, Evidence, FormatCheck, FormatCounts,
+    MarginKind, QualityEvidence, Verdict,
+};
 pub use evidence_from::{default_questions, evidence as evidence_from};
 pub use finding::{
-    EXAMPLE_GUIDELINE, FORMAT_GAP, FORMAT_SUFFICES, GROWTH_HORIZON_MONTHS, RETIREMENT_SOON_DAYS,
+    EXAMPLE_GUIDELINE, FORMAT_ALPHA, FORMAT_GAP, FORMAT_SUFFICES, GROWTH_HORIZON_MONTHS,
+    MAX_FAILED_CALLS, RETIREMENT_SOON_DAYS,
 };
 pub use question::{FormatNeed, KnowledgeCadence, Questions};
 pub use recommendation::{Choice, Reason, ReasonKind, Recommendation, Supports};
@@ -81,8 +89,10 @@ pub fn recommend(questions: &Questions, evidence: &Evidence) -> Recommendation {
         domain_language: questions.domain_language,
         retirement_voids_cost,
         examples: finding::example_count(questions, evidence),
+        quality_parity_enough: questions.quality_parity_enough,
     };
     let findings: Vec<finding::Finding> = [
+        finding::task(evidence),
         Some(quality),
         finding::format(questions, evidence),
         finding::latency(questions, evidence),
@@ -103,10 +113,11 @@ pub fn recommend(questions: &Questions, evidence: &Evidence) -> Recommendation {
 fn prompting_suffices(q: &Questions, e: &Evidence, quality: &finding::Finding) -> bool {
     let settled = matches!(quality.effect, Effect::NoGain | Effect::Regression);
     let latency_ok = match (q.latency_budget_p95_ms, e.latency_p95_ms.prompting) {
-        (Some(budget), Some(p)) => p <= budget,
+        (Some(budget), Some(p)) => finding::meets_budget(p, e.call_failures.prompting, budget),
         _ => true,
     };
-    let format_ok = match (q.format, e.format_compliance.prompting) {
+    let prompting_format = finding::format_check(q, e).and_then(|c| c.prompting.rate());
+    let format_ok = match (q.format, prompting_format) {
         (FormatNeed::None, _) | (_, None) => true,
         (_, Some(rate)) => rate >= FORMAT_SUFFICES,
     };

@@ -88,6 +88,10 @@ pub struct Questions {
     pub new_information: bool,
     /// High-quality labelled examples available for training.
     pub labelled_examples: u32,
+    /// Whether a fine-tuned arm that only matches prompting's quality is good enough
+    /// (when it wins on format, latency or cost). Off by default: the framework's rule is
+    /// that fine-tuning must beat prompting by the margin on the primary metric.
+    pub quality_parity_enough: bool,
 }
 
 impl Default for Questions {
@@ -102,6 +106,7 @@ impl Default for Questions {
             portability_needed: false,
             new_information: false,
             labelled_examples: 0,
+            quality_parity_enough: false,
         }
     }
 }

@@ -14,16 +14,20 @@ pub struct Facts {
     /// A retiring base model voids the cost advantage (it comes before payback).
     pub retirement_voids_cost: bool,
     pub examples: u32,
+    /// The team accepts a fine-tuned arm that only matches prompting's quality.
+    pub quality_parity_enough: bool,
 }
 
 /// Which rule of the table matched (numbered as in the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rule {
+    NeitherDoesTheTask,
     Portability,
     TooFewExamples,
     FewExamplesButPromptingSuffices,
     Regression,
     NothingEarned,
+    QualityNotShown,
     HybridForFormatLatencyCost,
     HybridForDomainLanguage,
     RetrievalOverQuality,
@@ -46,11 +50,21 @@ fn counted_wins<'a>(findings: &'a [Finding], facts: &Facts) -> Vec<&'a Finding> 
         .collect()
 }
 
+/// The quality finding when it is not a gain: no gain, inconclusive, or no comparison.
+fn quality_short(findings: &[Finding]) -> Option<&Finding> {
+    findings
+        .iter()
+        .find(|f| f.kind == ReasonKind::Quality && f.effect != Effect::NoTask)
+        .filter(|f| f.effect != Effect::Win)
+}
+
 fn pick(findings: &[Finding], facts: &Facts) -> Rule {
     let wins = counted_wins(findings, facts);
     let retrieval = has(findings, Effect::RetrievalNeed);
     let few = has(findings, Effect::FewExamples);
-    if has(findings, Effect::Portability) {
+    if has(findings, Effect::NoTask) {
+        Rule::NeitherDoesTheTask
+    } else if has(findings, Effect::Portability) {
         Rule::Portability
     } else if few && !facts.prompting_suffices {
         Rule::TooFewExamples
@@ -60,6 +74,8 @@ fn pick(findings: &[Finding], facts: &Facts) -> Rule {
         Rule::Regression
     } else if wins.is_empty() {
         Rule::NothingEarned
+    } else if !facts.quality_parity_enough && quality_short(findings).is_some() {
+        Rule::QualityNotShown
     } else if retrieval && wins.iter().any(|w| w.kind != ReasonKind::Quality) {
         Rule::HybridForFormatLatencyCost
     } else if retrieval && facts.domain_language {
@@ -73,13 +89,14 @@ fn pick(findings: &[Finding], facts: &Facts) -> Rule {
 
 fn choice(rule: Rule) -> Choice {
     match rule {
-        Rule::TooFewExamples => Choice::NotYet,
+        Rule::TooFewExamples | Rule::NeitherDoesTheTask => Choice::NotYet,
         Rule::HybridForFormatLatencyCost | Rule::HybridForDomainLanguage => Choice::Hybrid,
         Rule::FineTune => Choice::FineTune,
         Rule::Portability
         | Rule::FewExamplesButPromptingSuffices
         | Rule::Regression
         | Rule::NothingEarned
+        | Rule::QualityNotShown
         | Rule::RetrievalOverQuality => Choice::KeepPrompting,
     }
 }
@@ -93,7 +110,7 @@ fn supports(effect: Effect, choice: Choice) -> Supports {
         Effect::RetrievalNeed | Effect::Regression | Effect::NoGain | Effect::Portability => {
             Supports::KeepPrompting
         }
-        Effect::FewExamples => Supports::NotYet,
+        Effect::FewExamples | Effect::NoTask => Supports::NotYet,
         Effect::Against => Supports::Against,
         Effect::Caveat | Effect::Info => Supports::Neutral,
     }
@@ -130,6 +147,11 @@ fn kinds(findings: &[&Finding]) -> Vec<&'static str> {
 fn headline(rule: Rule, findings: &[Finding], facts: &Facts) -> String {
     let wins = counted_wins(findings, facts);
     let body = match rule {
+        Rule::NeitherDoesTheTask => "neither arm does the task".to_string(),
+        Rule::QualityNotShown => format!(
+            "fine-tuning wins on {} but does not beat prompting by the margin on quality",
+            listing(&kinds(&wins))
+        ),
         Rule::Portability => {
             "model portability is needed, and a fine-tune ties you to one base model".to_string()
         }
@@ -186,6 +208,8 @@ fn conflicts(rule: Rule, findings: &[Finding], facts: &Facts) -> Vec<String> {
     let wins = counted_wins(findings, facts);
     let all_wins = of(findings, Effect::Win);
     let deciding: Vec<&Finding> = match rule {
+        Rule::NeitherDoesTheTask => of(findings, Effect::NoTask),
+        Rule::QualityNotShown => quality_short(findings).into_iter().collect(),
         Rule::Portability => of(findings, Effect::Portability),
         Rule::TooFewExamples | Rule::FewExamplesButPromptingSuffices => {
             of(findings, Effect::FewExamples)
@@ -209,9 +233,12 @@ fn conflicts(rule: Rule, findings: &[Finding], facts: &Facts) -> Vec<String> {
         }
     }
     if matches!(choice(rule), Choice::FineTune | Choice::Hybrid) {
+        // A quality result that is not a gain weighs against a choice made on parity.
+        let against_quality =
+            |f: &Finding| f.kind == ReasonKind::Quality && f.effect == Effect::NoGain;
         for against in findings
             .iter()
-            .filter(|f| matches!(f.effect, Effect::Against | Effect::Caveat))
+            .filter(|f| matches!(f.effect, Effect::Against | Effect::Caveat) || against_quality(f))
         {
             let cost_win = all_wins.iter().find(|w| w.kind == ReasonKind::Cost);
             let main = match cost_win {

@@ -140,6 +140,9 @@ fn blocks(
         r.resamples,
         r.seed
     )));
+    if let Some(w) = &r.task_warning {
+        b.push(Block::Para(format!("Warning: {w}")));
+    }
     if let Some(w) = &r.power_warning {
         b.push(Block::Para(format!("Warning: {w}")));
     }

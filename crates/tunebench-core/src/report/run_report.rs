@@ -1,10 +1,11 @@
 //! [`run_report`]: the numbers of a run. Each arm's metrics with intervals, its label
 //! report and format compliance when the experiment classifies, its latency and measured
 //! cost per query; then B against A, paired on the cases both answered, with the
-//! bootstrap interval of the difference, McNemar's test, the minimum detectable
+//! interval of the difference (BLEU, chrF and entity F1 as corpus figures, bootstrapped
+//! over sentences), McNemar's test, the minimum detectable
 //! difference and the margin rule's verdict.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use rusqlite::Connection;
@@ -12,8 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{paired_ids, RunData};
 use crate::arm::Arm;
+use crate::decision::{FormatCheck, FormatCounts, FormatNeed};
 pub use crate::run::summary::ErrorCount;
-use crate::score::{label_of, label_report, score_case, LabelReport, Scorer};
+use crate::score::{label_of, label_report, score_case, LabelReport, MetricScale, Scorer};
+use crate::stats::mcnemar::mcnemar_exact;
 use crate::stats::{
     compare, summarize_latency, summarize_metric, ArmScores, ArmSummary, CaseScore, CompareConfig,
     Comparison, ErrorPolicy, Interval, LatencySample, LatencySummary, Margin, MetricSummary,
@@ -122,6 +125,12 @@ pub struct RunReport {
     pub minimum_detectable_difference: f64,
     /// Set when the test set is too small to detect the margin.
     pub power_warning: Option<String>,
+    /// Set when neither arm does the task: both near zero on the primary metric, or
+    /// most answers outside the taxonomy; with the most common answers.
+    pub task_warning: Option<String>,
+    /// Both arms against each format check the run can measure (valid JSON always; a
+    /// label of the taxonomy when there is one), on the paired cases.
+    pub format_checks: Vec<FormatCheck>,
     pub seed: u32,
     pub resamples: u32,
 }
@@ -198,6 +207,22 @@ pub fn run_report(
             opts,
         )?,
     ];
+    let paired_a: Vec<&ResultRow> = rows_a
+        .iter()
+        .copied()
+        .filter(|r| paired.contains(&r.example_id))
+        .collect();
+    let paired_b: Vec<&ResultRow> = rows_b
+        .iter()
+        .copied()
+        .filter(|r| paired.contains(&r.example_id))
+        .collect();
+    let format_checks = format_checks(exp, &paired_a, &paired_b);
+    let task_warning = task_warning(
+        &exp.primary_metric,
+        [&arms[0], &arms[1]],
+        [&paired_a, &paired_b],
+    );
     let (train, test, unassigned) = store::example::split_counts(conn, exp.dataset_id)?;
     let n_cases = match exp.split.as_str() {
         "train" => train,
@@ -222,21 +247,169 @@ pub fn run_report(
         p_value: comparison.mcnemar.map(|m| m.p_value),
         minimum_detectable_difference: comparison.power.minimum_detectable_difference,
         power_warning: comparison.power.warning.clone(),
+        task_warning,
+        format_checks,
         seed: opts.seed,
         resamples: opts.resamples,
         comparison,
     })
 }
 
+/// Below this share of its scale (0.05 of 1, 5 of 100) an arm's primary metric is near
+/// zero: the arm does not do the task.
+pub const NEAR_ZERO: f64 = 0.05;
+
+/// Answers outside the taxonomy above this share mean the arm does not answer the task's
+/// question.
+pub const MOSTLY_OUTSIDE: f64 = 0.5;
+
+/// The paired pass/fail outcomes of both arms against every format check the run can
+/// measure: valid JSON, and a label of the taxonomy when there is one. (Schema
+/// compliance needs a schema, which an experiment declares only as a primary scorer.)
+fn format_checks(
+    exp: &experiment::Experiment,
+    rows_a: &[&ResultRow],
+    rows_b: &[&ResultRow],
+) -> Vec<FormatCheck> {
+    let mut scorers: Vec<(FormatNeed, Scorer)> = vec![(FormatNeed::Json, Scorer::JsonValid)];
+    if !exp.labels.is_empty() {
+        scorers.push((
+            FormatNeed::Taxonomy,
+            Scorer::LabelInTaxonomy {
+                labels: exp.labels.clone(),
+                normalization: Default::default(),
+            },
+        ));
+    }
+    let by_id: HashMap<i32, &ResultRow> = rows_b.iter().map(|r| (r.example_id, *r)).collect();
+    scorers
+        .into_iter()
+        .filter_map(|(need, scorer)| {
+            let prepared = scorer.prepare(&format!("experiment `{}`", exp.name)).ok()?;
+            let pass = |r: &ResultRow| -> Option<bool> {
+                let out = r.output.as_deref()?;
+                Some(prepared.score(out, &r.expected) == Some(1.0))
+            };
+            let tally = |c: &mut FormatCounts, outcome: Option<bool>| match outcome {
+                Some(true) => c.compliant += 1,
+                Some(false) => c.non_compliant += 1,
+                None => c.errors += 1,
+            };
+            let (mut pa, mut pb) = (FormatCounts::default(), FormatCounts::default());
+            let (mut a_only, mut b_only) = (0u32, 0u32);
+            for a in rows_a {
+                let Some(b) = by_id.get(&a.example_id) else {
+                    continue;
+                };
+                let (oa, ob) = (pass(a), pass(b));
+                tally(&mut pa, oa);
+                tally(&mut pb, ob);
+                // An errored call fails the check.
+                match (oa == Some(true), ob == Some(true)) {
+                    (true, false) => a_only += 1,
+                    (false, true) => b_only += 1,
+                    _ => {}
+                }
+            }
+            Some(FormatCheck {
+                need,
+                prompting: pa,
+                fine_tuned: pb,
+                p_value: mcnemar_exact(a_only, b_only).p_value,
+            })
+        })
+        .collect()
+}
+
+/// The most common answers of an arm, most frequent first (ties in text order), each
+/// cut to 40 characters.
+fn common_answers(rows: &[&ResultRow], top: usize) -> Vec<(String, u32)> {
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    for out in rows.iter().filter_map(|r| r.output.as_deref()) {
+        let t = out.trim();
+        let cut: String = t.chars().take(40).collect();
+        let shown = if cut.len() < t.len() {
+            format!("{cut}…")
+        } else {
+            cut
+        };
+        *counts.entry(shown).or_default() += 1;
+    }
+    let mut v: Vec<(String, u32)> = counts.into_iter().collect();
+    v.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    v.truncate(top);
+    v
+}
+
+/// That neither arm does the task, with its figures: each arm is near zero on the
+/// primary metric ([`NEAR_ZERO`] of its scale) or has most answers outside the taxonomy
+/// ([`MOSTLY_OUTSIDE`]).
+fn task_warning(metric: &str, arms: [&ArmReport; 2], rows: [&[&ResultRow]; 2]) -> Option<String> {
+    let max = MetricScale::of(metric).max();
+    let outside = |a: &ArmReport| a.format_compliance.map(|inside| 1.0 - inside);
+    let fails = |a: &ArmReport| {
+        a.primary.value < NEAR_ZERO * max || outside(a).is_some_and(|o| o > MOSTLY_OUTSIDE)
+    };
+    if !(fails(arms[0]) && fails(arms[1])) {
+        return None;
+    }
+    let value = |x: f64| {
+        if max > 1.0 {
+            format!("{x:.1}")
+        } else {
+            format!("{x:.3}")
+        }
+    };
+    let mut text = format!(
+        "Neither arm does the task: {metric} is {} for {} and {} for {}",
+        value(arms[0].primary.value),
+        arms[0].name,
+        value(arms[1].primary.value),
+        arms[1].name
+    );
+    if let (Some(oa), Some(ob)) = (outside(arms[0]), outside(arms[1])) {
+        text.push_str(&format!(
+            "; {} of {}'s answers and {} of {}'s fall outside the taxonomy",
+            crate::decision::number::percent_1(oa),
+            arms[0].name,
+            crate::decision::number::percent_1(ob),
+            arms[1].name
+        ));
+    }
+    for (arm, rows) in arms.iter().zip(rows) {
+        let common: Vec<String> = common_answers(rows, 3)
+            .into_iter()
+            .map(|(answer, n)| format!("{answer:?} ({n})"))
+            .collect();
+        if !common.is_empty() {
+            text.push_str(&format!(
+                "; {}'s most common answers: {}",
+                arm.name,
+                common.join(", ")
+            ));
+        }
+    }
+    Some(text)
+}
+
 /// A result as the comparison sees it.
 fn case_score(data: &RunData, row: &ResultRow) -> CaseScore {
     let labelled = data.labelled();
+    // A corpus primary keeps each case's statistics; an errored case counts as an empty
+    // answer.
+    let counts = match PrimaryMetric::for_name(&data.experiment.primary_metric) {
+        PrimaryMetric::Corpus { metric } => {
+            metric.counts(row.output.as_deref().unwrap_or(""), &row.expected)
+        }
+        _ => Vec::new(),
+    };
     CaseScore {
         example_id: row.example_id,
         error: row.output.is_none(),
         value: data.primary_score(row).unwrap_or(0.0),
         expected_label: labelled.then(|| label_of(&row.expected)),
         predicted_label: row.output.as_deref().filter(|_| labelled).map(label_of),
+        counts,
     }
 }
 
@@ -310,6 +483,20 @@ fn arm_report(
                 opts.seed,
             )
         }))
+        .collect();
+    // A corpus metric's figure is the corpus one (as the comparison computes it), not the
+    // mean of per-sentence scores; the per-case scores stay for the case browser.
+    let metrics: Vec<MetricSummary> = metrics
+        .into_iter()
+        .map(|m| match PrimaryMetric::for_name(&m.metric) {
+            PrimaryMetric::Corpus { .. } if m.metric == exp.primary_metric => MetricSummary {
+                mean: Some(summary.value),
+                interval: Some(summary.interval),
+                interval_method: summary.interval_method.clone(),
+                ..m
+            },
+            _ => m,
+        })
         .collect();
     let format_compliance = metrics
         .iter()

@@ -106,10 +106,12 @@ pub fn measured_scenario(
             .unwrap_or(DEFAULT_RETRAIN_EVERY_MONTHS),
     };
     // The share of right answers (errors count as wrong), for the cost per correct answer
-    // and the cost of wrong answers; left out when the primary metric is not per-case 0/1.
+    // and the cost of wrong answers; left out when the primary metric does not say which
+    // answers are right (BLEU, chrF, ROUGE-L, entity F1, judge grades).
     let primary = Scorer::by_name(&exp.primary_metric, &exp.labels)
         .and_then(|s| s.prepare(&format!("run {run_id}")))
-        .ok();
+        .ok()
+        .filter(|s| s.yields_accuracy());
     let accuracy = |id: i32| -> Option<f64> {
         let scorer = primary.as_ref()?;
         let mine: Vec<&ResultRow> = rows.iter().filter(|r| r.arm_id == id).collect();

@@ -1,11 +1,14 @@
 //! The primary metric while a run progresses and in its summary, over the answered cases:
-//! the mean of the primary scorer's per-case scores, or for the label F1s (macro, micro,
-//! weighted: set-level figures) the F1 of the answered cases' labels. The LLM judge grades
+//! the mean of the primary scorer's per-case scores, for the label F1s (macro, micro,
+//! weighted: set-level figures) the F1 of the answered cases' labels, and for BLEU, chrF
+//! and entity F1 the corpus figure of the answered cases, as the report has them. The LLM judge grades
 //! after the run (`tunebench judge`), so until then there is no figure, never a stand-in.
 
 use std::collections::HashMap;
 
-use crate::score::{label_of, weighted_label_report, F1Average, PreparedScorer, Scorer};
+use crate::score::{
+    label_of, weighted_label_report, CorpusMetric, F1Average, PreparedScorer, Scorer,
+};
 use crate::stats::PrimaryMetric;
 
 pub struct RunningMetric {
@@ -20,6 +23,8 @@ enum Kind {
     },
     /// Graded after the run: the stored grade, when there is one.
     Judge,
+    /// A corpus figure from the answered cases' summed statistics.
+    Corpus(CorpusMetric),
 }
 
 /// One arm's tally: a sum of scores, or for a label F1 the count of each (expected,
@@ -29,6 +34,7 @@ pub struct Tally {
     sum: f64,
     n: u32,
     pairs: HashMap<(String, String), u64>,
+    counts: Vec<u64>,
 }
 
 impl RunningMetric {
@@ -39,6 +45,7 @@ impl RunningMetric {
                 average,
                 taxonomy: labels.iter().map(|l| label_of(l)).collect(),
             },
+            PrimaryMetric::Corpus { metric } => Kind::Corpus(metric),
             PrimaryMetric::MeanScore => {
                 match Scorer::by_name(primary, labels).and_then(|s| s.prepare(primary)) {
                     Ok(p) if p.name() != "judge" => Kind::Mean(p),
@@ -69,6 +76,14 @@ impl RunningMetric {
                     t.n += 1;
                 }
             }
+            Kind::Corpus(metric) => {
+                let case = metric.counts(output, expected);
+                t.counts.resize(case.len(), 0);
+                for (sum, x) in t.counts.iter_mut().zip(case) {
+                    *sum += x;
+                }
+                t.n += 1;
+            }
         }
     }
 
@@ -88,6 +103,7 @@ impl RunningMetric {
                 );
                 Some(report.f1(*average))
             }
+            Kind::Corpus(metric) => (t.n > 0).then(|| metric.score(&t.counts)),
             _ => (t.n > 0).then(|| t.sum / f64::from(t.n)),
         }
     }
@@ -126,6 +142,16 @@ mod tests {
         ];
         let f1 = run("macro_f1", &["billing", "shipping"], &cases).unwrap();
         assert!((f1 - (0.8 + 2.0 / 3.0) / 2.0).abs() < 1e-12, "{f1}");
+    }
+
+    #[test]
+    fn bleu_is_the_corpus_figure_not_the_mean_of_sentences() {
+        let hyps = ["the cat sat on the mat", "a dog"];
+        let refs = ["the cat is on the mat", "the dog barks"];
+        let cases: Vec<(&str, &str)> = hyps.into_iter().zip(refs).collect();
+        let got = run("bleu", &[], &cases).unwrap();
+        let want = crate::score::bleu::corpus_bleu(&hyps, &refs);
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
     }
 
     #[test]

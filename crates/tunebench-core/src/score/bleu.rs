@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-const MAX_ORDER: usize = 4;
+pub const MAX_ORDER: usize = 4;
 
 /// sacrebleu's `Tokenizer13a`: mteval-v13a tokenization.
 pub fn tokenize_13a(line: &str) -> String {

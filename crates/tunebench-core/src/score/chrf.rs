@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::score::bleu::python_split;
 
-const CHAR_ORDER: usize = 6;
+pub const CHAR_ORDER: usize = 6;
 const BETA: f64 = 2.0;
 
 /// Per order: hypothesis n-grams, reference n-grams, matching n-grams. They add up over

@@ -90,7 +90,8 @@ pub fn render_prompt(
 /// Reads the judge's reply: a JSON object with `grade` (raw or fenced), or failing that a
 /// bare `pass`/`fail` word or a single digit 1–5.
 pub fn parse_reply(reply: &str, scale: JudgeScale, prompt: JudgePrompt) -> Result<JudgeVerdict> {
-    let (grade_text, reason) = match extract_json(reply) {
+    // A bare `4` or `4.0` is valid JSON too, but not an object: it is read as a bare grade.
+    let (grade_text, reason) = match extract_json(reply).filter(|v| v.is_object()) {
         Some(v) => {
             let grade = match v.get("grade") {
                 Some(serde_json::Value::String(s)) => s.clone(),
@@ -109,11 +110,17 @@ pub fn parse_reply(reply: &str, scale: JudgeScale, prompt: JudgePrompt) -> Resul
         .to_lowercase();
     let grade = match scale {
         JudgeScale::PassFail => match word.as_str() {
-            "pass" | "yes" | "true" | "1" => Some(1),
-            "fail" | "no" | "false" | "0" => Some(0),
+            "pass" | "yes" | "true" | "1" | "1.0" => Some(1),
+            "fail" | "no" | "false" | "0" | "0.0" => Some(0),
             _ => None,
         },
-        JudgeScale::OneToFive => word.parse::<i32>().ok().filter(|g| (1..=5).contains(g)),
+        // A whole grade may be written as a decimal ("4.0", as JSON numbers often are);
+        // a fractional one ("3.5") is not on the scale.
+        JudgeScale::OneToFive => word
+            .parse::<f64>()
+            .ok()
+            .filter(|g| g.fract() == 0.0 && (1.0..=5.0).contains(g))
+            .map(|g| g as i32),
     };
     let grade = grade.ok_or_else(|| {
         let shown: String = reply.chars().take(200).collect();
@@ -253,6 +260,25 @@ mod tests {
         let v = parse_reply("PASS", JudgeScale::PassFail, prompt()).unwrap();
         assert_eq!(v.value, 1.0);
         assert!(parse_reply("{\"grade\": 7}", JudgeScale::OneToFive, prompt()).is_err());
+        assert!(parse_reply("{\"grade\": 3.5}", JudgeScale::OneToFive, prompt()).is_err());
         assert!(parse_reply("maybe", JudgeScale::PassFail, prompt()).is_err());
+    }
+
+    #[test]
+    fn a_whole_grade_written_as_a_decimal_is_read() {
+        for (reply, scale, grade) in [
+            (
+                "{\"grade\": 4.0, \"reason\": \"ok\"}",
+                JudgeScale::OneToFive,
+                4,
+            ),
+            ("{\"grade\": \"5.0\"}", JudgeScale::OneToFive, 5),
+            ("4.0", JudgeScale::OneToFive, 4),
+            ("3", JudgeScale::OneToFive, 3),
+            ("{\"grade\": 1.0}", JudgeScale::PassFail, 1),
+        ] {
+            let v = parse_reply(reply, scale, prompt()).unwrap();
+            assert_eq!(v.grade, grade, "{reply}");
+        }
     }
 }

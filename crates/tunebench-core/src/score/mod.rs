@@ -7,6 +7,7 @@
 pub mod bleu;
 pub mod chrf;
 pub mod contains;
+pub mod corpus;
 pub mod entity;
 pub mod exact;
 pub mod format;
@@ -19,9 +20,73 @@ pub mod rouge;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+pub use corpus::CorpusMetric;
 pub use exact::Normalization;
 pub use judge::{JudgeClient, JudgePrompt, JudgeRubric, JudgeScale, JudgeVerdict};
 pub use label::{label_of, label_report, weighted_label_report, F1Average, LabelReport};
+
+/// The scale of a metric's figures and how a difference on it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricScale {
+    /// 0..1: rates, accuracy, F1s, ROUGE-L, judge grades. A difference is written in
+    /// points (0.072 = "7.2 points of accuracy").
+    Fraction,
+    /// 0..100, with the metric's own unit: BLEU and chrF ("+3.5 BLEU").
+    Hundred { unit: &'static str },
+}
+
+impl MetricScale {
+    /// The scale of the metric named `name` (a scorer's or a label F1's name).
+    pub fn of(name: &str) -> MetricScale {
+        match name {
+            "bleu" => MetricScale::Hundred { unit: "BLEU" },
+            "chrf" => MetricScale::Hundred { unit: "chrF" },
+            _ => MetricScale::Fraction,
+        }
+    }
+
+    /// The largest value on the scale (1 or 100).
+    pub fn max(self) -> f64 {
+        match self {
+            MetricScale::Fraction => 1.0,
+            MetricScale::Hundred { .. } => 100.0,
+        }
+    }
+
+    /// A difference as written in a sentence, one decimal: `points of accuracy` on 0..1
+    /// (0.072 → "7.2 points of accuracy"), the unit on 0..100 (3.5 → "3.5 BLEU").
+    pub fn amount(self, difference: f64, metric: &str) -> String {
+        match self {
+            MetricScale::Fraction => format!(
+                "{} points of {metric}",
+                one_decimal_fixed(difference * 100.0)
+            ),
+            MetricScale::Hundred { unit } => format!("{} {unit}", one_decimal_fixed(difference)),
+        }
+    }
+
+    /// A bare figure on the scale's units, one decimal (for intervals and margins):
+    /// points on 0..1, the metric's own units on 0..100.
+    pub fn figure(self, x: f64) -> String {
+        match self {
+            MetricScale::Fraction => one_decimal_fixed(x * 100.0),
+            MetricScale::Hundred { .. } => one_decimal_fixed(x),
+        }
+    }
+}
+
+/// One decimal, never "-0.0"; "n/a" for a value that is not a number.
+fn one_decimal_fixed(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".to_string();
+    }
+    let r = (x * 10.0).round() / 10.0;
+    if r == 0.0 {
+        "0.0".to_string()
+    } else {
+        format!("{r:.1}")
+    }
+}
 
 /// One scorer and its settings. Serialised with a `kind` tag, e.g.
 /// `{ kind = "exact_match", normalization = { ignore_case = true } }`.
@@ -290,6 +355,13 @@ impl PreparedScorer {
             Prepared::Entity => entity::count(output, expected).score().f1,
             Prepared::Judge => return None,
         })
+    }
+
+    /// Whether a case can be called right or wrong from this scorer: only when every score
+    /// is 0 or 1. The cost per correct answer and the cost of wrong answers exist only
+    /// then; a BLEU, chrF, ROUGE-L, entity or judge score is not a share of right answers.
+    pub fn yields_accuracy(&self) -> bool {
+        self.is_binary()
     }
 
     /// Whether every score this scorer gives is 0 or 1 (so McNemar's test applies).

@@ -1,6 +1,7 @@
 //! Numeric-tolerance scorer: the first number in the output is compared with the expected
-//! number, passing when `|out − exp| ≤ max(abs_tol, rel_tol·|exp|)` (as Python's
-//! `math.isclose`).
+//! number, passing when `|out − exp| ≤ max(rel_tol·max(|out|, |exp|), abs_tol)`, which is
+//! Python's `math.isclose`: the relative tolerance scales with the larger of the two
+//! numbers, so the test is symmetric.
 
 /// The first decimal number in `text` (optional sign, thousands separators `,` removed,
 /// optional fraction and exponent), or `None`.
@@ -23,7 +24,7 @@ fn number_regex() -> &'static regex::Regex {
 /// 0.0 (also when either has no number).
 pub fn within_tolerance(output: &str, expected: &str, abs_tol: f64, rel_tol: f64) -> f64 {
     match (first_number(output), first_number(expected)) {
-        (Some(o), Some(e)) if (o - e).abs() <= abs_tol.max(rel_tol * e.abs()) => 1.0,
+        (Some(o), Some(e)) if (o - e).abs() <= abs_tol.max(rel_tol * o.abs().max(e.abs())) => 1.0,
         _ => 0.0,
     }
 }
@@ -46,5 +47,14 @@ mod tests {
         assert_eq!(within_tolerance("100.6", "100", 0.5, 0.0), 0.0);
         assert_eq!(within_tolerance("100.6", "100", 0.5, 0.01), 1.0);
         assert_eq!(within_tolerance("n/a", "100", 1.0, 1.0), 0.0);
+    }
+
+    #[test]
+    fn the_relative_tolerance_scales_with_the_larger_number_as_math_isclose_does() {
+        // math.isclose(110, 100, rel_tol=0.095): |110 − 100| = 10 ≤ 0.095 · 110 = 10.45.
+        assert_eq!(within_tolerance("110", "100", 0.0, 0.095), 1.0);
+        assert_eq!(within_tolerance("100", "110", 0.0, 0.095), 1.0);
+        // math.isclose(111, 100, rel_tol=0.095) is False: 11 > 10.545.
+        assert_eq!(within_tolerance("111", "100", 0.0, 0.095), 0.0);
     }
 }

@@ -1,6 +1,7 @@
 //! Arm B (fine-tuned) against arm A (prompting), paired on the same cases: each arm's
-//! primary metric with its interval, the difference B − A with its paired-bootstrap
-//! interval, McNemar's exact test for binary scores, the power analysis and the margin
+//! primary metric with its interval, the difference B − A with its interval (Newcombe's
+//! paired score interval when every score is 0 or 1, the paired bootstrap otherwise),
+//! McNemar's exact test for binary scores, the power analysis and the margin
 //! rule's verdict. [`compare`] is the one entry point; it is pure and deterministic for
 //! a given seed.
 
@@ -10,8 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::score::label::{ClassCounts, F1Average, LabelIndex};
+use crate::score::CorpusMetric;
 use crate::stats::bootstrap::{percentile_interval, resample, standard_error};
 use crate::stats::mcnemar::{mcnemar_exact, McNemar};
+use crate::stats::paired::{newcombe_difference, PairedCounts};
 use crate::stats::power::{analyse, PowerAnalysis};
 use crate::stats::verdict::{decide, Margin, Verdict, VerdictInput};
 use crate::stats::wilson::wilson;
@@ -29,6 +32,11 @@ pub struct CaseScore {
     /// For label primaries: the expected label and the arm's (normalised) predicted label.
     pub expected_label: Option<String>,
     pub predicted_label: Option<String>,
+    /// For corpus primaries: the case's additive statistics
+    /// ([`CorpusMetric::counts`](crate::score::CorpusMetric::counts); an errored case's
+    /// are those of an empty answer). Empty otherwise.
+    #[serde(default)]
+    pub counts: Vec<u64>,
 }
 
 /// Every case of one arm.
@@ -48,6 +56,9 @@ pub enum PrimaryMetric {
     MeanScore,
     /// An averaged F1 over the labels (scikit-learn's, recomputed on each resample).
     LabelF1 { average: F1Average },
+    /// A corpus figure (BLEU, chrF, micro entity F1) from the cases' summed statistics,
+    /// recomputed on each resample of sentences.
+    Corpus { metric: CorpusMetric },
 }
 
 impl PrimaryMetric {
@@ -64,7 +75,10 @@ impl PrimaryMetric {
             "weighted_f1" => PrimaryMetric::LabelF1 {
                 average: F1Average::Weighted,
             },
-            _ => PrimaryMetric::MeanScore,
+            _ => match CorpusMetric::for_name(name) {
+                Some(metric) => PrimaryMetric::Corpus { metric },
+                None => PrimaryMetric::MeanScore,
+            },
         }
     }
 }
@@ -153,8 +167,11 @@ pub struct Comparison {
     pub arm_b: ArmSummary,
     /// B − A on the primary metric.
     pub difference: f64,
-    /// Paired-bootstrap percentile interval of B − A.
+    /// Interval of B − A: Newcombe's paired score interval (method 10) for binary
+    /// scores, else the paired-bootstrap percentile interval.
     pub interval: Interval,
+    /// "newcombe" or "paired bootstrap".
+    pub interval_method: String,
     pub resamples: u32,
     pub seed: u32,
     /// McNemar's exact test, when every compared score is 0 or 1.
@@ -219,6 +236,7 @@ pub fn compare(arm_a: &ArmScores, arm_b: &ArmScores, cfg: &CompareConfig) -> Res
         PrimaryMetric::LabelF1 { average } => {
             label_statistics(&kept, &cfg.labels, average, cfg.resamples, seed)?
         }
+        PrimaryMetric::Corpus { metric } => corpus_statistics(&kept, metric, cfg.resamples, seed)?,
     };
     let Statistics {
         a_value,
@@ -228,7 +246,26 @@ pub fn compare(arm_a: &ArmScores, arm_b: &ArmScores, cfg: &CompareConfig) -> Res
     } = stats;
     let [boot_a, boot_b, boot_d] = &mut boot;
     let difference = b_value - a_value;
-    let interval = percentile_interval(boot_d, cfg.confidence);
+    // The percentile bootstrap is too narrow for rates at small n or with few discordant
+    // pairs; a score interval keeps its coverage there.
+    let (interval, interval_method) = match binary {
+        Some(b) => (
+            newcombe_difference(
+                PairedCounts {
+                    both: b.a_ones - b.a_only,
+                    a_only: b.a_only,
+                    b_only: b.b_only,
+                    neither: n - b.a_ones - b.b_only,
+                },
+                cfg.confidence,
+            ),
+            "newcombe",
+        ),
+        None => (
+            percentile_interval(boot_d, cfg.confidence),
+            "paired bootstrap",
+        ),
+    };
     let se_d = standard_error(boot_d);
     let (se_a, se_b) = (standard_error(boot_a), standard_error(boot_b));
 
@@ -280,6 +317,7 @@ pub fn compare(arm_a: &ArmScores, arm_b: &ArmScores, cfg: &CompareConfig) -> Res
         interval,
         margin: cfg.margin,
         n,
+        exact_p_value: mcnemar.map(|m| m.p_value),
         note: &note,
     });
     Ok(Comparison {
@@ -293,6 +331,7 @@ pub fn compare(arm_a: &ArmScores, arm_b: &ArmScores, cfg: &CompareConfig) -> Res
         arm_b: summary_b,
         difference,
         interval,
+        interval_method: interval_method.to_owned(),
         resamples: cfg.resamples,
         seed: cfg.seed,
         mcnemar,
@@ -408,6 +447,52 @@ fn mean_statistics(pairs: &[Pair<'_>], resamples: u32, seed: u64) -> Statistics 
         boot,
         binary,
     }
+}
+
+/// Corpus figures: every case is its own kind (its statistics travel with it), and each
+/// resample sums the statistics of the cases it drew, as sacrebleu's paired bootstrap.
+fn corpus_statistics(
+    pairs: &[Pair<'_>],
+    metric: CorpusMetric,
+    resamples: u32,
+    seed: u64,
+) -> Result<Statistics> {
+    let width = metric.width();
+    for p in pairs {
+        for c in [p.a, p.b] {
+            if c.counts.len() != width {
+                return Err(Error::Invalid(format!(
+                    "example {}: {} statistics for a {metric:?} corpus metric, which needs {width}",
+                    c.example_id,
+                    c.counts.len()
+                )));
+            }
+        }
+    }
+    let (mut sa, mut sb) = (vec![0u64; width], vec![0u64; width]);
+    let mut figures = |drawn: &[u32]| {
+        sa.iter_mut().chain(sb.iter_mut()).for_each(|x| *x = 0);
+        for (p, &k) in pairs.iter().zip(drawn) {
+            if k == 0 {
+                continue;
+            }
+            for i in 0..width {
+                sa[i] += p.a.counts[i] * k as u64;
+                sb[i] += p.b.counts[i] * k as u64;
+            }
+        }
+        let (a, b) = (metric.score(&sa), metric.score(&sb));
+        [a, b, b - a]
+    };
+    let ones = vec![1u32; pairs.len()];
+    let [a_value, b_value, _] = figures(&ones);
+    let boot = resample(&ones, resamples, seed, figures);
+    Ok(Statistics {
+        a_value,
+        b_value,
+        boot,
+        binary: None,
+    })
 }
 
 /// Label F1s: kinds are the distinct (truth, A's label, B's label) triples.

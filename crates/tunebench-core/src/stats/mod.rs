@@ -1,12 +1,14 @@
 //! Statistics of an experiment, all pure: the paired bootstrap, McNemar's exact test,
-//! Wilson intervals, power (minimum detectable difference), latency summaries, the margin
-//! rule's verdict, and [`compare`], which puts them together for arm B against arm A.
+//! Wilson intervals, Newcombe's score interval for a paired difference of rates, power
+//! (minimum detectable difference), latency summaries, the margin rule's verdict, and
+//! [`compare`], which puts them together for arm B against arm A.
 
 pub mod bootstrap;
 pub mod comparison;
 pub mod latency;
 pub mod mcnemar;
 pub mod metric;
+pub mod paired;
 pub mod power;
 pub mod verdict;
 pub mod wilson;

@@ -1,11 +1,20 @@
 //! The margin rule: fine-tuning (arm B) must beat prompting (arm A) by at least the margin
 //! on the primary metric, with a confidence interval for B − A that excludes zero.
 //!
-//! * **justified**: B − A ≥ margin and the interval's lower bound > 0;
+//! * **justified**: B − A ≥ margin and the interval's lower bound > 0 and, for binary
+//!   scores, McNemar's exact test significant at the same level (1 − confidence), so the
+//!   verdict never claims what the exact test denies;
 //! * **not justified**: the interval's upper bound < margin (the data rule out a gain as
 //!   large as the margin);
 //! * **inconclusive** otherwise, with the number of cases that would settle it if the
 //!   observed difference and its spread held (the interval's half-width shrinks as 1/√n).
+//!   That figure, [`Verdict::cases_to_settle`], is the one "cases that would settle it" of
+//!   the report and the decision alike.
+//!
+//! Comparisons with the margin allow [`MARGIN_TOLERANCE`]: differences of rates are ratios
+//! of counts, and 336/400 − 320/400 = 0.04 exactly, yet 0.84 − 0.8 < 0.05 · 0.8 in
+//! floating point. A difference within 1e-9 (relative to the margin, at least 1e-9
+//! absolute) of the margin is taken as equal to it.
 
 use serde::{Deserialize, Serialize};
 
@@ -84,8 +93,20 @@ pub struct VerdictInput<'a> {
     pub interval: Interval,
     pub margin: Margin,
     pub n: u32,
+    /// McNemar's exact two-sided p-value, when the scores are binary: a justified verdict
+    /// needs it below 1 − confidence.
+    pub exact_p_value: Option<f64>,
     /// Appended to the sentence (e.g. how errors were treated).
     pub note: &'a str,
+}
+
+/// How close to the margin a figure counts as on it: 1e-9 of the margin, and at least
+/// 1e-9 (far below any difference of counts over fewer than a billion cases).
+pub const MARGIN_TOLERANCE: f64 = 1e-9;
+
+/// Whether `x` reaches `margin`, allowing for the rounding of differences of counts.
+pub fn reaches(x: f64, margin: f64) -> bool {
+    x >= margin - MARGIN_TOLERANCE * margin.abs().max(1.0)
 }
 
 /// A number for a sentence: three decimals, sign shown when asked.
@@ -128,7 +149,9 @@ pub fn decide(v: &VerdictInput<'_>) -> Verdict {
     );
     let margin_text = v.margin.describe(v.arm_a, v.a_value);
     let tail = format!("n = {} paired cases{}", v.n, v.note);
-    if v.difference >= margin && v.interval.low > 0.0 {
+    let alpha = 1.0 - v.interval.confidence;
+    let exact_agrees = v.exact_p_value.is_none_or(|p| p < alpha);
+    if reaches(v.difference, margin) && v.interval.low > 0.0 && exact_agrees {
         return Verdict {
             kind: VerdictKind::Justified,
             sentence: format!(
@@ -137,7 +160,7 @@ pub fn decide(v: &VerdictInput<'_>) -> Verdict {
             cases_to_settle: None,
         };
     }
-    if v.interval.high < margin {
+    if !reaches(v.interval.high, margin) {
         return Verdict {
             kind: VerdictKind::NotJustified,
             sentence: format!(
@@ -148,12 +171,18 @@ pub fn decide(v: &VerdictInput<'_>) -> Verdict {
     }
     // The half-width must shrink below the gap to the nearer decisive boundary.
     let half = (v.interval.high - v.interval.low) / 2.0;
-    let gap = if v.difference >= margin {
+    let gap = if reaches(v.difference, margin) {
         v.difference
     } else {
         margin - v.difference
     };
     let cases_to_settle = crate::stats::power::cases_needed(v.n, half, gap).filter(|&c| c > v.n);
+    let exact = match v.exact_p_value {
+        Some(p) if p >= alpha && v.interval.low > 0.0 => {
+            format!("; McNemar's exact test is not significant (p = {})", num(p))
+        }
+        _ => String::new(),
+    };
     let settle = match cases_to_settle {
         Some(c) => {
             format!("about {c} paired cases would settle it if the difference and its spread held")
@@ -163,7 +192,7 @@ pub fn decide(v: &VerdictInput<'_>) -> Verdict {
     Verdict {
         kind: VerdictKind::Inconclusive,
         sentence: format!(
-            "Inconclusive: {diff} against a margin of {margin_text}; {settle}; {tail}."
+            "Inconclusive: {diff} against a margin of {margin_text}{exact}; {settle}; {tail}."
         ),
         cases_to_settle,
     }
@@ -188,6 +217,7 @@ mod tests {
             },
             margin: Margin::default(),
             n: 400,
+            exact_p_value: None,
             note: "",
         }
     }
@@ -218,6 +248,42 @@ mod tests {
         // Half-width 0.06 must fall below 0.05: 400 · (0.06/0.05)² = 576.
         assert_eq!(v.cases_to_settle, Some(576));
         assert!(v.sentence.contains("576"), "{}", v.sentence);
+    }
+
+    #[test]
+    fn a_difference_of_exactly_the_margin_clears_it() {
+        // 336/400 − 320/400 is 0.04, 5 % of 0.8, though 0.84 − 0.8 < 0.05 · 0.8 in f64.
+        let (a, b) = (320.0 / 400.0, 336.0 / 400.0);
+        let mut i = input(b - a, 0.001, 0.08);
+        i.a_value = a;
+        i.b_value = b;
+        assert_eq!(
+            decide(&i).kind,
+            VerdictKind::Justified,
+            "{}",
+            decide(&i).sentence
+        );
+        // An upper bound of exactly the margin does not rule the margin out.
+        let mut i = input(0.0, -0.04, b - a);
+        i.a_value = a;
+        assert_eq!(decide(&i).kind, VerdictKind::Inconclusive);
+    }
+
+    #[test]
+    fn no_justified_verdict_where_mcnemar_s_exact_test_is_not_significant() {
+        let mut i = input(0.25, 0.02, 0.45);
+        // n = 40 with 7 vs 1 discordant cases: p = 18/256.
+        i.exact_p_value = Some(0.0703125);
+        let v = decide(&i);
+        assert_eq!(v.kind, VerdictKind::Inconclusive);
+        assert!(
+            v.sentence
+                .contains("McNemar's exact test is not significant (p = 0.07)"),
+            "{}",
+            v.sentence
+        );
+        i.exact_p_value = Some(0.01);
+        assert_eq!(decide(&i).kind, VerdictKind::Justified);
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! that each reason and conflict cites its numbers.
 
 use tunebench_core::decision::{
-    recommend, ArmFigures, BreakEven, Choice, Evidence, FormatNeed, KnowledgeCadence, MarginKind,
-    QualityEvidence, Questions, ReasonKind, Recommendation, Supports, Verdict,
+    recommend, ArmFigures, BreakEven, Choice, Evidence, FormatCheck, FormatCounts, FormatNeed,
+    KnowledgeCadence, MarginKind, QualityEvidence, Questions, ReasonKind, Recommendation, Supports,
+    Verdict,
 };
+use tunebench_core::stats::mcnemar::mcnemar_exact;
 
 const TODAY: &str = "2026-11-29";
 
@@ -22,6 +24,34 @@ fn quality(verdict: Verdict, difference: f64, ci_low: f64, ci_high: f64) -> Qual
     }
 }
 
+/// Every format check on 1,000 paired cases with these compliance rates, no failed calls,
+/// the arms disagreeing only on the gap (so a gap of 2 points or more is significant).
+pub fn checks(prompting: f64, fine_tuned: f64) -> Vec<FormatCheck> {
+    let (p, f) = (
+        (prompting * 1000.0).round() as u32,
+        (fine_tuned * 1000.0).round() as u32,
+    );
+    let counts = |c: u32| FormatCounts {
+        compliant: c,
+        non_compliant: 1000 - c,
+        errors: 0,
+    };
+    let (a_only, b_only) = (p.saturating_sub(f), f.saturating_sub(p));
+    [
+        FormatNeed::Json,
+        FormatNeed::JsonSchema,
+        FormatNeed::Taxonomy,
+    ]
+    .into_iter()
+    .map(|need| FormatCheck {
+        need,
+        prompting: counts(p),
+        fine_tuned: counts(f),
+        p_value: mcnemar_exact(a_only, b_only).p_value,
+    })
+    .collect()
+}
+
 /// Fine-tuning wins everywhere it can: quality by the margin, JSON compliance, the
 /// latency budget prompting misses, and cost at 20,000 queries/day; 1,800 examples,
 /// knowledge changing quarterly, a base model retiring long after payback.
@@ -36,10 +66,13 @@ fn strong() -> (Questions, Evidence) {
         portability_needed: false,
         new_information: false,
         labelled_examples: 1800,
+        // The table below covers wins on format, latency or cost alone, which count only
+        // when matching prompting's quality is enough.
+        quality_parity_enough: true,
     };
     let e = Evidence {
         quality: Some(quality(Verdict::Justified, 0.072, 0.031, 0.110)),
-        format_compliance: ArmFigures::new(0.91, 0.994),
+        format_checks: checks(0.91, 0.994),
         latency_p95_ms: ArmFigures::new(1150.0, 420.0),
         break_even: Some(BreakEven::At {
             queries_per_day: 12_000.0,
@@ -50,6 +83,7 @@ fn strong() -> (Questions, Evidence) {
         base_model_retirement: Some("2028-06-30".to_string()),
         today: TODAY.to_string(),
         train_examples: Some(1800),
+        ..Evidence::default()
     };
     (q, e)
 }
@@ -156,8 +190,8 @@ const CASES: &[Case] = &[
         headline: "Fine-tune: it earns its keep on quality, format, latency and cost",
         reasons: &[
             "Fine-tuned arm is better by 7.2 points of accuracy (95 % CI 3.1 to 11.0), above the 5 % margin",
-            "Format compliance (valid JSON): fine-tuned 99.4 % vs prompting 91.0 %, 8.4 points more consistent",
-            "p95 latency: fine-tuned 420 ms, prompting 1,150 ms vs budget 800 ms: only the fine-tuned arm passes",
+            "Format compliance (valid JSON): fine-tuned 99.4 % (994 of 1,000 cases; 0 failed calls) vs prompting 91.0 % (910 of 1,000 cases; 0 failed calls), McNemar p < 0.001: 8.4 points more consistent",
+            "p95 latency of answered calls: fine-tuned 420 ms, prompting 1,150 ms vs budget 800 ms: only the fine-tuned arm passes",
             "Fine-tuned arm is cheaper from 12,000 queries/day; you expect 20,000 (fine-tuned $1,240 vs prompting $2,030 a month)",
             "Knowledge changes quarterly: retraining is 8 % of the fine-tuned arm's monthly cost ($99.20 of $1,240)",
             "Base model retires 2028-06-30, in 579 days, after the 4-month payback",
@@ -182,10 +216,10 @@ const CASES: &[Case] = &[
         headline: "Fine-tune: it earns its keep on cost",
         reasons: &[
             "Fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin",
-            "p95 latency: fine-tuned 420 ms, prompting 610 ms vs budget 800 ms: both pass",
+            "p95 latency of answered calls: fine-tuned 420 ms, prompting 610 ms vs budget 800 ms: both pass",
             "cheaper from 12,000 queries/day; you expect 20,000",
         ],
-        conflicts: None,
+        conflicts: Some(&["but fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin"]),
     },
     Case {
         name: "a latency win alone earns the keep",
@@ -201,11 +235,11 @@ const CASES: &[Case] = &[
         base: neutral,
         change: |q, e| {
             q.format = FormatNeed::Taxonomy;
-            e.format_compliance = ArmFigures::new(0.93, 0.998);
+            e.format_checks = checks(0.93, 0.998);
         },
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on format",
-        reasons: &["Format compliance (label in the taxonomy): fine-tuned 99.8 % vs prompting 93.0 %, 6.8 points more consistent"],
+        reasons: &["Format compliance (label in the taxonomy): fine-tuned 99.8 % (998 of 1,000 cases; 0 failed calls) vs prompting 93.0 % (930 of 1,000 cases; 0 failed calls), McNemar p < 0.001: 6.8 points more consistent"],
         conflicts: Some(&["6.8 points more consistent, but fine-tuned arm is cheaper only from 40,000"]),
     },
     Case {
@@ -213,11 +247,11 @@ const CASES: &[Case] = &[
         base: neutral,
         change: |q, e| {
             q.format = FormatNeed::Json;
-            e.format_compliance = ArmFigures::new(0.93, 0.95);
+            e.format_checks = checks(0.93, 0.95);
         },
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on format",
-        reasons: &["fine-tuned 95.0 % vs prompting 93.0 %, 2.0 points more consistent"],
+        reasons: &["fine-tuned 95.0 % (950 of 1,000 cases; 0 failed calls) vs prompting 93.0 % (930 of 1,000 cases; 0 failed calls), McNemar p < 0.001: 2.0 points more consistent"],
         conflicts: Some(&["2.0 points more consistent, but fine-tuned arm is cheaper only from 40,000"]),
     },
     Case {
@@ -225,17 +259,17 @@ const CASES: &[Case] = &[
         base: neutral,
         change: |q, e| {
             q.format = FormatNeed::JsonSchema;
-            e.format_compliance = ArmFigures::new(0.985, 0.995);
+            e.format_checks = checks(0.985, 0.995);
         },
         choice: Choice::KeepPrompting,
         headline: "Keep prompting: fine-tuning has not earned its keep",
-        reasons: &["Format compliance (schema-valid JSON): fine-tuned 99.5 % vs prompting 98.5 %: within 2.0 points"],
+        reasons: &["Format compliance (schema-valid JSON): fine-tuned 99.5 % (995 of 1,000 cases; 0 failed calls) vs prompting 98.5 % (985 of 1,000 cases; 0 failed calls), McNemar p = 0.002: within 2.0 points"],
         conflicts: None,
     },
     Case {
         name: "format compliance is ignored when format does not matter",
         base: neutral,
-        change: |_, e| e.format_compliance = ArmFigures::new(0.5, 1.0),
+        change: |_, e| e.format_checks = checks(0.5, 1.0),
         choice: Choice::KeepPrompting,
         headline: "Keep prompting",
         reasons: &[],
@@ -248,7 +282,7 @@ const CASES: &[Case] = &[
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on cost",
         reasons: &["Fine-tuned arm is cheaper from 40,000 queries/day; you expect 20,000, reached in month 12 at 6 % monthly growth"],
-        conflicts: None,
+        conflicts: Some(&["but fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin"]),
     },
     Case {
         name: "growth that reaches the break-even only after a year does not",
@@ -269,7 +303,7 @@ const CASES: &[Case] = &[
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on cost",
         reasons: &["At 20,000 queries/day the fine-tuned arm costs $1,240 a month vs $2,030 for prompting"],
-        conflicts: None,
+        conflicts: Some(&["but fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin"]),
     },
     Case {
         name: "a volume that is not a number never counts as a cost win",
@@ -352,7 +386,7 @@ const CASES: &[Case] = &[
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on cost",
         reasons: &["Base model retires 2027-09-01, in 276 days, after the 3-month payback"],
-        conflicts: None,
+        conflicts: Some(&["but fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin"]),
     },
     Case {
         name: "a base model already retired voids the cost advantage",
@@ -483,11 +517,11 @@ const CASES: &[Case] = &[
         change: |q, e| {
             q.labelled_examples = 240;
             q.format = FormatNeed::Json;
-            e.format_compliance = ArmFigures::new(0.975, 0.98);
+            e.format_checks = checks(0.975, 0.98);
         },
         choice: Choice::NotYet,
         headline: "Not yet",
-        reasons: &["fine-tuned 98.0 % vs prompting 97.5 %: within 2.0 points"],
+        reasons: &["fine-tuned 98.0 % (980 of 1,000 cases; 0 failed calls) vs prompting 97.5 % (975 of 1,000 cases; 0 failed calls), McNemar p = 0.062: within 2.0 points"],
         conflicts: None,
     },
     Case {
@@ -521,20 +555,20 @@ const CASES: &[Case] = &[
         },
         choice: Choice::KeepPrompting,
         headline: "Keep prompting: the fine-tuned arm is worse on latency",
-        reasons: &["p95 latency: fine-tuned 950 ms, prompting 610 ms vs budget 800 ms: only prompting passes"],
-        conflicts: Some(&["above the 5 % margin, but p95 latency: fine-tuned 950 ms, prompting 610 ms vs budget 800 ms: only prompting passes"]),
+        reasons: &["p95 latency of answered calls: fine-tuned 950 ms, prompting 610 ms vs budget 800 ms: only prompting passes"],
+        conflicts: Some(&["above the 5 % margin, but p95 latency of answered calls: fine-tuned 950 ms, prompting 610 ms vs budget 800 ms: only prompting passes"]),
     },
     Case {
         name: "a fine-tuned arm less format-compliant where format matters keeps prompting",
         base: cost_only,
         change: |q, e| {
             q.format = FormatNeed::Json;
-            e.format_compliance = ArmFigures::new(0.99, 0.90);
+            e.format_checks = checks(0.99, 0.90);
         },
         choice: Choice::KeepPrompting,
         headline: "Keep prompting: the fine-tuned arm is worse on format",
-        reasons: &["Format compliance (valid JSON): fine-tuned 90.0 % vs prompting 99.0 %: the fine-tuned arm is less consistent"],
-        conflicts: Some(&["but format compliance (valid JSON): fine-tuned 90.0 % vs prompting 99.0 %"]),
+        reasons: &["Format compliance (valid JSON): fine-tuned 90.0 % (900 of 1,000 cases; 0 failed calls) vs prompting 99.0 % (990 of 1,000 cases; 0 failed calls), McNemar p < 0.001: the fine-tuned arm is less consistent"],
+        conflicts: Some(&["but format compliance (valid JSON): fine-tuned 90.0 % (900 of 1,000 cases; 0 failed calls) vs prompting 99.0 %"]),
     },
     Case {
         name: "a budget neither arm meets is no regression, but a stated caveat",
@@ -543,7 +577,7 @@ const CASES: &[Case] = &[
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on quality, format and cost",
         reasons: &["fine-tuned 900 ms, prompting 1,150 ms vs budget 800 ms: neither passes"],
-        conflicts: Some(&["but p95 latency: fine-tuned 900 ms, prompting 1,150 ms vs budget 800 ms: neither passes"]),
+        conflicts: Some(&["but p95 latency of answered calls: fine-tuned 900 ms, prompting 1,150 ms vs budget 800 ms: neither passes"]),
     },
     // Rule 5: nothing earned.
     Case {
@@ -554,7 +588,7 @@ const CASES: &[Case] = &[
         headline: "Keep prompting: fine-tuning has not earned its keep on quality, format, latency or cost",
         reasons: &[
             "Fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin",
-            "p95 latency: fine-tuned 420 ms, prompting 610 ms vs budget 800 ms: both pass",
+            "p95 latency of answered calls: fine-tuned 420 ms, prompting 610 ms vs budget 800 ms: both pass",
             "Fine-tuned arm is cheaper only from 40,000 queries/day; you expect 20,000 (fine-tuned $2,030 vs prompting $1,240 a month)",
         ],
         conflicts: None,
@@ -609,12 +643,12 @@ const CASES: &[Case] = &[
         change: |q, e| {
             q.format = FormatNeed::JsonSchema;
             q.new_information = true;
-            e.format_compliance = ArmFigures::new(0.90, 0.995);
+            e.format_checks = checks(0.90, 0.995);
         },
         choice: Choice::Hybrid,
         headline: "Hybrid: retrieval for new information, a fine-tuned model for format",
         reasons: &["The task reasons over new, unseen information"],
-        conflicts: Some(&["fine-tuned 99.5 % vs prompting 90.0 %, 9.5 points more consistent, but the task reasons over new, unseen information"]),
+        conflicts: Some(&["McNemar p < 0.001: 9.5 points more consistent, but the task reasons over new, unseen information"]),
     },
     Case {
         name: "a latency win with monthly knowledge changes and new information is hybrid for both",
@@ -911,6 +945,7 @@ mod invariants {
                 portability_needed: port,
                 new_information: new,
                 labelled_examples: n,
+                quality_parity_enough: dl && port,
             })
     }
 
@@ -945,7 +980,7 @@ mod invariants {
         ]);
         (
             quality,
-            arms(0.0, 1.0),
+            proptest::option::of((0.0..1.0f64, 0.0..1.0f64)),
             arms(10.0, 5000.0),
             break_even,
             arms(0.0, 50_000.0),
@@ -957,7 +992,7 @@ mod invariants {
             .prop_map(
                 |(quality, fc, lat, be, cost, retrain, payback, retire, train)| Evidence {
                     quality,
-                    format_compliance: fc,
+                    format_checks: fc.map_or_else(Vec::new, |(p, f)| checks(p, f)),
                     latency_p95_ms: lat,
                     break_even: be,
                     monthly_cost: cost,
@@ -966,6 +1001,7 @@ mod invariants {
                     base_model_retirement: retire,
                     today: TODAY.to_string(),
                     train_examples: train,
+                    ..Evidence::default()
                 },
             )
     }

@@ -105,7 +105,7 @@ fn seed_run(conn: &Connection, a: &Answers, b: &Answers) -> i32 {
 }
 
 #[test]
-fn report_scores_each_arm_counts_errors_and_justifies_the_better_arm() {
+fn report_scores_each_arm_counts_errors_and_weighs_the_better_arm_with_the_exact_test() {
     let db = temp_db();
     let conn = store::open(&db.path).unwrap();
     let run_id = seed_run(&conn, &arm_a(), &arm_b());
@@ -168,8 +168,17 @@ fn report_scores_each_arm_counts_errors_and_justifies_the_better_arm() {
         "case 5 for A; 12–16 and both timeouts for B"
     );
     assert!((r.p_value.unwrap() - 18.0 / 256.0).abs() < 1e-12);
-    assert_eq!(r.verdict_kind, VerdictKind::Justified, "{}", r.verdict);
+    // Newcombe's interval is above zero, but McNemar's exact test (p = 0.070) is not
+    // significant at 95 %: with 7 vs 1 discordant cases the verdict is not "justified".
+    assert_eq!(r.comparison.interval_method, "newcombe");
     assert!(r.comparison.interval.low > 0.0);
+    assert_eq!(r.verdict_kind, VerdictKind::Inconclusive, "{}", r.verdict);
+    assert!(
+        r.verdict
+            .contains("McNemar's exact test is not significant (p = 0.07)"),
+        "{}",
+        r.verdict
+    );
     assert!(r.minimum_detectable_difference > 0.0);
     assert_eq!((r.seed, r.resamples), (7, 10_000));
 
@@ -324,7 +333,8 @@ fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
         (
             arm_a(),
             arm_b(),
-            Verdict::Justified,
+            // 7 vs 1 discordant cases: McNemar's p = 0.070.
+            Verdict::Inconclusive,
             0.3,
             (0.85, 1.0),
             261.5,
@@ -332,7 +342,9 @@ fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
         (
             arm_b(),
             arm_b(),
-            Verdict::NotJustified,
+            // Identical arms never disagree, yet 0 discordant pairs in 20 cannot rule out
+            // a gain of the margin (0.045): Newcombe's interval is about ±0.13.
+            Verdict::Inconclusive,
             0.0,
             (1.0, 1.0),
             280.5,
@@ -367,7 +379,30 @@ fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
             )
         );
         assert_eq!((q.margin, q.margin_kind), (0.05, MarginKind::Relative));
-        assert_eq!(e.format_compliance.both(), Some((fa, fb)));
+        let taxonomy = e
+            .format_checks
+            .iter()
+            .find(|c| c.need == decision::FormatNeed::Taxonomy)
+            .unwrap();
+        assert_eq!(
+            (taxonomy.prompting.rate(), taxonomy.fine_tuned.rate()),
+            (Some(fa), Some(fb))
+        );
+        assert!(
+            e.format_checks
+                .iter()
+                .any(|c| c.need == decision::FormatNeed::Json),
+            "valid JSON is always checked"
+        );
+        // The decision's "cases that would settle it" is the report's own figure.
+        assert_eq!(q.cases_needed, d.report.comparison.verdict.cases_to_settle);
+        assert_eq!(
+            e.call_failures.prompting,
+            Some(decision::CallFailures {
+                failed: d.report.arms[0].errors,
+                calls: 20
+            })
+        );
         let (pa, pb) = e.latency_p95_ms.both().unwrap();
         assert!((pa - p95_a).abs() < 1e-9, "p95 of A: {pa}");
         assert_eq!(pb, 50.0);
@@ -656,4 +691,202 @@ fn the_run_summary_scores_the_primary_metric_as_the_report_does() {
             .unwrap()
     };
     assert_ne!(macro_f1, 0.9, "macro-F1, not the accuracy of 18 of 20");
+}
+
+#[test]
+fn format_checks_count_errors_apart_from_answers_outside_the_format() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = seed_run(&conn, &arm_a(), &arm_b());
+    let r = run_report(&conn, &db.path, run_id, &ReportOptions::default()).unwrap();
+    use tunebench_core::decision::{FormatCounts, FormatNeed};
+    let taxonomy = r
+        .format_checks
+        .iter()
+        .find(|c| c.need == FormatNeed::Taxonomy)
+        .unwrap();
+    assert_eq!(
+        taxonomy.prompting,
+        FormatCounts {
+            compliant: 17,
+            non_compliant: 1,
+            errors: 2
+        },
+        "'no idea' is outside the taxonomy; the two timeouts are errors"
+    );
+    assert_eq!(taxonomy.fine_tuned.compliant, 20);
+    // A only: none; B only: case 17 and the two timeouts.
+    assert!(
+        (taxonomy.p_value - 0.25).abs() < 1e-12,
+        "{}",
+        taxonomy.p_value
+    );
+    let json = r
+        .format_checks
+        .iter()
+        .find(|c| c.need == FormatNeed::Json)
+        .unwrap();
+    assert_eq!(
+        json.prompting,
+        FormatCounts {
+            compliant: 0,
+            non_compliant: 18,
+            errors: 2
+        },
+        "a bare label is not JSON"
+    );
+}
+
+#[test]
+fn a_run_where_neither_arm_answers_within_the_taxonomy_says_so_and_decides_not_yet() {
+    use tunebench_core::decision::{Choice, Questions};
+    use tunebench_core::report::run_decision;
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let junk: Answers = std::array::from_fn(|i| {
+        Some(if i < 15 {
+            "I am not sure."
+        } else {
+            "Sure! Here is the label"
+        })
+    });
+    let run_id = seed_run(&conn, &junk, &junk);
+    let d = run_decision(
+        &conn,
+        &db.path,
+        run_id,
+        "2026-11-29",
+        &ReportOptions::default(),
+    )
+    .unwrap();
+    let warning = d.report.task_warning.clone().unwrap();
+    assert_eq!(
+        warning,
+        "Neither arm does the task: accuracy is 0.000 for prompting and 0.000 for fine-tuned; \
+         100.0 % of prompting's answers and 100.0 % of fine-tuned's fall outside the taxonomy; \
+         prompting's most common answers: \"I am not sure.\" (15), \"Sure! Here is the label\" (5); \
+         fine-tuned's most common answers: \"I am not sure.\" (15), \"Sure! Here is the label\" (5)"
+    );
+    for volume in [10_000.0, 500_000.0] {
+        let q = Questions {
+            queries_per_day: volume,
+            labelled_examples: 2000,
+            quality_parity_enough: true,
+            ..d.default_questions()
+        };
+        let r = d.recommend(&q);
+        assert_eq!(r.choice, Choice::NotYet);
+        assert_eq!(r.headline, "Not yet: neither arm does the task");
+        assert_eq!(r.reasons[0].text, warning);
+    }
+    // A run where the arms do the task says nothing of the kind.
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = seed_run(&conn, &arm_a(), &arm_b());
+    let r = run_report(&conn, &db.path, run_id, &ReportOptions::default()).unwrap();
+    assert_eq!(r.task_warning, None);
+}
+
+#[test]
+fn bleu_and_chrf_primaries_report_the_corpus_figure_not_the_mean_of_sentences() {
+    use tunebench_core::score::{bleu, chrf};
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = seed_run(&conn, &arm_a(), &arm_b());
+    conn.execute("UPDATE experiment SET labels = '[]'", [])
+        .unwrap();
+    let outputs = |answers: &Answers| -> Vec<String> {
+        answers.iter().map(|a| a.unwrap_or("").to_owned()).collect()
+    };
+    let refs: Vec<String> = (0..20).map(|i| expected(i).to_owned()).collect();
+    for (metric, corpus) in [
+        (
+            "bleu",
+            bleu::corpus_bleu::<String, String> as fn(&[String], &[String]) -> f64,
+        ),
+        ("chrf", chrf::corpus_chrf::<String, String>),
+    ] {
+        conn.execute("UPDATE experiment SET primary_metric = ?1", [metric])
+            .unwrap();
+        let r = run_report(&conn, &db.path, run_id, &ReportOptions::default()).unwrap();
+        for (arm, answers) in r.arms.iter().zip([arm_a(), arm_b()]) {
+            let want = corpus(&outputs(&answers), &refs);
+            assert!(
+                (arm.primary.value - want).abs() < 1e-9,
+                "{metric} {}: {} vs corpus {want}",
+                arm.name,
+                arm.primary.value
+            );
+            let row = arm.metrics.iter().find(|m| m.metric == metric).unwrap();
+            assert_eq!(
+                row.mean,
+                Some(arm.primary.value),
+                "the metrics table shows the corpus figure"
+            );
+            assert_eq!(arm.primary.interval_method, "bootstrap");
+        }
+        assert_eq!(r.comparison.interval_method, "paired bootstrap");
+        assert!(
+            r.comparison.interval.contains(r.comparison.difference)
+                || r.comparison.difference == 0.0
+        );
+    }
+}
+
+#[test]
+fn a_bleu_primary_still_prices_the_run_without_calling_bleu_an_accuracy() {
+    use tunebench_core::price::{Origin, PriceEntry, PriceKind, TrainingUnit};
+    use tunebench_core::report::run_decision;
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = seed_run(&conn, &arm_a(), &arm_b());
+    conn.execute(
+        "UPDATE experiment SET primary_metric = 'bleu', labels = '[]'",
+        [],
+    )
+    .unwrap();
+    conn.execute("UPDATE result SET prompt_tokens = 50", [])
+        .unwrap();
+    let entry = |model: &str, kind: PriceKind| PriceEntry {
+        provider: "openai_compatible".into(),
+        model_pattern: model.into(),
+        kind,
+        input: Some(0.4),
+        cached_input: None,
+        cache_write: None,
+        output: Some(1.6),
+        batch_multiplier: None,
+        training: (kind == PriceKind::FineTuned).then_some(5.0),
+        training_unit: (kind == PriceKind::FineTuned).then_some(TrainingUnit::PerMillionTokens),
+        hosting_per_hour: None,
+        retirement_date: None,
+        source: "test".into(),
+        as_of: "2026-11-01".into(),
+        origin: Origin::Custom,
+    };
+    store::price::upsert_custom(
+        &conn,
+        &[
+            entry("base-model", PriceKind::Base),
+            entry("ft-model", PriceKind::FineTuned),
+        ],
+    )
+    .unwrap();
+    let d = run_decision(
+        &conn,
+        &db.path,
+        run_id,
+        "2026-11-29",
+        &ReportOptions::default(),
+    )
+    .unwrap();
+    let (scenario, _) = d
+        .cost
+        .as_ref()
+        .expect("a BLEU primary must not stop the cost model");
+    assert_eq!(
+        (scenario.arm_a.accuracy, scenario.arm_b.accuracy),
+        (None, None),
+        "BLEU is not a share of right answers: no cost per correct answer"
+    );
 }

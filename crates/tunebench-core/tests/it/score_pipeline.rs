@@ -46,6 +46,7 @@ fn raw_outputs_are_scored_summarised_and_compared_per_arm() {
                 value: scores.as_ref().map_or(0.0, |s| s[0].value),
                 expected_label: Some(e.to_string()),
                 predicted_label: o.map(|o| Normalization::default().apply(o)),
+                counts: Vec::new(),
             });
         }
         (

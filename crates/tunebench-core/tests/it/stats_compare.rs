@@ -36,6 +36,7 @@ fn arm(name: &str, values: &[Option<f64>]) -> ArmScores {
                 value: v.unwrap_or(0.0),
                 expected_label: None,
                 predicted_label: None,
+                counts: Vec::new(),
             })
             .collect(),
     }
@@ -55,7 +56,18 @@ fn binary_arms(n: usize, pa: f64, pb: f64, seed: u64) -> (ArmScores, ArmScores) 
 
 #[test]
 fn the_same_seed_gives_the_same_interval_and_another_seed_a_different_one() {
-    let (a, b) = binary_arms(500, 0.7, 0.75, 1);
+    // Continuous scores: the interval is the bootstrap's (rates get a score interval,
+    // which no seed moves).
+    let mut rng = Lcg(1);
+    let values = |rng: &mut Lcg, shift: f64| -> Vec<Option<f64>> {
+        (0..500)
+            .map(|_| Some((rng.next() + shift).min(1.0)))
+            .collect()
+    };
+    let (a, b) = (
+        arm("prompting", &values(&mut rng, 0.0)),
+        arm("fine-tuned", &values(&mut rng, 0.05)),
+    );
     let cfg = CompareConfig::default();
     let first = compare(&a, &b, &cfg).unwrap();
     let again = compare(&a, &b, &cfg).unwrap();
@@ -274,6 +286,7 @@ fn a_label_f1_primary_equals_scikit_learn_on_each_arm() {
                 value: (t == p) as u8 as f64,
                 expected_label: Some(t.clone()),
                 predicted_label: Some(p.clone()),
+                counts: Vec::new(),
             })
             .collect(),
     };
@@ -396,6 +409,7 @@ fn a_label_primary_counts_errored_cases_as_wrong_predictions_of_no_class() {
                 value: (Some(*t) == p) as u8 as f64,
                 expected_label: Some(t.to_string()),
                 predicted_label: p.map(str::to_owned),
+                counts: Vec::new(),
             })
             .collect(),
     };
