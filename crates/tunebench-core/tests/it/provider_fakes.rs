@@ -107,7 +107,7 @@ fn check_chat_body(req: &Recorded, model_required: bool) -> Option<Reply> {
             None,
         ));
     }
-    if !b["messages"].as_array().is_some_and(|m| !m.is_empty()) {
+    if b["messages"].as_array().is_none_or(|m| m.is_empty()) {
         return Some(openai_error(
             400,
             "Missing required parameter: 'messages'.",
@@ -293,7 +293,7 @@ fn check_anthropic(req: &Recorded) -> Option<Reply> {
             "x-api-key header is required",
         ));
     }
-    if req.headers.get("anthropic-version").is_none() {
+    if !req.headers.contains_key("anthropic-version") {
         return Some(anthropic_error(
             400,
             "invalid_request_error",
