@@ -153,13 +153,13 @@ fn human(r: &RunReport) -> String {
     row(&mut s, "errors", a.errors.to_string(), b.errors.to_string());
     row(
         &mut s,
-        "of which refused or filtered",
+        "refused / filtered",
         a.refused.to_string(),
         b.refused.to_string(),
     );
     row(
         &mut s,
-        "answers cut at the token limit",
+        "cut at token limit",
         a.truncated.to_string(),
         b.truncated.to_string(),
     );
