@@ -128,6 +128,8 @@ export type ArmAnswer_Deserialize = {
 	right: boolean,
 	error_class?: string | null,
 	error_message?: string | null,
+	/**  The answer was cut at the output token limit. */
+	truncated: boolean,
 };
 
 /**  One arm's answer on one case. */
@@ -139,6 +141,8 @@ export type ArmAnswer_Serialize = {
 	right: boolean,
 	error_class: string | null,
 	error_message: string | null,
+	/**  The answer was cut at the output token limit. */
+	truncated: boolean,
 };
 
 /**  Everything the model needs to know about one arm. */
@@ -400,6 +404,13 @@ export type ArmReport_Deserialize = {
 	/**  Cases that failed after retries, shown apart from wrong answers. */
 	errors: number,
 	errors_by_class: ErrorCount[],
+	/**
+	 *  Of `errors`, the cases the model refused or the provider's content filter stopped
+	 *  (class `refused`): not wrong answers, and not retried.
+	 */
+	refused: number,
+	/**  Of `answered`, the answers cut at the output token limit (scored as they are). */
+	truncated: number,
 	primary: PrimaryValue,
 	/**
 	 *  Every scorer's mean with its interval over the paired cases (errors follow the
@@ -435,6 +446,13 @@ export type ArmReport_Serialize = {
 	/**  Cases that failed after retries, shown apart from wrong answers. */
 	errors: number,
 	errors_by_class: ErrorCount[],
+	/**
+	 *  Of `errors`, the cases the model refused or the provider's content filter stopped
+	 *  (class `refused`): not wrong answers, and not retried.
+	 */
+	refused: number,
+	/**  Of `answered`, the answers cut at the output token limit (scored as they are). */
+	truncated: number,
 	primary: PrimaryValue,
 	/**
 	 *  Every scorer's mean with its interval over the paired cases (errors follow the
@@ -901,7 +919,12 @@ export type ErrorClass =
 /**  The provider answered something that is not the expected JSON/SSE. */
 "malformed" | 
 /**  400/422 and other 4xx: the provider rejected the request. */
-"bad_request";
+"bad_request" | 
+/**
+ *  The model refused to answer, or the provider's content filter stopped the answer:
+ *  an outcome of its own, not retried and not a wrong answer.
+ */
+"refused";
 
 /**  A closed set of error kinds, stable across releases, exported to TypeScript. */
 export type ErrorCode = 
@@ -1240,7 +1263,7 @@ export type GenParams_Deserialize = {
 	top_p?: number | null,
 	stop?: string[],
 	seed?: number | null,
-	response_format?: ResponseFormat | null,
+	response_format?: ResponseFormat_Deserialize | null,
 };
 
 /**  Generation parameters of an arm. */
@@ -1250,7 +1273,7 @@ export type GenParams_Serialize = {
 	top_p: number | null,
 	stop: string[],
 	seed: number | null,
-	response_format: ResponseFormat | null,
+	response_format: ResponseFormat_Serialize | null,
 };
 
 export type HistoryArm = HistoryArm_Serialize | HistoryArm_Deserialize;
@@ -1827,6 +1850,11 @@ export type PriceKind = "base" | "fine_tuned";
 export type Price_Deserialize = {
 	input?: number | null,
 	cached_input?: number | null,
+	/**
+	 *  A prompt token written to the provider's cache (Anthropic: 1.25× input for the
+	 *  5-minute cache, 2× for the 1-hour one); 1.25× input when not set.
+	 */
+	cache_write?: number | null,
 	output?: number | null,
 	/**  $ per 1M training tokens. */
 	training?: number | null,
@@ -1837,6 +1865,11 @@ export type Price_Deserialize = {
 export type Price_Serialize = {
 	input: number | null,
 	cached_input: number | null,
+	/**
+	 *  A prompt token written to the provider's cache (Anthropic: 1.25× input for the
+	 *  5-minute cache, 2× for the 1-hour one); 1.25× input when not set.
+	 */
+	cache_write: number | null,
 	output: number | null,
 	/**  $ per 1M training tokens. */
 	training: number | null,
@@ -2221,9 +2254,25 @@ export type Rerun = {
 };
 
 /**  Structured output requested from the model. */
-export type ResponseFormat = { type: "json_object" } | 
-/**  `schema` is the JSON Schema as JSON text. */
-{ type: "json_schema"; name: string; schema: string };
+export type ResponseFormat = ResponseFormat_Serialize | ResponseFormat_Deserialize;
+
+/**  Structured output requested from the model. */
+export type ResponseFormat_Deserialize = { type: "json_object" } | 
+/**
+ *  `schema` is the JSON Schema as JSON text. `strict` asks OpenAI to enforce the
+ *  schema exactly (which restricts the schema's features); off by default, as in the
+ *  API reference.
+ */
+{ type: "json_schema"; name: string; schema: string; strict?: boolean };
+
+/**  Structured output requested from the model. */
+export type ResponseFormat_Serialize = { type: "json_object" } | 
+/**
+ *  `schema` is the JSON Schema as JSON text. `strict` asks OpenAI to enforce the
+ *  schema exactly (which restricts the schema's features); off by default, as in the
+ *  API reference.
+ */
+{ type: "json_schema"; name: string; schema: string; strict: boolean };
 
 /**  Retrieved context: BM25 top-k passages from a folder of text/Markdown files. */
 export type Retrieval = {

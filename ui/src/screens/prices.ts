@@ -13,6 +13,7 @@ interface Draft {
   kind: PriceKind;
   input: string;
   cached_input: string;
+  cache_write: string;
   output: string;
   training: string;
   hosting_per_hour: string;
@@ -21,7 +22,7 @@ interface Draft {
 }
 
 const EMPTY: Draft = {
-  provider: "", model_pattern: "", kind: "base", input: "", cached_input: "", output: "",
+  provider: "", model_pattern: "", kind: "base", input: "", cached_input: "", cache_write: "", output: "",
   training: "", hosting_per_hour: "", retirement_date: "", source: "",
 };
 
@@ -89,7 +90,7 @@ export class PricesScreen implements Screen {
           kind: d.kind,
           input: n(d.input),
           cached_input: n(d.cached_input),
-          cache_write: null,
+          cache_write: n(d.cache_write),
           output: n(d.output),
           batch_multiplier: null,
           training: n(d.training),
@@ -161,7 +162,8 @@ export class PricesScreen implements Screen {
           <option value="base" ?selected=${d.kind === "base"}>base</option>
           <option value="fine_tuned" ?selected=${d.kind === "fine_tuned"}>fine-tuned</option>
         </select></label>
-        ${field("input", "Input $/1M")} ${field("cached_input", "Cached input $/1M")} ${field("output", "Output $/1M")}
+        ${field("input", "Input $/1M")} ${field("cached_input", "Cached input $/1M")}
+        ${field("cache_write", "Cache write $/1M", "1.25 × input if empty")} ${field("output", "Output $/1M")}
         ${field("training", "Training $/1M tokens")} ${field("hosting_per_hour", "Hosting $/hour")}
         ${field("retirement_date", "Base model retires", "YYYY-MM-DD")}
         ${field("source", "Source", "contract, quote, pricing page")}

@@ -1,7 +1,7 @@
 import { render } from "lit-html";
 import { describe, expect, it, vi } from "vitest";
 import type { Provider_Serialize as Provider } from "../bindings";
-import { checkText, draftOf, emptyDraft, providersView, type Actions, type State } from "./providers";
+import { checkText, draftOf, emptyDraft, providersView, setKind, type Actions, type State } from "./providers";
 
 function actions(): Actions {
   return { add: vi.fn(), edit: vi.fn(), cancel: vi.fn(), save: vi.fn(), saveKey: vi.fn(), test: vi.fn(), changed: vi.fn() };
@@ -71,6 +71,25 @@ describe("providers screen", () => {
     expect((el.querySelector("#provider-api_version") as HTMLInputElement).value).toBe("2024-10-21");
     el = draw(state({ draft: emptyDraft() }), actions());
     expect(el.querySelector("#provider-api_version")).toBeNull();
+  });
+
+  it("pre-fills each kind's real default base URL and keeps one the user typed", () => {
+    const d = emptyDraft();
+    expect(d.base_url).toBe("http://localhost:11434/v1");
+    const el = draw(state({ draft: d }), actions());
+    const kind = el.querySelector("#provider-kind") as HTMLSelectElement;
+    kind.value = "anthropic";
+    kind.dispatchEvent(new Event("change"));
+    expect(d.base_url).toBe("https://api.anthropic.com/v1");
+    setKind(d, "openai");
+    expect(d.base_url).toBe("https://api.openai.com/v1");
+    setKind(d, "azure_openai");
+    expect(d.base_url).toBe("");
+    const azure = draw(state({ draft: d }), actions());
+    expect((azure.querySelector("#provider-base_url") as HTMLInputElement).placeholder).toContain("openai.azure.com");
+    d.base_url = "https://acme.openai.azure.com";
+    setKind(d, "openai");
+    expect(d.base_url).toBe("https://acme.openai.azure.com");
   });
 
   it("keeps the key field a password input and the save-key button off until a name and key are typed", () => {

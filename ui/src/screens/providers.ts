@@ -54,9 +54,30 @@ const KINDS: [ProviderKind, string][] = [
   ["openai_compatible", "OpenAI-compatible (Ollama, vLLM, …)"],
 ];
 
+/** Each kind's real default base URL; Azure has none (every resource has its own host). */
+export const DEFAULT_BASE_URL: Record<ProviderKind, string> = {
+  openai: "https://api.openai.com/v1",
+  azure_openai: "",
+  anthropic: "https://api.anthropic.com/v1",
+  openai_compatible: "http://localhost:11434/v1",
+};
+
+/** The base URL field's hint: the shape of the address when there is no default. */
+const BASE_URL_HINT: Record<ProviderKind, string> = {
+  ...DEFAULT_BASE_URL,
+  azure_openai: "https://YOUR-RESOURCE.openai.azure.com (or …/openai/v1)",
+};
+
+/** Switches the draft's kind; a base URL still empty or at the old kind's default becomes
+ * the new kind's default, one the user typed is kept. */
+export function setKind(d: ProviderDraft, kind: ProviderKind): void {
+  if (d.base_url.trim() === "" || d.base_url === DEFAULT_BASE_URL[d.kind]) d.base_url = DEFAULT_BASE_URL[kind];
+  d.kind = kind;
+}
+
 export function emptyDraft(): ProviderDraft {
   return {
-    name: "", kind: "openai_compatible", base_url: "", api_key_env: "", max_concurrency: "8",
+    name: "", kind: "openai_compatible", base_url: DEFAULT_BASE_URL.openai_compatible, api_key_env: "", max_concurrency: "8",
     requests_per_minute: "0", timeout_s: "60", max_attempts: "5", api_version: "", key: "",
   };
 }
@@ -123,10 +144,10 @@ function draftView(d: ProviderDraft, a: Actions): TemplateResult {
     <div class="form-grid">
       ${field("name", "Name", "local")}
       <label>Kind<select id="provider-kind" @change=${(e: Event) => {
-        d.kind = (e.target as HTMLSelectElement).value as ProviderKind;
+        setKind(d, (e.target as HTMLSelectElement).value as ProviderKind);
         a.changed();
       }}>${KINDS.map(([k, label]) => html`<option value=${k} ?selected=${d.kind === k}>${label}</option>`)}</select></label>
-      ${field("base_url", "Base URL", "http://localhost:11434/v1")}
+      ${field("base_url", "Base URL", BASE_URL_HINT[d.kind])}
       ${field("api_key_env", "Environment variable holding the key", "OPENAI_API_KEY")}
       ${field("max_concurrency", "Max concurrent requests")}
       ${field("requests_per_minute", "Requests per minute (0 = no limit)")}

@@ -195,6 +195,8 @@ export class ResultsScreen implements Screen {
               <td class="num">${mb ? value(mb.mean ?? null, mb.interval?.low ?? null, mb.interval?.high ?? null) : "–"}</td></tr>`;
           })}
           <tr><td>errors after retries (not wrong answers)</td><td class="num">${count(a.errors)}</td><td class="num">${count(b.errors)}</td></tr>
+          <tr id="refused-row"><td>of which refused or stopped by a content filter (not retried)</td><td class="num">${count(a.refused)}</td><td class="num">${count(b.refused)}</td></tr>
+          <tr id="truncated-row"><td>answers cut at the token limit (scored as they are)</td><td class="num">${count(a.truncated)}</td><td class="num">${count(b.truncated)}</td></tr>
           <tr><td>latency p50 / p90 / p95 / p99</td>
             ${[a, b].map((x) => html`<td class="num">${ms(x.latency.p50_ms)} / ${ms(x.latency.p90_ms)} / ${ms(x.latency.p95_ms)} / ${ms(x.latency.p99_ms)}</td>`)}</tr>
           <tr><td>mean latency · time to first token p50 / p95</td>
@@ -246,7 +248,9 @@ export class ResultsScreen implements Screen {
               <td class="text">${c.input.length > 240 ? `${c.input.slice(0, 240)}…` : c.input}</td>
               <td>${c.expected}</td>
               ${[c.a, c.b].map((ans) => html`<td class=${ans.error_class ? "bad" : ans.right ? "good" : ""}>${
-                ans.error_class ? html`<span class="tag bad">${ans.error_class}</span> ${ans.error_message ?? ""}` : ans.output ?? ""}</td>`)}
+                ans.error_class ? html`<span class="tag bad">${ans.error_class}</span> ${ans.error_message ?? ""}`
+                : ans.truncated ? html`<span class="tag warn" title="The answer reached the output token limit">cut at the token limit</span> ${ans.output ?? ""}`
+                : ans.output ?? ""}</td>`)}
             </tr>`)}</tbody></table>
           <div class="pager"><button class="small-btn" ?disabled=${this.offset === 0} @click=${() => { this.offset -= PAGE; void this.loadCases(); }}>‹ Prev</button>
             <span class="muted small">${count(this.offset + 1)}–${count(this.offset + p.cases.length)} of ${count(p.total)}</span>

@@ -37,6 +37,10 @@ pub struct JudgeArgs {
     /// Judge calls in flight at once.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// The judge's sampling temperature; left to the model's default when not given
+    /// (reasoning models accept no other).
+    #[arg(long)]
+    pub temperature: Option<f64>,
 }
 
 pub fn run(db: Option<&Path>, args: &JudgeArgs, out: &Output) -> anyhow::Result<()> {
@@ -50,6 +54,7 @@ pub fn run(db: Option<&Path>, args: &JudgeArgs, out: &Output) -> anyhow::Result<
         provider,
         key,
         model: args.model.clone(),
+        temperature: args.temperature,
     };
     let rubric = JudgeRubric {
         rubric: args.rubric.clone(),

@@ -153,6 +153,18 @@ fn human(r: &RunReport) -> String {
     row(&mut s, "errors", a.errors.to_string(), b.errors.to_string());
     row(
         &mut s,
+        "refused / filtered",
+        a.refused.to_string(),
+        b.refused.to_string(),
+    );
+    row(
+        &mut s,
+        "cut at token limit",
+        a.truncated.to_string(),
+        b.truncated.to_string(),
+    );
+    row(
+        &mut s,
         "latency p50 / p95 ms",
         latency(a.latency_ms_p50, a.latency_ms_p95),
         latency(b.latency_ms_p50, b.latency_ms_p95),

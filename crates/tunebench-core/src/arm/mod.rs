@@ -58,27 +58,41 @@ pub struct Retrieval {
 pub struct Price {
     pub input: Option<f64>,
     pub cached_input: Option<f64>,
+    /// A prompt token written to the provider's cache (Anthropic: 1.25× input for the
+    /// 5-minute cache, 2× for the 1-hour one); 1.25× input when not set.
+    pub cache_write: Option<f64>,
     pub output: Option<f64>,
     /// $ per 1M training tokens.
     pub training: Option<f64>,
     pub hosting_per_hour: Option<f64>,
 }
 
+/// The cache-write price over the input price when none is given: Anthropic's 5-minute cache.
+pub const DEFAULT_CACHE_WRITE_FACTOR: f64 = 1.25;
+
 impl Price {
-    /// The cost in USD of one call with these token counts; `None` without input/output prices.
+    /// The cost in USD of one call with these token counts (`cached_tokens` read from and
+    /// `cache_write_tokens` written to the prompt cache, both part of `prompt_tokens`);
+    /// `None` without input/output prices.
     pub fn cost(
         &self,
         prompt_tokens: u32,
         cached_tokens: u32,
+        cache_write_tokens: u32,
         completion_tokens: u32,
     ) -> Option<f64> {
         let input = self.input?;
         let output = self.output?;
         let cached = cached_tokens.min(prompt_tokens);
+        let written = cache_write_tokens.min(prompt_tokens - cached);
         let cached_price = self.cached_input.unwrap_or(input);
+        let write_price = self
+            .cache_write
+            .unwrap_or(input * DEFAULT_CACHE_WRITE_FACTOR);
         Some(
-            (f64::from(prompt_tokens - cached) * input
+            (f64::from(prompt_tokens - cached - written) * input
                 + f64::from(cached) * cached_price
+                + f64::from(written) * write_price
                 + f64::from(completion_tokens) * output)
                 / 1e6,
         )
@@ -135,8 +149,27 @@ mod tests {
             output: Some(4.0),
             ..Price::default()
         };
-        let c = p.cost(1_000_000, 500_000, 250_000).unwrap();
+        let c = p.cost(1_000_000, 500_000, 0, 250_000).unwrap();
         assert!((c - (0.5 + 0.05 + 1.0)).abs() < 1e-9, "{c}");
-        assert_eq!(Price::default().cost(1, 0, 1), None);
+        assert_eq!(Price::default().cost(1, 0, 0, 1), None);
+    }
+
+    #[test]
+    fn cache_writes_are_priced_at_their_own_rate_or_a_quarter_above_input() {
+        let p = Price {
+            input: Some(3.0),
+            cached_input: Some(0.3),
+            output: Some(15.0),
+            ..Price::default()
+        };
+        // 1M prompt tokens: 200k read from the cache, 500k written to it, 300k plain.
+        let c = p.cost(1_000_000, 200_000, 500_000, 0).unwrap();
+        assert!((c - (0.9 + 0.06 + 0.5 * 3.75)).abs() < 1e-9, "{c}");
+        let hour = Price {
+            cache_write: Some(6.0),
+            ..p
+        };
+        let c = hour.cost(1_000_000, 200_000, 500_000, 0).unwrap();
+        assert!((c - (0.9 + 0.06 + 3.0)).abs() < 1e-9, "{c}");
     }
 }

@@ -102,6 +102,9 @@ pub enum ResponseFormatSpec {
         schema: Option<toml::Table>,
         #[serde(default)]
         schema_file: Option<String>,
+        /// OpenAI's `strict` (enforce the schema exactly); off unless set, as in the reference.
+        #[serde(default)]
+        strict: bool,
     },
 }
 
@@ -270,6 +273,17 @@ pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
         if a.model.trim().is_empty() {
             return Err(bad(&key("model"), "must not be empty".into()));
         }
+        if let Some(kind) = ProviderKind::parse(&provider.kind) {
+            let sampling = crate::provider::GenParams {
+                temperature: a.temperature,
+                top_p: a.top_p,
+                ..Default::default()
+            };
+            if let Some((field, why)) = crate::price::capability::refusal(kind, &a.model, &sampling)
+            {
+                return Err(bad(&key(field), why));
+            }
+        }
         for name in crate::arm::template::placeholders(&a.template) {
             if name == "expected" {
                 return Err(bad(
@@ -315,6 +329,7 @@ pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
                 name,
                 schema,
                 schema_file,
+                strict,
             }) => {
                 if r#type == "json_object" {
                     Some(ResponseFormat::JsonObject)
@@ -353,6 +368,7 @@ pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
                     Some(ResponseFormat::JsonSchema {
                         name: name.clone().unwrap_or_else(|| "answer".into()),
                         schema,
+                        strict: *strict,
                     })
                 }
             }

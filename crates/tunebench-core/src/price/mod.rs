@@ -2,6 +2,7 @@
 //! public sources, editable, importable and exportable as JSON. Looking a model up gives
 //! its price or an explicit "no price", never $0.
 
+pub mod capability;
 pub mod file;
 pub mod pattern;
 

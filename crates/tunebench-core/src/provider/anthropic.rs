@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use super::sse::SseBuffer;
 use super::{
-    elapsed_ms, error_from_response, ApiKey, CallError, ChatRequest, ChatResponse, ErrorClass,
-    Provider, Role, Usage,
+    elapsed_ms, error_from_response, refused, ApiKey, CallError, ChatRequest, ChatResponse,
+    ErrorClass, FinishReason, Provider, Role, Usage,
 };
 
 pub const API_VERSION: &str = "2023-06-01";
@@ -24,7 +24,7 @@ pub(crate) async fn send(
     request: &ChatRequest,
     started: Instant,
 ) -> Result<ChatResponse, CallError> {
-    let url = format!("{}/messages", provider.base_url.trim_end_matches('/'));
+    let url = url(&provider.base_url);
     let stream = provider.settings.stream;
     let mut builder = client
         .post(url)
@@ -50,6 +50,17 @@ pub(crate) async fn send(
     let mut out = parse_whole(&bytes)?;
     out.latency_ms = elapsed_ms(started);
     Ok(out)
+}
+
+/// The Messages URL: the base URL may be given with `/v1` (`https://api.anthropic.com/v1`)
+/// or without it, as the Anthropic SDKs take it (`https://api.anthropic.com`).
+pub fn url(base_url: &str) -> String {
+    let base = base_url.trim_end_matches('/');
+    if base.ends_with("/v1") {
+        format!("{base}/messages")
+    } else {
+        format!("{base}/v1/messages")
+    }
 }
 
 /// The request body of the Messages API.
@@ -93,16 +104,57 @@ pub fn body(request: &ChatRequest, stream: bool) -> Value {
 fn usage_from(u: &Value) -> Option<Usage> {
     let input = u.get("input_tokens")?.as_u64()?;
     let cache_read = u.get("cache_read_input_tokens").and_then(Value::as_u64);
-    let cache_write = u
-        .get("cache_creation_input_tokens")
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
+    let cache_write = u.get("cache_creation_input_tokens").and_then(Value::as_u64);
     Some(Usage {
         // Anthropic counts cached and cache-written tokens apart from `input_tokens`.
-        prompt_tokens: (input + cache_read.unwrap_or(0) + cache_write) as u32,
+        prompt_tokens: (input + cache_read.unwrap_or(0) + cache_write.unwrap_or(0)) as u32,
         completion_tokens: u.get("output_tokens").and_then(Value::as_u64).unwrap_or(0) as u32,
         cached_tokens: cache_read.map(|n| n as u32),
+        cache_write_tokens: cache_write.map(|n| n as u32),
     })
+}
+
+/// Folds a `message_delta`'s usage into what `message_start` said: each field the delta
+/// carries replaces the earlier one, as anthropic-sdk-python's `accumulate_event` does
+/// (`lib/streaming/_messages.py`).
+fn merge_usage(start: Option<&Value>, delta: &Value) -> Option<Value> {
+    let mut merged = start.cloned().unwrap_or_else(|| json!({}));
+    for field in [
+        "input_tokens",
+        "output_tokens",
+        "cache_creation_input_tokens",
+        "cache_read_input_tokens",
+    ] {
+        if let Some(v) = delta.get(field).filter(|v| !v.is_null()) {
+            merged[field] = v.clone();
+        }
+    }
+    Some(merged)
+}
+
+/// What a `stop_reason` means: `max_tokens` (or a full context window) marks the answer
+/// cut, `refusal` makes it a refusal; `end_turn`, `stop_sequence`... a finished answer.
+fn ending(stop_reason: Option<&str>, output: &str) -> Result<Option<FinishReason>, CallError> {
+    match stop_reason {
+        Some("max_tokens") | Some("model_context_window_exceeded") => {
+            Ok(Some(FinishReason::Length))
+        }
+        Some("refusal") => Err(refused(FinishReason::Refusal, output)),
+        _ => Ok(None),
+    }
+}
+
+/// The class of an `error` event's `error.type` (Anthropic "Errors"): overloaded and API
+/// errors are the provider's (retried), rate limits are rate limits, the rest are requests
+/// it refused.
+fn stream_error_class(kind: Option<&str>) -> ErrorClass {
+    match kind {
+        Some("overloaded_error") | Some("api_error") => ErrorClass::Server,
+        Some("rate_limit_error") => ErrorClass::RateLimited,
+        Some("authentication_error") | Some("permission_error") => ErrorClass::BadKey,
+        Some("not_found_error") => ErrorClass::UnknownModel,
+        _ => ErrorClass::BadRequest,
+    }
 }
 
 /// Parses a non-streamed Messages answer.
@@ -119,6 +171,7 @@ pub fn parse_whole(bytes: &[u8]) -> Result<ChatResponse, CallError> {
         .filter_map(|b| b.get("text").and_then(Value::as_str))
         .collect();
     Ok(ChatResponse {
+        finish: ending(v.get("stop_reason").and_then(Value::as_str), &output)?,
         output,
         usage: v.get("usage").and_then(usage_from),
         latency_ms: 0.0,
@@ -129,7 +182,8 @@ pub fn parse_whole(bytes: &[u8]) -> Result<ChatResponse, CallError> {
 async fn read_stream(resp: reqwest::Response, started: Instant) -> Result<ChatResponse, CallError> {
     let mut sse = SseBuffer::default();
     let mut output = String::new();
-    let mut usage: Option<Usage> = None;
+    let mut usage: Option<Value> = None;
+    let mut stop_reason: Option<String> = None;
     let mut ttft_ms = None;
     let mut done = false;
     let mut chunks = resp.bytes_stream();
@@ -140,7 +194,7 @@ async fn read_stream(resp: reqwest::Response, started: Instant) -> Result<ChatRe
                 .map_err(|e| CallError::malformed(format!("a streamed event is not JSON ({e})")))?;
             match v.get("type").and_then(Value::as_str) {
                 Some("message_start") => {
-                    usage = v.pointer("/message/usage").and_then(usage_from);
+                    usage = v.pointer("/message/usage").cloned();
                 }
                 Some("content_block_delta") => {
                     if let Some(t) = v.pointer("/delta/text").and_then(Value::as_str) {
@@ -151,29 +205,26 @@ async fn read_stream(resp: reqwest::Response, started: Instant) -> Result<ChatRe
                     }
                 }
                 Some("message_delta") => {
-                    if let (Some(u), Some(out)) = (
-                        usage.as_mut(),
-                        v.pointer("/usage/output_tokens").and_then(Value::as_u64),
-                    ) {
-                        u.completion_tokens = out as u32;
+                    if let Some(u) = v.get("usage") {
+                        usage = merge_usage(usage.as_ref(), u);
+                    }
+                    if let Some(r) = v.pointer("/delta/stop_reason").and_then(Value::as_str) {
+                        stop_reason = Some(r.to_string());
                     }
                 }
                 Some("message_stop") => done = true,
                 Some("error") => {
+                    let kind = v.pointer("/error/type").and_then(Value::as_str);
                     let msg = v
                         .pointer("/error/message")
                         .and_then(Value::as_str)
                         .unwrap_or("unknown error");
-                    let class = if v.pointer("/error/type").and_then(Value::as_str)
-                        == Some("overloaded_error")
-                    {
-                        ErrorClass::Server
-                    } else {
-                        ErrorClass::BadRequest
-                    };
                     return Err(CallError::new(
-                        class,
-                        format!("the provider reported an error mid-stream: {msg}"),
+                        stream_error_class(kind),
+                        format!(
+                            "the provider reported an error mid-stream ({}): {msg}",
+                            kind.unwrap_or("error")
+                        ),
                     ));
                 }
                 _ => {}
@@ -187,8 +238,9 @@ async fn read_stream(resp: reqwest::Response, started: Instant) -> Result<ChatRe
         ));
     }
     Ok(ChatResponse {
+        finish: ending(stop_reason.as_deref(), &output)?,
         output,
-        usage,
+        usage: usage.as_ref().and_then(usage_from),
         latency_ms: elapsed_ms(started),
         ttft_ms,
     })
@@ -213,6 +265,18 @@ mod tests {
         assert_eq!(b["system"], json!("be brief"));
         assert_eq!(b["messages"].as_array().unwrap().len(), 1);
         assert_eq!(b["max_tokens"], json!(DEFAULT_MAX_TOKENS));
+    }
+
+    #[test]
+    fn the_base_url_may_name_v1_or_not() {
+        assert_eq!(
+            url("https://api.anthropic.com"),
+            "https://api.anthropic.com/v1/messages"
+        );
+        assert_eq!(
+            url("https://api.anthropic.com/v1/"),
+            "https://api.anthropic.com/v1/messages"
+        );
     }
 
     #[test]

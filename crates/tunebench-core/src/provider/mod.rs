@@ -150,10 +150,14 @@ impl Message {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResponseFormat {
     JsonObject,
-    /// `schema` is the JSON Schema as JSON text.
+    /// `schema` is the JSON Schema as JSON text. `strict` asks OpenAI to enforce the
+    /// schema exactly (which restricts the schema's features); off by default, as in the
+    /// API reference.
     JsonSchema {
         name: String,
         schema: String,
+        #[serde(default)]
+        strict: bool,
     },
 }
 
@@ -185,6 +189,43 @@ pub struct Usage {
     pub prompt_tokens: u32,
     pub completion_tokens: u32,
     pub cached_tokens: Option<u32>,
+    /// Of `prompt_tokens`, those written to the provider's prompt cache (Anthropic bills
+    /// them above the input price).
+    #[serde(default)]
+    pub cache_write_tokens: Option<u32>,
+}
+
+/// Why an answer ended other than by finishing: stored with the result (`finish_reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// Cut at the output token limit (OpenAI `length`, Anthropic `max_tokens`): an answer,
+    /// scored, but flagged.
+    Length,
+    /// Stopped by the provider's content filter (OpenAI/Azure `content_filter`).
+    ContentFilter,
+    /// The model declined (OpenAI `message.refusal`, Anthropic `stop_reason: refusal`).
+    Refusal,
+}
+
+impl FinishReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FinishReason::Length => "length",
+            FinishReason::ContentFilter => "content_filter",
+            FinishReason::Refusal => "refusal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "length" => FinishReason::Length,
+            "content_filter" => FinishReason::ContentFilter,
+            "refusal" => FinishReason::Refusal,
+            _ => return None,
+        })
+    }
 }
 
 /// A successful call.
@@ -196,6 +237,8 @@ pub struct ChatResponse {
     pub latency_ms: f64,
     /// Time to the first content token, when streamed.
     pub ttft_ms: Option<f64>,
+    /// `Some(Length)` when the answer was cut at the token limit; `None` when it finished.
+    pub finish: Option<FinishReason>,
 }
 
 /// What kind of failure a call met. Stored as `result.error_class`.
@@ -219,6 +262,9 @@ pub enum ErrorClass {
     Malformed,
     /// 400/422 and other 4xx: the provider rejected the request.
     BadRequest,
+    /// The model refused to answer, or the provider's content filter stopped the answer:
+    /// an outcome of its own, not retried and not a wrong answer.
+    Refused,
 }
 
 impl ErrorClass {
@@ -232,6 +278,7 @@ impl ErrorClass {
             ErrorClass::Network => "network",
             ErrorClass::Malformed => "malformed",
             ErrorClass::BadRequest => "bad_request",
+            ErrorClass::Refused => "refused",
         }
     }
 
@@ -255,6 +302,11 @@ pub struct CallError {
     pub message: String,
     /// The provider's `Retry-After`, when it sent one.
     pub retry_after: Option<Duration>,
+    /// Whether to retry regardless of the class: the provider's `x-should-retry`, or a
+    /// status the official SDKs retry (408, 409), or a 429 that no wait will fix.
+    pub retry: Option<bool>,
+    /// Set for a refusal or a content filter.
+    pub finish_reason: Option<FinishReason>,
 }
 
 impl std::fmt::Display for CallError {
@@ -272,7 +324,15 @@ impl CallError {
             http_status: None,
             message: message.into(),
             retry_after: None,
+            retry: None,
+            finish_reason: None,
         }
+    }
+
+    /// Whether another attempt may succeed: the provider's word when it gave one, else the
+    /// class's.
+    pub fn retryable(&self) -> bool {
+        self.retry.unwrap_or_else(|| self.class.is_retryable())
     }
 
     /// Classifies an HTTP error status, with the provider's own message from `body`.
@@ -287,6 +347,10 @@ impl CallError {
                 ErrorClass::UnknownModel,
                 "unknown model or deployment, or a wrong base URL",
             ),
+            408 => (
+                ErrorClass::Timeout,
+                "the provider timed out waiting for the request",
+            ),
             429 => (ErrorClass::RateLimited, "rate-limited by the provider"),
             500..=599 => (ErrorClass::Server, "the provider had a server error"),
             _ => (ErrorClass::BadRequest, "the provider rejected the request"),
@@ -300,6 +364,8 @@ impl CallError {
             http_status: Some(status),
             message,
             retry_after,
+            retry: None,
+            finish_reason: None,
         }
     }
 
@@ -383,11 +449,35 @@ fn provider_message(body: &str) -> Option<String> {
 /// provider's own text.
 pub const MAX_MESSAGE_CHARS: usize = 400;
 
-/// Parses a `Retry-After` header: seconds (possibly fractional). HTTP dates are ignored.
+/// Parses a `Retry-After` value: seconds (possibly fractional) or an HTTP-date, as
+/// openai-python and anthropic-sdk-python read it (`_base_client.py`,
+/// `_parse_retry_after_header`). A date in the past is no wait; waits are capped at an hour.
 pub fn parse_retry_after(value: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {
     let s = value?.to_str().ok()?.trim();
-    let secs: f64 = s.parse().ok()?;
+    let secs: f64 = match s.parse::<f64>() {
+        Ok(secs) => secs,
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(s).ok()?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_secs_f64();
+            at.timestamp_millis() as f64 / 1000.0 - now
+        }
+    };
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
+}
+
+/// The wait a provider asked for: `retry-after-ms` (milliseconds, OpenAI and Anthropic)
+/// first, then `Retry-After`.
+pub fn retry_after_from(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let ms = headers
+        .get("retry-after-ms")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .map(|ms| Duration::from_secs_f64((ms / 1000.0).min(3600.0)));
+    ms.or_else(|| parse_retry_after(headers.get(reqwest::header::RETRY_AFTER)))
 }
 
 /// Sends one chat call to `provider`, bounded by its timeout. The key, if any, is redacted
@@ -429,7 +519,8 @@ pub struct ConnectionCheck {
     pub http_status: Option<u32>,
 }
 
-/// Sends one tiny request ("Reply with OK", 5 tokens, no retries) to `model` at `provider`.
+/// Sends one tiny request ("Reply with OK", 5 tokens, no temperature, no retries) to
+/// `model` at `provider`.
 pub async fn test_connection(
     client: &reqwest::Client,
     provider: &Provider,
@@ -439,9 +530,10 @@ pub async fn test_connection(
     let request = ChatRequest {
         model: model.to_string(),
         messages: vec![Message::new(Role::User, "Reply with OK.")],
+        // No temperature: current reasoning models and the newest Claude Opus refuse any
+        // but their default.
         params: GenParams {
             max_tokens: Some(5),
-            temperature: Some(0.0),
             ..GenParams::default()
         },
     };
@@ -466,12 +558,58 @@ pub async fn test_connection(
     }
 }
 
-/// Reads an HTTP error response into a [`CallError`].
+/// Reads an HTTP error response into a [`CallError`], deciding whether to retry as the
+/// official SDKs do (openai-python and anthropic-sdk-python `_base_client.py`,
+/// `_should_retry`): the provider's `x-should-retry` first, then 408, 409, 429 and 5xx.
 pub(crate) async fn error_from_response(resp: reqwest::Response) -> CallError {
     let status = resp.status().as_u16();
-    let retry_after = parse_retry_after(resp.headers().get(reqwest::header::RETRY_AFTER));
+    let retry_after = retry_after_from(resp.headers());
+    let should_retry = match resp.headers().get("x-should-retry").map(|v| v.as_bytes()) {
+        Some(b"true") => Some(true),
+        Some(b"false") => Some(false),
+        _ => None,
+    };
     let body = resp.text().await.unwrap_or_default();
-    CallError::from_status(status, &body, retry_after)
+    let mut e = CallError::from_status(status, &body, retry_after);
+    e.retry = should_retry.or(match status {
+        408 | 409 => Some(true),
+        _ => None,
+    });
+    if out_of_credit(status, &body) {
+        e.message = e.message.replacen(
+            "rate-limited by the provider",
+            "the provider account is out of credit (add credit or raise its spending limit; not retried)",
+            1,
+        );
+        e.retry = Some(false);
+    }
+    e
+}
+
+/// A 429 that no wait will fix: OpenAI's `insufficient_quota` (the account has no credit
+/// left; openai-python does not retry it either).
+fn out_of_credit(status: u16, body: &str) -> bool {
+    status == 429
+        && serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| {
+            v.pointer("/error/code").and_then(|c| c.as_str()) == Some("insufficient_quota")
+                || v.pointer("/error/type").and_then(|c| c.as_str()) == Some("insufficient_quota")
+        })
+}
+
+/// The error of an answer the model refused, or the provider's content filter stopped.
+pub(crate) fn refused(reason: FinishReason, text: &str) -> CallError {
+    let text: String = text.trim().chars().take(300).collect();
+    let words = match reason {
+        FinishReason::ContentFilter => {
+            "the provider's content filter stopped the answer (content_filter)".to_string()
+        }
+        _ if text.is_empty() => "the model refused to answer (refusal)".to_string(),
+        _ => format!("the model refused to answer (refusal): {text}"),
+    };
+    CallError {
+        finish_reason: Some(reason),
+        ..CallError::new(ErrorClass::Refused, words)
+    }
 }
 
 pub(crate) fn elapsed_ms(since: Instant) -> f64 {

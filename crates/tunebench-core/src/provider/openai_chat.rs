@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use super::sse::SseBuffer;
 use super::{
-    elapsed_ms, error_from_response, ApiKey, CallError, ChatRequest, ChatResponse, ErrorClass,
-    Provider, ProviderKind, ResponseFormat, Usage,
+    elapsed_ms, error_from_response, refused, ApiKey, CallError, ChatRequest, ChatResponse,
+    ErrorClass, FinishReason, Provider, ProviderKind, ResponseFormat, Usage,
 };
 
 pub(crate) async fn send(
@@ -35,7 +35,23 @@ pub(crate) async fn send(
     } else {
         MaxTokensField::MaxTokens
     };
-    exchange(builder, request, provider.settings.stream, field, started).await
+    let stream = provider.settings.stream;
+    let wire = Wire {
+        stream,
+        include_usage: stream,
+        field,
+    };
+    exchange(builder, request, wire, started).await
+}
+
+/// How a request body is written for one server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wire {
+    pub stream: bool,
+    /// Ask for usage in a final chunk (`stream_options.include_usage`); only when streaming,
+    /// and only where the server knows the option.
+    pub include_usage: bool,
+    pub field: MaxTokensField,
 }
 
 /// Which name the output bound goes under.
@@ -46,7 +62,7 @@ pub enum MaxTokensField {
 }
 
 /// The request body of the Chat Completions API.
-pub fn body(request: &ChatRequest, stream: bool, field: MaxTokensField) -> Value {
+pub fn body(request: &ChatRequest, wire: Wire) -> Value {
     let messages: Vec<Value> = request
         .messages
         .iter()
@@ -55,7 +71,7 @@ pub fn body(request: &ChatRequest, stream: bool, field: MaxTokensField) -> Value
     let mut body = json!({ "model": request.model, "messages": messages });
     let p = &request.params;
     if let Some(v) = p.max_tokens {
-        let name = match field {
+        let name = match wire.field {
             MaxTokensField::MaxTokens => "max_tokens",
             MaxTokensField::MaxCompletionTokens => "max_completion_tokens",
         };
@@ -77,18 +93,24 @@ pub fn body(request: &ChatRequest, stream: bool, field: MaxTokensField) -> Value
         Some(ResponseFormat::JsonObject) => {
             body["response_format"] = json!({"type": "json_object"})
         }
-        Some(ResponseFormat::JsonSchema { name, schema }) => {
+        Some(ResponseFormat::JsonSchema {
+            name,
+            schema,
+            strict,
+        }) => {
             let schema: Value = serde_json::from_str(schema).unwrap_or(Value::Null);
             body["response_format"] = json!({
                 "type": "json_schema",
-                "json_schema": { "name": name, "schema": schema, "strict": true }
+                "json_schema": { "name": name, "schema": schema, "strict": strict }
             });
         }
         None => {}
     }
-    if stream {
+    if wire.stream {
         body["stream"] = json!(true);
-        body["stream_options"] = json!({ "include_usage": true });
+        if wire.include_usage {
+            body["stream_options"] = json!({ "include_usage": true });
+        }
     }
     body
 }
@@ -98,12 +120,11 @@ pub fn body(request: &ChatRequest, stream: bool, field: MaxTokensField) -> Value
 pub(crate) async fn exchange(
     builder: reqwest::RequestBuilder,
     request: &ChatRequest,
-    stream: bool,
-    field: MaxTokensField,
+    wire: Wire,
     started: Instant,
 ) -> Result<ChatResponse, CallError> {
     let resp = builder
-        .json(&body(request, stream, field))
+        .json(&body(request, wire))
         .send()
         .await
         .map_err(|e| CallError::from_transport(&e))?;
@@ -123,7 +144,9 @@ pub(crate) async fn exchange(
     }
 }
 
-/// Parses a non-streamed Chat Completions answer.
+/// Parses a non-streamed Chat Completions answer. A refusal (`message.refusal`) or a
+/// `content_filter` ending is an error of class `refused`; a `length` ending is an answer
+/// marked as cut.
 pub fn parse_whole(bytes: &[u8]) -> Result<ChatResponse, CallError> {
     let v: Value = serde_json::from_slice(bytes)
         .map_err(|e| CallError::malformed(format!("not JSON ({e})")))?;
@@ -135,12 +158,26 @@ pub fn parse_whole(bytes: &[u8]) -> Result<ChatResponse, CallError> {
         Some(Value::Null) | None if choice.get("message").is_some() => String::new(),
         _ => return Err(CallError::malformed("no `choices[0].message`")),
     };
+    if let Some(text) = choice.pointer("/message/refusal").and_then(Value::as_str) {
+        return Err(refused(FinishReason::Refusal, text));
+    }
     Ok(ChatResponse {
+        finish: ending(choice.get("finish_reason").and_then(Value::as_str), &output)?,
         output,
         usage: usage(&v),
         latency_ms: 0.0,
         ttft_ms: None,
     })
+}
+
+/// What a `finish_reason` means for the answer: `length` marks it cut, `content_filter`
+/// makes it a refusal; anything else (`stop`, `tool_calls`...) is a finished answer.
+fn ending(finish_reason: Option<&str>, output: &str) -> Result<Option<FinishReason>, CallError> {
+    match finish_reason {
+        Some("length") => Ok(Some(FinishReason::Length)),
+        Some("content_filter") => Err(refused(FinishReason::ContentFilter, output)),
+        _ => Ok(None),
+    }
 }
 
 fn usage(v: &Value) -> Option<Usage> {
@@ -155,12 +192,18 @@ fn usage(v: &Value) -> Option<Usage> {
             .pointer("/prompt_tokens_details/cached_tokens")
             .and_then(Value::as_u64)
             .map(|n| n as u32),
+        cache_write_tokens: None,
     })
 }
 
+/// Reads a streamed answer. The stream is complete at `[DONE]`, or, for servers that end
+/// it without one, at a clean end after a chunk with a `finish_reason` (openai-python's
+/// `Stream` likewise ends at the body's end).
 async fn read_stream(resp: reqwest::Response, started: Instant) -> Result<ChatResponse, CallError> {
     let mut sse = SseBuffer::default();
     let mut output = String::new();
+    let mut refusal: Option<String> = None;
+    let mut finish_reason: Option<String> = None;
     let mut usage_seen = None;
     let mut ttft_ms = None;
     let mut done = false;
@@ -174,7 +217,7 @@ async fn read_stream(resp: reqwest::Response, started: Instant) -> Result<ChatRe
             }
             let v: Value = serde_json::from_str(&data)
                 .map_err(|e| CallError::malformed(format!("a streamed event is not JSON ({e})")))?;
-            if let Some(err) = v.get("error") {
+            if let Some(err) = v.get("error").filter(|e| !e.is_null()) {
                 let msg = err
                     .get("message")
                     .and_then(Value::as_str)
@@ -193,22 +236,40 @@ async fn read_stream(resp: reqwest::Response, started: Instant) -> Result<ChatRe
                 }
                 output.push_str(piece);
             }
+            if let Some(piece) = v
+                .pointer("/choices/0/delta/refusal")
+                .and_then(Value::as_str)
+            {
+                refusal.get_or_insert_with(String::new).push_str(piece);
+            }
+            if let Some(f) = v
+                .pointer("/choices/0/finish_reason")
+                .and_then(Value::as_str)
+            {
+                finish_reason = Some(f.to_string());
+            }
             if let Some(u) = usage(&v) {
                 usage_seen = Some(u);
             }
         }
     }
-    if !done {
+    if sse.has_partial_event() {
         return Err(CallError::new(
             ErrorClass::Network,
-            if sse.has_partial_event() {
-                "the response stream was cut off in the middle of an event"
-            } else {
-                "the response stream ended before its final [DONE] event"
-            },
+            "the response stream was cut off in the middle of an event",
         ));
     }
+    if !done && finish_reason.is_none() {
+        return Err(CallError::new(
+            ErrorClass::Network,
+            "the response stream ended before its final [DONE] event",
+        ));
+    }
+    if let Some(text) = refusal {
+        return Err(refused(FinishReason::Refusal, &text));
+    }
     Ok(ChatResponse {
+        finish: ending(finish_reason.as_deref(), &output)?,
         output,
         usage: usage_seen,
         latency_ms: elapsed_ms(started),
@@ -251,11 +312,16 @@ mod tests {
                 ..GenParams::default()
             },
         };
-        let b = body(&req, true, MaxTokensField::MaxTokens);
+        let wire = |stream, field| Wire {
+            stream,
+            include_usage: stream,
+            field,
+        };
+        let b = body(&req, wire(true, MaxTokensField::MaxTokens));
         assert_eq!(b["stream_options"]["include_usage"], json!(true));
         assert_eq!(b["response_format"]["type"], json!("json_object"));
         assert_eq!(b["max_tokens"], json!(3));
-        let whole = body(&req, false, MaxTokensField::MaxCompletionTokens);
+        let whole = body(&req, wire(false, MaxTokensField::MaxCompletionTokens));
         assert!(whole.get("stream").is_none());
         assert_eq!(whole["max_completion_tokens"], json!(3));
         assert!(whole.get("max_tokens").is_none());

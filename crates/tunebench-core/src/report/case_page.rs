@@ -48,6 +48,8 @@ pub struct ArmAnswer {
     pub right: bool,
     pub error_class: Option<String>,
     pub error_message: Option<String>,
+    /// The answer was cut at the output token limit.
+    pub truncated: bool,
 }
 
 /// One case with both arms' answers.
@@ -174,6 +176,8 @@ fn answer(data: &RunData, row: Option<&ResultRow>) -> ArmAnswer {
         right: score.is_some_and(|s| s >= RIGHT_THRESHOLD),
         error_class: row.and_then(|r| r.error_class.clone()),
         error_message: row.and_then(|r| r.error_message.clone()),
+        truncated: row
+            .is_some_and(|r| r.output.is_some() && r.finish_reason.as_deref() == Some("length")),
     }
 }
 

@@ -181,6 +181,16 @@ fn blocks(
         a.errors.to_string(),
         bb.errors.to_string(),
     ]);
+    metrics.push(vec![
+        "of which refused or filtered".into(),
+        a.refused.to_string(),
+        bb.refused.to_string(),
+    ]);
+    metrics.push(vec![
+        "answers cut at the token limit".into(),
+        a.truncated.to_string(),
+        bb.truncated.to_string(),
+    ]);
     b.push(Block::Heading("Metrics".into()));
     b.push(Block::Table {
         head: head("metric"),

@@ -81,6 +81,11 @@ pub struct ArmReport {
     /// Cases that failed after retries, shown apart from wrong answers.
     pub errors: u32,
     pub errors_by_class: Vec<ErrorCount>,
+    /// Of `errors`, the cases the model refused or the provider's content filter stopped
+    /// (class `refused`): not wrong answers, and not retried.
+    pub refused: u32,
+    /// Of `answered`, the answers cut at the output token limit (scored as they are).
+    pub truncated: u32,
     pub primary: PrimaryValue,
     /// Every scorer's mean with its interval over the paired cases (errors follow the
     /// report's policy).
@@ -529,6 +534,11 @@ fn arm_report(
         n: rows.len() as u32,
         answered: rows.len() as u32 - errors,
         errors,
+        refused: by_class.get("refused").copied().unwrap_or(0),
+        truncated: rows
+            .iter()
+            .filter(|r| r.output.is_some() && r.finish_reason.as_deref() == Some("length"))
+            .count() as u32,
         errors_by_class: by_class
             .into_iter()
             .map(|(class, count)| ErrorCount { class, count })

@@ -362,6 +362,7 @@ async fn call_one(sh: &Shared, job: usize, a: usize, c: usize) -> Done {
             fill_usage(&mut record, hit.usage, arm.price);
             record.latency_ms = Some(hit.latency_ms);
             record.ttft_ms = hit.ttft_ms;
+            record.finish_reason = hit.finish.map(|f| f.as_str().into());
             record.from_cache = true;
             return Done {
                 arm: a,
@@ -401,6 +402,7 @@ async fn call_one(sh: &Shared, job: usize, a: usize, c: usize) -> Done {
                 fill_usage(&mut record, resp.usage, arm.price);
                 record.latency_ms = Some(resp.latency_ms);
                 record.ttft_ms = resp.ttft_ms;
+                record.finish_reason = resp.finish.map(|f| f.as_str().into());
                 if let Some(k) = key {
                     let _ = sh.writes.send(Write::Cache(
                         k,
@@ -409,6 +411,7 @@ async fn call_one(sh: &Shared, job: usize, a: usize, c: usize) -> Done {
                             usage: resp.usage,
                             latency_ms: resp.latency_ms,
                             ttft_ms: resp.ttft_ms,
+                            finish: resp.finish,
                         },
                     ));
                 }
@@ -421,13 +424,14 @@ async fn call_one(sh: &Shared, job: usize, a: usize, c: usize) -> Done {
                     spent,
                 };
             }
-            Err(e) if e.class.is_retryable() && attempt < settings.max_attempts => {
+            Err(e) if e.retryable() && attempt < settings.max_attempts => {
                 tokio::time::sleep(retry::delay(settings, attempt, e.retry_after, rng.f64())).await;
             }
             Err(e) => {
                 record.attempts = attempt;
                 record.error_class = Some(e.class.as_str().into());
                 record.http_status = e.http_status.map(u32::from);
+                record.finish_reason = e.finish_reason.map(|f| f.as_str().into());
                 record.error_message = Some(e.message);
                 return Done {
                     arm: a,
@@ -445,10 +449,12 @@ fn fill_usage(record: &mut ResultRecord, usage: Option<provider::Usage>, price: 
         record.prompt_tokens = Some(u.prompt_tokens);
         record.completion_tokens = Some(u.completion_tokens);
         record.cached_tokens = u.cached_tokens;
+        record.cache_write_tokens = u.cache_write_tokens;
         record.cost = price.and_then(|p| {
             p.cost(
                 u.prompt_tokens,
                 u.cached_tokens.unwrap_or(0),
+                u.cache_write_tokens.unwrap_or(0),
                 u.completion_tokens,
             )
         });

@@ -57,6 +57,7 @@ impl PriceLookup for CatalogPrices {
                 crate::price::PriceMatch::Found { entry } => Some(Price {
                     input: entry.input,
                     cached_input: entry.cached_input,
+                    cache_write: entry.cache_write,
                     output: entry.output,
                     training: entry.training,
                     hosting_per_hour: entry.hosting_per_hour,

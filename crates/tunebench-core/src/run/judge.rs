@@ -18,6 +18,8 @@ pub struct ProviderJudge {
     pub provider: Provider,
     pub key: Option<ApiKey>,
     pub model: String,
+    /// Sent only when set: current reasoning models refuse any temperature but the default.
+    pub temperature: Option<f64>,
 }
 
 impl JudgeClient for ProviderJudge {
@@ -32,7 +34,7 @@ impl JudgeClient for ProviderJudge {
             ],
             params: GenParams {
                 max_tokens: Some(200),
-                temperature: Some(0.0),
+                temperature: self.temperature,
                 ..GenParams::default()
             },
         };

@@ -136,6 +136,10 @@ pub struct ResultRecord {
     pub attempts: u32,
     pub cost: Option<f64>,
     pub from_cache: bool,
+    /// `length`, `content_filter` or `refusal` when the answer did not simply finish.
+    pub finish_reason: Option<String>,
+    /// Of `prompt_tokens`, those written to the provider's prompt cache.
+    pub cache_write_tokens: Option<u32>,
 }
 
 /// Progress of one arm.

@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// The migrations in order; migration `i` (1-based) brings the schema to version `i`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_finish_reason_and_cache_writes.sql"),
+];
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: i32 = MIGRATIONS.len() as i32;

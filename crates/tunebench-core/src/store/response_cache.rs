@@ -13,6 +13,7 @@ pub struct CachedResponse {
     pub usage: Option<Usage>,
     pub latency_ms: f64,
     pub ttft_ms: Option<f64>,
+    pub finish: Option<crate::provider::FinishReason>,
 }
 
 // --- writes ---
@@ -21,8 +22,9 @@ pub struct CachedResponse {
 pub fn put(conn: &Connection, key: &str, resp: &CachedResponse) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO response_cache (key, output, prompt_tokens, completion_tokens, cached_tokens,
-                                     latency_ms, ttft_ms, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+                                     latency_ms, ttft_ms, cache_write_tokens, finish_reason,
+                                     created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
          ON CONFLICT (key) DO NOTHING",
     )?
     .execute(params![
@@ -33,6 +35,8 @@ pub fn put(conn: &Connection, key: &str, resp: &CachedResponse) -> Result<()> {
         resp.usage.and_then(|u| u.cached_tokens),
         resp.latency_ms,
         resp.ttft_ms,
+        resp.usage.and_then(|u| u.cache_write_tokens),
+        resp.finish.map(|f| f.as_str()),
     ])?;
     Ok(())
 }
@@ -42,7 +46,8 @@ pub fn put(conn: &Connection, key: &str, resp: &CachedResponse) -> Result<()> {
 pub fn get(conn: &Connection, key: &str) -> Result<Option<CachedResponse>> {
     Ok(conn
         .prepare_cached(
-            "SELECT output, prompt_tokens, completion_tokens, cached_tokens, latency_ms, ttft_ms
+            "SELECT output, prompt_tokens, completion_tokens, cached_tokens, latency_ms, ttft_ms,
+                    cache_write_tokens, finish_reason
                FROM response_cache WHERE key = ?1",
         )?
         .query_row([key], |r| {
@@ -54,9 +59,13 @@ pub fn get(conn: &Connection, key: &str) -> Result<Option<CachedResponse>> {
                     prompt_tokens: p,
                     completion_tokens: completion.unwrap_or(0),
                     cached_tokens: r.get(3).ok().flatten(),
+                    cache_write_tokens: r.get(6).ok().flatten(),
                 }),
                 latency_ms: r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
                 ttft_ms: r.get(5)?,
+                finish: r
+                    .get::<_, Option<String>>(7)?
+                    .and_then(|f| crate::provider::FinishReason::parse(&f)),
             })
         })
         .optional()?)

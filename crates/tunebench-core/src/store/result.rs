@@ -17,8 +17,9 @@ pub fn insert_batch(conn: &Connection, rows: &[ResultRecord]) -> Result<usize> {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO result (run_id, arm_id, example_id, output, error_class, http_status,
                                  error_message, prompt_tokens, completion_tokens, cached_tokens,
-                                 latency_ms, ttft_ms, attempts, cost, from_cache, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                                 latency_ms, ttft_ms, attempts, cost, from_cache, finish_reason,
+                                 cache_write_tokens, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
                      strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
              ON CONFLICT (run_id, arm_id, example_id) DO NOTHING",
         )?;
@@ -39,6 +40,8 @@ pub fn insert_batch(conn: &Connection, rows: &[ResultRecord]) -> Result<usize> {
                 r.attempts,
                 r.cost,
                 r.from_cache,
+                r.finish_reason,
+                r.cache_write_tokens,
             ])?;
         }
     }
@@ -47,10 +50,11 @@ pub fn insert_batch(conn: &Connection, rows: &[ResultRecord]) -> Result<usize> {
 }
 
 /// Deletes the results of `run_id` that ended as errors, so a resume sends those cases
-/// again; returns how many.
+/// again; returns how many. Refusals are an outcome, not a failure, and are kept.
 pub fn delete_errors(conn: &Connection, run_id: i32) -> Result<usize> {
     Ok(conn.execute(
-        "DELETE FROM result WHERE run_id = ?1 AND error_class IS NOT NULL",
+        "DELETE FROM result WHERE run_id = ?1 AND error_class IS NOT NULL
+                                AND error_class <> 'refused'",
         [run_id],
     )?)
 }
@@ -62,7 +66,8 @@ pub fn for_run(conn: &Connection, run_id: i32) -> Result<Vec<(ResultRecord, Stri
     let mut stmt = conn.prepare(
         "SELECT r.run_id, r.arm_id, r.example_id, r.output, r.error_class, r.http_status,
                 r.error_message, r.prompt_tokens, r.completion_tokens, r.cached_tokens,
-                r.latency_ms, r.ttft_ms, r.attempts, r.cost, r.from_cache, e.expected
+                r.latency_ms, r.ttft_ms, r.attempts, r.cost, r.from_cache, e.expected,
+                r.finish_reason, r.cache_write_tokens
            FROM result r JOIN example e ON e.id = r.example_id
           WHERE r.run_id = ?1
           ORDER BY r.arm_id, e.ordinal",
@@ -85,6 +90,8 @@ pub fn for_run(conn: &Connection, run_id: i32) -> Result<Vec<(ResultRecord, Stri
                 attempts: r.get(12)?,
                 cost: r.get(13)?,
                 from_cache: r.get(14)?,
+                finish_reason: r.get(16)?,
+                cache_write_tokens: r.get(17)?,
             },
             r.get(15)?,
         ))

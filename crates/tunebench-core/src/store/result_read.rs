@@ -27,6 +27,9 @@ pub struct ResultRow {
     pub ttft_ms: Option<f64>,
     /// USD; `None` when the arm's model had no price.
     pub cost: Option<f64>,
+    /// `length` (answer cut at the token limit), `content_filter` or `refusal`; `None`
+    /// when the answer finished normally.
+    pub finish_reason: Option<String>,
 }
 
 /// Every result of `run_id`, ordered by case (file order), then arm.
@@ -34,7 +37,7 @@ pub fn for_report(conn: &Connection, run_id: i32) -> Result<Vec<ResultRow>> {
     let mut stmt = conn.prepare(
         "SELECT r.arm_id, r.example_id, e.ordinal, e.input, e.expected, r.output, r.error_class,
                 r.error_message, r.completion_tokens, r.latency_ms, r.ttft_ms, r.cost,
-                r.prompt_tokens, r.cached_tokens, r.scores
+                r.prompt_tokens, r.cached_tokens, r.scores, r.finish_reason
            FROM result r JOIN example e ON e.id = r.example_id
           WHERE r.run_id = ?1
           ORDER BY e.ordinal, r.arm_id",
@@ -56,6 +59,7 @@ pub fn for_report(conn: &Connection, run_id: i32) -> Result<Vec<ResultRow>> {
             prompt_tokens: r.get(12)?,
             cached_tokens: r.get(13)?,
             scores: r.get(14)?,
+            finish_reason: r.get(15)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

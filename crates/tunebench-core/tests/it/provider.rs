@@ -9,6 +9,7 @@ use tunebench_core::provider::{
     ProviderSettings, Role,
 };
 
+use crate::provider_fakes::Api;
 use crate::provider_server::{self as server, chat_json, chat_sse, error, usage, Reply};
 
 fn provider(kind: ProviderKind, base_url: &str, stream: bool) -> Provider {
@@ -239,7 +240,7 @@ async fn an_unreachable_host_is_named_unreachable() {
 
 #[tokio::test]
 async fn azure_addresses_the_deployment_with_an_api_version_and_api_key_header() {
-    let srv = server::start(|_, _| chat_json("ok", Some(usage(3, 1)))).await;
+    let srv = server::start_strict(Api::Azure, |_, _| chat_json("ok", Some(usage(3, 1)))).await;
     let mut p = provider(ProviderKind::AzureOpenAi, &srv.base_url, false);
     p.settings.api_version = Some("2024-06-01".into());
     call(&p, Some(&ApiKey::new("azure-key-1"))).await.unwrap();
@@ -254,7 +255,7 @@ async fn azure_addresses_the_deployment_with_an_api_version_and_api_key_header()
 
 #[tokio::test]
 async fn anthropic_streams_messages_with_its_own_headers_and_usage_events() {
-    let srv = server::start(|_, _| {
+    let srv = server::start_strict(Api::Anthropic, |_, _| {
         Reply::Sse(
             vec![
                 json!({"type":"message_start","message":{"usage":{"input_tokens":20,"output_tokens":1}}}).to_string(),

@@ -48,6 +48,22 @@ pub enum Reply {
 
 pub type Handler = dyn Fn(&Recorded, u32) -> Reply + Send + Sync;
 
+/// Starts a server that first checks each request as the real API `api` would (see
+/// `provider_fakes`), answering the real API's error when it would refuse it, and only
+/// then asks `handler`.
+pub async fn start_strict(
+    api: crate::provider_fakes::Api,
+    handler: impl Fn(&Recorded, u32) -> Reply + Send + Sync + 'static,
+) -> TestServer {
+    start(
+        move |req, attempt| match crate::provider_fakes::check(api, req) {
+            Some(refused) => refused,
+            None => handler(req, attempt),
+        },
+    )
+    .await
+}
+
 pub struct TestServer {
     pub base_url: String,
     pub requests: Arc<Mutex<Vec<Recorded>>>,
@@ -196,7 +212,13 @@ async fn write_reply(sock: &mut TcpStream, reply: Reply) -> std::io::Result<()> 
             )
             .await?;
             for e in &events {
-                let data = format!("data: {e}\n\n");
+                // A block that names its event (`event: ...`) or is a comment is sent as
+                // written; anything else is one `data:` line.
+                let data = if e.starts_with("event:") || e.starts_with(':') {
+                    format!("{e}\n\n")
+                } else {
+                    format!("data: {e}\n\n")
+                };
                 sock.write_all(format!("{:x}\r\n{data}\r\n", data.len()).as_bytes())
                     .await?;
                 sock.flush().await?;

@@ -572,6 +572,7 @@ fn the_catalog_prices_an_arm_that_names_no_price_of_its_own() {
     let own = Price {
         input: Some(9.0),
         cached_input: None,
+        cache_write: None,
         output: Some(9.0),
         training: None,
         hosting_per_hour: None,
@@ -585,5 +586,72 @@ fn the_catalog_prices_an_arm_that_names_no_price_of_its_own() {
         prices.price(&provider, &arm("my-model", None)),
         None,
         "unknown is unpriced, not $0"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn truncated_answers_are_flagged_and_refusals_are_kept_apart_without_retries() {
+    use tunebench_core::report::{self, CaseFilter, ReportOptions};
+    let db = temp_db();
+    let srv = server::start(|req, _| {
+        let label = echo_label(req);
+        let whole = |content: serde_json::Value, refusal: serde_json::Value, finish: &str| {
+            Reply::Status(
+                200,
+                vec![],
+                serde_json::json!({
+                    "id": "chatcmpl-1", "object": "chat.completion", "model": "m",
+                    "choices": [{"index": 0, "finish_reason": finish,
+                        "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+                    "usage": usage(100, 2),
+                })
+                .to_string(),
+            )
+        };
+        let input = req.last_user();
+        if req.body["model"] == "base" && input.contains("t case 0") {
+            whole(serde_json::json!(label), serde_json::Value::Null, "length")
+        } else if req.body["model"] == "base" && input.contains("t case 1") {
+            whole(
+                serde_json::Value::Null,
+                serde_json::json!("I can't help with that."),
+                "stop",
+            )
+        } else {
+            whole(serde_json::json!(label), serde_json::Value::Null, "stop")
+        }
+    })
+    .await;
+    let exp = setup(&db, &srv, 6, "stream = false");
+    let (run_id, outcome, _) = run_new(&db, exp, RunOptions::default()).await;
+    assert_eq!(outcome.status, RunStatus::Completed);
+    assert_eq!(srv.count(), 12, "the refusal was not retried");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM result WHERE finish_reason = 'length' AND output = 'label-billing'"),
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM result WHERE error_class = 'refused' AND finish_reason = 'refusal' AND error_message LIKE '%I can''t help with that.%'"),
+        1
+    );
+
+    let conn = store::open(&db.path).unwrap();
+    let rep = report::run_report(&conn, &db.path, run_id, &ReportOptions::default()).unwrap();
+    let a = &rep.arms[0];
+    assert_eq!((a.truncated, a.refused), (1, 1), "{a:?}");
+    assert_eq!((rep.arms[1].truncated, rep.arms[1].refused), (0, 0));
+    let page = report::cases(&conn, run_id, CaseFilter::All, None, 0, 50).unwrap();
+    let first = &page.cases[0];
+    assert!(first.a.truncated && !first.b.truncated, "{first:?}");
+    assert_eq!(page.cases[1].a.error_class.as_deref(), Some("refused"));
+
+    // A resume re-sends failed calls, never a refusal.
+    run::clear_errors(&conn, &db.path, run_id).unwrap();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM result WHERE error_class = 'refused'"
+        ),
+        1
     );
 }

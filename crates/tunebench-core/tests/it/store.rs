@@ -190,3 +190,33 @@ fn the_dataset_list_of_a_new_store_is_empty() {
     let conn = store::open_in_memory().unwrap();
     assert!(store::dataset::list(&conn).unwrap().is_empty());
 }
+
+#[test]
+fn a_version_1_database_gains_the_finish_reason_and_cache_write_columns() {
+    let db = temp_db();
+    {
+        let raw = raw(&db.path);
+        raw.execute_batch(include_str!("../../migrations/0001_init.sql"))
+            .unwrap();
+        raw.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let conn = store::open(&db.path).unwrap();
+    assert_eq!(store::schema_version(&conn).unwrap(), LATEST_VERSION);
+    for (table, column) in [
+        ("result", "finish_reason"),
+        ("result", "cache_write_tokens"),
+        ("response_cache", "cache_write_tokens"),
+        ("response_cache", "finish_reason"),
+    ] {
+        let n: i64 = conn
+            .query_row(
+                &format!(
+                    "SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "{table}.{column}");
+    }
+}

@@ -1,0 +1,639 @@
+//! Wire fidelity against fakes as strict as the real APIs (`provider_fakes`): what current
+//! models refuse is never sent, and every way an answer ends is read as the provider meant
+//! it.
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::json;
+use tunebench_core::provider::{
+    self, ApiKey, ChatRequest, ErrorClass, FinishReason, GenParams, Message, Provider,
+    ProviderKind, ProviderSettings, ResponseFormat, Role,
+};
+use tunebench_core::run::judge::ProviderJudge;
+use tunebench_core::score::judge::{JudgeClient, JudgePrompt};
+
+use crate::provider_fakes::{
+    anthropic_error, anthropic_event, anthropic_stream, anthropic_whole, openai_error,
+    openai_stream, openai_usage, openai_whole, Api,
+};
+use crate::provider_server::{self as server, Reply};
+
+fn provider(kind: ProviderKind, base_url: &str, stream: bool) -> Provider {
+    Provider {
+        id: 1,
+        name: "test".into(),
+        kind,
+        base_url: base_url.into(),
+        api_key_env: None,
+        settings: ProviderSettings {
+            stream,
+            timeout_s: 2.0,
+            ..ProviderSettings::default()
+        },
+    }
+}
+
+fn request(model: &str, params: GenParams) -> ChatRequest {
+    ChatRequest {
+        model: model.into(),
+        messages: vec![
+            Message::new(Role::System, "be brief"),
+            Message::new(Role::User, "Input: hello"),
+        ],
+        params,
+    }
+}
+
+fn bounded(max_tokens: u32) -> GenParams {
+    GenParams {
+        max_tokens: Some(max_tokens),
+        ..GenParams::default()
+    }
+}
+
+fn key() -> ApiKey {
+    ApiKey::new("sk-test-wire-0001")
+}
+
+async fn send(
+    p: &Provider,
+    r: &ChatRequest,
+) -> Result<provider::ChatResponse, provider::CallError> {
+    provider::send(&reqwest::Client::new(), p, Some(&key()), r).await
+}
+
+fn ok_openai(req: &server::Recorded) -> Reply {
+    if req.body["stream"] == json!(true) {
+        openai_stream(req, &["O", "K"], "stop", openai_usage(9, 1, 0))
+    } else {
+        openai_whole(Some("OK"), None, "stop", openai_usage(9, 1, 0))
+    }
+}
+
+fn ok_anthropic(req: &server::Recorded) -> Reply {
+    if req.body["stream"] == json!(true) {
+        Reply::Sse(
+            anthropic_stream(
+                &["O", "K"],
+                "end_turn",
+                json!({"input_tokens": 9, "output_tokens": 1}),
+                json!({"output_tokens": 1}),
+            ),
+            true,
+        )
+    } else {
+        anthropic_whole(
+            "OK",
+            "end_turn",
+            json!({"input_tokens": 9, "output_tokens": 1}),
+        )
+    }
+}
+
+// --- 1. no temperature where current models refuse it ---
+
+#[tokio::test]
+async fn test_connection_to_a_reasoning_model_sends_no_temperature_and_succeeds() {
+    let srv = server::start_strict(Api::OpenAi, |req, _| ok_openai(req)).await;
+    let p = provider(ProviderKind::OpenAi, &format!("{}/v1", srv.base_url), true);
+    let check =
+        provider::test_connection(&reqwest::Client::new(), &p, Some(&key()), "gpt-5.4-mini").await;
+    assert!(check.ok, "{check:?}");
+    let body = &srv.requests.lock().unwrap()[0].body;
+    assert!(body.get("temperature").is_none(), "{body}");
+    assert!(body.get("max_tokens").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn test_connection_to_the_newest_claude_opus_sends_no_temperature_and_succeeds() {
+    let srv = server::start_strict(Api::Anthropic, |req, _| ok_anthropic(req)).await;
+    let p = provider(
+        ProviderKind::Anthropic,
+        &format!("{}/v1", srv.base_url),
+        true,
+    );
+    let check =
+        provider::test_connection(&reqwest::Client::new(), &p, Some(&key()), "claude-opus-4-7")
+            .await;
+    assert!(check.ok, "{check:?}");
+}
+
+#[tokio::test]
+async fn the_judge_sends_no_temperature_unless_one_is_configured() {
+    let srv = server::start_strict(Api::OpenAi, |req, _| ok_openai(req)).await;
+    let judge = |temperature| ProviderJudge {
+        client: reqwest::Client::new(),
+        provider: provider(ProviderKind::OpenAi, &format!("{}/v1", srv.base_url), false),
+        key: Some(key()),
+        model: "gpt-5.4-mini".into(),
+        temperature,
+    };
+    let prompt = JudgePrompt {
+        system: "grade".into(),
+        user: "answer".into(),
+    };
+    assert_eq!(judge(None).complete(&prompt).await.unwrap(), "OK");
+    assert!(srv.requests.lock().unwrap()[0]
+        .body
+        .get("temperature")
+        .is_none());
+    let refused = judge(Some(0.0)).complete(&prompt).await.unwrap_err();
+    assert!(
+        refused
+            .message
+            .contains("Only the default (1) value is supported"),
+        "a configured temperature is sent as set: {}",
+        refused.message
+    );
+}
+
+// --- 2. Anthropic's base URL with or without /v1 ---
+
+#[tokio::test]
+async fn anthropic_accepts_its_base_url_with_or_without_v1() {
+    let srv = server::start_strict(Api::Anthropic, |req, _| ok_anthropic(req)).await;
+    for base in [srv.base_url.clone(), format!("{}/v1/", srv.base_url)] {
+        let p = provider(ProviderKind::Anthropic, &base, false);
+        let r = send(&p, &request("claude-sonnet-4-5", bounded(8))).await;
+        assert_eq!(
+            r.map(|r| r.output).map_err(|e| e.message),
+            Ok("OK".to_string()),
+            "{base}"
+        );
+    }
+    assert!(srv
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|r| r.path == "/v1/messages"));
+}
+
+// --- 3. Azure: reasoning deployments, the v1 path, old api-versions ---
+
+#[tokio::test]
+async fn an_azure_reasoning_deployment_gets_max_completion_tokens() {
+    let srv = server::start_strict(Api::Azure, |req, _| ok_openai(req)).await;
+    let mut p = provider(ProviderKind::AzureOpenAi, &srv.base_url, false);
+    p.settings.api_version = Some("2024-12-01-preview".into());
+    let r = send(&p, &request("o3-mini", bounded(8))).await;
+    assert_eq!(r.map(|r| r.output).map_err(|e| e.message), Ok("OK".into()));
+    assert_eq!(
+        srv.requests.lock().unwrap()[0].body["max_completion_tokens"],
+        json!(8)
+    );
+}
+
+#[tokio::test]
+async fn azure_v1_endpoints_name_the_deployment_in_the_body() {
+    let srv = server::start_strict(Api::Azure, |req, _| ok_openai(req)).await;
+    let p = provider(
+        ProviderKind::AzureOpenAi,
+        &format!("{}/openai/v1", srv.base_url),
+        true,
+    );
+    let r = send(&p, &request("gpt-4o-prod", bounded(8))).await;
+    assert_eq!(r.map(|r| r.output).map_err(|e| e.message), Ok("OK".into()));
+    let req = &srv.requests.lock().unwrap()[0];
+    assert_eq!(req.path, "/openai/v1/chat/completions");
+    assert_eq!(req.body["model"], json!("gpt-4o-prod"));
+    assert_eq!(req.headers["api-key"], "sk-test-wire-0001");
+}
+
+#[tokio::test]
+async fn an_old_azure_api_version_streams_without_stream_options() {
+    let srv = server::start_strict(Api::Azure, |req, _| ok_openai(req)).await;
+    let mut p = provider(ProviderKind::AzureOpenAi, &srv.base_url, true);
+    p.settings.api_version = Some("2024-06-01".into());
+    let r = send(&p, &request("gpt-4o", bounded(8))).await;
+    assert_eq!(r.map(|r| r.output).map_err(|e| e.message), Ok("OK".into()));
+    let body = &srv.requests.lock().unwrap()[0].body;
+    assert!(body.get("stream_options").is_none(), "{body}");
+    assert_eq!(body["max_tokens"], json!(8), "{body}");
+}
+
+// --- 4. truncated, filtered and refused answers ---
+
+#[tokio::test]
+async fn an_answer_cut_at_the_token_limit_is_marked_truncated_streamed_or_whole() {
+    for stream in [false, true] {
+        let srv = server::start_strict(Api::OpenAi, |req, _| {
+            if req.body["stream"] == json!(true) {
+                openai_stream(req, &["bill"], "length", openai_usage(9, 1, 0))
+            } else {
+                openai_whole(Some("bill"), None, "length", openai_usage(9, 1, 0))
+            }
+        })
+        .await;
+        let p = provider(
+            ProviderKind::OpenAi,
+            &format!("{}/v1", srv.base_url),
+            stream,
+        );
+        let r = send(&p, &request("gpt-4.1-mini", bounded(1)))
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.output.as_str(), r.finish),
+            ("bill", Some(FinishReason::Length))
+        );
+    }
+    let srv = server::start_strict(Api::Anthropic, |_, _| {
+        anthropic_whole(
+            "bill",
+            "max_tokens",
+            json!({"input_tokens": 9, "output_tokens": 1}),
+        )
+    })
+    .await;
+    let p = provider(
+        ProviderKind::Anthropic,
+        &format!("{}/v1", srv.base_url),
+        false,
+    );
+    let r = send(&p, &request("claude-haiku-4-5", bounded(1)))
+        .await
+        .unwrap();
+    assert_eq!(r.finish, Some(FinishReason::Length));
+}
+
+#[tokio::test]
+async fn refusals_and_content_filters_are_their_own_outcome_and_not_retried() {
+    let openai_refusal = server::start_strict(Api::OpenAi, |_, _| {
+        openai_whole(
+            None,
+            Some("I can't help with that."),
+            "stop",
+            openai_usage(9, 6, 0),
+        )
+    })
+    .await;
+    let filtered = server::start_strict(Api::OpenAi, |req, _| {
+        openai_stream(req, &[], "content_filter", openai_usage(9, 0, 0))
+    })
+    .await;
+    let claude_refusal = server::start_strict(Api::Anthropic, |_, _| {
+        Reply::Sse(
+            anthropic_stream(
+                &["I can"],
+                "refusal",
+                json!({"input_tokens": 9, "output_tokens": 1}),
+                json!({"output_tokens": 2}),
+            ),
+            true,
+        )
+    })
+    .await;
+    let cases = [
+        (
+            ProviderKind::OpenAi,
+            &openai_refusal,
+            false,
+            "gpt-4.1-mini",
+            FinishReason::Refusal,
+        ),
+        (
+            ProviderKind::OpenAi,
+            &filtered,
+            true,
+            "gpt-4.1-mini",
+            FinishReason::ContentFilter,
+        ),
+        (
+            ProviderKind::Anthropic,
+            &claude_refusal,
+            true,
+            "claude-sonnet-4-5",
+            FinishReason::Refusal,
+        ),
+    ];
+    for (kind, srv, stream, model, reason) in cases {
+        let p = provider(kind, &format!("{}/v1", srv.base_url), stream);
+        let e = send(&p, &request(model, bounded(8))).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::Refused, "{}", e.message);
+        assert_eq!(e.finish_reason, Some(reason));
+        assert!(!e.retryable(), "a refusal is not retried");
+    }
+    assert!(openai_refusal.requests.lock().unwrap().len() == 1);
+    let e = send(
+        &provider(
+            ProviderKind::OpenAi,
+            &format!("{}/v1", openai_refusal.base_url),
+            false,
+        ),
+        &request("gpt-4.1-mini", bounded(8)),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.message.contains("refused to answer") && e.message.contains("I can't help with that."),
+        "{}",
+        e.message
+    );
+}
+
+// --- 5. Anthropic errors mid-stream ---
+
+#[tokio::test]
+async fn anthropic_mid_stream_errors_are_classified_by_their_type() {
+    for (kind, class) in [
+        ("overloaded_error", ErrorClass::Server),
+        ("api_error", ErrorClass::Server),
+        ("rate_limit_error", ErrorClass::RateLimited),
+        ("invalid_request_error", ErrorClass::BadRequest),
+    ] {
+        let srv = server::start_strict(Api::Anthropic, move |_, _| {
+            let mut events = anthropic_stream(
+                &["bi"],
+                "end_turn",
+                json!({"input_tokens": 9, "output_tokens": 1}),
+                json!({"output_tokens": 1}),
+            );
+            events.truncate(4);
+            events.push(anthropic_event(
+                "error",
+                json!({"type": "error", "error": {"type": kind, "message": "stopped"}}),
+            ));
+            Reply::Sse(events, true)
+        })
+        .await;
+        let p = provider(
+            ProviderKind::Anthropic,
+            &format!("{}/v1", srv.base_url),
+            true,
+        );
+        let e = send(&p, &request("claude-sonnet-4-5", bounded(8)))
+            .await
+            .unwrap_err();
+        assert_eq!(e.class, class, "{kind}: {}", e.message);
+        assert_eq!(e.retryable(), class.is_retryable(), "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn anthropic_529_overloaded_is_a_retryable_server_error() {
+    let srv = server::start_strict(Api::Anthropic, |_, _| {
+        anthropic_error(529, "overloaded_error", "Overloaded")
+    })
+    .await;
+    let p = provider(
+        ProviderKind::Anthropic,
+        &format!("{}/v1", srv.base_url),
+        false,
+    );
+    let e = send(&p, &request("claude-sonnet-4-5", bounded(8)))
+        .await
+        .unwrap_err();
+    assert_eq!((e.class, e.http_status), (ErrorClass::Server, Some(529)));
+    assert!(
+        e.retryable() && e.message.contains("Overloaded"),
+        "{}",
+        e.message
+    );
+}
+
+// --- 6. temperature with top_p, json_schema strictness ---
+
+#[tokio::test]
+async fn json_schema_strictness_is_a_setting_that_defaults_to_the_references_false() {
+    let srv = server::start_strict(Api::OpenAi, |req, _| ok_openai(req)).await;
+    let p = provider(ProviderKind::OpenAi, &format!("{}/v1", srv.base_url), false);
+    for strict in [false, true] {
+        let params = GenParams {
+            max_tokens: Some(8),
+            response_format: Some(ResponseFormat::JsonSchema {
+                name: "label".into(),
+                schema: r#"{"type":"object"}"#.into(),
+                strict,
+            }),
+            ..GenParams::default()
+        };
+        send(&p, &request("gpt-4.1-mini", params)).await.unwrap();
+    }
+    let reqs = srv.requests.lock().unwrap();
+    assert_eq!(
+        reqs[0].body["response_format"]["json_schema"]["strict"],
+        json!(false)
+    );
+    assert_eq!(
+        reqs[1].body["response_format"]["json_schema"]["strict"],
+        json!(true)
+    );
+    let default: ResponseFormat =
+        serde_json::from_str(r#"{"type":"json_schema","name":"n","schema":"{}"}"#).unwrap();
+    assert!(matches!(
+        default,
+        ResponseFormat::JsonSchema { strict: false, .. }
+    ));
+}
+
+// --- 7. retries as the official SDKs do them ---
+
+fn status_with(
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: serde_json::Value,
+) -> Reply {
+    Reply::Status(status, headers, body.to_string())
+}
+
+#[tokio::test]
+async fn retry_after_ms_is_read_before_retry_after() {
+    let srv = server::start_strict(Api::OpenAi, |_, _| {
+        status_with(
+            429,
+            vec![("retry-after-ms", "1500".into()), ("retry-after", "9".into())],
+            json!({"error": {"message": "Rate limit reached", "type": "requests", "param": null, "code": "rate_limit_exceeded"}}),
+        )
+    })
+    .await;
+    let p = provider(ProviderKind::OpenAi, &format!("{}/v1", srv.base_url), false);
+    let e = send(&p, &request("gpt-4.1-mini", bounded(8)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.retry_after, Some(Duration::from_millis(1500)));
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let srv = server::start_strict(Api::Anthropic, |_, _| {
+        let at = SystemTime::now() + Duration::from_secs(30);
+        let secs = at.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let date = chrono::DateTime::from_timestamp(secs, 0)
+            .unwrap()
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        Reply::Status(
+            429,
+            vec![("retry-after", date)],
+            json!({"type": "error", "error": {"type": "rate_limit_error", "message": "Number of request tokens has exceeded your per-minute rate limit"}}).to_string(),
+        )
+    })
+    .await;
+    let p = provider(
+        ProviderKind::Anthropic,
+        &format!("{}/v1", srv.base_url),
+        false,
+    );
+    let e = send(&p, &request("claude-sonnet-4-5", bounded(8)))
+        .await
+        .unwrap_err();
+    let wait = e.retry_after.expect("an HTTP-date Retry-After is a wait");
+    assert!(
+        wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+        "{wait:?}"
+    );
+}
+
+#[tokio::test]
+async fn timeouts_408_and_conflicts_409_are_retried() {
+    for status in [408u16, 409] {
+        let srv = server::start_strict(Api::OpenAi, move |_, _| {
+            openai_error(status, "Request timed out or conflicted", None, None)
+        })
+        .await;
+        let p = provider(ProviderKind::OpenAi, &format!("{}/v1", srv.base_url), false);
+        let e = send(&p, &request("gpt-4.1-mini", bounded(8)))
+            .await
+            .unwrap_err();
+        assert!(e.retryable(), "{status}: {}", e.message);
+    }
+}
+
+#[tokio::test]
+async fn x_should_retry_overrides_the_status() {
+    let no = server::start_strict(Api::OpenAi, |_, _| {
+        status_with(
+            500,
+            vec![("x-should-retry", "false".into())],
+            json!({"error": {"message": "The server had an error", "type": "server_error", "param": null, "code": null}}),
+        )
+    })
+    .await;
+    let yes = server::start_strict(Api::OpenAi, |_, _| {
+        status_with(
+            400,
+            vec![("x-should-retry", "true".into())],
+            json!({"error": {"message": "try again", "type": "invalid_request_error", "param": null, "code": null}}),
+        )
+    })
+    .await;
+    let p = |srv: &server::TestServer| {
+        provider(ProviderKind::OpenAi, &format!("{}/v1", srv.base_url), false)
+    };
+    let e = send(&p(&no), &request("gpt-4.1-mini", bounded(8)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.class, ErrorClass::Server);
+    assert!(!e.retryable());
+    let e = send(&p(&yes), &request("gpt-4.1-mini", bounded(8)))
+        .await
+        .unwrap_err();
+    assert!(e.retryable());
+}
+
+#[tokio::test]
+async fn a_429_for_insufficient_quota_is_out_of_credit_and_not_retried() {
+    let srv = server::start_strict(Api::OpenAi, |_, _| {
+        openai_error(
+            429,
+            "You exceeded your current quota, please check your plan and billing details.",
+            None,
+            Some("insufficient_quota"),
+        )
+    })
+    .await;
+    let p = provider(ProviderKind::OpenAi, &format!("{}/v1", srv.base_url), false);
+    let e = send(&p, &request("gpt-4.1-mini", bounded(8)))
+        .await
+        .unwrap_err();
+    assert!(!e.retryable());
+    assert!(
+        e.message
+            .starts_with("the provider account is out of credit"),
+        "{}",
+        e.message
+    );
+}
+
+// --- 8. streams that end without [DONE]; "error": null ---
+
+#[tokio::test]
+async fn a_stream_that_ends_after_its_finish_reason_without_done_is_an_answer() {
+    let srv = server::start_strict(Api::OpenAi, |req, _| {
+        let Reply::Sse(mut events, complete) =
+            openai_stream(req, &["ship", "ping"], "stop", openai_usage(9, 2, 0))
+        else {
+            unreachable!()
+        };
+        events.pop(); // no [DONE]
+        Reply::Sse(events, complete)
+    })
+    .await;
+    let p = provider(
+        ProviderKind::OpenAiCompatible,
+        &format!("{}/v1", srv.base_url),
+        true,
+    );
+    let r = send(&p, &request("local", bounded(8))).await.unwrap();
+    assert_eq!(r.output, "shipping");
+    assert_eq!(r.usage.map(|u| u.prompt_tokens), Some(9));
+}
+
+#[tokio::test]
+async fn an_error_field_that_is_null_is_no_error() {
+    let srv = server::start(|_, _| {
+        Reply::Sse(
+            vec![
+                json!({"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":null}],"error":null}).to_string(),
+                json!({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"error":null}).to_string(),
+                "[DONE]".into(),
+            ],
+            true,
+        )
+    })
+    .await;
+    let p = provider(
+        ProviderKind::OpenAiCompatible,
+        &format!("{}/v1", srv.base_url),
+        true,
+    );
+    let r = send(&p, &request("local", bounded(8))).await.unwrap();
+    assert_eq!(r.output, "ok");
+}
+
+// --- 9. Anthropic cache writes ---
+
+#[tokio::test]
+async fn anthropic_cache_writes_are_counted_and_message_delta_usage_is_read() {
+    let srv = server::start_strict(Api::Anthropic, |_, _| {
+        Reply::Sse(
+            anthropic_stream(
+                &["ok"],
+                "end_turn",
+                json!({"input_tokens": 10, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": 1}),
+                json!({"input_tokens": 10, "cache_creation_input_tokens": 100, "cache_read_input_tokens": 50, "output_tokens": 5}),
+            ),
+            true,
+        )
+    })
+    .await;
+    let p = provider(
+        ProviderKind::Anthropic,
+        &format!("{}/v1", srv.base_url),
+        true,
+    );
+    let r = send(&p, &request("claude-sonnet-4-5", bounded(8)))
+        .await
+        .unwrap();
+    let u = r.usage.unwrap();
+    assert_eq!(
+        (
+            u.prompt_tokens,
+            u.cached_tokens,
+            u.cache_write_tokens,
+            u.completion_tokens
+        ),
+        (160, Some(50), Some(100), 5)
+    );
+}
