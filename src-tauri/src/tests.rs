@@ -195,3 +195,95 @@ fn an_arm_saved_from_the_editor_is_listed_newest_first() {
     assert_eq!(arms[0]["name"], "tuned");
     assert_eq!(arms[0]["kind"], "fine_tuned");
 }
+
+#[test]
+fn a_path_the_person_did_not_choose_or_drop_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("f.sqlite3"));
+    let target = dir.path().join("prices.json");
+    let err = invoke(
+        &webview,
+        "export_prices",
+        serde_json::json!({ "path": target.display().to_string() }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("choose the file"),
+        "{err}"
+    );
+    assert!(
+        !target.exists(),
+        "nothing may be written to an unchosen path"
+    );
+    let err = invoke(
+        &webview,
+        "preview_import",
+        serde_json::json!({ "path": "/etc/passwd", "options": {} }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+}
+
+#[test]
+fn a_file_dropped_on_the_window_may_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("d.sqlite3"));
+    let csv = dir.path().join("tickets.csv");
+    std::fs::write(&csv, "input,expected\nWhere is my parcel?,shipping\n").unwrap();
+    let body = serde_json::json!({ "path": csv.display().to_string(), "options": {} });
+    assert!(invoke(&webview, "preview_import", body.clone()).is_err());
+    webview
+        .state::<AppState>()
+        .on_drag_drop(&tauri::DragDropEvent::Drop {
+            paths: vec![csv.clone()],
+            position: tauri::PhysicalPosition::new(10.0, 10.0),
+        });
+    let preview = invoke(&webview, "preview_import", body).unwrap();
+    assert!(
+        preview.to_string().contains("Where is my parcel?"),
+        "{preview}"
+    );
+}
+
+#[test]
+fn a_second_run_while_one_is_going_is_refused_as_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("r.sqlite3"));
+    let state = webview.state::<AppState>();
+    let _running = state.begin_run().unwrap();
+    let err = crate::CommandError::from(state.begin_run().unwrap_err());
+    assert_eq!(err.code, tunebench_core::ErrorCode::InUse, "{err}");
+    assert!(state.cancel_run(), "the run under way can be cancelled");
+    state.end_run();
+    assert!(!state.cancel_run(), "no run is going any more");
+}
+
+#[test]
+fn a_path_chosen_in_the_save_dialog_may_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("chosen.json");
+    let answer = target.clone();
+    let builder = crate::specta_builder();
+    let app = mock_builder()
+        .invoke_handler(builder.invoke_handler())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let dialogs: crate::state::Dialogs = std::sync::Arc::new(move |_| Some(answer.clone()));
+    app.manage(AppState::new(dir.path().join("s.sqlite3")).with_dialogs(dialogs));
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let body = serde_json::json!({ "path": target.display().to_string() });
+    assert!(invoke(&webview, "export_prices", body.clone()).is_err());
+    let chosen = invoke(
+        &webview,
+        "choose_save_path",
+        serde_json::json!({ "fileName": "prices.json", "filters": [] }),
+    )
+    .unwrap();
+    assert_eq!(chosen, target.display().to_string());
+    let written = invoke(&webview, "export_prices", body).unwrap();
+    assert!(written.as_u64().unwrap() > 0, "the seed prices are written");
+    assert!(target.exists());
+}

@@ -5,6 +5,10 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, CommandError>(__TAURI_INVOKE("app_info")),
+	/**  Asks for a file to open; `None` when the person cancels. */
+	chooseFile: (filters: FileFilter[]) => typedError<string | null, CommandError>(__TAURI_INVOKE("choose_file", { filters })),
+	/**  Asks where to save a file, suggesting `file_name`; `None` when the person cancels. */
+	chooseSavePath: (fileName: string, filters: FileFilter[]) => typedError<string | null, CommandError>(__TAURI_INVOKE("choose_save_path", { fileName, filters })),
 	listDatasets: () => typedError<DatasetSummary[], CommandError>(__TAURI_INVOKE("list_datasets")),
 	previewImport: (path: string, options: ImportOptions_Deserialize) => typedError<Preview_Serialize, CommandError>(__TAURI_INVOKE("preview_import", { path, options })),
 	/**
@@ -21,7 +25,7 @@ export const commands = {
 	datasetExamples: (id: number, query: PageQuery_Deserialize) => typedError<ExamplePage_Serialize, CommandError>(__TAURI_INVOKE("dataset_examples", { id, query })),
 	exportDataset: (id: number, options: ExportOptions_Deserialize, path: string) => typedError<ExportOutcome, CommandError>(__TAURI_INVOKE("export_dataset", { id, options, path })),
 	deleteDataset: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_dataset", { id })),
-	/**  The whole catalog, seed and custom. Writes this build's seed first (idempotent). */
+	/**  The whole catalog, seed and custom. */
 	listPrices: () => typedError<PriceEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_prices")),
 	/**  Adds or replaces a custom entry (it wins over the seed for the same model). */
 	savePrice: (entry: PriceEntry_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("save_price", { entry })),
@@ -56,12 +60,12 @@ export const commands = {
 	saveRunScenario: (runId: number, scenario: Scenario_Deserialize, updatedAt: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_run_scenario", { runId, scenario, updatedAt })),
 	listRuns: () => typedError<RunListEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_runs")),
 	/**  Imports the experiment file at `path`, creates a run and executes it to the end. */
-	startRun: (path: string, options: RunOptions_Deserialize, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, options, progress })),
+	startRun: (path: string, options: RunOptions_Deserialize, events: Channel<RunEvent_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, options, events })),
 	/**
 	 *  Continues (or starts a prepared) run `run_id`, sending only the cases that have no
 	 *  result yet; `budget_usd`, when given, is the run's new spend ceiling.
 	 */
-	resumeRun: (runId: number, budgetUsd: number | null, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, budgetUsd, progress })),
+	resumeRun: (runId: number, budgetUsd: number | null, events: Channel<RunEvent_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, budgetUsd, events })),
 	/**  Stores an experiment composed in the window from stored arms; returns its id. */
 	createExperiment: (draft: ExperimentDraft) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
 	/**  Creates a pending run of `experiment_id` and returns it with its estimate. */
@@ -236,10 +240,10 @@ export type ArmCost_Serialize = {
 	retired_on: string | null,
 };
 
-/**  An arm as the editor holds it (not necessarily saved). */
+/**  An arm being edited. */
 export type ArmDraft = ArmDraft_Serialize | ArmDraft_Deserialize;
 
-/**  An arm as the editor holds it (not necessarily saved). */
+/**  An arm being edited. */
 export type ArmDraft_Deserialize = {
 	/**
 	 *  `prompt` (the default) or `fine_tuned`: a fine-tuned arm's cost at scale includes
@@ -255,7 +259,7 @@ export type ArmDraft_Deserialize = {
 	temperature?: number | null,
 };
 
-/**  An arm as the editor holds it (not necessarily saved). */
+/**  An arm being edited. */
 export type ArmDraft_Serialize = {
 	/**
 	 *  `prompt` (the default) or `fine_tuned`: a fine-tuned arm's cost at scale includes
@@ -875,7 +879,12 @@ export type ErrorCode =
 "no_price" | 
 /**  The person cancelled the operation; nothing was stored. */
 "cancelled" | 
-/**  Anything else. */
+/**
+ *  Something else holds what was asked for (a run or import under way, a dataset an
+ *  experiment uses); the message says what.
+ */
+"in_use" | 
+/**  Anything else: a failure of Tunebench or its surroundings, not of the input. */
 "internal";
 
 export type ErrorCount = {
@@ -1088,6 +1097,12 @@ export type FewShot_Serialize = {
 	seed: number | null,
 	/**  For `fixed`: the examples' ids from the file's id column, or their 0-based row numbers. */
 	ids: string[],
+};
+
+/**  One filter of a file dialog: its name and the extensions it shows. */
+export type FileFilter = {
+	name: string,
+	extensions: string[],
 };
 
 /**  The formats Tunebench imports. */
@@ -2088,6 +2103,24 @@ export type RunEstimate_Serialize = {
 	/**  Names of arms without a price (their cost is unknown). */
 	unpriced_arms: string[],
 };
+
+/**
+ *  Where a run reports: its progress, and once before the first call the warnings about
+ *  its setup (a provider that expects an API key and has none).
+ */
+export type RunEvent = RunEvent_Serialize | RunEvent_Deserialize;
+
+/**
+ *  Where a run reports: its progress, and once before the first call the warnings about
+ *  its setup (a provider that expects an API key and has none).
+ */
+export type RunEvent_Deserialize = { kind: "warnings"; warnings: string[] } | { kind: "progress"; progress: Progress_Deserialize };
+
+/**
+ *  Where a run reports: its progress, and once before the first call the warnings about
+ *  its setup (a provider that expects an API key and has none).
+ */
+export type RunEvent_Serialize = { kind: "warnings"; warnings: string[] } | { kind: "progress"; progress: Progress_Serialize };
 
 export type RunHistory = RunHistory_Serialize | RunHistory_Deserialize;
 
