@@ -5,8 +5,8 @@
 #   bench/run.sh                 # all scenarios, median of REPEAT=3 runs where cheap
 #   REPEAT=1 bench/run.sh
 #
-# Environment: TUNEBENCH_BENCH_DIR (default ../shared/bench next to the repo, else
-# /work/shared/bench), TUNEBENCH_BIN (default: builds `cargo build --release -p tunebench-cli`).
+# Environment: TUNEBENCH_BENCH_DIR (default ../shared/bench next to the repo), TUNEBENCH_BIN
+# (default: builds `cargo build --release -p tunebench-cli`).
 #
 # Scenarios (two arms x 2,000 cases = 4,000 calls):
 #   1. concurrency 32: wall time vs the physical limit 4000 x 0.05 s / 32 = 6.25 s (target
@@ -22,8 +22,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 REPEAT="${REPEAT:-3}"
 BENCH_DIR="${TUNEBENCH_BENCH_DIR:-$ROOT/../shared/bench}"
-[ -f "$BENCH_DIR/stub_server.py" ] || BENCH_DIR=/work/shared/bench
-[ -f "$BENCH_DIR/stub_server.py" ] || { echo "no stub_server.py; set TUNEBENCH_BENCH_DIR" >&2; exit 2; }
+[ -f "$BENCH_DIR/stub_server.py" ] || { echo "no $BENCH_DIR/stub_server.py; set TUNEBENCH_BENCH_DIR" >&2; exit 2; }
 
 if [ -z "${TUNEBENCH_BIN:-}" ]; then
   (cd "$ROOT" && cargo build --release -q -p tunebench-cli)

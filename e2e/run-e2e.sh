@@ -39,6 +39,8 @@ eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 2>/dev/null
 # nothing leaks between runs.
 export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
 export LIBGL_ALWAYS_SOFTWARE=1 NO_AT_BRIDGE=1 GTK_A11Y=none
+# The debug build's save dialog answers a file in the work directory (see commands/files.rs).
+export TUNEBENCH_E2E_SAVE_DIR="$work"
 unset TUNEBENCH_DB WEBKIT_DISABLE_COMPOSITING_MODE
 
 port=4444

@@ -28,8 +28,8 @@ if cargo tree -p tunebench-core -e normal --prefix none | grep -E '^(tauri|clap)
   exit 1
 fi
 
-step "TypeScript types and UI unit tests"
-(cd ui && npx tsc --noEmit && npx vitest run)
+step "TypeScript types, lint and UI unit tests"
+(cd ui && npx tsc --noEmit && npx oxlint --deny-warnings src && npx vitest run)
 
 step "clippy, all targets, warnings are errors"
 cargo clippy --workspace --all-targets --locked -- -D warnings

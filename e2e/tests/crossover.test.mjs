@@ -69,9 +69,10 @@ test("the export command writes a 1920×1080 PNG to the chosen path", async () =
       fine_tuned_model: "ft:gpt-4.1-mini", fine_tuned_tokens: { input: 350, cached_input: 0, output: 100 },
       training_tokens: 1500000, epochs: 3, retrain_every_months: 3,
     };
-    invoke("estimate_scenario", { request })
-      .then((scenario) => invoke("export_crossover", {
-        scenario, source: "e2e", logX: true, theme: "light", width: 1920, height: 1080, path,
+    // The path comes from the save dialog, as a person's does (commands refuse any other).
+    Promise.all([invoke("estimate_scenario", { request }), invoke("choose_save_path", { fileName: "crossover.png", filters: [] })])
+      .then(([scenario, chosen]) => invoke("export_crossover", {
+        scenario, source: "e2e", logX: true, theme: "light", width: 1920, height: 1080, path: chosen,
       }))
       .then(done, (e) => done(`error: ${JSON.stringify(e)}`));
   }, path);

@@ -478,10 +478,11 @@ test("8. cost at scale of the run: training counted, a break-even, and a PNG exp
   const path = `${work}/journey-crossover.png`;
   const written = await browser.executeAsync((runId, today, path, done) => {
     const invoke = window.__TAURI_INTERNALS__.invoke;
-    invoke("run_scenario", { runId, today })
-      .then((scenario) => invoke("export_crossover", {
+    const chosen = invoke("choose_save_path", { fileName: path.split("/").pop(), filters: [] });
+    Promise.all([invoke("run_scenario", { runId, today }), chosen])
+      .then(([scenario, chosenPath]) => invoke("export_crossover", {
         scenario, source: `Run ${runId} · tokens per query measured · projected ${today}`,
-        logX: true, theme: "light", width: 1920, height: 1080, path,
+        logX: true, theme: "light", width: 1920, height: 1080, path: chosenPath,
       }))
       .then(done, (e) => done(`error: ${JSON.stringify(e)}`));
   }, runId, today, path);
@@ -547,8 +548,9 @@ test("10. the HTML report is one self-contained file with the window's recommend
   assert.ok(reasons.length >= 3, `reasons: ${reasons}`);
   const path = `${work}/journey-decision.html`;
   const files = await browser.executeAsync((runId, today, path, done) => {
-    window.__TAURI_INTERNALS__
-      .invoke("export_report", { runId, today, format: "html", path })
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    invoke("choose_save_path", { fileName: path.split("/").pop(), filters: [] })
+      .then((chosen) => invoke("export_report", { runId, today, format: "html", path: chosen }))
       .then(done, (e) => done(`error: ${JSON.stringify(e)}`));
   }, runId, today, path);
   assert.deepEqual(files, [path]);

@@ -156,8 +156,9 @@ test("answering the questions gives a recommendation whose reasons cite their nu
 test("the decision report exports as one self-contained HTML file", async () => {
   const path = `${process.env.E2E_WORK}/decision.html`;
   const files = await browser.executeAsync((runId, path, done) => {
-    window.__TAURI_INTERNALS__
-      .invoke("export_report", { runId, today: "2026-11-29", format: "html", path })
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    invoke("choose_save_path", { fileName: path.split("/").pop(), filters: [] })
+      .then((chosen) => invoke("export_report", { runId, today: "2026-11-29", format: "html", path: chosen }))
       .then(done, (e) => done(`error: ${JSON.stringify(e)}`));
   }, runId, path);
   assert.deepEqual(files, [path]);
@@ -241,8 +242,9 @@ test("a re-run on a new model joins the experiment's history, with its trend cha
   assert.ok(rerunId > runId, "the re-run's results are open");
   const path = `${process.env.E2E_WORK}/trend.png`;
   const written = await browser.executeAsync((id, path, done) => {
-    window.__TAURI_INTERNALS__
-      .invoke("trend_chart", { runId: id, style: { theme: "light", width: 1920, height: 1080 }, path })
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    invoke("choose_save_path", { fileName: path.split("/").pop(), filters: [] })
+      .then((chosen) => invoke("trend_chart", { runId: id, style: { theme: "light", width: 1920, height: 1080 }, path: chosen }))
       .then(done, (e) => done(`error: ${JSON.stringify(e)}`));
   }, rerunId, path);
   assert.equal(written, path);

@@ -4,6 +4,8 @@ mod commands;
 mod error;
 mod state;
 
+use std::sync::Arc;
+
 use tauri::Manager;
 
 pub use error::{CommandError, CommandResult};
@@ -11,9 +13,11 @@ pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, arms, crossover, datasets, decision, prices, providers, runs};
+    use commands::{app, arms, crossover, datasets, decision, files, prices, providers, runs};
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
+        files::choose_file,
+        files::choose_save_path,
         datasets::list_datasets,
         datasets::preview_import,
         datasets::import_dataset,
@@ -75,13 +79,26 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
+        // A file dropped on the window is one the person handed over: commands may read it.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(drop) = event {
+                window.state::<AppState>().on_drag_drop(drop);
+            }
+        })
+        .on_webview_event(|webview, event| {
+            if let tauri::WebviewEvent::DragDrop(drop) = event {
+                webview.state::<AppState>().on_drag_drop(drop);
+            }
+        })
         .setup(move |app| {
             builder.mount_events(app);
             let env = std::env::var(tunebench_core::store::DB_ENV).ok();
             let db_path = tunebench_core::store::resolve_path(None, env.as_deref())?;
             // The store is opened per command, so a damaged or too-new file is reported to
             // the UI as an error it can show, rather than a crash at start-up.
-            app.manage(AppState::new(db_path));
+            let handle = app.handle().clone();
+            let dialogs = Arc::new(move |request| commands::files::show(&handle, request));
+            app.manage(AppState::new(db_path).with_dialogs(dialogs));
             Ok(())
         })
         .run(tauri::generate_context!())

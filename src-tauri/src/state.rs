@@ -1,28 +1,123 @@
-//! What every command can reach: where the store lives, and the cancel flag of the import
-//! under way. Each command opens its own connection on a blocking thread (WAL lets readers
-//! and one writer work side by side).
+//! What every command can reach: where the store lives, one HTTP client, the cancel
+//! handles of the import and the run under way, and the files the person handed the app.
+//! Each command opens its own connection on a blocking thread (WAL lets readers and one
+//! writer work side by side).
 
-use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::commands::runs::RunCancel;
+use tokio_util::sync::CancellationToken;
+use tunebench_core::store::{self, Connection};
+use tunebench_core::Error;
+
+use crate::commands::blocking;
+use crate::commands::files::FileFilter;
 use crate::error::{CommandError, CommandResult};
+
+/// A file dialog to show: a file to open, or where to save one (`file_name` suggested).
+pub enum FileDialog {
+    Open {
+        filters: Vec<FileFilter>,
+    },
+    Save {
+        file_name: String,
+        filters: Vec<FileFilter>,
+    },
+}
+
+/// Shows a file dialog and waits for the person's answer (`None`: cancelled).
+pub type Dialogs = Arc<dyn Fn(FileDialog) -> Option<PathBuf> + Send + Sync>;
 
 pub struct AppState {
     pub db_path: PathBuf,
+    /// Built on first use (loading the system's root certificates takes a moment).
+    client: OnceLock<reqwest::Client>,
     /// Set while an import runs; `cancel_import` raises the flag.
-    pub import_cancel: Mutex<Option<Arc<AtomicBool>>>,
+    import_cancel: Mutex<Option<Arc<AtomicBool>>>,
     /// Set while a run executes; `cancel_run` cancels it.
-    pub run_cancel: Mutex<Option<RunCancel>>,
+    run_cancel: Mutex<Option<CancellationToken>>,
+    /// The paths a native dialog or a drop on the window gave since the app started: the
+    /// only paths a command reads or writes.
+    granted: Mutex<HashSet<PathBuf>>,
+    /// The native dialogs (none until the app sets them: an answer is then "cancelled").
+    dialogs: Dialogs,
 }
 
 impl AppState {
     pub fn new(db_path: PathBuf) -> Self {
         Self {
             db_path,
+            client: OnceLock::new(),
             import_cancel: Mutex::new(None),
             run_cancel: Mutex::new(None),
+            granted: Mutex::new(HashSet::new()),
+            dialogs: Arc::new(|_| None),
+        }
+    }
+
+    /// The state with `dialogs` showing the file dialogs.
+    pub fn with_dialogs(self, dialogs: Dialogs) -> Self {
+        Self { dialogs, ..self }
+    }
+
+    /// What shows the file dialogs.
+    pub fn dialogs(&self) -> Dialogs {
+        self.dialogs.clone()
+    }
+
+    /// Runs `work` on a blocking thread with a fresh connection to the store.
+    pub async fn with_store<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection, &Path) -> tunebench_core::Result<T> + Send + 'static,
+    ) -> CommandResult<T> {
+        let db = self.db_path.clone();
+        blocking(move || Ok(work(&store::open(&db)?, &db)?)).await
+    }
+
+    /// The app's one HTTP client for provider calls.
+    pub fn client(&self) -> CommandResult<reqwest::Client> {
+        if let Some(c) = self.client.get() {
+            return Ok(c.clone());
+        }
+        let built = tunebench_core::provider::http_client()?;
+        Ok(self.client.get_or_init(|| built).clone())
+    }
+
+    /// Remembers paths the person gave through a native dialog or a drop on the window.
+    pub fn grant(&self, paths: impl IntoIterator<Item = PathBuf>) {
+        if let Ok(mut granted) = self.granted.lock() {
+            granted.extend(paths);
+        }
+    }
+
+    /// Remembers the paths of a drop on the window.
+    pub fn on_drag_drop(&self, event: &tauri::DragDropEvent) {
+        if let tauri::DragDropEvent::Drop { paths, .. } = event {
+            self.grant(paths.iter().cloned());
+        }
+    }
+
+    /// Remembers `path` (when there is one) and returns it as text for the UI.
+    pub fn grant_one(&self, path: Option<PathBuf>) -> Option<String> {
+        let path = path?;
+        self.grant([path.clone()]);
+        Some(path.display().to_string())
+    }
+
+    /// `path`, if the person gave it through a dialog or a drop; refused otherwise.
+    pub fn granted(&self, path: &str) -> CommandResult<PathBuf> {
+        let path = PathBuf::from(path);
+        let granted = self.granted.lock().map_err(CommandError::poisoned)?;
+        if granted.contains(&path) {
+            Ok(path)
+        } else {
+            Err(Error::Invalid(format!(
+                "{}: choose the file in a dialog or drop it on the window first",
+                path.display()
+            ))
+            .into())
         }
     }
 
@@ -30,9 +125,10 @@ impl AppState {
     pub fn begin_import(&self) -> CommandResult<Arc<AtomicBool>> {
         let mut slot = self.import_cancel.lock().map_err(CommandError::poisoned)?;
         if slot.is_some() {
-            return Err(CommandError::invalid(
-                "an import is already running; wait for it or cancel it first",
-            ));
+            return Err(Error::InUse(
+                "an import is already running; wait for it or cancel it first".into(),
+            )
+            .into());
         }
         let flag = Arc::new(AtomicBool::new(false));
         *slot = Some(flag.clone());
@@ -40,14 +136,15 @@ impl AppState {
     }
 
     /// Claims the single run slot, returning its cancellation token.
-    pub fn begin_run(&self) -> CommandResult<RunCancel> {
+    pub fn begin_run(&self) -> CommandResult<CancellationToken> {
         let mut slot = self.run_cancel.lock().map_err(CommandError::poisoned)?;
         if slot.is_some() {
-            return Err(CommandError::invalid(
-                "a run is already going; wait for it or cancel it first",
-            ));
+            return Err(Error::InUse(
+                "a run is already going; wait for it or cancel it first".into(),
+            )
+            .into());
         }
-        let token = RunCancel::new();
+        let token = CancellationToken::new();
         *slot = Some(token.clone());
         Ok(token)
     }
@@ -62,5 +159,17 @@ impl AppState {
         if let Ok(mut slot) = self.import_cancel.lock() {
             *slot = None;
         }
+    }
+
+    /// Cancels the run under way; false when there is none.
+    pub fn cancel_run(&self) -> bool {
+        let token = self.run_cancel.lock().ok().and_then(|s| s.clone());
+        token.map(|t| t.cancel()).is_some()
+    }
+
+    /// Cancels the import under way; false when there is none.
+    pub fn cancel_import(&self) -> bool {
+        let flag = self.import_cancel.lock().ok().and_then(|s| s.clone());
+        flag.map(|f| f.store(true, Ordering::Relaxed)).is_some()
     }
 }

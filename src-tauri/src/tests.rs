@@ -229,6 +229,8 @@ fn an_experiment_file_is_reviewed_through_ipc_without_touching_the_stored_provid
          [[arms]]\nname = \"a\"\nprovider = \"openai\"\nmodel = \"m\"\n",
     )
     .unwrap();
+    // As a drop on the window would.
+    tauri::Manager::state::<AppState>(&webview).grant([file.clone()]);
     let review = invoke(
         &webview,
         "review_experiment_file",
@@ -246,4 +248,96 @@ fn an_experiment_file_is_reviewed_through_ipc_without_touching_the_stored_provid
     let listed = invoke(&webview, "list_providers", serde_json::json!({})).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["base_url"], "https://api.openai.com/v1");
+}
+
+#[test]
+fn a_path_the_person_did_not_choose_or_drop_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("f.sqlite3"));
+    let target = dir.path().join("prices.json");
+    let err = invoke(
+        &webview,
+        "export_prices",
+        serde_json::json!({ "path": target.display().to_string() }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("choose the file"),
+        "{err}"
+    );
+    assert!(
+        !target.exists(),
+        "nothing may be written to an unchosen path"
+    );
+    let err = invoke(
+        &webview,
+        "preview_import",
+        serde_json::json!({ "path": "/etc/passwd", "options": {} }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalid_input", "{err}");
+}
+
+#[test]
+fn a_file_dropped_on_the_window_may_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("d.sqlite3"));
+    let csv = dir.path().join("tickets.csv");
+    std::fs::write(&csv, "input,expected\nWhere is my parcel?,shipping\n").unwrap();
+    let body = serde_json::json!({ "path": csv.display().to_string(), "options": {} });
+    assert!(invoke(&webview, "preview_import", body.clone()).is_err());
+    webview
+        .state::<AppState>()
+        .on_drag_drop(&tauri::DragDropEvent::Drop {
+            paths: vec![csv.clone()],
+            position: tauri::PhysicalPosition::new(10.0, 10.0),
+        });
+    let preview = invoke(&webview, "preview_import", body).unwrap();
+    assert!(
+        preview.to_string().contains("Where is my parcel?"),
+        "{preview}"
+    );
+}
+
+#[test]
+fn a_second_run_while_one_is_going_is_refused_as_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("r.sqlite3"));
+    let state = webview.state::<AppState>();
+    let _running = state.begin_run().unwrap();
+    let err = crate::CommandError::from(state.begin_run().unwrap_err());
+    assert_eq!(err.code, tunebench_core::ErrorCode::InUse, "{err}");
+    assert!(state.cancel_run(), "the run under way can be cancelled");
+    state.end_run();
+    assert!(!state.cancel_run(), "no run is going any more");
+}
+
+#[test]
+fn a_path_chosen_in_the_save_dialog_may_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("chosen.json");
+    let answer = target.clone();
+    let builder = crate::specta_builder();
+    let app = mock_builder()
+        .invoke_handler(builder.invoke_handler())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let dialogs: crate::state::Dialogs = std::sync::Arc::new(move |_| Some(answer.clone()));
+    app.manage(AppState::new(dir.path().join("s.sqlite3")).with_dialogs(dialogs));
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    let body = serde_json::json!({ "path": target.display().to_string() });
+    assert!(invoke(&webview, "export_prices", body.clone()).is_err());
+    let chosen = invoke(
+        &webview,
+        "choose_save_path",
+        serde_json::json!({ "fileName": "prices.json", "filters": [] }),
+    )
+    .unwrap();
+    assert_eq!(chosen, target.display().to_string());
+    let written = invoke(&webview, "export_prices", body).unwrap();
+    assert!(written.as_u64().unwrap() > 0, "the seed prices are written");
+    assert!(target.exists());
 }

@@ -2,10 +2,10 @@
 // anywhere on the window starts, and the footer with the store's location.
 // Only screens that work are listed in the navigation.
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { open } from "@tauri-apps/plugin-dialog";
 import { html, nothing, render } from "lit-html";
 import { call } from "./api";
 import { commands, type AppInfo } from "./bindings";
+import { chooseFile } from "./files";
 import { Importer } from "./importer";
 import type { Screen } from "./screen";
 import { ArmsScreen } from "./screens/arms";
@@ -88,12 +88,8 @@ export class App {
   }
 
   private async pickFile(): Promise<void> {
-    const path = await open({
-      multiple: false,
-      directory: false,
-      filters: [{ name: "Test sets", extensions: IMPORTABLE }],
-    });
-    if (typeof path === "string") await this.importer.start(path);
+    const path = await chooseFile([{ name: "Test sets", extensions: IMPORTABLE }]);
+    if (path !== null) await this.importer.start(path);
   }
 
   private async route(): Promise<void> {

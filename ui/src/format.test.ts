@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { count, plural, timestamp } from "./format";
+import { count, modelChoices, plural, timestamp, today } from "./format";
+import type { PriceEntry_Serialize as PriceEntry } from "./bindings";
 
 describe("format", () => {
   it("groups thousands", () => {
@@ -15,5 +16,18 @@ describe("format", () => {
   it("pluralises with the count", () => {
     expect(plural(1, "row")).toBe("1 row");
     expect(plural(2250, "row")).toBe("2,250 rows");
+  });
+  it("writes today as a date without a time", () => {
+    expect(today()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+  it("lists each model a catalog prices once, by kind, globs without their wildcard", () => {
+    const entry = (model_pattern: string, kind: "base" | "fine_tuned") => ({ model_pattern, kind }) as PriceEntry;
+    const choices = modelChoices([
+      entry("gpt-4.1-mini", "base"),
+      entry("gpt-4.1-mini", "base"),
+      entry("claude-*", "base"),
+      entry("ft:gpt-4.1-mini:*", "fine_tuned"),
+    ]);
+    expect(choices).toEqual({ base: ["claude-", "gpt-4.1-mini"], tuned: ["ft:gpt-4.1-mini:"] });
   });
 });

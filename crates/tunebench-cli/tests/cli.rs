@@ -3,20 +3,10 @@
 // The tests write rows behind the binary's back through raw connections.
 #![allow(clippy::disallowed_methods)]
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-/// A raw SQLite handle that bypasses the store's `open()`, to set up or inspect files by hand.
-#[allow(clippy::disallowed_methods)]
-fn raw(path: &std::path::Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(path).unwrap()
-}
-
-fn tunebench() -> Command {
-    let mut cmd = Command::cargo_bin("tunebench").unwrap();
-    cmd.env_remove("TUNEBENCH_DB");
-    cmd
-}
+mod support;
+use support::{raw, tunebench};
 
 #[test]
 fn version_prints_the_crate_version() {

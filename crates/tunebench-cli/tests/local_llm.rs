@@ -4,17 +4,13 @@
 //! answered, usage and latencies recorded, output valid under the JSON schema), never
 //! accuracy. `scripts/test.sh` starts the server and runs this with `--ignored`.
 
-use assert_cmd::Command;
-
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../tunebench-core/assets/sample/spamassassin_spam_ham.csv"
 );
 
-#[allow(clippy::disallowed_methods)] // a read-only look at what the run stored
-fn raw(path: &std::path::Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(path).unwrap()
-}
+mod support;
+use support::raw;
 
 /// output, prompt tokens, completion tokens, latency, error class.
 type StoredResult = (
@@ -26,11 +22,7 @@ type StoredResult = (
 );
 
 fn tunebench(db: &std::path::Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::cargo_bin("tunebench")
-        .unwrap()
-        .env_remove("TUNEBENCH_DB")
-        .arg("--db")
-        .arg(db)
+    let out = support::tunebench_at(db)
         .args(args)
         .arg("--json")
         .output()

@@ -1,13 +1,9 @@
 //! `tunebench prices`: list, import and export the catalog through the binary.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn tunebench(db: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("tunebench").unwrap();
-    cmd.env_remove("TUNEBENCH_DB").arg("--db").arg(db);
-    cmd
-}
+mod support;
+use support::tunebench_at as tunebench;
 
 #[test]
 fn prices_list_shows_the_seeded_catalog() {

@@ -1,6 +1,5 @@
 //! `tunebench report RUN_ID` over a run written straight into a temporary store.
 
-use assert_cmd::Command;
 use rusqlite::params;
 use serde_json::Value;
 
@@ -16,11 +15,8 @@ fn report_json(db: &str, run_id: &str) -> Value {
     serde_json::from_slice(&out).unwrap()
 }
 
-fn tunebench() -> Command {
-    let mut cmd = Command::cargo_bin("tunebench").unwrap();
-    cmd.env_remove("TUNEBENCH_DB");
-    cmd
-}
+mod support;
+use support::{chat_server, echo_label, toy_arms, toy_dataset, toy_experiment, tunebench};
 
 /// Ten `yes`/`no` cases; arm A (prompting, $0.002 an answer) is right on 0–5 and times
 /// out on 9; arm B (fine-tuned, no price) is right on all ten. Returns the store's path.
@@ -148,104 +144,24 @@ fn report_prints_a_table_and_the_verdict_and_refuses_an_unknown_run_with_exit_2(
         .stdout(predicates::str::contains("not_found"));
 }
 
-/// A chat-completions server answering each call with the word after `Input: ` in the
-/// last message, with usage of 1000 prompt and 1 completion tokens. Returns its base URL.
+/// A stub chat-completions server echoing the word after `Input: ` in the last message,
+/// with usage of 1000 prompt and 1 completion tokens. Returns its base URL.
 fn echo_server() -> String {
-    chat_server(|last| {
-        let label = last.rsplit("Input: ").next().unwrap_or("");
-        label.split(' ').next().unwrap_or("").to_owned()
-    })
-}
-
-/// A chat-completions server answering each call with `reply(last message)`, with usage of
-/// 1000 prompt and 1 completion tokens. Returns its base URL.
-fn chat_server(reply: impl Fn(&str) -> String + Send + 'static) -> String {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut len = 0;
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                if let Some(v) = line.to_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-                line.clear();
-            }
-            let mut body = vec![0u8; len];
-            reader.read_exact(&mut body).unwrap();
-            let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let last = req["messages"]
-                .as_array()
-                .and_then(|m| m.last())
-                .and_then(|m| m["content"].as_str())
-                .unwrap_or("")
-                .to_owned();
-            let body = serde_json::json!({
-                "choices": [{"message": {"role": "assistant", "content": reply(&last)}}],
-                "usage": {"prompt_tokens": 1000, "completion_tokens": 1}
-            })
-            .to_string();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    url
+    chat_server(200, 0, echo_label).url
 }
 
 /// A six-case labelling dataset (plus `train` rows of about 1,000 tokens each) run by the
 /// real engine against [`echo_server`]: arm A priced at $1 per 1M tokens, arm B at
 /// `b_price` (a TOML inline table) or unpriced. Returns the store's path and `run --json`.
 fn toy_run(dir: &tempfile::TempDir, train: u32, b_price: Option<&str>) -> (String, Value) {
-    let arms = format!(
-        "[[arms]]\nname = \"prompting\"\nprovider = \"local\"\nmodel = \"base\"\n\
-         template = \"Input: {{{{input}}}}\"\nprice = {{ input = 1.0, output = 1.0 }}\n\
-         [[arms]]\nname = \"fine-tuned\"\nkind = \"fine_tuned\"\nprovider = \"local\"\n\
-         model = \"ft\"\ntemplate = \"Input: {{{{input}}}}\"\n{}",
-        b_price
-            .map(|p| format!("price = {p}\n"))
-            .unwrap_or_default()
-    );
+    let b_price = b_price
+        .map(|p| format!("price = {p}\n"))
+        .unwrap_or_default();
+    let arms = toy_arms("price = { input = 1.0, output = 1.0 }\n", &b_price);
     let db = dir.path().join("t.db");
-    let conn = tunebench_core::store::open(&db).unwrap();
-    conn.execute(
-        "INSERT INTO dataset (name, source_file, source_format, imported_at) VALUES ('toy', 'x', 'csv', 'now')",
-        [],
-    )
-    .unwrap();
-    for i in 0..6_u32 {
-        let label = if i.is_multiple_of(2) {
-            "billing"
-        } else {
-            "shipping"
-        };
-        // Case 5 expects a label neither arm will echo.
-        let expected = if i == 5 { "returns" } else { label };
-        conn.execute(
-            "INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES (1, ?1, ?2, ?3, 'test')",
-            params![i, format!("{label} case {i}"), expected],
-        )
-        .unwrap();
-    }
-    for i in 0..train {
-        conn.execute(
-            "INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES (1, ?1, ?2, 'billing', 'train')",
-            params![100 + i, "x".repeat(3993)],
-        )
-        .unwrap();
-    }
-    let toml = format!(
-        "name = \"toy\"\ndataset = \"toy\"\nlabels = [\"billing\", \"shipping\", \"returns\"]\n[[providers]]\nname = \"local\"\nkind = \"openai_compatible\"\n\
-         base_url = \"{}\"\nstream = false\nmax_attempts = 1\n{arms}",
-        echo_server()
-    );
-    let exp = dir.path().join("exp.toml");
-    std::fs::write(&exp, toml).unwrap();
+    toy_dataset(&db, train);
+    let labels = "labels = [\"billing\", \"shipping\", \"returns\"]\n";
+    let exp = toy_experiment(dir.path(), labels, &echo_server(), "", &arms);
     let db = db.to_str().unwrap().to_string();
     let run = tunebench()
         .args(["--db", &db, "run", exp.to_str().unwrap(), "--yes", "--json"])
@@ -383,7 +299,7 @@ fn an_llm_judge_grades_both_arms_and_the_report_uses_its_grades() {
     );
 
     // The judge passes an answer exactly when it equals the reference answer.
-    let judge = chat_server(|last| {
+    let judge = chat_server(200, 0, |last| {
         let reference = last.split("Reference answer:\n").nth(1).unwrap_or("");
         let reference = reference.split("\n\n").next().unwrap_or("");
         let answer = last.rsplit("Answer to grade:\n").next().unwrap_or("");
@@ -393,7 +309,8 @@ fn an_llm_judge_grades_both_arms_and_the_report_uses_its_grades() {
             "fail"
         };
         format!(r#"{{"grade": "{grade}", "reason": "compared with the reference"}}"#)
-    });
+    })
+    .url;
     conn.execute(
         "INSERT INTO provider (name, kind, base_url) VALUES ('judge', 'openai_compatible', ?1)",
         [&judge],

@@ -1,93 +1,24 @@
 //! `tunebench run`, `resume` and `provider test` against a tiny in-process HTTP server.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn tunebench() -> Command {
-    let mut cmd = Command::cargo_bin("tunebench").unwrap();
-    cmd.env_remove("TUNEBENCH_DB");
-    cmd
-}
+mod support;
+use support::{chat_server, echo_label, toy_arms, toy_dataset, toy_experiment, tunebench};
 
-/// A blocking HTTP/1.1 server: answers every chat call with `status`; a 200 carries the
-/// label that follows `Input: ` in the last message. Returns the base URL and a call count.
+/// A stub server answering every chat call with `status`; a 200 carries the label that
+/// follows `Input: ` in the last message. Returns the base URL and a call count.
 fn server(status: u16) -> (String, Arc<AtomicUsize>) {
-    let (url, calls, _) = slow_server(status, 0);
-    (url, calls)
+    let s = chat_server(status, 0, echo_label);
+    (s.url, s.calls)
 }
 
 /// [`server`] answering after `delay_ms`, also recording each call as "model|last message".
 fn slow_server(status: u16, delay_ms: u64) -> (String, Arc<AtomicUsize>, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
-    let calls = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let counter = calls.clone();
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let counter = counter.clone();
-            let log = log.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut len = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if let Some(v) = line.to_lowercase().strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap_or(0);
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                }
-                let mut body = vec![0u8; len];
-                reader.read_exact(&mut body).unwrap();
-                counter.fetch_add(1, Ordering::SeqCst);
-                let req: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                let last = req["messages"]
-                    .as_array()
-                    .and_then(|m| m.last())
-                    .and_then(|m| m["content"].as_str())
-                    .unwrap_or("")
-                    .to_string();
-                log.lock()
-                    .unwrap()
-                    .push(format!("{}|{last}", req["model"].as_str().unwrap_or("")));
-                std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-                let label = last
-                    .rsplit("Input: ")
-                    .next()
-                    .unwrap_or("")
-                    .split(' ')
-                    .next()
-                    .unwrap_or("");
-                let body = if status == 200 {
-                    serde_json::json!({
-                        "choices": [{"message": {"role": "assistant", "content": label}}],
-                        "usage": {"prompt_tokens": 1000, "completion_tokens": 1}
-                    })
-                } else {
-                    serde_json::json!({"error": {"message": "Incorrect API key provided: sk-cli-SECRET"}})
-                };
-                let body = body.to_string();
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-            });
-        }
-    });
-    (url, calls, seen)
+    let s = chat_server(status, delay_ms, echo_label);
+    (s.url, s.calls, s.seen)
 }
 
 /// A store with dataset `toy` (6 test cases) and an experiment file against `url`.
@@ -97,50 +28,13 @@ fn setup(dir: &std::path::Path, url: &str) -> (std::path::PathBuf, std::path::Pa
         .args(["--db", db.to_str().unwrap(), "datasets"])
         .assert()
         .success();
-    let conn = tunebench_core::store::open(&db).unwrap();
-    conn.execute(
-        "INSERT INTO dataset (name, source_file, source_format, imported_at) VALUES ('toy', 'x', 'csv', 'now')",
-        [],
-    )
-    .unwrap();
-    for i in 0..6 {
-        let label = if i % 2 == 0 { "billing" } else { "shipping" };
-        let expected = if i == 5 { "returns" } else { label };
-        conn.execute(
-            "INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES (1, ?1, ?2, ?3, 'test')",
-            rusqlite::params![i, format!("{label} case {i}"), expected],
-        )
-        .unwrap();
-    }
-    let toml = format!(
-        r#"
-name = "toy"
-dataset = "toy"
-[[providers]]
-name = "local"
-kind = "openai_compatible"
-base_url = "{url}"
-stream = false
-max_attempts = 1
-api_key_env = "TB_CLI_TEST_KEY"
-[[arms]]
-name = "prompting"
-provider = "local"
-model = "base"
-template = "Input: {{{{input}}}}"
-max_tokens = 4
-price = {{ input = 1.0, output = 1.0 }}
-[[arms]]
-name = "fine-tuned"
-kind = "fine_tuned"
-provider = "local"
-model = "ft"
-template = "Input: {{{{input}}}}"
-"#
+    toy_dataset(&db, 0);
+    let arms = toy_arms(
+        "max_tokens = 4\nprice = { input = 1.0, output = 1.0 }\n",
+        "",
     );
-    let exp = dir.join("exp.toml");
-    std::fs::write(&exp, toml).unwrap();
-    (db, exp)
+    let key = "api_key_env = \"TB_CLI_TEST_KEY\"\n";
+    (db, toy_experiment(dir, "", url, key, &arms))
 }
 
 fn json_of(out: &[u8]) -> Value {

@@ -42,6 +42,16 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// What was asked for is held by something else: a run or an import already under
+    /// way, a dataset an experiment evaluates. The message says what holds it.
+    #[error("{0}")]
+    InUse(String),
+
+    /// Tunebench itself or its surroundings failed (a worker thread, the HTTP client, the
+    /// OS keychain), not the input. The message says what failed.
+    #[error("{0}")]
+    Internal(String),
+
     /// A file being imported is wrong at a known place: `place` is "line 17, field `expected`"
     /// or "sheet `Data`, row 4" (empty when the whole file is at fault).
     #[error("{file}{}: {message}", place_prefix(.place))]
@@ -96,7 +106,10 @@ pub enum ErrorCode {
     NoPrice,
     /// The person cancelled the operation; nothing was stored.
     Cancelled,
-    /// Anything else.
+    /// Something else holds what was asked for (a run or import under way, a dataset an
+    /// experiment uses); the message says what.
+    InUse,
+    /// Anything else: a failure of Tunebench or its surroundings, not of the input.
     Internal,
 }
 
@@ -116,12 +129,13 @@ impl Error {
                 ErrorCode::InvalidInput
             }
             Error::Cancelled(_) => ErrorCode::Cancelled,
+            Error::InUse(_) => ErrorCode::InUse,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::NoPrice { .. } => ErrorCode::NoPrice,
             Error::Chart { .. } => ErrorCode::Internal,
             Error::Io { .. } => ErrorCode::Io,
             Error::Sqlite(_) => ErrorCode::Database,
-            Error::NoDataDir | Error::Scorer { .. } => ErrorCode::Internal,
+            Error::NoDataDir | Error::Scorer { .. } | Error::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -133,6 +147,7 @@ impl Error {
                 | ErrorCode::SchemaTooNew
                 | ErrorCode::NotFound
                 | ErrorCode::NoPrice
+                | ErrorCode::InUse
         )
     }
 

@@ -2,15 +2,13 @@
 //! slider move, and the export of slide-ready PNG or SVG files.
 
 use tunebench_core::arm::tokens::{self, DatasetTokens};
-use tunebench_core::chart::{self, ChartStyle, ScenarioView, Theme};
+use tunebench_core::chart::{self, preset, ChartStyle, ScenarioView, Theme};
 use tunebench_core::cost::{self, EstimateRequest, Scenario};
-use tunebench_core::{price, report, store, Error};
+use tunebench_core::{price, report};
 
-use super::blocking;
+use super::{blocking, write_file};
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-const TITLE: &str = "Monthly cost of prompting vs fine-tuning";
 
 /// A scenario before any run, both arms priced from the catalog.
 #[tauri::command]
@@ -19,16 +17,8 @@ pub async fn estimate_scenario(
     state: tauri::State<'_, AppState>,
     request: EstimateRequest,
 ) -> CommandResult<Scenario> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let conn = store::open(&db)?;
-        price::seed(&conn)?;
-        Ok(cost::scenario_from_catalog(
-            &price::catalog(&conn)?,
-            &request,
-        )?)
-    })
-    .await
+    let priced = move |c: &_, _: &_| cost::scenario_from_catalog(&price::catalog(c)?, &request);
+    state.with_store(priced).await
 }
 
 /// The cost model's outputs and the crossover chart as SVG (the fast path for sliders).
@@ -40,15 +30,11 @@ pub async fn crossover_view(
     log_x: bool,
     theme: Theme,
 ) -> CommandResult<ScenarioView> {
-    // Drawn at about the size the screen shows it, so its labels read at screen size.
-    let style = ChartStyle {
-        theme,
-        width: 760,
-        height: 440,
-    };
+    let style = preset::crossover_screen(theme);
+    let title = preset::CROSSOVER_TITLE;
     blocking(move || {
         Ok(chart::crossover::view(
-            &scenario, TITLE, &source, style, log_x,
+            &scenario, title, &source, style, log_x,
         )?)
     })
     .await
@@ -58,6 +44,7 @@ pub async fn crossover_view(
 #[tauri::command]
 #[specta::specta]
 pub async fn export_crossover(
+    state: tauri::State<'_, AppState>,
     scenario: Scenario,
     source: String,
     log_x: bool,
@@ -66,23 +53,17 @@ pub async fn export_crossover(
     height: u32,
     path: String,
 ) -> CommandResult<String> {
-    blocking(move || {
-        let spec = chart::crossover::spec(
-            &scenario,
-            TITLE,
-            &source,
-            ChartStyle {
-                theme,
-                width,
-                height,
-            },
-            log_x,
-        )?;
-        let bytes = chart::render_for_path(&spec, path.as_ref())?;
-        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
-        Ok(path)
-    })
-    .await
+    let (path, style) = (
+        state.granted(&path)?,
+        ChartStyle {
+            theme,
+            width,
+            height,
+        },
+    );
+    let title = preset::CROSSOVER_TITLE;
+    let spec = move || chart::crossover::spec(&scenario, title, &source, style, log_x);
+    write_file(path, move |p| chart::render_for_path(&spec()?, p)).await
 }
 
 /// The scenario of run `run_id`: the one saved with it, else measured from its results.
@@ -93,13 +74,9 @@ pub async fn run_scenario(
     run_id: i32,
     today: String,
 ) -> CommandResult<Scenario> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let conn = store::open(&db)?;
-        price::seed(&conn)?;
-        Ok(report::run_scenario(&conn, run_id, &today, None)?)
-    })
-    .await
+    state
+        .with_store(move |c, _| report::run_scenario(c, run_id, &today, None))
+        .await
 }
 
 /// Saves `scenario` with run `run_id`, so its report and charts reproduce these assumptions.
@@ -111,16 +88,8 @@ pub async fn save_run_scenario(
     scenario: Scenario,
     updated_at: String,
 ) -> CommandResult<()> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        Ok(report::save_run_scenario(
-            &store::open(&db)?,
-            run_id,
-            &scenario,
-            &updated_at,
-        )?)
-    })
-    .await
+    let save = move |c: &_, _: &_| report::save_run_scenario(c, run_id, &scenario, &updated_at);
+    state.with_store(save).await
 }
 
 /// Dataset `dataset_id`'s tokens under `model`'s tokenizer, for an estimate before a run.
@@ -131,13 +100,7 @@ pub async fn dataset_tokens(
     dataset_id: i32,
     model: String,
 ) -> CommandResult<DatasetTokens> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        Ok(tokens::dataset_tokens(
-            &store::open(&db)?,
-            dataset_id,
-            &model,
-        )?)
-    })
-    .await
+    state
+        .with_store(move |c, _| tokens::dataset_tokens(c, dataset_id, &model))
+        .await
 }

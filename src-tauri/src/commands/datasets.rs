@@ -1,7 +1,6 @@
 //! Dataset commands: preview, import (with progress events and cancel), the sample, report,
 //! split, leakage, the row browser, export and delete.
 
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tauri::ipc::Channel;
@@ -21,14 +20,18 @@ use crate::state::AppState;
 pub async fn list_datasets(
     state: tauri::State<'_, AppState>,
 ) -> CommandResult<Vec<DatasetSummary>> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(store::dataset::list(&store::open(&db)?)?)).await
+    state.with_store(|c, _| store::dataset::list(c)).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn preview_import(path: String, options: ImportOptions) -> CommandResult<Preview> {
-    blocking(move || Ok(dataset::preview(path.as_ref(), &options)?)).await
+pub async fn preview_import(
+    state: tauri::State<'_, AppState>,
+    path: String,
+    options: ImportOptions,
+) -> CommandResult<Preview> {
+    let path = state.granted(&path)?;
+    blocking(move || Ok(dataset::preview(&path, &options)?)).await
 }
 
 /// Imports `path`; `None` imports the built-in sample dataset. ImportProgress goes to `progress`
@@ -41,37 +44,32 @@ pub async fn import_dataset(
     path: Option<String>,
     options: ImportOptions,
 ) -> CommandResult<ImportOutcome> {
+    let path = path.map(|p| state.granted(&p)).transpose()?;
     let cancel = state.begin_import()?;
-    let db = state.db_path.clone();
-    let outcome = blocking(move || {
-        let conn = store::open(&db)?;
-        let mut last = Instant::now() - Duration::from_secs(1);
-        let mut report = |p: &ImportProgress| {
-            if last.elapsed() >= Duration::from_millis(100) || p.percent >= 100.0 {
-                last = Instant::now();
-                let _ = progress.send(*p);
-            }
-        };
-        Ok(match path {
-            Some(path) => dataset::import(&conn, path.as_ref(), &options, &mut report, &cancel)?,
-            None => dataset::import_sample(&conn, &mut report, &cancel)?,
-        })
-    })
+    let outcome = (state.with_store(move |c, _| match path {
+        Some(path) => dataset::import(c, &path, &options, &mut throttled(progress), &cancel),
+        None => dataset::import_sample(c, &mut throttled(progress), &cancel),
+    }))
     .await;
     state.end_import();
     outcome
 }
 
+/// Sends progress at most every 100 ms, and once at the end.
+fn throttled(progress: Channel<ImportProgress>) -> impl FnMut(&ImportProgress) {
+    let mut last = Instant::now() - Duration::from_secs(1);
+    move |p: &ImportProgress| {
+        if last.elapsed() >= Duration::from_millis(100) || p.percent >= 100.0 {
+            last = Instant::now();
+            let _ = progress.send(*p);
+        }
+    }
+}
+
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_import(state: tauri::State<'_, AppState>) -> bool {
-    match state.import_cancel.lock().ok().and_then(|s| s.clone()) {
-        Some(flag) => {
-            flag.store(true, Ordering::Relaxed);
-            true
-        }
-        None => false,
-    }
+    state.cancel_import()
 }
 
 #[tauri::command]
@@ -80,8 +78,7 @@ pub async fn dataset_report(
     state: tauri::State<'_, AppState>,
     id: i32,
 ) -> CommandResult<ValidationReport> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(dataset::report(&store::open(&db)?, id)?)).await
+    state.with_store(move |c, _| dataset::report(c, id)).await
 }
 
 #[tauri::command]
@@ -91,8 +88,9 @@ pub async fn split_dataset(
     id: i32,
     options: SplitOptions,
 ) -> CommandResult<SplitOutcome> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(dataset::split(&store::open(&db)?, id, &options)?)).await
+    state
+        .with_store(move |c, _| dataset::split(c, id, &options))
+        .await
 }
 
 #[tauri::command]
@@ -101,16 +99,16 @@ pub async fn dataset_leakage(
     state: tauri::State<'_, AppState>,
     id: i32,
 ) -> CommandResult<LeakageReport> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(dataset::leakage(&store::open(&db)?, id)?)).await
+    state.with_store(move |c, _| dataset::leakage(c, id)).await
 }
 
 /// Deletes from train every row that leaks into test; returns how many went.
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_leaked(state: tauri::State<'_, AppState>, id: i32) -> CommandResult<u32> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(dataset::remove_leaked_from_train(&store::open(&db)?, id)?)).await
+    state
+        .with_store(move |c, _| dataset::remove_leaked_from_train(c, id))
+        .await
 }
 
 #[tauri::command]
@@ -120,8 +118,9 @@ pub async fn dataset_examples(
     id: i32,
     query: PageQuery,
 ) -> CommandResult<ExamplePage> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(dataset::examples_page(&store::open(&db)?, id, &query)?)).await
+    state
+        .with_store(move |c, _| dataset::examples_page(c, id, &query))
+        .await
 }
 
 #[tauri::command]
@@ -132,21 +131,14 @@ pub async fn export_dataset(
     options: ExportOptions,
     path: String,
 ) -> CommandResult<ExportOutcome> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        Ok(dataset::export(
-            &store::open(&db)?,
-            id,
-            &options,
-            path.as_ref(),
-        )?)
-    })
-    .await
+    let path = state.granted(&path)?;
+    state
+        .with_store(move |c, _| dataset::export(c, id, &options, &path))
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_dataset(state: tauri::State<'_, AppState>, id: i32) -> CommandResult<()> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(dataset::delete(&store::open(&db)?, id)?)).await
+    state.with_store(move |c, _| dataset::delete(c, id)).await
 }

@@ -3,9 +3,7 @@
 
 use tunebench_core::decision::Questions;
 use tunebench_core::report::{self, DecisionView, DocFormat, ReportOptions};
-use tunebench_core::store;
 
-use super::blocking;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -19,18 +17,8 @@ pub async fn decide(
     today: String,
     questions: Option<Questions>,
 ) -> CommandResult<DecisionView> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let conn = store::open(&db)?;
-        Ok(report::decide(
-            &conn,
-            &db,
-            run_id,
-            &today,
-            questions.as_ref(),
-        )?)
-    })
-    .await
+    let decide = move |c: &_, db: &_| report::decide(c, db, run_id, &today, questions.as_ref());
+    state.with_store(decide).await
 }
 
 /// Writes the decision report of run `run_id` to `path`; returns the files written.
@@ -43,21 +31,12 @@ pub async fn export_report(
     format: DocFormat,
     path: String,
 ) -> CommandResult<Vec<String>> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let conn = store::open(&db)?;
-        let d = report::run_decision(&conn, &db, run_id, &today, &ReportOptions::default())?;
-        let questions = report::saved_questions(&conn, &d)?;
-        let files = report::render(
-            &conn,
-            &db,
-            run_id,
-            &today,
-            &questions,
-            format,
-            path.as_ref(),
-        )?;
+    let path = state.granted(&path)?;
+    (state.with_store(move |c, db| {
+        let d = report::run_decision(c, db, run_id, &today, &ReportOptions::default())?;
+        let questions = report::saved_questions(c, &d)?;
+        let files = report::render(c, db, run_id, &today, &questions, format, &path)?;
         Ok(files.iter().map(|p| p.display().to_string()).collect())
-    })
+    }))
     .await
 }

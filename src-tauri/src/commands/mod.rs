@@ -6,9 +6,12 @@ pub mod arms;
 pub mod crossover;
 pub mod datasets;
 pub mod decision;
+pub mod files;
 pub mod prices;
 pub mod providers;
 pub mod runs;
+
+use std::path::{Path, PathBuf};
 
 use crate::error::CommandResult;
 
@@ -17,4 +20,18 @@ pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> CommandResult<T> + Send + 'static,
 ) -> CommandResult<T> {
     tauri::async_runtime::spawn_blocking(f).await?
+}
+
+/// Writes the bytes `render` makes for `path` (a chart knows its format by the extension)
+/// to `path` on a blocking thread; returns the path.
+pub async fn write_file(
+    path: PathBuf,
+    render: impl FnOnce(&Path) -> tunebench_core::Result<Vec<u8>> + Send + 'static,
+) -> CommandResult<String> {
+    blocking(move || {
+        let bytes = render(&path)?;
+        std::fs::write(&path, bytes).map_err(|e| tunebench_core::Error::io(&path, e))?;
+        Ok(path.display().to_string())
+    })
+    .await
 }

@@ -1,31 +1,25 @@
-//! Price catalog commands: the list (seeded on first use), custom entries, JSON import/export.
+//! Price catalog commands: the list (the store seeds it when it opens), custom entries, JSON
+//! import/export.
 
 use tunebench_core::price::{self, ImportSummary, PriceEntry, PriceKind};
-use tunebench_core::store;
 
-use super::blocking;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
-/// The whole catalog, seed and custom. Writes this build's seed first (idempotent).
+/// The whole catalog, seed and custom.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_prices(state: tauri::State<'_, AppState>) -> CommandResult<Vec<PriceEntry>> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let conn = store::open(&db)?;
-        price::seed(&conn)?;
-        Ok(price::catalog(&conn)?)
-    })
-    .await
+    state.with_store(|c, _| price::catalog(c)).await
 }
 
 /// Adds or replaces a custom entry (it wins over the seed for the same model).
 #[tauri::command]
 #[specta::specta]
 pub async fn save_price(state: tauri::State<'_, AppState>, entry: PriceEntry) -> CommandResult<()> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(price::save_custom(&store::open(&db)?, &entry)?)).await
+    state
+        .with_store(move |c, _| price::save_custom(c, &entry))
+        .await
 }
 
 #[tauri::command]
@@ -36,16 +30,8 @@ pub async fn delete_price(
     model_pattern: String,
     kind: PriceKind,
 ) -> CommandResult<()> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        Ok(price::delete_custom(
-            &store::open(&db)?,
-            &provider,
-            &model_pattern,
-            kind,
-        )?)
-    })
-    .await
+    let delete = move |c: &_, _: &_| price::delete_custom(c, &provider, &model_pattern, kind);
+    state.with_store(delete).await
 }
 
 #[tauri::command]
@@ -54,24 +40,18 @@ pub async fn import_prices(
     state: tauri::State<'_, AppState>,
     path: String,
 ) -> CommandResult<ImportSummary> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let conn = store::open(&db)?;
-        price::seed(&conn)?;
-        Ok(price::import_file(&conn, path.as_ref())?)
-    })
-    .await
+    let path = state.granted(&path)?;
+    state
+        .with_store(move |c, _| price::import_file(c, &path))
+        .await
 }
 
 /// Writes the catalog as JSON; returns how many entries were written.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_prices(state: tauri::State<'_, AppState>, path: String) -> CommandResult<u32> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let conn = store::open(&db)?;
-        price::seed(&conn)?;
-        Ok(price::export_file(&conn, path.as_ref())?)
-    })
-    .await
+    let path = state.granted(&path)?;
+    state
+        .with_store(move |c, _| price::export_file(c, &path))
+        .await
 }

@@ -3,17 +3,16 @@
 
 use tunebench_core::provider::{self, secrets, ApiKey, ConnectionCheck, Provider};
 use tunebench_core::provider::{ProviderKind, ProviderSettings};
-use tunebench_core::store;
+use tunebench_core::{store, Error};
 
 use super::blocking;
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::state::AppState;
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_providers(state: tauri::State<'_, AppState>) -> CommandResult<Vec<Provider>> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(store::provider::list(&store::open(&db)?)?)).await
+    state.with_store(|c, _| store::provider::list(c)).await
 }
 
 /// Adds the provider, or updates the one with the same name; returns it as stored.
@@ -27,25 +26,20 @@ pub async fn save_provider(
     api_key_env: Option<String>,
     settings: ProviderSettings,
 ) -> CommandResult<Provider> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let conn = store::open(&db)?;
-        let env = api_key_env.as_deref().filter(|v| !v.trim().is_empty());
-        let id = store::provider::upsert(&conn, &name, kind, &base_url, env, &settings)?;
-        Ok(store::provider::get(&conn, id)?)
-    })
-    .await
+    let env = api_key_env.filter(|v| !v.trim().is_empty());
+    let save =
+        move |c: &_| store::provider::upsert(c, &name, kind, &base_url, env.as_deref(), &settings);
+    state
+        .with_store(move |c, _| store::provider::get(c, save(c)?))
+        .await
 }
 
 /// Files `key` in the OS keychain under the provider's name. The key is not echoed back.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_provider_key(name: String, key: String) -> CommandResult<()> {
-    blocking(move || {
-        secrets::keychain_set(&name, &ApiKey::new(key.trim()))
-            .map_err(|e| CommandError::invalid(e.to_string()))
-    })
-    .await
+    let file = move || secrets::keychain_set(&name, &ApiKey::new(key.trim()));
+    blocking(move || Ok(file().map_err(|e| Error::Internal(e.to_string()))?)).await
 }
 
 /// Sends one tiny request to `model` (empty: the model of the provider's latest arm).
@@ -56,22 +50,10 @@ pub async fn test_provider(
     id: i32,
     model: String,
 ) -> CommandResult<ConnectionCheck> {
-    let db = state.db_path.clone();
-    let (p, model, (key, _source)) = blocking(move || {
-        let conn = store::open(&db)?;
-        let p = store::provider::get(&conn, id)?;
-        let model = match model.trim() {
-            "" => store::provider::any_model(&conn, id)?.ok_or_else(|| {
-                CommandError::invalid("name a model to test with: no arm uses this provider yet")
-            })?,
-            m => m.to_string(),
-        };
-        let key = secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok());
-        Ok((p, model, key))
-    })
+    let env = |v: &str| std::env::var(v).ok();
+    let target = (state.with_store(move |c, _| {
+        provider::check_target(c, store::provider::get(c, id)?, Some(&model), env)
+    }))
     .await?;
-    let client = reqwest::Client::builder()
-        .build()
-        .map_err(|e| CommandError::invalid(format!("could not start the HTTP client: {e}")))?;
-    Ok(provider::test_connection(&client, &p, key.as_ref(), &model).await)
+    Ok(target.send(&state.client()?).await)
 }

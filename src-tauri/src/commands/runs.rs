@@ -1,28 +1,31 @@
 //! Run commands: start an experiment file or resume a run (progress over a channel, one
 //! run at a time, cancellable), list runs, and read a run's report, cases and latency chart.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use tauri::ipc::Channel;
-use tokio_util::sync::CancellationToken;
-use tunebench_core::experiment::{ExperimentDraft, FileReview, ModelSwap};
+use tunebench_core::experiment::{self, ExperimentDraft, FileReview, ModelSwap};
 use tunebench_core::report::{self, CaseFilter, CasePage, ReportOptions, RunHistory, RunReport};
 use tunebench_core::run::{
-    self, Plan, PreparedRerun, PreparedRun, Progress, RunContext, RunListEntry, RunOptions,
-    RunOutcome,
+    self, Plan, PreparedRerun, PreparedRun, Progress, RunListEntry, RunOptions, RunOutcome,
 };
-use tunebench_core::{chart, experiment, store};
+use tunebench_core::{chart, chart::preset};
 
-use super::blocking;
-use crate::error::{CommandError, CommandResult};
+use super::write_file;
+use crate::error::CommandResult;
 use crate::state::AppState;
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_runs(state: tauri::State<'_, AppState>) -> CommandResult<Vec<RunListEntry>> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(run::list(&store::open(&db)?, &db)?)).await
+    state.with_store(|c, db| run::list(c, db)).await
+}
+
+/// Where a run reports: its progress, and once before the first call the warnings about
+/// its setup (a provider that expects an API key and has none).
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RunEvent {
+    Warnings { warnings: Vec<String> },
+    Progress { progress: Progress },
 }
 
 /// What the experiment file at `path` would do: shown, and confirmed, before it runs.
@@ -32,12 +35,10 @@ pub async fn review_experiment_file(
     state: tauri::State<'_, AppState>,
     path: String,
 ) -> CommandResult<FileReview> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let loaded = experiment::file::load(path.as_ref())?;
-        Ok(experiment::review(&store::open(&db)?, &loaded)?)
-    })
-    .await
+    let path = state.granted(&path)?;
+    state
+        .with_store(move |c, _| experiment::review(c, &experiment::file::load(&path)?))
+        .await
 }
 
 /// Imports the experiment file at `path`, creates a run and executes it to the end.
@@ -49,25 +50,11 @@ pub async fn start_run(
     path: String,
     confirmed: Option<String>,
     options: RunOptions,
-    progress: Channel<Progress>,
+    events: Channel<RunEvent>,
 ) -> CommandResult<RunOutcome> {
-    let db = state.db_path.clone();
-    let plan = blocking(move || {
-        let conn = store::open(&db)?;
-        let loaded = experiment::file::load(path.as_ref())?;
-        let experiment_id = experiment::import(&conn, &loaded, confirmed.as_deref())?;
-        let scenario = loaded
-            .file
-            .scenario
-            .as_ref()
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(|e| CommandError::invalid(format!("{path}: [scenario]: {e}")))?;
-        let run_id = run::create(&conn, experiment_id, &options, scenario)?;
-        Ok(Plan::load(&conn, run_id)?)
-    })
-    .await?;
-    execute(&state, plan, progress).await
+    let path = state.granted(&path)?;
+    let plan = (state.with_store(move |c, _| run::create_from_file(c, &path, confirmed.as_deref(), &options))).await?;
+    execute(&state, plan, events).await
 }
 
 /// Continues (or starts a prepared) run `run_id`, sending only the cases that have no
@@ -78,14 +65,11 @@ pub async fn resume_run(
     state: tauri::State<'_, AppState>,
     run_id: i32,
     budget_usd: Option<f64>,
-    progress: Channel<Progress>,
+    events: Channel<RunEvent>,
 ) -> CommandResult<RunOutcome> {
-    let db = state.db_path.clone();
-    let mut plan = blocking(move || Ok(Plan::load(&store::open(&db)?, run_id)?)).await?;
-    if budget_usd.is_some() {
-        plan.options.budget_usd = budget_usd;
-    }
-    execute(&state, plan, progress).await
+    let mut plan = state.with_store(move |c, _| Plan::load(c, run_id)).await?;
+    plan.options.budget_usd = budget_usd.or(plan.options.budget_usd);
+    execute(&state, plan, events).await
 }
 
 /// Stores an experiment composed in the window from stored arms; returns its id.
@@ -95,8 +79,9 @@ pub async fn create_experiment(
     state: tauri::State<'_, AppState>,
     draft: ExperimentDraft,
 ) -> CommandResult<i32> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(experiment::create(&store::open(&db)?, &draft)?)).await
+    state
+        .with_store(move |c, _| experiment::create(c, &draft))
+        .await
 }
 
 /// Creates a pending run of `experiment_id` and returns it with its estimate.
@@ -107,52 +92,42 @@ pub async fn prepare_run(
     experiment_id: i32,
     options: RunOptions,
 ) -> CommandResult<PreparedRun> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(run::prepare(&store::open(&db)?, experiment_id, &options)?)).await
+    state
+        .with_store(move |c, _| run::prepare(c, experiment_id, &options))
+        .await
 }
 
 /// Asks the running run to stop; results already received are kept.
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_run(state: tauri::State<'_, AppState>) -> bool {
-    match state.run_cancel.lock().ok().and_then(|s| s.clone()) {
-        Some(token) => {
-            token.cancel();
-            true
-        }
-        None => false,
-    }
+    state.cancel_run()
 }
 
+/// Executes `plan` in the app's one run slot.
 async fn execute(
     state: &AppState,
     plan: Plan,
-    progress: Channel<Progress>,
+    events: Channel<RunEvent>,
 ) -> CommandResult<RunOutcome> {
     let cancel = state.begin_run()?;
-    let db_path: PathBuf = state.db_path.clone();
     let outcome = async {
-        let (keys, _warnings) = {
-            let plan = plan.clone();
-            blocking(move || Ok(run::keys::for_plan(&plan, |v| std::env::var(v).ok()))).await?
+        let (client, planned) = (state.client()?, plan.clone());
+        let launch = state
+            .with_store(move |c, db| {
+                run::launch(c, db, &planned, client, cancel, |v| std::env::var(v).ok())
+            })
+            .await?;
+        if !launch.warnings.is_empty() {
+            let _ = events.send(RunEvent::Warnings {
+                warnings: launch.warnings,
+            });
+        }
+        let progress = |p: &Progress| RunEvent::Progress {
+            progress: p.clone(),
         };
-        let db = db_path.clone();
-        let prices = blocking(move || Ok(run::CatalogPrices::load(&store::open(&db)?)?)).await?;
-        let client = reqwest::Client::builder()
-            .build()
-            .map_err(|e| CommandError::invalid(format!("could not start the HTTP client: {e}")))?;
-        let ctx = RunContext {
-            db_path,
-            client,
-            keys,
-            prices: Arc::new(prices),
-            cancel,
-            seed: u64::from(plan.run.id.unsigned_abs()),
-        };
-        Ok(run::execute(&ctx, plan, &mut |p: &Progress| {
-            let _ = progress.send(p.clone());
-        })
-        .await?)
+        let send = &mut |p: &Progress| drop(events.send(progress(p)));
+        Ok(run::execute(&launch.ctx, plan, send).await?)
     }
     .await;
     state.end_run();
@@ -166,16 +141,9 @@ pub async fn run_report(
     run_id: i32,
     options: ReportOptions,
 ) -> CommandResult<RunReport> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        Ok(report::run_report(
-            &store::open(&db)?,
-            &db,
-            run_id,
-            &options,
-        )?)
-    })
-    .await
+    state
+        .with_store(move |c, db| report::run_report(c, db, run_id, &options))
+        .await
 }
 
 #[tauri::command]
@@ -188,22 +156,8 @@ pub async fn run_cases(
     offset: u32,
     limit: u32,
 ) -> CommandResult<CasePage> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        Ok(report::cases(
-            &store::open(&db)?,
-            run_id,
-            filter,
-            search,
-            offset,
-            limit,
-        )?)
-    })
-    .await
+    (state.with_store(move |c, _| report::cases(c, run_id, filter, search, offset, limit))).await
 }
-
-/// Keeps the cancellation token type named in one place for `AppState`.
-pub type RunCancel = CancellationToken;
 
 /// The latency distribution of each arm of run `run_id`, as SVG for the results screen.
 #[tauri::command]
@@ -213,21 +167,10 @@ pub async fn run_latency_chart(
     run_id: i32,
     budget_ms: Option<f64>,
 ) -> CommandResult<String> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let data = report::latency_data(&store::open(&db)?, run_id, budget_ms)?;
-        let spec = chart::ChartSpec {
-            title: format!("Latency per arm, run {run_id}"),
-            source: "answered cases; errors are left out".into(),
-            style: chart::ChartStyle {
-                theme: chart::Theme::Light,
-                width: 960,
-                height: 450,
-            },
-            data: chart::ChartData::Latency(data),
-        };
-        Ok(chart::render_svg(&spec)?)
-    })
+    (state.with_store(move |c, _| {
+        let data = report::latency_data(c, run_id, budget_ms)?;
+        chart::render_svg(&preset::latency_screen(run_id, data))
+    }))
     .await
 }
 
@@ -240,16 +183,8 @@ pub async fn prepare_rerun(
     run_id: i32,
     swaps: Vec<ModelSwap>,
 ) -> CommandResult<PreparedRerun> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        Ok(run::prepare_rerun(
-            &store::open(&db)?,
-            run_id,
-            &swaps,
-            &RunOptions::default(),
-        )?)
-    })
-    .await
+    let options = RunOptions::default();
+    (state.with_store(move |c, _| run::prepare_rerun(c, run_id, &swaps, &options))).await
 }
 
 /// Every run of run `run_id`'s experiment and its re-runs, oldest first, with the trend
@@ -261,16 +196,15 @@ pub async fn run_history(
     run_id: i32,
     style: chart::ChartStyle,
 ) -> CommandResult<HistoryView> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let history = history_of(&db, run_id)?;
-        let svg = if history.runs.len() > 1 {
-            Some(chart::render_svg(&history.chart_spec(style))?)
-        } else {
-            None
-        };
-        Ok(HistoryView { history, svg })
-    })
+    (state.with_store(move |c, db| {
+        let history = history_of(c, db, run_id)?;
+        let many = history.runs.len() > 1;
+        let svg = many.then(|| chart::render_svg(&history.chart_spec(style)));
+        Ok(HistoryView {
+            history,
+            svg: svg.transpose()?,
+        })
+    }))
     .await
 }
 
@@ -291,18 +225,22 @@ pub async fn trend_chart(
     style: chart::ChartStyle,
     path: String,
 ) -> CommandResult<String> {
-    let db = state.db_path.clone();
-    blocking(move || {
-        let spec = history_of(&db, run_id)?.chart_spec(style);
-        let bytes = chart::render_for_path(&spec, path.as_ref())?;
-        std::fs::write(&path, bytes).map_err(|e| tunebench_core::Error::io(&path, e))?;
-        Ok(path)
+    let path = state.granted(&path)?;
+    let history = state
+        .with_store(move |c, db| history_of(c, db, run_id))
+        .await?;
+    write_file(path, move |p| {
+        chart::render_for_path(&history.chart_spec(style), p)
     })
     .await
 }
 
-fn history_of(db: &std::path::Path, run_id: i32) -> tunebench_core::Result<RunHistory> {
-    report::history(&store::open(db)?, db, run_id, &ReportOptions::default())
+fn history_of(
+    conn: &tunebench_core::store::Connection,
+    db: &std::path::Path,
+    run_id: i32,
+) -> tunebench_core::Result<RunHistory> {
+    report::history(conn, db, run_id, &ReportOptions::default())
 }
 
 /// Forgets run `run_id`'s errors so that resuming it asks those cases again; returns how
@@ -313,6 +251,7 @@ pub async fn clear_run_errors(
     state: tauri::State<'_, AppState>,
     run_id: i32,
 ) -> CommandResult<u32> {
-    let db = state.db_path.clone();
-    blocking(move || Ok(run::clear_errors(&store::open(&db)?, &db, run_id)? as u32)).await
+    state
+        .with_store(move |c, db| Ok(run::clear_errors(c, db, run_id)? as u32))
+        .await
 }

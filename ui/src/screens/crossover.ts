@@ -1,10 +1,10 @@
 // The crossover screen: monthly cost of prompting vs fine-tuning against daily volume, from
 // catalog prices and the tokens a person expects per query (before any run). Sliders move
 // the chart as you drag; the chart exports as slide-ready PNG or SVG.
-import { save } from "@tauri-apps/plugin-dialog";
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import { call, describe } from "../api";
+import { chooseSavePath } from "../files";
 import {
   commands,
   type DatasetSummary,
@@ -14,13 +14,10 @@ import {
   type ScenarioView_Serialize as ScenarioView,
   type Theme,
 } from "../bindings";
+import { modelChoices, today } from "../format";
 import { sliderToVolume, usd, volume, volumeToSlider } from "../money";
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
-
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
 
 export function defaultRequest(): EstimateRequest {
   return {
@@ -34,13 +31,6 @@ export function defaultRequest(): EstimateRequest {
     epochs: 3,
     retrain_every_months: 3,
   };
-}
-
-/** The model ids a catalog can price, split by kind (globs shown without their `*`). */
-export function modelChoices(catalog: PriceEntry[]): { base: string[]; tuned: string[] } {
-  const ids = (kind: string) =>
-    [...new Set(catalog.filter((e) => e.kind === kind).map((e) => e.model_pattern.replace(/[*?]+$/, "")))].sort();
-  return { base: ids("base"), tuned: ids("fine_tuned") };
 }
 
 export class CrossoverScreen implements Screen {
@@ -166,12 +156,11 @@ export class CrossoverScreen implements Screen {
 
   private async export(format: "png" | "svg", width: number, height: number): Promise<void> {
     if (!this.scenario) return;
-    const path = await save({
-      defaultPath: `crossover-${width}x${height}.${format}`,
-      filters: [{ name: format.toUpperCase(), extensions: [format] }],
-    });
-    if (!path) return;
     try {
+      const path = await chooseSavePath(`crossover-${width}x${height}.${format}`, [
+        { name: format.toUpperCase(), extensions: [format] },
+      ]);
+      if (!path) return;
       const written = await call(
         commands.exportCrossover(this.scenario, this.source(), this.logX, this.theme, width, height, path),
       );

@@ -1,8 +1,9 @@
 // One dataset: its validation report, split, leakage check, export, delete, and a row
 // browser with search and paging that asks the store for one page at a time.
-import { ask, save } from "@tauri-apps/plugin-dialog";
+import { ask } from "@tauri-apps/plugin-dialog";
 import { html, nothing, type TemplateResult } from "lit-html";
 import { ApiError, call, describe } from "../api";
+import { chooseSavePath } from "../files";
 import {
   commands,
   type DatasetSummary,
@@ -107,7 +108,7 @@ export class DatasetScreen implements Screen {
       this.notice = await work();
     } catch (err) {
       this.error = describe(err);
-      if (err instanceof ApiError && /experiment/i.test(err.message)) this.splitForm.refused = true;
+      if (err instanceof ApiError && err.code === "in_use") this.splitForm.refused = true;
     }
     this.redraw();
   }
@@ -150,10 +151,9 @@ export class DatasetScreen implements Screen {
     this.act(async () => {
       const f = this.exportForm;
       const ext = f.format === "csv" ? "csv" : "jsonl";
-      const path = await save({
-        defaultPath: `${this.summary?.name ?? "dataset"}-${f.split}.${ext}`,
-        filters: [{ name: ext.toUpperCase(), extensions: [ext] }],
-      });
+      const path = await chooseSavePath(`${this.summary?.name ?? "dataset"}-${f.split}.${ext}`, [
+        { name: ext.toUpperCase(), extensions: [ext] },
+      ]);
       if (!path) return null;
       const r = await call(
         commands.exportDataset(

@@ -1,9 +1,9 @@
 // The decision: the framework's questions (saved with the experiment) and the
 // recommendation they give with this run's evidence, every reason citing its number,
 // conflicts stated; and the decision report exported as HTML or Markdown.
-import { save } from "@tauri-apps/plugin-dialog";
 import { html, nothing, type TemplateResult } from "lit-html";
 import { call, describe } from "../api";
+import { chooseSavePath } from "../files";
 import {
   commands,
   type DecisionView_Serialize as DecisionView,
@@ -13,8 +13,8 @@ import {
   type Questions_Serialize as Questions,
 } from "../bindings";
 import type { Redraw, Screen } from "../screen";
+import { today } from "../format";
 import { errorBox } from "../widgets";
-import { today } from "./crossover";
 
 const CHOICE: Record<string, string> = {
   keep_prompting: "Keep prompting",
@@ -85,12 +85,11 @@ export class DecisionScreen implements Screen {
 
   private async export(format: DocFormat): Promise<void> {
     const ext = format === "html" ? "html" : "md";
-    const path = await save({
-      defaultPath: `tunebench-run-${this.runId}-decision.${ext}`,
-      filters: [{ name: format === "html" ? "HTML" : "Markdown", extensions: [ext] }],
-    });
-    if (!path) return;
     try {
+      const path = await chooseSavePath(`tunebench-run-${this.runId}-decision.${ext}`, [
+        { name: format === "html" ? "HTML" : "Markdown", extensions: [ext] },
+      ]);
+      if (!path) return;
       const files = await call(commands.exportReport(this.runId, today(), format, path));
       this.notice = `Saved ${files.join(", ")}`;
     } catch (err) {

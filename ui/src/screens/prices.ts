@@ -1,8 +1,8 @@
 // The price catalog: dated public prices seeded with the app, plus the team's own entries,
 // which win over the seed. Import and export as JSON; add or delete custom entries.
-import { open, save } from "@tauri-apps/plugin-dialog";
 import { html, nothing, type TemplateResult } from "lit-html";
 import { call, describe } from "../api";
+import { chooseFile, chooseSavePath } from "../files";
 import { commands, type PriceEntry_Serialize as PriceEntry, type PriceKind } from "../bindings";
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
@@ -64,15 +64,15 @@ export class PricesScreen implements Screen {
 
   private importFile = () =>
     this.act(async () => {
-      const path = await open({ multiple: false, filters: [{ name: "JSON", extensions: ["json"] }] });
-      if (typeof path !== "string") return null;
+      const path = await chooseFile([{ name: "JSON", extensions: ["json"] }]);
+      if (path === null) return null;
       const r = await call(commands.importPrices(path));
       return `Imported ${r.imported} custom prices from ${r.file}.`;
     });
 
   private exportFile = () =>
     this.act(async () => {
-      const path = await save({ defaultPath: "tunebench-prices.json", filters: [{ name: "JSON", extensions: ["json"] }] });
+      const path = await chooseSavePath("tunebench-prices.json", [{ name: "JSON", extensions: ["json"] }]);
       if (!path) return null;
       const n = await call(commands.exportPrices(path));
       return `Exported ${n} prices to ${path}.`;

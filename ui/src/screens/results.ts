@@ -1,10 +1,10 @@
 // The results of one run: the verdict in one sentence with its numbers, every metric with
 // its interval side by side, latency and cost per query, per-class tables and confusion
 // matrices, and a case browser filtered to the disagreements.
-import { save } from "@tauri-apps/plugin-dialog";
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import { call, describe } from "../api";
+import { chooseSavePath } from "../files";
 import {
   commands,
   type CaseFilter,
@@ -13,9 +13,8 @@ import {
   type RunHistory,
   type RunReport,
 } from "../bindings";
-import { modelChoices } from "./crossover";
 import { historyView, rerunForm, type RerunState } from "./history";
-import { count } from "../format";
+import { count, modelChoices } from "../format";
 import { usd } from "../money";
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
@@ -108,9 +107,9 @@ export class ResultsScreen implements Screen {
   };
 
   private exportTrend = async (): Promise<void> => {
-    const path = await save({ defaultPath: `trend-run-${this.runId}.png`, filters: [{ name: "PNG", extensions: ["png"] }] });
-    if (!path) return;
     try {
+      const path = await chooseSavePath(`trend-run-${this.runId}.png`, [{ name: "PNG", extensions: ["png"] }]);
+      if (!path) return;
       this.notice = `Saved ${await call(commands.trendChart(this.runId, { theme: "light", width: 1920, height: 1080 }, path))}`;
     } catch (err) {
       this.error = describe(err);

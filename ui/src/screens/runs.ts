@@ -2,9 +2,9 @@
 // providers, URLs, keys and folders it would use) is confirmed, with live per-arm progress,
 // spend and ETA, cancel it, resume an interrupted run, and open its results.
 import { Channel } from "@tauri-apps/api/core";
-import { open } from "@tauri-apps/plugin-dialog";
 import { html, nothing, type TemplateResult } from "lit-html";
 import { ApiError, call, describe } from "../api";
+import { chooseFile } from "../files";
 import {
   commands,
   type Arm_Serialize as Arm,
@@ -13,6 +13,7 @@ import {
   type FileReview_Serialize as FileReview,
   type PreparedRun_Serialize as PreparedRun,
   type Progress,
+  type RunEvent,
   type RunListEntry,
   type RunOutcome,
 } from "../bindings";
@@ -22,7 +23,7 @@ import { usd } from "../money";
 import type { Redraw, Screen } from "../screen";
 import { errorBox, progressBar } from "../widgets";
 
-type Live = { progress: Progress | null; cancelling: boolean; label: string };
+type Live = { progress: Progress | null; cancelling: boolean; label: string; warnings?: string[] };
 
 export class RunsScreen implements Screen {
   readonly id = "runs";
@@ -80,8 +81,13 @@ export class RunsScreen implements Screen {
   }
 
   private pick = async (): Promise<void> => {
-    const path = await open({ multiple: false, filters: [{ name: "Experiment", extensions: ["toml"] }] });
-    if (typeof path === "string") await this.start(path);
+    try {
+      const path = await chooseFile([{ name: "Experiment", extensions: ["toml"] }]);
+      if (path !== null) await this.start(path);
+    } catch (err) {
+      this.error = describe(err);
+      this.redraw();
+    }
   };
 
   /** Shows what the experiment file at `path` would do; it runs once the user confirms. */
@@ -114,7 +120,7 @@ export class RunsScreen implements Screen {
   private resume = (runId: number, budget: number | null = null) =>
     this.follow(`run ${runId}`, (ch) => call(commands.resumeRun(runId, budget, ch)));
 
-  private async follow(label: string, go: (ch: Channel<Progress>) => Promise<RunOutcome>): Promise<void> {
+  private async follow(label: string, go: (ch: Channel<RunEvent>) => Promise<RunOutcome>): Promise<void> {
     if (this.live) {
       this.notice = `${label} waits: one run at a time. Start it from the list below when ${this.live.label} has finished.`;
       this.redraw();
@@ -124,16 +130,18 @@ export class RunsScreen implements Screen {
     this.notice = null;
     this.live = { progress: null, cancelling: false, label };
     this.redraw();
-    const channel = new Channel<Progress>();
-    channel.onmessage = (p) => {
+    const channel = new Channel<RunEvent>();
+    let warnings: string[] = [];
+    channel.onmessage = (e) => {
+      if (e.kind === "warnings") warnings = e.warnings;
       if (this.live) {
-        this.live = { ...this.live, progress: p };
+        this.live = e.kind === "progress" ? { ...this.live, progress: e.progress } : { ...this.live, warnings };
         this.redraw();
       }
     };
     try {
       const outcome = await go(channel);
-      this.notice = `Run ${outcome.run_id} ${outcome.status.replace("_", " ")}: ${count(outcome.written)} results written, ${usd(outcome.spend_usd)} spent.`;
+      this.notice = `Run ${outcome.run_id} ${outcome.status.replace("_", " ")}: ${count(outcome.written)} results written, ${usd(outcome.spend_usd)} spent.${warnings.map((w) => ` Warning: ${w}.`).join("")}`;
       if (outcome.status === "completed") location.hash = `#/run/${outcome.run_id}`;
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : describe(err);
@@ -256,6 +264,9 @@ export function liveView(live: Live, cancel: () => void): TemplateResult {
           </div>`,
         )
       : html`<p class="muted">Estimating calls and cost…</p>`}
+    ${live.warnings?.length
+      ? html`<ul class="warnings" id="run-warnings">${live.warnings.map((w) => html`<li>${w}</li>`)}</ul>`
+      : nothing}
     ${p
       ? html`<p class="small" id="run-live-text">${(p.elapsed_s ?? 0).toFixed(0)} s elapsed${
           p.eta_s !== null ? ` · about ${(p.eta_s ?? 0).toFixed(0)} s left` : ""} · ${usd(p.spend_usd)} spent</p>`

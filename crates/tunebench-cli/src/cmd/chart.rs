@@ -8,13 +8,14 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args as ClapArgs, ValueEnum};
 use tunebench_core::chart::{
-    self, ChartData, ChartSpec, ChartStyle, CrossoverData, CumulativeData, Theme, TornadoData,
+    self, preset, ChartData, ChartSpec, ChartStyle, CrossoverData, CumulativeData, Theme,
+    TornadoData,
 };
 use tunebench_core::report::{
     confusion_data, history, latency_data, metric_data, quality_data, run_report, run_scenario,
     ReportOptions,
 };
-use tunebench_core::{cost, price, store};
+use tunebench_core::{cost, store};
 
 use crate::output::Output;
 
@@ -78,7 +79,6 @@ pub struct ChartArgs {
 pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<()> {
     let db_path = super::store_path(db)?;
     let conn = store::open(&db_path)?;
-    price::seed(&conn)?;
     let today = super::today();
     let run = store::run::get(&conn, args.run_id)?;
     let needs_cost = matches!(
@@ -100,7 +100,7 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
     );
     let (title, data) = match args.chart {
         ChartName::Crossover => (
-            "Monthly cost of prompting vs fine-tuning".to_string(),
+            preset::CROSSOVER_TITLE.to_string(),
             ChartData::Crossover(CrossoverData::from_scenario(
                 scenario.as_ref().context("scenario")?,
                 report.as_ref().context("cost report")?,
@@ -108,36 +108,36 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
             )?),
         ),
         ChartName::Cumulative => (
-            "Cumulative cost: when fine-tuning pays back".to_string(),
+            preset::CUMULATIVE_TITLE.to_string(),
             ChartData::Cumulative(CumulativeData::from_scenario(
                 scenario.as_ref().context("scenario")?,
                 report.as_ref().context("cost report")?,
             )?),
         ),
         ChartName::Metric => (
-            "Quality of each arm".to_string(),
+            preset::METRIC_TITLE.to_string(),
             ChartData::Metric(metric_data(&quality()?)),
         ),
         ChartName::Confusion => (
-            "Confusion matrix".to_string(),
+            preset::CONFUSION_TITLE.to_string(),
             ChartData::Confusion(
                 confusion_data(&quality()?, usize::from(matches!(args.arm, ArmArg::B)))
                     .context("no confusion matrix: this experiment's outputs are not labels")?,
             ),
         ),
         ChartName::Quality => (
-            "Quality against cost per query".to_string(),
+            preset::QUALITY_TITLE.to_string(),
             ChartData::QualityCost(
                 quality_data(&quality()?)
                     .context("no quality-cost chart: neither arm has a measured cost")?,
             ),
         ),
         ChartName::Latency => (
-            "Latency per arm".to_string(),
+            preset::latency_title(args.run_id),
             ChartData::Latency(latency_data(&conn, args.run_id, None)?),
         ),
         ChartName::Tornado => (
-            "What moves the break-even".to_string(),
+            preset::TORNADO_TITLE.to_string(),
             ChartData::Tornado(
                 TornadoData::from_report(report.as_ref().context("cost report")?).context(
                     "no tornado: the arms never cross, so no assumption moves a break-even",

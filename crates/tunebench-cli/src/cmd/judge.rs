@@ -50,7 +50,7 @@ pub fn run(db: Option<&Path>, args: &JudgeArgs, out: &Output) -> anyhow::Result<
         std::env::var(v).ok()
     });
     let judge = ProviderJudge {
-        client: reqwest::Client::builder().build()?,
+        client: tunebench_core::provider::http_client()?,
         provider,
         key,
         model: args.model.clone(),

@@ -20,7 +20,6 @@ pub enum Action {
 
 pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<()> {
     let conn = super::open_store(db)?;
-    price::seed(&conn)?;
     match action {
         Action::List => list(&conn, out),
         Action::Import { file } => {

@@ -19,24 +19,15 @@ pub fn test(
 ) -> anyhow::Result<()> {
     let conn = super::open_store(db)?;
     let p = store::provider::get_by_name(&conn, name)?;
-    let model = match model {
-        Some(m) => m.to_string(),
-        None => store::provider::any_model(&conn, p.id)?.ok_or_else(|| {
-            Error::Invalid(format!(
-                "provider {name:?} has no arm yet, so no model to try; pass --model MODEL"
-            ))
-        })?,
-    };
-    let (key, source) =
-        secrets::resolve(&p.name, p.api_key_env.as_deref(), |v| std::env::var(v).ok());
+    let target = provider::check_target(&conn, p, model, |v| std::env::var(v).ok())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let client = reqwest::Client::builder().build()?;
-    let check = runtime.block_on(provider::test_connection(&client, &p, key.as_ref(), &model));
+    let check = runtime.block_on(target.send(&provider::http_client()?));
+    let (model, source) = (&target.model, &target.key_source);
     if out.json {
         out.print_json(&json!({
-            "provider": p.name,
+            "provider": target.provider.name,
             "model": model,
             "key_source": source,
             "check": check,
@@ -53,7 +44,7 @@ pub fn test(
             check.latency_ms,
             check.message
         )?;
-        if let secrets::KeySource::None { note } = &source {
+        if let secrets::KeySource::None { note } = source {
             say!("  (no API key was sent: {note})")?;
         }
     }

@@ -25,7 +25,7 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
     let record = store::run::get(&conn, run_id)?;
     let status = run::effective_status(&db_path, &record);
     if matches!(status, RunStatus::Running) {
-        return Err(Error::Invalid(format!(
+        return Err(Error::InUse(format!(
             "run {run_id} is still running in another process; wait for it or stop it first"
         ))
         .into());

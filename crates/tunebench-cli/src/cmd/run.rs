@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
-use tunebench_core::run::{self, Estimate, Plan, Progress, RunContext, RunOptions, RunSummary};
-use tunebench_core::{experiment, store};
+use tunebench_core::run::{self, Estimate, Plan, Progress, RunOptions, RunSummary};
+use tunebench_core::{provider, store};
 
 use crate::output::Output;
 
@@ -48,8 +48,8 @@ impl RunFlags {
 
 /// Builds the HTTP client on a side thread: TLS setup (loading the system's root
 /// certificates) takes a few hundred ms and overlaps with reading the store.
-pub fn client_in_background() -> std::thread::JoinHandle<reqwest::Result<reqwest::Client>> {
-    std::thread::spawn(|| reqwest::Client::builder().build())
+pub fn client_in_background() -> std::thread::JoinHandle<tunebench_core::Result<reqwest::Client>> {
+    std::thread::spawn(provider::http_client)
 }
 
 pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<()> {
@@ -58,16 +58,8 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
     let conn = store::open(&db_path)?;
     let loaded = experiment::file::load(args.file)?;
     let confirmed = confirm(&experiment::review(&conn, &loaded)?, args.yes)?;
-    let experiment_id = experiment::import(&conn, &loaded, confirmed.as_deref())?;
     let options = args.flags.options()?;
-    let scenario = loaded
-        .file
-        .scenario
-        .as_ref()
-        .map(serde_json::to_value)
-        .transpose()?;
-    let run_id = run::create(&conn, experiment_id, &options, scenario)?;
-    let plan = Plan::load(&conn, run_id)?;
+    let plan = run::create_from_file(&conn, args.file, confirmed.as_deref(), &options)?;
     drop(conn);
     execute(&db_path, plan, client, out, "run")
 }
@@ -112,7 +104,7 @@ fn confirm(review: &experiment::FileReview, yes: bool) -> anyhow::Result<Option<
 pub fn execute(
     db_path: &Path,
     plan: Plan,
-    client: std::thread::JoinHandle<reqwest::Result<reqwest::Client>>,
+    client: std::thread::JoinHandle<tunebench_core::Result<reqwest::Client>>,
     out: &Output,
     verb: &str,
 ) -> anyhow::Result<()> {
@@ -153,16 +145,10 @@ pub fn execute(
         .enable_all()
         .build()?;
     let cancel = CancellationToken::new();
-    let ctx = RunContext {
-        db_path: db_path.to_path_buf(),
-        client: client
-            .join()
-            .map_err(|_| anyhow::anyhow!("building the HTTP client failed"))??,
-        keys,
-        prices,
-        cancel: cancel.clone(),
-        seed: u64::from(run_id.unsigned_abs()),
-    };
+    let client = client
+        .join()
+        .map_err(|_| anyhow::anyhow!("building the HTTP client failed"))??;
+    let ctx = run::prepare::context(db_path, &plan, client, keys, prices, cancel.clone());
     let mut printer = ProgressPrinter::new();
     let outcome = runtime.block_on(async {
         let on_signal = cancel.clone();

@@ -2,6 +2,7 @@
 //! hybrid of both with retrieval), and how an arm turns a case into the messages sent to
 //! its model: system prompt, few-shot examples, retrieved context, template.
 
+pub mod draft;
 pub mod few_shot;
 pub mod prompt;
 pub mod template;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::provider::GenParams;
 
+pub use draft::{preview_draft, save_draft, ArmDraft};
 pub use few_shot::{FewShot, FewShotStrategy};
 pub use prompt::{preview, PreparedArm, PromptPreview};
 

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{font::FAMILY, ChartData, ChartSpec, Theme};
+use super::{font::FAMILY, ChartSpec, Theme};
 
 /// A drawing failure, as text (plotters' error types are generic over the backend).
 pub(crate) struct DrawError(pub String);
@@ -158,15 +158,21 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Background, title, source line, then the chart itself in the space between.
+/// Background, title, source line, then the chart itself (drawn by `plot`) in the space
+/// between.
 pub(crate) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
+    plot: impl FnOnce(&DrawingArea<DB, Shift>, &Look) -> Drawn,
 ) -> Result<(), String> {
-    draw_all(root, spec).map_err(|e| e.0)
+    draw_all(root, spec, plot).map_err(|e| e.0)
 }
 
-fn draw_all<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &ChartSpec) -> Drawn {
+fn draw_all<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+    draw_plot: impl FnOnce(&DrawingArea<DB, Shift>, &Look) -> Drawn,
+) -> Drawn {
     let look = Look::new(spec.style.theme, spec.style.width, spec.style.height);
     root.fill(&look.bg)?;
     let (_, h) = root.dim_in_pixel();
@@ -182,16 +188,7 @@ fn draw_all<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &ChartSpec)
         (margin, look.px(22.0)),
     )?;
     let plot = plot.margin(look.px(8.0), look.px(16.0), margin, look.px(72.0));
-    match &spec.data {
-        ChartData::Crossover(d) => super::crossover::draw(&plot, d, &look)?,
-        ChartData::Cumulative(d) => super::cumulative::draw(&plot, d, &look)?,
-        ChartData::QualityCost(d) => super::quality::draw(&plot, d, &look)?,
-        ChartData::Latency(d) => super::latency::draw(&plot, d, &look)?,
-        ChartData::Metric(d) => super::metric::draw(&plot, d, &look)?,
-        ChartData::Confusion(d) => super::confusion::draw(&plot, d, &look)?,
-        ChartData::Tornado(d) => super::tornado::draw(&plot, d, &look)?,
-        ChartData::Trend(d) => super::trend::draw(&plot, d, &look)?,
-    }
+    draw_plot(&plot, &look)?;
     root.present()?;
     Ok(())
 }

@@ -9,6 +9,7 @@ mod font;
 mod frame;
 pub mod latency;
 pub mod metric;
+pub mod preset;
 pub mod quality;
 pub mod tornado;
 pub mod trend;
@@ -114,7 +115,8 @@ pub fn render_svg(spec: &ChartSpec) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (spec.style.width, spec.style.height))
             .into_drawing_area();
-        frame::draw(&root, spec).map_err(|reason| chart_error(spec, reason))?;
+        frame::draw(&root, spec, |plot, look| draw_data(plot, &spec.data, look))
+            .map_err(|reason| chart_error(spec, reason))?;
     }
     Ok(svg)
 }
@@ -139,7 +141,8 @@ pub fn render_png(spec: &ChartSpec) -> Result<Vec<u8>> {
     let mut pixels = vec![0_u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-        frame::draw(&root, spec).map_err(|reason| chart_error(spec, reason))?;
+        frame::draw(&root, spec, |plot, look| draw_data(plot, &spec.data, look))
+            .map_err(|reason| chart_error(spec, reason))?;
     }
     let mut png_bytes = Vec::with_capacity(pixels.len() / 8);
     let mut encoder = png::Encoder::new(&mut png_bytes, w, h);
@@ -156,6 +159,24 @@ pub fn render_png(spec: &ChartSpec) -> Result<Vec<u8>> {
         .finish()
         .map_err(|e| chart_error(spec, e.to_string()))?;
     Ok(png_bytes)
+}
+
+/// Draws `data` in `area`: the one place that knows every chart kind.
+fn draw_data<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    data: &ChartData,
+    look: &frame::Look,
+) -> frame::Drawn {
+    match data {
+        ChartData::Crossover(d) => crossover::draw(area, d, look),
+        ChartData::Cumulative(d) => cumulative::draw(area, d, look),
+        ChartData::QualityCost(d) => quality::draw(area, d, look),
+        ChartData::Latency(d) => latency::draw(area, d, look),
+        ChartData::Metric(d) => metric::draw(area, d, look),
+        ChartData::Confusion(d) => confusion::draw(area, d, look),
+        ChartData::Tornado(d) => tornado::draw(area, d, look),
+        ChartData::Trend(d) => trend::draw(area, d, look),
+    }
 }
 
 fn check_size(spec: &ChartSpec) -> Result<()> {

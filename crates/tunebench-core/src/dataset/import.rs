@@ -246,8 +246,7 @@ fn import_input(
     let total = input.len()? as f64;
     let name = unique_name(conn, input, opts)?;
     let bytes = Arc::new(AtomicU64::new(0));
-    let old_cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+    let old_cache = store::set_cache_size(conn, -IMPORT_CACHE_KIB)?;
     let outcome = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Vec<NewExample>>(BATCHES_IN_FLIGHT);
         let reading_bytes = bytes.clone();
@@ -276,14 +275,14 @@ fn import_input(
         // A failed write drops the receiver, which stops the reader; join it either way.
         let read = reader
             .join()
-            .unwrap_or_else(|_| Err(Error::Invalid("the file reader failed".into())));
+            .unwrap_or_else(|_| Err(Error::Internal("the file reader failed".into())));
         match (written, read) {
             (Err(e), _) => Err(e),
             (Ok(_), Err(e)) => Err(e),
             (Ok(w), Ok(r)) => Ok((w, r)),
         }
     });
-    let restored = conn.pragma_update(None, "cache_size", old_cache);
+    let restored = store::set_cache_size(conn, old_cache);
     let ((tx_done, dataset_id, rows), read) = outcome?;
     restored?;
     let file = &input.name;

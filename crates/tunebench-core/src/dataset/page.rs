@@ -139,7 +139,7 @@ pub fn delete(conn: &Connection, id: i32) -> Result<()> {
     let name = store::dataset::name(conn, id)?;
     let users = store::dataset::experiments_using(conn, id)?;
     if !users.is_empty() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::InUse(format!(
             "dataset `{name}` is used by experiment(s) {}; delete those first",
             users.join(", ")
         )));

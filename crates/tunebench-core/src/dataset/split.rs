@@ -58,7 +58,7 @@ pub fn split(conn: &Connection, id: i32, opts: &SplitOptions) -> Result<SplitOut
     let name = store::dataset::name(conn, id)?;
     let users = store::dataset::experiments_using(conn, id)?;
     if !users.is_empty() && !opts.force {
-        return Err(Error::Invalid(format!(
+        return Err(Error::InUse(format!(
             "dataset `{name}` is the held-out set of experiment(s) {}; re-splitting would change \
              what they measure. Pass --force (or force) to re-split anyway",
             users.join(", ")

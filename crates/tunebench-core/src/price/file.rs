@@ -233,5 +233,5 @@ pub fn render(entries: &[PriceEntry]) -> Result<String> {
     });
     serde_json::to_string_pretty(&doc)
         .map(|s| s + "\n")
-        .map_err(|e| Error::Invalid(format!("price catalog could not be written as JSON: {e}")))
+        .map_err(|e| Error::Internal(format!("price catalog could not be written as JSON: {e}")))
 }

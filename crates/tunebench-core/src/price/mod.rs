@@ -156,10 +156,24 @@ pub fn seed_entries() -> Result<Vec<PriceEntry>> {
     file::parse("assets/prices.json", SEED_JSON, Origin::Seed)
 }
 
-/// Writes this build's seed into the store, replacing older seed rows; custom rows are kept.
-/// Idempotent: callers (CLI, app) run it after opening the store.
+/// Writes this build's seed into the store when the stored seed rows differ from it,
+/// replacing them; custom rows are kept. Idempotent; [`store::open`] runs it, so every
+/// connection sees this build's prices.
 pub fn seed(conn: &Connection) -> Result<()> {
-    store::price::replace_seed(conn, &seed_entries()?)
+    let entries = seed_entries()?;
+    let stored: Vec<PriceEntry> = store::price::list(conn)?
+        .into_iter()
+        .filter(|e| e.origin == Origin::Seed)
+        .collect();
+    let fingerprint = |entries: &[PriceEntry]| {
+        let mut rows: Vec<String> = entries.iter().map(|e| format!("{e:?}")).collect();
+        rows.sort_unstable();
+        rows
+    };
+    if fingerprint(&stored) == fingerprint(&entries) {
+        return Ok(());
+    }
+    store::price::replace_seed(conn, &entries)
 }
 
 /// Imports the custom prices of a JSON file: every entry is validated before anything is

@@ -4,6 +4,8 @@
 
 pub mod anthropic;
 pub mod azure;
+mod check;
+mod client;
 pub mod openai_chat;
 pub mod secrets;
 mod sse;
@@ -12,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+pub use check::{check_target, CheckTarget};
+pub use client::http_client;
 pub use secrets::ApiKey;
 
 /// The wire format family a provider speaks.

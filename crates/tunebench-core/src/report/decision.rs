@@ -9,17 +9,39 @@ use rusqlite::Connection;
 use super::{run_report, run_scenario, ReportOptions, RunReport};
 use crate::cost::{self, CostReport, Scenario};
 use crate::decision::{self, Evidence, Questions, Recommendation};
-use crate::{price, store, Result};
+use crate::{store, ErrorCode, Result};
 
 /// Everything a recommendation of a run rests on.
 #[derive(Debug, Clone)]
 pub struct RunDecision {
     pub report: RunReport,
     /// The cost scenario and its evaluation, or why the arms could not be priced.
-    pub cost: std::result::Result<(Scenario, CostReport), String>,
+    pub cost: std::result::Result<(Scenario, CostReport), NoCost>,
     /// Examples in the dataset's train split.
     pub train_examples: u32,
     pub evidence: Evidence,
+}
+
+/// Why a run has no cost at scale: the kind of failure and its message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoCost {
+    pub code: ErrorCode,
+    pub reason: String,
+}
+
+impl std::fmt::Display for NoCost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl From<crate::Error> for NoCost {
+    fn from(e: crate::Error) -> Self {
+        Self {
+            code: e.code(),
+            reason: e.to_string(),
+        }
+    }
 }
 
 impl RunDecision {
@@ -46,10 +68,9 @@ pub fn run_decision(
     opts: &ReportOptions,
 ) -> Result<RunDecision> {
     let report = run_report(conn, db_path, run_id, opts)?;
-    let cost = price::seed(conn)
-        .and_then(|()| run_scenario(conn, run_id, today, None))
+    let cost = run_scenario(conn, run_id, today, None)
         .and_then(|s| cost::evaluate(&s).map(|c| (s, c)))
-        .map_err(|e| e.to_string());
+        .map_err(NoCost::from);
     let experiment = store::experiment::get(conn, report.experiment_id)?;
     let train_examples = store::case::for_split(conn, experiment.dataset_id, "train")?.len() as u32;
     let (costs, retirement) = match &cost {
@@ -97,7 +118,7 @@ pub fn decide(
     let questions = match questions {
         Some(q) => {
             let json =
-                serde_json::to_string(q).map_err(|e| crate::Error::Invalid(e.to_string()))?;
+                serde_json::to_string(q).map_err(|e| crate::Error::Internal(e.to_string()))?;
             store::experiment::set_questions(conn, d.report.experiment_id, &json)?;
             q.clone()
         }
@@ -107,7 +128,7 @@ pub fn decide(
         run_id,
         recommendation: d.recommend(&questions),
         evidence: d.evidence.clone(),
-        cost_note: d.cost.as_ref().err().cloned(),
+        cost_note: d.cost.as_ref().err().map(ToString::to_string),
         questions,
     })
 }

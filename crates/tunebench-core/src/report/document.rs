@@ -423,7 +423,7 @@ fn cost_blocks(
     b.push(Block::Chart(
         "crossover",
         Box::new(ChartSpec {
-            title: "Monthly cost of prompting vs fine-tuning".into(),
+            title: crate::chart::preset::CROSSOVER_TITLE.into(),
             source: source.clone(),
             style: CHART_STYLE,
             data: ChartData::Crossover(CrossoverData::from_scenario(s, c, true)?),
@@ -432,7 +432,7 @@ fn cost_blocks(
     b.push(Block::Chart(
         "payback",
         Box::new(ChartSpec {
-            title: "Cumulative cost: when fine-tuning pays back".into(),
+            title: crate::chart::preset::CUMULATIVE_TITLE.into(),
             source,
             style: CHART_STYLE,
             data: ChartData::Cumulative(CumulativeData::from_scenario(s, c)?),

@@ -271,7 +271,7 @@ pub async fn execute(
         Ok(n) if !write_failed => n,
         Ok(_) => {
             store::run::set_status(&conn, run_id, RunStatus::Failed)?;
-            return Err(Error::Invalid(format!(
+            return Err(Error::Internal(format!(
                 "run {run_id}: the result writer stopped early"
             )));
         }

@@ -33,9 +33,8 @@ pub struct CatalogPrices {
 }
 
 impl CatalogPrices {
-    /// Loads the catalog (seeding this build's prices first).
+    /// Loads the catalog (the store seeds this build's prices when it opens).
     pub fn load(conn: &rusqlite::Connection) -> Result<Self> {
-        crate::price::seed(conn)?;
         // Only entries with per-token prices can price a call (a hosting-only entry such
         // as Azure's deployment fee must not make an arm look priced).
         let catalog = crate::price::catalog(conn)?

@@ -94,8 +94,7 @@ pub async fn judge_run(
         failed: 0,
         failures: Vec::new(),
     };
-    conn.execute_batch("BEGIN")?;
-    let written = (|| -> Result<()> {
+    store::atomically(&conn, || {
         for (row, verdict) in graded {
             match verdict {
                 Ok(v) => {
@@ -128,14 +127,7 @@ pub async fn judge_run(
             }
         }
         Ok(())
-    })();
-    match written {
-        Ok(()) => conn.execute_batch("COMMIT")?,
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            return Err(e);
-        }
-    }
+    })?;
     Ok(outcome)
 }
 

@@ -44,7 +44,7 @@ pub fn acquire(db_path: &Path, run_id: i32) -> Result<RunLock> {
     let file = open(&path)?;
     match file.try_lock() {
         Ok(()) => Ok(RunLock { file, path }),
-        Err(TryLockError::WouldBlock) => Err(Error::Invalid(format!(
+        Err(TryLockError::WouldBlock) => Err(Error::InUse(format!(
             "run {run_id} is being executed by another live process; wait for it or cancel it"
         ))),
         Err(TryLockError::Error(e)) => Err(Error::io(&path, e)),

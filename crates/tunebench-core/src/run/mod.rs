@@ -11,6 +11,7 @@ pub mod limiter;
 pub mod liveness;
 pub mod metric;
 pub mod plan;
+pub mod prepare;
 pub mod retry;
 pub mod summary;
 mod writer;
@@ -20,8 +21,10 @@ use serde::{Deserialize, Serialize};
 pub use engine::{execute, RunContext};
 pub use estimate::{estimate, ArmPriceOverride, CatalogPrices, Estimate, PriceLookup};
 pub use liveness::effective_status;
-pub use plan::{
-    clear_errors, create, create_rerun, prepare, prepare_rerun, Plan, PreparedRerun, PreparedRun,
+pub use plan::{clear_errors, create, Plan};
+pub use prepare::{
+    create_from_file, create_rerun, launch, prepare, prepare_rerun, Launch, PreparedRerun,
+    PreparedRun,
 };
 pub use summary::{list, summarize, RunArmSummary, RunListEntry, RunSummary};
 

@@ -122,79 +122,13 @@ impl Plan {
     }
 }
 
-/// A run created and estimated, not yet started.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct PreparedRun {
-    pub run_id: i32,
-    pub estimate: super::Estimate,
-}
-
-/// Creates a pending run of `experiment_id` and estimates its calls and cost (arms' own
-/// prices, else the catalog), so a person can read the estimate before starting it.
-pub fn prepare(conn: &Connection, experiment_id: i32, options: &RunOptions) -> Result<PreparedRun> {
-    let run_id = create(conn, experiment_id, options, None)?;
-    let plan = Plan::load(conn, run_id)?;
-    let prices = super::CatalogPrices::load(conn)?;
-    Ok(PreparedRun {
-        run_id,
-        estimate: super::estimate(&plan, &prices)?,
-    })
-}
-
-/// A re-run of run `run_id` on other models: the experiment copied with `swaps`
-/// ([`crate::experiment::clone_with_models`]) and a pending run of the copy that keeps the
-/// source run's cost assumptions (the experiment file's `[scenario]`). Returns what changed
-/// and the new run's id.
-pub fn create_rerun(
-    conn: &Connection,
-    run_id: i32,
-    swaps: &[crate::experiment::ModelSwap],
-    options: &RunOptions,
-) -> Result<(crate::experiment::Rerun, i32)> {
-    let source = store::run::get(conn, run_id)?;
-    let scenario = source.scenario_settings();
-    store::atomically(conn, || {
-        let rerun = crate::experiment::clone_with_models(conn, source.experiment_id, swaps)?;
-        let new_run = create(conn, rerun.experiment_id, options, scenario)?;
-        Ok((rerun, new_run))
-    })
-}
-
-/// A re-run ready to start: what changed, and the new run with its estimate.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct PreparedRerun {
-    pub rerun: crate::experiment::Rerun,
-    pub prepared: PreparedRun,
-}
-
-/// [`create_rerun`] with the new run's estimate, for a person to read before starting it.
-pub fn prepare_rerun(
-    conn: &Connection,
-    run_id: i32,
-    swaps: &[crate::experiment::ModelSwap],
-    options: &RunOptions,
-) -> Result<PreparedRerun> {
-    let (rerun, new_run) = create_rerun(conn, run_id, swaps, options)?;
-    let plan = Plan::load(conn, new_run)?;
-    let prices = super::CatalogPrices::load(conn)?;
-    Ok(PreparedRerun {
-        rerun,
-        prepared: PreparedRun {
-            run_id: new_run,
-            estimate: super::estimate(&plan, &prices)?,
-        },
-    })
-}
-
 /// Forgets the errors of run `run_id` (timeouts, refusals, rate limits that outlasted the
 /// retries) so that resuming it asks those cases again; answered cases are kept. Refused
 /// while the run is going. Returns how many cases will be asked again.
 pub fn clear_errors(conn: &Connection, db_path: &std::path::Path, run_id: i32) -> Result<usize> {
     let run = store::run::get(conn, run_id)?;
     if super::effective_status(db_path, &run) == super::RunStatus::Running {
-        return Err(Error::Invalid(format!(
+        return Err(Error::InUse(format!(
             "run {run_id} is still running; retry its errors once it has stopped"
         )));
     }

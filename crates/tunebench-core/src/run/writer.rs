@@ -73,7 +73,7 @@ impl Writer {
         let handle = self.handle;
         tokio::task::spawn_blocking(move || handle.join())
             .await
-            .map_err(|e| crate::Error::Invalid(format!("the result writer stopped: {e}")))?
-            .map_err(|_| crate::Error::Invalid("the result writer panicked".into()))?
+            .map_err(|e| crate::Error::Internal(format!("the result writer stopped: {e}")))?
+            .map_err(|_| crate::Error::Internal("the result writer panicked".into()))?
     }
 }

@@ -46,7 +46,8 @@ pub fn resolve_path(explicit: Option<&Path>, env_value: Option<&str>) -> Result<
 }
 
 /// Opens (creating if needed) the database at `path`, sets WAL, foreign keys and a busy
-/// timeout, and applies pending migrations. A database from a newer build is refused.
+/// timeout, applies pending migrations and writes this build's seed prices (when they
+/// changed). A database from a newer build is refused.
 pub fn open(path: &Path) -> Result<Connection> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -56,6 +57,7 @@ pub fn open(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
     configure(&conn, path)?;
     migrate::migrate(&conn, &path.display().to_string())?;
+    crate::price::seed(&conn)?;
     Ok(conn)
 }
 
@@ -78,6 +80,7 @@ pub fn open_in_memory() -> Result<Connection> {
     let conn = Connection::open_in_memory()?;
     configure(&conn, Path::new(":memory:"))?;
     migrate::migrate(&conn, ":memory:")?;
+    crate::price::seed(&conn)?;
     Ok(conn)
 }
 
@@ -98,6 +101,14 @@ fn configure(conn: &Connection, path: &Path) -> Result<()> {
     debug_assert!(mode == "wal" || mode == "memory", "journal mode {mode}");
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
     Ok(())
+}
+
+/// Sets the connection's page cache (`cache_size`: pages, or KiB when negative) and
+/// returns the value it replaces.
+pub fn set_cache_size(conn: &Connection, cache_size: i64) -> Result<i64> {
+    let old: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", cache_size)?;
+    Ok(old)
 }
 
 /// Runs `f` all-or-nothing: inside a savepoint, so it nests within an open transaction

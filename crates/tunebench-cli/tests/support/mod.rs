@@ -1,0 +1,182 @@
+//! What the CLI tests share: the binary, a raw SQLite handle, one stub chat-completions
+//! server, and the toy dataset and experiment file most run tests start from.
+#![allow(dead_code)] // each test binary uses its own part
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The `tunebench` binary, blind to the caller's `TUNEBENCH_DB`.
+pub fn tunebench() -> Command {
+    let mut cmd = Command::cargo_bin("tunebench").unwrap();
+    cmd.env_remove("TUNEBENCH_DB");
+    cmd
+}
+
+/// [`tunebench`] on the store at `db`.
+pub fn tunebench_at(db: &Path) -> Command {
+    let mut cmd = tunebench();
+    cmd.arg("--db").arg(db);
+    cmd
+}
+
+/// A raw SQLite handle that bypasses the store's `open()`, to set up or inspect files by hand.
+#[allow(clippy::disallowed_methods)]
+pub fn raw(path: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
+
+/// A running stub server: its base URL (ending in `/v1`), how many calls it answered, and
+/// each call as "model|last message".
+pub struct ChatServer {
+    pub url: String,
+    pub calls: Arc<AtomicUsize>,
+    pub seen: Arc<Mutex<Vec<String>>>,
+}
+
+/// The label that follows `Input: ` in a message (what the echo server answers).
+pub fn echo_label(last: &str) -> String {
+    let after = last.rsplit("Input: ").next().unwrap_or("");
+    after.split(' ').next().unwrap_or("").to_owned()
+}
+
+/// A blocking HTTP/1.1 chat-completions server, a thread per connection: a 200 answers
+/// `reply(last message)` after `delay_ms` with usage of 1000 prompt and 1 completion
+/// tokens; any other `status` answers an error quoting a key (`sk-cli-SECRET`).
+pub fn chat_server(
+    status: u16,
+    delay_ms: u64,
+    reply: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> ChatServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let (calls, seen) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(Mutex::new(Vec::new())),
+    );
+    let (counter, log, reply) = (calls.clone(), seen.clone(), Arc::new(reply));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let (counter, log, reply) = (counter.clone(), log.clone(), reply.clone());
+            std::thread::spawn(move || {
+                let Some(req) = read_request(&stream) else {
+                    return;
+                };
+                counter.fetch_add(1, Ordering::SeqCst);
+                let last = req["messages"]
+                    .as_array()
+                    .and_then(|m| m.last())
+                    .and_then(|m| m["content"].as_str())
+                    .unwrap_or("")
+                    .to_string();
+                let model = req["model"].as_str().unwrap_or("");
+                log.lock().unwrap().push(format!("{model}|{last}"));
+                std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+                let body = if status == 200 {
+                    serde_json::json!({
+                        "choices": [{"message": {"role": "assistant", "content": reply(&last)}}],
+                        "usage": {"prompt_tokens": 1000, "completion_tokens": 1}
+                    })
+                } else {
+                    serde_json::json!({"error": {"message": "Incorrect API key provided: sk-cli-SECRET"}})
+                };
+                let body = body.to_string();
+                let _ = write!(
+                    &stream,
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    ChatServer { url, calls, seen }
+}
+
+/// The JSON body of one request (headers skipped); `None` when the client hung up.
+fn read_request(stream: &std::net::TcpStream) -> Option<Value> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return None;
+        }
+        if let Some(v) = line.to_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0u8; len];
+    reader.read_exact(&mut body).ok()?;
+    Some(serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+/// Dataset `toy` in the store at `db`: six test cases "billing case 0", "shipping case 1", …
+/// expecting their first word, except case 5, which expects `returns` (a label neither
+/// echoing arm gives); and `train` rows of about 1,000 tokens each.
+pub fn toy_dataset(db: &Path, train: u32) {
+    let conn = tunebench_core::store::open(db).unwrap();
+    conn.execute(
+        "INSERT INTO dataset (name, source_file, source_format, imported_at) VALUES ('toy', 'x', 'csv', 'now')",
+        [],
+    )
+    .unwrap();
+    for i in 0..6_u32 {
+        let label = if i.is_multiple_of(2) {
+            "billing"
+        } else {
+            "shipping"
+        };
+        let expected = if i == 5 { "returns" } else { label };
+        conn.execute(
+            "INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES (1, ?1, ?2, ?3, 'test')",
+            rusqlite::params![i, format!("{label} case {i}"), expected],
+        )
+        .unwrap();
+    }
+    for i in 0..train {
+        conn.execute(
+            "INSERT INTO example (dataset_id, ordinal, input, expected, split) VALUES (1, ?1, ?2, 'billing', 'train')",
+            rusqlite::params![100 + i, "x".repeat(3993)],
+        )
+        .unwrap();
+    }
+}
+
+/// The toy experiment file: dataset `toy`, provider `local` at `url` (no streaming, one
+/// attempt) with `provider_extra` lines, then `arms` (TOML `[[arms]]` tables).
+pub fn toy_experiment(
+    dir: &Path,
+    head: &str,
+    url: &str,
+    provider_extra: &str,
+    arms: &str,
+) -> PathBuf {
+    let toml = format!(
+        "name = \"toy\"\ndataset = \"toy\"\n{head}[[providers]]\nname = \"local\"\n\
+         kind = \"openai_compatible\"\nbase_url = \"{url}\"\nstream = false\nmax_attempts = 1\n\
+         {provider_extra}{arms}"
+    );
+    let exp = dir.join("exp.toml");
+    std::fs::write(&exp, toml).unwrap();
+    exp
+}
+
+/// The two toy arms: `prompting` (model `base`) and `fine-tuned` (model `ft`), both sending
+/// `Input: {{input}}`; `a_extra` and `b_extra` are further lines of each.
+pub fn toy_arms(a_extra: &str, b_extra: &str) -> String {
+    format!(
+        "[[arms]]\nname = \"prompting\"\nprovider = \"local\"\nmodel = \"base\"\n\
+         template = \"Input: {{{{input}}}}\"\n{a_extra}\
+         [[arms]]\nname = \"fine-tuned\"\nkind = \"fine_tuned\"\nprovider = \"local\"\n\
+         model = \"ft\"\ntemplate = \"Input: {{{{input}}}}\"\n{b_extra}"
+    )
+}
