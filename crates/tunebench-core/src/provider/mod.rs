@@ -568,24 +568,37 @@ pub(crate) async fn error_from_response(resp: reqwest::Response) -> CallError {
         _ => None,
     });
     if out_of_credit(status, &body) {
-        e.message = e.message.replacen(
+        for words in [
             "rate-limited by the provider",
-            "the provider account is out of credit (add credit or raise its spending limit; not retried)",
-            1,
-        );
+            "the provider rejected the request",
+        ] {
+            e.message = e.message.replacen(
+                words,
+                "the provider account is out of credit (add credit or raise its spending limit; not retried)",
+                1,
+            );
+        }
         e.retry = Some(false);
     }
     e
 }
 
-/// A 429 that no wait will fix: OpenAI's `insufficient_quota` (the account has no credit
-/// left; openai-python does not retry it either).
+/// An answer no wait will fix: the account has no credit left. OpenAI says so with a 429
+/// whose code is `insufficient_quota` (openai-python does not retry it either); Anthropic
+/// with a 400 "Your credit balance is too low".
 fn out_of_credit(status: u16, body: &str) -> bool {
-    status == 429
-        && serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| {
-            v.pointer("/error/code").and_then(|c| c.as_str()) == Some("insufficient_quota")
-                || v.pointer("/error/type").and_then(|c| c.as_str()) == Some("insufficient_quota")
-        })
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+        return false;
+    };
+    let text = |p: &str| v.pointer(p).and_then(|c| c.as_str()).unwrap_or_default();
+    match status {
+        429 => {
+            text("/error/code") == "insufficient_quota"
+                || text("/error/type") == "insufficient_quota"
+        }
+        400 => text("/error/message").contains("credit balance is too low"),
+        _ => false,
+    }
 }
 
 /// The error of an answer the model refused, or the provider's content filter stopped.

@@ -637,3 +637,31 @@ async fn anthropic_cache_writes_are_counted_and_message_delta_usage_is_read() {
         (160, Some(50), Some(100), 5)
     );
 }
+
+#[tokio::test]
+async fn an_anthropic_account_without_credit_is_out_of_credit_and_not_retried() {
+    let srv = server::start_strict(Api::Anthropic, |_, _| {
+        anthropic_error(
+            400,
+            "invalid_request_error",
+            "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
+        )
+    })
+    .await;
+    let p = provider(
+        ProviderKind::Anthropic,
+        &format!("{}/v1", srv.base_url),
+        false,
+    );
+    let e = send(&p, &request("claude-sonnet-4-5", bounded(8)))
+        .await
+        .unwrap_err();
+    assert!(!e.retryable());
+    assert!(
+        e.message
+            .starts_with("the provider account is out of credit")
+            && e.message.contains("HTTP 400"),
+        "{}",
+        e.message
+    );
+}
