@@ -443,7 +443,8 @@ fn provider_message(body: &str) -> Option<String> {
 
 /// Parses a `Retry-After` value: seconds (possibly fractional) or an HTTP-date, as
 /// openai-python and anthropic-sdk-python read it (`_base_client.py`,
-/// `_parse_retry_after_header`). A date in the past is no wait; waits are capped at an hour.
+/// `_parse_retry_after_header`). A date already past is ignored (the backoff applies);
+/// waits are capped at an hour.
 pub fn parse_retry_after(value: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {
     let s = value?.to_str().ok()?.trim();
     let secs: f64 = match s.parse::<f64>() {
@@ -584,8 +585,8 @@ pub(crate) async fn error_from_response(resp: reqwest::Response) -> CallError {
 }
 
 /// An answer no wait will fix: the account has no credit left. OpenAI says so with a 429
-/// whose code is `insufficient_quota` (openai-python does not retry it either); Anthropic
-/// with a 400 "Your credit balance is too low".
+/// whose code is `insufficient_quota` (its "Error codes" guide: add credit, waiting does not
+/// help); Anthropic with a 400 "Your credit balance is too low".
 fn out_of_credit(status: u16, body: &str) -> bool {
     let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
         return false;
