@@ -534,6 +534,19 @@ pub async fn test_connection(
     let result = send(client, provider, key, &request).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
+        // A reasoning model may spend the whole allowance thinking: connected, no words.
+        Ok(r) if r.output.trim().is_empty() && r.finish == Some(FinishReason::Length) => {
+            ConnectionCheck {
+                ok: true,
+                latency_ms: r.latency_ms,
+                message: format!(
+                    "nothing: it used all {} tokens before replying, as reasoning models do",
+                    request.params.max_tokens.unwrap_or_default()
+                ),
+                error_class: None,
+                http_status: None,
+            }
+        }
         Ok(r) => ConnectionCheck {
             ok: true,
             latency_ms: r.latency_ms,

@@ -665,3 +665,20 @@ async fn an_anthropic_account_without_credit_is_out_of_credit_and_not_retried() 
         e.message
     );
 }
+
+#[tokio::test]
+async fn a_connection_test_whose_tokens_all_went_to_reasoning_says_so_and_passes() {
+    let srv = server::start_strict(Api::OpenAi, |req, _| {
+        openai_stream(req, &[], "length", openai_usage(9, 5, 0))
+    })
+    .await;
+    let p = provider(ProviderKind::OpenAi, &format!("{}/v1", srv.base_url), true);
+    let check =
+        provider::test_connection(&reqwest::Client::new(), &p, Some(&key()), "o4-mini").await;
+    assert!(check.ok, "{check:?}");
+    assert!(
+        check.message.contains("used all 5 tokens before replying"),
+        "{}",
+        check.message
+    );
+}
