@@ -78,6 +78,15 @@ fn copy_with(conn: &Connection, source: &Experiment, swaps: &[ModelSwap]) -> Res
                 arm.name, arm.model
             ));
         }
+        let kind = store::provider::get(conn, arm.provider_id)?.kind;
+        if let Some((field, why)) =
+            crate::price::capability::refusal(kind, model, &arm.params.generation)
+        {
+            return Err(Error::Invalid(format!(
+                "re-run of experiment {experiment_id}, arm `{}`, field `{field}`: {why}",
+                arm.name
+            )));
+        }
         arm.model = model.to_string();
         *arm_id = store::arm::insert(conn, &arm)?;
     }

@@ -455,7 +455,8 @@ pub const MAX_MESSAGE_CHARS: usize = 400;
 
 /// Parses a `Retry-After` value: seconds (possibly fractional) or an HTTP-date, as
 /// openai-python and anthropic-sdk-python read it (`_base_client.py`,
-/// `_parse_retry_after_header`). A date in the past is no wait; waits are capped at an hour.
+/// `_parse_retry_after_header`). A date already past is ignored (the backoff applies);
+/// waits are capped at an hour.
 pub fn parse_retry_after(value: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {
     let s = value?.to_str().ok()?.trim();
     let secs: f64 = match s.parse::<f64>() {
@@ -545,6 +546,19 @@ pub async fn test_connection(
     let result = send(client, provider, key, &request).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
+        // A reasoning model may spend the whole allowance thinking: connected, no words.
+        Ok(r) if r.output.trim().is_empty() && r.finish == Some(FinishReason::Length) => {
+            ConnectionCheck {
+                ok: true,
+                latency_ms: r.latency_ms,
+                message: format!(
+                    "nothing: it used all {} tokens before replying, as reasoning models do",
+                    request.params.max_tokens.unwrap_or_default()
+                ),
+                error_class: None,
+                http_status: None,
+            }
+        }
         Ok(r) => ConnectionCheck {
             ok: true,
             latency_ms: r.latency_ms,
@@ -580,24 +594,37 @@ pub(crate) async fn error_from_response(resp: reqwest::Response) -> CallError {
         _ => None,
     });
     if out_of_credit(status, &body) {
-        e.message = e.message.replacen(
+        for words in [
             "rate-limited by the provider",
-            "the provider account is out of credit (add credit or raise its spending limit; not retried)",
-            1,
-        );
+            "the provider rejected the request",
+        ] {
+            e.message = e.message.replacen(
+                words,
+                "the provider account is out of credit (add credit or raise its spending limit; not retried)",
+                1,
+            );
+        }
         e.retry = Some(false);
     }
     e
 }
 
-/// A 429 that no wait will fix: OpenAI's `insufficient_quota` (the account has no credit
-/// left; openai-python does not retry it either).
+/// An answer no wait will fix: the account has no credit left. OpenAI says so with a 429
+/// whose code is `insufficient_quota` (its "Error codes" guide: add credit, waiting does not
+/// help); Anthropic with a 400 "Your credit balance is too low".
 fn out_of_credit(status: u16, body: &str) -> bool {
-    status == 429
-        && serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| {
-            v.pointer("/error/code").and_then(|c| c.as_str()) == Some("insufficient_quota")
-                || v.pointer("/error/type").and_then(|c| c.as_str()) == Some("insufficient_quota")
-        })
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+        return false;
+    };
+    let text = |p: &str| v.pointer(p).and_then(|c| c.as_str()).unwrap_or_default();
+    match status {
+        429 => {
+            text("/error/code") == "insufficient_quota"
+                || text("/error/type") == "insufficient_quota"
+        }
+        400 => text("/error/message").contains("credit balance is too low"),
+        _ => false,
+    }
 }
 
 /// The error of an answer the model refused, or the provider's content filter stopped.

@@ -500,3 +500,30 @@ fn json_schema_strictness_is_read_from_the_file_and_off_unless_set() {
         );
     }
 }
+
+#[test]
+fn a_rerun_onto_a_model_that_refuses_the_arms_temperature_is_refused_and_writes_nothing() {
+    let db = temp_db();
+    std::fs::create_dir_all(db.dir.path().join("docs")).unwrap();
+    let conn = store::open(&db.path).unwrap();
+    seed_dataset(&conn, "tickets", &toy_cases(3, "t"), &[]);
+    let path = write(db.dir.path(), &valid_with("openai", "gpt-4.1-mini", ""));
+    let id = experiment::import(&conn, &experiment::file::load(&path).unwrap()).unwrap();
+    let before = store::arm::list(&conn).unwrap().len();
+    let swap = experiment::ModelSwap {
+        position: 0,
+        model: "gpt-5.4-mini".into(),
+    };
+    let msg = experiment::clone_with_models(&conn, id, &[swap])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("`temperature`") && msg.contains("gpt-5.4-mini"),
+        "{msg}"
+    );
+    assert_eq!(
+        store::arm::list(&conn).unwrap().len(),
+        before,
+        "no arm was added"
+    );
+}

@@ -637,3 +637,48 @@ async fn anthropic_cache_writes_are_counted_and_message_delta_usage_is_read() {
         (160, Some(50), Some(100), 5)
     );
 }
+
+#[tokio::test]
+async fn an_anthropic_account_without_credit_is_out_of_credit_and_not_retried() {
+    let srv = server::start_strict(Api::Anthropic, |_, _| {
+        anthropic_error(
+            400,
+            "invalid_request_error",
+            "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
+        )
+    })
+    .await;
+    let p = provider(
+        ProviderKind::Anthropic,
+        &format!("{}/v1", srv.base_url),
+        false,
+    );
+    let e = send(&p, &request("claude-sonnet-4-5", bounded(8)))
+        .await
+        .unwrap_err();
+    assert!(!e.retryable());
+    assert!(
+        e.message
+            .starts_with("the provider account is out of credit")
+            && e.message.contains("HTTP 400"),
+        "{}",
+        e.message
+    );
+}
+
+#[tokio::test]
+async fn a_connection_test_whose_tokens_all_went_to_reasoning_says_so_and_passes() {
+    let srv = server::start_strict(Api::OpenAi, |req, _| {
+        openai_stream(req, &[], "length", openai_usage(9, 5, 0))
+    })
+    .await;
+    let p = provider(ProviderKind::OpenAi, &format!("{}/v1", srv.base_url), true);
+    let check =
+        provider::test_connection(&reqwest::Client::new(), &p, Some(&key()), "o4-mini").await;
+    assert!(check.ok, "{check:?}");
+    assert!(
+        check.message.contains("used all 5 tokens before replying"),
+        "{}",
+        check.message
+    );
+}
