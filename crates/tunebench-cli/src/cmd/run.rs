@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 use tunebench_core::run::{self, Estimate, Plan, Progress, RunOptions, RunSummary};
-use tunebench_core::{provider, store};
+use tunebench_core::{experiment, provider, store};
 
 use crate::output::Output;
 
