@@ -317,7 +317,7 @@ pub fn compare(arm_a: &ArmScores, arm_b: &ArmScores, cfg: &CompareConfig) -> Res
         interval,
         margin: cfg.margin,
         n,
-        exact_p_value: mcnemar.map(|m| m.p_value),
+        exact: mcnemar,
         note: &note,
     });
     Ok(Comparison {

@@ -18,6 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::stats::mcnemar::{mcnemar_exact, McNemar};
 use crate::stats::Interval;
 
 /// How much better B must be. `relative`: a fraction of A's value (0.05 = 5 %);
@@ -93,9 +94,9 @@ pub struct VerdictInput<'a> {
     pub interval: Interval,
     pub margin: Margin,
     pub n: u32,
-    /// McNemar's exact two-sided p-value, when the scores are binary: a justified verdict
-    /// needs it below 1 − confidence.
-    pub exact_p_value: Option<f64>,
+    /// McNemar's exact test, when the scores are binary: a justified verdict needs its
+    /// p-value below 1 − confidence.
+    pub exact: Option<McNemar>,
     /// Appended to the sentence (e.g. how errors were treated).
     pub note: &'a str,
 }
@@ -129,6 +130,28 @@ fn signed(x: f64) -> String {
     }
 }
 
+/// The fewest paired cases at which the discordant pairs of `m`, scaled in the same
+/// proportion, make McNemar's exact test significant at `alpha`; `None` when the pairs
+/// are balanced (no number of cases would) or when it would take more than 100 times n.
+fn cases_for_exact_test(m: McNemar, n: u32, alpha: f64) -> Option<u32> {
+    let d = m.a_only + m.b_only;
+    if d == 0 || m.a_only == m.b_only || n == 0 {
+        return None;
+    }
+    let (share_a, share_b) = (
+        f64::from(m.a_only) / f64::from(d),
+        f64::from(m.b_only) / f64::from(d),
+    );
+    (d + 1..=d.saturating_mul(100)).find_map(|more| {
+        let (a, b) = (
+            (share_a * f64::from(more)).round() as u32,
+            (share_b * f64::from(more)).round() as u32,
+        );
+        (mcnemar_exact(a, b).p_value < alpha)
+            .then(|| (f64::from(n) * f64::from(more) / f64::from(d)).ceil() as u32)
+    })
+}
+
 /// Applies the margin rule.
 pub fn decide(v: &VerdictInput<'_>) -> Verdict {
     let margin = v.margin.absolute(v.a_value);
@@ -150,7 +173,7 @@ pub fn decide(v: &VerdictInput<'_>) -> Verdict {
     let margin_text = v.margin.describe(v.arm_a, v.a_value);
     let tail = format!("n = {} paired cases{}", v.n, v.note);
     let alpha = 1.0 - v.interval.confidence;
-    let exact_agrees = v.exact_p_value.is_none_or(|p| p < alpha);
+    let exact_agrees = v.exact.is_none_or(|m| m.p_value < alpha);
     if reaches(v.difference, margin) && v.interval.low > 0.0 && exact_agrees {
         return Verdict {
             kind: VerdictKind::Justified,
@@ -176,12 +199,22 @@ pub fn decide(v: &VerdictInput<'_>) -> Verdict {
     } else {
         margin - v.difference
     };
-    let cases_to_settle = crate::stats::power::cases_needed(v.n, half, gap).filter(|&c| c > v.n);
-    let exact = match v.exact_p_value {
-        Some(p) if p >= alpha && v.interval.low > 0.0 => {
-            format!("; McNemar's exact test is not significant (p = {})", num(p))
-        }
-        _ => String::new(),
+    // When the exact test alone holds the verdict back, more cases settle it once the
+    // same discordant pairs, in the same proportion, make the test significant.
+    let exact_blocks = v
+        .exact
+        .filter(|m| m.p_value >= alpha && v.interval.low > 0.0);
+    let cases_to_settle = match exact_blocks {
+        Some(m) => cases_for_exact_test(m, v.n, alpha),
+        None => crate::stats::power::cases_needed(v.n, half, gap),
+    }
+    .filter(|&c| c > v.n);
+    let exact = match exact_blocks {
+        Some(m) => format!(
+            "; McNemar's exact test is not significant (p = {})",
+            num(m.p_value)
+        ),
+        None => String::new(),
     };
     let settle = match cases_to_settle {
         Some(c) => {
@@ -217,7 +250,7 @@ mod tests {
             },
             margin: Margin::default(),
             n: 400,
-            exact_p_value: None,
+            exact: None,
             note: "",
         }
     }
@@ -273,7 +306,8 @@ mod tests {
     fn no_justified_verdict_where_mcnemar_s_exact_test_is_not_significant() {
         let mut i = input(0.25, 0.02, 0.45);
         // n = 40 with 7 vs 1 discordant cases: p = 18/256.
-        i.exact_p_value = Some(0.0703125);
+        i.exact = Some(mcnemar_exact(1, 7));
+        i.n = 40;
         let v = decide(&i);
         assert_eq!(v.kind, VerdictKind::Inconclusive);
         assert!(
@@ -282,7 +316,11 @@ mod tests {
             "{}",
             v.sentence
         );
-        i.exact_p_value = Some(0.01);
+        // Nine discordant pairs in the same proportion (8 vs 1) give p = 10/256 < 0.05:
+        // 40 · 9 / 8 = 45 cases.
+        assert_eq!(v.cases_to_settle, Some(45), "{}", v.sentence);
+        assert!(v.sentence.contains("about 45 paired cases would settle it"));
+        i.exact = Some(mcnemar_exact(0, 10));
         assert_eq!(decide(&i).kind, VerdictKind::Justified);
     }
 
