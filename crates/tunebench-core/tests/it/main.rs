@@ -2,10 +2,12 @@
 
 mod chart;
 mod cost;
+mod cost_brute;
 mod dataset;
 mod dataset_bad_input;
 mod dataset_fuzz;
 mod decision;
+mod decision_cost;
 mod experiment;
 mod price;
 mod provider;
