@@ -598,6 +598,29 @@ export type ChartStyle = {
 	height: number,
 };
 
+/**  A range of daily volumes over which one arm costs less than the other. */
+export type CheaperRange = CheaperRange_Serialize | CheaperRange_Deserialize;
+
+/**  A range of daily volumes over which one arm costs less than the other. */
+export type CheaperRange_Deserialize = {
+	/**  Queries per day where the range starts (exclusive, except 0, which it includes). */
+	from: number | null,
+	/**  Queries per day where it ends (inclusive); `None`: every volume above `from`. */
+	to?: number | null,
+	/**  The arm with the lower monthly cost over the range; `None` when both cost the same. */
+	cheaper?: Side | null,
+};
+
+/**  A range of daily volumes over which one arm costs less than the other. */
+export type CheaperRange_Serialize = {
+	/**  Queries per day where the range starts (exclusive, except 0, which it includes). */
+	from: number | null,
+	/**  Queries per day where it ends (inclusive); `None`: every volume above `from`. */
+	to: number | null,
+	/**  The arm with the lower monthly cost over the range; `None` when both cost the same. */
+	cheaper: Side | null,
+};
+
 /**  The four answers of the framework. */
 export type Choice = "keep_prompting" | "fine_tune" | 
 /**  Retrieval for knowledge plus a fine-tuned model for format, latency or cost. */
@@ -735,7 +758,13 @@ export type CostReport_Deserialize = {
 	queries_per_day: number | null,
 	arm_a: ArmCost_Deserialize,
 	arm_b: ArmCost_Deserialize,
+	/**  The first volume where the monthly costs cross (kept for the sensitivity table). */
 	break_even: BreakEven_Deserialize,
+	/**
+	 *  Every range of daily volumes where each arm is cheaper, from 0 upwards: with
+	 *  provisioned (step) hosting the curves can cross more than once.
+	 */
+	cheaper: CheaperRange_Deserialize[],
 	payback: Payback_Deserialize,
 	/**  Each assumption moved ±25 %, largest swing of the break-even first. */
 	sensitivity: SensitivityRow_Deserialize[],
@@ -748,7 +777,13 @@ export type CostReport_Serialize = {
 	queries_per_day: number | null,
 	arm_a: ArmCost_Serialize,
 	arm_b: ArmCost_Serialize,
+	/**  The first volume where the monthly costs cross (kept for the sensitivity table). */
 	break_even: BreakEven_Serialize,
+	/**
+	 *  Every range of daily volumes where each arm is cheaper, from 0 upwards: with
+	 *  provisioned (step) hosting the curves can cross more than once.
+	 */
+	cheaper: CheaperRange_Serialize[],
 	payback: Payback_Serialize,
 	/**  Each assumption moved ±25 %, largest swing of the break-even first. */
 	sensitivity: SensitivityRow_Serialize[],
@@ -786,13 +821,6 @@ export type DatasetTokens = {
 	/**  Tokens of every train example's input and expected output: one training epoch. */
 	train_tokens: number | null,
 };
-
-/**  Where the fine-tuned arm's monthly cost crosses the prompting arm's. */
-export type DecisionBreakEven = 
-/**  The fine-tuned arm is cheaper from this many queries per day on. */
-{ kind: "at"; queries_per_day: number | null } | 
-/**  No crossover, with the cost model's reason (e.g. "its cost per query is higher"). */
-{ kind: "never"; reason: string };
 
 /**  How the margin is expressed. */
 export type DecisionMarginKind = 
@@ -931,15 +959,26 @@ export type Evidence_Deserialize = {
 	format_compliance?: ArmFigures_Deserialize,
 	/**  p95 latency per arm, milliseconds. */
 	latency_p95_ms?: ArmFigures_Deserialize,
-	break_even?: DecisionBreakEven | null,
-	/**  Monthly cost per arm at the expected volume, US dollars. */
+	/**
+	 *  Every range of daily volumes where each arm is cheaper (side A prompting, B
+	 *  fine-tuned), from the cost model; `None` when the arms could not be priced.
+	 */
+	cheaper?: CheaperRange_Deserialize[] | null,
+	/**
+	 *  The daily volume the monthly costs, retraining share and payback are worked out at:
+	 *  the team's. Figures at any other volume are not cited.
+	 */
+	cost_queries_per_day?: number | null,
+	/**  Why cost is not weighed (a price the catalog lacks), when it is not. */
+	cost_missing?: string | null,
+	/**  Monthly cost per arm at `cost_queries_per_day`, US dollars. */
 	monthly_cost?: ArmFigures_Deserialize,
 	/**
 	 *  The fine-tuned arm's retraining cost per month at the knowledge cadence, US dollars
 	 *  (part of `monthly_cost.fine_tuned`).
 	 */
 	retraining_monthly_cost?: number | null,
-	/**  Months until the first training run pays for itself at the expected volume. */
+	/**  Months until the first training run pays for itself at `cost_queries_per_day`. */
 	payback_months?: number | null,
 	/**  The fine-tuned arm's base model retirement date, `YYYY-MM-DD`. */
 	base_model_retirement?: string | null,
@@ -959,15 +998,26 @@ export type Evidence_Serialize = {
 	format_compliance: ArmFigures_Serialize,
 	/**  p95 latency per arm, milliseconds. */
 	latency_p95_ms: ArmFigures_Serialize,
-	break_even: DecisionBreakEven | null,
-	/**  Monthly cost per arm at the expected volume, US dollars. */
+	/**
+	 *  Every range of daily volumes where each arm is cheaper (side A prompting, B
+	 *  fine-tuned), from the cost model; `None` when the arms could not be priced.
+	 */
+	cheaper: CheaperRange_Serialize[] | null,
+	/**
+	 *  The daily volume the monthly costs, retraining share and payback are worked out at:
+	 *  the team's. Figures at any other volume are not cited.
+	 */
+	cost_queries_per_day: number | null,
+	/**  Why cost is not weighed (a price the catalog lacks), when it is not. */
+	cost_missing: string | null,
+	/**  Monthly cost per arm at `cost_queries_per_day`, US dollars. */
 	monthly_cost: ArmFigures_Serialize,
 	/**
 	 *  The fine-tuned arm's retraining cost per month at the knowledge cadence, US dollars
 	 *  (part of `monthly_cost.fine_tuned`).
 	 */
 	retraining_monthly_cost: number | null,
-	/**  Months until the first training run pays for itself at the expected volume. */
+	/**  Months until the first training run pays for itself at `cost_queries_per_day`. */
 	payback_months: number | null,
 	/**  The fine-tuned arm's base model retirement date, `YYYY-MM-DD`. */
 	base_model_retirement: string | null,
