@@ -143,7 +143,15 @@ fn shown(r: &Recommendation) -> String {
 #[test]
 fn the_decision_names_the_arm_cheaper_at_the_teams_volume_and_where_that_flips() {
     // (case, scenario, team's volume, knowledge cadence, side, what the reason must say)
-    let cases: [(&str, Scenario, f64, KnowledgeCadence, Supports, &[&str]); 4] = [
+    type Case = (
+        &'static str,
+        Scenario,
+        f64,
+        KnowledgeCadence,
+        Supports,
+        &'static [&'static str],
+    );
+    let cases: [Case; 4] = [
         (
             "case 1: cheaper at every volume is a cost win",
             case_1(),
