@@ -5,10 +5,6 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, CommandError>(__TAURI_INVOKE("app_info")),
-	/**  Asks for a file to open; `None` when the person cancels. */
-	chooseFile: (filters: FileFilter[]) => typedError<string | null, CommandError>(__TAURI_INVOKE("choose_file", { filters })),
-	/**  Asks where to save a file, suggesting `file_name`; `None` when the person cancels. */
-	chooseSavePath: (fileName: string, filters: FileFilter[]) => typedError<string | null, CommandError>(__TAURI_INVOKE("choose_save_path", { fileName, filters })),
 	listDatasets: () => typedError<DatasetSummary[], CommandError>(__TAURI_INVOKE("list_datasets")),
 	previewImport: (path: string, options: ImportOptions_Deserialize) => typedError<Preview_Serialize, CommandError>(__TAURI_INVOKE("preview_import", { path, options })),
 	/**
@@ -25,7 +21,7 @@ export const commands = {
 	datasetExamples: (id: number, query: PageQuery_Deserialize) => typedError<ExamplePage_Serialize, CommandError>(__TAURI_INVOKE("dataset_examples", { id, query })),
 	exportDataset: (id: number, options: ExportOptions_Deserialize, path: string) => typedError<ExportOutcome, CommandError>(__TAURI_INVOKE("export_dataset", { id, options, path })),
 	deleteDataset: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_dataset", { id })),
-	/**  The whole catalog, seed and custom. */
+	/**  The whole catalog, seed and custom. Writes this build's seed first (idempotent). */
 	listPrices: () => typedError<PriceEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_prices")),
 	/**  Adds or replaces a custom entry (it wins over the seed for the same model). */
 	savePrice: (entry: PriceEntry_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("save_price", { entry })),
@@ -59,18 +55,13 @@ export const commands = {
 	/**  Saves `scenario` with run `run_id`, so its report and charts reproduce these assumptions. */
 	saveRunScenario: (runId: number, scenario: Scenario_Deserialize, updatedAt: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_run_scenario", { runId, scenario, updatedAt })),
 	listRuns: () => typedError<RunListEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_runs")),
-	/**  What the experiment file at `path` would do: shown, and confirmed, before it runs. */
-	reviewExperimentFile: (path: string) => typedError<FileReview_Serialize, CommandError>(__TAURI_INVOKE("review_experiment_file", { path })),
-	/**
-	 *  Imports the experiment file at `path`, creates a run and executes it to the end.
-	 *  `confirmed` is the fingerprint of the review the user confirmed, if any.
-	 */
-	startRun: (path: string, confirmed: string | null, options: RunOptions_Deserialize, events: Channel<RunEvent_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, confirmed, options, events })),
+	/**  Imports the experiment file at `path`, creates a run and executes it to the end. */
+	startRun: (path: string, options: RunOptions_Deserialize, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, options, progress })),
 	/**
 	 *  Continues (or starts a prepared) run `run_id`, sending only the cases that have no
 	 *  result yet; `budget_usd`, when given, is the run's new spend ceiling.
 	 */
-	resumeRun: (runId: number, budgetUsd: number | null, events: Channel<RunEvent_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, budgetUsd, events })),
+	resumeRun: (runId: number, budgetUsd: number | null, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, budgetUsd, progress })),
 	/**  Stores an experiment composed in the window from stored arms; returns its id. */
 	createExperiment: (draft: ExperimentDraft) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
 	/**  Creates a pending run of `experiment_id` and returns it with its estimate. */
@@ -132,8 +123,6 @@ export type ArmAnswer_Deserialize = {
 	right: boolean,
 	error_class?: string | null,
 	error_message?: string | null,
-	/**  The answer was cut at the output token limit. */
-	truncated: boolean,
 };
 
 /**  One arm's answer on one case. */
@@ -145,8 +134,6 @@ export type ArmAnswer_Serialize = {
 	right: boolean,
 	error_class: string | null,
 	error_message: string | null,
-	/**  The answer was cut at the output token limit. */
-	truncated: boolean,
 };
 
 /**  Everything the model needs to know about one arm. */
@@ -190,21 +177,6 @@ export type ArmAssumptions_Serialize = {
 	retirement_date: string | null,
 	/**  Share of correct answers on the held-out set (0..1), when measured. */
 	accuracy: number | null,
-};
-
-/**  Failed calls per arm; `None` when not counted. */
-export type ArmCallFailures = ArmCallFailures_Serialize | ArmCallFailures_Deserialize;
-
-/**  Failed calls per arm; `None` when not counted. */
-export type ArmCallFailures_Deserialize = {
-	prompting?: CallFailures | null,
-	fine_tuned?: CallFailures | null,
-};
-
-/**  Failed calls per arm; `None` when not counted. */
-export type ArmCallFailures_Serialize = {
-	prompting: CallFailures | null,
-	fine_tuned: CallFailures | null,
 };
 
 /**  The costs of one arm. */
@@ -264,10 +236,10 @@ export type ArmCost_Serialize = {
 	retired_on: string | null,
 };
 
-/**  An arm being edited. */
+/**  An arm as the editor holds it (not necessarily saved). */
 export type ArmDraft = ArmDraft_Serialize | ArmDraft_Deserialize;
 
-/**  An arm being edited. */
+/**  An arm as the editor holds it (not necessarily saved). */
 export type ArmDraft_Deserialize = {
 	/**
 	 *  `prompt` (the default) or `fine_tuned`: a fine-tuned arm's cost at scale includes
@@ -283,7 +255,7 @@ export type ArmDraft_Deserialize = {
 	temperature?: number | null,
 };
 
-/**  An arm being edited. */
+/**  An arm as the editor holds it (not necessarily saved). */
 export type ArmDraft_Serialize = {
 	/**
 	 *  `prompt` (the default) or `fine_tuned`: a fine-tuned arm's cost at scale includes
@@ -408,13 +380,6 @@ export type ArmReport_Deserialize = {
 	/**  Cases that failed after retries, shown apart from wrong answers. */
 	errors: number,
 	errors_by_class: ErrorCount[],
-	/**
-	 *  Of `errors`, the cases the model refused or the provider's content filter stopped
-	 *  (class `refused`): not wrong answers, and not retried.
-	 */
-	refused: number,
-	/**  Of `answered`, the answers cut at the output token limit (scored as they are). */
-	truncated: number,
 	primary: PrimaryValue,
 	/**
 	 *  Every scorer's mean with its interval over the paired cases (errors follow the
@@ -450,13 +415,6 @@ export type ArmReport_Serialize = {
 	/**  Cases that failed after retries, shown apart from wrong answers. */
 	errors: number,
 	errors_by_class: ErrorCount[],
-	/**
-	 *  Of `errors`, the cases the model refused or the provider's content filter stopped
-	 *  (class `refused`): not wrong answers, and not retried.
-	 */
-	refused: number,
-	/**  Of `answered`, the answers cut at the output token limit (scored as they are). */
-	truncated: number,
 	primary: PrimaryValue,
 	/**
 	 *  Every scorer's mean with its interval over the paired cases (errors follow the
@@ -554,12 +512,6 @@ export type BreakEven_Serialize =
 /**  The lines never cross; `cheaper` is the arm cheaper at every volume, if any. */
 { kind: "never"; cheaper: Side | null; reason: string };
 
-/**  How many of an arm's calls failed (timeouts, errors) out of how many. */
-export type CallFailures = {
-	failed: number,
-	calls: number,
-};
-
 /**  How many cases each filter holds (before search), for the browser's tabs. */
 export type CaseCounts = {
 	all: number,
@@ -646,6 +598,29 @@ export type ChartStyle = {
 	height: number,
 };
 
+/**  A range of daily volumes over which one arm costs less than the other. */
+export type CheaperRange = CheaperRange_Serialize | CheaperRange_Deserialize;
+
+/**  A range of daily volumes over which one arm costs less than the other. */
+export type CheaperRange_Deserialize = {
+	/**  Queries per day where the range starts (exclusive, except 0, which it includes). */
+	from: number | null,
+	/**  Queries per day where it ends (inclusive); `None`: every volume above `from`. */
+	to?: number | null,
+	/**  The arm with the lower monthly cost over the range; `None` when both cost the same. */
+	cheaper?: Side | null,
+};
+
+/**  A range of daily volumes over which one arm costs less than the other. */
+export type CheaperRange_Serialize = {
+	/**  Queries per day where the range starts (exclusive, except 0, which it includes). */
+	from: number | null,
+	/**  Queries per day where it ends (inclusive); `None`: every volume above `from`. */
+	to: number | null,
+	/**  The arm with the lower monthly cost over the range; `None` when both cost the same. */
+	cheaper: Side | null,
+};
+
 /**  The four answers of the framework. */
 export type Choice = "keep_prompting" | "fine_tune" | 
 /**  Retrieval for knowledge plus a fine-tuned model for format, latency or cost. */
@@ -711,13 +686,8 @@ export type Comparison_Deserialize = {
 	arm_b: ArmSummary,
 	/**  B − A on the primary metric. */
 	difference: number | null,
-	/**
-	 *  Interval of B − A: Newcombe's paired score interval (method 10) for binary
-	 *  scores, else the paired-bootstrap percentile interval.
-	 */
+	/**  Paired-bootstrap percentile interval of B − A. */
 	interval: Interval,
-	/**  "newcombe" or "paired bootstrap". */
-	interval_method: string,
 	resamples: number,
 	seed: number,
 	/**  McNemar's exact test, when every compared score is 0 or 1. */
@@ -744,13 +714,8 @@ export type Comparison_Serialize = {
 	arm_b: ArmSummary,
 	/**  B − A on the primary metric. */
 	difference: number | null,
-	/**
-	 *  Interval of B − A: Newcombe's paired score interval (method 10) for binary
-	 *  scores, else the paired-bootstrap percentile interval.
-	 */
+	/**  Paired-bootstrap percentile interval of B − A. */
 	interval: Interval,
-	/**  "newcombe" or "paired bootstrap". */
-	interval_method: string,
 	resamples: number,
 	seed: number,
 	/**  McNemar's exact test, when every compared score is 0 or 1. */
@@ -785,11 +750,6 @@ export type ConnectionCheck_Serialize = {
 	http_status: number | null,
 };
 
-/**  A metric whose standard figure is computed over the corpus, not averaged per case. */
-export type CorpusMetric = "bleu" | "chrf" | 
-/**  Micro-averaged entity F1 (true positives, false positives, false negatives summed). */
-"entity_f1";
-
 /**  Every output of the cost model for one scenario. */
 export type CostReport = CostReport_Serialize | CostReport_Deserialize;
 
@@ -798,7 +758,13 @@ export type CostReport_Deserialize = {
 	queries_per_day: number | null,
 	arm_a: ArmCost_Deserialize,
 	arm_b: ArmCost_Deserialize,
+	/**  The first volume where the monthly costs cross (kept for the sensitivity table). */
 	break_even: BreakEven_Deserialize,
+	/**
+	 *  Every range of daily volumes where each arm is cheaper, from 0 upwards: with
+	 *  provisioned (step) hosting the curves can cross more than once.
+	 */
+	cheaper: CheaperRange_Deserialize[],
 	payback: Payback_Deserialize,
 	/**  Each assumption moved ±25 %, largest swing of the break-even first. */
 	sensitivity: SensitivityRow_Deserialize[],
@@ -811,7 +777,13 @@ export type CostReport_Serialize = {
 	queries_per_day: number | null,
 	arm_a: ArmCost_Serialize,
 	arm_b: ArmCost_Serialize,
+	/**  The first volume where the monthly costs cross (kept for the sensitivity table). */
 	break_even: BreakEven_Serialize,
+	/**
+	 *  Every range of daily volumes where each arm is cheaper, from 0 upwards: with
+	 *  provisioned (step) hosting the curves can cross more than once.
+	 */
+	cheaper: CheaperRange_Serialize[],
 	payback: Payback_Serialize,
 	/**  Each assumption moved ±25 %, largest swing of the break-even first. */
 	sensitivity: SensitivityRow_Serialize[],
@@ -850,21 +822,11 @@ export type DatasetTokens = {
 	train_tokens: number | null,
 };
 
-/**  Where the fine-tuned arm's monthly cost crosses the prompting arm's. */
-export type DecisionBreakEven = 
-/**  The fine-tuned arm is cheaper from this many queries per day on. */
-{ kind: "at"; queries_per_day: number | null } | 
-/**  No crossover, with the cost model's reason (e.g. "its cost per query is higher"). */
-{ kind: "never"; reason: string };
-
 /**  How the margin is expressed. */
 export type DecisionMarginKind = 
 /**  A fraction of the prompting arm's score (0.05 = 5 %). */
 "relative" | 
-/**
- *  In the metric's own units: points on the 0..1 scale (0.02 = 2 points), BLEU or
- *  chrF on theirs (2.0 = 2 BLEU).
- */
+/**  Metric points on the 0..1 scale (0.02 = 2 points). */
 "absolute";
 
 /**  The margin rule's verdict on the primary metric. */
@@ -923,12 +885,7 @@ export type ErrorClass =
 /**  The provider answered something that is not the expected JSON/SSE. */
 "malformed" | 
 /**  400/422 and other 4xx: the provider rejected the request. */
-"bad_request" | 
-/**
- *  The model refused to answer, or the provider's content filter stopped the answer:
- *  an outcome of its own, not retried and not a wrong answer.
- */
-"refused";
+"bad_request";
 
 /**  A closed set of error kinds, stable across releases, exported to TypeScript. */
 export type ErrorCode = 
@@ -946,12 +903,7 @@ export type ErrorCode =
 "no_price" | 
 /**  The person cancelled the operation; nothing was stored. */
 "cancelled" | 
-/**
- *  Something else holds what was asked for (a run or import under way, a dataset an
- *  experiment uses); the message says what.
- */
-"in_use" | 
-/**  Anything else: a failure of Tunebench or its surroundings, not of the input. */
+/**  Anything else. */
 "internal";
 
 export type ErrorCount = {
@@ -1003,29 +955,30 @@ export type Evidence = Evidence_Serialize | Evidence_Deserialize;
  */
 export type Evidence_Deserialize = {
 	quality?: QualityEvidence_Deserialize | null,
-	/**
-	 *  Set when neither arm does the task (primary metric near zero in both, or most
-	 *  answers outside the taxonomy): the sentence that says so, with its figures.
-	 */
-	task_failure?: string | null,
-	/**
-	 *  Each format check the run measured; the one matching the team's format need is
-	 *  weighed.
-	 */
-	format_checks?: FormatCheck[],
-	/**  p95 latency per arm over the answered calls, milliseconds. */
+	/**  Format-compliance rate per arm, 0..1. */
+	format_compliance?: ArmFigures_Deserialize,
+	/**  p95 latency per arm, milliseconds. */
 	latency_p95_ms?: ArmFigures_Deserialize,
-	/**  Calls per arm that failed (timeouts, errors), which the p95 leaves out. */
-	call_failures?: ArmCallFailures_Deserialize,
-	break_even?: DecisionBreakEven | null,
-	/**  Monthly cost per arm at the expected volume, US dollars. */
+	/**
+	 *  Every range of daily volumes where each arm is cheaper (side A prompting, B
+	 *  fine-tuned), from the cost model; `None` when the arms could not be priced.
+	 */
+	cheaper?: CheaperRange_Deserialize[] | null,
+	/**
+	 *  The daily volume the monthly costs, retraining share and payback are worked out at:
+	 *  the team's. Figures at any other volume are not cited.
+	 */
+	cost_queries_per_day?: number | null,
+	/**  Why cost is not weighed (a price the catalog lacks), when it is not. */
+	cost_missing?: string | null,
+	/**  Monthly cost per arm at `cost_queries_per_day`, US dollars. */
 	monthly_cost?: ArmFigures_Deserialize,
 	/**
 	 *  The fine-tuned arm's retraining cost per month at the knowledge cadence, US dollars
 	 *  (part of `monthly_cost.fine_tuned`).
 	 */
 	retraining_monthly_cost?: number | null,
-	/**  Months until the first training run pays for itself at the expected volume. */
+	/**  Months until the first training run pays for itself at `cost_queries_per_day`. */
 	payback_months?: number | null,
 	/**  The fine-tuned arm's base model retirement date, `YYYY-MM-DD`. */
 	base_model_retirement?: string | null,
@@ -1041,29 +994,30 @@ export type Evidence_Deserialize = {
  */
 export type Evidence_Serialize = {
 	quality: QualityEvidence_Serialize | null,
-	/**
-	 *  Set when neither arm does the task (primary metric near zero in both, or most
-	 *  answers outside the taxonomy): the sentence that says so, with its figures.
-	 */
-	task_failure: string | null,
-	/**
-	 *  Each format check the run measured; the one matching the team's format need is
-	 *  weighed.
-	 */
-	format_checks: FormatCheck[],
-	/**  p95 latency per arm over the answered calls, milliseconds. */
+	/**  Format-compliance rate per arm, 0..1. */
+	format_compliance: ArmFigures_Serialize,
+	/**  p95 latency per arm, milliseconds. */
 	latency_p95_ms: ArmFigures_Serialize,
-	/**  Calls per arm that failed (timeouts, errors), which the p95 leaves out. */
-	call_failures: ArmCallFailures_Serialize,
-	break_even: DecisionBreakEven | null,
-	/**  Monthly cost per arm at the expected volume, US dollars. */
+	/**
+	 *  Every range of daily volumes where each arm is cheaper (side A prompting, B
+	 *  fine-tuned), from the cost model; `None` when the arms could not be priced.
+	 */
+	cheaper: CheaperRange_Serialize[] | null,
+	/**
+	 *  The daily volume the monthly costs, retraining share and payback are worked out at:
+	 *  the team's. Figures at any other volume are not cited.
+	 */
+	cost_queries_per_day: number | null,
+	/**  Why cost is not weighed (a price the catalog lacks), when it is not. */
+	cost_missing: string | null,
+	/**  Monthly cost per arm at `cost_queries_per_day`, US dollars. */
 	monthly_cost: ArmFigures_Serialize,
 	/**
 	 *  The fine-tuned arm's retraining cost per month at the knowledge cadence, US dollars
 	 *  (part of `monthly_cost.fine_tuned`).
 	 */
 	retraining_monthly_cost: number | null,
-	/**  Months until the first training run pays for itself at the expected volume. */
+	/**  Months until the first training run pays for itself at `cost_queries_per_day`. */
 	payback_months: number | null,
 	/**  The fine-tuned arm's base model retirement date, `YYYY-MM-DD`. */
 	base_model_retirement: string | null,
@@ -1147,8 +1101,6 @@ export type ExportOptions_Deserialize = {
 	format: ExportFormat,
 	/**  For OpenAI chat: a system turn put before every example. */
 	system?: string | null,
-	/**  CSV: write cells that start like a formula as they are, without the leading `'`. */
-	raw_values?: boolean,
 };
 
 export type ExportOptions_Serialize = {
@@ -1156,8 +1108,6 @@ export type ExportOptions_Serialize = {
 	format: ExportFormat,
 	/**  For OpenAI chat: a system turn put before every example. */
 	system: string | null,
-	/**  CSV: write cells that start like a formula as they are, without the leading `'`. */
-	raw_values: boolean,
 };
 
 export type ExportOutcome = {
@@ -1190,72 +1140,8 @@ export type FewShot_Serialize = {
 	ids: string[],
 };
 
-/**  One filter of a file dialog: its name and the extensions it shows. */
-export type FileFilter = {
-	name: string,
-	extensions: string[],
-};
-
-/**  What importing an experiment file would do. */
-export type FileReview = FileReview_Serialize | FileReview_Deserialize;
-
-/**  What importing an experiment file would do. */
-export type FileReview_Deserialize = {
-	/**  The file, as given. */
-	file: string,
-	/**  SHA-256 of the file's text: a confirmation holds for this content only. */
-	fingerprint: string,
-	providers: ProviderReview_Deserialize[],
-	/**  Context folders and schema files the arms read and send in prompts. */
-	paths: PathReview[],
-	/**
-	 *  Whether the file brings anything the store does not know yet, so the user must
-	 *  confirm before it runs.
-	 */
-	needs_confirmation: boolean,
-};
-
-/**  What importing an experiment file would do. */
-export type FileReview_Serialize = {
-	/**  The file, as given. */
-	file: string,
-	/**  SHA-256 of the file's text: a confirmation holds for this content only. */
-	fingerprint: string,
-	providers: ProviderReview_Serialize[],
-	/**  Context folders and schema files the arms read and send in prompts. */
-	paths: PathReview[],
-	/**
-	 *  Whether the file brings anything the store does not know yet, so the user must
-	 *  confirm before it runs.
-	 */
-	needs_confirmation: boolean,
-};
-
 /**  The formats Tunebench imports. */
 export type Format = "csv" | "tsv" | "jsonl" | "json" | "xlsx" | "xls" | "ods" | "openai-chat";
-
-/**  Both arms against the check that matches one format need, on the same cases. */
-export type FormatCheck = {
-	/**
-	 *  The need the check measures: valid JSON, schema-valid JSON or a label of the
-	 *  taxonomy.
-	 */
-	need: FormatNeed,
-	prompting: FormatCounts,
-	fine_tuned: FormatCounts,
-	/**  McNemar's exact p-value of the paired pass/fail outcomes (an error fails). */
-	p_value: number | null,
-};
-
-/**  One arm's answers against a format check. */
-export type FormatCounts = {
-	/**  Answers that pass the check. */
-	compliant: number,
-	/**  Answers that fail it. */
-	non_compliant: number,
-	/**  Calls that failed (timeouts, errors): no answer to check, counted apart. */
-	errors: number,
-};
 
 /**  How much output-format consistency matters, and of which kind. */
 export type FormatNeed = 
@@ -1278,7 +1164,7 @@ export type GenParams_Deserialize = {
 	top_p?: number | null,
 	stop?: string[],
 	seed?: number | null,
-	response_format?: ResponseFormat_Deserialize | null,
+	response_format?: ResponseFormat | null,
 };
 
 /**  Generation parameters of an arm. */
@@ -1288,7 +1174,7 @@ export type GenParams_Serialize = {
 	top_p: number | null,
 	stop: string[],
 	seed: number | null,
-	response_format: ResponseFormat_Serialize | null,
+	response_format: ResponseFormat | null,
 };
 
 export type HistoryArm = HistoryArm_Serialize | HistoryArm_Deserialize;
@@ -1652,23 +1538,6 @@ export type PageQuery_Serialize = {
 	split: SplitFilter | null,
 };
 
-export type PathReview = {
-	arm: string,
-	used_as: PathUse,
-	/**  The path, resolved against the file's folder. */
-	path: string,
-	/**  Whether the file names it inside its own folder (no absolute path, no `..`). */
-	inside_file_folder: boolean,
-	/**  Whether a stored arm already reads this context folder. */
-	known: boolean,
-};
-
-export type PathUse = 
-/**  `context.dir`: every `.txt` / `.md` file under it may be sent in prompts. */
-"context" | 
-/**  `response_format.schema_file`: sent with every request. */
-"schema_file";
-
 /**  When the candidate's first training run is paid back by its savings. */
 export type Payback = Payback_Serialize | Payback_Deserialize;
 
@@ -1865,11 +1734,6 @@ export type PriceKind = "base" | "fine_tuned";
 export type Price_Deserialize = {
 	input?: number | null,
 	cached_input?: number | null,
-	/**
-	 *  A prompt token written to the provider's cache (Anthropic: 1.25× input for the
-	 *  5-minute cache, 2× for the 1-hour one); 1.25× input when not set.
-	 */
-	cache_write?: number | null,
 	output?: number | null,
 	/**  $ per 1M training tokens. */
 	training?: number | null,
@@ -1880,11 +1744,6 @@ export type Price_Deserialize = {
 export type Price_Serialize = {
 	input: number | null,
 	cached_input: number | null,
-	/**
-	 *  A prompt token written to the provider's cache (Anthropic: 1.25× input for the
-	 *  5-minute cache, 2× for the 1-hour one); 1.25× input when not set.
-	 */
-	cache_write: number | null,
 	output: number | null,
 	/**  $ per 1M training tokens. */
 	training: number | null,
@@ -1896,12 +1755,7 @@ export type PrimaryMetric =
 /**  The mean of the per-case values (accuracy, exact match, ROUGE-L, pass rates…). */
 { kind: "mean_score" } | 
 /**  An averaged F1 over the labels (scikit-learn's, recomputed on each resample). */
-{ kind: "label_f1"; average: F1Average } | 
-/**
- *  A corpus figure (BLEU, chrF, micro entity F1) from the cases' summed statistics,
- *  recomputed on each resample of sentences.
- */
-{ kind: "corpus"; metric: CorpusMetric };
+{ kind: "label_f1"; average: F1Average };
 
 /**  The primary metric of one arm, over the paired cases. */
 export type PrimaryValue = {
@@ -1969,36 +1823,6 @@ export type ProviderKind =
 /**  Any OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio, Together, Groq... */
 "openai_compatible";
 
-export type ProviderReview = ProviderReview_Serialize | ProviderReview_Deserialize;
-
-export type ProviderReview_Deserialize = {
-	/**  The name in the file. */
-	name: string,
-	/**  The name the arms' provider has in the store. */
-	stored_name: string,
-	status: ProviderStatus,
-	kind: string,
-	base_url: string,
-	/**  The environment variable whose value is sent as the key. */
-	api_key_env?: string | null,
-	/**  Whether a stored provider already reads `api_key_env` (always true without one). */
-	key_env_known: boolean,
-};
-
-export type ProviderReview_Serialize = {
-	/**  The name in the file. */
-	name: string,
-	/**  The name the arms' provider has in the store. */
-	stored_name: string,
-	status: ProviderStatus,
-	kind: string,
-	base_url: string,
-	/**  The environment variable whose value is sent as the key. */
-	api_key_env: string | null,
-	/**  Whether a stored provider already reads `api_key_env` (always true without one). */
-	key_env_known: boolean,
-};
-
 /**
  *  How the engine treats one provider: concurrency, rate limits, timeout and retries.
  *  Stored as the provider row's `settings` JSON. Never holds a secret.
@@ -2047,17 +1871,6 @@ export type ProviderSettings_Serialize = {
 	stream: boolean,
 };
 
-export type ProviderStatus = 
-/**  A stored provider with the same name, kind, URL and key variable: used as it is. */
-"stored" | 
-/**  No stored provider has this name: added under it. */
-"new" | 
-/**
- *  A stored provider has this name but another URL, kind or key variable: left as it
- *  is, and the file's becomes a new provider under `stored_name`.
- */
-"differs";
-
 /**  A provider as the store holds it. */
 export type Provider_Deserialize = {
 	id: number,
@@ -2086,15 +1899,9 @@ export type QualityEvidence = QualityEvidence_Serialize | QualityEvidence_Deseri
 /**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
 export type QualityEvidence_Deserialize = {
 	verdict: DecisionVerdict,
-	/**
-	 *  Primary metric name, e.g. `accuracy`; its scale and unit follow from it
-	 *  ([`crate::score::MetricScale::of`]).
-	 */
+	/**  Primary metric name, e.g. `accuracy`. */
 	metric: string,
-	/**
-	 *  B − A on the metric's own scale: 0..1 for rates and F1s (0.072 = 7.2 points),
-	 *  0..100 for BLEU and chrF (3.5 = 3.5 BLEU).
-	 */
+	/**  B − A on the metric's 0..1 scale (0.072 = 7.2 points). */
 	difference: number | null,
 	/**  95 % confidence interval of the difference, same scale. */
 	ci_low: number | null,
@@ -2108,15 +1915,9 @@ export type QualityEvidence_Deserialize = {
 /**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
 export type QualityEvidence_Serialize = {
 	verdict: DecisionVerdict,
-	/**
-	 *  Primary metric name, e.g. `accuracy`; its scale and unit follow from it
-	 *  ([`crate::score::MetricScale::of`]).
-	 */
+	/**  Primary metric name, e.g. `accuracy`. */
 	metric: string,
-	/**
-	 *  B − A on the metric's own scale: 0..1 for rates and F1s (0.072 = 7.2 points),
-	 *  0..100 for BLEU and chrF (3.5 = 3.5 BLEU).
-	 */
+	/**  B − A on the metric's 0..1 scale (0.072 = 7.2 points). */
 	difference: number | null,
 	/**  95 % confidence interval of the difference, same scale. */
 	ci_low: number | null,
@@ -2165,12 +1966,6 @@ export type Questions_Deserialize = {
 	new_information?: boolean,
 	/**  High-quality labelled examples available for training. */
 	labelled_examples?: number,
-	/**
-	 *  Whether a fine-tuned arm that only matches prompting's quality is good enough
-	 *  (when it wins on format, latency or cost). Off by default: the framework's rule is
-	 *  that fine-tuning must beat prompting by the margin on the primary metric.
-	 */
-	quality_parity_enough?: boolean,
 };
 
 /**
@@ -2204,12 +1999,6 @@ export type Questions_Serialize = {
 	new_information: boolean,
 	/**  High-quality labelled examples available for training. */
 	labelled_examples: number,
-	/**
-	 *  Whether a fine-tuned arm that only matches prompting's quality is good enough
-	 *  (when it wins on format, latency or cost). Off by default: the framework's rule is
-	 *  that fine-tuning must beat prompting by the margin on the primary metric.
-	 */
-	quality_parity_enough: boolean,
 };
 
 export type Reason = {
@@ -2269,25 +2058,9 @@ export type Rerun = {
 };
 
 /**  Structured output requested from the model. */
-export type ResponseFormat = ResponseFormat_Serialize | ResponseFormat_Deserialize;
-
-/**  Structured output requested from the model. */
-export type ResponseFormat_Deserialize = { type: "json_object" } | 
-/**
- *  `schema` is the JSON Schema as JSON text. `strict` asks OpenAI to enforce the
- *  schema exactly (which restricts the schema's features); off by default, as in the
- *  API reference.
- */
-{ type: "json_schema"; name: string; schema: string; strict?: boolean };
-
-/**  Structured output requested from the model. */
-export type ResponseFormat_Serialize = { type: "json_object" } | 
-/**
- *  `schema` is the JSON Schema as JSON text. `strict` asks OpenAI to enforce the
- *  schema exactly (which restricts the schema's features); off by default, as in the
- *  API reference.
- */
-{ type: "json_schema"; name: string; schema: string; strict: boolean };
+export type ResponseFormat = { type: "json_object" } | 
+/**  `schema` is the JSON Schema as JSON text. */
+{ type: "json_schema"; name: string; schema: string };
 
 /**  Retrieved context: BM25 top-k passages from a folder of text/Markdown files. */
 export type Retrieval = {
@@ -2365,24 +2138,6 @@ export type RunEstimate_Serialize = {
 	/**  Names of arms without a price (their cost is unknown). */
 	unpriced_arms: string[],
 };
-
-/**
- *  Where a run reports: its progress, and once before the first call the warnings about
- *  its setup (a provider that expects an API key and has none).
- */
-export type RunEvent = RunEvent_Serialize | RunEvent_Deserialize;
-
-/**
- *  Where a run reports: its progress, and once before the first call the warnings about
- *  its setup (a provider that expects an API key and has none).
- */
-export type RunEvent_Deserialize = { kind: "warnings"; warnings: string[] } | { kind: "progress"; progress: Progress_Deserialize };
-
-/**
- *  Where a run reports: its progress, and once before the first call the warnings about
- *  its setup (a provider that expects an API key and has none).
- */
-export type RunEvent_Serialize = { kind: "warnings"; warnings: string[] } | { kind: "progress"; progress: Progress_Serialize };
 
 export type RunHistory = RunHistory_Serialize | RunHistory_Deserialize;
 
@@ -2484,16 +2239,6 @@ export type RunReport_Deserialize = {
 	minimum_detectable_difference: number | null,
 	/**  Set when the test set is too small to detect the margin. */
 	power_warning?: string | null,
-	/**
-	 *  Set when neither arm does the task: both near zero on the primary metric, or
-	 *  most answers outside the taxonomy; with the most common answers.
-	 */
-	task_warning?: string | null,
-	/**
-	 *  Both arms against each format check the run can measure (valid JSON always; a
-	 *  label of the taxonomy when there is one), on the paired cases.
-	 */
-	format_checks: FormatCheck[],
 	seed: number,
 	resamples: number,
 };
@@ -2522,16 +2267,6 @@ export type RunReport_Serialize = {
 	minimum_detectable_difference: number | null,
 	/**  Set when the test set is too small to detect the margin. */
 	power_warning: string | null,
-	/**
-	 *  Set when neither arm does the task: both near zero on the primary metric, or
-	 *  most answers outside the taxonomy; with the most common answers.
-	 */
-	task_warning: string | null,
-	/**
-	 *  Both arms against each format check the run can measure (valid JSON always; a
-	 *  label of the taxonomy when there is one), on the paired cases.
-	 */
-	format_checks: FormatCheck[],
 	seed: number,
 	resamples: number,
 };

@@ -312,7 +312,7 @@ export class CrossoverScreen implements Screen {
           </div>
         </aside>
         <section class="chart-area">
-          <div class="chart" id="crossover-chart">${this.view_ ? unsafeSVG(this.view_.svg) : html`<p class="muted">Loading…</p>`}</div>
+          <div class="chart" id="crossover-chart">${this.view_ ? unsafeSVG(this.view_.svg) : this.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${this.error}</p>` : html`<p class="muted">Loading…</p>`}</div>
           ${this.view_ ? figuresView(this.view_) : nothing}
           <p class="muted small" id="redraw-ms">${this.redrawMs !== null ? `Redrawn in ${this.redrawMs.toFixed(0)} ms` : ""}</p>
         </section>

@@ -56,8 +56,162 @@ pub struct Payback {
     pub note: Option<String>,
 }
 
-/// The most step segments walked before giving up on a crossing.
-const MAX_SEGMENTS: usize = 10_000;
+/// A range of daily volumes over which one arm costs less than the other.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CheaperRange {
+    /// Queries per day where the range starts (exclusive, except 0, which it includes).
+    pub from: f64,
+    /// Queries per day where it ends (inclusive); `None`: every volume above `from`.
+    pub to: Option<f64>,
+    /// The arm with the lower monthly cost over the range; `None` when both cost the same.
+    pub cheaper: Option<Side>,
+}
+
+impl CheaperRange {
+    /// Whether `queries_per_day` falls in the range.
+    pub fn contains(&self, queries_per_day: f64) -> bool {
+        (queries_per_day > self.from || (self.from == 0.0 && queries_per_day == 0.0))
+            && self.to.is_none_or(|to| queries_per_day <= to)
+    }
+}
+
+/// The most step segments walked to find where each arm is cheaper.
+const MAX_RANGE_SEGMENTS: usize = 100_000;
+
+/// Every range of daily volumes where each arm is cheaper, at the mean token counts, in
+/// order from 0 upwards, adjacent ranges with the same cheaper arm merged. The second value
+/// is the volume past which the walk stopped when step hosting never settled (`None`: the
+/// last range is exact to every volume).
+///
+/// Between two step boundaries the fixed costs are constant, so the difference
+/// `M_B(V) − M_A(V) = F − k·V` is linear and changes sign at most once: each segment is
+/// split at its root. Past the volume where the linear trend of provisioned hosting
+/// outweighs one unit of either arm and every other fixed cost, the sign cannot change.
+pub fn cheaper_ranges(s: &Scenario) -> Result<(Vec<CheaperRange>, Option<f64>)> {
+    ranges(s, Bound::Mean, Bound::Mean)
+}
+
+/// [`cheaper_ranges`] with A's tokens at `ba` and B's at `bb`.
+fn ranges(s: &Scenario, ba: Bound, bb: Bound) -> Result<(Vec<CheaperRange>, Option<f64>)> {
+    let k = s.days_per_month * (variable_cost(s, &s.arm_a, ba) - variable_cost(s, &s.arm_b, bb));
+    let gap = |v: f64| -> Result<f64> {
+        Ok(fixed_monthly(s, Side::B, v)? - fixed_monthly(s, Side::A, v)?)
+    };
+    // D(V) = M_B − M_A > 0: A is cheaper. Exactly 0 (identical arms): neither.
+    let side = |d: f64| {
+        if d > 0.0 {
+            Some(Side::A)
+        } else if d < 0.0 {
+            Some(Side::B)
+        } else {
+            None
+        }
+    };
+    if k == 0.0 && s.arm_a.hosting == s.arm_b.hosting {
+        // The same steps on both sides and the same cost per query: the difference is the
+        // other fixed costs, the same at every volume.
+        let d = gap(1.0)?;
+        return Ok((
+            vec![CheaperRange {
+                from: 0.0,
+                to: None,
+                cheaper: side(d),
+            }],
+            None,
+        ));
+    }
+    // The linear trend of D past the steps, and how far the steps can stray from it.
+    let (mut slope, mut spread) = (-k, 0.0);
+    for (sign, side) in [(1.0, Side::B), (-1.0, Side::A)] {
+        if let Hosting::Provisioned {
+            per_unit_hour,
+            unit_queries_per_day,
+            peak_to_mean,
+        } = s.arm(side).hosting
+        {
+            let unit = per_unit_hour * s.hours_per_month;
+            slope += sign * unit * peak_to_mean / unit_queries_per_day;
+            spread += 2.0 * unit;
+        }
+    }
+    let settled_beyond = if slope != 0.0 {
+        let level = gap(0.0)?.abs() + spread;
+        level / slope.abs()
+    } else {
+        f64::INFINITY
+    };
+    let steps = [step_boundary(s, Side::A), step_boundary(s, Side::B)];
+    let mut pieces: Vec<CheaperRange> = Vec::new();
+    let mut push = |from: f64, to: Option<f64>, cheaper: Option<Side>| match pieces.last_mut() {
+        Some(last) if last.cheaper == cheaper => last.to = to,
+        _ => pieces.push(CheaperRange { from, to, cheaper }),
+    };
+    let mut lo = 0.0_f64;
+    let mut stopped = None;
+    for segment in 0.. {
+        if lo > settled_beyond {
+            // Past here the trend outweighs every step: its sign holds for good.
+            push(lo, None, side(slope));
+            break;
+        }
+        let hi = steps
+            .iter()
+            .flatten()
+            .map(|b| b(lo))
+            .fold(f64::INFINITY, f64::min);
+        let to = hi.is_finite().then_some(hi);
+        // Fixed costs are constant inside (lo, hi]: probe strictly inside, where no
+        // rounding can count the next unit yet.
+        let mid = |a: f64, b: f64| {
+            if b.is_finite() {
+                (a + b) / 2.0
+            } else {
+                a + a.abs() + 1.0
+            }
+        };
+        let f = gap(mid(lo, hi))?;
+        let d = |v: f64| f - k * v;
+        let root = if k != 0.0 { f / k } else { f64::NAN };
+        if segment + 1 == MAX_RANGE_SEGMENTS && hi.is_finite() {
+            stopped = Some(lo);
+            push(lo, None, side(d(mid(lo, hi))));
+            break;
+        }
+        if root > lo && root < hi {
+            push(lo, Some(root), side(d(mid(lo, root))));
+            push(root, to, side(d(mid(root, hi))));
+        } else {
+            push(lo, to, side(d(mid(lo, hi))));
+        }
+        if !hi.is_finite() {
+            break;
+        }
+        lo = hi;
+    }
+    Ok((pieces, stopped))
+}
+
+/// The next volume above `lo` at which one more provisioned unit is needed, when the
+/// arm's hosting is provisioned: `n · capacity / peak` for the next whole `n`.
+fn step_boundary(s: &Scenario, side: Side) -> Option<impl Fn(f64) -> f64> {
+    match s.arm(side).hosting {
+        Hosting::Provisioned {
+            unit_queries_per_day,
+            peak_to_mean,
+            ..
+        } => Some(move |lo: f64| {
+            let n = (lo * peak_to_mean / unit_queries_per_day).floor() + 1.0;
+            let b = n * unit_queries_per_day / peak_to_mean;
+            if b > lo {
+                b
+            } else {
+                (n + 1.0) * unit_queries_per_day / peak_to_mean
+            }
+        }),
+        _ => None,
+    }
+}
 
 /// The break-even of the scenario at the mean token counts, with the range the intervals allow.
 pub fn solve(s: &Scenario) -> Result<BreakEven> {
@@ -118,66 +272,22 @@ enum Crossing {
     None { cheaper: Option<Side> },
 }
 
-/// The first volume at which `D(V) = M_B(V) − M_A(V)` changes sign, A's tokens at `ba`, B's at `bb`.
+/// The first volume at which the cheaper arm changes, A's tokens at `ba`, B's at `bb`.
 fn crossing(s: &Scenario, ba: Bound, bb: Bound) -> Result<Crossing> {
-    let k = s.days_per_month * (variable_cost(s, &s.arm_a, ba) - variable_cost(s, &s.arm_b, bb));
-    let gap = |v: f64| -> Result<f64> {
-        Ok(fixed_monthly(s, Side::B, v)? - fixed_monthly(s, Side::A, v)?)
-    };
-    let d0 = gap(0.0)?;
-    let start = if d0 != 0.0 { d0.signum() } else { -k.signum() };
-    if start == 0.0 {
-        return Ok(Crossing::None { cheaper: None });
-    }
-    let found = |v: f64| Crossing::At {
-        v,
-        cheaper_above: if start > 0.0 { Side::B } else { Side::A },
-    };
-    let steps = [step_width(s, Side::A), step_width(s, Side::B)];
-    let mut lo = 0.0_f64;
-    for _ in 0..MAX_SEGMENTS {
-        // The segment (lo, hi] has constant fixed costs; hi is the next unit boundary.
-        let hi = steps
+    let (ranges, _) = ranges(s, ba, bb)?;
+    let first = ranges.first().and_then(|r| r.cheaper);
+    Ok(
+        match ranges
             .iter()
-            .flatten()
-            .map(|w| ((lo / w).floor() + 1.0) * w)
-            .fold(f64::INFINITY, f64::min);
-        // Probe inside the segment: at `hi` itself rounding could already count the next unit.
-        let probe = if hi.is_finite() {
-            (lo + hi) / 2.0
-        } else {
-            lo + 1.0
-        };
-        let f = gap(probe)?;
-        if lo > 0.0 && (f - k * lo) * start <= 0.0 {
-            return Ok(found(lo)); // the step at lo itself flips the sign
-        }
-        if k != 0.0 {
-            let root = f / k;
-            if root > lo && root <= hi && (f - k * hi) * start <= 0.0 {
-                return Ok(found(root));
-            }
-        }
-        if !hi.is_finite() {
-            break;
-        }
-        lo = hi;
-    }
-    Ok(Crossing::None {
-        cheaper: Some(if start > 0.0 { Side::A } else { Side::B }),
-    })
-}
-
-/// The volume one provisioned unit adds, when the arm's hosting is provisioned.
-fn step_width(s: &Scenario, side: Side) -> Option<f64> {
-    match s.arm(side).hosting {
-        Hosting::Provisioned {
-            unit_queries_per_day,
-            peak_to_mean,
-            ..
-        } => Some(unit_queries_per_day / peak_to_mean),
-        _ => None,
-    }
+            .find(|r| r.cheaper.is_some() && r.cheaper != first)
+        {
+            Some(r) => Crossing::At {
+                v: r.from,
+                cheaper_above: r.cheaper.unwrap_or(Side::A),
+            },
+            None => Crossing::None { cheaper: first },
+        },
+    )
 }
 
 fn never_reason(s: &Scenario) -> Result<String> {
@@ -222,7 +332,10 @@ pub fn payback(s: &Scenario) -> Result<Payback> {
             queries: None,
             months: None,
             month: None,
-            note: Some(format!("{} has no training cost to pay back", b.name)),
+            note: Some(format!(
+                "There is no training run of {} to pay back",
+                b.name
+            )),
         });
     };
     let run = training.cost_per_run();
@@ -241,7 +354,7 @@ pub fn payback(s: &Scenario) -> Result<Payback> {
             months: None,
             month: None,
             note: Some(format!(
-                "at {} queries a day {} runs at {} a month against {} for {}, so its training ({}) is never paid back",
+                "At {} queries a day {} runs at {} a month against {} for {}, so its training ({}) is never paid back",
                 count(v),
                 b.name,
                 usd(b_running),
@@ -252,16 +365,38 @@ pub fn payback(s: &Scenario) -> Result<Payback> {
         });
     }
     let months = run / saving;
+    let month = (months.ceil() as u32).max(1);
+    let cadence = training.retrain_every_months;
     let horizon = super::model::amortisation_months(s, b)?.unwrap_or(f64::INFINITY);
+    // One sentence, with units: when the run outlives neither the next retraining nor the
+    // base model, it never pays back and there is no payback month.
     let note = (months > horizon).then(|| {
-        format!(
-            "the run pays back after {months:.1} months, but the model is retrained or retired after {horizon:.1}"
-        )
+        let ends = if horizon < cadence {
+            format!("the model retires after {}", months_text(horizon))
+        } else {
+            format!("the model is retrained every {}", months_text(horizon))
+        };
+        format!("The first training run would pay back in month {month}, but {ends}: it never pays back")
     });
     Ok(Payback {
         queries,
         months: Some(months),
-        month: Some((months.ceil() as u32).max(1)),
+        month: note.is_none().then_some(month),
         note,
     })
+}
+
+/// A number of months as a reader says it: "3 months", "1 month", "0.2 months".
+fn months_text(m: f64) -> String {
+    let rounded = (m * 10.0).round() / 10.0;
+    let figure = if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded:.1}")
+    };
+    if figure == "1" {
+        "1 month".to_string()
+    } else {
+        format!("{figure} months")
+    }
 }

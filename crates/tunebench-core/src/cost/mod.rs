@@ -8,7 +8,7 @@ pub mod model;
 pub mod scenario;
 pub mod sensitivity;
 
-pub use break_even::{BreakEven, Payback};
+pub use break_even::{cheaper_ranges, BreakEven, CheaperRange, Payback};
 pub use estimate::{scenario_from_catalog, EstimateRequest, TokensPerQuery};
 pub use model::{evaluate, ArmCost, CostReport, Side};
 pub use scenario::{

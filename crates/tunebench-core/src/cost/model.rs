@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::break_even::{self, BreakEven, Payback};
+use super::break_even::{self, BreakEven, CheaperRange, Payback};
 use super::scenario::{parse_date, ArmAssumptions, Estimate, Hosting, Scenario};
 use super::sensitivity::{self, SensitivityRow};
 use crate::Result;
@@ -60,7 +60,11 @@ pub struct CostReport {
     pub queries_per_day: f64,
     pub arm_a: ArmCost,
     pub arm_b: ArmCost,
+    /// The first volume where the monthly costs cross (kept for the sensitivity table).
     pub break_even: BreakEven,
+    /// Every range of daily volumes where each arm is cheaper, from 0 upwards: with
+    /// provisioned (step) hosting the curves can cross more than once.
+    pub cheaper: Vec<CheaperRange>,
     pub payback: Payback,
     /// Each assumption moved ±25 %, largest swing of the break-even first.
     pub sensitivity: Vec<SensitivityRow>,
@@ -74,9 +78,17 @@ pub fn evaluate(scenario: &Scenario) -> Result<CostReport> {
     let arm_a = arm_cost(scenario, Side::A)?;
     let arm_b = arm_cost(scenario, Side::B)?;
     let break_even = break_even::solve(scenario)?;
+    let (cheaper, stopped) = break_even::cheaper_ranges(scenario)?;
     let payback = break_even::payback(scenario)?;
     let sensitivity = sensitivity::table(scenario)?;
     let mut warnings = Vec::new();
+    if let Some(v) = stopped {
+        warnings.push(format!(
+            "which arm is cheaper is worked out up to {} queries a day: provisioned hosting \
+             steps too finely to follow further",
+            crate::money::count(v)
+        ));
+    }
     for arm in [&scenario.arm_a, &scenario.arm_b] {
         if scenario.error_cost > 0.0 && arm.accuracy.is_none() {
             warnings.push(format!(
@@ -90,6 +102,7 @@ pub fn evaluate(scenario: &Scenario) -> Result<CostReport> {
         arm_a,
         arm_b,
         break_even,
+        cheaper,
         payback,
         sensitivity,
         warnings,
@@ -195,25 +208,27 @@ pub(crate) fn months_until(s: &Scenario, date: &str) -> Result<f64> {
 }
 
 /// The months one training run is spread over: the retraining cadence, capped by the time
-/// left before the base model retires.
+/// left before the base model retires. A retirement cap is never less than one month (a
+/// model that retires within a month, or has retired, is charged the whole run in that
+/// month); a cadence faster than monthly is itself (weekly retraining pays ~4.3 runs a month).
 pub(crate) fn amortisation_months(s: &Scenario, arm: &ArmAssumptions) -> Result<Option<f64>> {
     let Some(training) = &arm.training else {
         return Ok(None);
     };
     let mut months = training.retrain_every_months;
     if let Some(date) = &arm.retirement_date {
-        months = months.min(months_until(s, date)?.max(0.0));
+        months = months.min(months_until(s, date)?.max(1.0));
     }
     Ok(Some(months))
 }
 
-/// Training per month, $. A run is spread over at least one month, so a model that retires
-/// within a month (or has retired) is charged the whole run in that month.
+/// Training per month, $: one run over its amortisation period, the same period the
+/// cumulative chart pays a run at.
 pub(crate) fn training_monthly(s: &Scenario, arm: &ArmAssumptions) -> Result<f64> {
     let Some(training) = &arm.training else {
         return Ok(0.0);
     };
-    let months = amortisation_months(s, arm)?.unwrap_or(1.0).max(1.0);
+    let months = amortisation_months(s, arm)?.unwrap_or(1.0);
     Ok(training.cost_per_run() / months)
 }
 

@@ -75,14 +75,12 @@ pub struct TokenUsage {
     pub basis: TokenBasis,
 }
 
-/// The 97.5 % quantile of Student's t with `df` degrees of freedom (1.96 past 30).
+/// The 97.5 % quantile of Student's t with `df` (≥ 1) degrees of freedom, exact.
 fn t_975(df: usize) -> f64 {
-    const T: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    T.get(df.wrapping_sub(1)).copied().unwrap_or(1.96)
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    StudentsT::new(0.0, 1.0, df.max(1) as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(1.96)
 }
 
 impl TokenUsage {

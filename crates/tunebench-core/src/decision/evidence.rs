@@ -1,11 +1,12 @@
 //! The measurements a recommendation weighs, as plain numbers: the quality verdict,
-//! format compliance, latency, break-even volume, monthly costs, the base model's
+//! format compliance, latency, where each arm is cheaper, monthly costs, the base model's
 //! retirement date. Filled by the caller from a run's scoring, statistics and cost model;
 //! anything a run does not have stays `None` and its rule is skipped.
 
 use serde::{Deserialize, Serialize};
 
 use super::question::FormatNeed;
+use crate::cost::CheaperRange;
 
 /// The margin rule's verdict on the primary metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,18 +130,6 @@ pub struct ArmCallFailures {
     pub fine_tuned: Option<CallFailures>,
 }
 
-/// Where the fine-tuned arm's monthly cost crosses the prompting arm's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[serde(rename = "DecisionBreakEven")] // a distinct name in the TypeScript bindings
-pub enum BreakEven {
-    /// The fine-tuned arm is cheaper from this many queries per day on.
-    At { queries_per_day: f64 },
-    /// No crossover, with the cost model's reason (e.g. "its cost per query is higher").
-    Never { reason: String },
-}
-
 /// Everything measured for one run. `today` is passed in (`YYYY-MM-DD`): the rules read
 /// no clock.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -158,13 +147,20 @@ pub struct Evidence {
     pub latency_p95_ms: ArmFigures,
     /// Calls per arm that failed (timeouts, errors), which the p95 leaves out.
     pub call_failures: ArmCallFailures,
-    pub break_even: Option<BreakEven>,
-    /// Monthly cost per arm at the expected volume, US dollars.
+    /// Every range of daily volumes where each arm is cheaper (side A prompting, B
+    /// fine-tuned), from the cost model; `None` when the arms could not be priced.
+    pub cheaper: Option<Vec<CheaperRange>>,
+    /// The daily volume the monthly costs, retraining share and payback are worked out at:
+    /// the team's. Figures at any other volume are not cited.
+    pub cost_queries_per_day: Option<f64>,
+    /// Why cost is not weighed (a price the catalog lacks), when it is not.
+    pub cost_missing: Option<String>,
+    /// Monthly cost per arm at `cost_queries_per_day`, US dollars.
     pub monthly_cost: ArmFigures,
     /// The fine-tuned arm's retraining cost per month at the knowledge cadence, US dollars
     /// (part of `monthly_cost.fine_tuned`).
     pub retraining_monthly_cost: Option<f64>,
-    /// Months until the first training run pays for itself at the expected volume.
+    /// Months until the first training run pays for itself at `cost_queries_per_day`.
     pub payback_months: Option<f64>,
     /// The fine-tuned arm's base model retirement date, `YYYY-MM-DD`.
     pub base_model_retirement: Option<String>,

@@ -3,11 +3,11 @@
 //! report (break-even, monthly cost, retraining, payback) and the fine-tuned arm's base
 //! model retirement date. Pure: the caller reads the store and passes `today`.
 
-use crate::cost::{self, CostReport};
+use crate::cost::{CostReport, Scenario};
 use crate::report::RunReport;
 use crate::stats::{Margin, VerdictKind};
 
-use super::{ArmFigures, BreakEven, Evidence, MarginKind, QualityEvidence, Questions, Verdict};
+use super::{ArmFigures, Evidence, MarginKind, QualityEvidence, Questions, Verdict};
 
 /// The evidence of a run. `cost` is `None` when the arms could not be priced (the cost
 /// rules are then skipped); `retirement` is the fine-tuned arm's base model retirement
@@ -43,7 +43,7 @@ pub fn evidence(
         prompting: report.arms.first().and_then(f),
         fine_tuned: report.arms.get(1).and_then(f),
     };
-    Evidence {
+    let mut e = Evidence {
         quality: Some(quality),
         task_failure: report.task_warning.clone(),
         format_checks: report.format_checks.clone(),
@@ -52,19 +52,15 @@ pub fn evidence(
             prompting: report.arms.first().map(call_failures),
             fine_tuned: report.arms.get(1).map(call_failures),
         },
-        break_even: cost.map(|c| break_even(&c.break_even)),
-        monthly_cost: cost.map_or_else(ArmFigures::default, |c| {
-            ArmFigures::new(
-                c.arm_a.monthly_at_volume.mean,
-                c.arm_b.monthly_at_volume.mean,
-            )
-        }),
-        retraining_monthly_cost: cost.map(|c| c.arm_b.training_monthly).filter(|m| *m > 0.0),
-        payback_months: cost.and_then(|c| c.payback.months),
         base_model_retirement: retirement.map(str::to_owned),
         today: today.to_owned(),
         train_examples,
+        ..Evidence::default()
+    };
+    if let Some(c) = cost {
+        with_cost(&mut e, c);
     }
+    e
 }
 
 /// An arm's failed calls out of all its calls.
@@ -75,29 +71,33 @@ fn call_failures(a: &crate::report::ArmReport) -> super::CallFailures {
     }
 }
 
-/// The cost model's break-even as the decision reads it: the volume from which the
-/// fine-tuned arm (B) is cheaper, or why it never is.
-fn break_even(b: &cost::BreakEven) -> BreakEven {
-    match b {
-        cost::BreakEven::Crosses {
-            queries_per_day,
-            cheaper_above: cost::Side::B,
-            ..
-        } => BreakEven::At {
-            queries_per_day: *queries_per_day,
-        },
-        cost::BreakEven::Crosses {
-            queries_per_day, ..
-        } => BreakEven::Never {
-            reason: format!(
-                "prompting is the cheaper arm above {} queries/day",
-                super::number::thousands(*queries_per_day)
-            ),
-        },
-        cost::BreakEven::Never { reason, .. } => BreakEven::Never {
-            reason: reason.clone(),
-        },
+/// Fills the cost part of `e` from a cost report: where each arm is cheaper, and the monthly
+/// costs, retraining share and payback at the report's volume.
+pub fn with_cost(e: &mut Evidence, c: &CostReport) {
+    e.cheaper = Some(c.cheaper.clone());
+    e.cost_queries_per_day = Some(c.queries_per_day);
+    e.cost_missing = None;
+    e.monthly_cost = ArmFigures::new(
+        c.arm_a.monthly_at_volume.mean,
+        c.arm_b.monthly_at_volume.mean,
+    );
+    e.retraining_monthly_cost = Some(c.arm_b.training_monthly).filter(|m| *m > 0.0);
+    e.payback_months = c.payback.months;
+}
+
+/// The run's cost scenario under the team's answers: their daily volume, and a fine-tuned
+/// arm retrained as often as their knowledge changes.
+pub fn scenario_for(s: &Scenario, q: &Questions) -> Scenario {
+    let mut s = s.clone();
+    if q.queries_per_day.is_finite() && q.queries_per_day >= 0.0 {
+        s.queries_per_day = q.queries_per_day;
     }
+    for arm in [&mut s.arm_a, &mut s.arm_b] {
+        if let Some(t) = &mut arm.training {
+            t.retrain_every_months = q.knowledge_change.retrain_every_months();
+        }
+    }
+    s
 }
 
 /// The questions' defaults for a run: the labelled examples counted from the train
@@ -116,46 +116,6 @@ pub fn default_questions(train_examples: u32, queries_per_day: Option<f64>) -> Q
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn break_even_maps_each_cost_outcome_to_the_decision_s_reading() {
-        let cases = [
-            (
-                cost::BreakEven::Crosses {
-                    queries_per_day: 4000.0,
-                    low: None,
-                    high: None,
-                    cheaper_above: cost::Side::B,
-                },
-                BreakEven::At {
-                    queries_per_day: 4000.0,
-                },
-            ),
-            (
-                cost::BreakEven::Crosses {
-                    queries_per_day: 4000.0,
-                    low: None,
-                    high: None,
-                    cheaper_above: cost::Side::A,
-                },
-                BreakEven::Never {
-                    reason: "prompting is the cheaper arm above 4,000 queries/day".into(),
-                },
-            ),
-            (
-                cost::BreakEven::Never {
-                    cheaper: Some(cost::Side::A),
-                    reason: "its cost per query is higher".into(),
-                },
-                BreakEven::Never {
-                    reason: "its cost per query is higher".into(),
-                },
-            ),
-        ];
-        for (given, want) in cases {
-            assert_eq!(break_even(&given), want, "{given:?}");
-        }
-    }
 
     #[test]
     fn default_questions_take_the_train_split_and_the_scenario_volume() {

@@ -3,7 +3,7 @@
 //! picks an answer.
 
 use super::evidence::{
-    BreakEven, CallFailures, Evidence, FormatCounts, MarginKind, QualityEvidence, Verdict,
+    CallFailures, Evidence, FormatCounts, MarginKind, QualityEvidence, Verdict,
 };
 use super::number::{
     count, days_until, dollars, millis, one_decimal, percent, percent_1, points, rate, thousands,
@@ -11,6 +11,7 @@ use super::number::{
 use super::question::{FormatNeed, Questions};
 use super::recommendation::ReasonKind;
 use crate::score::MetricScale;
+use crate::cost::Side;
 
 /// The example count below which a fine-tune is too thin to trust.
 pub const EXAMPLE_GUIDELINE: u32 = 500;
@@ -294,70 +295,156 @@ pub fn latency(q: &Questions, e: &Evidence) -> Option<Finding> {
     ))
 }
 
-/// Months of compound `growth` for `from` queries/day to reach `to`; `None` when growth
-/// never gets there (no growth, no volume, or a figure that is not a number).
-pub fn months_to_reach(from: f64, to: f64, growth: f64) -> Option<u32> {
-    let usable = |x: f64| x.is_finite() && x > 0.0;
-    if !(usable(from) && usable(to) && usable(growth)) {
-        return None;
+/// What an arm is called in a cost sentence.
+fn arm_name(side: Option<Side>) -> &'static str {
+    match side {
+        Some(Side::A) => "prompting",
+        Some(Side::B) => "the fine-tuned arm",
+        None => "neither arm",
     }
-    let months = ((to / from).ln() / growth.ln_1p()).ceil().max(0.0);
-    (months.is_finite() && months <= f64::from(u32::MAX)).then_some(months as u32)
 }
 
-/// Break-even volume (or monthly costs) against the expected volume and its growth.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
+}
+
+/// Which arm is cheaper at the team's volume, over which range of volumes, and where that
+/// flips, from the cost model's ranges (every crossing, not only the first). A win when the
+/// fine-tuned arm is cheaper there, or becomes cheaper within [`GROWTH_HORIZON_MONTHS`] of
+/// the stated growth; against when prompting is and stays cheaper; neither when both cost
+/// the same.
 pub fn cost(q: &Questions, e: &Evidence) -> Option<Finding> {
+    if let Some(why) = &e.cost_missing {
+        return Some(finding(
+            ReasonKind::Cost,
+            Effect::Info,
+            format!("Cost is not weighed: {why}"),
+        ));
+    }
     let v = q.queries_per_day;
-    let monthly = match e.monthly_cost.both() {
-        Some((p, f)) => format!(
-            " (fine-tuned {} vs prompting {} a month)",
+    if !(v.is_finite() && v >= 0.0) {
+        return Some(finding(
+            ReasonKind::Cost,
+            Effect::Info,
+            format!(
+                "Cost is not weighed: the expected volume {} is not a number of queries a day",
+                thousands(v)
+            ),
+        ));
+    }
+    let yours = format!("your {} queries/day", thousands(v));
+    let monthly = e.monthly_cost.both().map(|(p, f)| {
+        format!(
+            "fine-tuned {} vs prompting {} a month",
             dollars(f),
             dollars(p)
-        ),
-        None => String::new(),
+        )
+    });
+    let Some(ranges) = e.cheaper.as_deref().filter(|r| !r.is_empty()) else {
+        let (p, f) = e.monthly_cost.both()?;
+        let effect = if f < p {
+            Effect::Win
+        } else if f > p {
+            Effect::Against
+        } else {
+            Effect::Info
+        };
+        let text = format!(
+            "At {} queries/day the fine-tuned arm costs {} a month vs {} for prompting",
+            thousands(v),
+            dollars(f),
+            dollars(p)
+        );
+        return Some(finding(ReasonKind::Cost, effect, text));
     };
-    let (effect, text) = match &e.break_even {
-        Some(BreakEven::At { queries_per_day: x }) => {
-            let at = *x;
-            let (x, expect) = (thousands(at), thousands(v));
-            let from = |only: &str| {
-                format!("Fine-tuned arm is cheaper {only}from {x} queries/day; you expect {expect}")
-            };
-            let reach = months_to_reach(v, at, q.monthly_growth);
-            let g = rate(q.monthly_growth);
-            match reach {
-                _ if at <= v => (Effect::Win, format!("{}{monthly}", from(""))),
-                Some(m) if m <= GROWTH_HORIZON_MONTHS => (
-                    Effect::Win,
-                    format!(
-                        "{}, reached in month {m} at {g} monthly growth{monthly}",
-                        from("")
-                    ),
-                ),
-                Some(m) => (
-                    Effect::Against,
-                    format!(
-                        "{}, reached only in month {m} at {g} monthly growth{monthly}",
-                        from("only ")
-                    ),
-                ),
-                None => (Effect::Against, format!("{}{monthly}", from("only "))),
+    let at = |volume: f64| ranges.iter().position(|r| r.contains(volume));
+    let i = at(v)?;
+    let here = ranges[i];
+    let (before, after) = (
+        i.checked_sub(1).map(|j| ranges[j].cheaper),
+        ranges.get(i + 1).map(|r| r.cheaper),
+    );
+    let side = arm_name(here.cheaper);
+    let span = match (before, after) {
+        (None, None) => None,
+        (None, Some(up)) => Some(format!(
+            "up to {} queries/day, {} above",
+            thousands(here.to.unwrap_or(v)),
+            arm_name(up)
+        )),
+        (Some(down), None) => Some(format!(
+            "from {} queries/day, {} below",
+            thousands(here.from),
+            arm_name(down)
+        )),
+        (Some(down), Some(up)) => Some(format!(
+            "from {} to {} queries/day, {}",
+            thousands(here.from),
+            thousands(here.to.unwrap_or(v)),
+            if down == up {
+                format!("{} below and above", arm_name(down))
+            } else {
+                format!("{} below, {} above", arm_name(down), arm_name(up))
             }
-        }
-        Some(BreakEven::Never { reason }) => (
-            Effect::Against,
-            format!("Fine-tuned arm is never cheaper: {reason}{monthly}"),
+        )),
+    };
+    let mut text = match (here.cheaper, &span) {
+        (None, None) => format!(
+            "Both arms cost the same at every volume{}",
+            monthly
+                .map(|m| format!(" ({m} at {yours})"))
+                .unwrap_or_default()
         ),
-        None => {
-            let (p, f) = e.monthly_cost.both()?;
-            let effect = if f < p { Effect::Win } else { Effect::Against };
-            let text = format!(
-                "At {} queries/day the fine-tuned arm costs {} a month vs {} for prompting",
-                thousands(v),
-                dollars(f),
-                dollars(p)
-            );
-            (effect, text)
+        (None, Some(span)) => format!(
+            "Both arms cost the same at {yours}{}: they do {span}",
+            monthly.map(|m| format!(" ({m})")).unwrap_or_default()
+        ),
+        (Some(_), None) => format!(
+            "{} is cheaper at every volume{}",
+            capitalised(side),
+            monthly
+                .map(|m| format!(" (at {yours}: {m})"))
+                .unwrap_or_default()
+        ),
+        (Some(_), Some(span)) => format!(
+            "{} is cheaper at {yours}{}: it is cheaper {span}",
+            capitalised(side),
+            monthly.map(|m| format!(" ({m})")).unwrap_or_default()
+        ),
+    };
+    // Growth moves the team's volume: the first month (within the horizon) at which the
+    // fine-tuned arm becomes cheaper, when it is not already.
+    let grown = |m: u32| v * (1.0 + q.monthly_growth).powi(m as i32);
+    let growing = q.monthly_growth.is_finite() && q.monthly_growth > 0.0 && v > 0.0;
+    let effect = if here.cheaper == Some(Side::B) {
+        Effect::Win
+    } else {
+        let reached = (1..=GROWTH_HORIZON_MONTHS)
+            .filter(|_| growing)
+            .find(|&m| at(grown(m)).is_some_and(|j| ranges[j].cheaper == Some(Side::B)));
+        match reached {
+            Some(m) => {
+                text.push_str(&format!(
+                    "; at {} monthly growth the fine-tuned arm is cheaper in month {m} ({} queries/day)",
+                    rate(q.monthly_growth),
+                    thousands(grown(m))
+                ));
+                Effect::Win
+            }
+            None if here.cheaper == Some(Side::A) => {
+                if growing {
+                    text.push_str(&format!(
+                        "; {} months of {} monthly growth do not change that",
+                        GROWTH_HORIZON_MONTHS,
+                        rate(q.monthly_growth)
+                    ));
+                }
+                Effect::Against
+            }
+            None => Effect::Info,
         }
     };
     Some(finding(ReasonKind::Cost, effect, text))
@@ -369,7 +456,8 @@ pub fn retraining(q: &Questions, e: &Evidence) -> Option<Finding> {
     let cadence = q.knowledge_change;
     let share = match (e.retraining_monthly_cost, e.monthly_cost.fine_tuned) {
         (Some(r), Some(total)) if total > 0.0 && r.is_finite() => Some(format!(
-            "retraining is {} of the fine-tuned arm's monthly cost ({} of {})",
+            "retraining {} is {} of the fine-tuned arm's monthly cost ({} of {})",
+            cadence.every(),
             percent(r / total),
             dollars(r),
             dollars(total)

@@ -14,7 +14,7 @@
 //! | quality verdict | verdict is *justified* (beats prompting by the margin, CI clear of 0, McNemar's exact test significant for rates) | CI entirely below 0: a **regression**; *not justified*: no gain; *inconclusive*: a caveat citing the cases needed |
 //! | format compliance (only if format matters; the check matching the need: valid JSON, schema-valid JSON or a label of the taxonomy) | fine-tuned ≥ prompting + 2 points and McNemar's p < 0.05 on the paired outcomes (a failed call fails the check and is counted apart) | fine-tuned ≤ prompting − 2 points with p < 0.05: a **regression** |
 //! | p95 latency (only with a budget) | only the fine-tuned arm meets the budget | only prompting meets it: a **regression**; both pass: neutral; neither: a caveat. An arm meets it when the p95 of its answered calls is within it and at most 5 % of its calls failed |
-//! | cost | break-even ≤ expected queries/day, or reached within 12 months of the stated monthly growth; with no break-even figure, a lower monthly cost at the volume | break-even beyond that, or *never* (with the cost model's reason) |
+//! | cost | the fine-tuned arm is cheaper at the team's queries/day, or becomes cheaper within 12 months of the stated monthly growth (the cost model's ranges of volume where each arm is cheaper; with no ranges, a lower monthly cost at the volume) | prompting is cheaper there and stays so for 12 months of growth |
 //!
 //! A cost win is **void** when the base model retires before the payback of the training
 //! run (or, with no payback figure, within 182 days), or has already retired.
@@ -64,10 +64,10 @@ pub mod recommendation;
 mod rule;
 
 pub use evidence::{
-    ArmCallFailures, ArmFigures, BreakEven, CallFailures, Evidence, FormatCheck, FormatCounts,
-    MarginKind, QualityEvidence, Verdict,
+    ArmCallFailures, ArmFigures, CallFailures, Evidence, FormatCheck, FormatCounts, MarginKind,
+    QualityEvidence, Verdict,
 };
-pub use evidence_from::{default_questions, evidence as evidence_from};
+pub use evidence_from::{default_questions, evidence as evidence_from, scenario_for, with_cost};
 pub use finding::{
     EXAMPLE_GUIDELINE, FORMAT_ALPHA, FORMAT_GAP, FORMAT_SUFFICES, GROWTH_HORIZON_MONTHS,
     MAX_FAILED_CALLS, RETIREMENT_SOON_DAYS,
@@ -80,6 +80,23 @@ use finding::Effect;
 /// The recommendation for these answers and this evidence. Infallible: evidence a run
 /// lacks is skipped, and an unreadable date is reported as a neutral reason.
 pub fn recommend(questions: &Questions, evidence: &Evidence) -> Recommendation {
+    // One volume in a decision, the team's: cost figures worked out at another volume are
+    // not cited (the ranges of volume where each arm is cheaper hold at every volume).
+    let at_other_volume = evidence
+        .cost_queries_per_day
+        .is_some_and(|v| v != questions.queries_per_day);
+    let cleared;
+    let evidence = if at_other_volume {
+        cleared = Evidence {
+            monthly_cost: ArmFigures::default(),
+            retraining_monthly_cost: None,
+            payback_months: None,
+            ..evidence.clone()
+        };
+        &cleared
+    } else {
+        evidence
+    };
     let quality = finding::quality(evidence);
     let domain_language = finding::domain_language(questions, evidence, &quality);
     let retirement = finding::retirement(evidence);

@@ -52,6 +52,27 @@ impl KnowledgeCadence {
         matches!(self, KnowledgeCadence::Weekly | KnowledgeCadence::Monthly)
     }
 
+    /// The retraining cadence the cost model uses for this answer, in months: a fine-tune
+    /// is retrained as often as its knowledge changes (rarely: once a year).
+    pub fn retrain_every_months(self) -> f64 {
+        match self {
+            KnowledgeCadence::Weekly => 12.0 / 52.0,
+            KnowledgeCadence::Monthly => 1.0,
+            KnowledgeCadence::Quarterly => 3.0,
+            KnowledgeCadence::Rarely => 12.0,
+        }
+    }
+
+    /// The retraining cadence as a reader says it.
+    pub fn every(self) -> &'static str {
+        match self {
+            KnowledgeCadence::Weekly => "every week",
+            KnowledgeCadence::Monthly => "every month",
+            KnowledgeCadence::Quarterly => "every three months",
+            KnowledgeCadence::Rarely => "once a year",
+        }
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             KnowledgeCadence::Weekly => "weekly",

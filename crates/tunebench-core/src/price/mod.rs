@@ -14,7 +14,7 @@ use crate::cost::ArmPrice;
 use crate::store::{self, Connection};
 use crate::{Error, Result};
 
-pub use pattern::{lookup, PriceMatch};
+pub use pattern::{lookup, lookup_for_kind, PriceMatch};
 
 /// The seed catalog, transcribed from public sources with a source and a date per entry.
 pub const SEED_JSON: &str = include_str!("../../assets/prices.json");

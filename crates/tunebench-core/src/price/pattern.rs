@@ -16,10 +16,13 @@ pub enum PriceMatch {
 }
 
 /// The entry that prices `model` (at `provider`, when given), or why there is none.
+/// A wildcard entry (a pattern of only `*` and `?`, such as Azure's `*` for any deployment
+/// name) prices its own provider's models only, so it applies only when `provider` names it.
 pub fn lookup(entries: &[PriceEntry], provider: Option<&str>, model: &str) -> PriceMatch {
     let best = entries
         .iter()
         .filter(|e| provider.is_none_or(|p| e.provider == p))
+        .filter(|e| !is_wildcard(&e.model_pattern) || provider == Some(e.provider.as_str()))
         .filter(|e| matches(&e.model_pattern, model))
         .max_by_key(|e| rank(e));
     match best {
@@ -36,6 +39,21 @@ pub fn lookup(entries: &[PriceEntry], provider: Option<&str>, model: &str) -> Pr
             },
         },
     }
+}
+
+/// The entry that prices `model` served by a provider of kind `kind` (`openai`,
+/// `azure_openai`, `openai_compatible`, …): the provider's own entries first (its wildcard
+/// included), else any provider's entry for that model id, never another provider's wildcard.
+pub fn lookup_for_kind(entries: &[PriceEntry], kind: &str, model: &str) -> PriceMatch {
+    match lookup(entries, Some(kind), model) {
+        found @ PriceMatch::Found { .. } => found,
+        PriceMatch::Missing { .. } => lookup(entries, None, model),
+    }
+}
+
+/// A pattern that names no model: only `*` and `?`.
+fn is_wildcard(pattern: &str) -> bool {
+    pattern.chars().all(|c| c == '*' || c == '?')
 }
 
 /// Custom before seed, exact before glob, then more literal characters.

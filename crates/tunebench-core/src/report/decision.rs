@@ -52,8 +52,31 @@ impl RunDecision {
         decision::default_questions(self.train_examples, volume)
     }
 
+    /// The evidence under the team's answers: the cost scenario worked out again at their
+    /// daily volume and knowledge cadence, so one volume runs through the whole decision.
+    pub fn evidence_for(&self, questions: &Questions) -> Evidence {
+        let mut e = self.evidence.clone();
+        if let Ok((s, _)) = &self.cost {
+            match cost::evaluate(&decision::scenario_for(s, questions)) {
+                Ok(c) => decision::with_cost(&mut e, &c),
+                Err(err) => {
+                    e = Evidence {
+                        cheaper: None,
+                        cost_queries_per_day: None,
+                        monthly_cost: Default::default(),
+                        retraining_monthly_cost: None,
+                        payback_months: None,
+                        cost_missing: Some(err.to_string()),
+                        ..e
+                    }
+                }
+            }
+        }
+        e
+    }
+
     pub fn recommend(&self, questions: &Questions) -> Recommendation {
-        decision::recommend(questions, &self.evidence)
+        decision::recommend(questions, &self.evidence_for(questions))
     }
 }
 
@@ -77,7 +100,9 @@ pub fn run_decision(
         Ok((s, c)) => (Some(c), s.arm_b.retirement_date.as_deref()),
         Err(_) => (None, None),
     };
-    let evidence = decision::evidence_from(&report, costs, retirement, today, Some(train_examples));
+    let mut evidence =
+        decision::evidence_from(&report, costs, retirement, today, Some(train_examples));
+    evidence.cost_missing = cost.as_ref().err().map(ToString::to_string);
     Ok(RunDecision {
         report,
         cost,
@@ -124,10 +149,11 @@ pub fn decide(
         }
         None => saved_questions(conn, &d)?,
     };
+    let evidence = d.evidence_for(&questions);
     Ok(DecisionView {
         run_id,
-        recommendation: d.recommend(&questions),
-        evidence: d.evidence.clone(),
+        recommendation: decision::recommend(&questions, &evidence),
+        evidence,
         cost_note: d.cost.as_ref().err().map(ToString::to_string),
         questions,
     })

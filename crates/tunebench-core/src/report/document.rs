@@ -349,12 +349,13 @@ fn cost_blocks(
             crate::cost::BreakEven::Crosses { .. } => String::new(),
         },
     };
+    // The note, when there is one, is the whole payback sentence (it never pays back).
     let payback = match (c.payback.months, &c.payback.note) {
-        (Some(m), _) => format!(
+        (_, Some(n)) => format!(" {n}."),
+        (Some(m), None) => format!(
             " Payback of one training run: {} months.",
             number::one_decimal(m)
         ),
-        (None, Some(n)) => format!(" Payback: {n}."),
         (None, None) => String::new(),
     };
     b.push(Block::Para(format!("{be}{payback}")));

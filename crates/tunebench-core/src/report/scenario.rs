@@ -130,7 +130,14 @@ pub fn measured_scenario(
         let arm = store::arm::get(conn, id)?;
         let usage = measured_usage(run_id, &arm, &rows)?;
         let trained = arm.kind != ArmKind::Prompt;
-        let mut a = assumptions(&arm, &catalog, usage, trained.then_some(plan))?;
+        let kind = store::provider::get(conn, arm.provider_id)?.kind;
+        let mut a = assumptions(
+            &arm,
+            kind.as_str(),
+            &catalog,
+            usage,
+            trained.then_some(plan),
+        )?;
         a.accuracy = accuracy(id);
         Ok(a)
     };
@@ -171,9 +178,12 @@ fn measured_usage(run_id: i32, arm: &Arm, rows: &[ResultRow]) -> Result<TokenUsa
 }
 
 /// The arm priced by its own `price` (from the experiment file) when it has input and
-/// output prices, else by the catalog entry that matches its model.
+/// output prices, else by the catalog entry that matches its model at its provider kind.
+/// A trained arm (fine-tuned or hybrid) whose price has no training price is an explicit
+/// [`Error::NoPrice`], never a training run at $0.
 fn assumptions(
     arm: &Arm,
+    provider_kind: &str,
     catalog: &[PriceEntry],
     usage: TokenUsage,
     training: Option<TrainingPlan>,
@@ -184,6 +194,16 @@ fn assumptions(
         .filter(|p| p.input.is_some() && p.output.is_some())
     {
         let input = p.input.unwrap_or_default();
+        if training.is_some() && p.training.is_none() {
+            return Err(Error::NoPrice {
+                model: arm.model.clone(),
+                reason: format!(
+                    "arm `{}` is {} but its price has no training price",
+                    arm.name,
+                    arm.kind.as_str().replace('_', "-")
+                ),
+            });
+        }
         return Ok(ArmAssumptions {
             name: arm.name.clone(),
             model: arm.model.clone(),
@@ -214,9 +234,8 @@ fn assumptions(
             accuracy: None,
         });
     }
-    match price::lookup(catalog, None, &arm.model) {
+    match price::lookup_for_kind(catalog, provider_kind, &arm.model) {
         PriceMatch::Found { entry } => {
-            let training = training.filter(|_| entry.training.is_some());
             ArmAssumptions::from_price(&arm.name, &arm.model, &entry, usage, training)
         }
         PriceMatch::Missing { model, reason } => Err(Error::NoPrice { model, reason }),

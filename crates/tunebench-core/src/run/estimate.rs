@@ -46,13 +46,13 @@ impl CatalogPrices {
 }
 
 impl PriceLookup for CatalogPrices {
-    fn price(&self, _provider: &Provider, arm: &Arm) -> Option<Price> {
+    fn price(&self, provider: &Provider, arm: &Arm) -> Option<Price> {
         let own = arm
             .params
             .price
             .filter(|p| p.input.is_some() && p.output.is_some());
-        own.or_else(
-            || match crate::price::lookup(&self.catalog, None, &arm.model) {
+        own.or_else(|| {
+            match crate::price::lookup_for_kind(&self.catalog, provider.kind.as_str(), &arm.model) {
                 crate::price::PriceMatch::Found { entry } => Some(Price {
                     input: entry.input,
                     cached_input: entry.cached_input,
@@ -62,8 +62,8 @@ impl PriceLookup for CatalogPrices {
                     hosting_per_hour: entry.hosting_per_hour,
                 }),
                 crate::price::PriceMatch::Missing { .. } => None,
-            },
-        )
+            }
+        })
     }
 }
 

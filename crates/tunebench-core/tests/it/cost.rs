@@ -473,7 +473,7 @@ fn measured_counts_become_means_with_t_intervals() {
         TokenUsage::from_counts(&input, &cached, &output, TokenBasis::Measured { n: 4 }).unwrap();
     assert_eq!(t.input, Estimate::exact(2300.0));
     assert_eq!(t.output.mean, 100.0);
-    let half = 3.182 * (400.0_f64 / 3.0 / 4.0).sqrt();
+    let half = 3.182_446_305_284_263 * (400.0_f64 / 3.0 / 4.0).sqrt(); // exact t(0.975, 3)
     assert!(
         close(t.output.high - 100.0, half, 1e-9) && close(100.0 - t.output.low, half, 1e-9),
         "{:?}",
@@ -564,4 +564,84 @@ fn a_new_scenario_uses_730_hours_and_30_4_days_a_month() {
     obj.remove("horizon_months");
     let back: Scenario = serde_json::from_value(json).unwrap();
     assert_eq!(back, s);
+}
+
+#[test]
+fn identical_arms_have_no_cheaper_side() {
+    let mut s = prices_md_example(0.0);
+    s.arm_b = s.arm_a.clone();
+    let r = cost::evaluate(&s).unwrap();
+    let BreakEven::Never { cheaper, .. } = &r.break_even else {
+        panic!("{:?}", r.break_even);
+    };
+    assert_eq!(*cheaper, None, "neither arm is cheaper than its twin");
+}
+
+#[test]
+fn training_is_amortised_one_way_in_the_monthly_line_and_the_cumulative_chart() {
+    // The base model retires in 15 days: the monthly line charges the whole run in a month,
+    // and the cumulative chart must pay runs at that same pace, not every half month.
+    let mut s = prices_md_example(0.0);
+    s.queries_per_day = 0.0; // only training accrues
+    s.horizon_months = 24;
+    s.arm_b.training.as_mut().unwrap().retrain_every_months = 3.0;
+    s.arm_b.retirement_date = Some("2026-06-16".into());
+    let r = cost::evaluate(&s).unwrap();
+    let cumulative = cost::model::cumulative(&s, Side::B).unwrap();
+    let paid_after_month_0 = cumulative[24] - cumulative[0];
+    assert!(
+        close(paid_after_month_0, r.arm_b.training_monthly * 24.0, 1e-9),
+        "24 months of the chart cost {paid_after_month_0}, of the monthly line {}",
+        r.arm_b.training_monthly * 24.0
+    );
+}
+
+#[test]
+fn token_intervals_use_the_exact_t_quantile_at_every_sample_size() {
+    // 97.5 % quantiles of Student's t (scipy.stats.t.ppf(0.975, df)).
+    for (n, t) in [
+        (31usize, 2.042_272_456),
+        (32, 2.039_513_446),
+        (121, 1.979_930_405),
+    ] {
+        let values: Vec<f64> = (0..n).map(|i| (i % 2) as f64).collect();
+        let e = Estimate::from_sample(&values).unwrap();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        let half = e.high - e.mean;
+        assert!(
+            close(half, t * sd / (n as f64).sqrt(), 1e-8),
+            "n = {n}: half-width {half}, expected t = {t}"
+        );
+    }
+}
+
+#[test]
+fn a_run_that_outlives_neither_retraining_nor_retirement_never_pays_back_in_one_sentence() {
+    // One run costs $1,000; fine-tuning saves $28.27 a month at 1,000 queries/day.
+    let with = |cadence: f64, retirement: Option<&str>| {
+        let mut s = prices_md_example(0.0);
+        let t = s.arm_b.training.as_mut().unwrap();
+        t.price = 1000.0 / 1.5;
+        t.retrain_every_months = cadence;
+        s.arm_b.retirement_date = retirement.map(str::to_owned);
+        cost::evaluate(&s).unwrap().payback
+    };
+    let cases = [
+        (
+            with(3.0, None),
+            "The first training run would pay back in month 36, but the model is retrained every 3 months: it never pays back",
+        ),
+        (
+            with(12.0, Some("2026-08-31")),
+            "The first training run would pay back in month 36, but the model retires after 3 months: it never pays back",
+        ),
+    ];
+    for (p, sentence) in cases {
+        assert_eq!(p.note.as_deref(), Some(sentence));
+        assert_eq!(p.month, None, "no payback month when it never pays back");
+    }
+    // Within the cadence: a payback month and no note.
+    let p = with(48.0, None);
+    assert_eq!((p.month, p.note), (Some(36), None));
 }

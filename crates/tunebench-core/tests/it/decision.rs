@@ -2,8 +2,9 @@
 //! and every combination that changes the answer, checking the choice, the headline, and
 //! that each reason and conflict cites its numbers.
 
+use tunebench_core::cost::{CheaperRange, Side};
 use tunebench_core::decision::{
-    recommend, ArmFigures, BreakEven, Choice, Evidence, FormatCheck, FormatCounts, FormatNeed,
+    recommend, ArmFigures, Choice, Evidence, FormatCheck, FormatCounts, FormatNeed,
     KnowledgeCadence, MarginKind, QualityEvidence, Questions, ReasonKind, Recommendation, Supports,
     Verdict,
 };
@@ -52,6 +53,31 @@ pub fn checks(prompting: f64, fine_tuned: f64) -> Vec<FormatCheck> {
     .collect()
 }
 
+/// Prompting cheaper below `x` queries/day, the fine-tuned arm from there on.
+fn fine_tuned_from(x: f64) -> Option<Vec<CheaperRange>> {
+    Some(vec![
+        CheaperRange {
+            from: 0.0,
+            to: Some(x),
+            cheaper: Some(Side::A),
+        },
+        CheaperRange {
+            from: x,
+            to: None,
+            cheaper: Some(Side::B),
+        },
+    ])
+}
+
+/// Prompting cheaper at every volume.
+fn prompting_at_every_volume() -> Option<Vec<CheaperRange>> {
+    Some(vec![CheaperRange {
+        from: 0.0,
+        to: None,
+        cheaper: Some(Side::A),
+    }])
+}
+
 /// Fine-tuning wins everywhere it can: quality by the margin, JSON compliance, the
 /// latency budget prompting misses, and cost at 20,000 queries/day; 1,800 examples,
 /// knowledge changing quarterly, a base model retiring long after payback.
@@ -74,9 +100,7 @@ fn strong() -> (Questions, Evidence) {
         quality: Some(quality(Verdict::Justified, 0.072, 0.031, 0.110)),
         format_checks: checks(0.91, 0.994),
         latency_p95_ms: ArmFigures::new(1150.0, 420.0),
-        break_even: Some(BreakEven::At {
-            queries_per_day: 12_000.0,
-        }),
+        cheaper: fine_tuned_from(12_000.0),
         monthly_cost: ArmFigures::new(2030.0, 1240.0),
         retraining_monthly_cost: Some(99.2),
         payback_months: Some(4.0),
@@ -95,9 +119,7 @@ fn neutral() -> (Questions, Evidence) {
     q.format = FormatNeed::None;
     e.quality = Some(quality(Verdict::NotJustified, 0.012, -0.008, 0.031));
     e.latency_p95_ms = ArmFigures::new(610.0, 420.0);
-    e.break_even = Some(BreakEven::At {
-        queries_per_day: 40_000.0,
-    });
+    e.cheaper = fine_tuned_from(40_000.0);
     e.monthly_cost = ArmFigures::new(1240.0, 2030.0);
     (q, e)
 }
@@ -117,9 +139,7 @@ fn quality_only() -> (Questions, Evidence) {
     let (mut q, mut e) = strong();
     q.format = FormatNeed::None;
     q.latency_budget_p95_ms = None;
-    e.break_even = Some(BreakEven::Never {
-        reason: "its cost per query is higher".to_string(),
-    });
+    e.cheaper = prompting_at_every_volume();
     e.monthly_cost = ArmFigures::new(1240.0, 2030.0);
     (q, e)
 }
@@ -192,8 +212,8 @@ const CASES: &[Case] = &[
             "Fine-tuned arm is better by 7.2 points of accuracy (95 % CI 3.1 to 11.0), above the 5 % margin",
             "Format compliance (valid JSON): fine-tuned 99.4 % (994 of 1,000 cases; 0 failed calls) vs prompting 91.0 % (910 of 1,000 cases; 0 failed calls), McNemar p < 0.001: 8.4 points more consistent",
             "p95 latency of answered calls: fine-tuned 420 ms, prompting 1,150 ms vs budget 800 ms: only the fine-tuned arm passes",
-            "Fine-tuned arm is cheaper from 12,000 queries/day; you expect 20,000 (fine-tuned $1,240 vs prompting $2,030 a month)",
-            "Knowledge changes quarterly: retraining is 8 % of the fine-tuned arm's monthly cost ($99.20 of $1,240)",
+            "The fine-tuned arm is cheaper at your 20,000 queries/day (fine-tuned $1,240 vs prompting $2,030 a month): it is cheaper from 12,000 queries/day, prompting below",
+            "Knowledge changes quarterly: retraining every three months is 8 % of the fine-tuned arm's monthly cost ($99.20 of $1,240)",
             "Base model retires 2028-06-30, in 579 days, after the 4-month payback",
             "1,800 training examples, above the 500 guideline",
         ],
@@ -205,8 +225,8 @@ const CASES: &[Case] = &[
         change: unchanged,
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on quality",
-        reasons: &["Fine-tuned arm is never cheaper: its cost per query is higher (fine-tuned $2,030 vs prompting $1,240 a month)"],
-        conflicts: Some(&["Fine-tuned arm is better by 7.2 points of accuracy (95 % CI 3.1 to 11.0), above the 5 % margin, but fine-tuned arm is never cheaper: its cost per query is higher"]),
+        reasons: &["Prompting is cheaper at every volume (at your 20,000 queries/day: fine-tuned $2,030 vs prompting $1,240 a month)"],
+        conflicts: Some(&["Fine-tuned arm is better by 7.2 points of accuracy (95 % CI 3.1 to 11.0), above the 5 % margin, but prompting is cheaper at every volume"]),
     },
     Case {
         name: "a cost win alone earns the keep when quality is not worse",
@@ -217,7 +237,7 @@ const CASES: &[Case] = &[
         reasons: &[
             "Fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin",
             "p95 latency of answered calls: fine-tuned 420 ms, prompting 610 ms vs budget 800 ms: both pass",
-            "cheaper from 12,000 queries/day; you expect 20,000",
+            "cheaper from 12,000 queries/day, prompting below",
         ],
         conflicts: Some(&["but fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin"]),
     },
@@ -228,7 +248,7 @@ const CASES: &[Case] = &[
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on latency",
         reasons: &["fine-tuned 420 ms, prompting 1,150 ms vs budget 800 ms: only the fine-tuned arm passes"],
-        conflicts: Some(&["only the fine-tuned arm passes, but fine-tuned arm is cheaper only from 40,000 queries/day; you expect 20,000"]),
+        conflicts: Some(&["only the fine-tuned arm passes, but prompting is cheaper at your 20,000 queries/day"]),
     },
     Case {
         name: "a format win alone earns the keep when format matters",
@@ -240,7 +260,7 @@ const CASES: &[Case] = &[
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on format",
         reasons: &["Format compliance (label in the taxonomy): fine-tuned 99.8 % (998 of 1,000 cases; 0 failed calls) vs prompting 93.0 % (930 of 1,000 cases; 0 failed calls), McNemar p < 0.001: 6.8 points more consistent"],
-        conflicts: Some(&["6.8 points more consistent, but fine-tuned arm is cheaper only from 40,000"]),
+        conflicts: Some(&["6.8 points more consistent, but prompting is cheaper at your 20,000 queries/day"]),
     },
     Case {
         name: "a format gain of exactly two points counts despite floating point",
@@ -252,7 +272,7 @@ const CASES: &[Case] = &[
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on format",
         reasons: &["fine-tuned 95.0 % (950 of 1,000 cases; 0 failed calls) vs prompting 93.0 % (930 of 1,000 cases; 0 failed calls), McNemar p < 0.001: 2.0 points more consistent"],
-        conflicts: Some(&["2.0 points more consistent, but fine-tuned arm is cheaper only from 40,000"]),
+        conflicts: Some(&["2.0 points more consistent, but prompting is cheaper at your 20,000 queries/day"]),
     },
     Case {
         name: "a format gain under two points earns nothing",
@@ -281,7 +301,7 @@ const CASES: &[Case] = &[
         change: |q, _| q.monthly_growth = 0.06,
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on cost",
-        reasons: &["Fine-tuned arm is cheaper from 40,000 queries/day; you expect 20,000, reached in month 12 at 6 % monthly growth"],
+        reasons: &["it is cheaper up to 40,000 queries/day, the fine-tuned arm above; at 6 % monthly growth the fine-tuned arm is cheaper in month 12 (40,244 queries/day)"],
         conflicts: Some(&["but fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin"]),
     },
     Case {
@@ -290,14 +310,14 @@ const CASES: &[Case] = &[
         change: |q, _| q.monthly_growth = 0.03,
         choice: Choice::KeepPrompting,
         headline: "Keep prompting: fine-tuning has not earned its keep",
-        reasons: &["Fine-tuned arm is cheaper only from 40,000 queries/day; you expect 20,000, reached only in month 24 at 3 % monthly growth"],
+        reasons: &["it is cheaper up to 40,000 queries/day, the fine-tuned arm above; 12 months of 3 % monthly growth do not change that"],
         conflicts: None,
     },
     Case {
         name: "without a break-even figure the monthly costs at the volume decide the cost win",
         base: neutral,
         change: |_, e| {
-            e.break_even = None;
+            e.cheaper = None;
             e.monthly_cost = ArmFigures::new(2030.0, 1240.0);
         },
         choice: Choice::FineTune,
@@ -314,7 +334,7 @@ const CASES: &[Case] = &[
         },
         choice: Choice::KeepPrompting,
         headline: "Keep prompting",
-        reasons: &["Fine-tuned arm is cheaper only from 40,000 queries/day; you expect n/a"],
+        reasons: &["Cost is not weighed: the expected volume n/a is not a number of queries a day"],
         conflicts: None,
     },
     Case {
@@ -349,7 +369,7 @@ const CASES: &[Case] = &[
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on cost",
         reasons: &["Quality is inconclusive: fine-tuned arm differs by +2.0 points of accuracy (95 % CI -1.5 to 5.5) against the 5 % margin; about 1,200 held-out cases would settle it"],
-        conflicts: Some(&["cheaper from 12,000 queries/day; you expect 20,000 (fine-tuned $1,240 vs prompting $2,030 a month), but quality is inconclusive"]),
+        conflicts: Some(&["cheaper from 12,000 queries/day, prompting below, but quality is inconclusive"]),
     },
     // Retirement against payback.
     Case {
@@ -362,7 +382,7 @@ const CASES: &[Case] = &[
         choice: Choice::KeepPrompting,
         headline: "Keep prompting: fine-tuning's cost advantage would not pay back before the base model retires",
         reasons: &["Base model retires 2027-01-14, in 46 days, before the 8-month payback: a fine-tune would have to be redone"],
-        conflicts: Some(&["cheaper from 12,000 queries/day; you expect 20,000 (fine-tuned $1,240 vs prompting $2,030 a month), but base model retires 2027-01-14, in 46 days"]),
+        conflicts: Some(&["cheaper from 12,000 queries/day, prompting below, but base model retires 2027-01-14, in 46 days"]),
     },
     Case {
         name: "without a payback figure a retirement within six months voids the cost advantage",
@@ -407,7 +427,7 @@ const CASES: &[Case] = &[
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on quality, format and latency",
         reasons: &["retires 2027-01-14, in 46 days, before the 8-month payback"],
-        conflicts: Some(&["Fine-tuned arm is cheaper from 12,000 queries/day; you expect 20,000 (fine-tuned $1,240 vs prompting $2,030 a month), but base model retires 2027-01-14, in 46 days, before the 8-month payback"]),
+        conflicts: Some(&["The fine-tuned arm is cheaper at your 20,000 queries/day (fine-tuned $1,240 vs prompting $2,030 a month): it is cheaper from 12,000 queries/day, prompting below, but base model retires 2027-01-14, in 46 days, before the 8-month payback"]),
     },
     // Rule 1: portability.
     Case {
@@ -420,7 +440,7 @@ const CASES: &[Case] = &[
         conflicts: Some(&[
             "better by 7.2 points of accuracy (95 % CI 3.1 to 11.0), above the 5 % margin, but model portability is needed",
             "only the fine-tuned arm passes, but model portability is needed",
-            "cheaper from 12,000 queries/day; you expect 20,000 (fine-tuned $1,240 vs prompting $2,030 a month), but model portability is needed",
+            "cheaper from 12,000 queries/day, prompting below, but model portability is needed",
         ]),
     },
     Case {
@@ -544,7 +564,7 @@ const CASES: &[Case] = &[
         choice: Choice::KeepPrompting,
         headline: "Keep prompting: the fine-tuned arm is worse on quality",
         reasons: &["Fine-tuned arm is worse by 3.0 points of accuracy (95 % CI -5.1 to -0.9)"],
-        conflicts: Some(&["cheaper from 12,000 queries/day; you expect 20,000 (fine-tuned $1,240 vs prompting $2,030 a month), but fine-tuned arm is worse by 3.0 points of accuracy"]),
+        conflicts: Some(&["cheaper from 12,000 queries/day, prompting below, but fine-tuned arm is worse by 3.0 points of accuracy"]),
     },
     Case {
         name: "a fine-tuned arm that misses the latency budget prompting meets keeps prompting",
@@ -589,7 +609,7 @@ const CASES: &[Case] = &[
         reasons: &[
             "Fine-tuned arm differs by +1.2 points of accuracy (95 % CI -0.8 to 3.1): not above the 5 % margin",
             "p95 latency of answered calls: fine-tuned 420 ms, prompting 610 ms vs budget 800 ms: both pass",
-            "Fine-tuned arm is cheaper only from 40,000 queries/day; you expect 20,000 (fine-tuned $2,030 vs prompting $1,240 a month)",
+            "Prompting is cheaper at your 20,000 queries/day (fine-tuned $2,030 vs prompting $1,240 a month): it is cheaper up to 40,000 queries/day, the fine-tuned arm above",
         ],
         conflicts: None,
     },
@@ -626,16 +646,14 @@ const CASES: &[Case] = &[
         base: cost_only,
         change: |q, e| {
             q.knowledge_change = KnowledgeCadence::Weekly;
-            e.break_even = Some(BreakEven::At {
-                queries_per_day: 12_000.0,
-            });
+            e.cheaper = fine_tuned_from(12_000.0);
             e.monthly_cost = ArmFigures::new(3400.0, 3000.0);
             e.retraining_monthly_cost = Some(1860.0);
         },
         choice: Choice::Hybrid,
         headline: "Hybrid: retrieval for changing knowledge, a fine-tuned model for cost",
-        reasons: &["Knowledge changes weekly: retraining is 62 % of the fine-tuned arm's monthly cost ($1,860 of $3,000)"],
-        conflicts: Some(&["Fine-tuned arm is cheaper from 12,000 queries/day; you expect 20,000 (fine-tuned $3,000 vs prompting $3,400 a month), but knowledge changes weekly: retraining is 62 % of the fine-tuned arm's monthly cost"]),
+        reasons: &["Knowledge changes weekly: retraining every week is 62 % of the fine-tuned arm's monthly cost ($1,860 of $3,000)"],
+        conflicts: Some(&["cheaper from 12,000 queries/day, prompting below, but knowledge changes weekly: retraining every week is 62 % of the fine-tuned arm's monthly cost"]),
     },
     Case {
         name: "a format win with reasoning over new information is hybrid",
@@ -676,7 +694,7 @@ const CASES: &[Case] = &[
         reasons: &["Domain language matters, and the fine-tuned arm gains 7.2 points of accuracy"],
         conflicts: Some(&[
             "above the 5 % margin, but knowledge changes weekly",
-            "but fine-tuned arm is never cheaper: its cost per query is higher",
+            "but prompting is cheaper at every volume",
         ]),
     },
     Case {
@@ -703,8 +721,8 @@ const CASES: &[Case] = &[
         change: |q, _| q.knowledge_change = KnowledgeCadence::Rarely,
         choice: Choice::FineTune,
         headline: "Fine-tune: it earns its keep on quality",
-        reasons: &["Knowledge changes rarely: retraining is 5 % of the fine-tuned arm's monthly cost"],
-        conflicts: Some(&["but fine-tuned arm is never cheaper"]),
+        reasons: &["Knowledge changes rarely: retraining once a year is 5 % of the fine-tuned arm's monthly cost"],
+        conflicts: Some(&["but prompting is cheaper at every volume"]),
     },
     Case {
         name: "domain language without a quality gain earns nothing",
@@ -867,15 +885,10 @@ fn questions_and_evidence_fill_missing_fields_from_their_defaults() {
     );
 
     let e: Evidence = serde_json::from_str(
-        r#"{"today":"2026-11-29","break_even":{"kind":"never","reason":"no saving per query"}}"#,
+        r#"{"today":"2026-11-29","cheaper":[{"from":0.0,"to":null,"cheaper":"a"}]}"#,
     )
     .unwrap();
-    assert_eq!(
-        e.break_even,
-        Some(BreakEven::Never {
-            reason: "no saving per query".to_string()
-        })
-    );
+    assert_eq!(e.cheaper, prompting_at_every_volume());
     assert_eq!(e.quality, None);
 }
 
@@ -969,10 +982,8 @@ mod invariants {
                 }),
         );
         let break_even = proptest::option::of(prop_oneof![
-            figure(0.0, 1e6).prop_map(|x| BreakEven::At { queries_per_day: x }),
-            Just(BreakEven::Never {
-                reason: "its cost per query is higher".to_string()
-            }),
+            figure(0.0, 1e6).prop_map(|x| fine_tuned_from(x).unwrap_or_default()),
+            Just(prompting_at_every_volume().unwrap_or_default()),
         ]);
         let date = proptest::option::of(prop_oneof![
             (2026i32..2029, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}")),
@@ -994,7 +1005,7 @@ mod invariants {
                     quality,
                     format_checks: fc.map_or_else(Vec::new, |(p, f)| checks(p, f)),
                     latency_p95_ms: lat,
-                    break_even: be,
+                    cheaper: be,
                     monthly_cost: cost,
                     retraining_monthly_cost: retrain,
                     payback_months: payback,

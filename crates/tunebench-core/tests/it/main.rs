@@ -2,11 +2,13 @@
 
 mod chart;
 mod cost;
+mod cost_brute;
 mod dataset;
 mod dataset_bad_input;
 mod dataset_fuzz;
 mod decision;
 mod decision_quality;
+mod decision_cost;
 mod experiment;
 mod layering;
 mod price;

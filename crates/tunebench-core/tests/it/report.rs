@@ -322,7 +322,7 @@ fn a_stopped_run_is_compared_on_the_cases_both_arms_answered_and_macro_f1_matche
 
 #[test]
 fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
-    use tunebench_core::decision::{self, BreakEven, MarginKind, Verdict};
+    use tunebench_core::decision::{self, MarginKind, Verdict};
     use tunebench_core::report::run_decision;
 
     let priced = tunebench_core::cost::evaluate(&crate::cost::prices_md_example(0.0)).unwrap();
@@ -406,7 +406,12 @@ fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
         let (pa, pb) = e.latency_p95_ms.both().unwrap();
         assert!((pa - p95_a).abs() < 1e-9, "p95 of A: {pa}");
         assert_eq!(pb, 50.0);
-        assert_eq!((e.break_even.as_ref(), e.monthly_cost.both()), (None, None));
+        assert_eq!((e.cheaper.as_ref(), e.monthly_cost.both()), (None, None));
+        assert_eq!(
+            e.cost_missing,
+            d.cost.as_ref().err().map(ToString::to_string),
+            "the evidence says why cost is not weighed"
+        );
         assert_eq!(
             (e.train_examples, e.today.as_str()),
             (Some(0), "2026-11-29")
@@ -421,13 +426,8 @@ fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
             "2026-11-29",
             Some(640),
         );
-        assert_eq!(
-            with_cost.break_even,
-            priced
-                .break_even
-                .queries_per_day()
-                .map(|v| BreakEven::At { queries_per_day: v }),
-        );
+        assert_eq!(with_cost.cheaper.as_ref(), Some(&priced.cheaper));
+        assert_eq!(with_cost.cost_queries_per_day, Some(priced.queries_per_day));
         assert_eq!(
             with_cost.monthly_cost.both(),
             Some((

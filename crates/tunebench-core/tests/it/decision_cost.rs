@@ -1,0 +1,462 @@
+//! The decision's cost reasons read against the cost model, through the store as the app
+//! does it (a run, its saved cost scenario, the team's answers): which arm is cheaper at the
+//! team's volume and where that flips, one volume throughout, the knowledge cadence as the
+//! retraining cadence, and a trained arm without a training price named as missing.
+
+use rusqlite::{params, Connection};
+use tunebench_core::cost::{self, Hosting, Scenario};
+use tunebench_core::decision::{KnowledgeCadence, Questions, ReasonKind, Recommendation, Supports};
+use tunebench_core::report::{decide, save_run_scenario, DecisionView};
+use tunebench_core::store;
+
+use crate::cost::prices_md_example;
+use crate::support::temp_db;
+
+const TODAY: &str = "2026-06-01";
+
+/// A completed run of two arms (A prompting, B fine-tuned) on ten test cases, with 600
+/// train examples. Arm prices go in the arms' `params`; `b_price` is arm B's price object.
+fn seed_run(conn: &Connection, provider_kind: &str, b_model: &str, b_price: &str) -> i32 {
+    conn.execute_batch(&format!(
+        "INSERT INTO dataset (id, name, source_file, source_format, imported_at, row_count)
+             VALUES (1, 'tickets', 'tickets.csv', 'csv', '2026-01-01T00:00:00Z', 610);
+         INSERT INTO provider (id, name, kind, base_url) VALUES (1, 'p', '{provider_kind}', 'http://127.0.0.1:9/v1');
+         INSERT INTO arm (id, name, kind, provider_id, model, created_at, params)
+             VALUES (1, 'prompting', 'prompt', 1, 'base-model', '2026-01-01T00:00:00Z',
+                     '{{\"price\":{{\"input\":0.40,\"output\":1.60}}}}'),
+                    (2, 'fine-tuned', 'fine_tuned', 1, '{b_model}', '2026-01-01T00:00:00Z', '{b_price}');
+         INSERT INTO experiment (id, name, dataset_id, split, primary_metric, margin_kind, margin_value, labels, created_at)
+             VALUES (1, 'support', 1, 'test', 'accuracy', 'relative', 0.05, '[\"billing\",\"shipping\"]', '2026-01-01T00:00:00Z');
+         INSERT INTO experiment_arm (experiment_id, arm_id, position) VALUES (1, 1, 0), (1, 2, 1);
+         INSERT INTO run (id, experiment_id, started_at, finished_at, status)
+             VALUES (1, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 'completed');"
+    ))
+    .unwrap();
+    // 600 train examples of 400 characters (100 tokens) each: 60,000 training tokens.
+    for i in 0..600 {
+        conn.execute(
+            "INSERT INTO example (id, dataset_id, ordinal, input, expected, split)
+             VALUES (?1, 1, ?2, ?3, 'billing', 'train')",
+            params![1000 + i, i, "x".repeat(393)],
+        )
+        .unwrap();
+    }
+    for i in 0..10 {
+        let expected = if i % 2 == 0 { "billing" } else { "shipping" };
+        conn.execute(
+            "INSERT INTO example (id, dataset_id, ordinal, input, expected, split)
+             VALUES (?1, 1, ?2, ?3, ?4, 'test')",
+            params![100 + i, 600 + i, format!("case {i}"), expected],
+        )
+        .unwrap();
+        for (arm, prompt) in [(1, 2300), (2, 350)] {
+            conn.execute(
+                "INSERT INTO result (run_id, arm_id, example_id, output, prompt_tokens,
+                                     completion_tokens, latency_ms, created_at)
+                 VALUES (1, ?1, ?2, ?3, ?4, 100, 50.0, '2026-01-01T00:00:30Z')",
+                params![arm, 100 + i, expected, prompt],
+            )
+            .unwrap();
+        }
+    }
+    1
+}
+
+/// A fine-tuned arm priced with a training price of $1,000 per 1M tokens.
+const TRAINED: &str = r#"{"price":{"input":0.20,"output":0.80,"training":1000.0}}"#;
+
+fn questions(queries_per_day: f64, knowledge: KnowledgeCadence) -> Questions {
+    Questions {
+        queries_per_day,
+        knowledge_change: knowledge,
+        labelled_examples: 1000,
+        ..Questions::default()
+    }
+}
+
+/// The decision of a run whose cost scenario is `s` (saved with it, as the crossover
+/// screen does), under `q`.
+fn decide_with(s: Option<&Scenario>, b_price: &str, q: &Questions) -> DecisionView {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run = seed_run(&conn, "openai", "ft-model", b_price);
+    if let Some(s) = s {
+        save_run_scenario(&conn, run, s, "2026-06-01T00:00:00Z").unwrap();
+    }
+    decide(&conn, &db.path, run, TODAY, Some(q)).unwrap()
+}
+
+fn cost_reason(r: &Recommendation) -> (String, Supports) {
+    let reason = r
+        .reasons
+        .iter()
+        .find(|x| x.kind == ReasonKind::Cost)
+        .unwrap_or_else(|| panic!("no cost reason in {r:#?}"));
+    (reason.text.clone(), reason.supports)
+}
+
+/// Case 1: fine-tuned $0.00015 a query, prompting $0.00108, no training or hosting.
+fn case_1() -> Scenario {
+    let mut s = prices_md_example(0.0);
+    s.today = TODAY.into();
+    s.arm_b.training = None;
+    s
+}
+
+/// Case 2: prompting hosted at $10/h at $0.00108 a query; fine-tuned $0.00312 a query and
+/// $2.25 of training a month.
+fn case_2() -> Scenario {
+    let mut s = prices_md_example(0.0);
+    s.today = TODAY.into();
+    s.arm_a.hosting = Hosting::Hourly { per_hour: 10.0 };
+    s.arm_b.tokens = prices_md_example(0.0).arm_a.tokens;
+    s.arm_b.tokens.output = cost::Estimate::exact(400.0);
+    s.arm_b.price.input = 0.80;
+    s.arm_b.price.output = 3.20;
+    s
+}
+
+/// Case 3: case 1 with the fine-tuned arm on provisioned units of $0.20 an hour, 11,000
+/// queries a day each, peak twice the mean.
+fn case_3() -> Scenario {
+    let mut s = case_1();
+    s.arm_b.hosting = Hosting::Provisioned {
+        per_unit_hour: 0.20,
+        unit_queries_per_day: 11_000.0,
+        peak_to_mean: 2.0,
+    };
+    s
+}
+
+/// What the reader sees of a decision: the headline, then each reason with its side.
+fn shown(r: &Recommendation) -> String {
+    let mut out = format!("{}\n", r.headline);
+    for x in &r.reasons {
+        out.push_str(&format!("- {:?}: {}\n", x.supports, x.text));
+    }
+    for c in &r.conflicts {
+        out.push_str(&format!("! {c}\n"));
+    }
+    out
+}
+
+#[test]
+fn the_decision_names_the_arm_cheaper_at_the_teams_volume_and_where_that_flips() {
+    // (case, scenario, team's volume, knowledge cadence, side, what the reason must say)
+    type Case = (
+        &'static str,
+        Scenario,
+        f64,
+        KnowledgeCadence,
+        Supports,
+        &'static [&'static str],
+    );
+    let cases: [Case; 4] = [
+        (
+            "case 1: cheaper at every volume is a cost win",
+            case_1(),
+            10_000.0,
+            KnowledgeCadence::Quarterly,
+            Supports::FineTune,
+            &[
+                "cheaper at every volume",
+                "fine-tuned $45.60 vs prompting $328 a month",
+            ],
+        ),
+        (
+            "case 2: fine-tuning is cheaper below the crossing (monthly knowledge: hybrid)",
+            case_2(),
+            10_000.0,
+            KnowledgeCadence::Monthly,
+            Supports::Hybrid,
+            &[
+                "fine-tuned arm is cheaper at your 10,000 queries/day",
+                "fine-tuned $951 vs prompting $7,628 a month",
+                "up to 117,675 queries/day, prompting above",
+            ],
+        ),
+        (
+            "case 2 above the crossing: prompting is cheaper",
+            case_2(),
+            150_000.0,
+            KnowledgeCadence::Monthly,
+            Supports::Against,
+            &[
+                "Prompting is cheaper at your 150,000 queries/day",
+                "from 117,675 queries/day, the fine-tuned arm below",
+            ],
+        ),
+        (
+            "case 3: step hosting makes the fine-tuned arm dearer again at 50,000/day",
+            case_3(),
+            50_000.0,
+            KnowledgeCadence::Quarterly,
+            Supports::Against,
+            &[
+                "Prompting is cheaper at your 50,000 queries/day",
+                "fine-tuned $1,688 vs prompting $1,642 a month",
+                "the fine-tuned arm below and above",
+            ],
+        ),
+    ];
+    for (name, s, v, knowledge, supports, says) in cases {
+        let view = decide_with(Some(&s), TRAINED, &questions(v, knowledge));
+        let (text, side) = cost_reason(&view.recommendation);
+        assert_eq!(side, supports, "{name}: {text}");
+        for part in says {
+            assert!(text.contains(part), "{name}: {text:?} lacks {part:?}");
+        }
+    }
+}
+
+#[test]
+fn the_decision_report_of_cases_1_2_and_3_reads_as_the_reader_sees_it() {
+    for (name, s, v, knowledge) in [
+        ("case_1", case_1(), 10_000.0, KnowledgeCadence::Quarterly),
+        ("case_2", case_2(), 10_000.0, KnowledgeCadence::Monthly),
+        ("case_3", case_3(), 50_000.0, KnowledgeCadence::Quarterly),
+    ] {
+        let view = decide_with(Some(&s), TRAINED, &questions(v, knowledge));
+        insta::assert_snapshot!(format!("decision_cost_{name}"), shown(&view.recommendation));
+    }
+}
+
+#[test]
+fn every_figure_of_a_decision_is_at_the_teams_volume_not_the_scenarios() {
+    // The scenario is saved at 1,000 queries/day; the team expects 50,000.
+    let s = case_1();
+    assert_eq!(s.queries_per_day, 1000.0);
+    let view = decide_with(
+        Some(&s),
+        TRAINED,
+        &questions(50_000.0, KnowledgeCadence::Quarterly),
+    );
+    let (text, _) = cost_reason(&view.recommendation);
+    // At 50,000/day: 30.4 · 50,000 · $0.00015 = $228.00 and · $0.00108 = $1,641.60.
+    assert!(
+        text.contains("fine-tuned $228 vs prompting $1,642 a month"),
+        "{text}"
+    );
+    let (a, b) = view.evidence.monthly_cost.both().unwrap();
+    assert!(
+        (a - 1641.6).abs() < 1e-6 && (b - 228.0).abs() < 1e-6,
+        "the evidence shown is at the team's volume too: {a}, {b}"
+    );
+}
+
+#[test]
+fn the_knowledge_cadence_sets_the_retraining_cadence_the_cost_is_worked_out_at() {
+    // One run: 60,000 tokens × 3 epochs at $1,000 per 1M = $180 (measured scenario).
+    for (knowledge, every, monthly, dollars) in [
+        (
+            KnowledgeCadence::Weekly,
+            "every week",
+            180.0 * 52.0 / 12.0,
+            "$780 of",
+        ),
+        (KnowledgeCadence::Monthly, "every month", 180.0, "$180 of"),
+        (
+            KnowledgeCadence::Quarterly,
+            "every three months",
+            60.0,
+            "$60.00 of",
+        ),
+        (KnowledgeCadence::Rarely, "once a year", 15.0, "$15.00 of"),
+    ] {
+        let view = decide_with(None, TRAINED, &questions(10_000.0, knowledge));
+        let e = &view.evidence;
+        let r = e.retraining_monthly_cost.expect("a trained arm");
+        assert!((r - monthly).abs() < 1e-6, "{knowledge:?}: ${r} a month");
+        let text = &view
+            .recommendation
+            .reasons
+            .iter()
+            .find(|x| x.kind == ReasonKind::Retraining)
+            .unwrap()
+            .text;
+        assert!(
+            text.contains(&format!("retraining {every}")) && text.contains(dollars),
+            "{knowledge:?}: {text} (expected {dollars})"
+        );
+    }
+}
+
+#[test]
+fn a_fine_tuned_arm_without_a_training_price_is_a_missing_price_not_zero() {
+    let untrained_price = r#"{"price":{"input":0.20,"output":0.80}}"#;
+    let view = decide_with(
+        None,
+        untrained_price,
+        &questions(10_000.0, KnowledgeCadence::Quarterly),
+    );
+    let note = view.cost_note.as_deref().expect("cost is not priced");
+    assert!(
+        note.contains("ft-model") && note.contains("no training price"),
+        "{note}"
+    );
+    let (text, side) = cost_reason(&view.recommendation);
+    assert_eq!(side, Supports::Neutral);
+    assert!(
+        text.starts_with("Cost is not weighed: no price for model ft-model"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_model_on_an_openai_compatible_provider_is_not_priced_from_azures_wildcard() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    tunebench_core::price::seed(&conn).unwrap();
+    // No own price: only the catalog could price `my-llama`, and it has no entry for it.
+    let run = seed_run(&conn, "openai_compatible", "my-llama", "{}");
+    let err = tunebench_core::report::run_scenario(&conn, run, TODAY, None).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("no price for model"), "{text}");
+    assert!(!text.contains("azure_openai"), "{text}");
+}
+
+/// The decision's cost claims for 10,000 random scenarios against the brute force of
+/// `cost_brute`, which knows only DESIGN.md §5's formula.
+mod claims {
+    use super::*;
+    use crate::cost_brute::{b_cheaper, scenario};
+    use proptest::prelude::*;
+    use tunebench_core::decision::{self, recommend, Choice, Evidence};
+
+    /// The retraining cadence each knowledge answer means, in months.
+    fn cadence(k: KnowledgeCadence) -> f64 {
+        match k {
+            KnowledgeCadence::Weekly => 12.0 / 52.0,
+            KnowledgeCadence::Monthly => 1.0,
+            KnowledgeCadence::Quarterly => 3.0,
+            KnowledgeCadence::Rarely => 12.0,
+        }
+    }
+
+    /// The number after `marker` in `text`, commas dropped.
+    fn number_after(text: &str, marker: &str) -> Option<f64> {
+        let at = text.find(marker)? + marker.len();
+        let digits: String = text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .filter(|c| *c != ',')
+            .collect();
+        digits.parse().ok()
+    }
+
+    fn knowledge() -> impl Strategy<Value = KnowledgeCadence> {
+        prop_oneof![
+            Just(KnowledgeCadence::Weekly),
+            Just(KnowledgeCadence::Monthly),
+            Just(KnowledgeCadence::Quarterly),
+            Just(KnowledgeCadence::Rarely),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+        /// Which arm is cheaper at the team's volume, the volumes where that flips, whether
+        /// growth makes fine-tuning cheaper within 12 months, and whether cost counts for or
+        /// against: each agrees with the brute force.
+        #[test]
+        fn every_cost_claim_of_a_decision_agrees_with_the_brute_force(
+            s in scenario(),
+            v in 1u32..200_000,
+            growth in prop_oneof![2 => Just(0.0), 1 => 0.0..0.3f64],
+            k in knowledge(),
+        ) {
+            let q = Questions {
+                queries_per_day: f64::from(v),
+                monthly_growth: growth,
+                knowledge_change: k,
+                labelled_examples: 1000,
+                ..Questions::default()
+            };
+            let c = cost::evaluate(&decision::scenario_for(&s, &q)).unwrap();
+            let mut e = Evidence { today: TODAY.into(), ..Evidence::default() };
+            decision::with_cost(&mut e, &c);
+            let r = recommend(&q, &e);
+            let (text, supports) = cost_reason(&r);
+
+            // The brute force's world: the team's volume and the knowledge cadence.
+            let mut bf = s.clone();
+            for arm in [&mut bf.arm_a, &mut bf.arm_b] {
+                if let Some(t) = &mut arm.training {
+                    t.retrain_every_months = cadence(k);
+                }
+            }
+            let v = f64::from(v);
+            let here = b_cheaper(&bf, v);
+            let twins = s.arm_a.price == s.arm_b.price && s.arm_a.tokens == s.arm_b.tokens
+                && s.arm_a.hosting == s.arm_b.hosting && s.arm_a.training == s.arm_b.training
+                && s.arm_a.retirement_date == s.arm_b.retirement_date
+                && s.arm_a.accuracy == s.arm_b.accuracy
+                && s.arm_a.batch_share == s.arm_b.batch_share
+                && s.arm_a.retrieval_cost_per_query == s.arm_b.retrieval_cost_per_query;
+            if here.is_none() && !twins {
+                return Ok(()); // the team's volume sits on a crossing: either reading is right
+            }
+            let reached = (growth > 0.0)
+                .then(|| (1..=12).find(|&m| b_cheaper(&bf, v * (1.0 + growth).powi(m)) == Some(true)))
+                .flatten();
+            // Which arm is cheaper at the team's volume, in words.
+            let named = if text.starts_with("The fine-tuned arm is cheaper") {
+                Some(true)
+            } else if text.starts_with("Prompting is cheaper") {
+                Some(false)
+            } else {
+                prop_assert!(text.starts_with("Both arms cost the same"), "{text}");
+                None
+            };
+            prop_assert_eq!(named, here, "{}", text);
+            // For or against.
+            let want = match (here, reached) {
+                (Some(true), _) | (_, Some(_)) => {
+                    if r.choice == Choice::Hybrid { Supports::Hybrid } else { Supports::FineTune }
+                }
+                (Some(false), None) => Supports::Against,
+                (None, None) => Supports::Neutral,
+            };
+            prop_assert_eq!(supports, want, "{}", text);
+            if here != Some(true) {
+                let month = number_after(&text, "cheaper in month ").map(|m| m as i32);
+                prop_assert_eq!(month, reached, "{}", text);
+            }
+            // Where it flips: the named arm is cheaper everywhere between the printed bounds
+            // (sampled, 2 queries/day clear of them, as they are rounded), and the other arm
+            // within 3 queries/day outside each bound.
+            let Some(cheaper_there) = here else { return Ok(()) };
+            let from = number_after(&text, "it is cheaper from ");
+            let to = number_after(&text, "it is cheaper up to ")
+                .or_else(|| from.and_then(|_| number_after(&text, " to ")));
+            prop_assert_eq!(
+                from.is_none() && to.is_none(),
+                text.contains("at every volume"),
+                "{}", text
+            );
+            let lo = from.map_or(1.0, |f| f + 2.0);
+            let hi = to.map_or(1e7, |t| t - 2.0);
+            let mut inside = vec![v];
+            for i in 0..=32 {
+                inside.push(lo + (hi - lo) * f64::from(i) / 32.0);
+            }
+            for x in inside.into_iter().filter(|x| *x >= lo.min(v) && *x <= hi.max(v)) {
+                if let Some(b) = b_cheaper(&bf, x) {
+                    prop_assert_eq!(b, cheaper_there, "at {} queries/day: {}", x, text);
+                }
+            }
+            let flips_near = |bound: f64, dir: f64| {
+                (1..=12).map(|i| bound + dir * 0.25 * f64::from(i))
+                    .filter(|x| *x > 0.0)
+                    .any(|x| b_cheaper(&bf, x) != Some(cheaper_there))
+            };
+            if let Some(t) = to {
+                prop_assert!(flips_near(t, 1.0), "no flip just above {}: {}", t, text);
+            }
+            if let Some(f) = from.filter(|f| *f >= 4.0) {
+                prop_assert!(flips_near(f, -1.0), "no flip just below {}: {}", f, text);
+            }
+        }
+    }
+}
