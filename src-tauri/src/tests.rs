@@ -306,7 +306,7 @@ fn a_second_run_while_one_is_going_is_refused_as_in_use() {
     let webview = app_with_store(dir.path().join("r.sqlite3"));
     let state = webview.state::<AppState>();
     let _running = state.begin_run().unwrap();
-    let err = crate::CommandError::from(state.begin_run().unwrap_err());
+    let err = state.begin_run().unwrap_err();
     assert_eq!(err.code, tunebench_core::ErrorCode::InUse, "{err}");
     assert!(state.cancel_run(), "the run under way can be cancelled");
     state.end_run();

@@ -6,6 +6,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+mod support;
+
 struct Store {
     dir: tempfile::TempDir,
     db: PathBuf,
@@ -19,9 +21,7 @@ fn store() -> Store {
 
 impl Store {
     fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("tunebench").unwrap();
-        cmd.env_remove("TUNEBENCH_DB").arg("--db").arg(&self.db);
-        cmd
+        support::tunebench_at(&self.db)
     }
 
     fn file(&self, name: &str, body: &str) -> PathBuf {

@@ -53,14 +53,12 @@ pub async fn export_crossover(
     height: u32,
     path: String,
 ) -> CommandResult<String> {
-    let (path, style) = (
-        state.granted(&path)?,
-        ChartStyle {
-            theme,
-            width,
-            height,
-        },
-    );
+    let path = state.granted(&path)?;
+    let style = ChartStyle {
+        theme,
+        width,
+        height,
+    };
     let title = preset::CROSSOVER_TITLE;
     let spec = move || chart::crossover::spec(&scenario, title, &source, style, log_x);
     write_file(path, move |p| chart::render_for_path(&spec()?, p)).await

@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_runs(state: tauri::State<'_, AppState>) -> CommandResult<Vec<RunListEntry>> {
-    state.with_store(|c, db| run::list(c, db)).await
+    state.with_store(run::list).await
 }
 
 /// Where a run reports: its progress, and once before the first call the warnings about
