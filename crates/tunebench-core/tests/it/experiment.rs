@@ -508,7 +508,7 @@ fn a_rerun_onto_a_model_that_refuses_the_arms_temperature_is_refused_and_writes_
     let conn = store::open(&db.path).unwrap();
     seed_dataset(&conn, "tickets", &toy_cases(3, "t"), &[]);
     let path = write(db.dir.path(), &valid_with("openai", "gpt-4.1-mini", ""));
-    let id = experiment::import(&conn, &experiment::file::load(&path).unwrap(), None).unwrap();
+    let id = confirmed_import(&conn, &experiment::file::load(&path).unwrap()).unwrap();
     let before = store::arm::list(&conn).unwrap().len();
     let swap = experiment::ModelSwap {
         position: 0,
