@@ -53,7 +53,9 @@ pub async fn start_run(
     events: Channel<RunEvent>,
 ) -> CommandResult<RunOutcome> {
     let path = state.granted(&path)?;
-    let plan = (state.with_store(move |c, _| run::create_from_file(c, &path, confirmed.as_deref(), &options))).await?;
+    let plan = (state
+        .with_store(move |c, _| run::create_from_file(c, &path, confirmed.as_deref(), &options)))
+    .await?;
     execute(&state, plan, events).await
 }
 

@@ -2,16 +2,14 @@
 //! effect it has on the choice. The rules in `rule.rs` weigh these effects; nothing here
 //! picks an answer.
 
-use super::evidence::{
-    CallFailures, Evidence, FormatCounts, MarginKind, QualityEvidence, Verdict,
-};
+use super::evidence::{CallFailures, Evidence, FormatCounts, MarginKind, QualityEvidence, Verdict};
 use super::number::{
     count, days_until, dollars, millis, one_decimal, percent, percent_1, points, rate, thousands,
 };
 use super::question::{FormatNeed, Questions};
 use super::recommendation::ReasonKind;
-use crate::score::MetricScale;
 use crate::cost::Side;
+use crate::score::MetricScale;
 
 /// The example count below which a fine-tune is too thin to trust.
 pub const EXAMPLE_GUIDELINE: u32 = 500;
