@@ -92,7 +92,7 @@ fn the_run_and_report_json_keeps_its_fields() {
     let labels = "labels = [\"billing\", \"shipping\", \"returns\"]\n";
     let exp = toy_experiment(dir.path(), labels, &server.url, "", &arms);
     let texts = [(tmp, "[tmp]"), (server.url.as_str(), "[server]")];
-    let run = json(&db, &["run", exp.to_str().unwrap()]);
+    let run = json(&db, &["run", exp.to_str().unwrap(), "--yes"]);
     insta::assert_snapshot!("run_json", redacted(&run, &texts));
     let report = json(&db, &["report", "1"]);
     insta::assert_snapshot!("report_json", redacted(&report, &texts));
