@@ -5,13 +5,15 @@
 //! the retraining cadence, capped by the months to the base model's retirement (never less
 //! than one month).
 //!
-//! Used by the cost model's property test over every integer volume 1..200,000/day, and by
-//! the decision's property test over 10,000 scenarios (`decision_cost`).
+//! Used by the cost model's property test over every integer volume 1..200,000/day, by the
+//! decision's cost claims over 10,000 scenarios (`decision_cost`), and by the joint
+//! property test of every claim of a decision (`decision_props`).
 
 use proptest::prelude::*;
 use tunebench_core::cost::{
     ArmAssumptions, ArmPrice, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training,
 };
+use tunebench_core::decision::KnowledgeCadence;
 use tunebench_core::price::TrainingUnit;
 
 pub const TODAY: &str = "2026-06-01";
@@ -21,7 +23,7 @@ fn day(date: &str) -> chrono::NaiveDate {
 }
 
 /// Days from [`TODAY`] to `date` (YYYY-MM-DD).
-fn days_from_today(date: &str) -> i64 {
+pub fn days_from_today(date: &str) -> i64 {
     (day(date) - day(TODAY)).num_days()
 }
 
@@ -58,19 +60,36 @@ pub fn monthly(s: &Scenario, arm: &ArmAssumptions, v: f64) -> f64 {
             units * per_unit_hour * s.hours_per_month
         }
     };
-    let training = match &arm.training {
-        None => 0.0,
-        Some(tr) => {
-            let run = tr.tokens * tr.epochs * tr.price / 1e6 + tr.data_prep_cost;
-            let mut r = tr.retrain_every_months;
-            if let Some(date) = &arm.retirement_date {
-                let left = days_from_today(date) as f64 / s.days_per_month;
-                r = r.min(left.max(1.0));
-            }
-            run / r
-        }
+    hosting + training_monthly(s, arm) + s.days_per_month * v * (c + err)
+}
+
+/// One training run of `arm`, $; `None` when it is not trained.
+fn training_run(arm: &ArmAssumptions) -> Option<f64> {
+    let tr = arm.training.as_ref()?;
+    Some(tr.tokens * tr.epochs * tr.price / 1e6 + tr.data_prep_cost)
+}
+
+/// A training run of `arm` spread over its cadence, capped by the months to retirement.
+pub fn training_monthly(s: &Scenario, arm: &ArmAssumptions) -> f64 {
+    let (Some(run), Some(tr)) = (training_run(arm), &arm.training) else {
+        return 0.0;
     };
-    hosting + training + s.days_per_month * v * (c + err)
+    let mut r = tr.retrain_every_months;
+    if let Some(date) = &arm.retirement_date {
+        let left = days_from_today(date) as f64 / s.days_per_month;
+        r = r.min(left.max(1.0));
+    }
+    run / r
+}
+
+/// Months until the fine-tuned arm's first training run is recovered at `v` queries/day:
+/// the run over what arm A costs a month less than arm B without its training. `None`
+/// when B is not trained or saves nothing.
+pub fn payback_months(s: &Scenario, v: f64) -> Option<f64> {
+    let run = training_run(&s.arm_b)?;
+    let saving =
+        monthly(s, &s.arm_a, v) - (monthly(s, &s.arm_b, v) - training_monthly(s, &s.arm_b));
+    (saving > 0.0).then(|| run / saving)
 }
 
 /// Which arm the brute force finds cheaper at `v`: `Some(true)` for B (fine-tuned),
@@ -81,6 +100,201 @@ pub fn b_cheaper(s: &Scenario, v: f64) -> Option<bool> {
         return None;
     }
     Some(b < a)
+}
+
+/// The retraining cadence each knowledge answer means, in months.
+pub fn cadence(k: KnowledgeCadence) -> f64 {
+    match k {
+        KnowledgeCadence::Weekly => 12.0 / 52.0,
+        KnowledgeCadence::Monthly => 1.0,
+        KnowledgeCadence::Quarterly => 3.0,
+        KnowledgeCadence::Rarely => 12.0,
+    }
+}
+
+/// The brute force's world under the team's answers: every trained arm retrained at the
+/// knowledge cadence.
+pub fn under_answers(s: &Scenario, k: KnowledgeCadence) -> Scenario {
+    let mut bf = s.clone();
+    for arm in [&mut bf.arm_a, &mut bf.arm_b] {
+        if let Some(t) = &mut arm.training {
+            t.retrain_every_months = cadence(k);
+        }
+    }
+    bf
+}
+
+/// Whether the two arms of `s` are the same arm under two names.
+pub fn twins(s: &Scenario) -> bool {
+    let (a, b) = (&s.arm_a, &s.arm_b);
+    a.price == b.price
+        && a.tokens == b.tokens
+        && a.hosting == b.hosting
+        && a.training == b.training
+        && a.retirement_date == b.retirement_date
+        && a.accuracy == b.accuracy
+        && a.batch_share == b.batch_share
+        && a.retrieval_cost_per_query == b.retrieval_cost_per_query
+}
+
+/// The number after `marker` in `text`, commas dropped.
+pub fn number_after(text: &str, marker: &str) -> Option<f64> {
+    let at = text.find(marker)? + marker.len();
+    let digits: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .filter(|c| *c != ',')
+        .collect();
+    digits.parse().ok()
+}
+
+/// What the brute force finds about cost at the team's volume.
+#[derive(Debug, Clone, Copy)]
+pub struct CostTruth {
+    /// The arm cheaper at the volume: `Some(true)` fine-tuned, `None` when both cost the same.
+    pub here: Option<bool>,
+    /// The first month (within 12) of the growth at which the fine-tuned arm is cheaper.
+    pub reached: Option<i32>,
+}
+
+impl CostTruth {
+    /// Cost counts for fine-tuning: it is cheaper now, or within 12 months of growth.
+    pub fn win(&self) -> bool {
+        self.here == Some(true) || self.reached.is_some()
+    }
+
+    /// Cost counts against: prompting is cheaper and stays so for 12 months of growth.
+    pub fn against(&self) -> bool {
+        self.here == Some(false) && self.reached.is_none()
+    }
+}
+
+/// The truth of `bf` (the world under the team's answers, see [`under_answers`]) at `v`
+/// queries/day growing by `growth` a month; `None` when `v` sits on a crossing of two
+/// different arms, where either reading is right.
+pub fn cost_truth(bf: &Scenario, v: f64, growth: f64) -> Option<CostTruth> {
+    let here = b_cheaper(bf, v);
+    if here.is_none() && !twins(bf) {
+        return None;
+    }
+    let reached = (growth > 0.0)
+        .then(|| (1..=12).find(|&m| b_cheaper(bf, v * (1.0 + growth).powi(m)) == Some(true)))
+        .flatten();
+    Some(CostTruth { here, reached })
+}
+
+/// The volumes between `lo` and `hi` where either arm's provisioned units step up (at
+/// whole multiples of capacity / peak): the cost of each arm is linear between them.
+fn steps_between(s: &Scenario, lo: f64, hi: f64) -> Vec<f64> {
+    let mut out = Vec::new();
+    for arm in [&s.arm_a, &s.arm_b] {
+        if let Hosting::Provisioned {
+            unit_queries_per_day,
+            peak_to_mean,
+            ..
+        } = arm.hosting
+        {
+            let per_unit = unit_queries_per_day / peak_to_mean;
+            let first = (lo.max(0.0) / per_unit).floor() as i64;
+            let last = (hi / per_unit).ceil() as i64;
+            out.extend((first..=last).map(|k| k as f64 * per_unit));
+        }
+    }
+    out
+}
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+/// The cost reason's words against the brute force at `v`: the arm it names as cheaper at
+/// the team's volume, the month growth makes the fine-tuned arm cheaper, and where that
+/// flips (the named arm is cheaper everywhere between the printed bounds, sampled 2
+/// queries/day clear of them as they are rounded, and the other arm within 3 queries/day
+/// outside each bound).
+pub fn cost_text_agrees(
+    bf: &Scenario,
+    truth: &CostTruth,
+    v: f64,
+    text: &str,
+) -> Result<(), String> {
+    let named = if text.starts_with("The fine-tuned arm is cheaper") {
+        Some(true)
+    } else if text.starts_with("Prompting is cheaper") {
+        Some(false)
+    } else {
+        ensure!(
+            text.starts_with("Both arms cost the same"),
+            "names no arm: {text}"
+        );
+        None
+    };
+    ensure!(
+        named == truth.here,
+        "names {named:?}, brute force {:?}: {text}",
+        truth.here
+    );
+    if truth.here != Some(true) {
+        let month = number_after(text, "cheaper in month ").map(|m| m as i32);
+        ensure!(
+            month == truth.reached,
+            "growth month {month:?} vs {:?}: {text}",
+            truth.reached
+        );
+    }
+    let Some(cheaper_there) = truth.here else {
+        return Ok(());
+    };
+    let from = number_after(text, "it is cheaper from ");
+    let to = number_after(text, "it is cheaper up to ")
+        .or_else(|| from.and_then(|_| number_after(text, " to ")));
+    ensure!(
+        (from.is_none() && to.is_none()) == text.contains("at every volume"),
+        "bounds {from:?}..{to:?}: {text}"
+    );
+    let lo = from.map_or(1.0, |f| f + 2.0);
+    let hi = to.map_or(1e7, |t| t - 2.0);
+    let mut inside = vec![v];
+    for i in 0..=32 {
+        inside.push(lo + (hi - lo) * f64::from(i) / 32.0);
+    }
+    for x in inside
+        .into_iter()
+        .filter(|x| *x >= lo.min(v) && *x <= hi.max(v))
+    {
+        if let Some(b) = b_cheaper(bf, x) {
+            ensure!(
+                b == cheaper_there,
+                "at {x} queries/day the brute force finds B cheaper {b}: {text}"
+            );
+        }
+    }
+    // A printed bound is rounded: the flip lies within half a query/day of it, and a step of
+    // provisioned hosting may make the other arm cheaper over less than a query/day, so
+    // just above every step in the window is tried besides a quarter-query grid.
+    let flips_near = |bound: f64, dir: f64| {
+        let (lo, hi) = if dir > 0.0 {
+            (bound - 0.5, bound + 3.0)
+        } else {
+            (bound - 3.0, bound + 0.5)
+        };
+        (0..=14)
+            .map(|i| lo + 0.25 * f64::from(i))
+            .chain(steps_between(bf, lo, hi).into_iter().map(|x| x + 1e-6))
+            .filter(|x| *x > 0.0)
+            .any(|x| b_cheaper(bf, x) != Some(cheaper_there))
+    };
+    if let Some(t) = to {
+        ensure!(flips_near(t, 1.0), "no flip just above {t}: {text}");
+    }
+    if let Some(f) = from.filter(|f| *f >= 4.0) {
+        ensure!(flips_near(f, -1.0), "no flip just below {f}: {text}");
+    }
+    Ok(())
 }
 
 fn tokens(input: f64, cached: f64, output: f64) -> TokenUsage {

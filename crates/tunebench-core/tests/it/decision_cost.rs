@@ -323,30 +323,9 @@ fn a_model_on_an_openai_compatible_provider_is_not_priced_from_azures_wildcard()
 /// `cost_brute`, which knows only DESIGN.md §5's formula.
 mod claims {
     use super::*;
-    use crate::cost_brute::{b_cheaper, scenario};
+    use crate::cost_brute::{cost_text_agrees, cost_truth, scenario, under_answers};
     use proptest::prelude::*;
     use tunebench_core::decision::{self, recommend, Choice, Evidence};
-
-    /// The retraining cadence each knowledge answer means, in months.
-    fn cadence(k: KnowledgeCadence) -> f64 {
-        match k {
-            KnowledgeCadence::Weekly => 12.0 / 52.0,
-            KnowledgeCadence::Monthly => 1.0,
-            KnowledgeCadence::Quarterly => 3.0,
-            KnowledgeCadence::Rarely => 12.0,
-        }
-    }
-
-    /// The number after `marker` in `text`, commas dropped.
-    fn number_after(text: &str, marker: &str) -> Option<f64> {
-        let at = text.find(marker)? + marker.len();
-        let digits: String = text[at..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == ',')
-            .filter(|c| *c != ',')
-            .collect();
-        digits.parse().ok()
-    }
 
     fn knowledge() -> impl Strategy<Value = KnowledgeCadence> {
         prop_oneof![
@@ -384,83 +363,21 @@ mod claims {
             let (text, supports) = cost_reason(&r);
 
             // The brute force's world: the team's volume and the knowledge cadence.
-            let mut bf = s.clone();
-            for arm in [&mut bf.arm_a, &mut bf.arm_b] {
-                if let Some(t) = &mut arm.training {
-                    t.retrain_every_months = cadence(k);
-                }
-            }
+            let bf = under_answers(&s, k);
             let v = f64::from(v);
-            let here = b_cheaper(&bf, v);
-            let twins = s.arm_a.price == s.arm_b.price && s.arm_a.tokens == s.arm_b.tokens
-                && s.arm_a.hosting == s.arm_b.hosting && s.arm_a.training == s.arm_b.training
-                && s.arm_a.retirement_date == s.arm_b.retirement_date
-                && s.arm_a.accuracy == s.arm_b.accuracy
-                && s.arm_a.batch_share == s.arm_b.batch_share
-                && s.arm_a.retrieval_cost_per_query == s.arm_b.retrieval_cost_per_query;
-            if here.is_none() && !twins {
+            let Some(truth) = cost_truth(&bf, v, growth) else {
                 return Ok(()); // the team's volume sits on a crossing: either reading is right
-            }
-            let reached = (growth > 0.0)
-                .then(|| (1..=12).find(|&m| b_cheaper(&bf, v * (1.0 + growth).powi(m)) == Some(true)))
-                .flatten();
-            // Which arm is cheaper at the team's volume, in words.
-            let named = if text.starts_with("The fine-tuned arm is cheaper") {
-                Some(true)
-            } else if text.starts_with("Prompting is cheaper") {
-                Some(false)
-            } else {
-                prop_assert!(text.starts_with("Both arms cost the same"), "{text}");
-                None
             };
-            prop_assert_eq!(named, here, "{}", text);
+            cost_text_agrees(&bf, &truth, v, &text).map_err(TestCaseError::fail)?;
             // For or against.
-            let want = match (here, reached) {
-                (Some(true), _) | (_, Some(_)) => {
-                    if r.choice == Choice::Hybrid { Supports::Hybrid } else { Supports::FineTune }
-                }
-                (Some(false), None) => Supports::Against,
-                (None, None) => Supports::Neutral,
+            let want = if truth.win() {
+                if r.choice == Choice::Hybrid { Supports::Hybrid } else { Supports::FineTune }
+            } else if truth.against() {
+                Supports::Against
+            } else {
+                Supports::Neutral
             };
             prop_assert_eq!(supports, want, "{}", text);
-            if here != Some(true) {
-                let month = number_after(&text, "cheaper in month ").map(|m| m as i32);
-                prop_assert_eq!(month, reached, "{}", text);
-            }
-            // Where it flips: the named arm is cheaper everywhere between the printed bounds
-            // (sampled, 2 queries/day clear of them, as they are rounded), and the other arm
-            // within 3 queries/day outside each bound.
-            let Some(cheaper_there) = here else { return Ok(()) };
-            let from = number_after(&text, "it is cheaper from ");
-            let to = number_after(&text, "it is cheaper up to ")
-                .or_else(|| from.and_then(|_| number_after(&text, " to ")));
-            prop_assert_eq!(
-                from.is_none() && to.is_none(),
-                text.contains("at every volume"),
-                "{}", text
-            );
-            let lo = from.map_or(1.0, |f| f + 2.0);
-            let hi = to.map_or(1e7, |t| t - 2.0);
-            let mut inside = vec![v];
-            for i in 0..=32 {
-                inside.push(lo + (hi - lo) * f64::from(i) / 32.0);
-            }
-            for x in inside.into_iter().filter(|x| *x >= lo.min(v) && *x <= hi.max(v)) {
-                if let Some(b) = b_cheaper(&bf, x) {
-                    prop_assert_eq!(b, cheaper_there, "at {} queries/day: {}", x, text);
-                }
-            }
-            let flips_near = |bound: f64, dir: f64| {
-                (1..=12).map(|i| bound + dir * 0.25 * f64::from(i))
-                    .filter(|x| *x > 0.0)
-                    .any(|x| b_cheaper(&bf, x) != Some(cheaper_there))
-            };
-            if let Some(t) = to {
-                prop_assert!(flips_near(t, 1.0), "no flip just above {}: {}", t, text);
-            }
-            if let Some(f) = from.filter(|f| *f >= 4.0) {
-                prop_assert!(flips_near(f, -1.0), "no flip just below {}: {}", f, text);
-            }
         }
     }
 }

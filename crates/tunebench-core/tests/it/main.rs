@@ -8,6 +8,7 @@ mod dataset_bad_input;
 mod dataset_fuzz;
 mod decision;
 mod decision_cost;
+mod decision_props;
 mod decision_quality;
 mod experiment;
 mod layering;

@@ -10,11 +10,11 @@ use tunebench_core::decision::{
     recommend, ArmFigures, Choice, Evidence, MarginKind, QualityEvidence, Questions, ReasonKind,
     Supports, Verdict,
 };
-use tunebench_core::stats::{compare, CompareConfig, Margin, VerdictKind};
+use tunebench_core::stats::{compare, CompareConfig, Comparison, Margin, VerdictKind};
 
 use crate::verdict_edges::table_arms;
 
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
@@ -24,7 +24,7 @@ impl Lcg {
             .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
-    fn below(&mut self, n: u32) -> u32 {
+    pub(crate) fn below(&mut self, n: u32) -> u32 {
         (self.next() % n.max(1) as u64) as u32
     }
 }
@@ -75,24 +75,38 @@ fn mcnemar(a_only: u32, b_only: u32, ln_fact: &[f64]) -> f64 {
     (2.0 * sum).min(1.0)
 }
 
-#[test]
-fn ten_thousand_random_tables_give_the_verdict_and_reasons_a_brute_force_computation_gives() {
-    let ln_fact: Vec<f64> = std::iter::once(0.0)
+/// ln k! for k = 0..=2100 (every n a table is drawn with).
+pub(crate) fn ln_factorials() -> Vec<f64> {
+    std::iter::once(0.0)
         .chain((1..=2100).scan(0.0, |acc, i| {
             *acc += (i as f64).ln();
             Some(*acc)
         }))
-        .collect();
-    let mut rng = Lcg(20261130);
-    let mut disagreements: Vec<String> = Vec::new();
-    let (mut justified, mut not_justified, mut inconclusive, mut exact_margin) = (0, 0, 0, 0);
-    const SCENARIOS: u32 = 10_000;
-    let (mut s, mut scenarios) = (0u32, 0u32);
-    while scenarios < SCENARIOS {
-        s += 1;
+        .collect()
+}
+
+/// A paired table of correct answers with its margin: cases both arms get right, A only,
+/// B only, neither; the margin in whole per cent of A's rate (relative) or in points.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Table {
+    pub(crate) n: u32,
+    pub(crate) both: u32,
+    pub(crate) a_only: u32,
+    pub(crate) b_only: u32,
+    pub(crate) neither: u32,
+    /// B gains exactly 5 % of A's count.
+    pub(crate) exact: bool,
+    pub(crate) relative: bool,
+    /// The margin in per cent.
+    pub(crate) k: u32,
+}
+
+impl Table {
+    /// Draw number `s` (one in five gains exactly 5 % of A's count); `None` when the
+    /// cells do not fit in n, to be drawn again.
+    pub(crate) fn draw(rng: &mut Lcg, s: u32) -> Option<Table> {
         let n = 5 + rng.below(1000);
-        // Both, A only, B only, neither; one scenario in five gains exactly 5 % of A's count.
-        let exact = s % 5 == 0 && n >= 42;
+        let exact = s.is_multiple_of(5) && n >= 42;
         let (both, a_only, b_only) = if exact {
             let a_right = 20 * (1 + rng.below(n / 21));
             let gain = a_right / 20;
@@ -104,61 +118,99 @@ fn ten_thousand_random_tables_give_the_verdict_and_reasons_a_brute_force_computa
             (rng.below(n - d + 1), a_only, d - a_only)
         };
         if both + a_only + b_only > n {
-            continue;
+            return None;
         }
-        let neither = n - both - a_only - b_only;
-        scenarios += 1;
-        exact_margin += u32::from(exact);
         let relative = rng.below(2) == 0;
-        let k = rng.below(11); // the margin in per cent
-        let margin = if relative {
-            Margin::Relative {
-                value: k as f64 / 100.0,
-            }
-        } else {
-            Margin::Absolute {
-                value: k as f64 / 100.0,
-            }
-        };
-        let parity = rng.below(2) == 0;
-        let cost_win = rng.below(2) == 0;
+        let k = rng.below(11);
+        Some(Table {
+            n,
+            both,
+            a_only,
+            b_only,
+            neither: n - both - a_only - b_only,
+            exact,
+            relative,
+            k,
+        })
+    }
 
-        // Brute force.
-        let (ca, cb) = (both + a_only, both + b_only);
+    pub(crate) fn margin(&self) -> Margin {
+        let value = self.k as f64 / 100.0;
+        if self.relative {
+            Margin::Relative { value }
+        } else {
+            Margin::Absolute { value }
+        }
+    }
+
+    /// The product's comparison of the table's two arms.
+    pub(crate) fn compared(&self) -> Comparison {
+        let (a, b) = table_arms(self.both, self.a_only, self.b_only, self.neither);
+        compare(
+            &a,
+            &b,
+            &CompareConfig {
+                margin: self.margin(),
+                resamples: 20,
+                ..CompareConfig::default()
+            },
+        )
+        .unwrap()
+    }
+}
+
+/// The brute force's reading of a table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QualityTruth {
+    /// McNemar's exact p.
+    pub(crate) p: f64,
+    /// Newcombe's interval of B − A.
+    pub(crate) low: f64,
+    pub(crate) high: f64,
+    pub(crate) kind: VerdictKind,
+    /// Not justified and the interval entirely below zero.
+    pub(crate) regression: bool,
+}
+
+impl QualityTruth {
+    /// Whether the margin is cleared (in whole counts), the difference significant
+    /// (McNemar below 0.05 and the interval above zero), and so the verdict.
+    pub(crate) fn of(t: &Table, ln_fact: &[f64]) -> QualityTruth {
+        let (ca, cb) = (t.both + t.a_only, t.both + t.b_only);
         let gain = cb as i64 - ca as i64;
-        let cleared = if relative {
-            100 * gain >= k as i64 * ca as i64
+        let k = t.k as i64;
+        let cleared = if t.relative {
+            100 * gain >= k * ca as i64
         } else {
-            100 * gain >= k as i64 * n as i64
+            100 * gain >= k * t.n as i64
         };
-        let margin_value = if relative {
-            k as f64 * ca as f64 / (100.0 * n as f64)
+        let margin_value = if t.relative {
+            t.k as f64 * ca as f64 / (100.0 * t.n as f64)
         } else {
-            k as f64 / 100.0
+            t.k as f64 / 100.0
         };
-        let p = mcnemar(a_only, b_only, &ln_fact);
-        let (low, high) = newcombe(both, a_only, b_only, neither);
+        let p = mcnemar(t.a_only, t.b_only, ln_fact);
+        let (low, high) = newcombe(t.both, t.a_only, t.b_only, t.neither);
         let significant = p < 0.05 && low > 0.0;
-        let want_kind = if cleared && significant {
+        let kind = if cleared && significant {
             VerdictKind::Justified
         } else if high < margin_value - 1e-9 * margin_value.max(1.0) {
             VerdictKind::NotJustified
         } else {
             VerdictKind::Inconclusive
         };
+        QualityTruth {
+            p,
+            low,
+            high,
+            kind,
+            regression: high < 0.0 && kind != VerdictKind::Justified,
+        }
+    }
 
-        // The app.
-        let (a, b) = table_arms(both, a_only, b_only, neither);
-        let c = compare(
-            &a,
-            &b,
-            &CompareConfig {
-                margin,
-                resamples: 20,
-                ..CompareConfig::default()
-            },
-        )
-        .unwrap();
+    /// Where the product's comparison disagrees: McNemar's p, the interval, the verdict.
+    pub(crate) fn disagreements(&self, c: &Comparison) -> Vec<String> {
+        let (p, low, high) = (self.p, self.low, self.high);
         let mut wrong = Vec::new();
         let app_p = c.mcnemar.map(|m| m.p_value).unwrap_or(f64::NAN);
         if (app_p - p).abs() > 1e-9 * p.max(1e-300) + 1e-15 {
@@ -167,9 +219,44 @@ fn ten_thousand_random_tables_give_the_verdict_and_reasons_a_brute_force_computa
         if (c.interval.low - low).abs() > 1e-12 || (c.interval.high - high).abs() > 1e-12 {
             wrong.push(format!("interval {:?} vs ({low}, {high})", c.interval));
         }
-        if c.verdict.kind != want_kind {
-            wrong.push(format!("verdict {:?} vs {want_kind:?}", c.verdict.kind));
+        if c.verdict.kind != self.kind {
+            wrong.push(format!("verdict {:?} vs {:?}", c.verdict.kind, self.kind));
         }
+        wrong
+    }
+}
+
+#[test]
+fn ten_thousand_random_tables_give_the_verdict_and_reasons_a_brute_force_computation_gives() {
+    let ln_fact = ln_factorials();
+    let mut rng = Lcg(20261130);
+    let mut disagreements: Vec<String> = Vec::new();
+    let (mut justified, mut not_justified, mut inconclusive, mut exact_margin) = (0, 0, 0, 0);
+    const SCENARIOS: u32 = 10_000;
+    let (mut s, mut scenarios) = (0u32, 0u32);
+    while scenarios < SCENARIOS {
+        s += 1;
+        let Some(t) = Table::draw(&mut rng, s) else {
+            continue;
+        };
+        let Table {
+            n,
+            both,
+            a_only,
+            b_only,
+            ..
+        } = t;
+        let margin = t.margin();
+        scenarios += 1;
+        exact_margin += u32::from(t.exact);
+        let parity = rng.below(2) == 0;
+        let cost_win = rng.below(2) == 0;
+
+        // Brute force, and the app.
+        let truth = QualityTruth::of(&t, &ln_fact);
+        let (want_kind, regression) = (truth.kind, truth.regression);
+        let c = t.compared();
+        let mut wrong = truth.disagreements(&c);
         match want_kind {
             VerdictKind::Justified => justified += 1,
             VerdictKind::NotJustified => not_justified += 1,
@@ -212,7 +299,6 @@ fn ten_thousand_random_tables_give_the_verdict_and_reasons_a_brute_force_computa
             ..Questions::default()
         };
         let r = recommend(&q, &e);
-        let regression = high < 0.0 && want_kind != VerdictKind::Justified;
         let quality_supports = r
             .reasons
             .iter()
