@@ -530,7 +530,7 @@ test("9. the decision questions, answered and saved, give a recommendation citin
   assert.match(await textOf("#reasons li[data-kind='cost']"), /50,000/);
   assert.match(
     await textOf("#reasons li[data-kind='retraining']"),
-    /^.*Knowledge changes monthly: retraining is [\d,]+ % of the fine-tuned arm's monthly cost \(\$[\d,.]+ of \$[\d,.]+\)$/,
+    /^.*Knowledge changes monthly: retraining every month is [\d,]+ % of the fine-tuned arm's monthly cost \(\$[\d,.]+ of \$[\d,.]+\)$/,
   );
   await shot("journey-9-decision");
 });

@@ -77,7 +77,7 @@ provider = "test-server"
 model = "ft-model"
 template = "{{input}}"
 max_tokens = 4
-price = { input = 0.80, output = 3.20 }
+price = { input = 0.80, output = 3.20, training = 8.00 }
 `);
   browser = await openApp();
   await (await browser.$("#nav-runs")).waitForExist({ timeout: 20_000 });
