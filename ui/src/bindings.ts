@@ -5,6 +5,10 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, CommandError>(__TAURI_INVOKE("app_info")),
+	/**  Asks for a file to open; `None` when the person cancels. */
+	chooseFile: (filters: FileFilter[]) => typedError<string | null, CommandError>(__TAURI_INVOKE("choose_file", { filters })),
+	/**  Asks where to save a file, suggesting `file_name`; `None` when the person cancels. */
+	chooseSavePath: (fileName: string, filters: FileFilter[]) => typedError<string | null, CommandError>(__TAURI_INVOKE("choose_save_path", { fileName, filters })),
 	listDatasets: () => typedError<DatasetSummary[], CommandError>(__TAURI_INVOKE("list_datasets")),
 	previewImport: (path: string, options: ImportOptions_Deserialize) => typedError<Preview_Serialize, CommandError>(__TAURI_INVOKE("preview_import", { path, options })),
 	/**
@@ -21,7 +25,7 @@ export const commands = {
 	datasetExamples: (id: number, query: PageQuery_Deserialize) => typedError<ExamplePage_Serialize, CommandError>(__TAURI_INVOKE("dataset_examples", { id, query })),
 	exportDataset: (id: number, options: ExportOptions_Deserialize, path: string) => typedError<ExportOutcome, CommandError>(__TAURI_INVOKE("export_dataset", { id, options, path })),
 	deleteDataset: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_dataset", { id })),
-	/**  The whole catalog, seed and custom. Writes this build's seed first (idempotent). */
+	/**  The whole catalog, seed and custom. */
 	listPrices: () => typedError<PriceEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_prices")),
 	/**  Adds or replaces a custom entry (it wins over the seed for the same model). */
 	savePrice: (entry: PriceEntry_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("save_price", { entry })),
@@ -55,13 +59,18 @@ export const commands = {
 	/**  Saves `scenario` with run `run_id`, so its report and charts reproduce these assumptions. */
 	saveRunScenario: (runId: number, scenario: Scenario_Deserialize, updatedAt: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_run_scenario", { runId, scenario, updatedAt })),
 	listRuns: () => typedError<RunListEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_runs")),
-	/**  Imports the experiment file at `path`, creates a run and executes it to the end. */
-	startRun: (path: string, options: RunOptions_Deserialize, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, options, progress })),
+	/**  What the experiment file at `path` would do: shown, and confirmed, before it runs. */
+	reviewExperimentFile: (path: string) => typedError<FileReview_Serialize, CommandError>(__TAURI_INVOKE("review_experiment_file", { path })),
+	/**
+	 *  Imports the experiment file at `path`, creates a run and executes it to the end.
+	 *  `confirmed` is the fingerprint of the review the user confirmed, if any.
+	 */
+	startRun: (path: string, confirmed: string | null, options: RunOptions_Deserialize, events: Channel<RunEvent_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("start_run", { path, confirmed, options, events })),
 	/**
 	 *  Continues (or starts a prepared) run `run_id`, sending only the cases that have no
 	 *  result yet; `budget_usd`, when given, is the run's new spend ceiling.
 	 */
-	resumeRun: (runId: number, budgetUsd: number | null, progress: Channel<Progress_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, budgetUsd, progress })),
+	resumeRun: (runId: number, budgetUsd: number | null, events: Channel<RunEvent_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, budgetUsd, events })),
 	/**  Stores an experiment composed in the window from stored arms; returns its id. */
 	createExperiment: (draft: ExperimentDraft) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
 	/**  Creates a pending run of `experiment_id` and returns it with its estimate. */
@@ -123,6 +132,8 @@ export type ArmAnswer_Deserialize = {
 	right: boolean,
 	error_class?: string | null,
 	error_message?: string | null,
+	/**  The answer was cut at the output token limit. */
+	truncated: boolean,
 };
 
 /**  One arm's answer on one case. */
@@ -134,6 +145,8 @@ export type ArmAnswer_Serialize = {
 	right: boolean,
 	error_class: string | null,
 	error_message: string | null,
+	/**  The answer was cut at the output token limit. */
+	truncated: boolean,
 };
 
 /**  Everything the model needs to know about one arm. */
@@ -177,6 +190,21 @@ export type ArmAssumptions_Serialize = {
 	retirement_date: string | null,
 	/**  Share of correct answers on the held-out set (0..1), when measured. */
 	accuracy: number | null,
+};
+
+/**  Failed calls per arm; `None` when not counted. */
+export type ArmCallFailures = ArmCallFailures_Serialize | ArmCallFailures_Deserialize;
+
+/**  Failed calls per arm; `None` when not counted. */
+export type ArmCallFailures_Deserialize = {
+	prompting?: CallFailures | null,
+	fine_tuned?: CallFailures | null,
+};
+
+/**  Failed calls per arm; `None` when not counted. */
+export type ArmCallFailures_Serialize = {
+	prompting: CallFailures | null,
+	fine_tuned: CallFailures | null,
 };
 
 /**  The costs of one arm. */
@@ -236,10 +264,10 @@ export type ArmCost_Serialize = {
 	retired_on: string | null,
 };
 
-/**  An arm as the editor holds it (not necessarily saved). */
+/**  An arm being edited. */
 export type ArmDraft = ArmDraft_Serialize | ArmDraft_Deserialize;
 
-/**  An arm as the editor holds it (not necessarily saved). */
+/**  An arm being edited. */
 export type ArmDraft_Deserialize = {
 	/**
 	 *  `prompt` (the default) or `fine_tuned`: a fine-tuned arm's cost at scale includes
@@ -255,7 +283,7 @@ export type ArmDraft_Deserialize = {
 	temperature?: number | null,
 };
 
-/**  An arm as the editor holds it (not necessarily saved). */
+/**  An arm being edited. */
 export type ArmDraft_Serialize = {
 	/**
 	 *  `prompt` (the default) or `fine_tuned`: a fine-tuned arm's cost at scale includes
@@ -380,6 +408,13 @@ export type ArmReport_Deserialize = {
 	/**  Cases that failed after retries, shown apart from wrong answers. */
 	errors: number,
 	errors_by_class: ErrorCount[],
+	/**
+	 *  Of `errors`, the cases the model refused or the provider's content filter stopped
+	 *  (class `refused`): not wrong answers, and not retried.
+	 */
+	refused: number,
+	/**  Of `answered`, the answers cut at the output token limit (scored as they are). */
+	truncated: number,
 	primary: PrimaryValue,
 	/**
 	 *  Every scorer's mean with its interval over the paired cases (errors follow the
@@ -415,6 +450,13 @@ export type ArmReport_Serialize = {
 	/**  Cases that failed after retries, shown apart from wrong answers. */
 	errors: number,
 	errors_by_class: ErrorCount[],
+	/**
+	 *  Of `errors`, the cases the model refused or the provider's content filter stopped
+	 *  (class `refused`): not wrong answers, and not retried.
+	 */
+	refused: number,
+	/**  Of `answered`, the answers cut at the output token limit (scored as they are). */
+	truncated: number,
 	primary: PrimaryValue,
 	/**
 	 *  Every scorer's mean with its interval over the paired cases (errors follow the
@@ -511,6 +553,12 @@ export type BreakEven_Serialize =
 { kind: "crosses"; queries_per_day: number | null; low: number | null; high: number | null; cheaper_above: Side } | 
 /**  The lines never cross; `cheaper` is the arm cheaper at every volume, if any. */
 { kind: "never"; cheaper: Side | null; reason: string };
+
+/**  How many of an arm's calls failed (timeouts, errors) out of how many. */
+export type CallFailures = {
+	failed: number,
+	calls: number,
+};
 
 /**  How many cases each filter holds (before search), for the browser's tabs. */
 export type CaseCounts = {
@@ -686,8 +734,13 @@ export type Comparison_Deserialize = {
 	arm_b: ArmSummary,
 	/**  B − A on the primary metric. */
 	difference: number | null,
-	/**  Paired-bootstrap percentile interval of B − A. */
+	/**
+	 *  Interval of B − A: Newcombe's paired score interval (method 10) for binary
+	 *  scores, else the paired-bootstrap percentile interval.
+	 */
 	interval: Interval,
+	/**  "newcombe" or "paired bootstrap". */
+	interval_method: string,
 	resamples: number,
 	seed: number,
 	/**  McNemar's exact test, when every compared score is 0 or 1. */
@@ -714,8 +767,13 @@ export type Comparison_Serialize = {
 	arm_b: ArmSummary,
 	/**  B − A on the primary metric. */
 	difference: number | null,
-	/**  Paired-bootstrap percentile interval of B − A. */
+	/**
+	 *  Interval of B − A: Newcombe's paired score interval (method 10) for binary
+	 *  scores, else the paired-bootstrap percentile interval.
+	 */
 	interval: Interval,
+	/**  "newcombe" or "paired bootstrap". */
+	interval_method: string,
 	resamples: number,
 	seed: number,
 	/**  McNemar's exact test, when every compared score is 0 or 1. */
@@ -749,6 +807,11 @@ export type ConnectionCheck_Serialize = {
 	error_class: ErrorClass | null,
 	http_status: number | null,
 };
+
+/**  A metric whose standard figure is computed over the corpus, not averaged per case. */
+export type CorpusMetric = "bleu" | "chrf" | 
+/**  Micro-averaged entity F1 (true positives, false positives, false negatives summed). */
+"entity_f1";
 
 /**  Every output of the cost model for one scenario. */
 export type CostReport = CostReport_Serialize | CostReport_Deserialize;
@@ -826,7 +889,10 @@ export type DatasetTokens = {
 export type DecisionMarginKind = 
 /**  A fraction of the prompting arm's score (0.05 = 5 %). */
 "relative" | 
-/**  Metric points on the 0..1 scale (0.02 = 2 points). */
+/**
+ *  In the metric's own units: points on the 0..1 scale (0.02 = 2 points), BLEU or
+ *  chrF on theirs (2.0 = 2 BLEU).
+ */
 "absolute";
 
 /**  The margin rule's verdict on the primary metric. */
@@ -885,7 +951,12 @@ export type ErrorClass =
 /**  The provider answered something that is not the expected JSON/SSE. */
 "malformed" | 
 /**  400/422 and other 4xx: the provider rejected the request. */
-"bad_request";
+"bad_request" | 
+/**
+ *  The model refused to answer, or the provider's content filter stopped the answer:
+ *  an outcome of its own, not retried and not a wrong answer.
+ */
+"refused";
 
 /**  A closed set of error kinds, stable across releases, exported to TypeScript. */
 export type ErrorCode = 
@@ -903,7 +974,12 @@ export type ErrorCode =
 "no_price" | 
 /**  The person cancelled the operation; nothing was stored. */
 "cancelled" | 
-/**  Anything else. */
+/**
+ *  Something else holds what was asked for (a run or import under way, a dataset an
+ *  experiment uses); the message says what.
+ */
+"in_use" | 
+/**  Anything else: a failure of Tunebench or its surroundings, not of the input. */
 "internal";
 
 export type ErrorCount = {
@@ -955,10 +1031,20 @@ export type Evidence = Evidence_Serialize | Evidence_Deserialize;
  */
 export type Evidence_Deserialize = {
 	quality?: QualityEvidence_Deserialize | null,
-	/**  Format-compliance rate per arm, 0..1. */
-	format_compliance?: ArmFigures_Deserialize,
-	/**  p95 latency per arm, milliseconds. */
+	/**
+	 *  Set when neither arm does the task (primary metric near zero in both, or most
+	 *  answers outside the taxonomy): the sentence that says so, with its figures.
+	 */
+	task_failure?: string | null,
+	/**
+	 *  Each format check the run measured; the one matching the team's format need is
+	 *  weighed.
+	 */
+	format_checks?: FormatCheck[],
+	/**  p95 latency per arm over the answered calls, milliseconds. */
 	latency_p95_ms?: ArmFigures_Deserialize,
+	/**  Calls per arm that failed (timeouts, errors), which the p95 leaves out. */
+	call_failures?: ArmCallFailures_Deserialize,
 	/**
 	 *  Every range of daily volumes where each arm is cheaper (side A prompting, B
 	 *  fine-tuned), from the cost model; `None` when the arms could not be priced.
@@ -994,10 +1080,20 @@ export type Evidence_Deserialize = {
  */
 export type Evidence_Serialize = {
 	quality: QualityEvidence_Serialize | null,
-	/**  Format-compliance rate per arm, 0..1. */
-	format_compliance: ArmFigures_Serialize,
-	/**  p95 latency per arm, milliseconds. */
+	/**
+	 *  Set when neither arm does the task (primary metric near zero in both, or most
+	 *  answers outside the taxonomy): the sentence that says so, with its figures.
+	 */
+	task_failure: string | null,
+	/**
+	 *  Each format check the run measured; the one matching the team's format need is
+	 *  weighed.
+	 */
+	format_checks: FormatCheck[],
+	/**  p95 latency per arm over the answered calls, milliseconds. */
 	latency_p95_ms: ArmFigures_Serialize,
+	/**  Calls per arm that failed (timeouts, errors), which the p95 leaves out. */
+	call_failures: ArmCallFailures_Serialize,
 	/**
 	 *  Every range of daily volumes where each arm is cheaper (side A prompting, B
 	 *  fine-tuned), from the cost model; `None` when the arms could not be priced.
@@ -1101,6 +1197,8 @@ export type ExportOptions_Deserialize = {
 	format: ExportFormat,
 	/**  For OpenAI chat: a system turn put before every example. */
 	system?: string | null,
+	/**  CSV: write cells that start like a formula as they are, without the leading `'`. */
+	raw_values?: boolean,
 };
 
 export type ExportOptions_Serialize = {
@@ -1108,6 +1206,8 @@ export type ExportOptions_Serialize = {
 	format: ExportFormat,
 	/**  For OpenAI chat: a system turn put before every example. */
 	system: string | null,
+	/**  CSV: write cells that start like a formula as they are, without the leading `'`. */
+	raw_values: boolean,
 };
 
 export type ExportOutcome = {
@@ -1140,8 +1240,72 @@ export type FewShot_Serialize = {
 	ids: string[],
 };
 
+/**  One filter of a file dialog: its name and the extensions it shows. */
+export type FileFilter = {
+	name: string,
+	extensions: string[],
+};
+
+/**  What importing an experiment file would do. */
+export type FileReview = FileReview_Serialize | FileReview_Deserialize;
+
+/**  What importing an experiment file would do. */
+export type FileReview_Deserialize = {
+	/**  The file, as given. */
+	file: string,
+	/**  SHA-256 of the file's text: a confirmation holds for this content only. */
+	fingerprint: string,
+	providers: ProviderReview_Deserialize[],
+	/**  Context folders and schema files the arms read and send in prompts. */
+	paths: PathReview[],
+	/**
+	 *  Whether the file brings anything the store does not know yet, so the user must
+	 *  confirm before it runs.
+	 */
+	needs_confirmation: boolean,
+};
+
+/**  What importing an experiment file would do. */
+export type FileReview_Serialize = {
+	/**  The file, as given. */
+	file: string,
+	/**  SHA-256 of the file's text: a confirmation holds for this content only. */
+	fingerprint: string,
+	providers: ProviderReview_Serialize[],
+	/**  Context folders and schema files the arms read and send in prompts. */
+	paths: PathReview[],
+	/**
+	 *  Whether the file brings anything the store does not know yet, so the user must
+	 *  confirm before it runs.
+	 */
+	needs_confirmation: boolean,
+};
+
 /**  The formats Tunebench imports. */
 export type Format = "csv" | "tsv" | "jsonl" | "json" | "xlsx" | "xls" | "ods" | "openai-chat";
+
+/**  Both arms against the check that matches one format need, on the same cases. */
+export type FormatCheck = {
+	/**
+	 *  The need the check measures: valid JSON, schema-valid JSON or a label of the
+	 *  taxonomy.
+	 */
+	need: FormatNeed,
+	prompting: FormatCounts,
+	fine_tuned: FormatCounts,
+	/**  McNemar's exact p-value of the paired pass/fail outcomes (an error fails). */
+	p_value: number | null,
+};
+
+/**  One arm's answers against a format check. */
+export type FormatCounts = {
+	/**  Answers that pass the check. */
+	compliant: number,
+	/**  Answers that fail it. */
+	non_compliant: number,
+	/**  Calls that failed (timeouts, errors): no answer to check, counted apart. */
+	errors: number,
+};
 
 /**  How much output-format consistency matters, and of which kind. */
 export type FormatNeed = 
@@ -1164,7 +1328,7 @@ export type GenParams_Deserialize = {
 	top_p?: number | null,
 	stop?: string[],
 	seed?: number | null,
-	response_format?: ResponseFormat | null,
+	response_format?: ResponseFormat_Deserialize | null,
 };
 
 /**  Generation parameters of an arm. */
@@ -1174,7 +1338,7 @@ export type GenParams_Serialize = {
 	top_p: number | null,
 	stop: string[],
 	seed: number | null,
-	response_format: ResponseFormat | null,
+	response_format: ResponseFormat_Serialize | null,
 };
 
 export type HistoryArm = HistoryArm_Serialize | HistoryArm_Deserialize;
@@ -1538,6 +1702,23 @@ export type PageQuery_Serialize = {
 	split: SplitFilter | null,
 };
 
+export type PathReview = {
+	arm: string,
+	used_as: PathUse,
+	/**  The path, resolved against the file's folder. */
+	path: string,
+	/**  Whether the file names it inside its own folder (no absolute path, no `..`). */
+	inside_file_folder: boolean,
+	/**  Whether a stored arm already reads this context folder. */
+	known: boolean,
+};
+
+export type PathUse = 
+/**  `context.dir`: every `.txt` / `.md` file under it may be sent in prompts. */
+"context" | 
+/**  `response_format.schema_file`: sent with every request. */
+"schema_file";
+
 /**  When the candidate's first training run is paid back by its savings. */
 export type Payback = Payback_Serialize | Payback_Deserialize;
 
@@ -1734,6 +1915,11 @@ export type PriceKind = "base" | "fine_tuned";
 export type Price_Deserialize = {
 	input?: number | null,
 	cached_input?: number | null,
+	/**
+	 *  A prompt token written to the provider's cache (Anthropic: 1.25× input for the
+	 *  5-minute cache, 2× for the 1-hour one); 1.25× input when not set.
+	 */
+	cache_write?: number | null,
 	output?: number | null,
 	/**  $ per 1M training tokens. */
 	training?: number | null,
@@ -1744,6 +1930,11 @@ export type Price_Deserialize = {
 export type Price_Serialize = {
 	input: number | null,
 	cached_input: number | null,
+	/**
+	 *  A prompt token written to the provider's cache (Anthropic: 1.25× input for the
+	 *  5-minute cache, 2× for the 1-hour one); 1.25× input when not set.
+	 */
+	cache_write: number | null,
 	output: number | null,
 	/**  $ per 1M training tokens. */
 	training: number | null,
@@ -1755,7 +1946,12 @@ export type PrimaryMetric =
 /**  The mean of the per-case values (accuracy, exact match, ROUGE-L, pass rates…). */
 { kind: "mean_score" } | 
 /**  An averaged F1 over the labels (scikit-learn's, recomputed on each resample). */
-{ kind: "label_f1"; average: F1Average };
+{ kind: "label_f1"; average: F1Average } | 
+/**
+ *  A corpus figure (BLEU, chrF, micro entity F1) from the cases' summed statistics,
+ *  recomputed on each resample of sentences.
+ */
+{ kind: "corpus"; metric: CorpusMetric };
 
 /**  The primary metric of one arm, over the paired cases. */
 export type PrimaryValue = {
@@ -1823,6 +2019,36 @@ export type ProviderKind =
 /**  Any OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio, Together, Groq... */
 "openai_compatible";
 
+export type ProviderReview = ProviderReview_Serialize | ProviderReview_Deserialize;
+
+export type ProviderReview_Deserialize = {
+	/**  The name in the file. */
+	name: string,
+	/**  The name the arms' provider has in the store. */
+	stored_name: string,
+	status: ProviderStatus,
+	kind: string,
+	base_url: string,
+	/**  The environment variable whose value is sent as the key. */
+	api_key_env?: string | null,
+	/**  Whether a stored provider already reads `api_key_env` (always true without one). */
+	key_env_known: boolean,
+};
+
+export type ProviderReview_Serialize = {
+	/**  The name in the file. */
+	name: string,
+	/**  The name the arms' provider has in the store. */
+	stored_name: string,
+	status: ProviderStatus,
+	kind: string,
+	base_url: string,
+	/**  The environment variable whose value is sent as the key. */
+	api_key_env: string | null,
+	/**  Whether a stored provider already reads `api_key_env` (always true without one). */
+	key_env_known: boolean,
+};
+
 /**
  *  How the engine treats one provider: concurrency, rate limits, timeout and retries.
  *  Stored as the provider row's `settings` JSON. Never holds a secret.
@@ -1871,6 +2097,17 @@ export type ProviderSettings_Serialize = {
 	stream: boolean,
 };
 
+export type ProviderStatus = 
+/**  A stored provider with the same name, kind, URL and key variable: used as it is. */
+"stored" | 
+/**  No stored provider has this name: added under it. */
+"new" | 
+/**
+ *  A stored provider has this name but another URL, kind or key variable: left as it
+ *  is, and the file's becomes a new provider under `stored_name`.
+ */
+"differs";
+
 /**  A provider as the store holds it. */
 export type Provider_Deserialize = {
 	id: number,
@@ -1899,9 +2136,15 @@ export type QualityEvidence = QualityEvidence_Serialize | QualityEvidence_Deseri
 /**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
 export type QualityEvidence_Deserialize = {
 	verdict: DecisionVerdict,
-	/**  Primary metric name, e.g. `accuracy`. */
+	/**
+	 *  Primary metric name, e.g. `accuracy`; its scale and unit follow from it
+	 *  ([`crate::score::MetricScale::of`]).
+	 */
 	metric: string,
-	/**  B − A on the metric's 0..1 scale (0.072 = 7.2 points). */
+	/**
+	 *  B − A on the metric's own scale: 0..1 for rates and F1s (0.072 = 7.2 points),
+	 *  0..100 for BLEU and chrF (3.5 = 3.5 BLEU).
+	 */
 	difference: number | null,
 	/**  95 % confidence interval of the difference, same scale. */
 	ci_low: number | null,
@@ -1915,9 +2158,15 @@ export type QualityEvidence_Deserialize = {
 /**  The paired comparison of the fine-tuned arm (B) against prompting (A). */
 export type QualityEvidence_Serialize = {
 	verdict: DecisionVerdict,
-	/**  Primary metric name, e.g. `accuracy`. */
+	/**
+	 *  Primary metric name, e.g. `accuracy`; its scale and unit follow from it
+	 *  ([`crate::score::MetricScale::of`]).
+	 */
 	metric: string,
-	/**  B − A on the metric's 0..1 scale (0.072 = 7.2 points). */
+	/**
+	 *  B − A on the metric's own scale: 0..1 for rates and F1s (0.072 = 7.2 points),
+	 *  0..100 for BLEU and chrF (3.5 = 3.5 BLEU).
+	 */
 	difference: number | null,
 	/**  95 % confidence interval of the difference, same scale. */
 	ci_low: number | null,
@@ -1966,6 +2215,12 @@ export type Questions_Deserialize = {
 	new_information?: boolean,
 	/**  High-quality labelled examples available for training. */
 	labelled_examples?: number,
+	/**
+	 *  Whether a fine-tuned arm that only matches prompting's quality is good enough
+	 *  (when it wins on format, latency or cost). Off by default: the framework's rule is
+	 *  that fine-tuning must beat prompting by the margin on the primary metric.
+	 */
+	quality_parity_enough?: boolean,
 };
 
 /**
@@ -1999,6 +2254,12 @@ export type Questions_Serialize = {
 	new_information: boolean,
 	/**  High-quality labelled examples available for training. */
 	labelled_examples: number,
+	/**
+	 *  Whether a fine-tuned arm that only matches prompting's quality is good enough
+	 *  (when it wins on format, latency or cost). Off by default: the framework's rule is
+	 *  that fine-tuning must beat prompting by the margin on the primary metric.
+	 */
+	quality_parity_enough: boolean,
 };
 
 export type Reason = {
@@ -2058,9 +2319,25 @@ export type Rerun = {
 };
 
 /**  Structured output requested from the model. */
-export type ResponseFormat = { type: "json_object" } | 
-/**  `schema` is the JSON Schema as JSON text. */
-{ type: "json_schema"; name: string; schema: string };
+export type ResponseFormat = ResponseFormat_Serialize | ResponseFormat_Deserialize;
+
+/**  Structured output requested from the model. */
+export type ResponseFormat_Deserialize = { type: "json_object" } | 
+/**
+ *  `schema` is the JSON Schema as JSON text. `strict` asks OpenAI to enforce the
+ *  schema exactly (which restricts the schema's features); off by default, as in the
+ *  API reference.
+ */
+{ type: "json_schema"; name: string; schema: string; strict?: boolean };
+
+/**  Structured output requested from the model. */
+export type ResponseFormat_Serialize = { type: "json_object" } | 
+/**
+ *  `schema` is the JSON Schema as JSON text. `strict` asks OpenAI to enforce the
+ *  schema exactly (which restricts the schema's features); off by default, as in the
+ *  API reference.
+ */
+{ type: "json_schema"; name: string; schema: string; strict: boolean };
 
 /**  Retrieved context: BM25 top-k passages from a folder of text/Markdown files. */
 export type Retrieval = {
@@ -2138,6 +2415,24 @@ export type RunEstimate_Serialize = {
 	/**  Names of arms without a price (their cost is unknown). */
 	unpriced_arms: string[],
 };
+
+/**
+ *  Where a run reports: its progress, and once before the first call the warnings about
+ *  its setup (a provider that expects an API key and has none).
+ */
+export type RunEvent = RunEvent_Serialize | RunEvent_Deserialize;
+
+/**
+ *  Where a run reports: its progress, and once before the first call the warnings about
+ *  its setup (a provider that expects an API key and has none).
+ */
+export type RunEvent_Deserialize = { kind: "warnings"; warnings: string[] } | { kind: "progress"; progress: Progress_Deserialize };
+
+/**
+ *  Where a run reports: its progress, and once before the first call the warnings about
+ *  its setup (a provider that expects an API key and has none).
+ */
+export type RunEvent_Serialize = { kind: "warnings"; warnings: string[] } | { kind: "progress"; progress: Progress_Serialize };
 
 export type RunHistory = RunHistory_Serialize | RunHistory_Deserialize;
 
@@ -2239,6 +2534,16 @@ export type RunReport_Deserialize = {
 	minimum_detectable_difference: number | null,
 	/**  Set when the test set is too small to detect the margin. */
 	power_warning?: string | null,
+	/**
+	 *  Set when neither arm does the task: both near zero on the primary metric, or
+	 *  most answers outside the taxonomy; with the most common answers.
+	 */
+	task_warning?: string | null,
+	/**
+	 *  Both arms against each format check the run can measure (valid JSON always; a
+	 *  label of the taxonomy when there is one), on the paired cases.
+	 */
+	format_checks: FormatCheck[],
 	seed: number,
 	resamples: number,
 };
@@ -2267,6 +2572,16 @@ export type RunReport_Serialize = {
 	minimum_detectable_difference: number | null,
 	/**  Set when the test set is too small to detect the margin. */
 	power_warning: string | null,
+	/**
+	 *  Set when neither arm does the task: both near zero on the primary metric, or
+	 *  most answers outside the taxonomy; with the most common answers.
+	 */
+	task_warning: string | null,
+	/**
+	 *  Both arms against each format check the run can measure (valid JSON always; a
+	 *  label of the taxonomy when there is one), on the paired cases.
+	 */
+	format_checks: FormatCheck[],
 	seed: number,
 	resamples: number,
 };
