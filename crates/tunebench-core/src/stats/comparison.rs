@@ -10,12 +10,14 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::score::label::{ClassCounts, F1Average, LabelIndex};
+use crate::score::label::F1Average;
 use crate::score::CorpusMetric;
-use crate::stats::bootstrap::{percentile_interval, resample, standard_error};
+use crate::stats::bootstrap::{percentile_interval, standard_error};
+use crate::stats::labels::label_statistics;
 use crate::stats::mcnemar::{mcnemar_exact, McNemar};
 use crate::stats::paired::{newcombe_difference, PairedCounts};
 use crate::stats::power::{analyse, PowerAnalysis};
+use crate::stats::primary::{corpus_statistics, mean_statistics, Statistics};
 use crate::stats::verdict::{decide, Margin, Verdict, VerdictInput};
 use crate::stats::wilson::wilson;
 use crate::stats::Interval;
@@ -184,9 +186,9 @@ pub struct Comparison {
 }
 
 /// Both arms' results on one case.
-struct Pair<'a> {
-    a: &'a CaseScore,
-    b: &'a CaseScore,
+pub(super) struct Pair<'a> {
+    pub(super) a: &'a CaseScore,
+    pub(super) b: &'a CaseScore,
 }
 
 /// Compares arm B against arm A on their common cases (matched by `example_id`).
@@ -373,231 +375,4 @@ fn pair_cases<'a>(arm_a: &'a ArmScores, arm_b: &'a ArmScores) -> Result<Vec<Pair
         pairs.push(Pair { a, b });
     }
     Ok(pairs)
-}
-
-#[derive(Clone, Copy)]
-struct Binary {
-    a_ones: u32,
-    b_ones: u32,
-    a_only: u32,
-    b_only: u32,
-}
-
-struct Statistics {
-    a_value: f64,
-    b_value: f64,
-    /// Bootstrap values of A, B and B − A.
-    boot: [Vec<f64>; 3],
-    /// Set when every compared score is 0 or 1.
-    binary: Option<Binary>,
-}
-
-/// Per-case means: kinds are the distinct (A value, B value) pairs.
-fn mean_statistics(pairs: &[Pair<'_>], resamples: u32, seed: u64) -> Statistics {
-    // An errored case that is still compared counts as a failure: 0.
-    let value = |c: &CaseScore| if c.error { 0.0 } else { c.value };
-    let mut index: HashMap<(u64, u64), usize> = HashMap::new();
-    let mut kinds: Vec<(f64, f64)> = Vec::new();
-    let mut counts: Vec<u32> = Vec::new();
-    for p in pairs {
-        let (a, b) = (value(p.a), value(p.b));
-        let k = *index.entry((a.to_bits(), b.to_bits())).or_insert_with(|| {
-            kinds.push((a, b));
-            counts.push(0);
-            kinds.len() - 1
-        });
-        counts[k] += 1;
-    }
-    let n = pairs.len() as f64;
-    let (sum_a, sum_b) = kinds
-        .iter()
-        .zip(&counts)
-        .fold((0.0, 0.0), |(sa, sb), (&(a, b), &c)| {
-            (sa + a * c as f64, sb + b * c as f64)
-        });
-    let is_binary = kinds
-        .iter()
-        .all(|&(a, b)| (a == 0.0 || a == 1.0) && (b == 0.0 || b == 1.0));
-    let binary = is_binary.then(|| {
-        let mut bin = Binary {
-            a_ones: 0,
-            b_ones: 0,
-            a_only: 0,
-            b_only: 0,
-        };
-        for (&(a, b), &c) in kinds.iter().zip(&counts) {
-            bin.a_ones += (a == 1.0) as u32 * c;
-            bin.b_ones += (b == 1.0) as u32 * c;
-            bin.a_only += (a == 1.0 && b == 0.0) as u32 * c;
-            bin.b_only += (a == 0.0 && b == 1.0) as u32 * c;
-        }
-        bin
-    });
-    let boot = resample(&counts, resamples, seed, |drawn| {
-        let (mut sa, mut sb) = (0.0, 0.0);
-        for (&(a, b), &c) in kinds.iter().zip(drawn) {
-            sa += a * c as f64;
-            sb += b * c as f64;
-        }
-        [sa / n, sb / n, (sb - sa) / n]
-    });
-    Statistics {
-        a_value: sum_a / n,
-        b_value: sum_b / n,
-        boot,
-        binary,
-    }
-}
-
-/// Corpus figures: every case is its own kind (its statistics travel with it), and each
-/// resample sums the statistics of the cases it drew, as sacrebleu's paired bootstrap.
-fn corpus_statistics(
-    pairs: &[Pair<'_>],
-    metric: CorpusMetric,
-    resamples: u32,
-    seed: u64,
-) -> Result<Statistics> {
-    let width = metric.width();
-    for p in pairs {
-        for c in [p.a, p.b] {
-            if c.counts.len() != width {
-                return Err(Error::Invalid(format!(
-                    "example {}: {} statistics for a {metric:?} corpus metric, which needs {width}",
-                    c.example_id,
-                    c.counts.len()
-                )));
-            }
-        }
-    }
-    let (mut sa, mut sb) = (vec![0u64; width], vec![0u64; width]);
-    let mut figures = |drawn: &[u32]| {
-        sa.iter_mut().chain(sb.iter_mut()).for_each(|x| *x = 0);
-        for (p, &k) in pairs.iter().zip(drawn) {
-            if k == 0 {
-                continue;
-            }
-            for i in 0..width {
-                sa[i] += p.a.counts[i] * k as u64;
-                sb[i] += p.b.counts[i] * k as u64;
-            }
-        }
-        let (a, b) = (metric.score(&sa), metric.score(&sb));
-        [a, b, b - a]
-    };
-    let ones = vec![1u32; pairs.len()];
-    let [a_value, b_value, _] = figures(&ones);
-    let boot = resample(&ones, resamples, seed, figures);
-    Ok(Statistics {
-        a_value,
-        b_value,
-        boot,
-        binary: None,
-    })
-}
-
-/// Label F1s: kinds are the distinct (truth, A's label, B's label) triples.
-fn label_statistics(
-    pairs: &[Pair<'_>],
-    taxonomy: &[String],
-    average: F1Average,
-    resamples: u32,
-    seed: u64,
-) -> Result<Statistics> {
-    const NONE: u32 = u32::MAX;
-    let mut index = LabelIndex::default();
-    let mut triples: HashMap<(u32, u32, u32), usize> = HashMap::new();
-    let mut kinds: Vec<(u32, u32, u32)> = Vec::new();
-    let mut counts: Vec<u32> = Vec::new();
-    for p in pairs {
-        let truth =
-            p.a.expected_label
-                .as_deref()
-                .or(p.b.expected_label.as_deref())
-                .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "example {} has no expected label, which a label F1 primary metric needs",
-                        p.a.example_id
-                    ))
-                })?;
-        let t = index.intern(truth);
-        // An errored case (or one without a prediction) is a wrong answer.
-        let mut label = |c: &CaseScore| match (&c.predicted_label, c.error) {
-            (Some(l), false) => index.intern(l),
-            _ => NONE,
-        };
-        let key = (t, label(p.a), label(p.b));
-        let k = *triples.entry(key).or_insert_with(|| {
-            kinds.push(key);
-            counts.push(0);
-            kinds.len() - 1
-        });
-        counts[k] += 1;
-    }
-    // Class positions: the taxonomy's order, or every label seen (a class absent from a
-    // resample drops out of the macro mean, as scikit-learn's unique_labels would).
-    let fixed = !taxonomy.is_empty();
-    let position: Vec<Option<usize>> = index
-        .names()
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            if fixed {
-                taxonomy.iter().position(|l| l == name)
-            } else {
-                Some(i)
-            }
-        })
-        .collect();
-    let classes = if fixed { taxonomy.len() } else { index.len() };
-    let pos = |id: u32| {
-        if id == NONE {
-            None
-        } else {
-            position[id as usize]
-        }
-    };
-    let mut ca = ClassCounts::new(classes);
-    let mut cb = ClassCounts::new(classes);
-    let mut f1s = |drawn: &[u32]| {
-        ca.reset();
-        cb.reset();
-        for (&(t, a, b), &c) in kinds.iter().zip(drawn) {
-            if c == 0 {
-                continue;
-            }
-            ca.add(pos(t), pos(a), t == a, c as u64);
-            cb.add(pos(t), pos(b), t == b, c as u64);
-        }
-        let (fa, fb) = (f1(&ca, average, fixed), f1(&cb, average, fixed));
-        [fa, fb, fb - fa]
-    };
-    let [a_value, b_value, _] = f1s(&counts);
-    let boot = resample(&counts, resamples, seed, f1s);
-    Ok(Statistics {
-        a_value,
-        b_value,
-        boot,
-        binary: None,
-    })
-}
-
-/// The averaged F1; without a fixed taxonomy the macro mean runs over the classes that
-/// occur (in truth or prediction), as scikit-learn's default labels do.
-fn f1(c: &ClassCounts, average: F1Average, fixed: bool) -> f64 {
-    if fixed || average != F1Average::Macro {
-        return c.f1(average);
-    }
-    let (mut sum, mut k) = (0.0, 0u32);
-    for i in 0..c.tp.len() {
-        let (tp, fp, fn_) = (c.tp[i], c.fp[i], c.fn_[i]);
-        if tp + fp + fn_ > 0 {
-            k += 1;
-            sum += 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64;
-        }
-    }
-    if k == 0 {
-        0.0
-    } else {
-        sum / k as f64
-    }
 }

@@ -5,11 +5,13 @@
 
 pub mod bootstrap;
 pub mod comparison;
+mod labels;
 pub mod latency;
 pub mod mcnemar;
 pub mod metric;
 pub mod paired;
 pub mod power;
+mod primary;
 pub mod verdict;
 pub mod wilson;
 
