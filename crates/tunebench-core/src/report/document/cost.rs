@@ -1,0 +1,165 @@
+//! The report's cost section: the cost table, the price entries behind it and the
+//! crossover and payback charts.
+
+use rusqlite::Connection;
+
+use super::{Block, CHART_STYLE};
+use crate::arm::Arm;
+use crate::chart::{ChartData, ChartSpec, CrossoverData, CumulativeData};
+use crate::decision::number;
+use crate::price::{self, PriceMatch};
+use crate::report::RunDecision;
+use crate::Result;
+
+/// The cost table, the price entries behind it and the two charts.
+pub(super) fn cost_blocks(
+    conn: &Connection,
+    d: &RunDecision,
+    arms: &[&Arm; 2],
+    b: &mut Vec<Block>,
+) -> Result<()> {
+    b.push(Block::Heading("Cost".into()));
+    let (s, c) = match &d.cost {
+        Ok(x) => x,
+        Err(why) => {
+            b.push(Block::Para(format!("No cost projection: {why}")));
+            return Ok(());
+        }
+    };
+    let money = number::dollars;
+    let row = |label: &str, x: f64, y: f64| vec![label.to_owned(), money(x), money(y)];
+    b.push(Block::Table {
+        head: vec![
+            format!("at {} queries/day", number::thousands(s.queries_per_day)),
+            format!("A: {}", c.arm_a.name),
+            format!("B: {}", c.arm_b.name),
+        ],
+        rows: vec![
+            vec![
+                "per query".into(),
+                format!("${:.6}", c.arm_a.per_query.mean),
+                format!("${:.6}", c.arm_b.per_query.mean),
+            ],
+            row(
+                "monthly",
+                c.arm_a.monthly_at_volume.mean,
+                c.arm_b.monthly_at_volume.mean,
+            ),
+            row(
+                "hosting per month",
+                c.arm_a.hosting_monthly,
+                c.arm_b.hosting_monthly,
+            ),
+            row(
+                "training per run",
+                c.arm_a.training_per_run,
+                c.arm_b.training_per_run,
+            ),
+            row(
+                "retraining per month",
+                c.arm_a.training_monthly,
+                c.arm_b.training_monthly,
+            ),
+        ],
+    });
+    let be = match c.break_even.queries_per_day() {
+        Some(v) => format!("Break-even: {} queries/day.", number::thousands(v)),
+        None => match &c.break_even {
+            crate::cost::BreakEven::Never { reason, .. } => {
+                format!("Break-even: never ({reason}).")
+            }
+            crate::cost::BreakEven::Crosses { .. } => String::new(),
+        },
+    };
+    // The note, when there is one, is the whole payback sentence (it never pays back).
+    let payback = match (c.payback.months, &c.payback.note) {
+        (_, Some(n)) => format!(" {n}."),
+        (Some(m), None) => format!(
+            " Payback of one training run: {} months.",
+            number::one_decimal(m)
+        ),
+        (None, None) => String::new(),
+    };
+    b.push(Block::Para(format!("{be}{payback}")));
+    for w in &c.warnings {
+        b.push(Block::Para(format!("Warning: {w}")));
+    }
+    let mut prices = Vec::new();
+    for arm in arms {
+        let own = arm
+            .params
+            .price
+            .filter(|p| p.input.is_some() && p.output.is_some());
+        prices.push(match own {
+            Some(p) => vec![
+                arm.name.clone(),
+                arm.model.clone(),
+                format!(
+                    "${} in / ${} out per 1M tokens{}",
+                    p.input.unwrap_or_default(),
+                    p.output.unwrap_or_default(),
+                    p.training
+                        .map_or(String::new(), |t| format!(", training ${t} per 1M"))
+                ),
+                "—".into(),
+                "from the experiment file".into(),
+            ],
+            None => match price::lookup_model(conn, None, &arm.model)? {
+                PriceMatch::Found { entry } => vec![
+                    arm.name.clone(),
+                    arm.model.clone(),
+                    format!(
+                        "{} `{}`: ${} in / ${} out per 1M tokens{}",
+                        entry.provider,
+                        entry.model_pattern,
+                        entry.input.map_or("?".into(), |x| x.to_string()),
+                        entry.output.map_or("?".into(), |x| x.to_string()),
+                        entry
+                            .training
+                            .map_or(String::new(), |t| format!(", training ${t}"))
+                    ),
+                    entry.as_of.clone(),
+                    entry.source.clone(),
+                ],
+                PriceMatch::Missing { reason, .. } => {
+                    vec![
+                        arm.name.clone(),
+                        arm.model.clone(),
+                        reason,
+                        "".into(),
+                        "".into(),
+                    ]
+                }
+            },
+        });
+    }
+    b.push(Block::Table {
+        head: ["arm", "model", "price used", "as of", "source"]
+            .map(String::from)
+            .to_vec(),
+        rows: prices,
+    });
+    let source = format!(
+        "run {} · measured tokens per query · projected {}",
+        d.report.run_id, s.today
+    );
+    b.push(Block::Chart(
+        "crossover",
+        Box::new(ChartSpec {
+            title: crate::chart::preset::CROSSOVER_TITLE.into(),
+            source: source.clone(),
+            style: CHART_STYLE,
+            data: ChartData::Crossover(CrossoverData::from_scenario(s, c, true)?),
+        }),
+    ));
+    b.push(Block::Chart(
+        "payback",
+        Box::new(ChartSpec {
+            title: crate::chart::preset::CUMULATIVE_TITLE.into(),
+            source,
+            style: CHART_STYLE,
+            data: ChartData::Cumulative(CumulativeData::from_scenario(s, c)?),
+        }),
+    ));
+    Ok(())
+}
