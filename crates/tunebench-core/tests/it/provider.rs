@@ -12,7 +12,9 @@ use tunebench_core::provider::{
 use crate::provider_fakes::Api;
 use crate::provider_server::{self as server, chat_json, chat_sse, error, usage, Reply};
 
-fn provider(kind: ProviderKind, base_url: &str, stream: bool) -> Provider {
+/// A provider of `kind` at `base_url` with no key variable and a 2 s timeout, shared by
+/// the provider tests.
+pub(crate) fn provider(kind: ProviderKind, base_url: &str, stream: bool) -> Provider {
     Provider {
         id: 1,
         name: "test".into(),

@@ -2,26 +2,10 @@
 //! reqwest drops `Authorization` on a cross-host redirect, but not `x-api-key` (Anthropic)
 //! nor `api-key` (Azure), so provider calls follow no redirect at all.
 
-use tunebench_core::provider::{
-    self, ApiKey, ChatRequest, GenParams, Message, Provider, ProviderKind, ProviderSettings, Role,
-};
+use tunebench_core::provider::{self, ApiKey, ChatRequest, GenParams, Message, ProviderKind, Role};
 
+use crate::provider::provider;
 use crate::provider_server::{self as server, chat_json, Reply};
-
-fn provider(kind: ProviderKind, base_url: &str) -> Provider {
-    Provider {
-        id: 1,
-        name: "redirecting".into(),
-        kind,
-        base_url: base_url.into(),
-        api_key_env: None,
-        settings: ProviderSettings {
-            stream: false,
-            timeout_s: 2.0,
-            ..ProviderSettings::default()
-        },
-    }
-}
 
 fn request() -> ChatRequest {
     ChatRequest {
@@ -49,7 +33,7 @@ async fn headers_seen_after_redirect(kind: ProviderKind) -> Vec<Vec<String>> {
     .await;
     let client = provider::http_client().unwrap();
     let key = ApiKey::new("sk-secret-redirect-0001");
-    let p = provider(kind, &redirecting.base_url);
+    let p = provider(kind, &redirecting.base_url, false);
     let result = provider::send(&client, &p, Some(&key), &request()).await;
     assert!(result.is_err(), "a redirect is not an answer: {result:?}");
     assert_eq!(redirecting.count(), 1);

@@ -7,31 +7,17 @@ use std::time::{Duration, SystemTime};
 use serde_json::json;
 use tunebench_core::provider::{
     self, ApiKey, ChatRequest, ErrorClass, FinishReason, GenParams, Message, Provider,
-    ProviderKind, ProviderSettings, ResponseFormat, Role,
+    ProviderKind, ResponseFormat, Role,
 };
 use tunebench_core::run::judge::ProviderJudge;
 use tunebench_core::score::judge::{JudgeClient, JudgePrompt};
 
+use crate::provider::provider;
 use crate::provider_fakes::{
     anthropic_error, anthropic_event, anthropic_stream, anthropic_whole, openai_error,
     openai_stream, openai_usage, openai_whole, Api,
 };
 use crate::provider_server::{self as server, Reply};
-
-fn provider(kind: ProviderKind, base_url: &str, stream: bool) -> Provider {
-    Provider {
-        id: 1,
-        name: "test".into(),
-        kind,
-        base_url: base_url.into(),
-        api_key_env: None,
-        settings: ProviderSettings {
-            stream,
-            timeout_s: 2.0,
-            ..ProviderSettings::default()
-        },
-    }
-}
 
 fn request(model: &str, params: GenParams) -> ChatRequest {
     ChatRequest {
