@@ -17,7 +17,7 @@ pub fn upsert(
     api_key_env: Option<&str>,
     settings: &ProviderSettings,
 ) -> Result<i32> {
-    let settings = serde_json::to_string(settings).map_err(|e| Error::Invalid(e.to_string()))?;
+    let settings = settings_json(settings)?;
     Ok(conn.query_row(
         "INSERT INTO provider (name, kind, base_url, api_key_env, settings)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -38,7 +38,7 @@ pub fn insert(
     api_key_env: Option<&str>,
     settings: &ProviderSettings,
 ) -> Result<i32> {
-    let settings = serde_json::to_string(settings).map_err(|e| Error::Invalid(e.to_string()))?;
+    let settings = settings_json(settings)?;
     Ok(conn.query_row(
         "INSERT INTO provider (name, kind, base_url, api_key_env, settings)
          VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
@@ -49,12 +49,18 @@ pub fn insert(
 
 /// Replaces provider `id`'s engine settings (limits, timeouts), nothing else.
 pub fn update_settings(conn: &Connection, id: i32, settings: &ProviderSettings) -> Result<()> {
-    let settings = serde_json::to_string(settings).map_err(|e| Error::Invalid(e.to_string()))?;
+    let settings = settings_json(settings)?;
     conn.execute(
         "UPDATE provider SET settings = ?2 WHERE id = ?1",
         params![id, settings],
     )?;
     Ok(())
+}
+
+/// The settings column's JSON; settings are plain data, so a failure here is a bug.
+fn settings_json(settings: &ProviderSettings) -> Result<String> {
+    serde_json::to_string(settings)
+        .map_err(|e| Error::Internal(format!("provider settings as JSON: {e}")))
 }
 
 // --- reads ---
