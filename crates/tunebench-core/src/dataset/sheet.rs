@@ -5,7 +5,8 @@
 //! rows), so its memory grows with the sheet. A workbook from elsewhere can claim far more
 //! than it holds, so before anything is allocated: a zipped workbook (XLSX, ODS) may unpack
 //! to at most [`MAX_UNZIPPED_BYTES`], each part no more than it declares, and an XLSX
-//! sheet's used range, declared or seen in its cells, may span at most [`MAX_SHEET_CELLS`].
+//! sheet's used range, declared or seen in its cells, may span at most [`MAX_SHEET_CELLS`];
+//! so may every used range an XLS workbook declares (its reader reserves room for it).
 
 use std::io::{BufReader, Read, Seek, SeekFrom};
 
@@ -78,6 +79,9 @@ fn open(input: &InputFile, format: Format) -> Result<Book> {
     let mut source = input.open()?;
     if matches!(format, Format::Xlsx | Format::Ods) {
         check_unzipped_size(input, source.as_mut())?;
+    }
+    if matches!(format, Format::Xls) {
+        check_xls_dimensions(input, source.as_mut())?;
     }
     let rs = BufReader::new(source);
     let bad = |e: String| {
@@ -188,9 +192,14 @@ fn check_area(
     let span = |a: u32, b: u32| u64::from(b.saturating_sub(a)) + 1;
     let cells = span(start.0, end.0) * span(start.1, end.1);
     if cells > MAX_SHEET_CELLS {
+        let place = if sheet.is_empty() {
+            String::new()
+        } else {
+            format!("sheet `{sheet}`")
+        };
         return Err(Error::bad_file(
             file,
-            format!("sheet `{sheet}`"),
+            place,
             format!(
                 "{what} {}:{}, which spans {} cells, over the limit of {} cells",
                 cell_name(start),
@@ -199,6 +208,81 @@ fn check_area(
                 crate::money::count(MAX_SHEET_CELLS as f64)
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Reads every DIMENSIONS record of an XLS workbook's stream, as calamine will when it
+/// opens the workbook, and refuses a declared used range over [`MAX_SHEET_CELLS`] (or one
+/// that ends before it starts) before calamine reserves memory for it: one changed byte in
+/// a real file was enough to make it ask for 600 GB.
+fn check_xls_dimensions(input: &InputFile, rs: &mut dyn ByteSource) -> Result<()> {
+    let file = input.name.as_str();
+    let stream = match cfb::CompoundFile::open(&mut *rs) {
+        Ok(mut book) => {
+            let mut bytes = Vec::new();
+            let read = ["Workbook", "Book"]
+                .iter()
+                .find_map(|name| book.open_stream(name).ok())
+                .map(|mut s| s.read_to_end(&mut bytes));
+            read.is_some_and(|r| r.is_ok()).then_some(bytes)
+        }
+        Err(_) => None,
+    };
+    rs.seek(SeekFrom::Start(0)).map_err(|e| input.io_error(e))?;
+    // Not a compound file, or no readable workbook stream: calamine says why.
+    let Some(stream) = stream else {
+        return Ok(());
+    };
+    let u16_at = |b: &[u8], i: usize| u32::from(u16::from_le_bytes([b[i], b[i + 1]]));
+    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let mut at = 0usize;
+    while at + 4 <= stream.len() {
+        let kind = u16_at(&stream, at);
+        let len = u16_at(&stream, at + 2) as usize;
+        let Some(data) = stream.get(at + 4..at + 4 + len) else {
+            break;
+        };
+        at += 4 + len;
+        if kind != 0x0200 {
+            continue;
+        }
+        // [MS-XLS] 2.4.90: first row, one past the last row, first column, one past the
+        // last column (rows are 16-bit before BIFF8), read as calamine reads them.
+        let (first_row, rows_end, mut first_col, cols_end) = match len {
+            10 => (
+                u16_at(data, 0),
+                u16_at(data, 2),
+                u16_at(data, 4),
+                u16_at(data, 6),
+            ),
+            14 | 16 => (
+                u32_at(data, 0),
+                u32_at(data, 4),
+                u16_at(data, 8),
+                u16_at(data, 10),
+            ),
+            _ => continue,
+        };
+        if first_col > 0xFF || cols_end < first_col {
+            first_col = 0;
+        }
+        if rows_end == 0 || cols_end == 0 {
+            continue;
+        }
+        let (start, end) = ((first_row, first_col), (rows_end - 1, cols_end - 1));
+        if end.0 < start.0 || end.1 < start.1 {
+            return Err(Error::bad_file(
+                file,
+                "",
+                format!(
+                    "the workbook is damaged: a sheet's declared used range {}:{} ends before it starts",
+                    cell_name(start),
+                    cell_name(end)
+                ),
+            ));
+        }
+        check_area(file, "", "a sheet declares a used range of", start, end)?;
     }
     Ok(())
 }

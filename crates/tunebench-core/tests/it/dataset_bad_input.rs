@@ -407,3 +407,62 @@ fn a_padded_but_honest_xlsx_still_imports() {
     let outcome = import(&conn, &p).unwrap();
     assert_eq!(outcome.rows, 1);
 }
+
+/// tickets.xls with its sheet's DIMENSIONS record (BIFF8: first row, one past the last row,
+/// first column, one past the last column) changed to claim `rows` rows.
+fn xls_claiming_rows(rows: u32) -> Vec<u8> {
+    let mut bytes = std::fs::read(fixture("tickets.xls")).unwrap();
+    let at = bytes
+        .windows(4)
+        .position(|w| w == [0x00, 0x02, 0x0e, 0x00])
+        .expect("tickets.xls has a DIMENSIONS record");
+    bytes[at + 8..at + 12].copy_from_slice(&rows.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn an_xls_whose_dimensions_claim_billions_of_cells_is_refused_before_anything_is_allocated() {
+    // One byte changed in a real workbook made the reader reserve 600 GB and abort the
+    // process; a damaged file must be an error naming it, not a crash.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "huge.xls", xls_claiming_rows(0x1000_0000));
+    refused(
+        &p,
+        &ImportOptions::default(),
+        &[
+            "huge.xls",
+            "declares a used range",
+            "A1:F268435456",
+            "limit",
+        ],
+    );
+    let err = tunebench_core::dataset::preview(&p, &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("huge.xls"), "{err}");
+}
+
+#[test]
+fn an_xls_whose_dimensions_end_before_they_start_is_refused_as_damaged() {
+    let mut bytes = xls_claiming_rows(0);
+    let at = bytes
+        .windows(4)
+        .position(|w| w == [0x00, 0x02, 0x0e, 0x00])
+        .unwrap();
+    // First row 10, one past the last row 5.
+    bytes[at + 4..at + 8].copy_from_slice(&10u32.to_le_bytes());
+    bytes[at + 8..at + 12].copy_from_slice(&5u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "backwards.xls", bytes);
+    refused(
+        &p,
+        &ImportOptions::default(),
+        &["backwards.xls", "damaged", "ends before it starts"],
+    );
+}
+
+#[test]
+fn a_real_xls_within_the_limits_still_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "ok.xls", xls_claiming_rows(5));
+    let conn = store::open_in_memory().unwrap();
+    import(&conn, &p).expect("the fixture's own dimensions are fine");
+}
