@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::price::{PriceEntry, TrainingUnit};
+use crate::price::{ArmPrice, PriceEntry, TrainingUnit};
 use crate::{Error, Result};
 
 /// A measured or estimated quantity: its mean and a (95 %) interval around it.
@@ -112,18 +112,6 @@ impl TokenUsage {
             basis,
         })
     }
-}
-
-/// Per-token prices of one arm, $ per 1M tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ArmPrice {
-    pub input: f64,
-    /// Price of a cached input token; the input price when the provider has no cache discount.
-    pub cached_input: f64,
-    pub output: f64,
-    /// Price multiplier for traffic sent through a batch API (0.5 = half price); 1 when none.
-    pub batch_multiplier: f64,
 }
 
 /// The fixed hosting cost of a dedicated deployment.
