@@ -8,6 +8,8 @@ use tunebench_core::{store, Error};
 
 use crate::support::temp_db;
 
+mod document;
+
 /// What an arm answered on one case: `Some(output)`, or `None` when it timed out.
 type Answers = [Option<&'static str>; 20];
 
