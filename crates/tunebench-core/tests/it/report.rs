@@ -833,13 +833,11 @@ fn bleu_and_chrf_primaries_report_the_corpus_figure_not_the_mean_of_sentences() 
     }
 }
 
-#[test]
-fn a_bleu_primary_still_prices_the_run_without_calling_bleu_an_accuracy() {
+/// The seeded run with a BLEU primary metric, token counts and catalog prices for both
+/// arms, so it has a cost projection.
+fn priced_bleu_run(conn: &Connection) -> i32 {
     use tunebench_core::price::{Origin, PriceEntry, PriceKind, TrainingUnit};
-    use tunebench_core::report::run_decision;
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
-    let run_id = seed_run(&conn, &arm_a(), &arm_b());
+    let run_id = seed_run(conn, &arm_a(), &arm_b());
     conn.execute(
         "UPDATE experiment SET primary_metric = 'bleu', labels = '[]'",
         [],
@@ -865,13 +863,22 @@ fn a_bleu_primary_still_prices_the_run_without_calling_bleu_an_accuracy() {
         origin: Origin::Custom,
     };
     store::price::upsert_custom(
-        &conn,
+        conn,
         &[
             entry("base-model", PriceKind::Base),
             entry("ft-model", PriceKind::FineTuned),
         ],
     )
     .unwrap();
+    run_id
+}
+
+#[test]
+fn a_bleu_primary_still_prices_the_run_without_calling_bleu_an_accuracy() {
+    use tunebench_core::report::run_decision;
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = priced_bleu_run(&conn);
     let d = run_decision(
         &conn,
         &db.path,
@@ -888,5 +895,54 @@ fn a_bleu_primary_still_prices_the_run_without_calling_bleu_an_accuracy() {
         (scenario.arm_a.accuracy, scenario.arm_b.accuracy),
         (None, None),
         "BLEU is not a share of right answers: no cost per correct answer"
+    );
+}
+
+#[test]
+fn a_stated_threshold_makes_bleu_scores_correct_answers_and_the_cost_report_states_it() {
+    use tunebench_core::report::run_decision;
+    use tunebench_core::score::bleu::sentence_bleu;
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = priced_bleu_run(&conn);
+    let with_threshold = |at: &str| {
+        conn.execute(
+            "UPDATE run SET settings = ?1",
+            [format!(r#"{{"scenario":{{"correct_at":{at}}}}}"#)],
+        )
+        .unwrap();
+        run_decision(&conn, &db.path, run_id, "2026-11-29", &ReportOptions::default()).unwrap()
+    };
+    let d = with_threshold("30");
+    let (scenario, cost) = d.cost.as_ref().expect("priced");
+    // By hand: a case is correct when its sentence BLEU is at least 30; a timeout is wrong.
+    let share = |answers: &Answers| {
+        (0..20)
+            .filter(|&i| answers[i].is_some_and(|out| sentence_bleu(out, expected(i)) >= 30.0))
+            .count() as f64
+            / 20.0
+    };
+    let (a, b) = (share(&arm_a()), share(&arm_b()));
+    assert_eq!(
+        (scenario.arm_a.accuracy, scenario.arm_b.accuracy),
+        (Some(a), Some(b))
+    );
+    assert!(cost.arm_a.cost_per_correct_answer.is_some());
+    assert!(cost.arm_b.cost_per_correct_answer.is_some());
+    let stated = format!(
+        "Correct answers by a stated threshold: a case counts as correct when its bleu score is \
+         at least 30 (the experiment's [scenario] correct_at), which prompting meets in {:.1} % \
+         of cases and fine-tuned in {:.1} %; the cost per correct answer and the cost of wrong \
+         answers count cases so",
+        a * 100.0,
+        b * 100.0
+    );
+    assert!(cost.warnings.contains(&stated), "{:#?}", cost.warnings);
+    // A threshold off the metric's scale is refused, naming the field.
+    let d = with_threshold("150");
+    let why = d.cost.as_ref().err().expect("refused").reason.clone();
+    assert!(
+        why.contains("[scenario] correct_at = 150 is outside bleu's scale, 0 to 100"),
+        "{why}"
     );
 }
