@@ -13,7 +13,7 @@ pub use break_even::{cheaper_ranges, BreakEven, CheaperRange, Payback};
 pub use estimate::{scenario_from_catalog, EstimateRequest, TokensPerQuery};
 pub use model::{evaluate, ArmCost, CostReport, Side};
 pub use scenario::{
-    ArmAssumptions, ArmPrice, CorrectAt, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training,
-    TrainingPlan,
+    ArmAssumptions, ArmPrice, CorrectAt, Estimate, Hosting, Scenario, TokenBasis, TokenUsage,
+    Training, TrainingPlan,
 };
 pub use sensitivity::SensitivityRow;

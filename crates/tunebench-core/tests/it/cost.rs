@@ -656,7 +656,6 @@ fn a_run_that_outlives_neither_retraining_nor_retirement_never_pays_back_in_one_
     assert_eq!((p.month, p.note), (Some(36), None));
 }
 
-
 /// Every dollar figure written in `text`, as written.
 fn dollar_figures(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || "();:".contains(c))
@@ -798,8 +797,9 @@ fn with_stepped_hosting_the_cost_headline_states_the_arm_cheaper_at_the_volume_n
     // Away from the team's volume the headline follows the range it falls in.
     let r = cost::evaluate(&stepped_hosting(52_000.0)).unwrap();
     assert!(
-        r.headline
-            .contains("At 52,000 queries/day fine-tuning is cheaper, from 51,641 to 55,000 queries/day"),
+        r.headline.contains(
+            "At 52,000 queries/day fine-tuning is cheaper, from 51,641 to 55,000 queries/day"
+        ),
         "{}",
         r.headline
     );

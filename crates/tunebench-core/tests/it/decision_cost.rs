@@ -447,7 +447,10 @@ fn the_reports_cost_section_is_at_the_teams_volume_and_names_the_arm_cheaper_the
     let view = decide_with(Some(&s), TRAINED, &q);
     let (reason, supports) = cost_reason(&view.recommendation);
     assert_eq!(supports, Supports::Against, "{reason}");
-    assert!(reason.contains("fine-tuned $1,688 vs prompting $1,642 a month"), "{reason}");
+    assert!(
+        reason.contains("fine-tuned $1,688 vs prompting $1,642 a month"),
+        "{reason}"
+    );
 }
 
 #[test]
