@@ -597,6 +597,12 @@ export type CasePage_Deserialize = {
 	arm_a: string,
 	arm_b: string,
 	cases: CaseView_Deserialize[],
+	/**
+	 *  What makes a case right, stated wherever the counts of right and wrong cases are
+	 *  shown: "Right: a case's bleu score is at least 30 (the experiment's [scenario]
+	 *  correct_at)".
+	 */
+	right_means: string,
 };
 
 /**  One page of the browser. */
@@ -612,6 +618,12 @@ export type CasePage_Serialize = {
 	arm_a: string,
 	arm_b: string,
 	cases: CaseView_Serialize[],
+	/**
+	 *  What makes a case right, stated wherever the counts of right and wrong cases are
+	 *  shown: "Right: a case's bleu score is at least 30 (the experiment's [scenario]
+	 *  correct_at)".
+	 */
+	right_means: string,
 };
 
 /**  One case with both arms' answers. */

@@ -37,6 +37,18 @@ struct Saved {
     correct_at: Option<f64>,
 }
 
+/// The `[scenario] correct_at` run `run` was started with: the score at or above which a
+/// case of a continuous primary metric counts as correct, when the experiment states one.
+pub(crate) fn stated_correct_at(run: &crate::run::RunRecord) -> Result<Option<f64>> {
+    let saved: Saved = run
+        .scenario_settings()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| Error::Invalid(format!("run {}: the saved [scenario]: {e}", run.id)))?
+        .unwrap_or_default();
+    Ok(saved.correct_at)
+}
+
 /// The name a run's scenario is saved under.
 pub const SAVED_SCENARIO: &str = "default";
 

@@ -1095,3 +1095,71 @@ fn an_entity_primary_reports_the_corpus_f1_that_seqeval_gives_on_a_conll_shaped_
     );
     assert!((r.arms[0].primary.value - 1.0).abs() < 1e-12);
 }
+
+#[test]
+fn the_case_browser_calls_a_bleu_answer_right_by_a_threshold_on_bleus_scale_and_states_it() {
+    use tunebench_core::score::bleu::sentence_bleu;
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = seed_run(&conn, &arm_a(), &arm_b());
+    conn.execute(
+        "UPDATE experiment SET primary_metric = 'bleu', labels = '[]'",
+        [],
+    )
+    .unwrap();
+    // Case 0: prompting repeats the reference; the fine-tuned arm gets part of it.
+    let reference = "the parcel was sent to the wrong address last week";
+    let partial = "the parcel went to an old address";
+    conn.execute(
+        "UPDATE example SET expected = ?1 WHERE id = 100",
+        [reference],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE result SET output = ?1 WHERE example_id = 100 AND arm_id = 2",
+        [reference],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE result SET output = ?1 WHERE example_id = 100 AND arm_id = 1",
+        [partial],
+    )
+    .unwrap();
+    let bleu = sentence_bleu(partial, reference);
+    assert!(
+        bleu > 0.5 && bleu < 50.0,
+        "{bleu}: right at 0.5, wrong at half of 100"
+    );
+    let case_0 = |p: &tunebench_core::report::CasePage| {
+        p.cases.iter().find(|c| c.ordinal == 0).cloned().unwrap()
+    };
+    let page = cases(&conn, run_id, CaseFilter::All, None, 0, 100).unwrap();
+    assert_eq!(
+        page.right_means,
+        "Right: a case's bleu score is at least 50, half its scale (no [scenario] correct_at is stated)"
+    );
+    let c = case_0(&page);
+    assert!(c.a.right && !c.b.right, "{bleu} BLEU is not a right answer");
+    let only_a = cases(&conn, run_id, CaseFilter::AOnlyRight, None, 0, 100).unwrap();
+    assert!(only_a.cases.iter().any(|c| c.ordinal == 0));
+    // A stated threshold below the partial answer's score makes it right, and is stated.
+    let at = (bleu / 2.0).floor();
+    conn.execute(
+        "UPDATE run SET settings = ?1",
+        [format!(r#"{{"scenario":{{"correct_at":{at}}}}}"#)],
+    )
+    .unwrap();
+    let page = cases(&conn, run_id, CaseFilter::All, None, 0, 100).unwrap();
+    assert_eq!(
+        page.right_means,
+        format!(
+            "Right: a case's bleu score is at least {at} (the experiment's [scenario] correct_at)"
+        )
+    );
+    assert!(case_0(&page).b.right);
+    // A binary primary metric needs no threshold: right is a score of 1.
+    conn.execute("UPDATE experiment SET primary_metric = 'exact_match'", [])
+        .unwrap();
+    let page = cases(&conn, run_id, CaseFilter::All, None, 0, 100).unwrap();
+    assert_eq!(page.right_means, "Right: a case scores 1 on exact_match");
+}
