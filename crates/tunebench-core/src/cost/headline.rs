@@ -37,7 +37,7 @@ fn capitalised(text: &str) -> String {
 /// One range as volumes: "up to 5,164", "from 5,164 to 11,000", "from 82,626".
 fn span(r: &CheaperRange) -> String {
     match (r.from, r.to) {
-        (from, Some(to)) if from == 0.0 => format!("up to {}", count(to)),
+        (0.0, Some(to)) => format!("up to {}", count(to)),
         (from, Some(to)) => format!("from {} to {}", count(from), count(to)),
         (from, None) => format!("from {}", count(from)),
     }
@@ -137,7 +137,7 @@ pub fn headline(c: &CostReport) -> String {
     let here = match c.cheaper.iter().find(|r| r.contains(v)) {
         Some(r) if c.cheaper.len() > 2 => {
             let range = match (r.from, r.to) {
-                (from, Some(to)) if from == 0.0 => format!("up to {} queries/day", count(to)),
+                (0.0, Some(to)) => format!("up to {} queries/day", count(to)),
                 (from, Some(to)) => format!("from {} to {} queries/day", count(from), count(to)),
                 (from, None) => format!("from {} queries/day up", count(from)),
             };

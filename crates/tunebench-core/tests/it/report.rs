@@ -947,7 +947,7 @@ fn a_stated_threshold_makes_bleu_scores_correct_answers_and_the_cost_report_stat
     assert!(cost.warnings.contains(&stated), "{:#?}", cost.warnings);
     // A threshold off the metric's scale is refused, naming the field.
     let d = with_threshold("150");
-    let why = d.cost.as_ref().err().expect("refused").reason.clone();
+    let why = d.cost.as_ref().expect_err("refused").reason.clone();
     assert!(
         why.contains("[scenario] correct_at = 150 is outside bleu's scale, 0 to 100"),
         "{why}"
