@@ -219,6 +219,25 @@ fn a_priced_run_gets_a_break_even_and_slide_sized_charts() {
         (be - expected).abs() / expected < 1e-6,
         "break-even {be}, by hand {expected}"
     );
+    // The printed cost line names where each arm is cheaper and the arm cheaper at the
+    // scenario's volume, the sentence the app and the decision report write.
+    let headline = v["cost_headline"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        headline.starts_with("Fine-tuning is cheaper from 1 queries/day, prompting below it. At "),
+        "{headline}"
+    );
+    let text = tunebench()
+        .args(["--db", &db, "report", &run_id])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains(&format!("\ncost at scale: {headline}\n")),
+        "{text}"
+    );
 
     for (file, w, h) in [("c.png", 1920_u32, 1080_u32), ("c4k.png", 3840, 2160)] {
         let path = dir.path().join(file);

@@ -4,6 +4,7 @@
 
 pub mod break_even;
 pub mod estimate;
+pub mod headline;
 pub mod model;
 pub mod scenario;
 pub mod sensitivity;
@@ -14,6 +15,7 @@ pub use break_even::{cheaper_ranges, BreakEven, CheaperRange, Payback};
 pub use estimate::{scenario_from_catalog, EstimateRequest, TokensPerQuery};
 pub use model::{evaluate, ArmCost, CostReport, Side};
 pub use scenario::{
-    ArmAssumptions, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training, TrainingPlan,
+    ArmAssumptions, CorrectAt, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training,
+    TrainingPlan,
 };
 pub use sensitivity::SensitivityRow;

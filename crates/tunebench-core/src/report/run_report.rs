@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::{paired_ids, RunData};
 use crate::arm::Arm;
 use crate::decision::{FormatCheck, FormatCounts, FormatNeed};
+use crate::provider::ResponseFormat;
 pub use crate::run::summary::ErrorCount;
 use crate::score::{label_of, label_report, score_case, LabelReport, MetricScale, Scorer};
 use crate::stats::mcnemar::mcnemar_exact;
@@ -222,7 +223,8 @@ pub fn run_report(
         .copied()
         .filter(|r| paired.contains(&r.example_id))
         .collect();
-    let format_checks = format_checks(exp, &paired_a, &paired_b);
+    let schemas = [response_schema(&data.arm_a), response_schema(&data.arm_b)];
+    let format_checks = format_checks(exp, schemas, &paired_a, &paired_b);
     let task_warning = task_warning(
         &exp.primary_metric,
         [&arms[0], &arms[1]],
@@ -268,33 +270,58 @@ pub const NEAR_ZERO: f64 = 0.05;
 /// question.
 pub const MOSTLY_OUTSIDE: f64 = 0.5;
 
+/// The JSON Schema an arm asks its model to answer in (`response_format` of type
+/// `json_schema`), as JSON text.
+fn response_schema(arm: &Arm) -> Option<&str> {
+    match &arm.params.generation.response_format {
+        Some(ResponseFormat::JsonSchema { schema, .. }) => Some(schema),
+        _ => None,
+    }
+}
+
 /// The paired pass/fail outcomes of both arms against every format check the run can
-/// measure: valid JSON, and a label of the taxonomy when there is one. (Schema
-/// compliance needs a schema, which an experiment declares only as a primary scorer.)
+/// measure: valid JSON, a label of the taxonomy when there is one, and compliance with
+/// the JSON Schema an arm asks for structured output in (each arm against its own schema,
+/// else the other arm's; not measured when the schema does not compile).
 fn format_checks(
     exp: &experiment::Experiment,
+    schemas: [Option<&str>; 2],
     rows_a: &[&ResultRow],
     rows_b: &[&ResultRow],
 ) -> Vec<FormatCheck> {
-    let mut scorers: Vec<(FormatNeed, Scorer)> = vec![(FormatNeed::Json, Scorer::JsonValid)];
+    let both = |s: Scorer| (s.clone(), s);
+    let mut scorers: Vec<(FormatNeed, (Scorer, Scorer))> =
+        vec![(FormatNeed::Json, both(Scorer::JsonValid))];
     if !exp.labels.is_empty() {
         scorers.push((
             FormatNeed::Taxonomy,
-            Scorer::LabelInTaxonomy {
+            both(Scorer::LabelInTaxonomy {
                 labels: exp.labels.clone(),
                 normalization: Default::default(),
-            },
+            }),
         ));
+    }
+    let [schema_a, schema_b] = schemas;
+    if let (Some(a), Some(b)) = (schema_a.or(schema_b), schema_b.or(schema_a)) {
+        let schema = |s: &str| Scorer::JsonSchema {
+            schema: s.to_owned(),
+        };
+        scorers.push((FormatNeed::JsonSchema, (schema(a), schema(b))));
     }
     let by_id: HashMap<i32, &ResultRow> = rows_b.iter().map(|r| (r.example_id, *r)).collect();
     scorers
         .into_iter()
-        .filter_map(|(need, scorer)| {
-            let prepared = scorer.prepare(&format!("experiment `{}`", exp.name)).ok()?;
-            let pass = |r: &ResultRow| -> Option<bool> {
-                let out = r.output.as_deref()?;
-                Some(prepared.score(out, &r.expected) == Some(1.0))
-            };
+        .filter_map(|(need, (scorer_a, scorer_b))| {
+            let origin = format!("experiment `{}`", exp.name);
+            let prepared_a = scorer_a.prepare(&origin).ok()?;
+            let prepared_b = scorer_b.prepare(&origin).ok()?;
+            let pass_with =
+                |prepared: &crate::score::PreparedScorer, r: &ResultRow| -> Option<bool> {
+                    let out = r.output.as_deref()?;
+                    Some(prepared.score(out, &r.expected) == Some(1.0))
+                };
+            let pass_a = |r: &ResultRow| pass_with(&prepared_a, r);
+            let pass_b = |r: &ResultRow| pass_with(&prepared_b, r);
             let tally = |c: &mut FormatCounts, outcome: Option<bool>| match outcome {
                 Some(true) => c.compliant += 1,
                 Some(false) => c.non_compliant += 1,
@@ -306,7 +333,7 @@ fn format_checks(
                 let Some(b) = by_id.get(&a.example_id) else {
                     continue;
                 };
-                let (oa, ob) = (pass(a), pass(b));
+                let (oa, ob) = (pass_a(a), pass_b(b));
                 tally(&mut pa, oa);
                 tally(&mut pb, ob);
                 // An errored call fails the check.
