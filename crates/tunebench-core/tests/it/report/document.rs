@@ -5,7 +5,6 @@
 
 use regex::Regex;
 use tunebench_core::decision::{FormatNeed, Questions};
-use tunebench_core::price::{Origin, PriceEntry, PriceKind, TrainingUnit};
 use tunebench_core::report::{render, DocFormat};
 
 use super::*;
@@ -45,31 +44,7 @@ fn priced_run(conn: &Connection) -> i32 {
         [],
     )
     .unwrap();
-    let entry = |model: &str, kind: PriceKind, input: f64, output: f64| PriceEntry {
-        provider: "openai_compatible".into(),
-        model_pattern: model.into(),
-        kind,
-        input: Some(input),
-        cached_input: None,
-        cache_write: None,
-        output: Some(output),
-        batch_multiplier: None,
-        training: (kind == PriceKind::FineTuned).then_some(25.0),
-        training_unit: (kind == PriceKind::FineTuned).then_some(TrainingUnit::PerMillionTokens),
-        hosting_per_hour: None,
-        retirement_date: None,
-        source: "test".into(),
-        as_of: "2026-11-01".into(),
-        origin: Origin::Custom,
-    };
-    store::price::upsert_custom(
-        conn,
-        &[
-            entry("base-model", PriceKind::Base, 0.4, 1.6),
-            entry("ft-model", PriceKind::FineTuned, 0.3, 1.2),
-        ],
-    )
-    .unwrap();
+    price_models(conn, (0.4, 1.6), (0.3, 1.2), 25.0);
     run_id
 }
 
