@@ -3,6 +3,7 @@
 //! its verdict, latency and measured cost per query ([`run_report`]), and the cases
 //! behind the numbers for the results screen's case browser ([`cases`]).
 
+mod arm_report;
 pub mod case_page;
 pub mod charts;
 pub mod decision;
@@ -11,6 +12,7 @@ pub mod history;
 pub mod latency;
 pub mod run_report;
 pub mod scenario;
+mod task_checks;
 
 use std::collections::HashSet;
 
