@@ -597,6 +597,12 @@ export type CasePage_Deserialize = {
 	arm_a: string,
 	arm_b: string,
 	cases: CaseView_Deserialize[],
+	/**
+	 *  What makes a case right, stated wherever the counts of right and wrong cases are
+	 *  shown: "Right: a case's bleu score is at least 30 (the experiment's [scenario]
+	 *  correct_at)".
+	 */
+	right_means: string,
 };
 
 /**  One page of the browser. */
@@ -612,6 +618,12 @@ export type CasePage_Serialize = {
 	arm_a: string,
 	arm_b: string,
 	cases: CaseView_Serialize[],
+	/**
+	 *  What makes a case right, stated wherever the counts of right and wrong cases are
+	 *  shown: "Right: a case's bleu score is at least 30 (the experiment's [scenario]
+	 *  correct_at)".
+	 */
+	right_means: string,
 };
 
 /**  One case with both arms' answers. */
@@ -813,6 +825,17 @@ export type CorpusMetric = "bleu" | "chrf" |
 /**  Micro-averaged entity F1 (true positives, false positives, false negatives summed). */
 "entity_f1";
 
+/**
+ *  A threshold that makes a continuous per-case score a right or wrong answer: a case is
+ *  correct when its `metric` score is at least `at` (on the metric's own scale, 0..1 or
+ *  0..100). Stated wherever a count or share of correct answers derived from it is shown.
+ */
+export type CorrectAt = {
+	/**  The primary metric's name, e.g. `rouge_l`. */
+	metric: string,
+	at: number | null,
+};
+
 /**  Every output of the cost model for one scenario. */
 export type CostReport = CostReport_Serialize | CostReport_Deserialize;
 
@@ -833,6 +856,11 @@ export type CostReport_Deserialize = {
 	sensitivity: SensitivityRow_Deserialize[],
 	/**  Things the reader should know (an error cost without a measured accuracy, …). */
 	warnings: string[],
+	/**
+	 *  Cost at scale in one sentence: where each arm is cheaper, and which one is at
+	 *  `queries_per_day` with both monthly totals.
+	 */
+	headline: string,
 };
 
 /**  Every output of the cost model for one scenario. */
@@ -852,6 +880,11 @@ export type CostReport_Serialize = {
 	sensitivity: SensitivityRow_Serialize[],
 	/**  Things the reader should know (an error cost without a measured accuracy, …). */
 	warnings: string[],
+	/**
+	 *  Cost at scale in one sentence: where each arm is cheaper, and which one is at
+	 *  `queries_per_day` with both monthly totals.
+	 */
+	headline: string,
 };
 
 /**  One dataset as the dataset list shows it. */
@@ -2640,6 +2673,12 @@ export type Scenario_Deserialize = {
 	horizon_months?: number,
 	arm_a: ArmAssumptions_Deserialize,
 	arm_b: ArmAssumptions_Deserialize,
+	/**
+	 *  What made a case "correct" for the arms' `accuracy` when the primary metric is
+	 *  continuous (ROUGE-L, BLEU, chrF, entity F1): a stated threshold on its score.
+	 *  `None` for a binary metric, whose 1 is correct, or when no accuracy is known.
+	 */
+	correct_at?: CorrectAt | null,
 };
 
 /**  The assumptions of a projection: arm A (prompting) against arm B (fine-tuned or hybrid). */
@@ -2658,6 +2697,12 @@ export type Scenario_Serialize = {
 	horizon_months: number,
 	arm_a: ArmAssumptions_Serialize,
 	arm_b: ArmAssumptions_Serialize,
+	/**
+	 *  What made a case "correct" for the arms' `accuracy` when the primary metric is
+	 *  continuous (ROUGE-L, BLEU, chrF, entity F1): a stated threshold on its score.
+	 *  `None` for a binary metric, whose 1 is correct, or when no accuracy is known.
+	 */
+	correct_at: CorrectAt | null,
 };
 
 /**  One assumption moved ±25 % and the break-even volume each end gives (`None`: never crosses). */

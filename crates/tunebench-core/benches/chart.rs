@@ -58,6 +58,7 @@ fn scenario() -> Scenario {
         horizon_months: 24,
         arm_a: arm("prompting", (0.40, 0.10, 1.60), 2300.0, 1500.0, 100.0),
         arm_b: b,
+        correct_at: None,
     }
 }
 

@@ -344,16 +344,10 @@ function pct(v: number): string {
 /** The figures under the chart: break-even, monthly cost per arm, payback, sensitivity. */
 export function figuresView(v: ScenarioView): TemplateResult {
   const r = v.report;
-  const be = r.break_even;
-  const headline =
-    be.kind === "crosses"
-      ? html`Fine-tuning is cheaper from <strong id="break-even">${volume(be.queries_per_day)}</strong> queries/day
-          ${be.low !== null || be.high !== null
-            ? html`<span class="muted">(token intervals: ${volume(be.low)} to ${volume(be.high)})</span>`
-            : nothing}`
-      : html`<span id="break-even">No break-even</span>: ${be.reason}`;
+  // Written by the cost model: where each arm is cheaper, every crossing, and which one is
+  // at this volume with the two monthly totals of the table below.
   return html`<div class="figures">
-    <p class="headline" id="crossover-headline">${headline}</p>
+    <p class="headline" id="crossover-headline">${r.headline}</p>
     <table class="grid compact" id="cost-table">
       <thead><tr><th></th><th class="num">Per query</th><th class="num">Hosting / month</th>
         <th class="num">Training / month</th><th class="num">Monthly at ${volume(r.queries_per_day)}/day</th>

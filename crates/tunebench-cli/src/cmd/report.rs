@@ -81,18 +81,17 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         };
         value["break_even_queries_per_day"] = serde_json::json!(v);
         value["break_even_note"] = serde_json::json!(note);
+        value["cost_headline"] = serde_json::json!(break_even.as_ref().ok().map(|c| &c.headline));
         value["recommendation"] = recommendation_json(&recommendation);
         return out.print_json(&value);
     }
-    let break_even = match &break_even {
-        Ok(c) => match c.break_even.queries_per_day() {
-            Some(v) => format!("{v:.0} queries/day (fine-tuning is cheaper above it)"),
-            None => break_even_note(&c.break_even).unwrap_or_default(),
-        },
+    // Where each arm is cheaper (every crossing) and which one is at the volume.
+    let cost_line = match &break_even {
+        Ok(c) => c.headline.clone(),
         Err(e) => format!("unknown ({e})"),
     };
     say!("{}", human(report).trim_end_matches('\n'))?;
-    say!("\nbreak-even: {break_even}")?;
+    say!("\ncost at scale: {cost_line}")?;
     say!("\nrecommendation: {}", recommendation.headline)?;
     Ok(())
 }

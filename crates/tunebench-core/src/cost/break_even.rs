@@ -349,18 +349,22 @@ pub fn payback(s: &Scenario) -> Result<Payback> {
         hosting_monthly(s, b, v) + s.days_per_month * v * variable_cost(s, b, Bound::Mean);
     let saving = a_monthly - b_running;
     if saving <= 0.0 {
+        // Cite the monthly total and its training share, the figures the cost table shows,
+        // not the running cost before training, which no table shows.
+        let training_monthly = super::model::training_monthly(s, b)?;
         return Ok(Payback {
             queries,
             months: None,
             month: None,
             note: Some(format!(
-                "At {} queries a day {} runs at {} a month against {} for {}, so its training ({}) is never paid back",
+                "At {} queries a day {} costs {} a month, {} of it training, against {} for {}: \
+                 its queries and hosting alone cost no less, so its training is never paid back",
                 count(v),
                 b.name,
-                usd(b_running),
+                usd(b_running + training_monthly),
+                usd(training_monthly),
                 usd(a_monthly),
                 s.arm_a.name,
-                usd(run)
             )),
         });
     }

@@ -4,15 +4,18 @@
 
 pub mod break_even;
 pub mod estimate;
+pub mod headline;
 pub mod model;
 pub mod scenario;
 pub mod sensitivity;
 
+/// The per-token prices of an arm come from the catalog; the cost model reads them.
+pub use crate::price::ArmPrice;
 pub use break_even::{cheaper_ranges, BreakEven, CheaperRange, Payback};
 pub use estimate::{scenario_from_catalog, EstimateRequest, TokensPerQuery};
 pub use model::{evaluate, ArmCost, CostReport, Side};
 pub use scenario::{
-    ArmAssumptions, ArmPrice, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training,
+    ArmAssumptions, CorrectAt, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training,
     TrainingPlan,
 };
 pub use sensitivity::SensitivityRow;

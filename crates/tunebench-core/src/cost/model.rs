@@ -70,6 +70,9 @@ pub struct CostReport {
     pub sensitivity: Vec<SensitivityRow>,
     /// Things the reader should know (an error cost without a measured accuracy, …).
     pub warnings: Vec<String>,
+    /// Cost at scale in one sentence: where each arm is cheaper, and which one is at
+    /// `queries_per_day` with both monthly totals.
+    pub headline: String,
 }
 
 /// Runs the whole model on `scenario`.
@@ -89,6 +92,22 @@ pub fn evaluate(scenario: &Scenario) -> Result<CostReport> {
             crate::money::count(v)
         ));
     }
+    if let (Some(rule), Some(a), Some(b)) = (
+        &scenario.correct_at,
+        scenario.arm_a.accuracy,
+        scenario.arm_b.accuracy,
+    ) {
+        warnings.push(format!(
+            "Correct answers by a stated threshold: {} (the experiment's [scenario] \
+             correct_at), which {} meets in {} of cases and {} in {}; the cost per correct \
+             answer and the cost of wrong answers count cases so",
+            rule.statement(),
+            scenario.arm_a.name,
+            crate::decision::number::percent_1(a),
+            scenario.arm_b.name,
+            crate::decision::number::percent_1(b),
+        ));
+    }
     for arm in [&scenario.arm_a, &scenario.arm_b] {
         if scenario.error_cost > 0.0 && arm.accuracy.is_none() {
             warnings.push(format!(
@@ -97,7 +116,7 @@ pub fn evaluate(scenario: &Scenario) -> Result<CostReport> {
             ));
         }
     }
-    Ok(CostReport {
+    let mut report = CostReport {
         queries_per_day: scenario.queries_per_day,
         arm_a,
         arm_b,
@@ -106,7 +125,10 @@ pub fn evaluate(scenario: &Scenario) -> Result<CostReport> {
         payback,
         sensitivity,
         warnings,
-    })
+        headline: String::new(),
+    };
+    report.headline = super::headline::headline(&report);
+    Ok(report)
 }
 
 fn arm_cost(s: &Scenario, side: Side) -> Result<ArmCost> {

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::price::{PriceEntry, TrainingUnit};
+use crate::price::{ArmPrice, PriceEntry, TrainingUnit};
 use crate::{Error, Result};
 
 /// A measured or estimated quantity: its mean and a (95 %) interval around it.
@@ -112,18 +112,6 @@ impl TokenUsage {
             basis,
         })
     }
-}
-
-/// Per-token prices of one arm, $ per 1M tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ArmPrice {
-    pub input: f64,
-    /// Price of a cached input token; the input price when the provider has no cache discount.
-    pub cached_input: f64,
-    pub output: f64,
-    /// Price multiplier for traffic sent through a batch API (0.5 = half price); 1 when none.
-    pub batch_multiplier: f64,
 }
 
 /// The fixed hosting cost of a dedicated deployment.
@@ -295,6 +283,32 @@ pub struct Scenario {
     pub horizon_months: u32,
     pub arm_a: ArmAssumptions,
     pub arm_b: ArmAssumptions,
+    /// What made a case "correct" for the arms' `accuracy` when the primary metric is
+    /// continuous (ROUGE-L, BLEU, chrF, entity F1): a stated threshold on its score.
+    /// `None` for a binary metric, whose 1 is correct, or when no accuracy is known.
+    #[serde(default)]
+    pub correct_at: Option<CorrectAt>,
+}
+
+/// A threshold that makes a continuous per-case score a right or wrong answer: a case is
+/// correct when its `metric` score is at least `at` (on the metric's own scale, 0..1 or
+/// 0..100). Stated wherever a count or share of correct answers derived from it is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CorrectAt {
+    /// The primary metric's name, e.g. `rouge_l`.
+    pub metric: String,
+    pub at: f64,
+}
+
+impl CorrectAt {
+    /// "a case counts as correct when its rouge_l is at least 0.5".
+    pub fn statement(&self) -> String {
+        format!(
+            "a case counts as correct when its {} score is at least {}",
+            self.metric, self.at
+        )
+    }
 }
 
 fn default_hours_per_month() -> f64 {
@@ -325,6 +339,7 @@ impl Scenario {
             horizon_months: default_horizon_months(),
             arm_a,
             arm_b,
+            correct_at: None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod file;
 pub mod import;
 pub mod rerun;
 pub mod review;
+mod validate;
 
 use serde::{Deserialize, Serialize};
 

@@ -10,7 +10,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cost::ArmPrice;
 use crate::store::{self, Connection};
 use crate::{Error, Result};
 
@@ -73,6 +72,18 @@ pub struct PriceEntry {
     /// The date the price was checked, YYYY-MM-DD.
     pub as_of: String,
     pub origin: Origin,
+}
+
+/// Per-token prices of one arm, $ per 1M tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ArmPrice {
+    pub input: f64,
+    /// Price of a cached input token; the input price when the provider has no cache discount.
+    pub cached_input: f64,
+    pub output: f64,
+    /// Price multiplier for traffic sent through a batch API (0.5 = half price); 1 when none.
+    pub batch_multiplier: f64,
 }
 
 impl PriceEntry {

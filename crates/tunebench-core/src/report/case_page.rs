@@ -4,14 +4,18 @@
 //!
 //! The filters partition the cases, so their counts add up: a case is either an error
 //! (either arm errored), or both arms answered and it is A-only-right, B-only-right,
-//! both-wrong or both-right. "Right" is a primary score of at least [`RIGHT_THRESHOLD`].
+//! both-wrong or both-right. "Right" is a binary primary score of 1, or a continuous one
+//! of at least the experiment's stated `[scenario] correct_at` (else half the metric's
+//! scale, [`RIGHT_THRESHOLD`] of it); the page states which in `right_means`.
 
 use std::collections::BTreeMap;
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::{RunData, RIGHT_THRESHOLD};
+use super::RunData;
+#[cfg(doc)]
+use super::RIGHT_THRESHOLD;
 use crate::store::result_read::ResultRow;
 use crate::Result;
 
@@ -92,6 +96,10 @@ pub struct CasePage {
     pub arm_a: String,
     pub arm_b: String,
     pub cases: Vec<CaseView>,
+    /// What makes a case right, stated wherever the counts of right and wrong cases are
+    /// shown: "Right: a case's bleu score is at least 30 (the experiment's [scenario]
+    /// correct_at)".
+    pub right_means: String,
 }
 
 /// The cases of run `run_id` matching `filter` and `search` (case-insensitive, in the
@@ -106,6 +114,7 @@ pub fn cases(
     limit: u32,
 ) -> Result<CasePage> {
     let data = RunData::load(conn, run_id)?;
+    let (right_at, right_means) = data.right_rule()?;
     // (ordinal, example id) -> (A's result, B's result), in file order.
     let mut by_case: BTreeMap<(i32, i32), Pair<'_>> = BTreeMap::new();
     for row in &data.rows {
@@ -130,8 +139,8 @@ pub fn cases(
             ordinal: first.ordinal,
             input: first.input.clone(),
             expected: first.expected.clone(),
-            a: answer(&data, a),
-            b: answer(&data, b),
+            a: answer(&data, a, right_at),
+            b: answer(&data, b, right_at),
         };
         let class = classify(&view);
         counts.all += 1;
@@ -165,15 +174,16 @@ pub fn cases(
         arm_a: data.arm_a.name.clone(),
         arm_b: data.arm_b.name.clone(),
         cases,
+        right_means,
     })
 }
 
-fn answer(data: &RunData, row: Option<&ResultRow>) -> ArmAnswer {
+fn answer(data: &RunData, row: Option<&ResultRow>, right_at: f64) -> ArmAnswer {
     let score = row.and_then(|r| data.primary_score(r));
     ArmAnswer {
         output: row.and_then(|r| r.output.clone()),
         score,
-        right: score.is_some_and(|s| s >= RIGHT_THRESHOLD),
+        right: score.is_some_and(|s| s >= right_at),
         error_class: row.and_then(|r| r.error_class.clone()),
         error_message: row.and_then(|r| r.error_message.clone()),
         truncated: row

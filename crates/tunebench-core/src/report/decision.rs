@@ -75,6 +75,20 @@ impl RunDecision {
         e
     }
 
+    /// This decision with its cost scenario worked out at the team's daily volume and
+    /// knowledge cadence, as [`Self::evidence_for`] weighs it: what a report shows beside the
+    /// recommendation, so its cost table and sentences cite the figures the reasons do.
+    pub fn for_questions(&self, questions: &Questions) -> RunDecision {
+        let cost = self.cost.clone().and_then(|(s, _)| {
+            let s = decision::scenario_for(&s, questions);
+            cost::evaluate(&s).map(|c| (s, c)).map_err(NoCost::from)
+        });
+        RunDecision {
+            cost,
+            ..self.clone()
+        }
+    }
+
     pub fn recommend(&self, questions: &Questions) -> Recommendation {
         decision::recommend(questions, &self.evidence_for(questions))
     }

@@ -3,6 +3,7 @@
 //! its verdict, latency and measured cost per query ([`run_report`]), and the cases
 //! behind the numbers for the results screen's case browser ([`cases`]).
 
+mod arm_report;
 pub mod case_page;
 pub mod charts;
 pub mod decision;
@@ -11,6 +12,7 @@ pub mod history;
 pub mod latency;
 pub mod run_report;
 pub mod scenario;
+mod task_checks;
 
 use std::collections::HashSet;
 
@@ -38,8 +40,9 @@ pub use scenario::{
 /// The primary metrics that are averaged F1s over the labels.
 const LABEL_METRICS: [&str; 4] = ["label", "macro_f1", "micro_f1", "weighted_f1"];
 
-/// A per-case primary score at or above this counts as a right answer in the case
-/// browser (binary scorers give 0 or 1, so for them "right" means 1).
+/// A per-case primary score at or above this share of its scale counts as a right answer
+/// in the case browser when the experiment states no `[scenario] correct_at` (binary
+/// scorers give 0 or 1, so for them "right" means 1).
 pub const RIGHT_THRESHOLD: f64 = 0.5;
 
 /// A run read back from the store: its experiment, arms A and B, and every result.
@@ -107,6 +110,38 @@ impl RunData {
     /// The results of one arm, in case order.
     fn rows_of(&self, arm_id: i32) -> Vec<&ResultRow> {
         self.rows.iter().filter(|r| r.arm_id == arm_id).collect()
+    }
+
+    /// The score at or above which a case is right, and the sentence that states it: 1 for
+    /// a binary primary metric, else the stated `[scenario] correct_at`, else half the
+    /// metric's scale.
+    fn right_rule(&self) -> Result<(f64, String)> {
+        let metric = &self.experiment.primary_metric;
+        if self.primary.as_ref().is_some_and(|p| p.is_binary()) {
+            return Ok((
+                RIGHT_THRESHOLD,
+                format!("Right: a case scores 1 on {metric}"),
+            ));
+        }
+        Ok(match scenario::stated_correct_at(&self.run)? {
+            Some(at) => (
+                at,
+                format!(
+                    "Right: a case's {metric} score is at least {at} (the experiment's \
+                     [scenario] correct_at)"
+                ),
+            ),
+            None => {
+                let at = RIGHT_THRESHOLD * crate::score::MetricScale::of(metric).max();
+                (
+                    at,
+                    format!(
+                        "Right: a case's {metric} score is at least {at}, half its scale (no \
+                         [scenario] correct_at is stated)"
+                    ),
+                )
+            }
+        })
     }
 
     /// The primary score of an answered row (`None` for an error).

@@ -32,6 +32,21 @@ struct Saved {
     epochs: Option<f64>,
     retrain_every_months: Option<f64>,
     error_cost: Option<f64>,
+    /// For a continuous primary metric: the score at or above which a case counts as
+    /// correct, on the metric's own scale.
+    correct_at: Option<f64>,
+}
+
+/// The `[scenario] correct_at` run `run` was started with: the score at or above which a
+/// case of a continuous primary metric counts as correct, when the experiment states one.
+pub(crate) fn stated_correct_at(run: &crate::run::RunRecord) -> Result<Option<f64>> {
+    let saved: Saved = run
+        .scenario_settings()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| Error::Invalid(format!("run {}: the saved [scenario]: {e}", run.id)))?
+        .unwrap_or_default();
+    Ok(saved.correct_at)
 }
 
 /// The name a run's scenario is saved under.
@@ -106,25 +121,58 @@ pub fn measured_scenario(
             .unwrap_or(DEFAULT_RETRAIN_EVERY_MONTHS),
     };
     // The share of right answers (errors count as wrong), for the cost per correct answer
-    // and the cost of wrong answers; left out when the primary metric does not say which
-    // answers are right (BLEU, chrF, ROUGE-L, entity F1, judge grades).
-    let primary = Scorer::by_name(&exp.primary_metric, &exp.labels)
+    // and the cost of wrong answers: a binary primary metric's 1, or a continuous one's
+    // score at or above the stated `correct_at`. Left out when the primary metric does not
+    // say which answers are right and no threshold is stated (BLEU, chrF, ROUGE-L, entity
+    // F1 without one; judge grades, which are stored apart).
+    let prepared = Scorer::by_name(&exp.primary_metric, &exp.labels)
         .and_then(|s| s.prepare(&format!("run {run_id}")))
-        .ok()
-        .filter(|s| s.yields_accuracy());
+        .ok();
+    let correct_at = match (saved.correct_at, &prepared) {
+        (None, _) => None,
+        (Some(at), Some(p)) if !p.is_binary() && exp.primary_metric != "judge" => {
+            let scale = crate::score::MetricScale::of(&exp.primary_metric);
+            if !(at.is_finite() && (0.0..=scale.max()).contains(&at)) {
+                return Err(Error::Invalid(format!(
+                    "run {run_id}: [scenario] correct_at = {at} is outside {}'s scale, 0 to {}",
+                    exp.primary_metric,
+                    scale.max()
+                )));
+            }
+            Some(crate::cost::CorrectAt {
+                metric: exp.primary_metric.clone(),
+                at,
+            })
+        }
+        (Some(_), _) => {
+            return Err(Error::Invalid(format!(
+                "run {run_id}: [scenario] correct_at sets a threshold for a continuous primary \
+                 metric (rouge_l, bleu, chrf, entity); {} {}",
+                exp.primary_metric,
+                if prepared.as_ref().is_some_and(|p| p.is_binary()) {
+                    "already says which answers are right"
+                } else {
+                    "is not scored per case here"
+                }
+            )))
+        }
+    };
+    let primary = prepared.filter(|s| s.yields_accuracy() || correct_at.is_some());
+    let at = correct_at.as_ref().map_or(1.0, |c| c.at);
     let accuracy = |id: i32| -> Option<f64> {
         let scorer = primary.as_ref()?;
         let mine: Vec<&ResultRow> = rows.iter().filter(|r| r.arm_id == id).collect();
-        let right: f64 = mine
+        let right = mine
             .iter()
-            .map(|r| match &r.output {
-                Some(out) => score_case(std::slice::from_ref(scorer), out, &r.expected)
-                    .first()
-                    .map_or(0.0, |s| s.value),
-                None => 0.0,
+            .filter(|r| {
+                r.output.as_deref().is_some_and(|out| {
+                    score_case(std::slice::from_ref(scorer), out, &r.expected)
+                        .first()
+                        .is_some_and(|s| s.value >= at)
+                })
             })
-            .sum();
-        (!mine.is_empty()).then(|| right / mine.len() as f64)
+            .count();
+        (!mine.is_empty()).then(|| right as f64 / mine.len() as f64)
     };
     let arm = |id: i32| -> Result<ArmAssumptions> {
         let arm = store::arm::get(conn, id)?;
@@ -150,6 +198,7 @@ pub fn measured_scenario(
         arm(b_id)?,
     );
     scenario.error_cost = saved.error_cost.unwrap_or(0.0);
+    scenario.correct_at = correct_at;
     scenario.validate()?;
     Ok(scenario)
 }

@@ -3,6 +3,7 @@
 //! result is committed as it lands, once per (run, arm, case); a run killed at any moment
 //! resumes without re-sending a case that has a result.
 
+mod call;
 pub mod engine;
 pub mod estimate;
 pub mod judge;
@@ -12,6 +13,7 @@ pub mod liveness;
 pub mod metric;
 pub mod plan;
 pub mod prepare;
+mod progress;
 pub mod retry;
 pub mod summary;
 mod writer;

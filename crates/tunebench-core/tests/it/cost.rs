@@ -6,6 +6,9 @@ use tunebench_core::cost::{
 };
 use tunebench_core::price::TrainingUnit;
 
+mod break_even;
+mod headline;
+
 fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
     (actual - expected).abs() <= tolerance
 }
@@ -70,6 +73,7 @@ pub fn prices_md_example(cached: f64) -> Scenario {
             tokens(2300.0, cached, 100.0),
         ),
         arm_b: b,
+        correct_at: None,
     }
 }
 
@@ -175,159 +179,6 @@ fn azures_fine_tuned_o4_mini_chatbot_costs_1422_a_month() {
 }
 
 #[test]
-fn break_even_follows_the_design_formula_with_training_amortised_over_the_cadence() {
-    let mut s = prices_md_example(0.0);
-    s.arm_b.training.as_mut().unwrap().retrain_every_months = 3.0;
-    s.arm_b.hosting = Hosting::Hourly { per_hour: 1.0 };
-    let r = cost::evaluate(&s).unwrap();
-    let fixed_b = 730.0 + 2.25 / 3.0;
-    let expected = fixed_b / (30.4 * (0.00108 - 0.00015));
-    let v = r.break_even.queries_per_day().unwrap();
-    assert!(close(v, expected, 1e-6), "{v} vs {expected}");
-    // At the break-even both monthly costs are equal.
-    let mut at = s.clone();
-    at.queries_per_day = v;
-    let r = cost::evaluate(&at).unwrap();
-    assert!(close(
-        r.arm_a.monthly_at_volume.mean,
-        r.arm_b.monthly_at_volume.mean,
-        1e-6
-    ));
-}
-
-#[test]
-fn a_fine_tune_that_costs_more_per_query_never_crosses_and_says_why() {
-    let mut s = prices_md_example(0.0);
-    s.arm_b.tokens = tokens(2300.0, 0.0, 400.0); // longer answers at twice the price
-    s.arm_b.price.input = 0.80;
-    s.arm_b.price.output = 3.20;
-    let r = cost::evaluate(&s).unwrap();
-    let BreakEven::Never { cheaper, reason } = &r.break_even else {
-        panic!("expected never, got {:?}", r.break_even);
-    };
-    assert_eq!(*cheaper, Some(Side::A));
-    assert!(
-        reason.contains("fine-tuned nano") && reason.contains("never cheaper"),
-        "{reason}"
-    );
-    assert!(
-        reason.contains("$0.00312") && reason.contains("$0.00108"),
-        "{reason}"
-    );
-    assert_eq!(r.payback.months, None);
-    assert!(r
-        .payback
-        .note
-        .as_deref()
-        .unwrap()
-        .contains("never paid back"));
-}
-
-#[test]
-fn a_candidate_cheaper_on_every_count_is_cheaper_at_every_volume() {
-    let mut s = prices_md_example(0.0);
-    s.arm_b.training = None;
-    let r = cost::evaluate(&s).unwrap();
-    let BreakEven::Never { cheaper, reason } = &r.break_even else {
-        panic!("{:?}", r.break_even);
-    };
-    assert_eq!(*cheaper, Some(Side::B));
-    assert!(reason.contains("cheaper at every volume"), "{reason}");
-}
-
-#[test]
-fn retirement_caps_the_amortisation_horizon() {
-    let mut s = prices_md_example(0.0);
-    s.today = "2026-11-29".into();
-    s.arm_b.training.as_mut().unwrap().retrain_every_months = 12.0;
-    s.arm_b.retirement_date = Some("2027-01-14".into());
-    let r = cost::evaluate(&s).unwrap();
-    let months = r.arm_b.amortisation_months.unwrap();
-    assert!(close(months, 46.0 / 30.4, 1e-9), "46 days left: {months}");
-    assert!(close(r.arm_b.training_monthly, 2.25 / months, 1e-9));
-}
-
-#[test]
-fn a_retired_base_model_never_breaks_even() {
-    let mut s = prices_md_example(0.0);
-    s.today = "2026-11-29".into();
-    s.arm_b.retirement_date = Some("2026-10-23".into());
-    let r = cost::evaluate(&s).unwrap();
-    assert_eq!(r.arm_b.retired_on.as_deref(), Some("2026-10-23"));
-    let BreakEven::Never { reason, .. } = &r.break_even else {
-        panic!("{:?}", r.break_even);
-    };
-    assert!(reason.contains("retired on 2026-10-23"), "{reason}");
-}
-
-#[test]
-fn provisioned_units_make_hosting_a_step_function_of_peak_load() {
-    let mut s = prices_md_example(0.0);
-    s.arm_b.training = None;
-    // A unit carries 20,000 queries/day at peak; peak is 2× mean: a new unit every 10,000/day.
-    s.arm_b.hosting = Hosting::Provisioned {
-        per_unit_hour: 0.20,
-        unit_queries_per_day: 20_000.0,
-        peak_to_mean: 2.0,
-    };
-    s.queries_per_day = 12_000.0;
-    let r = cost::evaluate(&s).unwrap();
-    assert!(
-        close(r.arm_b.hosting_monthly, 2.0 * 0.20 * 730.0, 1e-9),
-        "2 units at 12,000/day"
-    );
-    // One unit costs $146/month; each daily query saves 30.4 × $0.00093 = $0.028272 a month.
-    let v = r.break_even.queries_per_day().unwrap();
-    assert!(close(v, 146.0 / (30.4 * 0.00093), 1e-6), "{v}");
-
-    // With a unit every 5,000/day, each unit costs more ($146) than its 5,000 queries save
-    // ($141.36): the step function never comes down to arm A's line.
-    s.arm_b.hosting = Hosting::Provisioned {
-        per_unit_hour: 0.20,
-        unit_queries_per_day: 10_000.0,
-        peak_to_mean: 2.0,
-    };
-    let r = cost::evaluate(&s).unwrap();
-    assert!(
-        matches!(
-            r.break_even,
-            BreakEven::Never {
-                cheaper: Some(Side::A),
-                ..
-            }
-        ),
-        "{:?}",
-        r.break_even
-    );
-}
-
-#[test]
-fn token_intervals_give_a_break_even_range_around_the_mean() {
-    let mut s = prices_md_example(0.0);
-    s.arm_b.hosting = Hosting::Hourly { per_hour: 1.70 };
-    s.arm_a.tokens.output = Estimate::new(100.0, 80.0, 120.0);
-    s.arm_b.tokens.output = Estimate::new(100.0, 90.0, 110.0);
-    let r = cost::evaluate(&s).unwrap();
-    let BreakEven::Crosses {
-        queries_per_day,
-        low,
-        high,
-        ..
-    } = r.break_even
-    else {
-        panic!();
-    };
-    let (low, high) = (low.unwrap(), high.unwrap());
-    assert!(
-        low < queries_per_day && queries_per_day < high,
-        "{low} < {queries_per_day} < {high}"
-    );
-    let fixed = 1241.0 + 2.25;
-    let widest = (0.00108 + 20.0 * 1.6e-6) - (0.00015 - 10.0 * 0.8e-6);
-    assert!(close(low, fixed / (30.4 * widest), 1e-6), "{low}");
-}
-
-#[test]
 fn cost_per_wrong_answer_turns_the_error_rate_into_money() {
     let mut s = prices_md_example(0.0);
     s.error_cost = 0.10;
@@ -416,51 +267,6 @@ fn a_scenario_round_trips_through_json_for_saving_with_a_run() {
     let json = serde_json::to_string(&s).unwrap();
     let back: Scenario = serde_json::from_str(&json).unwrap();
     assert_eq!(back, s);
-}
-
-#[test]
-fn an_awkward_unit_width_still_gives_the_closed_form_break_even() {
-    // Unit width 10,000 / 3 queries/day: boundaries that are not exact in binary.
-    let mut s = prices_md_example(0.0);
-    s.arm_b.training = None;
-    s.arm_b.hosting = Hosting::Provisioned {
-        per_unit_hour: 0.01,
-        unit_queries_per_day: 10_000.0,
-        peak_to_mean: 3.0,
-    };
-    // One unit: $7.30/month, recovered at 7.3 / 0.028272 ≈ 258 queries/day, inside the first unit.
-    let v = cost::evaluate(&s)
-        .unwrap()
-        .break_even
-        .queries_per_day()
-        .unwrap();
-    assert!(close(v, 7.3 / (30.4 * 0.00093), 1e-6), "{v}");
-}
-
-#[test]
-fn a_step_in_the_baselines_hosting_can_be_the_crossing_itself() {
-    // A needs a second $600 unit above 10,000/day; B pays a flat $1,000. Below the step B
-    // costs more (gap $400 − $0.028272·V); the second unit flips the sign at exactly 10,000.
-    let mut s = prices_md_example(0.0);
-    s.arm_b.training = None;
-    s.arm_b.hosting = Hosting::Hourly {
-        per_hour: 1000.0 / 730.0,
-    };
-    s.arm_a.hosting = Hosting::Provisioned {
-        per_unit_hour: 600.0 / 730.0,
-        unit_queries_per_day: 10_000.0,
-        peak_to_mean: 1.0,
-    };
-    let r = cost::evaluate(&s).unwrap();
-    let v = r.break_even.queries_per_day().unwrap();
-    assert!(close(v, 10_000.0, 1e-6), "{v}");
-    assert!(matches!(
-        r.break_even,
-        BreakEven::Crosses {
-            cheaper_above: Side::B,
-            ..
-        }
-    ));
 }
 
 #[test]
@@ -567,17 +373,6 @@ fn a_new_scenario_uses_730_hours_and_30_4_days_a_month() {
 }
 
 #[test]
-fn identical_arms_have_no_cheaper_side() {
-    let mut s = prices_md_example(0.0);
-    s.arm_b = s.arm_a.clone();
-    let r = cost::evaluate(&s).unwrap();
-    let BreakEven::Never { cheaper, .. } = &r.break_even else {
-        panic!("{:?}", r.break_even);
-    };
-    assert_eq!(*cheaper, None, "neither arm is cheaper than its twin");
-}
-
-#[test]
 fn training_is_amortised_one_way_in_the_monthly_line_and_the_cumulative_chart() {
     // The base model retires in 15 days: the monthly line charges the whole run in a month,
     // and the cumulative chart must pay runs at that same pace, not every half month.
@@ -614,34 +409,4 @@ fn token_intervals_use_the_exact_t_quantile_at_every_sample_size() {
             "n = {n}: half-width {half}, expected t = {t}"
         );
     }
-}
-
-#[test]
-fn a_run_that_outlives_neither_retraining_nor_retirement_never_pays_back_in_one_sentence() {
-    // One run costs $1,000; fine-tuning saves $28.27 a month at 1,000 queries/day.
-    let with = |cadence: f64, retirement: Option<&str>| {
-        let mut s = prices_md_example(0.0);
-        let t = s.arm_b.training.as_mut().unwrap();
-        t.price = 1000.0 / 1.5;
-        t.retrain_every_months = cadence;
-        s.arm_b.retirement_date = retirement.map(str::to_owned);
-        cost::evaluate(&s).unwrap().payback
-    };
-    let cases = [
-        (
-            with(3.0, None),
-            "The first training run would pay back in month 36, but the model is retrained every 3 months: it never pays back",
-        ),
-        (
-            with(12.0, Some("2026-08-31")),
-            "The first training run would pay back in month 36, but the model retires after 3 months: it never pays back",
-        ),
-    ];
-    for (p, sentence) in cases {
-        assert_eq!(p.note.as_deref(), Some(sentence));
-        assert_eq!(p.month, None, "no payback month when it never pays back");
-    }
-    // Within the cadence: a payback month and no note.
-    let p = with(48.0, None);
-    assert_eq!((p.month, p.note), (Some(36), None));
 }

@@ -381,3 +381,99 @@ mod claims {
         }
     }
 }
+
+/// The Markdown decision report of a run whose cost scenario is `s`, under `q`.
+fn document(s: &Scenario, q: &Questions) -> String {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run = seed_run(&conn, "openai", "ft-model", TRAINED);
+    save_run_scenario(&conn, run, s, "2026-06-01T00:00:00Z").unwrap();
+    let out = db.path.with_file_name("decision.md");
+    tunebench_core::report::render(
+        &conn,
+        &db.path,
+        run,
+        TODAY,
+        q,
+        tunebench_core::report::DocFormat::Markdown,
+        &out,
+    )
+    .unwrap();
+    std::fs::read_to_string(&out).unwrap()
+}
+
+/// The cost section of a Markdown report: its table's lines, then the paragraph under it.
+fn cost_section(doc: &str) -> (String, String) {
+    let section = &doc[doc.find("## Cost").expect("a cost section")..];
+    let table: Vec<&str> = section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let after = section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .skip_while(|l| l.starts_with('|'))
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    (table.join("\n"), after.to_string())
+}
+
+#[test]
+fn the_reports_cost_section_is_at_the_teams_volume_and_names_the_arm_cheaper_there() {
+    // Saved at 10,000 queries a day; the team expects 50,000, where provisioned units make
+    // prompting cheaper again although fine-tuning first breaks even at 5,164.
+    let mut s = case_3();
+    s.queries_per_day = 10_000.0;
+    let q = questions(50_000.0, KnowledgeCadence::Quarterly);
+    let doc = document(&s, &q);
+    let (table, sentence) = cost_section(&doc);
+    assert!(
+        table.starts_with("| at 50,000 queries/day |"),
+        "the table is at the team's volume: {table}"
+    );
+    assert!(
+        sentence.contains(
+            "At 50,000 queries/day prompting is cheaper, from 49,500 to 51,641 queries/day: \
+             fine-tuned $1,688 vs prompting $1,642 a month"
+        ),
+        "{sentence}"
+    );
+    assert!(
+        !sentence.starts_with("Break-even: 5,164"),
+        "not only the first crossing: {sentence}"
+    );
+    // The decision's cost reason says the same arm and the same figures.
+    let view = decide_with(Some(&s), TRAINED, &q);
+    let (reason, supports) = cost_reason(&view.recommendation);
+    assert_eq!(supports, Supports::Against, "{reason}");
+    assert!(
+        reason.contains("fine-tuned $1,688 vs prompting $1,642 a month"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn every_dollar_figure_under_the_reports_cost_table_is_one_the_table_shows() {
+    // The fine-tuned arm hosted at $0.10 an hour with its training: dearer than prompting
+    // before training at 1,000 queries a day, so its training is never paid back.
+    let mut s = case_1();
+    s.queries_per_day = 1_000.0;
+    s.arm_b.training = prices_md_example(0.0).arm_b.training;
+    s.arm_b.hosting = Hosting::Hourly { per_hour: 0.10 };
+    let doc = document(&s, &questions(1_000.0, KnowledgeCadence::Monthly));
+    let (table, sentence) = cost_section(&doc);
+    assert!(sentence.contains("never paid back"), "{sentence}");
+    let figures: Vec<&str> = sentence
+        .split(|c: char| c.is_whitespace() || "();:".contains(c))
+        .filter(|w| w.starts_with('$'))
+        .map(|w| w.trim_end_matches(['.', ',']))
+        .collect();
+    assert!(figures.len() >= 4, "{sentence}");
+    for f in figures {
+        assert!(
+            table.contains(&format!("| {f} |")) || table.contains(&format!("| {f}\n")),
+            "{f} of {sentence:?} is not in the cost table:\n{table}"
+        );
+    }
+}

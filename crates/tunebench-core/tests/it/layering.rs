@@ -1,5 +1,6 @@
 //! The layering rules that a reviewer would otherwise have to remember: no SQL outside
-//! `crates/tunebench-core/src/store/`, in any crate of the workspace.
+//! `crates/tunebench-core/src/store/`, in any crate of the workspace, and the core modules
+//! whose dependencies run one way only.
 
 use std::path::{Path, PathBuf};
 
@@ -165,4 +166,75 @@ let d = "an update of the set of runs";
             (4, "UPDATE run SET status = 'x'".to_string()),
         ]
     );
+}
+
+/// The lines (1-based) of Rust source `src` that reach module `other`: a path
+/// `crate::other` or `super::other`, or `other` in a grouped `use crate::{…}`; comments and
+/// test modules (after `#[cfg(test)]`) aside.
+fn lines_reaching(src: &str, other: &str) -> Vec<usize> {
+    let path = Regex::new(&format!(r"\b(crate|super)(::super)*::{other}\b")).unwrap();
+    let grouped = Regex::new(&format!(r"\bcrate::\{{[^}}]*\b{other}\b")).unwrap();
+    let production = src.split("#[cfg(test)]").next().unwrap_or_default();
+    let code: String = production
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let line_at = |offset: usize| code[..offset].matches('\n').count() + 1;
+    let mut lines: Vec<usize> = path
+        .find_iter(&code)
+        .map(|m| line_at(m.start()))
+        .chain(grouped.find_iter(&code).map(|m| line_at(m.end())))
+        .collect();
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
+/// Every place in core module `module` (`src/<module>/` or `src/<module>.rs`) that reaches
+/// core module `other`.
+fn uses_of(root: &Path, module: &str, other: &str) -> Vec<String> {
+    let src = root.join("crates/tunebench-core/src");
+    let mut found = Vec::new();
+    for file in sources(root) {
+        let rel = file.strip_prefix(&src).unwrap_or(&file);
+        if !(rel.starts_with(module) || rel == Path::new(&format!("{module}.rs"))) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.strip_prefix(root).unwrap().display().to_string();
+        for n in lines_reaching(&text, other) {
+            let line = text.lines().nth(n - 1).unwrap_or_default().trim();
+            found.push(format!("{name}:{n}: {line}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_price_catalog_does_not_depend_on_the_cost_model() {
+    let found = uses_of(&workspace_root(), "price", "cost");
+    assert!(
+        found.is_empty(),
+        "cost/ reads the catalog in price/, never the reverse; found:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_module_scan_finds_paths_and_grouped_imports_but_not_comments_or_look_alikes() {
+    let src = r#"
+use crate::cost::ArmPrice;
+// use crate::cost::Scenario in a comment
+use crate::{
+    store,
+    cost,
+};
+let x = super::super::cost::evaluate(s);
+let y = crate::costly::thing();
+let z = my_cost::f(); // crate::cost
+#[cfg(test)]
+use crate::cost::Side;
+"#;
+    assert_eq!(lines_reaching(src, "cost"), vec![2, 6, 8]);
 }

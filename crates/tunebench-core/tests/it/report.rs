@@ -8,6 +8,13 @@ use tunebench_core::{store, Error};
 
 use crate::support::temp_db;
 
+mod document;
+
+mod evidence;
+mod format;
+mod rerun;
+mod scales;
+
 /// What an arm answered on one case: `Some(output)`, or `None` when it timed out.
 type Answers = [Option<&'static str>; 20];
 
@@ -102,6 +109,38 @@ fn seed_run(conn: &Connection, a: &Answers, b: &Answers) -> i32 {
         }
     }
     1
+}
+
+/// Custom catalog prices for the seeded arms' models, $ per 1M tokens: `prompting` and
+/// `fine_tuned` are each (input, output); the fine-tuned model trains at `training` per 1M
+/// tokens.
+fn price_models(conn: &Connection, prompting: (f64, f64), fine_tuned: (f64, f64), training: f64) {
+    use tunebench_core::price::{Origin, PriceEntry, PriceKind, TrainingUnit};
+    let entry = |model: &str, kind: PriceKind, (input, output): (f64, f64)| PriceEntry {
+        provider: "openai_compatible".into(),
+        model_pattern: model.into(),
+        kind,
+        input: Some(input),
+        cached_input: None,
+        cache_write: None,
+        output: Some(output),
+        batch_multiplier: None,
+        training: (kind == PriceKind::FineTuned).then_some(training),
+        training_unit: (kind == PriceKind::FineTuned).then_some(TrainingUnit::PerMillionTokens),
+        hosting_per_hour: None,
+        retirement_date: None,
+        source: "test".into(),
+        as_of: "2026-11-01".into(),
+        origin: Origin::Custom,
+    };
+    store::price::upsert_custom(
+        conn,
+        &[
+            entry("base-model", PriceKind::Base, prompting),
+            entry("ft-model", PriceKind::FineTuned, fine_tuned),
+        ],
+    )
+    .unwrap();
 }
 
 #[test]
@@ -321,350 +360,6 @@ fn a_stopped_run_is_compared_on_the_cases_both_arms_answered_and_macro_f1_matche
 }
 
 #[test]
-fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
-    use tunebench_core::decision::{self, MarginKind, Verdict};
-    use tunebench_core::report::run_decision;
-
-    let priced = tunebench_core::cost::evaluate(&crate::cost::prices_md_example(0.0)).unwrap();
-    // (arm A, arm B, verdict, difference, format compliance A and B, p95 of A: type 7 of
-    // its answered latencies 100 + 10·i ms; 18 answers in the first case, 20 in the second)
-    type Case = (Answers, Answers, Verdict, f64, (f64, f64), f64);
-    let cases: [Case; 2] = [
-        (
-            arm_a(),
-            arm_b(),
-            // 7 vs 1 discordant cases: McNemar's p = 0.070.
-            Verdict::Inconclusive,
-            0.3,
-            (0.85, 1.0),
-            261.5,
-        ),
-        (
-            arm_b(),
-            arm_b(),
-            // Identical arms never disagree, yet 0 discordant pairs in 20 cannot rule out
-            // a gain of the margin (0.045): Newcombe's interval is about ±0.13.
-            Verdict::Inconclusive,
-            0.0,
-            (1.0, 1.0),
-            280.5,
-        ),
-    ];
-    for (a, b, verdict, difference, (fa, fb), p95_a) in cases {
-        let db = temp_db();
-        let conn = store::open(&db.path).unwrap();
-        let run_id = seed_run(&conn, &a, &b);
-        let d = run_decision(
-            &conn,
-            &db.path,
-            run_id,
-            "2026-11-29",
-            &ReportOptions::default(),
-        )
-        .unwrap();
-        assert!(
-            d.cost.is_err(),
-            "arm B has no price: the cost rules are skipped"
-        );
-        let e = &d.evidence;
-        let q = e.quality.as_ref().unwrap();
-        assert_eq!(q.verdict, verdict);
-        assert_eq!(q.metric, "accuracy");
-        assert!((q.difference - difference).abs() < 1e-12);
-        assert_eq!(
-            (q.ci_low, q.ci_high),
-            (
-                d.report.comparison.interval.low,
-                d.report.comparison.interval.high
-            )
-        );
-        assert_eq!((q.margin, q.margin_kind), (0.05, MarginKind::Relative));
-        let taxonomy = e
-            .format_checks
-            .iter()
-            .find(|c| c.need == decision::FormatNeed::Taxonomy)
-            .unwrap();
-        assert_eq!(
-            (taxonomy.prompting.rate(), taxonomy.fine_tuned.rate()),
-            (Some(fa), Some(fb))
-        );
-        assert!(
-            e.format_checks
-                .iter()
-                .any(|c| c.need == decision::FormatNeed::Json),
-            "valid JSON is always checked"
-        );
-        // The decision's "cases that would settle it" is the report's own figure.
-        assert_eq!(q.cases_needed, d.report.comparison.verdict.cases_to_settle);
-        assert_eq!(
-            e.call_failures.prompting,
-            Some(decision::CallFailures {
-                failed: d.report.arms[0].errors,
-                calls: 20
-            })
-        );
-        let (pa, pb) = e.latency_p95_ms.both().unwrap();
-        assert!((pa - p95_a).abs() < 1e-9, "p95 of A: {pa}");
-        assert_eq!(pb, 50.0);
-        assert_eq!((e.cheaper.as_ref(), e.monthly_cost.both()), (None, None));
-        assert_eq!(
-            e.cost_missing,
-            d.cost.as_ref().err().map(ToString::to_string),
-            "the evidence says why cost is not weighed"
-        );
-        assert_eq!(
-            (e.train_examples, e.today.as_str()),
-            (Some(0), "2026-11-29")
-        );
-        assert_eq!(d.default_questions().labelled_examples, 0);
-
-        // The same report with a priced scenario: the cost figures come from the cost model.
-        let with_cost = decision::evidence_from(
-            &d.report,
-            Some(&priced),
-            Some("2027-03-01"),
-            "2026-11-29",
-            Some(640),
-        );
-        assert_eq!(with_cost.cheaper.as_ref(), Some(&priced.cheaper));
-        assert_eq!(with_cost.cost_queries_per_day, Some(priced.queries_per_day));
-        assert_eq!(
-            with_cost.monthly_cost.both(),
-            Some((
-                priced.arm_a.monthly_at_volume.mean,
-                priced.arm_b.monthly_at_volume.mean
-            ))
-        );
-        assert_eq!(
-            with_cost.retraining_monthly_cost,
-            Some(priced.arm_b.training_monthly).filter(|m| *m > 0.0)
-        );
-        assert_eq!(with_cost.payback_months, priced.payback.months);
-        assert_eq!(
-            with_cost.base_model_retirement.as_deref(),
-            Some("2027-03-01")
-        );
-        assert_eq!(with_cost.train_examples, Some(640));
-    }
-}
-
-/// Copies run 1's results into a new completed run `run_id` of `experiment_id`, with arm B
-/// (arm 1 in run 1) answered by `arm_b` at half the latency.
-fn copy_run(conn: &Connection, run_id: i32, experiment_id: i32, arm_b: i32, started: &str) {
-    conn.execute(
-        "INSERT INTO run (id, experiment_id, started_at, finished_at, status)
-         VALUES (?1, ?2, ?3, ?3, 'completed')",
-        params![run_id, experiment_id, started],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO result (run_id, arm_id, example_id, output, error_class, error_message,
-                             completion_tokens, latency_ms, cost, created_at)
-         SELECT ?1, CASE arm_id WHEN 1 THEN ?2 ELSE arm_id END, example_id, output, error_class,
-                error_message, completion_tokens,
-                CASE arm_id WHEN 1 THEN latency_ms / 2 ELSE latency_ms END, cost, created_at
-           FROM result WHERE run_id = 1",
-        params![run_id, arm_b],
-    )
-    .unwrap();
-}
-
-#[test]
-fn a_rerun_on_a_new_model_copies_the_experiment_and_the_history_shows_both_runs() {
-    use tunebench_core::experiment::{clone_with_models, ModelSwap};
-    use tunebench_core::report::history;
-
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
-    seed_run(&conn, &arm_a(), &arm_b());
-    store::experiment::set_questions(&conn, 1, r#"{"queries_per_day":40000}"#).unwrap();
-    let mut ft = store::arm::get(&conn, 1).unwrap();
-    ft.params.price = Some(serde_json::from_str(r#"{"input":1.0,"output":2.0}"#).unwrap());
-    conn.execute(
-        "UPDATE arm SET params = ?1 WHERE id = 1",
-        [serde_json::to_string(&ft.params).unwrap()],
-    )
-    .unwrap();
-
-    let swap = |position: u32, model: &str| ModelSwap {
-        position,
-        model: model.into(),
-    };
-    // Bad requests name the field and write nothing.
-    let experiments = |conn: &Connection| -> i64 {
-        conn.query_row("SELECT count(*) FROM experiment", [], |r| r.get(0))
-            .unwrap()
-    };
-    for (swaps, field) in [
-        (vec![swap(2, "x")], "arms[2].model"),
-        (vec![swap(1, "  ")], "arms[1].model"),
-    ] {
-        let err = clone_with_models(&conn, 1, &swaps).unwrap_err().to_string();
-        assert!(err.contains(field), "{err}");
-    }
-    assert!(matches!(
-        clone_with_models(&conn, 9, &[]),
-        Err(Error::NotFound { .. })
-    ));
-    assert_eq!(experiments(&conn), 1);
-
-    let rerun =
-        clone_with_models(&conn, 1, &[swap(1, " ft-model-v2 "), swap(0, "base-model")]).unwrap();
-    assert_eq!(rerun.changes, ["fine-tuned: ft-model → ft-model-v2"]);
-    assert_eq!(rerun.notes.len(), 1, "{:?}", rerun.notes);
-    assert!(
-        rerun.notes[0].contains("Prices screen"),
-        "{:?}",
-        rerun.notes
-    );
-    let copy = store::experiment::get(&conn, rerun.experiment_id).unwrap();
-    let source = store::experiment::get(&conn, 1).unwrap();
-    assert_eq!(
-        (
-            &copy.name,
-            copy.dataset_id,
-            &copy.split,
-            &copy.primary_metric,
-            &copy.labels,
-            copy.margin
-        ),
-        (
-            &source.name,
-            source.dataset_id,
-            &source.split,
-            &source.primary_metric,
-            &source.labels,
-            source.margin
-        )
-    );
-    assert_eq!(copy.arm_ids[0], 2, "arm A kept its model, so the same arm");
-    let new_b = store::arm::get(&conn, copy.arm_ids[1]).unwrap();
-    assert_ne!(new_b.id, 1);
-    assert_eq!(
-        (new_b.name.as_str(), new_b.model.as_str()),
-        ("fine-tuned", "ft-model-v2")
-    );
-    assert_eq!(
-        new_b.params.price, None,
-        "the old model's price is not carried over"
-    );
-    assert_eq!(new_b.template, ft.template);
-    assert_eq!(
-        store::arm::get(&conn, 1).unwrap().model,
-        "ft-model",
-        "run 1's arm unchanged"
-    );
-    assert_eq!(
-        store::experiment::questions(&conn, rerun.experiment_id)
-            .unwrap()
-            .as_deref(),
-        Some(r#"{"queries_per_day":40000}"#)
-    );
-
-    // A second run on the new model, an empty pending run, and an unrelated experiment.
-    copy_run(
-        &conn,
-        2,
-        rerun.experiment_id,
-        new_b.id,
-        "2026-06-01T00:00:00Z",
-    );
-    conn.execute_batch(
-        "INSERT INTO run (id, experiment_id, started_at, status) VALUES (3, 1, '2026-07-01T00:00:00Z', 'pending');
-         INSERT INTO experiment (id, name, dataset_id, split, primary_metric, created_at)
-             VALUES (50, 'other', 1, 'test', 'accuracy', '2026-01-01T00:00:00Z');
-         INSERT INTO experiment_arm VALUES (50, 2, 0), (50, 1, 1);",
-    )
-    .unwrap();
-    copy_run(&conn, 4, 50, 1, "2026-05-01T00:00:00Z");
-
-    let opts = ReportOptions::default();
-    let h = history(&conn, &db.path, 2, &opts).unwrap();
-    assert_eq!(h.runs.iter().map(|r| r.run_id).collect::<Vec<_>>(), [1, 2]);
-    assert_eq!(h.left_out.len(), 1, "{:?}", h.left_out);
-    assert!(h.left_out[0].starts_with("run 3:"), "{:?}", h.left_out);
-    let models: Vec<(&str, &str)> = h
-        .runs
-        .iter()
-        .map(|r| {
-            (
-                r.arms[0].point.model.as_str(),
-                r.arms[1].point.model.as_str(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        models,
-        [("base-model", "ft-model"), ("base-model", "ft-model-v2")]
-    );
-    for r in &h.runs {
-        let full = run_report(&conn, &db.path, r.run_id, &opts).unwrap();
-        assert_eq!(r.arms[1].point.value, full.arms[1].primary.value);
-        assert_eq!(r.arms[1].point.low, full.arms[1].primary.interval.low);
-        assert_eq!(r.arms[0].point.cost_per_query, full.arms[0].cost_per_query);
-        assert_eq!(r.verdict, full.verdict);
-    }
-    let p95 = |i: usize| h.runs[i].arms[1].point.latency_p95_ms.unwrap();
-    assert_eq!(p95(1), p95(0) / 2.0);
-    assert_eq!(
-        history(&conn, &db.path, 1, &opts).unwrap().runs.len(),
-        2,
-        "the same history from either run"
-    );
-
-    let trend = h.trend_data();
-    assert_eq!(trend.series, ["A (prompting)", "B (fine-tuned)"]);
-    assert_eq!(trend.runs[1].label, "run 2");
-    assert_eq!(trend.runs[1].points[1].model, "ft-model-v2");
-}
-
-#[test]
-fn a_rerun_of_a_run_keeps_its_cost_assumptions_and_a_refused_one_writes_nothing() {
-    use tunebench_core::experiment::ModelSwap;
-    use tunebench_core::run::{create_rerun, RunOptions};
-
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
-    seed_run(&conn, &arm_a(), &arm_b());
-    conn.execute_batch(
-        r#"UPDATE run SET settings = '{"scenario":{"queries_per_day":40000}}' WHERE id = 1"#,
-    )
-    .unwrap();
-    let counts = |conn: &Connection| -> (i64, i64, i64) {
-        conn.query_row(
-            "SELECT (SELECT count(*) FROM experiment), (SELECT count(*) FROM run), (SELECT count(*) FROM arm)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap()
-    };
-    let before = counts(&conn);
-    let swap = |position: u32, model: &str| ModelSwap {
-        position,
-        model: model.into(),
-    };
-    let err = create_rerun(
-        &conn,
-        1,
-        &[swap(0, "new-base"), swap(3, "x")],
-        &RunOptions::default(),
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("arms[3].model"), "{err}");
-    assert_eq!(counts(&conn), before, "nothing written");
-
-    let (rerun, run_id) =
-        create_rerun(&conn, 1, &[swap(0, "new-base")], &RunOptions::default()).unwrap();
-    assert_eq!(counts(&conn), (before.0 + 1, before.1 + 1, before.2 + 1));
-    let run = store::run::get(&conn, run_id).unwrap();
-    assert_eq!(run.experiment_id, rerun.experiment_id);
-    let settings: serde_json::Value = serde_json::from_str(&run.settings).unwrap();
-    assert_eq!(settings["scenario"]["queries_per_day"], 40000);
-    assert_eq!(settings["arms"][0]["model"], "new-base");
-    assert_eq!(settings["arms"][1]["model"], "ft-model");
-}
-
-#[test]
 fn the_run_summary_scores_the_primary_metric_as_the_report_does() {
     let db = temp_db();
     let conn = store::open(&db.path).unwrap();
@@ -691,202 +386,4 @@ fn the_run_summary_scores_the_primary_metric_as_the_report_does() {
             .unwrap()
     };
     assert_ne!(macro_f1, 0.9, "macro-F1, not the accuracy of 18 of 20");
-}
-
-#[test]
-fn format_checks_count_errors_apart_from_answers_outside_the_format() {
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
-    let run_id = seed_run(&conn, &arm_a(), &arm_b());
-    let r = run_report(&conn, &db.path, run_id, &ReportOptions::default()).unwrap();
-    use tunebench_core::decision::{FormatCounts, FormatNeed};
-    let taxonomy = r
-        .format_checks
-        .iter()
-        .find(|c| c.need == FormatNeed::Taxonomy)
-        .unwrap();
-    assert_eq!(
-        taxonomy.prompting,
-        FormatCounts {
-            compliant: 17,
-            non_compliant: 1,
-            errors: 2
-        },
-        "'no idea' is outside the taxonomy; the two timeouts are errors"
-    );
-    assert_eq!(taxonomy.fine_tuned.compliant, 20);
-    // A only: none; B only: case 17 and the two timeouts.
-    assert!(
-        (taxonomy.p_value - 0.25).abs() < 1e-12,
-        "{}",
-        taxonomy.p_value
-    );
-    let json = r
-        .format_checks
-        .iter()
-        .find(|c| c.need == FormatNeed::Json)
-        .unwrap();
-    assert_eq!(
-        json.prompting,
-        FormatCounts {
-            compliant: 0,
-            non_compliant: 18,
-            errors: 2
-        },
-        "a bare label is not JSON"
-    );
-}
-
-#[test]
-fn a_run_where_neither_arm_answers_within_the_taxonomy_says_so_and_decides_not_yet() {
-    use tunebench_core::decision::{Choice, Questions};
-    use tunebench_core::report::run_decision;
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
-    let junk: Answers = std::array::from_fn(|i| {
-        Some(if i < 15 {
-            "I am not sure."
-        } else {
-            "Sure! Here is the label"
-        })
-    });
-    let run_id = seed_run(&conn, &junk, &junk);
-    let d = run_decision(
-        &conn,
-        &db.path,
-        run_id,
-        "2026-11-29",
-        &ReportOptions::default(),
-    )
-    .unwrap();
-    let warning = d.report.task_warning.clone().unwrap();
-    assert_eq!(
-        warning,
-        "Neither arm does the task: accuracy is 0.000 for prompting and 0.000 for fine-tuned; \
-         100.0 % of prompting's answers and 100.0 % of fine-tuned's fall outside the taxonomy; \
-         prompting's most common answers: \"I am not sure.\" (15), \"Sure! Here is the label\" (5); \
-         fine-tuned's most common answers: \"I am not sure.\" (15), \"Sure! Here is the label\" (5)"
-    );
-    for volume in [10_000.0, 500_000.0] {
-        let q = Questions {
-            queries_per_day: volume,
-            labelled_examples: 2000,
-            quality_parity_enough: true,
-            ..d.default_questions()
-        };
-        let r = d.recommend(&q);
-        assert_eq!(r.choice, Choice::NotYet);
-        assert_eq!(r.headline, "Not yet: neither arm does the task");
-        assert_eq!(r.reasons[0].text, warning);
-    }
-    // A run where the arms do the task says nothing of the kind.
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
-    let run_id = seed_run(&conn, &arm_a(), &arm_b());
-    let r = run_report(&conn, &db.path, run_id, &ReportOptions::default()).unwrap();
-    assert_eq!(r.task_warning, None);
-}
-
-#[test]
-fn bleu_and_chrf_primaries_report_the_corpus_figure_not_the_mean_of_sentences() {
-    use tunebench_core::score::{bleu, chrf};
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
-    let run_id = seed_run(&conn, &arm_a(), &arm_b());
-    conn.execute("UPDATE experiment SET labels = '[]'", [])
-        .unwrap();
-    let outputs = |answers: &Answers| -> Vec<String> {
-        answers.iter().map(|a| a.unwrap_or("").to_owned()).collect()
-    };
-    let refs: Vec<String> = (0..20).map(|i| expected(i).to_owned()).collect();
-    for (metric, corpus) in [
-        (
-            "bleu",
-            bleu::corpus_bleu::<String, String> as fn(&[String], &[String]) -> f64,
-        ),
-        ("chrf", chrf::corpus_chrf::<String, String>),
-    ] {
-        conn.execute("UPDATE experiment SET primary_metric = ?1", [metric])
-            .unwrap();
-        let r = run_report(&conn, &db.path, run_id, &ReportOptions::default()).unwrap();
-        for (arm, answers) in r.arms.iter().zip([arm_a(), arm_b()]) {
-            let want = corpus(&outputs(&answers), &refs);
-            assert!(
-                (arm.primary.value - want).abs() < 1e-9,
-                "{metric} {}: {} vs corpus {want}",
-                arm.name,
-                arm.primary.value
-            );
-            let row = arm.metrics.iter().find(|m| m.metric == metric).unwrap();
-            assert_eq!(
-                row.mean,
-                Some(arm.primary.value),
-                "the metrics table shows the corpus figure"
-            );
-            assert_eq!(arm.primary.interval_method, "bootstrap");
-        }
-        assert_eq!(r.comparison.interval_method, "paired bootstrap");
-        assert!(
-            r.comparison.interval.contains(r.comparison.difference)
-                || r.comparison.difference == 0.0
-        );
-    }
-}
-
-#[test]
-fn a_bleu_primary_still_prices_the_run_without_calling_bleu_an_accuracy() {
-    use tunebench_core::price::{Origin, PriceEntry, PriceKind, TrainingUnit};
-    use tunebench_core::report::run_decision;
-    let db = temp_db();
-    let conn = store::open(&db.path).unwrap();
-    let run_id = seed_run(&conn, &arm_a(), &arm_b());
-    conn.execute(
-        "UPDATE experiment SET primary_metric = 'bleu', labels = '[]'",
-        [],
-    )
-    .unwrap();
-    conn.execute("UPDATE result SET prompt_tokens = 50", [])
-        .unwrap();
-    let entry = |model: &str, kind: PriceKind| PriceEntry {
-        provider: "openai_compatible".into(),
-        model_pattern: model.into(),
-        kind,
-        input: Some(0.4),
-        cached_input: None,
-        cache_write: None,
-        output: Some(1.6),
-        batch_multiplier: None,
-        training: (kind == PriceKind::FineTuned).then_some(5.0),
-        training_unit: (kind == PriceKind::FineTuned).then_some(TrainingUnit::PerMillionTokens),
-        hosting_per_hour: None,
-        retirement_date: None,
-        source: "test".into(),
-        as_of: "2026-11-01".into(),
-        origin: Origin::Custom,
-    };
-    store::price::upsert_custom(
-        &conn,
-        &[
-            entry("base-model", PriceKind::Base),
-            entry("ft-model", PriceKind::FineTuned),
-        ],
-    )
-    .unwrap();
-    let d = run_decision(
-        &conn,
-        &db.path,
-        run_id,
-        "2026-11-29",
-        &ReportOptions::default(),
-    )
-    .unwrap();
-    let (scenario, _) = d
-        .cost
-        .as_ref()
-        .expect("a BLEU primary must not stop the cost model");
-    assert_eq!(
-        (scenario.arm_a.accuracy, scenario.arm_b.accuracy),
-        (None, None),
-        "BLEU is not a share of right answers: no cost per correct answer"
-    );
 }

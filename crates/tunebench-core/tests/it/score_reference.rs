@@ -189,3 +189,55 @@ fn fixtures_record_the_library_versions_that_produced_them() {
         }
     }
 }
+
+#[test]
+fn schema_validity_equals_python_jsonschema_on_every_fixture_answer() {
+    use tunebench_core::score::format::JsonSchema;
+    // scripts/reference_formats.py: Draft202012Validator.is_valid on each raw answer.
+    let data = fixture("json_schema.json");
+    let mut checked = 0;
+    for case in data["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let schema = JsonSchema::compile(case["schema"].as_str().unwrap(), name).unwrap();
+        for v in case["verdicts"].as_array().unwrap() {
+            let answer = v["answer"].as_str().unwrap();
+            let theirs = v["valid"].as_bool().unwrap();
+            assert_eq!(
+                schema.score(answer) == 1.0,
+                theirs,
+                "{name}: {answer:?} (jsonschema says valid = {theirs})"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "{checked} answers");
+}
+
+#[test]
+fn corpus_entity_f1_equals_seqeval_on_a_conll_shaped_set() {
+    use tunebench_core::score::entity;
+    // scripts/reference_formats.py: seqeval's micro-averaged precision, recall and F1 over
+    // BIO-tagged sentences; each sentence's spans written as the JSON list we score.
+    let data = fixture("entities.json");
+    let sentences = data["sentences"].as_array().unwrap();
+    let counts: Vec<entity::EntityCounts> = sentences
+        .iter()
+        .map(|s| {
+            entity::count(
+                s["output"].as_str().unwrap(),
+                s["expected"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let ours = entity::corpus_score(&counts);
+    close("precision", ours.precision, f(&data["precision"]));
+    close("recall", ours.recall, f(&data["recall"]));
+    close("F1", ours.f1, f(&data["f1"]));
+    // The mean of per-sentence F1s is another figure: the corpus one is the metric.
+    let mean = counts.iter().map(|c| c.score().f1).sum::<f64>() / counts.len() as f64;
+    assert!(
+        (mean - ours.f1).abs() > 1e-3,
+        "the fixture tells the two apart: mean {mean}, corpus {}",
+        ours.f1
+    );
+}

@@ -22,6 +22,8 @@ pub(super) fn blocks(
     today: &str,
     q: &Questions,
 ) -> Result<Vec<Block>> {
+    // One volume and cadence, the team's, for the recommendation and the cost it cites.
+    let d = &d.for_questions(q);
     let r = &d.report;
     let rec = d.recommend(q);
     let mut b = vec![

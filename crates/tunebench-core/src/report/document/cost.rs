@@ -26,7 +26,9 @@ pub(super) fn cost_blocks(
             return Ok(());
         }
     };
-    let money = number::dollars;
+    // Written as the sentences under the table write them (`money::usd`), so a figure a
+    // sentence cites reads the same in the table.
+    let money = crate::money::usd;
     let row = |label: &str, x: f64, y: f64| vec![label.to_owned(), money(x), money(y)];
     b.push(Block::Table {
         head: vec![
@@ -62,16 +64,8 @@ pub(super) fn cost_blocks(
             ),
         ],
     });
-    let be = match c.break_even.queries_per_day() {
-        Some(v) => format!("Break-even: {} queries/day.", number::thousands(v)),
-        None => match &c.break_even {
-            crate::cost::BreakEven::Never { reason, .. } => {
-                format!("Break-even: never ({reason}).")
-            }
-            crate::cost::BreakEven::Crosses { .. } => String::new(),
-        },
-    };
-    // The note, when there is one, is the whole payback sentence (it never pays back).
+    // Where each arm is cheaper and which one is at the team's volume, every crossing
+    // counted; then the payback, whose note, when there is one, is the whole sentence.
     let payback = match (c.payback.months, &c.payback.note) {
         (_, Some(n)) => format!(" {n}."),
         (Some(m), None) => format!(
@@ -80,6 +74,7 @@ pub(super) fn cost_blocks(
         ),
         (None, None) => String::new(),
     };
+    let be = format!("{}.", c.headline);
     b.push(Block::Para(format!("{be}{payback}")));
     for w in &c.warnings {
         b.push(Block::Para(format!("Warning: {w}")));
