@@ -70,6 +70,8 @@ export interface NumberRule {
   max?: number;
   /** Whole numbers only. */
   whole?: boolean;
+  /** Greater than 0 (a margin, a fraction). */
+  positive?: boolean;
   /** An empty field is allowed and means `null`. */
   optional?: boolean;
 }
@@ -84,9 +86,9 @@ export function parseNumber(text: string, r: NumberRule): number | null | string
       ? ` between ${r.min} and ${r.max}`
       : r.min !== undefined
         ? r.min > 0 ? " above 0" : ` of at least ${r.min}`
-        : "";
+        : r.positive ? " above 0" : "";
   const kind = r.whole ? "a whole number" : "a number";
-  if (!Number.isFinite(n) || (r.whole && !Number.isInteger(n)) || (r.min !== undefined && n < r.min) || (r.max !== undefined && n > r.max)) {
+  if (!Number.isFinite(n) || (r.whole && !Number.isInteger(n)) || (r.min !== undefined && n < r.min) || (r.max !== undefined && n > r.max) || (r.positive && n <= 0)) {
     return `${r.label}: “${text.trim()}” is not ${kind}${range}.`;
   }
   return n;

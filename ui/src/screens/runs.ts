@@ -17,6 +17,7 @@ import {
   type RunListEntry,
   type RunOutcome,
 } from "../bindings";
+import { act, type ActState } from "../act";
 import { experimentForm } from "./experiment-form";
 import { count } from "../format";
 import { usd } from "../money";
@@ -58,13 +59,14 @@ function unpricedOf(runs: RunListEntry[], id: number): string[] {
   return r ? r.summary.arms.filter((a) => a.cost_per_query === null && a.answered > 0).map((a) => a.name) : [];
 }
 
-export class RunsScreen implements Screen {
+export class RunsScreen implements Screen, ActState {
   readonly id = "runs";
   readonly title = "Runs";
   private runs: RunListEntry[] = [];
   private live: Live | null = null;
-  private error: string | null = null;
-  private notice: string | null = null;
+  busy: string | null = null;
+  error: string | null = null;
+  notice: string | null = null;
   private draft: ExperimentDraft | null = null;
   private prepared: PreparedRun | null = null;
   private datasets: DatasetSummary[] = [];
@@ -76,9 +78,8 @@ export class RunsScreen implements Screen {
   private openForm = async (): Promise<void> => {
     try {
       [this.datasets, this.arms] = await Promise.all([call(commands.listDatasets()), call(commands.listArms())]);
-      this.datasets = this.datasets.filter((d) => d.test_rows > 0);
       this.draft = {
-        name: "", dataset_id: this.datasets[0]?.id ?? 0, split: "test", primary_metric: "accuracy",
+        name: "", dataset_id: this.datasets.find((d) => d.test_rows > 0)?.id ?? 0, split: "test", primary_metric: "accuracy",
         margin: { kind: "relative", value: 0.05 }, labels: [], arm_a: 0, arm_b: 0,
       };
       this.prepared = null;
@@ -88,17 +89,12 @@ export class RunsScreen implements Screen {
     this.redraw();
   };
 
-  private prepare = async (): Promise<void> => {
-    if (!this.draft) return;
-    this.error = null;
-    try {
+  private prepare = (): Promise<void> =>
+    act(this, this.redraw, "Estimating…", async () => {
+      if (!this.draft) return;
       const id = await call(commands.createExperiment(this.draft));
       this.prepared = await call(commands.prepareRun(id, { concurrency: null, use_cache: true, budget_usd: null }));
-    } catch (err) {
-      this.error = describe(err);
-    }
-    this.redraw();
-  };
+    });
 
   async show(): Promise<void> {
     await this.load();
@@ -223,6 +219,7 @@ export class RunsScreen implements Screen {
           <button id="run-pick" ?disabled=${this.live !== null} @click=${this.pick}>Run an experiment file…</button></div>
       </header>
       ${errorBox(this.error, "runs-error")}
+      ${this.busy ? html`<div class="notice busy" id="runs-busy">${this.busy}</div>` : nothing}
       ${this.notice ? html`<div class="notice" id="runs-notice">${this.notice}</div>` : nothing}
       ${this.reviewing && !this.live
         ? reviewView(this.reviewing.review, () => void this.confirmRun(), () => {
@@ -234,6 +231,7 @@ export class RunsScreen implements Screen {
         ? experimentForm(this.draft, this.datasets, this.arms, this.prepared, {
             change: (p) => {
               if (this.draft) this.draft = { ...this.draft, ...p };
+              this.error = null;
               this.redraw();
             },
             prepare: () => void this.prepare(),
@@ -249,7 +247,7 @@ export class RunsScreen implements Screen {
               this.prepared = null;
               this.redraw();
             },
-          })
+          }, this.busy)
         : nothing}
       ${this.live ? liveView(this.live, this.cancel) : nothing}
       ${runsTable(this.runs, this.live === null, (id) => void this.resume(id), this.retryErrors, this.live)}`;
