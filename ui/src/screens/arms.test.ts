@@ -29,6 +29,16 @@ function draw(s: State, a: Actions): HTMLElement {
 }
 
 describe("arm editor", () => {
+  it("lists a dataset without a split greyed, with a link to split it", () => {
+    const el = draw(state({ datasets: [dataset({}), dataset({ id: 3, name: "raw", test_rows: 0, train_rows: 0 })] }), actions());
+    const option = [...el.querySelectorAll("#arm-dataset option")].find((o) => o.textContent?.includes("raw")) as HTMLOptionElement;
+    expect(option.textContent).toBe("raw (not split yet)");
+    expect(option.disabled).toBe(true);
+    expect(el.querySelector(".unsplit a")?.getAttribute("href")).toBe("#/dataset/3");
+    const none = draw(state({ datasets: [dataset({ id: 3, test_rows: 0 })] }), actions());
+    expect(none.querySelector(".unsplit a")?.textContent).toBe("Split it first →");
+  });
+
   it("asks for a split dataset when none has held-out cases", () => {
     const el = draw(state({ datasets: [dataset({ test_rows: 0 })] }), actions());
     expect(el.querySelector("#arms-empty")?.textContent).toContain("No dataset has a test split");

@@ -103,6 +103,9 @@ export function draftOf(f: ArmForm): ArmDraft | string {
 export function armsView(s: State, a: Actions): TemplateResult {
   const f = s.form;
   const withTests = s.datasets.filter((d) => d.test_rows > 0);
+  const unsplit = s.datasets.filter((d) => d.test_rows === 0);
+  const splitFirst = unsplit.map((d) => html`<span class="muted small unsplit" data-dataset-id=${d.id}>${d.name} has no test split:
+    <a href="#/dataset/${d.id}">Split it first →</a></span>`);
   const text = (key: "model" | "k" | "seed" | "max_tokens" | "temperature", label: string, placeholder = "") =>
     html`<label>${label}<input id="arm-${key}" placeholder=${placeholder} .value=${f[key]}
       @input=${(e: Event) => { f[key] = (e.target as HTMLInputElement).value; a.edited(); }} /></label>`;
@@ -112,13 +115,14 @@ export function armsView(s: State, a: Actions): TemplateResult {
     ${errorBox(s.error, "arms-error")}
     ${s.notice ? html`<div class="notice" id="arms-notice">${s.notice}</div>` : nothing}
     ${withTests.length === 0
-      ? html`<p class="muted" id="arms-empty">No dataset has a test split yet. Import one and split it first.</p>`
+      ? html`<p class="muted" id="arms-empty">No dataset has a test split yet. Import one and split it first.</p>${splitFirst}`
       : html`<div class="panels">
         <section class="panel" id="arm-form">
           <div class="form-grid">
             <label>Dataset<select id="arm-dataset" @change=${(e: Event) => a.pickDataset(Number((e.target as HTMLSelectElement).value))}>
               ${withTests.map((d) => html`<option value=${d.id} ?selected=${d.id === s.datasetId}>${d.name}</option>`)}
-            </select></label>
+              ${unsplit.map((d) => html`<option value=${d.id} disabled>${d.name} (not split yet)</option>`)}
+            </select>${splitFirst}</label>
             <label>Test case<select id="arm-case" @change=${(e: Event) => a.pickCase(Number((e.target as HTMLSelectElement).value))}>
               ${s.cases.map((c) => html`<option value=${c.id} ?selected=${c.id === s.exampleId}>#${c.ordinal + 1} ${c.input.slice(0, 60)}</option>`)}
             </select></label>
