@@ -69,4 +69,9 @@ describe("new experiment form", () => {
     expect(link.textContent).toBe("Split it first →");
     expect(link.getAttribute("href")).toBe("#/dataset/2");
   });
+
+  it("explains what the labels are for and what an empty field means", () => {
+    const el = draw(draft({}), actions());
+    expect(el.querySelector("#exp-labels-hint")?.textContent).toContain("Left empty, the dataset's distinct expected values are used");
+  });
 });

@@ -72,8 +72,9 @@ export function experimentForm(
       <label>Arm B (fine-tuned) ${armSelect("exp-arm-b", draft.arm_b, (v) => a.change({ arm_b: v }))}</label>
       <label>Margin (relative) ${numberField("exp-margin", draft.margin.value ?? 0.05, { label: "Margin", positive: true },
         (v) => a.change({ margin: { kind: "relative", value: v ?? 0.05 } }))}</label>
-      <label>Labels (comma-separated, optional) <input id="exp-labels" .value=${draft.labels.join(", ")}
-        @change=${(e: Event) => a.change({ labels: (e.target as HTMLInputElement).value.split(",").map((x) => x.trim()).filter(Boolean) })} /></label>
+      <label>Labels (comma-separated, optional) <input id="exp-labels" placeholder="the dataset's expected values" .value=${draft.labels.join(", ")}
+        @change=${(e: Event) => a.change({ labels: (e.target as HTMLInputElement).value.split(",").map((x) => x.trim()).filter(Boolean) })} />
+        <span class="muted small" id="exp-labels-hint">The answers a case may take: they give the per-class table and confusion matrix, and an answer outside them counts as off-format. Left empty, the dataset's distinct expected values are used when they look like labels.</span></label>
     </div>
     ${prepared
       ? estimateView(prepared, a.start, a.close)

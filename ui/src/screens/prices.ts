@@ -7,7 +7,7 @@ import { commands, type PriceEntry_Serialize as PriceEntry, type PriceKind } fro
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
 
-interface Draft {
+export interface Draft {
   provider: string;
   model_pattern: string;
   kind: PriceKind;
@@ -21,7 +21,7 @@ interface Draft {
   source: string;
 }
 
-const EMPTY: Draft = {
+export const EMPTY: Draft = {
   provider: "", model_pattern: "", kind: "base", input: "", cached_input: "", cache_write: "", output: "",
   training: "", hosting_per_hour: "", retirement_date: "", source: "",
 };
@@ -128,7 +128,7 @@ export class PricesScreen implements Screen {
       </header>
       ${errorBox(this.error, "prices-error")}
       ${this.notice ? html`<div class="notice" id="prices-notice">${this.notice}</div>` : nothing}
-      ${this.draft ? this.draftView(this.draft) : nothing}
+      ${this.draft ? priceDraftView(this.draft, sellers(this.entries), this.saveDraft, () => { this.draft = null; this.redraw(); }) : nothing}
       <input type="search" id="prices-search" placeholder="Filter by model or provider…" .value=${this.filter}
         @input=${(e: Event) => { this.filter = (e.target as HTMLInputElement).value; this.redraw(); }} />
       <table class="grid compact" id="prices-table">
@@ -143,33 +143,46 @@ export class PricesScreen implements Screen {
             <td>${e.retirement_date ?? ""}</td>
             <td class="small" title="${e.source}"><span class="tag">${e.origin}</span> as of ${e.as_of}
               <div class="source-text muted">${e.source}</div></td>
-            <td>${e.origin === "custom" ? html`<button class="danger small-btn" @click=${() => this.remove(e)}>Delete</button>` : nothing}</td>
+            <td class="nowrap">${e.origin === "custom" ? html`<button class="danger small-btn" @click=${() => this.remove(e)}>Delete</button>` : nothing}</td>
           </tr>`,
         )}</tbody>
       </table>`;
   }
+}
 
-  private draftView(d: Draft): TemplateResult {
-    const field = (key: keyof Draft, label: string, placeholder = "") =>
-      html`<label>${label}<input id="draft-${key}" placeholder=${placeholder} .value=${d[key]}
-        @input=${(e: Event) => ((d as unknown as Record<string, string>)[key] = (e.target as HTMLInputElement).value)} /></label>`;
-    return html`<section class="panel" id="price-draft">
-      <h3>Custom price</h3>
-      <div class="form-grid">
-        ${field("provider", "Provider", "openai")}
-        ${field("model_pattern", "Model or pattern", "ft:gpt-4.1-mini:*")}
-        <label>Kind<select id="draft-kind" @change=${(e: Event) => (d.kind = (e.target as HTMLSelectElement).value as PriceKind)}>
-          <option value="base" ?selected=${d.kind === "base"}>base</option>
-          <option value="fine_tuned" ?selected=${d.kind === "fine_tuned"}>fine-tuned</option>
-        </select></label>
-        ${field("input", "Input $/1M")} ${field("cached_input", "Cached input $/1M")}
-        ${field("cache_write", "Cache write $/1M", "1.25 × input if empty")} ${field("output", "Output $/1M")}
-        ${field("training", "Training $/1M tokens")} ${field("hosting_per_hour", "Hosting $/hour")}
-        ${field("retirement_date", "Base model retires", "YYYY-MM-DD")}
-        ${field("source", "Source", "contract, quote, pricing page")}
-      </div>
-      <div class="actions"><button class="primary" id="draft-save" @click=${this.saveDraft}>Save</button>
-        <button @click=${() => { this.draft = null; this.redraw(); }}>Cancel</button></div>
-    </section>`;
-  }
+/** Who sells a model, as the catalog names it: the provider kinds, then any other seller the
+ * catalog already lists (together, fireworks, …). */
+export function sellers(entries: PriceEntry[]): string[] {
+  const kinds = ["openai", "azure_openai", "anthropic", "openai_compatible"];
+  return [...kinds, ...[...new Set(entries.map((e) => e.provider))].filter((p) => !kinds.includes(p)).sort()];
+}
+
+/** The custom-price form. The seller is a kind (openai, anthropic, …), not a stored
+ * provider's name: one price serves every provider of that kind. */
+export function priceDraftView(d: Draft, sellerChoices: string[], save: () => void, cancel: () => void): TemplateResult {
+  const field = (key: keyof Draft, label: string, placeholder = "") =>
+    html`<label>${label}<input id="draft-${key}" placeholder=${placeholder} .value=${d[key]}
+      @input=${(e: Event) => ((d as unknown as Record<string, string>)[key] = (e.target as HTMLInputElement).value)} /></label>`;
+  if (d.provider === "") d.provider = sellerChoices[0] ?? "openai";
+  return html`<section class="panel" id="price-draft">
+    <h3>Custom price</h3>
+    <div class="form-grid">
+      <label>Provider kind (who sells the model, not a stored provider's name)<select id="draft-provider"
+        @change=${(e: Event) => (d.provider = (e.target as HTMLSelectElement).value)}>
+        ${sellerChoices.map((k) => html`<option value=${k} ?selected=${k === d.provider}>${k}</option>`)}
+      </select></label>
+      ${field("model_pattern", "Model or pattern", "e.g. ft:gpt-4.1-mini:*")}
+      <label>Kind<select id="draft-kind" @change=${(e: Event) => (d.kind = (e.target as HTMLSelectElement).value as PriceKind)}>
+        <option value="base" ?selected=${d.kind === "base"}>base</option>
+        <option value="fine_tuned" ?selected=${d.kind === "fine_tuned"}>fine-tuned</option>
+      </select></label>
+      ${field("input", "Input $/1M")} ${field("cached_input", "Cached input $/1M")}
+      ${field("cache_write", "Cache write $/1M", "1.25 × input if empty")} ${field("output", "Output $/1M")}
+      ${field("training", "Training $/1M tokens")} ${field("hosting_per_hour", "Hosting $/hour")}
+      ${field("retirement_date", "Base model retires", "YYYY-MM-DD")}
+      ${field("source", "Source", "e.g. contract, quote, pricing page")}
+    </div>
+    <div class="actions"><button class="primary" id="draft-save" @click=${save}>Save</button>
+      <button @click=${cancel}>Cancel</button></div>
+  </section>`;
 }

@@ -7,6 +7,7 @@ import { call, describe } from "../api";
 import { chooseSavePath } from "../files";
 import {
   commands,
+  type CaseCounts,
   type CaseFilter,
   type CasePage,
   type LabelReport,
@@ -60,7 +61,7 @@ export class ResultsScreen implements Screen {
       this.error = describe(err);
     }
     this.redraw();
-    await Promise.all([this.loadCases(), this.loadLatency(), this.loadHistory()]);
+    await Promise.all([this.loadCases(true), this.loadLatency(), this.loadHistory()]);
   }
 
   private async loadHistory(): Promise<void> {
@@ -132,9 +133,15 @@ export class ResultsScreen implements Screen {
     void this.show();
   };
 
-  private async loadCases(): Promise<void> {
+  /** Loads a page of cases; on `opening`, moves off a filter with no case to the first that has some. */
+  private async loadCases(opening = false): Promise<void> {
     try {
       this.page = await call(commands.runCases(this.runId, this.filter, this.search.trim() || null, this.offset, PAGE));
+      const better = opening ? firstNonEmpty(this.page.counts, this.filter) : this.filter;
+      if (better !== this.filter) {
+        this.filter = better;
+        this.page = await call(commands.runCases(this.runId, this.filter, this.search.trim() || null, this.offset, PAGE));
+      }
     } catch (err) {
       this.error = describe(err);
     }
@@ -257,6 +264,16 @@ export class ResultsScreen implements Screen {
         : html`<p class="muted">No cases here.</p>`}
     </section>`;
   }
+}
+
+/** The filters in the order the case browser shows them. */
+const FILTERS: CaseFilter[] = ["a_only_right", "b_only_right", "both_wrong", "errors", "all"];
+
+/** `current` when it has cases, else the first filter (in tab order) that has some. */
+export function firstNonEmpty(counts: CaseCounts, current: CaseFilter): CaseFilter {
+  const n = (f: CaseFilter) => (counts as unknown as Record<string, number>)[f] ?? 0;
+  if (n(current) > 0) return current;
+  return FILTERS.find((f) => n(f) > 0) ?? current;
 }
 
 function value(v: number | null | undefined, low: number | null | undefined, high: number | null | undefined): TemplateResult {

@@ -120,3 +120,22 @@ describe("a run while it runs and when it ends", () => {
     expect(el.querySelector("#runs-empty")).toBeNull();
   });
 });
+
+describe("deleting a run", () => {
+  it("asks in the row first, and offers no delete for the run that is running", () => {
+    const del = { deleting: null as number | null, ask: vi.fn(), remove: vi.fn() };
+    const el = document.createElement("div");
+    render(runsTable([entry(1, "pending", [0, 0]), entry(2, "interrupted", [0, 0])], true, vi.fn(), vi.fn(), null, del), el);
+    (el.querySelector("tr[data-run-id='1'] .delete-run") as HTMLButtonElement).click();
+    expect(del.ask).toHaveBeenCalledWith(1);
+    expect(del.remove).not.toHaveBeenCalled();
+    del.deleting = 1;
+    render(runsTable([entry(1, "pending", [0, 0])], true, vi.fn(), vi.fn(), null, del), el);
+    expect(el.querySelector("#confirm-run-1")?.textContent).toContain("Delete run 1 and its results?");
+    (el.querySelector("#confirm-run-1-yes") as HTMLButtonElement).click();
+    expect(del.remove).toHaveBeenCalledWith(1);
+    const live: Live = { progress: null, cancelling: false, label: "run 2", runId: 2 };
+    render(runsTable([entry(2, "interrupted", [0, 0])], false, vi.fn(), vi.fn(), live, { ...del, deleting: null }), el);
+    expect(el.querySelector("tr[data-run-id='2'] .delete-run")).toBeNull();
+  });
+});

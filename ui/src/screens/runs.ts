@@ -72,6 +72,20 @@ export class RunsScreen implements Screen, ActState {
   private datasets: DatasetSummary[] = [];
   private arms: Arm[] = [];
   private reviewing: { path: string; review: FileReview } | null = null;
+  private readonly deleting: Deleting = {
+    deleting: null,
+    ask: (id) => {
+      this.deleting.deleting = id;
+      this.redraw();
+    },
+    remove: (id) =>
+      void act(this, this.redraw, `Deleting run ${id}…`, async () => {
+        this.deleting.deleting = null;
+        const said = await call(commands.deleteRun(id));
+        this.runs = await call(commands.listRuns());
+        return said;
+      }),
+  };
 
   constructor(private readonly redraw: Redraw) {}
 
@@ -250,7 +264,7 @@ export class RunsScreen implements Screen, ActState {
           }, this.busy)
         : nothing}
       ${this.live ? liveView(this.live, this.cancel) : nothing}
-      ${runsTable(this.runs, this.live === null, (id) => void this.resume(id), this.retryErrors, this.live)}`;
+      ${runsTable(this.runs, this.live === null && this.busy === null, (id) => void this.resume(id), this.retryErrors, this.live, this.deleting)}`;
   }
 }
 
@@ -320,17 +334,25 @@ export function liveView(live: Live, cancel: () => void): TemplateResult {
   </section>`;
 }
 
+/** Deleting a run from the list: which one waits for a confirmation, and the two steps. */
+export interface Deleting {
+  deleting: number | null;
+  ask(id: number | null): void;
+  remove(id: number): void;
+}
+
 export function runsTable(
   runs: RunListEntry[],
   idle: boolean,
   resume: (id: number) => void,
   retryErrors: (id: number) => void,
   live: Live | null = null,
+  del: Deleting | null = null,
 ): TemplateResult {
   if (runs.length === 0) {
     if (live) return html``;
     return html`<section class="empty" id="runs-empty"><h2>No runs yet</h2>
-      <p>Write an experiment file naming the dataset, the providers and both arms (see the README), then run it here or with <code>tunebench run FILE</code>.</p></section>`;
+      <p>Compose one with <strong>New experiment…</strong> above from two stored arms, or run an experiment file naming the dataset, the providers and both arms (see the README).</p></section>`;
   }
   return html`<table class="grid" id="runs-table">
     <thead><tr><th>Run</th><th>Experiment</th><th>Started (UTC)</th><th>Status</th><th>Arms: n · errors · metric · p50 / p95 · cost per query</th><th></th></tr></thead>
@@ -355,6 +377,13 @@ export function runsTable(
                 @click=${() => retryErrors(r.summary.run_id)}>Retry ${count(errorsOf(r))} errors</button>`
             : nothing}
           <a href="#/run/${r.summary.run_id}">Results</a>
+          ${del && live?.runId !== r.summary.run_id
+            ? del.deleting === r.summary.run_id
+              ? html`<span class="confirm-inline" id="confirm-run-${r.summary.run_id}">Delete run ${r.summary.run_id} and its results?
+                  <button class="danger small-btn" id="confirm-run-${r.summary.run_id}-yes" @click=${() => del.remove(r.summary.run_id)}>Delete</button>
+                  <button class="small-btn" @click=${() => del.ask(null)}>Keep</button></span>`
+              : html`<button class="small-btn delete-run" ?disabled=${!idle} @click=${() => del.ask(r.summary.run_id)}>Delete</button>`
+            : nothing}
         </td>
       </tr>`,
     )}</tbody>
