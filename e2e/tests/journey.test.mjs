@@ -337,12 +337,23 @@ test("5. the arm editor defines a few-shot prompting arm and a fine-tuned arm", 
   await (await browser.$("#arm-system")).setValue(SYSTEM);
   await typeLines("#arm-template", TEMPLATE);
   assert.equal(await (await browser.$("#arm-template")).getValue(), TEMPLATE);
+  const formWidth = () => browser.execute(() => Math.round(document.querySelector("#arm-form").getBoundingClientRect().width));
+  const widthBefore = await formWidth();
   // The preview renders the held-out case with two train examples before it.
   const roles = async () => browser.$$("#arm-preview .message .tag").map((t) => t.getText());
   await browser.waitUntil(async () => (await roles()).length === 6, {
     timeout: 10_000, timeoutMsg: "system, two examples (user + assistant) and the case",
   });
   assert.deepEqual(await roles(), ["system", "user", "assistant", "user", "assistant", "user"]);
+  assert.equal(await formWidth(), widthBefore, "the form keeps its width as the preview grows");
+  // Each select is wide enough for the option it shows.
+  const clipped = await browser.execute(() => [...document.querySelectorAll("#arm-form select")].filter((el) => {
+    const text = el.selectedOptions[0]?.textContent ?? "";
+    const ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = getComputedStyle(el).font;
+    return ctx.measureText(text).width > el.clientWidth - 16;
+  }).map((el) => `${el.id}: ${el.selectedOptions[0]?.textContent}`));
+  assert.deepEqual(clipped, [], "no select cuts its text");
   const shots = await browser.$$("#arm-preview .message.assistant .message-text").map((m) => m.getText());
   for (const s of shots) assert.match(s, /^(spam|ham)$/, "an example's answer is its label");
   const user = await browser.$$("#arm-preview .message.user .message-text").map((m) => m.getText());
@@ -485,6 +496,16 @@ test("7. the results name both arms with their accuracies, intervals and measure
   assert.ok(Math.abs(costB - expected("ft-model", FT_PRICE)) / costB < 0.01, `${costB} from the catalog price`);
   assert.ok(costB < costA, "the fine-tuned arm sends fewer tokens");
   await shot("journey-7-results");
+  // A long page scrolls under the sidebar, which stays in view.
+  const nav = await browser.execute(() => {
+    window.scrollTo(0, document.body.scrollHeight);
+    const r = document.querySelector(".sidebar").getBoundingClientRect();
+    return { scrolled: window.scrollY, top: r.top, bottom: r.bottom, height: window.innerHeight };
+  });
+  assert.ok(nav.scrolled > 200, `the results page is long: scrolled ${nav.scrolled} px`);
+  assert.equal(Math.round(nav.top), 0, "the sidebar stays at the top of the window");
+  assert.ok(nav.bottom >= nav.height - 1, `and fills its height: ${nav.bottom} of ${nav.height}`);
+  await browser.execute(() => window.scrollTo(0, 0));
 });
 
 test("8. cost at scale of the run: training counted, a break-even, and a PNG export", async () => {
@@ -506,6 +527,14 @@ test("8. cost at scale of the run: training counted, a break-even, and a PNG exp
   assert.ok(dollars(ftRow[1]) < dollars(promptRow[1]), `per query: ${ftRow[1]} < ${promptRow[1]}`);
   await (await browser.$("#save-scenario")).click();
   await waitText("#crossover-notice", new RegExp(`^Saved with run ${runId}:`));
+  // The two chart switches sit on one line, each box beside its word.
+  const boxes = await browser.execute(() => ["#log-x", "#dark"].map((id) => {
+    const r = document.querySelector(id).getBoundingClientRect();
+    return { top: Math.round(r.top), width: Math.round(r.width) };
+  }));
+  assert.equal(boxes[0].top, boxes[1].top, `Log scale and Dark aligned: ${JSON.stringify(boxes)}`);
+  assert.ok(boxes.every((b) => b.width < 30), `checkboxes keep their size: ${JSON.stringify(boxes)}`);
+  assert.equal(await (await browser.$("#crossover-decision")).getAttribute("href"), `#/decision/${runId}`);
   await shot("journey-8-crossover");
 
   const path = `${work}/journey-crossover.png`;

@@ -29,8 +29,11 @@ export const commands = {
 	deleteDataset: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_dataset", { id })),
 	/**  The whole catalog, seed and custom. */
 	listPrices: () => typedError<PriceEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_prices")),
-	/**  Adds or replaces a custom entry (it wins over the seed for the same model). */
-	savePrice: (entry: PriceEntry_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("save_price", { entry })),
+	/**
+	 *  Adds or replaces a custom entry (it wins over the seed for the same model), then prices
+	 *  the earlier answers stored without a cost; returns how many got one.
+	 */
+	savePrice: (entry: PriceEntry_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_price", { entry })),
 	deletePrice: (provider: string, modelPattern: string, kind: PriceKind) => typedError<null, CommandError>(__TAURI_INVOKE("delete_price", { provider, modelPattern, kind })),
 	importPrices: (path: string) => typedError<ImportSummary, CommandError>(__TAURI_INVOKE("import_prices", { path })),
 	/**  Writes the catalog as JSON; returns how many entries were written. */
@@ -1191,7 +1194,10 @@ export type ExperimentDraft = {
 	split: string,
 	primary_metric: string,
 	margin: ExperimentMargin,
-	/**  The taxonomy, for format compliance (may be empty). */
+	/**
+	 *  The taxonomy, for format compliance and per-class tables. Empty: the dataset's
+	 *  expected values when its report found them to be labels.
+	 */
 	labels: string[],
 	/**  Arm A, the prompting arm. */
 	arm_a: number,

@@ -11,6 +11,7 @@ import type {
 import { count } from "../format";
 import { usd } from "../money";
 import { numberField } from "../widgets";
+import { priceLink } from "./prices";
 
 export interface FormActions {
   change(patch: Partial<ExperimentDraft>): void;
@@ -77,7 +78,7 @@ export function experimentForm(
         <span class="muted small" id="exp-labels-hint">The answers a case may take: they give the per-class table and confusion matrix, and an answer outside them counts as off-format. Left empty, the dataset's distinct expected values are used when they look like labels.</span></label>
     </div>
     ${prepared
-      ? estimateView(prepared, a.start, a.close)
+      ? estimateView(prepared, a.start, a.close, arms)
       : html`<div class="actions"><button class="primary" id="exp-prepare" ?disabled=${busy !== null || lacking.length > 0}
             @click=${a.prepare}>${busy ?? "Create and estimate"}</button>
           <button @click=${a.close}>Cancel</button>
@@ -91,12 +92,18 @@ export function estimateView(
   prepared: PreparedRun,
   start: (budget: number | null) => void,
   close: () => void,
+  arms: Arm[] = [],
 ): TemplateResult {
+  const unpriced = prepared.estimate.unpriced_arms.map((name) => {
+    const arm = prepared.estimate.arms.find((x) => x.name === name);
+    const stored = arms.find((x) => x.id === arm?.arm_id);
+    return stored ? html`<span class="unpriced">${name} (${priceLink(stored.model, stored.kind)})</span>` : html`${name}`;
+  });
   let budget: number | null = null;
   return html`<div class="estimate" id="run-estimate">
     <p><strong>Run ${prepared.run_id}</strong>: ${count(prepared.estimate.calls)} calls,
       ${prepared.estimate.cost_usd != null ? html`estimated cost up to <strong>${usd(prepared.estimate.cost_usd)}</strong>` : "cost unknown"}
-      ${prepared.estimate.unpriced_arms.length > 0 ? html` <span class="muted">(no price for ${prepared.estimate.unpriced_arms.join(", ")})</span>` : nothing}</p>
+      ${unpriced.length > 0 ? html` <span class="muted" id="estimate-unpriced">(no price for ${unpriced.map((u, i) => html`${i > 0 ? ", " : ""}${u}`)})</span>` : nothing}</p>
     <ul class="small">${prepared.estimate.arms.map((x) => html`<li>${x.name}: ${count(x.calls)} calls, ~${count(Math.round(x.input_tokens ?? 0))} input tokens, ≤ ${count(Math.round(x.max_output_tokens ?? 0))} output tokens${x.cost_usd != null ? `, ${usd(x.cost_usd)}` : ""}</li>`)}</ul>
     <label class="small">Stop when spend reaches ($, optional) <input id="run-budget" type="number" min="0" step="0.01"
       @change=${(e: Event) => { const v = Number((e.target as HTMLInputElement).value); budget = v > 0 ? v : null; }} /></label>

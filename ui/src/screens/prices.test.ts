@@ -20,3 +20,36 @@ describe("custom price form", () => {
     expect(d.provider).toBe("anthropic");
   });
 });
+
+describe("where a cost is unknown for want of a price", () => {
+  it("links to the price form for exactly that model and kind", async () => {
+    const { priceFor, priceLink } = await import("./prices");
+    const el = document.createElement("div");
+    render(priceLink("ft:my model", "fine_tuned"), el);
+    const a = el.querySelector("a.price-link") as HTMLAnchorElement;
+    expect(a.textContent).toBe("no price: add one →");
+    expect(a.getAttribute("href")).toBe("#/prices/add/ft%3Amy%20model/fine_tuned");
+    const parts = a.getAttribute("href")!.split("/").slice(3);
+    expect(priceFor(parts)).toEqual({ model: "ft:my model", kind: "fine_tuned" });
+    expect(priceFor([])).toBeNull();
+  });
+
+  it("links each unpriced arm of an estimate to its model's price form", async () => {
+    const { estimateView } = await import("./experiment-form");
+    const el = document.createElement("div");
+    const prepared = {
+      run_id: 3,
+      estimate: {
+        calls: 450, cost_usd: null, unpriced_arms: ["journey-ft"],
+        arms: [
+          { arm_id: 1, name: "journey-prompt", calls: 225, input_tokens: 1000, max_output_tokens: 900, cost_usd: 0.1 },
+          { arm_id: 2, name: "journey-ft", calls: 225, input_tokens: 500, max_output_tokens: 900, cost_usd: null },
+        ],
+      },
+    } as unknown as Parameters<typeof estimateView>[0];
+    const arms = [{ id: 2, name: "journey-ft", model: "ft-model", kind: "fine_tuned" }] as Parameters<typeof estimateView>[3];
+    render(estimateView(prepared, vi.fn(), vi.fn(), arms), el);
+    expect(el.querySelector("#run-estimate")?.textContent).toContain("cost unknown");
+    expect(el.querySelector("#estimate-unpriced a")?.getAttribute("href")).toBe("#/prices/add/ft-model/fine_tuned");
+  });
+});

@@ -26,9 +26,23 @@ export const EMPTY: Draft = {
   training: "", hosting_per_hour: "", retirement_date: "", source: "",
 };
 
+/** The price a link asks for: `#/prices/add/MODEL/KIND` (the model URL-encoded). */
+export function priceFor(parts: string[]): { model: string; kind: PriceKind } | null {
+  if (!parts[0]) return null;
+  return { model: decodeURIComponent(parts[0]), kind: parts[1] === "fine_tuned" ? "fine_tuned" : "base" };
+}
+
+/** A link to the price form for `model`, where a cost is unknown for want of a price. */
+export function priceLink(model: string, kind: string): TemplateResult {
+  const k = kind === "fine_tuned" ? "fine_tuned" : "base";
+  return html`<a class="price-link" href="#/prices/add/${encodeURIComponent(model)}/${k}" title="Add a price for ${model}">no price: add one →</a>`;
+}
+
 export class PricesScreen implements Screen {
   readonly id = "prices";
   readonly title = "Prices";
+  /** Set by a "no price: add one" link: the form opens for this model. */
+  prefill: { model: string; kind: PriceKind } | null = null;
   private entries: PriceEntry[] = [];
   private error: string | null = null;
   private notice: string | null = null;
@@ -38,6 +52,11 @@ export class PricesScreen implements Screen {
   constructor(private readonly redraw: Redraw) {}
 
   async show(): Promise<void> {
+    this.notice = null;
+    if (this.prefill) {
+      this.draft = { ...EMPTY, model_pattern: this.prefill.model, kind: this.prefill.kind };
+      this.notice = `Add the price of ${this.prefill.model}: the answers already recorded for it are priced from it, so results, the runs list and cost at scale show their cost.`;
+    }
     await this.load();
   }
 
@@ -83,7 +102,7 @@ export class PricesScreen implements Screen {
       const d = this.draft;
       if (!d) return null;
       const n = (v: string) => (v.trim() === "" ? null : Number(v));
-      await call(
+      const priced = await call(
         commands.savePrice({
           provider: d.provider.trim(),
           model_pattern: d.model_pattern.trim(),
@@ -103,7 +122,7 @@ export class PricesScreen implements Screen {
         }),
       );
       this.draft = null;
-      return `Saved the price of ${d.model_pattern}.`;
+      return `Saved the price of ${d.model_pattern}.${priced > 0 ? ` ${priced} answers recorded without a cost are now priced from it.` : ""}`;
     });
 
   private remove = (e: PriceEntry) =>

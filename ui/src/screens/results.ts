@@ -15,6 +15,7 @@ import {
   type RunReport,
 } from "../bindings";
 import { historyView, rerunForm, type RerunState } from "./history";
+import { priceLink } from "./prices";
 import { count, modelChoices } from "../format";
 import { usd } from "../money";
 import type { Redraw, Screen } from "../screen";
@@ -213,8 +214,8 @@ export class ResultsScreen implements Screen {
             ? html`<tr id="budget-row"><td>p95 within ${ms(this.budget)} budget</td>
                 ${[a, b].map((x) => html`<td class="num ${x.latency.within_budget ? "good" : "bad"}">${x.latency.within_budget ? "pass" : "fail"}</td>`)}</tr>`
             : nothing}
-          <tr><td>cost per query (measured)</td><td class="num">${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted" title=${a.cost_note ?? ""}>no price</span>`}</td>
-            <td class="num">${b.cost_per_query !== null ? usd(b.cost_per_query) : html`<span class="muted" title=${b.cost_note ?? ""}>no price</span>`}</td></tr>
+          <tr><td>cost per query (measured)</td><td class="num">${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted" title=${a.cost_note ?? ""}>${priceLink(a.model, a.kind)}</span>`}</td>
+            <td class="num">${b.cost_per_query !== null ? usd(b.cost_per_query) : html`<span class="muted" title=${b.cost_note ?? ""}>${priceLink(b.model, b.kind)}</span>`}</td></tr>
         </tbody>
       </table>
       <p class="muted small">${r.comparison.error_policy_text}. Minimum detectable difference at 80 % power: ${(r.minimum_detectable_difference ?? 0).toFixed(3)}${

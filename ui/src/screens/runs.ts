@@ -19,6 +19,7 @@ import {
 } from "../bindings";
 import { act, type ActState } from "../act";
 import { experimentForm } from "./experiment-form";
+import { priceLink } from "./prices";
 import { count } from "../format";
 import { usd } from "../money";
 import type { Redraw, Screen } from "../screen";
@@ -365,7 +366,7 @@ export function runsTable(
         <td class="small">${r.summary.arms.map(
           (a) => html`<div><strong>${a.name}</strong> <code class="muted">${a.model}</code> ${count(a.n)}/${count(a.total)} · ${count(a.errors)} ·
             ${a.metric !== null ? (a.metric ?? 0).toFixed(3) : "–"} · ${ms(a.latency_ms_p50)} / ${ms(a.latency_ms_p95)} ·
-            ${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted">no price</span>`}</div>`,
+            ${a.cost_per_query !== null ? usd(a.cost_per_query) : priceLink(a.model, "base")}</div>`,
         )}</td>
         <td class="actions">
           ${r.summary.status !== "completed" && r.summary.status !== "running"
