@@ -48,6 +48,7 @@ describe("cost at scale screen", () => {
     const chart = el.querySelector("#crossover-chart");
     expect(chart?.textContent).not.toContain("Loading");
     expect(chart?.textContent).toContain("no price for model my-llama");
+    expect(el.querySelector("#crossover-add-price")?.getAttribute("href")).toBe("#/prices/add");
   });
 
   it("names a token count that is not a number next to its field and keeps the last good one", () => {

@@ -3,7 +3,7 @@
 // the chart as you drag; the chart exports as slide-ready PNG or SVG.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
-import { call, describe } from "../api";
+import { ApiError, call, describe } from "../api";
 import { chooseSavePath } from "../files";
 import {
   commands,
@@ -49,6 +49,8 @@ export interface CrossoverState extends ActState {
   logX: boolean;
   theme: Theme;
   redrawMs: number | null;
+  /** The scenario failed for want of a price: the chart area links to the price form. */
+  noPrice: boolean;
 }
 
 export interface CrossoverActions {
@@ -66,7 +68,7 @@ export interface CrossoverActions {
 export function initialState(): CrossoverState {
   return {
     runId: 0, request: defaultRequest(), catalog: [], datasets: [], scenario: null, view: null, counted: null,
-    logX: true, theme: "light", redrawMs: null, busy: null, error: null, notice: null,
+    logX: true, theme: "light", redrawMs: null, noPrice: false, busy: null, error: null, notice: null,
   };
 }
 
@@ -106,6 +108,7 @@ export class CrossoverScreen implements Screen {
   async show(): Promise<void> {
     const s = this.s;
     s.notice = null;
+    s.noPrice = false;
     try {
       s.catalog = await call(commands.listPrices());
       s.datasets = (await call(commands.listDatasets())).filter((d) => d.test_rows > 0);
@@ -117,6 +120,7 @@ export class CrossoverScreen implements Screen {
       }
     } catch (err) {
       s.error = describe(err);
+      s.noPrice = err instanceof ApiError && err.code === "no_price";
       this.redraw();
     }
   }
@@ -341,7 +345,8 @@ export function crossoverView(st: CrossoverState, a: CrossoverActions): Template
         </div>
       </aside>
       <section class="chart-area">
-        <div class="chart" id="crossover-chart">${st.view ? unsafeSVG(st.view.svg) : st.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${st.error}</p>` : html`<p class="muted">Loading…</p>`}</div>
+        <div class="chart" id="crossover-chart">${st.view ? unsafeSVG(st.view.svg) : st.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${st.error}${st.noPrice
+          ? html` <a href="#/prices/add" id="crossover-add-price">Add a price →</a>` : nothing}</p>` : html`<p class="muted">Loading…</p>`}</div>
         ${st.view ? figuresView(st.view) : nothing}
         <p class="muted small" id="redraw-ms">${st.redrawMs !== null ? `Redrawn in ${st.redrawMs.toFixed(0)} ms` : ""}</p>
       </section>

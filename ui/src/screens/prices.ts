@@ -55,7 +55,7 @@ export class PricesScreen implements Screen {
     this.notice = null;
     if (this.prefill) {
       this.draft = { ...EMPTY, model_pattern: this.prefill.model, kind: this.prefill.kind };
-      this.notice = `Add the price of ${this.prefill.model}: the answers already recorded for it are priced from it, so results, the runs list and cost at scale show their cost.`;
+      this.notice = `Add the price of ${this.prefill.model || "the model without one"}: the answers already recorded for it are priced from it, so results, the runs list and cost at scale show their cost.`;
     }
     await this.load();
   }
