@@ -535,7 +535,8 @@ test("8. cost at scale of the run: training counted, a break-even, and a PNG exp
   }));
   assert.equal(boxes[0].top, boxes[1].top, `Log scale and Dark aligned: ${JSON.stringify(boxes)}`);
   assert.ok(boxes.every((b) => b.width < 30), `checkboxes keep their size: ${JSON.stringify(boxes)}`);
-  assert.equal(await (await browser.$("#crossover-decision")).getAttribute("href"), `#/decision/${runId}`);
+  const decisionLink = await browser.execute(() => document.querySelector("#crossover-decision")?.getAttribute("href"));
+  assert.equal(decisionLink, `#/decision/${runId}`, "cost at scale leads on to the decision");
   await shot("journey-8-crossover");
 
   const path = `${work}/journey-crossover.png`;

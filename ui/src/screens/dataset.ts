@@ -17,6 +17,7 @@ import { count, plural } from "../format";
 import { reportView } from "../report";
 import type { Redraw, Screen } from "../screen";
 import { errorBox, numberField } from "../widgets";
+import { act, type ActState } from "../act";
 
 const PAGE = 50;
 
@@ -28,14 +29,15 @@ interface Browser {
   loading: boolean;
 }
 
-export class DatasetScreen implements Screen {
+export class DatasetScreen implements Screen, ActState {
   readonly id = "dataset";
   readonly title = "Dataset";
   datasetId = 0;
   private summary: DatasetSummary | null = null;
   private report: ValidationReport | null = null;
-  private error: string | null = null;
-  private notice: string | null = null;
+  busy: string | null = null;
+  error: string | null = null;
+  notice: string | null = null;
   private leakage: LeakageReport | null = null;
   private confirming: Confirming = null;
   private splitForm = { test_fraction: 0.2, seed: 42, stratify: true, force: false, refused: false };
@@ -103,17 +105,11 @@ export class DatasetScreen implements Screen {
     this.searchTimer = window.setTimeout(() => void this.loadPage(), 200);
   };
 
-  private async act(work: () => Promise<string | null>): Promise<void> {
-    this.error = null;
-    this.notice = null;
+  private act(work: () => Promise<string | null>, label = "Working…"): Promise<void> {
     this.confirming = null;
-    try {
-      this.notice = await work();
-    } catch (err) {
-      this.error = describe(err);
+    return act(this, this.redraw, label, work, (err) => {
       if (err instanceof ApiError && err.code === "in_use") this.splitForm.refused = true;
-    }
-    this.redraw();
+    });
   }
 
   private split = () =>
@@ -135,13 +131,13 @@ export class DatasetScreen implements Screen {
       this.browser.offset = 0;
       await this.loadPage();
       return `Split into ${count(r.train_rows)} train and ${count(r.test_rows)} test rows${r.stratified ? ", stratified by label" : ""}.`;
-    });
+    }, "Splitting…");
 
   private checkLeakage = () =>
     this.act(async () => {
       this.leakage = await call(commands.datasetLeakage(this.datasetId));
       return null;
-    });
+    }, "Checking leakage…");
 
   private removeLeaked = () =>
     this.act(async () => {
@@ -150,7 +146,7 @@ export class DatasetScreen implements Screen {
       await this.reload();
       await this.loadPage();
       return `Removed ${plural(n, "row")} from train. To get them back, import the file again.`;
-    });
+    }, "Removing rows…");
 
   private removeDuplicates = () =>
     this.act(async () => {
@@ -159,7 +155,7 @@ export class DatasetScreen implements Screen {
       await this.reload();
       await this.loadPage();
       return `Removed ${plural(n, "repeated row")}; the first of each stays. To get them back, import the file again.`;
-    });
+    }, "Removing rows…");
 
   private readonly removals: RemovalActions = {
     check: () => void this.checkLeakage(),
@@ -191,7 +187,7 @@ export class DatasetScreen implements Screen {
         ),
       );
       return `Exported ${plural(r.rows, "row")} to ${r.path}.`;
-    });
+    }, "Exporting…");
 
   private remove = () =>
     this.act(async () => {
@@ -204,7 +200,7 @@ export class DatasetScreen implements Screen {
       await call(commands.deleteDataset(this.datasetId));
       location.hash = "#/datasets";
       return null;
-    });
+    }, "Deleting…");
 
   view(): TemplateResult {
     const d = this.summary;
@@ -216,6 +212,7 @@ export class DatasetScreen implements Screen {
     if (!d || !this.report) return html`${head}${errorBox(this.error, "dataset-error")}`;
     return html`${head}
       ${errorBox(this.error, "dataset-error")}
+      ${this.busy ? html`<div class="notice busy" id="dataset-busy">${this.busy}</div>` : nothing}
       ${this.notice ? html`<div class="notice" id="dataset-notice">${this.notice}</div>` : nothing}
       <div class="panels">
         <section class="panel">${reportView(this.report)}</section>

@@ -6,6 +6,7 @@ import { chooseFile, chooseSavePath } from "../files";
 import { commands, type PriceEntry_Serialize as PriceEntry, type PriceKind } from "../bindings";
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
+import { act, type ActState } from "../act";
 
 export interface Draft {
   provider: string;
@@ -38,14 +39,15 @@ export function priceLink(model: string, kind: string): TemplateResult {
   return html`<a class="price-link" href="#/prices/add/${encodeURIComponent(model)}/${k}" title="Add a price for ${model}">no price: add one →</a>`;
 }
 
-export class PricesScreen implements Screen {
+export class PricesScreen implements Screen, ActState {
   readonly id = "prices";
   readonly title = "Prices";
   /** Set by a "no price: add one" link: the form opens for this model. */
   prefill: { model: string; kind: PriceKind } | null = null;
   private entries: PriceEntry[] = [];
-  private error: string | null = null;
-  private notice: string | null = null;
+  busy: string | null = null;
+  error: string | null = null;
+  notice: string | null = null;
   private filter = "";
   private draft: Draft | null = null;
 
@@ -69,16 +71,12 @@ export class PricesScreen implements Screen {
     this.redraw();
   }
 
-  private async act(work: () => Promise<string | null>): Promise<void> {
-    this.error = null;
-    this.notice = null;
-    try {
-      this.notice = await work();
+  private act(work: () => Promise<string | null>, label = "Saving…"): Promise<void> {
+    return act(this, this.redraw, label, async () => {
+      const said = await work();
       await this.load();
-    } catch (err) {
-      this.error = describe(err);
-      this.redraw();
-    }
+      return said;
+    });
   }
 
   private importFile = () =>

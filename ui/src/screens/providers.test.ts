@@ -22,7 +22,7 @@ function provider(over: Partial<Provider>): Provider {
 }
 
 function state(over: Partial<State>): State {
-  return { providers: [], draft: null, testModel: {}, checks: {}, keys: {}, deleting: null, error: null, notice: null, ...over };
+  return { providers: [], draft: null, testModel: {}, checks: {}, keys: {}, deleting: null, busy: null, error: null, notice: null, ...over };
 }
 
 function draw(s: State, a: Actions): HTMLElement {

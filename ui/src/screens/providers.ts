@@ -12,6 +12,7 @@ import {
 } from "../bindings";
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
+import { act, type ActState } from "../act";
 
 /** The add/edit form, every field as typed. */
 export interface ProviderDraft {
@@ -28,7 +29,7 @@ export interface ProviderDraft {
   key: string;
 }
 
-export interface State {
+export interface State extends ActState {
   providers: Provider[];
   draft: ProviderDraft | null;
   /** Per provider id: the model to test with, and the last check. */
@@ -196,7 +197,7 @@ function whole(v: string, label: string): number {
 export class ProvidersScreen implements Screen {
   readonly id = "providers";
   readonly title = "Providers";
-  private state: State = { providers: [], draft: null, testModel: {}, checks: {}, keys: {}, deleting: null, error: null, notice: null };
+  private state: State = { providers: [], draft: null, testModel: {}, checks: {}, keys: {}, deleting: null, busy: null, error: null, notice: null };
 
   constructor(private readonly redraw: Redraw) {}
 
@@ -217,16 +218,12 @@ export class ProvidersScreen implements Screen {
     this.redraw();
   }
 
-  private async act(work: () => Promise<string | null>): Promise<void> {
-    this.state.error = null;
-    this.state.notice = null;
-    try {
-      this.state.notice = await work();
+  private act(work: () => Promise<string | null>, label = "Saving…"): Promise<void> {
+    return act(this.state, this.redraw, label, async () => {
+      const said = await work();
       await this.load();
-    } catch (err) {
-      this.state.error = describe(err);
-      this.redraw();
-    }
+      return said;
+    });
   }
 
   private readonly actions: Actions = {
