@@ -285,6 +285,11 @@ test("3. a provider added in the form answers Test connection over HTTP", async 
   assert.match(await row.getText(), new RegExp(`OpenAI-compatible[\\s\\S]*http://127\\.0\\.0\\.1:${port}/v1`));
   await browser.waitUntil(async () => (await (await row.$(".key-source")).getText()) !== "…", { timeout: 10_000 });
   assert.equal(await (await row.$(".key-source")).getText(), "none", "no variable named and no key filed");
+  // Every column is wide enough for its words: none is broken into one word a line.
+  const cramped = await browser.execute(() => [...document.querySelectorAll("#providers-table tbody td")]
+    .filter((td) => td.textContent.trim() && td.getBoundingClientRect().width < 60)
+    .map((td) => td.textContent.trim()));
+  assert.deepEqual(cramped, [], "no cramped column");
   await (await row.$(".test-model")).setValue("ft-model");
   await (await row.$(".test-connection")).click();
   const check = await row.$(".check");
@@ -384,7 +389,9 @@ test("5. the arm editor defines a few-shot prompting arm and a fine-tuned arm", 
   await waitText("#arms-error", /^an arm named `journey-ft` is already stored: give this one another name$/);
   const listed = await browser.$$("#arms-table tbody tr td:first-child").map((td) => td.getText());
   assert.deepEqual(listed.filter((n) => n.startsWith("journey-")), ["journey-ft", "journey-prompt"], "each arm once in the list");
+  await browser.execute(() => document.querySelector("#arms-list").scrollIntoView({ block: "end" }));
   await shot("journey-5-arms-list");
+  await browser.execute(() => window.scrollTo(0, 0));
 
   const arms = await browser.executeAsync((done) => {
     window.__TAURI_INTERNALS__.invoke("list_arms").then(done, (e) => done({ error: e }));

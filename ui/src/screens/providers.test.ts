@@ -46,6 +46,11 @@ describe("providers screen", () => {
     expect(el.querySelector("td.key-source span")?.getAttribute("title")).toContain("the keychain holds no key");
   });
 
+  it("names a provider's kind in the table without the examples in brackets, so the column stays narrow", () => {
+    const el = draw(state({ providers: [provider({ id: 1 })] }), actions());
+    expect(el.querySelector("#provider-1 td:nth-child(2)")?.textContent).toBe("OpenAI-compatible");
+  });
+
   it("shows example values as hints that do not read as filled in", () => {
     const el = draw(state({ draft: emptyDraft() }), actions());
     expect((el.querySelector("#provider-name") as HTMLInputElement).placeholder).toBe("e.g. local");

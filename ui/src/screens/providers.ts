@@ -71,6 +71,11 @@ const KINDS: [ProviderKind, string][] = [
   ["openai_compatible", "OpenAI-compatible (Ollama, vLLM, …)"],
 ];
 
+/** A kind's name in the table: its label without the examples in brackets. */
+export function kindName(kind: ProviderKind): string {
+  return (KINDS.find(([k]) => k === kind)?.[1] ?? kind).replace(/ \(.*\)$/, "");
+}
+
 /** Each kind's real default base URL; Azure has none (every resource has its own host). */
 export const DEFAULT_BASE_URL: Record<ProviderKind, string> = {
   openai: "https://api.openai.com/v1",
@@ -135,7 +140,7 @@ export function providersView(s: State, a: Actions): TemplateResult {
 function row(p: Provider, s: State, a: Actions): TemplateResult {
   const check = s.checks[p.id];
   return html`<tr id="provider-${p.id}">
-    <td>${p.name}</td><td>${KINDS.find(([k]) => k === p.kind)?.[1] ?? p.kind}</td><td><code>${p.base_url}</code></td>
+    <td class="nowrap">${p.name}</td><td class="nowrap">${kindName(p.kind)}</td><td class="url"><code>${p.base_url}</code></td>
     <td class="key-source">${keyText(s.keys[p.id])}</td>
     <td class="num">${p.settings.max_concurrency}</td>
     <td class="num">${p.settings.requests_per_minute === 0 ? "no limit" : p.settings.requests_per_minute}</td>

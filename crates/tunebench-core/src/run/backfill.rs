@@ -18,11 +18,9 @@ pub fn price_unpriced(conn: &Connection) -> Result<u32> {
             let Some(price) = prices.price(&provider, &arm) else {
                 continue;
             };
-            for (run, example, prompt, cached, written, completion) in
-                store::result::unpriced(conn, arm.id)?
-            {
-                if let Some(cost) = price.cost(prompt, cached, written, completion) {
-                    store::result::set_cost(conn, run, arm.id, example, cost)?;
+            for r in store::result::unpriced(conn, arm.id)? {
+                if let Some(cost) = price.cost(r.prompt, r.cached, r.cache_write, r.completion) {
+                    store::result::set_cost(conn, r.run_id, arm.id, r.example_id, cost)?;
                     priced += 1;
                 }
             }

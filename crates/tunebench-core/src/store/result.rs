@@ -114,9 +114,19 @@ pub fn set_scores(
     Ok(n == 1)
 }
 
-/// The answered results of arm `arm_id` stored without a cost but with token counts:
-/// `(run_id, example_id, prompt, cached, cache_write, completion)`.
-pub fn unpriced(conn: &Connection, arm_id: i32) -> Result<Vec<(i32, i32, u32, u32, u32, u32)>> {
+/// An answered result stored without a cost, with the token counts that price it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unpriced {
+    pub run_id: i32,
+    pub example_id: i32,
+    pub prompt: u32,
+    pub cached: u32,
+    pub cache_write: u32,
+    pub completion: u32,
+}
+
+/// The answered results of arm `arm_id` stored without a cost but with token counts.
+pub fn unpriced(conn: &Connection, arm_id: i32) -> Result<Vec<Unpriced>> {
     let mut stmt = conn.prepare(
         "SELECT run_id, example_id, prompt_tokens, COALESCE(cached_tokens, 0),
                 COALESCE(cache_write_tokens, 0), completion_tokens
@@ -125,14 +135,14 @@ pub fn unpriced(conn: &Connection, arm_id: i32) -> Result<Vec<(i32, i32, u32, u3
             AND prompt_tokens IS NOT NULL AND completion_tokens IS NOT NULL",
     )?;
     let rows = stmt.query_map([arm_id], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ))
+        Ok(Unpriced {
+            run_id: r.get(0)?,
+            example_id: r.get(1)?,
+            prompt: r.get(2)?,
+            cached: r.get(3)?,
+            cache_write: r.get(4)?,
+            completion: r.get(5)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
