@@ -223,7 +223,16 @@ test("1. the dropped sample shows its mapping, imports, and reads its validation
 test("2. the dataset screen splits train/test, finds the leaked rows and removes them", async () => {
   await (await browser.$("#import-open")).click();
   await waitText("#dataset-name", /^journey-emails$/);
+  // Mistakes first: a leakage check before any split, and a fraction that is not a number.
+  await waitText("#leakage-split-first", /^Split first: /);
+  assert.equal(await (await browser.$("#leakage-check")).isEnabled(), false, "nothing to check before a split");
+  await type("#split-fraction", "abc");
+  await waitText("#split-fraction-error", /^Test fraction: “abc” is not a number between 0\.01 and 0\.99\.$/);
+  await (await browser.$("#split-run")).click();
+  await waitText("#dataset-error", /^Test fraction: “abc” is not a number/);
+  await shot("journey-2-mistyped-fraction");
   await type("#split-fraction", "0.1");
+  assert.equal(await textOf("#split-fraction-error"), "", "the error goes as soon as the field is fixed");
   await type("#split-seed", "7");
   await (await browser.$("#split-run")).click();
   await waitText("#dataset-notice", /Split into/);
@@ -233,10 +242,18 @@ test("2. the dataset screen splits train/test, finds the leaked rows and removes
   await (await browser.$("#leakage-check")).click();
   await waitText("#leakage-summary", /test rows appear exactly in train/);
   assert.match(await textOf("#leakage-summary"), /^10 test rows appear exactly in train, 0 more after folding/);
+  assert.equal(
+    (await textOf("#leakage-why")).replace(/\s+/g, " "),
+    "Removing deletes the 14 train rows that copy these 10 test rows (a test row can have several copies in train); the test rows stay.",
+  );
   const remove = await browser.$("#leakage-remove");
-  assert.equal(await remove.getText(), "Remove 14 rows from train");
+  assert.equal(await remove.getText(), "Remove 14 rows from train…");
   await remove.click();
-  await waitText("#dataset-notice", /^Removed 14 rows from train\.$/);
+  await waitText("#confirm-leaked", /Delete 14 train rows that copy test rows\? .*import the file again\./);
+  assert.equal(await textOf("#report-rows"), "2,250", "nothing goes before the confirmation");
+  await shot("journey-2-leakage-confirm");
+  await (await browser.$("#confirm-leaked-yes")).click();
+  await waitText("#dataset-notice", /^Removed 14 rows from train\. To get them back, import the file again\.$/);
   await waitText("#leakage-panel", /No leakage\./);
   const report = await contentOf("#report");
   assert.match(report, /Rows 2,236 Train \/ test 2,011 \/ 225 Empty/);
@@ -266,6 +283,13 @@ test("3. a provider added in the form answers Test connection over HTTP", async 
   const row = await browser.$(`//tr[td[1][normalize-space()="journey-server"]]`);
   await row.waitForExist({ timeout: 10_000 });
   assert.match(await row.getText(), new RegExp(`OpenAI-compatible[\\s\\S]*http://127\\.0\\.0\\.1:${port}/v1`));
+  await browser.waitUntil(async () => (await (await row.$(".key-source")).getText()) !== "…", { timeout: 10_000 });
+  assert.equal(await (await row.$(".key-source")).getText(), "none", "no variable named and no key filed");
+  // Every column is wide enough for its words: none is broken into one word a line.
+  const cramped = await browser.execute(() => [...document.querySelectorAll("#providers-table tbody td")]
+    .filter((td) => td.textContent.trim() && td.getBoundingClientRect().width < 60)
+    .map((td) => td.textContent.trim()));
+  assert.deepEqual(cramped, [], "no cramped column");
   await (await row.$(".test-model")).setValue("ft-model");
   await (await row.$(".test-connection")).click();
   const check = await row.$(".check");
@@ -279,7 +303,7 @@ test("4. both models get prices on the Prices screen", async () => {
   await (await browser.$("#nav-prices")).click();
   const add = async (model, kind, fields) => {
     await (await browser.$("#price-add")).click();
-    await (await browser.$("#draft-provider")).setValue("journey-server");
+    await choose("#draft-provider", "openai_compatible");
     await (await browser.$("#draft-model_pattern")).setValue(model);
     await choose("#draft-kind", kind);
     for (const [key, value] of Object.entries(fields)) {
@@ -298,8 +322,8 @@ test("4. both models get prices on the Prices screen", async () => {
       [...tr.cells].slice(0, 7).map((td) => td.textContent.trim()).concat(tr.className)),
   );
   assert.deepEqual(rows.sort(), [
-    ["journey-server", "base-model", "base", "$2", "$0.5", "$8", "–", "custom"],
-    ["journey-server", "ft-model", "fine-tuned", "$3", "–", "$12", "$25", "custom"],
+    ["openai_compatible", "base-model", "base", "$2", "$0.5", "$8", "–", "custom"],
+    ["openai_compatible", "ft-model", "fine-tuned", "$3", "–", "$12", "$25", "custom"],
   ]);
   await shot("journey-4-prices");
 });
@@ -318,12 +342,24 @@ test("5. the arm editor defines a few-shot prompting arm and a fine-tuned arm", 
   await (await browser.$("#arm-system")).setValue(SYSTEM);
   await typeLines("#arm-template", TEMPLATE);
   assert.equal(await (await browser.$("#arm-template")).getValue(), TEMPLATE);
+  const formWidth = () => browser.execute(() => Math.round(document.querySelector("#arm-form").getBoundingClientRect().width));
+  const widthBefore = await formWidth();
   // The preview renders the held-out case with two train examples before it.
   const roles = async () => browser.$$("#arm-preview .message .tag").map((t) => t.getText());
   await browser.waitUntil(async () => (await roles()).length === 6, {
     timeout: 10_000, timeoutMsg: "system, two examples (user + assistant) and the case",
   });
   assert.deepEqual(await roles(), ["system", "user", "assistant", "user", "assistant", "user"]);
+  assert.equal(await formWidth(), widthBefore, "the form keeps its width as the preview grows");
+  // Each select of names is wide enough for the option it shows (a test case shows its
+  // first words only, by design).
+  const clipped = await browser.execute(() => [...document.querySelectorAll("#arm-form select:not(#arm-case)")].filter((el) => {
+    const text = el.selectedOptions[0]?.textContent ?? "";
+    const ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = getComputedStyle(el).font;
+    return ctx.measureText(text).width > el.clientWidth - 16;
+  }).map((el) => `${el.id}: ${el.selectedOptions[0]?.textContent}`));
+  assert.deepEqual(clipped, [], "no select cuts its text");
   const shots = await browser.$$("#arm-preview .message.assistant .message-text").map((m) => m.getText());
   for (const s of shots) assert.match(s, /^(spam|ham)$/, "an example's answer is its label");
   const user = await browser.$$("#arm-preview .message.user .message-text").map((m) => m.getText());
@@ -348,6 +384,14 @@ test("5. the arm editor defines a few-shot prompting arm and a fine-tuned arm", 
   await (await browser.$("#arm-save")).click();
   await waitText("#arms-notice", /^Saved arm journey-ft\.$/);
   await shot("journey-5-arm-ft");
+  // Saving the same name again is refused instead of making a second “journey-ft”.
+  await (await browser.$("#arm-save")).click();
+  await waitText("#arms-error", /^an arm named `journey-ft` is already stored: give this one another name$/);
+  const listed = await browser.$$("#arms-table tbody tr td:first-child").map((td) => td.getText());
+  assert.deepEqual(listed.filter((n) => n.startsWith("journey-")), ["journey-ft", "journey-prompt"], "each arm once in the list");
+  await browser.execute(() => document.querySelector("#arms-list").scrollIntoView({ block: "end" }));
+  await shot("journey-5-arms-list");
+  await browser.execute(() => window.scrollTo(0, 0));
 
   const arms = await browser.executeAsync((done) => {
     window.__TAURI_INTERNALS__.invoke("list_arms").then(done, (e) => done({ error: e }));
@@ -365,6 +409,13 @@ test("6. a new experiment composed on the Runs screen shows its estimate and run
   await (await browser.$("#nav-runs")).click();
   await (await browser.$("#exp-new")).waitForClickable({ timeout: 20_000 });
   await (await browser.$("#exp-new")).click();
+  await waitText("#exp-missing", /^Still needed: a name, arm A and arm B\.$/);
+  assert.equal(await (await browser.$("#exp-prepare")).isEnabled(), false);
+  await type("#exp-margin", "five");
+  await waitText("#exp-margin-error", /^Margin: “five” is not a number above 0\.$/);
+  await shot("journey-6-form-mistakes");
+  await type("#exp-margin", "0.05");
+  assert.equal(await textOf("#exp-margin-error"), "");
   await (await browser.$("#exp-name")).setValue("journey-spam");
   await choose("#exp-dataset", "journey-emails (225 test)");
   await choose("#exp-metric", "accuracy");
@@ -372,6 +423,7 @@ test("6. a new experiment composed on the Runs screen shows its estimate and run
   await choose("#exp-arm-b", "journey-ft · ft-model");
   await type("#exp-labels", "spam, ham");
   assert.equal(await (await browser.$("#exp-labels")).getValue(), "spam, ham");
+  assert.equal(await (await browser.$("#exp-missing")).isExisting(), false, "nothing is missing once all is filled");
   await (await browser.$("#exp-prepare")).click();
   const estimate = await browser.$("#run-estimate");
   await estimate.waitForExist({ timeout: 30_000 }).catch(async (e) => {
@@ -452,6 +504,16 @@ test("7. the results name both arms with their accuracies, intervals and measure
   assert.ok(Math.abs(costB - expected("ft-model", FT_PRICE)) / costB < 0.01, `${costB} from the catalog price`);
   assert.ok(costB < costA, "the fine-tuned arm sends fewer tokens");
   await shot("journey-7-results");
+  // A long page scrolls under the sidebar, which stays in view.
+  const nav = await browser.execute(() => {
+    window.scrollTo(0, document.body.scrollHeight);
+    const r = document.querySelector(".sidebar").getBoundingClientRect();
+    return { scrolled: window.scrollY, top: r.top, bottom: r.bottom, height: window.innerHeight };
+  });
+  assert.ok(nav.scrolled > 200, `the results page is long: scrolled ${nav.scrolled} px`);
+  assert.equal(Math.round(nav.top), 0, "the sidebar stays at the top of the window");
+  assert.ok(nav.bottom >= nav.height - 1, `and fills its height: ${nav.bottom} of ${nav.height}`);
+  await browser.execute(() => window.scrollTo(0, 0));
 });
 
 test("8. cost at scale of the run: training counted, a break-even, and a PNG export", async () => {
@@ -473,6 +535,15 @@ test("8. cost at scale of the run: training counted, a break-even, and a PNG exp
   assert.ok(dollars(ftRow[1]) < dollars(promptRow[1]), `per query: ${ftRow[1]} < ${promptRow[1]}`);
   await (await browser.$("#save-scenario")).click();
   await waitText("#crossover-notice", new RegExp(`^Saved with run ${runId}:`));
+  // The two chart switches sit on one line, each box beside its word.
+  const boxes = await browser.execute(() => ["#log-x", "#dark"].map((id) => {
+    const r = document.querySelector(id).getBoundingClientRect();
+    return { top: Math.round(r.top), width: Math.round(r.width) };
+  }));
+  assert.equal(boxes[0].top, boxes[1].top, `Log scale and Dark aligned: ${JSON.stringify(boxes)}`);
+  assert.ok(boxes.every((b) => b.width < 30), `checkboxes keep their size: ${JSON.stringify(boxes)}`);
+  const decisionLink = await browser.execute(() => document.querySelector("#crossover-decision")?.getAttribute("href"));
+  assert.equal(decisionLink, `#/decision/${runId}`, "cost at scale leads on to the decision");
   await shot("journey-8-crossover");
 
   const path = `${work}/journey-crossover.png`;

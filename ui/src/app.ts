@@ -13,7 +13,7 @@ import { CrossoverScreen } from "./screens/crossover";
 import { DatasetScreen } from "./screens/dataset";
 import { DecisionScreen } from "./screens/decision";
 import { DatasetsScreen } from "./screens/datasets";
-import { PricesScreen } from "./screens/prices";
+import { PricesScreen, priceFor } from "./screens/prices";
 import { ProvidersScreen } from "./screens/providers";
 import { ResultsScreen } from "./screens/results";
 import { RunsScreen } from "./screens/runs";
@@ -93,7 +93,9 @@ export class App {
   }
 
   private async route(): Promise<void> {
-    const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
+    const [name, arg, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
+    const prices = this.nav.find((s): s is PricesScreen => s instanceof PricesScreen);
+    if (prices) prices.prefill = name === "prices" && arg === "add" ? priceFor(rest) ?? { model: "", kind: "base" } : null;
     if (name === "dataset" && Number(arg) > 0) {
       this.dataset.datasetId = Number(arg);
       this.current = this.dataset;

@@ -22,13 +22,18 @@ export const commands = {
 	datasetLeakage: (id: number) => typedError<LeakageReport, CommandError>(__TAURI_INVOKE("dataset_leakage", { id })),
 	/**  Deletes from train every row that leaks into test; returns how many went. */
 	removeLeaked: (id: number) => typedError<number, CommandError>(__TAURI_INVOKE("remove_leaked", { id })),
+	/**  Deletes the rows of dataset `id` that repeat an earlier row exactly; returns how many. */
+	removeDuplicates: (id: number) => typedError<number, CommandError>(__TAURI_INVOKE("remove_duplicates", { id })),
 	datasetExamples: (id: number, query: PageQuery_Deserialize) => typedError<ExamplePage_Serialize, CommandError>(__TAURI_INVOKE("dataset_examples", { id, query })),
 	exportDataset: (id: number, options: ExportOptions_Deserialize, path: string) => typedError<ExportOutcome, CommandError>(__TAURI_INVOKE("export_dataset", { id, options, path })),
 	deleteDataset: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_dataset", { id })),
 	/**  The whole catalog, seed and custom. */
 	listPrices: () => typedError<PriceEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_prices")),
-	/**  Adds or replaces a custom entry (it wins over the seed for the same model). */
-	savePrice: (entry: PriceEntry_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("save_price", { entry })),
+	/**
+	 *  Adds or replaces a custom entry (it wins over the seed for the same model), then prices
+	 *  the earlier answers stored without a cost; returns how many got one.
+	 */
+	savePrice: (entry: PriceEntry_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_price", { entry })),
 	deletePrice: (provider: string, modelPattern: string, kind: PriceKind) => typedError<null, CommandError>(__TAURI_INVOKE("delete_price", { provider, modelPattern, kind })),
 	importPrices: (path: string) => typedError<ImportSummary, CommandError>(__TAURI_INVOKE("import_prices", { path })),
 	/**  Writes the catalog as JSON; returns how many entries were written. */
@@ -40,12 +45,21 @@ export const commands = {
 	saveProviderKey: (name: string, key: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_provider_key", { name, key })),
 	/**  Sends one tiny request to `model` (empty: the model of the provider's latest arm). */
 	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
+	/**  Deletes provider `id`, refused while arms call it; returns what was deleted. */
+	deleteProvider: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_provider", { id })),
+	/**
+	 *  Where provider `name`'s key would come from now (never the key itself): its environment
+	 *  variable, the keychain, or none (with why).
+	 */
+	providerKeySource: (name: string, apiKeyEnv: string | null) => typedError<KeySource, CommandError>(__TAURI_INVOKE("provider_key_source", { name, apiKeyEnv })),
 	/**  The messages `draft` sends for case `example_id`, and their token count. */
 	previewArm: (draft: ArmDraft_Deserialize, exampleId: number) => typedError<PromptPreview, CommandError>(__TAURI_INVOKE("preview_arm", { draft, exampleId })),
 	/**  Every arm in the store, newest first. */
 	listArms: () => typedError<Arm_Serialize[], CommandError>(__TAURI_INVOKE("list_arms")),
 	/**  Saves `draft` as a new arm named `name`; returns its id. */
 	saveArm: (name: string, draft: ArmDraft_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_arm", { name, draft })),
+	/**  Deletes arm `id`, refused while runs compare it; returns what was deleted. */
+	deleteArm: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_arm", { id })),
 	/**  A scenario before any run, both arms priced from the catalog. */
 	estimateScenario: (request: EstimateRequest) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("estimate_scenario", { request })),
 	/**  The cost model's outputs and the crossover chart as SVG (the fast path for sliders). */
@@ -101,6 +115,11 @@ export const commands = {
 	 *  many will be asked.
 	 */
 	clearRunErrors: (runId: number) => typedError<number, CommandError>(__TAURI_INVOKE("clear_run_errors", { runId })),
+	/**
+	 *  Deletes run `run_id` with its results (and its experiment when it was the last run);
+	 *  returns what was deleted.
+	 */
+	deleteRun: (runId: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_run", { runId })),
 	/**
 	 *  The recommendation for run `run_id`; `questions`, when given, are saved with its
 	 *  experiment first.
@@ -1208,7 +1227,10 @@ export type ExperimentDraft = {
 	split: string,
 	primary_metric: string,
 	margin: ExperimentMargin,
-	/**  The taxonomy, for format compliance (may be empty). */
+	/**
+	 *  The taxonomy, for format compliance and per-class tables. Empty: the dataset's
+	 *  expected values when its report found them to be labels.
+	 */
 	labels: string[],
 	/**  Arm A, the prompting arm. */
 	arm_a: number,
@@ -1521,6 +1543,11 @@ export type Interval = {
 	/**  Confidence level, e.g. 0.95. */
 	confidence: number | null,
 };
+
+/**  Where a provider's key came from. */
+export type KeySource = { kind: "env"; var: string } | { kind: "keychain" } | 
+/**  No key: fine for local servers; a cloud provider will answer "bad key". */
+{ kind: "none"; note: string };
 
 /**  How often the domain knowledge the task relies on changes. */
 export type KnowledgeCadence = "weekly" | "monthly" | 

@@ -61,3 +61,59 @@ export function modal(
     </div>
   </div>`;
 }
+
+/** What a number field accepts. */
+export interface NumberRule {
+  /** The field's name as the label shows it, used in the message. */
+  label: string;
+  min?: number;
+  max?: number;
+  /** Whole numbers only. */
+  whole?: boolean;
+  /** Greater than 0 (a margin, a fraction). */
+  positive?: boolean;
+  /** An empty field is allowed and means `null`. */
+  optional?: boolean;
+}
+
+/** The number typed into a field, or the sentence that says why it is not one (quoting it). */
+export function parseNumber(text: string, r: NumberRule): number | null | string {
+  const t = text.trim().replace(/,/g, "");
+  if (t === "") return r.optional ? null : `${r.label} is empty: type a number.`;
+  const n = Number(t);
+  const range =
+    r.min !== undefined && r.max !== undefined
+      ? ` between ${r.min} and ${r.max}`
+      : r.min !== undefined
+        ? r.min > 0 ? " above 0" : ` of at least ${r.min}`
+        : r.positive ? " above 0" : "";
+  const kind = r.whole ? "a whole number" : "a number";
+  if (!Number.isFinite(n) || (r.whole && !Number.isInteger(n)) || (r.min !== undefined && n < r.min) || (r.max !== undefined && n > r.max) || (r.positive && n <= 0)) {
+    return `${r.label}: “${text.trim()}” is not ${kind}${range}.`;
+  }
+  return n;
+}
+
+/** A number field that checks what is typed as it is typed: a mistake is named next to the
+ * field (quoting the text) and cleared by the next edit; `onValue` gets only valid numbers,
+ * when the field is committed. Typed as text so the app sees exactly what was entered. */
+export function numberField(
+  id: string,
+  value: number | null,
+  rule: NumberRule,
+  onValue: (v: number | null) => void,
+): TemplateResult {
+  const check = (e: Event, commit: boolean) => {
+    const input = e.target as HTMLInputElement;
+    const parsed = parseNumber(input.value, rule);
+    const note = input.parentElement?.querySelector(`#${id}-error`);
+    const bad = typeof parsed === "string";
+    input.toggleAttribute("aria-invalid", bad);
+    if (note) note.textContent = bad ? parsed : "";
+    if (!bad && commit) onValue(parsed);
+  };
+  return html`<input type="text" inputmode="decimal" id=${id} autocomplete="off"
+      .value=${value === null ? "" : String(value)}
+      @input=${(e: Event) => check(e, false)} @change=${(e: Event) => check(e, true)}
+    /><span class="field-error" id="${id}-error" role="alert"></span>`;
+}

@@ -12,6 +12,7 @@ pub mod experiment;
 pub mod money;
 pub mod price;
 pub mod provider;
+pub mod remove;
 pub mod report;
 pub mod retrieval;
 pub mod run;

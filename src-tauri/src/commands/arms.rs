@@ -40,3 +40,12 @@ pub async fn save_arm(
         .with_store(move |c, _| arm::save_draft(c, &name, draft))
         .await
 }
+
+/// Deletes arm `id`, refused while runs compare it; returns what was deleted.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_arm(state: tauri::State<'_, AppState>, id: i32) -> CommandResult<String> {
+    state
+        .with_store(move |c, _| tunebench_core::remove::arm(c, id))
+        .await
+}

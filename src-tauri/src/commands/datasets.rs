@@ -142,3 +142,12 @@ pub async fn export_dataset(
 pub async fn delete_dataset(state: tauri::State<'_, AppState>, id: i32) -> CommandResult<()> {
     state.with_store(move |c, _| dataset::delete(c, id)).await
 }
+
+/// Deletes the rows of dataset `id` that repeat an earlier row exactly; returns how many.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_duplicates(state: tauri::State<'_, AppState>, id: i32) -> CommandResult<u32> {
+    state
+        .with_store(move |c, _| dataset::remove_exact_duplicates(c, id))
+        .await
+}

@@ -2,6 +2,7 @@
 //! import/export.
 
 use tunebench_core::price::{self, ImportSummary, PriceEntry, PriceKind};
+use tunebench_core::run;
 
 use crate::error::CommandResult;
 use crate::state::AppState;
@@ -13,12 +14,17 @@ pub async fn list_prices(state: tauri::State<'_, AppState>) -> CommandResult<Vec
     state.with_store(|c, _| price::catalog(c)).await
 }
 
-/// Adds or replaces a custom entry (it wins over the seed for the same model).
+/// Adds or replaces a custom entry (it wins over the seed for the same model), then prices
+/// the earlier answers stored without a cost; returns how many got one.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_price(state: tauri::State<'_, AppState>, entry: PriceEntry) -> CommandResult<()> {
+pub async fn save_price(
+    state: tauri::State<'_, AppState>,
+    entry: PriceEntry,
+) -> CommandResult<u32> {
+    let save = move |c: &_| price::save_custom(c, &entry);
     state
-        .with_store(move |c, _| price::save_custom(c, &entry))
+        .with_store(move |c, _| save(c).and_then(|()| run::backfill::price_unpriced(c)))
         .await
 }
 

@@ -1,6 +1,7 @@
 //! Provider commands: the list, add or edit one, file its key in the OS keychain, and
 //! "test connection" (one tiny request). Keys go to the keychain only, never to the store.
 
+use tunebench_core::provider::secrets::KeySource;
 use tunebench_core::provider::{self, secrets, ApiKey, ConnectionCheck, Provider};
 use tunebench_core::provider::{ProviderKind, ProviderSettings};
 use tunebench_core::{store, Error};
@@ -56,4 +57,25 @@ pub async fn test_provider(
     }))
     .await?;
     Ok(target.send(&state.client()?).await)
+}
+
+/// Deletes provider `id`, refused while arms call it; returns what was deleted.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_provider(state: tauri::State<'_, AppState>, id: i32) -> CommandResult<String> {
+    state
+        .with_store(move |c, _| tunebench_core::remove::provider(c, id))
+        .await
+}
+
+/// Where provider `name`'s key would come from now (never the key itself): its environment
+/// variable, the keychain, or none (with why).
+#[tauri::command]
+#[specta::specta]
+pub async fn provider_key_source(
+    name: String,
+    api_key_env: Option<String>,
+) -> CommandResult<KeySource> {
+    let env = |v: &str| std::env::var(v).ok();
+    blocking(move || Ok(secrets::resolve(&name, api_key_env.as_deref(), env).1)).await
 }

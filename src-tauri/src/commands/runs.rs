@@ -257,3 +257,13 @@ pub async fn clear_run_errors(
         .with_store(move |c, db| Ok(run::clear_errors(c, db, run_id)? as u32))
         .await
 }
+
+/// Deletes run `run_id` with its results (and its experiment when it was the last run);
+/// returns what was deleted.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_run(state: tauri::State<'_, AppState>, run_id: i32) -> CommandResult<String> {
+    state
+        .with_store(move |c, _| tunebench_core::remove::run(c, run_id))
+        .await
+}

@@ -4,7 +4,10 @@ import type { Arm_Serialize as Arm, DatasetSummary } from "../bindings";
 import { armsView, draftOf, emptyForm, formOf, type Actions, type State } from "./arms";
 
 function actions(): Actions {
-  return { pickDataset: vi.fn(), pickCase: vi.fn(), edited: vi.fn(), startFrom: vi.fn(), save: vi.fn() };
+  return {
+    pickDataset: vi.fn(), pickCase: vi.fn(), edited: vi.fn(), startFrom: vi.fn(), save: vi.fn(), askDelete: vi.fn(),
+    remove: vi.fn(),
+  };
 }
 
 function dataset(over: Partial<DatasetSummary>): DatasetSummary {
@@ -18,7 +21,7 @@ function state(over: Partial<State>): State {
   return {
     datasets: [dataset({})], providers: [], arms: [], datasetId: 1, exampleId: 5, form: emptyForm(7),
     cases: [{ id: 5, ordinal: 4, external_id: null, input: "Refund please", expected: "billing", metadata: [], split: "test" }],
-    preview: null, previewError: null, error: null, notice: null, ...over,
+    preview: null, previewError: null, error: null, notice: null, deleting: null, ...over,
   };
 }
 
@@ -28,7 +31,50 @@ function draw(s: State, a: Actions): HTMLElement {
   return el;
 }
 
+function stored(over: Partial<Arm>): Arm {
+  return {
+    id: 4, name: "tuned", kind: "fine_tuned", provider_id: 7, model: "ft-model", system_prompt: "",
+    template: "{{input}}", few_shot: null, retrieval: null,
+    params: { max_tokens: null, temperature: null, top_p: null, stop: [], seed: null, response_format: null, price: null },
+    ...over,
+  };
+}
+
+describe("stored arms", () => {
+  it("are listed with their kind, provider and model", () => {
+    const el = draw(state({
+      arms: [stored({}), stored({ id: 5, name: "prompt", kind: "prompt", model: "base-model" })],
+      providers: [{ id: 7, name: "local" } as State["providers"][number]],
+    }), actions());
+    const rows = [...el.querySelectorAll("#arms-table tbody tr")].map((tr) =>
+      [...tr.querySelectorAll("td")].slice(0, 4).map((td) => td.textContent?.trim()));
+    expect(rows).toEqual([["tuned", "fine-tuned", "local", "ft-model"], ["prompt", "prompting", "local", "base-model"]]);
+  });
+
+  it("are deleted only after a confirmation in the row", () => {
+    const a = actions();
+    const arm = stored({});
+    let el = draw(state({ arms: [arm] }), a);
+    (el.querySelector(".delete-arm") as HTMLButtonElement).click();
+    expect(a.askDelete).toHaveBeenCalledWith(arm);
+    expect(a.remove).not.toHaveBeenCalled();
+    el = draw(state({ arms: [arm], deleting: 4 }), a);
+    (el.querySelector("#confirm-arm-4-yes") as HTMLButtonElement).click();
+    expect(a.remove).toHaveBeenCalledWith(arm);
+  });
+});
+
 describe("arm editor", () => {
+  it("lists a dataset without a split greyed, with a link to split it", () => {
+    const el = draw(state({ datasets: [dataset({}), dataset({ id: 3, name: "raw", test_rows: 0, train_rows: 0 })] }), actions());
+    const option = [...el.querySelectorAll("#arm-dataset option")].find((o) => o.textContent?.includes("raw")) as HTMLOptionElement;
+    expect(option.textContent).toBe("raw (not split yet)");
+    expect(option.disabled).toBe(true);
+    expect(el.querySelector(".unsplit a")?.getAttribute("href")).toBe("#/dataset/3");
+    const none = draw(state({ datasets: [dataset({ id: 3, test_rows: 0 })] }), actions());
+    expect(none.querySelector(".unsplit a")?.textContent).toBe("Split it first →");
+  });
+
   it("asks for a split dataset when none has held-out cases", () => {
     const el = draw(state({ datasets: [dataset({ test_rows: 0 })] }), actions());
     expect(el.querySelector("#arms-empty")?.textContent).toContain("No dataset has a test split");

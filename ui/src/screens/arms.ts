@@ -47,6 +47,8 @@ export interface State {
   previewError: string | null;
   error: string | null;
   notice: string | null;
+  /** The stored arm whose deletion waits for a confirmation. */
+  deleting: number | null;
 }
 
 export interface Actions {
@@ -55,6 +57,9 @@ export interface Actions {
   pickDataset(id: number): void;
   pickCase(id: number): void;
   edited(): void;
+  /** Asks to confirm deleting `arm` (null: keep it). */
+  askDelete(arm: Arm | null): void;
+  remove(arm: Arm): void;
 }
 
 export function emptyForm(providerId = 0): ArmForm {
@@ -103,6 +108,9 @@ export function draftOf(f: ArmForm): ArmDraft | string {
 export function armsView(s: State, a: Actions): TemplateResult {
   const f = s.form;
   const withTests = s.datasets.filter((d) => d.test_rows > 0);
+  const unsplit = s.datasets.filter((d) => d.test_rows === 0);
+  const splitFirst = unsplit.map((d) => html`<span class="muted small unsplit" data-dataset-id=${d.id}>${d.name} has no test split:
+    <a href="#/dataset/${d.id}">Split it first →</a></span>`);
   const text = (key: "model" | "k" | "seed" | "max_tokens" | "temperature", label: string, placeholder = "") =>
     html`<label>${label}<input id="arm-${key}" placeholder=${placeholder} .value=${f[key]}
       @input=${(e: Event) => { f[key] = (e.target as HTMLInputElement).value; a.edited(); }} /></label>`;
@@ -112,13 +120,14 @@ export function armsView(s: State, a: Actions): TemplateResult {
     ${errorBox(s.error, "arms-error")}
     ${s.notice ? html`<div class="notice" id="arms-notice">${s.notice}</div>` : nothing}
     ${withTests.length === 0
-      ? html`<p class="muted" id="arms-empty">No dataset has a test split yet. Import one and split it first.</p>`
+      ? html`<p class="muted" id="arms-empty">No dataset has a test split yet. Import one and split it first.</p>${splitFirst}`
       : html`<div class="panels">
         <section class="panel" id="arm-form">
           <div class="form-grid">
             <label>Dataset<select id="arm-dataset" @change=${(e: Event) => a.pickDataset(Number((e.target as HTMLSelectElement).value))}>
               ${withTests.map((d) => html`<option value=${d.id} ?selected=${d.id === s.datasetId}>${d.name}</option>`)}
-            </select></label>
+              ${unsplit.map((d) => html`<option value=${d.id} disabled>${d.name} (not split yet)</option>`)}
+            </select>${splitFirst}</label>
             <label>Test case<select id="arm-case" @change=${(e: Event) => a.pickCase(Number((e.target as HTMLSelectElement).value))}>
               ${s.cases.map((c) => html`<option value=${c.id} ?selected=${c.id === s.exampleId}>#${c.ordinal + 1} ${c.input.slice(0, 60)}</option>`)}
             </select></label>
@@ -158,7 +167,28 @@ export function armsView(s: State, a: Actions): TemplateResult {
           <h3>What the model receives</h3>
           ${previewView(s)}
         </section>
-      </div>`}`;
+      </div>`}
+    ${armsList(s, a)}`;
+}
+
+/** The stored arms, with their kind, provider and model, each deletable after a confirmation. */
+export function armsList(s: State, a: Actions): TemplateResult {
+  if (s.arms.length === 0) return html`<p class="muted" id="arms-none">No arm stored yet: save one above, or run an experiment file that names some.</p>`;
+  const provider = (id: number) => s.providers.find((p) => p.id === id)?.name ?? `provider ${id}`;
+  return html`<section id="arms-list"><h3>Stored arms</h3>
+    <table class="grid compact" id="arms-table">
+      <thead><tr><th>Name</th><th>Kind</th><th>Provider</th><th>Model</th><th></th></tr></thead>
+      <tbody>${s.arms.map((x) => html`<tr id="arm-row-${x.id}">
+        <td>${x.name}</td><td>${x.kind === "fine_tuned" ? "fine-tuned" : x.kind === "prompt" ? "prompting" : x.kind}</td>
+        <td>${provider(x.provider_id)}</td><td><code>${x.model}</code></td>
+        <td class="actions">${s.deleting === x.id
+          ? html`<span class="confirm-inline" id="confirm-arm-${x.id}">Delete ${x.name}?
+              <button class="danger" id="confirm-arm-${x.id}-yes" @click=${() => a.remove(x)}>Delete</button>
+              <button @click=${() => a.askDelete(null)}>Keep</button></span>`
+          : html`<button class="small-btn" @click=${() => a.startFrom(x)}>Edit a copy</button>
+              <button class="small-btn delete-arm" @click=${() => a.askDelete(x)}>Delete</button>`}</td>
+      </tr>`)}</tbody>
+    </table></section>`;
 }
 
 function previewView(s: State): TemplateResult {
@@ -175,7 +205,7 @@ export class ArmsScreen implements Screen {
   readonly title = "Arms";
   private state: State = {
     datasets: [], providers: [], arms: [], datasetId: 0, cases: [], exampleId: 0, form: emptyForm(),
-    preview: null, previewError: null, error: null, notice: null,
+    preview: null, previewError: null, error: null, notice: null, deleting: null,
   };
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -247,7 +277,23 @@ export class ArmsScreen implements Screen {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => void this.render(), 200);
     },
+    askDelete: (arm) => { this.state.deleting = arm?.id ?? null; this.redraw(); },
+    remove: (arm) => void this.remove(arm),
   };
+
+  private async remove(arm: Arm): Promise<void> {
+    const s = this.state;
+    s.deleting = null;
+    s.error = null;
+    s.notice = null;
+    try {
+      s.notice = await call(commands.deleteArm(arm.id));
+      s.arms = await call(commands.listArms());
+    } catch (err) {
+      s.error = describe(err);
+    }
+    this.redraw();
+  }
 
   view(): TemplateResult {
     return armsView(this.state, this.actions);

@@ -1,5 +1,6 @@
 import { render } from "lit-html";
 import { describe, expect, it, vi } from "vitest";
+import { crossoverView, initialState, type CrossoverActions, type CrossoverState } from "./crossover";
 
 // A run whose arm the catalog cannot price: the scenario never arrives.
 vi.mock("@tauri-apps/plugin-dialog", () => ({ save: vi.fn() }));
@@ -17,6 +18,27 @@ vi.mock("../bindings", () => ({
 
 const { CrossoverScreen } = await import("./crossover");
 
+function actions(): CrossoverActions {
+  return {
+    setRequest: vi.fn(), tweak: vi.fn(), countFrom: vi.fn(), setChart: vi.fn(), export: vi.fn(), copySvg: vi.fn(),
+    saveWithRun: vi.fn(),
+  };
+}
+
+function draw(s: CrossoverState, a: CrossoverActions): HTMLElement {
+  const el = document.createElement("div");
+  render(crossoverView(s, a), el);
+  return el;
+}
+
+function type(el: HTMLElement, id: string, text: string): HTMLInputElement {
+  const input = el.querySelector(`#${id}`) as HTMLInputElement;
+  input.value = text;
+  input.dispatchEvent(new Event("input"));
+  input.dispatchEvent(new Event("change"));
+  return input;
+}
+
 describe("cost at scale screen", () => {
   it("shows why there is no chart instead of loading forever when the scenario fails", async () => {
     const el = document.createElement("div");
@@ -26,5 +48,39 @@ describe("cost at scale screen", () => {
     const chart = el.querySelector("#crossover-chart");
     expect(chart?.textContent).not.toContain("Loading");
     expect(chart?.textContent).toContain("no price for model my-llama");
+    expect(el.querySelector("#crossover-add-price")?.getAttribute("href")).toBe("#/prices/add");
+  });
+
+  it("names a token count that is not a number next to its field and keeps the last good one", () => {
+    const a = actions();
+    const el = draw(initialState(), a);
+    type(el, "prompt-input", "lots");
+    expect(el.querySelector("#prompt-input-error")?.textContent).toBe("Input tokens: “lots” is not a number of at least 0.");
+    expect(a.setRequest).not.toHaveBeenCalled();
+    type(el, "prompt-input", "1200");
+    expect(el.querySelector("#prompt-input-error")?.textContent).toBe("");
+    expect(a.setRequest).toHaveBeenCalledWith({ prompt_tokens: { input: 1200, cached_input: 1500, output: 100 } });
+  });
+
+  it("clears a field's error as soon as it is edited, before it is committed", () => {
+    const el = draw(initialState(), actions());
+    const input = type(el, "epochs", "2.5");
+    expect(el.querySelector("#epochs-error")?.textContent).toContain("is not a whole number");
+    input.value = "2";
+    input.dispatchEvent(new Event("input"));
+    expect(el.querySelector("#epochs-error")?.textContent).toBe("");
+    expect(input.hasAttribute("aria-invalid")).toBe(false);
+  });
+
+  it("links a run's cost at scale to its decision", () => {
+    const el = draw({ ...initialState(), runId: 4 }, actions());
+    expect(el.querySelector("#crossover-decision")?.getAttribute("href")).toBe("#/decision/4");
+    expect(draw(initialState(), actions()).querySelector("#crossover-decision")).toBeNull();
+  });
+
+  it("says it is counting tokens and holds the export buttons meanwhile", () => {
+    const el = draw({ ...initialState(), busy: "Counting tokens…" }, actions());
+    expect(el.querySelector("#crossover-busy")?.textContent).toBe("Counting tokens…");
+    expect((el.querySelector("#export-png") as HTMLButtonElement).disabled).toBe(true);
   });
 });

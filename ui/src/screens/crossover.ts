@@ -3,7 +3,7 @@
 // the chart as you drag; the chart exports as slide-ready PNG or SVG.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
-import { call, describe } from "../api";
+import { ApiError, call, describe } from "../api";
 import { chooseSavePath } from "../files";
 import {
   commands,
@@ -17,7 +17,8 @@ import {
 import { modelChoices, today } from "../format";
 import { sliderToVolume, usd, volume, volumeToSlider } from "../money";
 import type { Redraw, Screen } from "../screen";
-import { errorBox } from "../widgets";
+import { errorBox, numberField } from "../widgets";
+import { act, type ActState } from "../act";
 
 export function defaultRequest(): EstimateRequest {
   return {
@@ -33,61 +34,116 @@ export function defaultRequest(): EstimateRequest {
   };
 }
 
+/** Everything the cost-at-scale view draws from. */
+export interface CrossoverState extends ActState {
+  /** A run whose measured tokens the scenario comes from; 0 for an estimate before any run. */
+  runId: number;
+  request: EstimateRequest;
+  catalog: PriceEntry[];
+  /** Datasets with a test split, whose tokens can be counted. */
+  datasets: DatasetSummary[];
+  scenario: Scenario | null;
+  view: ScenarioView | null;
+  /** How the last token count from a dataset was made. */
+  counted: string | null;
+  logX: boolean;
+  theme: Theme;
+  redrawMs: number | null;
+  /** The scenario failed for want of a price: the chart area links to the price form. */
+  noPrice: boolean;
+}
+
+export interface CrossoverActions {
+  /** A change of model or tokens: prices both arms again from the catalog. */
+  setRequest(patch: Partial<EstimateRequest>): void;
+  /** A change the scenario takes as it is (a slider, a price): only redraws. */
+  tweak(mutate: (s: Scenario) => void): void;
+  countFrom(datasetId: number): void;
+  setChart(patch: { logX?: boolean; theme?: Theme }): void;
+  export(format: "png" | "svg", width: number, height: number): void;
+  copySvg(): void;
+  saveWithRun(): void;
+}
+
+export function initialState(): CrossoverState {
+  return {
+    runId: 0, request: defaultRequest(), catalog: [], datasets: [], scenario: null, view: null, counted: null,
+    logX: true, theme: "light", redrawMs: null, noPrice: false, busy: null, error: null, notice: null,
+  };
+}
+
+/** The line under the chart saying where its figures come from. */
+export function sourceLine(s: CrossoverState): string {
+  const sc = s.scenario;
+  if (!sc) return "";
+  if (s.runId > 0) {
+    const b = sc.arm_a.tokens.basis;
+    const n = b.kind === "measured" ? ` · n = ${b.n} measured cases` : "";
+    return `Run ${s.runId}${n} · tokens per query measured · projected ${sc.today}`;
+  }
+  const used = s.catalog.filter((e) =>
+    [sc.arm_a.model, sc.arm_b.model].some((m) => m.startsWith(e.model_pattern.replace(/[*?]+$/, ""))),
+  );
+  const asOf = used.map((e) => e.as_of).sort().pop() ?? "";
+  return `Estimate before any run: tokens per query as entered · prices as of ${asOf} · ${sc.today}`;
+}
+
 export class CrossoverScreen implements Screen {
   readonly id = "crossover";
   readonly title = "Crossover";
-  /** A run whose measured tokens the scenario comes from; 0 for an estimate before any run. */
-  runId = 0;
-  private request: EstimateRequest = defaultRequest();
-  private catalog: PriceEntry[] = [];
-  private scenario: Scenario | null = null;
-  private view_: ScenarioView | null = null;
-  private error: string | null = null;
-  private notice: string | null = null;
-  private logX = true;
-  private theme: Theme = "light";
-  private redrawMs: number | null = null;
-  private datasets: DatasetSummary[] = [];
-  private counted: string | null = null;
+  private s: CrossoverState = initialState();
   private inFlight = false;
   private queued = false;
 
   constructor(private readonly redraw: Redraw) {}
 
+  /** A run whose measured tokens the scenario comes from; 0 for an estimate before any run. */
+  get runId(): number {
+    return this.s.runId;
+  }
+  set runId(id: number) {
+    this.s.runId = id;
+  }
+
   async show(): Promise<void> {
-    this.notice = null;
+    const s = this.s;
+    s.notice = null;
+    s.noPrice = false;
     try {
-      this.catalog = await call(commands.listPrices());
-      this.datasets = (await call(commands.listDatasets())).filter((d) => d.test_rows > 0);
-      if (this.runId > 0) {
-        this.scenario = await call(commands.runScenario(this.runId, today()));
+      s.catalog = await call(commands.listPrices());
+      s.datasets = (await call(commands.listDatasets())).filter((d) => d.test_rows > 0);
+      if (s.runId > 0) {
+        s.scenario = await call(commands.runScenario(s.runId, today()));
         await this.refresh();
       } else {
         await this.rebuild();
       }
     } catch (err) {
-      this.error = describe(err);
+      s.error = describe(err);
+      s.noPrice = err instanceof ApiError && err.code === "no_price";
       this.redraw();
     }
   }
 
   /** Prices both arms again from the catalog (after a model or token change). */
   private async rebuild(): Promise<void> {
-    this.error = null;
+    const s = this.s;
+    s.error = null;
     try {
-      this.scenario = await call(commands.estimateScenario(this.request));
+      s.scenario = await call(commands.estimateScenario(s.request));
       await this.refresh();
     } catch (err) {
-      this.scenario = null;
-      this.view_ = null;
-      this.error = describe(err);
+      s.scenario = null;
+      s.view = null;
+      s.error = describe(err);
     }
     this.redraw();
   }
 
   /** Recomputes the model and redraws the chart; coalesces moves that arrive meanwhile. */
   private async refresh(): Promise<void> {
-    if (!this.scenario) return;
+    const s = this.s;
+    if (!s.scenario) return;
     if (this.inFlight) {
       this.queued = true;
       return;
@@ -95,229 +151,206 @@ export class CrossoverScreen implements Screen {
     this.inFlight = true;
     const started = performance.now();
     try {
-      this.view_ = await call(commands.crossoverView(this.scenario, this.source(), this.logX, this.theme));
-      this.error = null;
+      s.view = await call(commands.crossoverView(s.scenario, sourceLine(s), s.logX, s.theme));
+      s.error = null;
     } catch (err) {
-      this.error = describe(err);
+      s.error = describe(err);
     }
     this.inFlight = false;
     this.redraw();
-    this.redrawMs = performance.now() - started;
+    s.redrawMs = performance.now() - started;
     if (this.queued) {
       this.queued = false;
       await this.refresh();
     }
   }
 
-  private source(): string {
-    const s = this.scenario;
-    if (!s) return "";
-    if (this.runId > 0) {
-      const b = s.arm_a.tokens.basis;
-      const n = b.kind === "measured" ? ` · n = ${b.n} measured cases` : "";
-      return `Run ${this.runId}${n} · tokens per query measured · projected ${s.today}`;
-    }
-    const used = this.catalog.filter((e) =>
-      [s.arm_a.model, s.arm_b.model].some((m) => m.startsWith(e.model_pattern.replace(/[*?]+$/, ""))),
-    );
-    const asOf = used.map((e) => e.as_of).sort().pop() ?? "";
-    return `Estimate before any run: tokens per query as entered · prices as of ${asOf} · ${s.today}`;
-  }
-
-  /** Counts a dataset's tokens with the prompting model's tokenizer and uses them. */
-  private async countFrom(datasetId: number): Promise<void> {
-    try {
-      const t = await call(commands.datasetTokens(datasetId, this.request.prompt_model));
-      const input = Math.round(t.test_input_mean ?? 0);
-      const output = Math.max(1, Math.round(t.test_expected_mean ?? 0));
-      const prefix = this.request.prompt_tokens.cached_input ?? 0;
-      this.counted = `Counted with ${t.encoding} over ${t.test_cases} test cases and ${t.train_examples} train examples: ${input} input and ${output} output tokens a case; the prompting arm adds its ${prefix}-token static prefix.`;
-      this.setRequest({
-        prompt_tokens: { input: input + prefix, cached_input: prefix, output },
-        fine_tuned_tokens: { input, cached_input: 0, output },
-        training_tokens: Math.round(t.train_tokens ?? 0),
-      });
-    } catch (err) {
-      this.error = describe(err);
-      this.redraw();
-    }
-  }
-
-  private setRequest(patch: Partial<EstimateRequest>): void {
-    this.request = { ...this.request, ...patch };
-    void this.rebuild();
-  }
-
-  private tweak(mutate: (s: Scenario) => void): void {
-    if (!this.scenario) return;
-    mutate(this.scenario);
-    void this.refresh();
-  }
-
-  private async export(format: "png" | "svg", width: number, height: number): Promise<void> {
-    if (!this.scenario) return;
-    try {
-      const path = await chooseSavePath(`crossover-${width}x${height}.${format}`, [
-        { name: format.toUpperCase(), extensions: [format] },
-      ]);
-      if (!path) return;
-      const written = await call(
-        commands.exportCrossover(this.scenario, this.source(), this.logX, this.theme, width, height, path),
-      );
-      this.notice = `Saved ${written}`;
-    } catch (err) {
-      this.error = describe(err);
-    }
-    this.redraw();
-  }
-
-  private async saveWithRun(): Promise<void> {
-    if (!this.scenario || this.runId <= 0) return;
-    try {
-      await call(commands.saveRunScenario(this.runId, this.scenario, new Date().toISOString()));
-      this.notice = `Saved with run ${this.runId}: its report and charts now use these assumptions.`;
-    } catch (err) {
-      this.error = describe(err);
-    }
-    this.redraw();
-  }
-
-  private async copySvg(): Promise<void> {
-    if (!this.view_) return;
-    try {
-      await navigator.clipboard.writeText(this.view_.svg);
-      this.notice = "Chart copied to the clipboard as SVG.";
-    } catch (err) {
-      this.error = `Could not copy to the clipboard: ${describe(err)}`;
-    }
-    this.redraw();
-  }
+  private readonly actions: CrossoverActions = {
+    setRequest: (patch) => {
+      this.s.request = { ...this.s.request, ...patch };
+      void this.rebuild();
+    },
+    tweak: (mutate) => {
+      if (!this.s.scenario) return;
+      mutate(this.s.scenario);
+      void this.refresh();
+    },
+    setChart: (patch) => {
+      if (patch.logX !== undefined) this.s.logX = patch.logX;
+      if (patch.theme !== undefined) this.s.theme = patch.theme;
+      void this.refresh();
+    },
+    /** Counts a dataset's tokens with the prompting model's tokenizer and uses them. */
+    countFrom: (datasetId) =>
+      void act(this.s, this.redraw, "Counting tokens…", async () => {
+        const r = this.s.request;
+        const t = await call(commands.datasetTokens(datasetId, r.prompt_model));
+        const input = Math.round(t.test_input_mean ?? 0);
+        const output = Math.max(1, Math.round(t.test_expected_mean ?? 0));
+        const prefix = r.prompt_tokens.cached_input ?? 0;
+        this.s.counted = `Counted with ${t.encoding} over ${t.test_cases} test cases and ${t.train_examples} train examples: ${input} input and ${output} output tokens a case; the prompting arm adds its ${prefix}-token static prefix.`;
+        this.actions.setRequest({
+          prompt_tokens: { input: input + prefix, cached_input: prefix, output },
+          fine_tuned_tokens: { input, cached_input: 0, output },
+          training_tokens: Math.round(t.train_tokens ?? 0),
+        });
+      }),
+    export: (format, width, height) =>
+      void act(this.s, this.redraw, "Exporting…", async () => {
+        const s = this.s;
+        if (!s.scenario) return null;
+        const path = await chooseSavePath(`crossover-${width}x${height}.${format}`, [
+          { name: format.toUpperCase(), extensions: [format] },
+        ]);
+        if (!path) return null;
+        const written = await call(
+          commands.exportCrossover(s.scenario, sourceLine(s), s.logX, s.theme, width, height, path),
+        );
+        return `Saved ${written}`;
+      }),
+    saveWithRun: () =>
+      void act(this.s, this.redraw, "Saving…", async () => {
+        const s = this.s;
+        if (!s.scenario || s.runId <= 0) return null;
+        await call(commands.saveRunScenario(s.runId, s.scenario, new Date().toISOString()));
+        return `Saved with run ${s.runId}: its report and charts now use these assumptions.`;
+      }),
+    copySvg: () =>
+      void act(this.s, this.redraw, "Copying…", async () => {
+        if (!this.s.view) return null;
+        try {
+          await navigator.clipboard.writeText(this.s.view.svg);
+        } catch (err) {
+          throw new Error(`Could not copy to the clipboard: ${describe(err)}`);
+        }
+        return "Chart copied to the clipboard as SVG.";
+      }),
+  };
 
   view(): TemplateResult {
-    const r = this.request;
-    const s = this.scenario;
-    const models = modelChoices(this.catalog);
-    const num = (value: number | null, onChange: (v: number) => void, id: string, step = "any") =>
-      html`<input type="number" id=${id} min="0" step=${step} .value=${String(value ?? 0)}
-        @change=${(e: Event) => {
-          const v = Number((e.target as HTMLInputElement).value);
-          if (Number.isFinite(v) && v >= 0) onChange(v);
-        }} />`;
-    return html`<header class="screen-head">
-        <div><h1>Cost at scale${this.runId > 0 ? html` · run ${this.runId}` : nothing}</h1>
-          <div class="muted small" id="crossover-basis">${this.runId > 0
-            ? html`Tokens per query as measured in run ${this.runId}; prices from the arms or the catalog. <a href="#/crossover">Estimate without a run</a>`
-            : "Monthly cost of each approach against daily volume, from catalog prices and the tokens you expect per query."}</div></div>
-        <div class="actions">
-          ${this.runId > 0 ? html`<button class="primary" id="save-scenario" ?disabled=${!s} @click=${() => void this.saveWithRun()}>Save with run</button>` : nothing}
-          <button id="export-png" ?disabled=${!s} @click=${() => void this.export("png", 1920, 1080)}>PNG 1920×1080</button>
-          <button ?disabled=${!s} @click=${() => void this.export("png", 3840, 2160)}>PNG 4K</button>
-          <button id="export-svg" ?disabled=${!s} @click=${() => void this.export("svg", 1920, 1080)}>SVG</button>
-          <button id="copy-svg" ?disabled=${!this.view_} @click=${() => void this.copySvg()}>Copy</button>
-        </div>
-      </header>
-      ${errorBox(this.error, "crossover-error")}
-      ${this.notice ? html`<div class="notice" id="crossover-notice">${this.notice}</div>` : nothing}
-      <div class="crossover">
-        <aside class="panel controls" id="crossover-controls">
-          <h3>Volume</h3>
-          <label>Queries per day <strong id="volume-value">${volume(s?.queries_per_day ?? r.queries_per_day)}</strong>
-            <input type="range" id="volume-slider" min="0" max="1000" .value=${String(volumeToSlider(s?.queries_per_day ?? r.queries_per_day ?? 0))}
-              @input=${(e: Event) => {
-                const v = sliderToVolume(Number((e.target as HTMLInputElement).value));
-                this.request.queries_per_day = v;
-                this.tweak((sc) => (sc.queries_per_day = v));
-              }} /></label>
-          ${this.runId > 0 || this.datasets.length === 0
-            ? nothing
-            : html`<label>Count tokens from a dataset <select id="count-dataset" @change=${(e: Event) => {
-                const id = Number((e.target as HTMLSelectElement).value);
-                if (id > 0) void this.countFrom(id);
-              }}>
-                <option value="">(type them below)</option>
-                ${this.datasets.map((d) => html`<option value=${d.id}>${d.name}</option>`)}
-              </select></label>
-              ${this.counted ? html`<p class="muted small" id="counted">${this.counted}</p>` : nothing}`}
-          <h3>Prompting arm</h3>
-          ${this.runId > 0 && s ? html`<p class="small" id="measured-a">${s.arm_a.model}: ${tokensText(s.arm_a.tokens)}</p>` : nothing}
-          ${this.runId > 0 ? nothing : html`<label>Model <select id="prompt-model" @change=${(e: Event) => this.setRequest({ prompt_model: (e.target as HTMLSelectElement).value })}>
-            ${models.base.map((m) => html`<option value=${m} ?selected=${m === r.prompt_model}>${m}</option>`)}
-          </select></label>
-          <div class="form-row">
-            <label>Input tokens ${num(r.prompt_tokens.input, (v) => this.setRequest({ prompt_tokens: { ...r.prompt_tokens, input: v } }), "prompt-input")}</label>
-            <label>Output ${num(r.prompt_tokens.output, (v) => this.setRequest({ prompt_tokens: { ...r.prompt_tokens, output: v } }), "prompt-output")}</label>
-          </div>`}
-          <label>Cached share of input <strong>${pct(s ? cachedShare(s.arm_a) : 0)}</strong>
-            <input type="range" id="cached-slider" min="0" max="100" .value=${String(Math.round(100 * (s ? cachedShare(s.arm_a) : 0)))}
-              @input=${(e: Event) => this.tweak((sc) => (sc.arm_a.cached_share = Number((e.target as HTMLInputElement).value) / 100))} /></label>
-          <h3>Fine-tuned arm</h3>
-          ${this.runId > 0 && s ? html`<p class="small" id="measured-b">${s.arm_b.model}: ${tokensText(s.arm_b.tokens)}</p>` : nothing}
-          ${this.runId > 0 ? nothing : html`<label>Model <select id="tuned-model" @change=${(e: Event) => this.setRequest({ fine_tuned_model: (e.target as HTMLSelectElement).value })}>
-            ${models.tuned.map((m) => html`<option value=${m} ?selected=${m === r.fine_tuned_model}>${m}</option>`)}
-          </select></label>
-          <div class="form-row">
-            <label>Input tokens ${num(r.fine_tuned_tokens.input, (v) => this.setRequest({ fine_tuned_tokens: { ...r.fine_tuned_tokens, input: v } }), "tuned-input")}</label>
-            <label>Output ${num(r.fine_tuned_tokens.output, (v) => this.setRequest({ fine_tuned_tokens: { ...r.fine_tuned_tokens, output: v } }), "tuned-output")}</label>
-          </div>
-          <div class="form-row">
-            <label>Training tokens ${num(r.training_tokens, (v) => this.setRequest({ training_tokens: v }), "training-tokens")}</label>
-            <label>Epochs ${num(r.epochs, (v) => this.setRequest({ epochs: v }), "epochs", "1")}</label>
-          </div>`}
-          <label>Retrain every <strong id="cadence-value">${s?.arm_b.training?.retrain_every_months ?? r.retrain_every_months} months</strong>
-            <input type="range" id="cadence-slider" min="1" max="24" .value=${String(s?.arm_b.training?.retrain_every_months ?? r.retrain_every_months)}
-              @input=${(e: Event) => {
-                const m = Number((e.target as HTMLInputElement).value);
-                this.request.retrain_every_months = m;
-                this.tweak((sc) => {
-                  if (sc.arm_b.training) sc.arm_b.training.retrain_every_months = m;
-                });
-              }} /></label>
-          <label>Hosting <strong id="hosting-value">${usd(hostingPerHour(s))}/h</strong>
-            <input type="range" id="hosting-slider" min="0" max="1000" .value=${String(Math.round(100 * (hostingPerHour(s) ?? 0)))}
-              @input=${(e: Event) => {
-                const h = Number((e.target as HTMLInputElement).value) / 100;
-                this.tweak((sc) => (sc.arm_b.hosting = h > 0 ? { kind: "hourly", per_hour: h } : { kind: "none" }));
-              }} /></label>
-          <h3>Prices ($ per 1M tokens)</h3>
-          ${s ? html`<div class="form-row">
-              <label>${s.arm_a.name} in ${num(s.arm_a.price.input, (v) => this.tweak((sc) => (sc.arm_a.price.input = v)), "price-a-input")}</label>
-              <label>out ${num(s.arm_a.price.output, (v) => this.tweak((sc) => (sc.arm_a.price.output = v)), "price-a-output")}</label>
-            </div>
-            <div class="form-row">
-              <label>${s.arm_b.name} in ${num(s.arm_b.price.input, (v) => this.tweak((sc) => (sc.arm_b.price.input = v)), "price-b-input")}</label>
-              <label>out ${num(s.arm_b.price.output, (v) => this.tweak((sc) => (sc.arm_b.price.output = v)), "price-b-output")}</label>
-            </div>` : nothing}
-          <h3>Both arms</h3>
-          <label>Batch share of traffic <strong>${pct(s?.arm_a.batch_share ?? 0)}</strong>
-            <input type="range" id="batch-slider" min="0" max="100" .value=${String(Math.round(100 * (s?.arm_a.batch_share ?? 0)))}
-              @input=${(e: Event) => {
-                const b = Number((e.target as HTMLInputElement).value) / 100;
-                this.tweak((sc) => {
-                  sc.arm_a.batch_share = b;
-                  sc.arm_b.batch_share = b;
-                });
-              }} /></label>
-          <label>Cost per wrong answer ($) ${num(s?.error_cost ?? 0, (v) => this.tweak((sc) => (sc.error_cost = v)), "error-cost")}</label>
-          <div class="form-row">
-            <label class="check"><input type="checkbox" id="log-x" .checked=${this.logX}
-              @change=${(e: Event) => {
-                this.logX = (e.target as HTMLInputElement).checked;
-                void this.refresh();
-              }} /> Log scale</label>
-            <label class="check"><input type="checkbox" id="dark" .checked=${this.theme === "dark"}
-              @change=${(e: Event) => {
-                this.theme = (e.target as HTMLInputElement).checked ? "dark" : "light";
-                void this.refresh();
-              }} /> Dark</label>
-          </div>
-        </aside>
-        <section class="chart-area">
-          <div class="chart" id="crossover-chart">${this.view_ ? unsafeSVG(this.view_.svg) : this.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${this.error}</p>` : html`<p class="muted">Loading…</p>`}</div>
-          ${this.view_ ? figuresView(this.view_) : nothing}
-          <p class="muted small" id="redraw-ms">${this.redrawMs !== null ? `Redrawn in ${this.redrawMs.toFixed(0)} ms` : ""}</p>
-        </section>
-      </div>`;
+    return crossoverView(this.s, this.actions);
   }
+}
+
+export function crossoverView(st: CrossoverState, a: CrossoverActions): TemplateResult {
+  const r = st.request;
+  const s = st.scenario;
+  const run = st.runId;
+  const models = modelChoices(st.catalog);
+  const idle = st.busy === null;
+  const num = (value: number | null, onChange: (v: number) => void, id: string, label: string, whole = false) =>
+    numberField(id, value ?? 0, { label, min: 0, whole }, (v) => onChange(v ?? 0));
+  return html`<header class="screen-head">
+      <div><h1>Cost at scale${run > 0 ? html` · run ${run}` : nothing}</h1>
+        <div class="muted small" id="crossover-basis">${run > 0
+          ? html`Tokens per query as measured in run ${run}; prices from the arms or the catalog. <a href="#/crossover">Estimate without a run</a>
+            · <a href="#/decision/${run}" id="crossover-decision">Decision →</a>`
+          : "Monthly cost of each approach against daily volume, from catalog prices and the tokens you expect per query."}</div></div>
+      <div class="actions">
+        ${run > 0 ? html`<button class="primary" id="save-scenario" ?disabled=${!s || !idle} @click=${a.saveWithRun}>Save with run</button>` : nothing}
+        <button id="export-png" ?disabled=${!s || !idle} @click=${() => a.export("png", 1920, 1080)}>PNG 1920×1080</button>
+        <button ?disabled=${!s || !idle} @click=${() => a.export("png", 3840, 2160)}>PNG 4K</button>
+        <button id="export-svg" ?disabled=${!s || !idle} @click=${() => a.export("svg", 1920, 1080)}>SVG</button>
+        <button id="copy-svg" ?disabled=${!st.view || !idle} @click=${a.copySvg}>Copy</button>
+      </div>
+    </header>
+    ${errorBox(st.error, "crossover-error")}
+    ${st.busy ? html`<div class="notice busy" id="crossover-busy">${st.busy}</div>` : nothing}
+    ${st.notice ? html`<div class="notice" id="crossover-notice">${st.notice}</div>` : nothing}
+    <div class="crossover">
+      <aside class="panel controls" id="crossover-controls">
+        <h3>Volume</h3>
+        <label>Queries per day <strong id="volume-value">${volume(s?.queries_per_day ?? r.queries_per_day)}</strong>
+          <input type="range" id="volume-slider" min="0" max="1000" .value=${String(volumeToSlider(s?.queries_per_day ?? r.queries_per_day ?? 0))}
+            @input=${(e: Event) => {
+              const v = sliderToVolume(Number((e.target as HTMLInputElement).value));
+              r.queries_per_day = v;
+              a.tweak((sc) => (sc.queries_per_day = v));
+            }} /></label>
+        ${run > 0 || st.datasets.length === 0
+          ? nothing
+          : html`<label>Count tokens from a dataset <select id="count-dataset" ?disabled=${!idle} @change=${(e: Event) => {
+              const id = Number((e.target as HTMLSelectElement).value);
+              if (id > 0) a.countFrom(id);
+            }}>
+              <option value="">(type them below)</option>
+              ${st.datasets.map((d) => html`<option value=${d.id}>${d.name}</option>`)}
+            </select></label>
+            ${st.counted ? html`<p class="muted small" id="counted">${st.counted}</p>` : nothing}`}
+        <h3>Prompting arm</h3>
+        ${run > 0 && s ? html`<p class="small" id="measured-a">${s.arm_a.model}: ${tokensText(s.arm_a.tokens)}</p>` : nothing}
+        ${run > 0 ? nothing : html`<label>Model <select id="prompt-model" @change=${(e: Event) => a.setRequest({ prompt_model: (e.target as HTMLSelectElement).value })}>
+          ${models.base.map((m) => html`<option value=${m} ?selected=${m === r.prompt_model}>${m}</option>`)}
+        </select></label>
+        <div class="form-row">
+          <label>Input tokens ${num(r.prompt_tokens.input, (v) => a.setRequest({ prompt_tokens: { ...r.prompt_tokens, input: v } }), "prompt-input", "Input tokens")}</label>
+          <label>Output ${num(r.prompt_tokens.output, (v) => a.setRequest({ prompt_tokens: { ...r.prompt_tokens, output: v } }), "prompt-output", "Output tokens")}</label>
+        </div>`}
+        <label>Cached share of input <strong>${pct(s ? cachedShare(s.arm_a) : 0)}</strong>
+          <input type="range" id="cached-slider" min="0" max="100" .value=${String(Math.round(100 * (s ? cachedShare(s.arm_a) : 0)))}
+            @input=${(e: Event) => a.tweak((sc) => (sc.arm_a.cached_share = Number((e.target as HTMLInputElement).value) / 100))} /></label>
+        <h3>Fine-tuned arm</h3>
+        ${run > 0 && s ? html`<p class="small" id="measured-b">${s.arm_b.model}: ${tokensText(s.arm_b.tokens)}</p>` : nothing}
+        ${run > 0 ? nothing : html`<label>Model <select id="tuned-model" @change=${(e: Event) => a.setRequest({ fine_tuned_model: (e.target as HTMLSelectElement).value })}>
+          ${models.tuned.map((m) => html`<option value=${m} ?selected=${m === r.fine_tuned_model}>${m}</option>`)}
+        </select></label>
+        <div class="form-row">
+          <label>Input tokens ${num(r.fine_tuned_tokens.input, (v) => a.setRequest({ fine_tuned_tokens: { ...r.fine_tuned_tokens, input: v } }), "tuned-input", "Input tokens")}</label>
+          <label>Output ${num(r.fine_tuned_tokens.output, (v) => a.setRequest({ fine_tuned_tokens: { ...r.fine_tuned_tokens, output: v } }), "tuned-output", "Output tokens")}</label>
+        </div>
+        <div class="form-row">
+          <label>Training tokens ${num(r.training_tokens, (v) => a.setRequest({ training_tokens: v }), "training-tokens", "Training tokens")}</label>
+          <label>Epochs ${num(r.epochs, (v) => a.setRequest({ epochs: v }), "epochs", "Epochs", true)}</label>
+        </div>`}
+        <label>Retrain every <strong id="cadence-value">${s?.arm_b.training?.retrain_every_months ?? r.retrain_every_months} months</strong>
+          <input type="range" id="cadence-slider" min="1" max="24" .value=${String(s?.arm_b.training?.retrain_every_months ?? r.retrain_every_months)}
+            @input=${(e: Event) => {
+              const m = Number((e.target as HTMLInputElement).value);
+              r.retrain_every_months = m;
+              a.tweak((sc) => {
+                if (sc.arm_b.training) sc.arm_b.training.retrain_every_months = m;
+              });
+            }} /></label>
+        <label>Hosting <strong id="hosting-value">${usd(hostingPerHour(s))}/h</strong>
+          <input type="range" id="hosting-slider" min="0" max="1000" .value=${String(Math.round(100 * (hostingPerHour(s) ?? 0)))}
+            @input=${(e: Event) => {
+              const h = Number((e.target as HTMLInputElement).value) / 100;
+              a.tweak((sc) => (sc.arm_b.hosting = h > 0 ? { kind: "hourly", per_hour: h } : { kind: "none" }));
+            }} /></label>
+        <h3>Prices ($ per 1M tokens)</h3>
+        ${s ? html`<div class="form-row">
+            <label>${s.arm_a.name} in ${num(s.arm_a.price.input, (v) => a.tweak((sc) => (sc.arm_a.price.input = v)), "price-a-input", "Input price")}</label>
+            <label>out ${num(s.arm_a.price.output, (v) => a.tweak((sc) => (sc.arm_a.price.output = v)), "price-a-output", "Output price")}</label>
+          </div>
+          <div class="form-row">
+            <label>${s.arm_b.name} in ${num(s.arm_b.price.input, (v) => a.tweak((sc) => (sc.arm_b.price.input = v)), "price-b-input", "Input price")}</label>
+            <label>out ${num(s.arm_b.price.output, (v) => a.tweak((sc) => (sc.arm_b.price.output = v)), "price-b-output", "Output price")}</label>
+          </div>` : nothing}
+        <h3>Both arms</h3>
+        <label>Batch share of traffic <strong>${pct(s?.arm_a.batch_share ?? 0)}</strong>
+          <input type="range" id="batch-slider" min="0" max="100" .value=${String(Math.round(100 * (s?.arm_a.batch_share ?? 0)))}
+            @input=${(e: Event) => {
+              const b = Number((e.target as HTMLInputElement).value) / 100;
+              a.tweak((sc) => {
+                sc.arm_a.batch_share = b;
+                sc.arm_b.batch_share = b;
+              });
+            }} /></label>
+        <label>Cost per wrong answer ($) ${num(s?.error_cost ?? 0, (v) => a.tweak((sc) => (sc.error_cost = v)), "error-cost", "Cost per wrong answer")}</label>
+        <div class="checks">
+          <label class="check"><input type="checkbox" id="log-x" .checked=${st.logX}
+            @change=${(e: Event) => a.setChart({ logX: (e.target as HTMLInputElement).checked })} /> Log scale</label>
+          <label class="check"><input type="checkbox" id="dark" .checked=${st.theme === "dark"}
+            @change=${(e: Event) => a.setChart({ theme: (e.target as HTMLInputElement).checked ? "dark" : "light" })} /> Dark</label>
+        </div>
+      </aside>
+      <section class="chart-area">
+        <div class="chart" id="crossover-chart">${st.view ? unsafeSVG(st.view.svg) : st.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${st.error}${st.noPrice
+          ? html` <a href="#/prices/add" id="crossover-add-price">Add a price →</a>` : nothing}</p>` : html`<p class="muted">Loading…</p>`}</div>
+        ${st.view ? figuresView(st.view) : nothing}
+        <p class="muted small" id="redraw-ms">${st.redrawMs !== null ? `Redrawn in ${st.redrawMs.toFixed(0)} ms` : ""}</p>
+      </section>
+    </div>`;
 }
 
 function tokensText(t: Scenario["arm_a"]["tokens"]): string {

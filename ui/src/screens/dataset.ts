@@ -16,7 +16,8 @@ import {
 import { count, plural } from "../format";
 import { reportView } from "../report";
 import type { Redraw, Screen } from "../screen";
-import { errorBox } from "../widgets";
+import { errorBox, numberField } from "../widgets";
+import { act, type ActState } from "../act";
 
 const PAGE = 50;
 
@@ -28,15 +29,17 @@ interface Browser {
   loading: boolean;
 }
 
-export class DatasetScreen implements Screen {
+export class DatasetScreen implements Screen, ActState {
   readonly id = "dataset";
   readonly title = "Dataset";
   datasetId = 0;
   private summary: DatasetSummary | null = null;
   private report: ValidationReport | null = null;
-  private error: string | null = null;
-  private notice: string | null = null;
+  busy: string | null = null;
+  error: string | null = null;
+  notice: string | null = null;
   private leakage: LeakageReport | null = null;
+  private confirming: Confirming = null;
   private splitForm = { test_fraction: 0.2, seed: 42, stratify: true, force: false, refused: false };
   private exportForm: { split: SplitFilter; format: ExportFormat; system: string; raw_values: boolean } = {
     split: "test",
@@ -54,6 +57,7 @@ export class DatasetScreen implements Screen {
     this.error = null;
     this.notice = null;
     this.leakage = null;
+    this.confirming = null;
     this.browser = { search: "", split: null, offset: 0, page: null, loading: false };
     await this.reload();
     await this.loadPage();
@@ -101,21 +105,18 @@ export class DatasetScreen implements Screen {
     this.searchTimer = window.setTimeout(() => void this.loadPage(), 200);
   };
 
-  private async act(work: () => Promise<string | null>): Promise<void> {
-    this.error = null;
-    this.notice = null;
-    try {
-      this.notice = await work();
-    } catch (err) {
-      this.error = describe(err);
+  private act(work: () => Promise<string | null>, label = "Working…"): Promise<void> {
+    this.confirming = null;
+    return act(this, this.redraw, label, work, (err) => {
       if (err instanceof ApiError && err.code === "in_use") this.splitForm.refused = true;
-    }
-    this.redraw();
+    });
   }
 
   private split = () =>
     this.act(async () => {
       const f = this.splitForm;
+      const mistyped = document.querySelector("#split-panel .field-error:not(:empty)")?.textContent;
+      if (mistyped) throw new Error(mistyped);
       const r = await call(
         commands.splitDataset(this.datasetId, {
           test_fraction: f.test_fraction,
@@ -130,13 +131,13 @@ export class DatasetScreen implements Screen {
       this.browser.offset = 0;
       await this.loadPage();
       return `Split into ${count(r.train_rows)} train and ${count(r.test_rows)} test rows${r.stratified ? ", stratified by label" : ""}.`;
-    });
+    }, "Splitting…");
 
   private checkLeakage = () =>
     this.act(async () => {
       this.leakage = await call(commands.datasetLeakage(this.datasetId));
       return null;
-    });
+    }, "Checking leakage…");
 
   private removeLeaked = () =>
     this.act(async () => {
@@ -144,8 +145,31 @@ export class DatasetScreen implements Screen {
       this.leakage = await call(commands.datasetLeakage(this.datasetId));
       await this.reload();
       await this.loadPage();
-      return `Removed ${plural(n, "row")} from train.`;
-    });
+      return `Removed ${plural(n, "row")} from train. To get them back, import the file again.`;
+    }, "Removing rows…");
+
+  private removeDuplicates = () =>
+    this.act(async () => {
+      const n = await call(commands.removeDuplicates(this.datasetId));
+      this.leakage = null;
+      await this.reload();
+      await this.loadPage();
+      return `Removed ${plural(n, "repeated row")}; the first of each stays. To get them back, import the file again.`;
+    }, "Removing rows…");
+
+  private readonly removals: RemovalActions = {
+    check: () => void this.checkLeakage(),
+    ask: (what) => {
+      this.confirming = what;
+      this.notice = null;
+      this.redraw();
+    },
+    keep: () => {
+      this.confirming = null;
+      this.redraw();
+    },
+    remove: (what) => void (what === "leaked" ? this.removeLeaked() : this.removeDuplicates()),
+  };
 
   private export = () =>
     this.act(async () => {
@@ -163,7 +187,7 @@ export class DatasetScreen implements Screen {
         ),
       );
       return `Exported ${plural(r.rows, "row")} to ${r.path}.`;
-    });
+    }, "Exporting…");
 
   private remove = () =>
     this.act(async () => {
@@ -176,7 +200,7 @@ export class DatasetScreen implements Screen {
       await call(commands.deleteDataset(this.datasetId));
       location.hash = "#/datasets";
       return null;
-    });
+    }, "Deleting…");
 
   view(): TemplateResult {
     const d = this.summary;
@@ -188,11 +212,13 @@ export class DatasetScreen implements Screen {
     if (!d || !this.report) return html`${head}${errorBox(this.error, "dataset-error")}`;
     return html`${head}
       ${errorBox(this.error, "dataset-error")}
+      ${this.busy ? html`<div class="notice busy" id="dataset-busy">${this.busy}</div>` : nothing}
       ${this.notice ? html`<div class="notice" id="dataset-notice">${this.notice}</div>` : nothing}
       <div class="panels">
         <section class="panel">${reportView(this.report)}</section>
         <div class="panel-stack">
-          ${this.splitPanel()} ${this.leakagePanel()} ${this.exportPanel()}
+          ${this.splitPanel()} ${leakageView(d, this.leakage, this.confirming, this.removals)}
+          ${duplicatesView(this.report, this.confirming, this.removals)} ${this.exportPanel()}
         </div>
       </div>
       ${this.browserView()}`;
@@ -200,15 +226,12 @@ export class DatasetScreen implements Screen {
 
   private splitPanel(): TemplateResult {
     const f = this.splitForm;
-    const num = (key: "test_fraction" | "seed") => (e: Event) => {
-      f[key] = Number((e.target as HTMLInputElement).value);
-    };
     return html`<section class="panel" id="split-panel">
       <h3>Train / test split</h3>
       <div class="form-row">
-        <label>Test fraction <input id="split-fraction" type="number" min="0.01" max="0.99" step="0.05"
-          .value=${String(f.test_fraction)} @change=${num("test_fraction")} /></label>
-        <label>Seed <input id="split-seed" type="number" min="0" step="1" .value=${String(f.seed)} @change=${num("seed")} /></label>
+        <label>Test fraction ${numberField("split-fraction", f.test_fraction, { label: "Test fraction", min: 0.01, max: 0.99 },
+          (v) => (f.test_fraction = v ?? f.test_fraction))}</label>
+        <label>Seed ${numberField("split-seed", f.seed, { label: "Seed", min: 0, whole: true }, (v) => (f.seed = v ?? f.seed))}</label>
       </div>
       <label class="check"><input type="checkbox" .checked=${f.stratify}
         @change=${(e: Event) => (f.stratify = (e.target as HTMLInputElement).checked)} /> Stratify by label</label>
@@ -218,27 +241,6 @@ export class DatasetScreen implements Screen {
             Re-split anyway (results of earlier runs will no longer match this test set)</label>`
         : nothing}
       <button class="primary" id="split-run" @click=${this.split}>Split</button>
-    </section>`;
-  }
-
-  private leakagePanel(): TemplateResult {
-    const l = this.leakage;
-    return html`<section class="panel" id="leakage-panel">
-      <h3>Leakage between train and test</h3>
-      ${l
-        ? html`<p id="leakage-summary">${count(l.exact_test_rows)} test rows appear exactly in train,
-              ${count(l.normalised_test_rows)} more after folding case, spaces and punctuation.</p>
-            ${l.pairs.length > 0
-              ? html`<ul class="leaks">${l.pairs.slice(0, 5).map(
-                  (p) => html`<li><span class="tag">${p.kind}</span> ${p.input}</li>`,
-                )}</ul>`
-              : nothing}
-            ${l.leaked_train_rows > 0
-              ? html`<button class="danger" id="leakage-remove" @click=${this.removeLeaked}>
-                  Remove ${plural(l.leaked_train_rows, "row")} from train</button>`
-              : html`<p class="good">No leakage.</p>`}`
-        : html`<p class="muted small">Test cases that also sit in train inflate every score.</p>`}
-      <button id="leakage-check" @click=${this.checkLeakage}>Check</button>
     </section>`;
   }
 
@@ -319,4 +321,72 @@ export class DatasetScreen implements Screen {
       ${page && page.rows.length === 0 ? html`<p class="muted">No rows match.</p>` : nothing}
     </section>`;
   }
+}
+
+/** Which removal waits for its confirmation. */
+export type Confirming = "leaked" | "duplicates" | null;
+
+export interface RemovalActions {
+  check(): void;
+  /** Shows what a removal would delete, with how to undo it, before anything goes. */
+  ask(what: "leaked" | "duplicates"): void;
+  keep(): void;
+  remove(what: "leaked" | "duplicates"): void;
+}
+
+const UNDO = "This cannot be undone here: to get the rows back, import the file again.";
+
+function confirmBox(what: "leaked" | "duplicates", text: string, button: string, a: RemovalActions): TemplateResult {
+  return html`<div class="confirm" id="confirm-${what}" role="alertdialog">
+    <p>${text} ${UNDO}</p>
+    <div class="actions"><button class="danger" id="confirm-${what}-yes" @click=${() => a.remove(what)}>${button}</button>
+      <button id="confirm-${what}-no" @click=${a.keep}>Keep them</button></div>
+  </div>`;
+}
+
+/** The leakage check: before a split there is nothing to compare; removal is confirmed first
+ * and says why it deletes more train rows than there are leaked test rows. */
+export function leakageView(d: DatasetSummary, l: LeakageReport | null, confirming: Confirming, a: RemovalActions): TemplateResult {
+  if (d.test_rows === 0) {
+    return html`<section class="panel" id="leakage-panel">
+      <h3>Leakage between train and test</h3>
+      <p class="muted" id="leakage-split-first">Split first: leakage is a test case that also sits in train, and this dataset has no test split yet.</p>
+      <button id="leakage-check" disabled>Check</button>
+    </section>`;
+  }
+  const leakedTest = l ? l.exact_test_rows + l.normalised_test_rows : 0;
+  return html`<section class="panel" id="leakage-panel">
+    <h3>Leakage between train and test</h3>
+    ${l
+      ? html`<p id="leakage-summary">${count(l.exact_test_rows)} test rows appear exactly in train,
+            ${count(l.normalised_test_rows)} more after folding case, spaces and punctuation.</p>
+          ${l.pairs.length > 0
+            ? html`<ul class="leaks">${l.pairs.slice(0, 5).map(
+                (p) => html`<li><span class="tag">${p.kind}</span> ${p.input}</li>`,
+              )}</ul>`
+            : nothing}
+          ${l.leaked_train_rows > 0
+            ? html`<p class="small" id="leakage-why">Removing deletes the ${plural(l.leaked_train_rows, "train row")} that copy
+                  ${leakedTest === 1 ? "this test row" : `these ${count(leakedTest)} test rows`}${l.leaked_train_rows > leakedTest
+                  ? " (a test row can have several copies in train)" : ""}; the test rows stay.</p>
+                ${confirming === "leaked"
+                  ? confirmBox("leaked", `Delete ${plural(l.leaked_train_rows, "train row")} that copy test rows?`, `Remove ${plural(l.leaked_train_rows, "row")}`, a)
+                  : html`<button class="danger" id="leakage-remove" @click=${() => a.ask("leaked")}>
+                      Remove ${plural(l.leaked_train_rows, "row")} from train…</button>`}`
+            : html`<p class="good">No leakage.</p>`}`
+      : html`<p class="muted small">Test cases that also sit in train inflate every score.</p>`}
+    <button id="leakage-check" @click=${a.check}>Check</button>
+  </section>`;
+}
+
+/** Rows that repeat an earlier row exactly, with their removal (confirmed first). */
+export function duplicatesView(r: ValidationReport, confirming: Confirming, a: RemovalActions): TemplateResult {
+  if (r.duplicate_rows === 0) return html``;
+  return html`<section class="panel" id="duplicates-panel">
+    <h3>Repeated rows</h3>
+    <p class="small">${plural(r.duplicate_rows, "row repeats", "rows repeat")} an earlier row exactly (same input and expected output).</p>
+    ${confirming === "duplicates"
+      ? confirmBox("duplicates", `Delete the ${plural(r.duplicate_rows, "repeated row")}? The first of each stays.`, `Remove ${plural(r.duplicate_rows, "row")}`, a)
+      : html`<button class="danger" id="duplicates-remove" @click=${() => a.ask("duplicates")}>Remove ${plural(r.duplicate_rows, "repeated row")}…</button>`}
+  </section>`;
 }

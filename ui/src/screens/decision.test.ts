@@ -111,3 +111,23 @@ describe("decision screen", () => {
     expect(el.querySelector("#recommendation")).toBeNull();
   });
 });
+
+describe("decision questions", () => {
+  it("names a volume that is not a number next to the field and keeps the saved one", async () => {
+    const { questionsView } = await import("./decision");
+    const answer = vi.fn();
+    const el = document.createElement("div");
+    render(questionsView(saved, answer), el);
+    const input = el.querySelector("#q-volume") as HTMLInputElement;
+    input.value = "lots";
+    input.dispatchEvent(new Event("input"));
+    input.dispatchEvent(new Event("change"));
+    expect(el.querySelector("#q-volume-error")?.textContent).toBe("Queries per day: “lots” is not a number of at least 0.");
+    expect(answer).not.toHaveBeenCalled();
+    input.value = "50,000";
+    input.dispatchEvent(new Event("input"));
+    expect(el.querySelector("#q-volume-error")?.textContent).toBe("");
+    input.dispatchEvent(new Event("change"));
+    expect(answer).toHaveBeenCalledWith({ queries_per_day: 50000 });
+  });
+});

@@ -14,7 +14,7 @@ import {
 } from "../bindings";
 import type { Redraw, Screen } from "../screen";
 import { today } from "../format";
-import { errorBox } from "../widgets";
+import { errorBox, numberField } from "../widgets";
 
 const CHOICE: Record<string, string> = {
   keep_prompting: "Keep prompting",
@@ -133,13 +133,8 @@ export function recommendationView(v: DecisionView): TemplateResult {
 }
 
 export function questionsView(q: Questions, answer: (p: Partial<Questions>) => void): TemplateResult {
-  const num = (value: number | null, id: string, onChange: (v: number | null) => void) =>
-    html`<input type="number" id=${id} min="0" .value=${value === null ? "" : String(value)}
-      @change=${(e: Event) => {
-        const t = (e.target as HTMLInputElement).value.trim();
-        const v = Number(t);
-        onChange(t === "" || !Number.isFinite(v) ? null : v);
-      }} />`;
+  const num = (value: number | null, id: string, onChange: (v: number | null) => void, label: string) =>
+    numberField(id, value, { label, min: 0, optional: true }, onChange);
   const check = (value: boolean, id: string, label: string, onChange: (v: boolean) => void) =>
     html`<label class="check"><input type="checkbox" id=${id} .checked=${value}
       @change=${(e: Event) => onChange((e.target as HTMLInputElement).checked)} /> ${label}</label>`;
@@ -157,10 +152,10 @@ export function questionsView(q: Questions, answer: (p: Partial<Questions>) => v
       </select></label>
     ${check(q.domain_language, "q-domain", "Domain language matters", (v) => answer({ domain_language: v }))}
     ${check(q.quality_parity_enough, "q-parity", "Matching prompting's quality is enough (fine-tuning for format, latency or cost)", (v) => answer({ quality_parity_enough: v }))}
-    <label>Latency budget, p95 (ms) ${num(q.latency_budget_p95_ms, "q-latency", (v) => answer({ latency_budget_p95_ms: v }))}</label>
+    <label>Latency budget, p95 (ms) ${num(q.latency_budget_p95_ms, "q-latency", (v) => answer({ latency_budget_p95_ms: v }), "Latency budget")}</label>
     <div class="form-row">
-      <label>Queries per day ${num(q.queries_per_day, "q-volume", (v) => answer({ queries_per_day: v ?? 0 }))}</label>
-      <label>Growth % / month ${num(q.monthly_growth === null ? null : Math.round(100 * q.monthly_growth), "q-growth", (v) => answer({ monthly_growth: (v ?? 0) / 100 }))}</label>
+      <label>Queries per day ${num(q.queries_per_day, "q-volume", (v) => answer({ queries_per_day: v ?? 0 }), "Queries per day")}</label>
+      <label>Growth % / month ${num(q.monthly_growth === null ? null : Math.round(100 * q.monthly_growth), "q-growth", (v) => answer({ monthly_growth: (v ?? 0) / 100 }), "Growth")}</label>
     </div>
     <label>Domain knowledge changes
       <select id="q-knowledge" @change=${(e: Event) => answer({ knowledge_change: (e.target as HTMLSelectElement).value as KnowledgeCadence })}>
@@ -170,5 +165,5 @@ export function questionsView(q: Questions, answer: (p: Partial<Questions>) => v
       </select></label>
     ${check(q.portability_needed, "q-portability", "We must be able to switch providers or models without retraining", (v) => answer({ portability_needed: v }))}
     ${check(q.new_information, "q-new-info", "The task reasons over new, unseen information", (v) => answer({ new_information: v }))}
-    <label>High-quality labelled examples ${num(q.labelled_examples, "q-examples", (v) => answer({ labelled_examples: Math.round(v ?? 0) }))}</label>`;
+    <label>High-quality labelled examples ${num(q.labelled_examples, "q-examples", (v) => answer({ labelled_examples: Math.round(v ?? 0) }), "Labelled examples")}</label>`;
 }

@@ -10,6 +10,8 @@ import type {
 } from "../bindings";
 import { count } from "../format";
 import { usd } from "../money";
+import { numberField } from "../widgets";
+import { priceLink } from "./prices";
 
 export interface FormActions {
   change(patch: Partial<ExperimentDraft>): void;
@@ -20,13 +22,33 @@ export interface FormActions {
 
 const METRICS = ["accuracy", "macro_f1", "weighted_f1", "exact_match", "rouge_l", "chrf", "bleu"];
 
+/** What the draft still lacks before it can be estimated, as words ("a name", "arm B"). */
+export function missing(draft: ExperimentDraft): string[] {
+  return [
+    draft.name.trim() === "" ? "a name" : null,
+    draft.dataset_id === 0 ? "a dataset" : null,
+    draft.arm_a === 0 ? "arm A" : null,
+    draft.arm_b === 0 ? "arm B" : null,
+  ].filter((x): x is string => x !== null);
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(xs: string[]): string {
+  return xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
+}
+
+/** `datasets` are all stored ones: those without a test split are listed, greyed, with a link
+ * to split them. `busy` says what is being done (estimating), or null. */
 export function experimentForm(
   draft: ExperimentDraft,
   datasets: DatasetSummary[],
   arms: Arm[],
   prepared: PreparedRun | null,
   a: FormActions,
+  busy: string | null = null,
 ): TemplateResult {
+  const lacking = missing(draft);
+  const unsplit = datasets.filter((d) => d.test_rows === 0);
   const armSelect = (id: string, value: number, onPick: (v: number) => void) =>
     html`<select id=${id} @change=${(e: Event) => onPick(Number((e.target as HTMLSelectElement).value))}>
       <option value="0" ?selected=${value === 0}>(choose an arm)</option>
@@ -38,22 +60,29 @@ export function experimentForm(
       <label>Name <input id="exp-name" .value=${draft.name} @input=${(e: Event) => a.change({ name: (e.target as HTMLInputElement).value })} /></label>
       <label>Dataset <select id="exp-dataset" @change=${(e: Event) => a.change({ dataset_id: Number((e.target as HTMLSelectElement).value) })}>
         <option value="0" ?selected=${draft.dataset_id === 0}>(choose a dataset)</option>
-        ${datasets.map((d) => html`<option value=${d.id} ?selected=${d.id === draft.dataset_id}>${d.name} (${count(d.test_rows)} test)</option>`)}
-      </select></label>
+        ${datasets.map((d) => d.test_rows > 0
+          ? html`<option value=${d.id} ?selected=${d.id === draft.dataset_id}>${d.name} (${count(d.test_rows)} test)</option>`
+          : html`<option value=${d.id} disabled>${d.name} (not split yet)</option>`)}
+      </select>
+      ${unsplit.map((d) => html`<span class="muted small unsplit" data-dataset-id=${d.id}>${d.name} has no test split:
+        <a href="#/dataset/${d.id}">Split it first →</a></span>`)}</label>
       <label>Primary metric <select id="exp-metric" @change=${(e: Event) => a.change({ primary_metric: (e.target as HTMLSelectElement).value })}>
         ${METRICS.map((m) => html`<option value=${m} ?selected=${m === draft.primary_metric}>${m}</option>`)}
       </select></label>
       <label>Arm A (prompting) ${armSelect("exp-arm-a", draft.arm_a, (v) => a.change({ arm_a: v }))}</label>
       <label>Arm B (fine-tuned) ${armSelect("exp-arm-b", draft.arm_b, (v) => a.change({ arm_b: v }))}</label>
-      <label>Margin (relative) <input id="exp-margin" type="number" min="0.001" step="0.01" .value=${String(draft.margin.value ?? 0.05)}
-        @change=${(e: Event) => a.change({ margin: { kind: "relative", value: Number((e.target as HTMLInputElement).value) } })} /></label>
-      <label>Labels (comma-separated, optional) <input id="exp-labels" .value=${draft.labels.join(", ")}
-        @change=${(e: Event) => a.change({ labels: (e.target as HTMLInputElement).value.split(",").map((x) => x.trim()).filter(Boolean) })} /></label>
+      <label>Margin (relative) ${numberField("exp-margin", draft.margin.value ?? 0.05, { label: "Margin", positive: true },
+        (v) => a.change({ margin: { kind: "relative", value: v ?? 0.05 } }))}</label>
+      <label>Labels (comma-separated, optional) <input id="exp-labels" placeholder="the dataset's expected values" .value=${draft.labels.join(", ")}
+        @change=${(e: Event) => a.change({ labels: (e.target as HTMLInputElement).value.split(",").map((x) => x.trim()).filter(Boolean) })} />
+        <span class="muted small" id="exp-labels-hint">The answers a case may take: they give the per-class table and confusion matrix, and an answer outside them counts as off-format. Left empty, the dataset's distinct expected values are used when they look like labels.</span></label>
     </div>
     ${prepared
-      ? estimateView(prepared, a.start, a.close)
-      : html`<div class="actions"><button class="primary" id="exp-prepare" @click=${a.prepare}>Create and estimate</button>
-          <button @click=${a.close}>Cancel</button></div>`}
+      ? estimateView(prepared, a.start, a.close, arms)
+      : html`<div class="actions"><button class="primary" id="exp-prepare" ?disabled=${busy !== null || lacking.length > 0}
+            @click=${a.prepare}>${busy ?? "Create and estimate"}</button>
+          <button @click=${a.close}>Cancel</button>
+          ${lacking.length > 0 ? html`<span class="muted small" id="exp-missing">Still needed: ${listed(lacking)}.</span>` : nothing}</div>`}
   </section>`;
 }
 
@@ -63,12 +92,18 @@ export function estimateView(
   prepared: PreparedRun,
   start: (budget: number | null) => void,
   close: () => void,
+  arms: Arm[] = [],
 ): TemplateResult {
+  const unpriced = prepared.estimate.unpriced_arms.map((name) => {
+    const arm = prepared.estimate.arms.find((x) => x.name === name);
+    const stored = arms.find((x) => x.id === arm?.arm_id);
+    return stored ? html`<span class="unpriced">${name} (${priceLink(stored.model, stored.kind)})</span>` : html`${name}`;
+  });
   let budget: number | null = null;
   return html`<div class="estimate" id="run-estimate">
     <p><strong>Run ${prepared.run_id}</strong>: ${count(prepared.estimate.calls)} calls,
       ${prepared.estimate.cost_usd != null ? html`estimated cost up to <strong>${usd(prepared.estimate.cost_usd)}</strong>` : "cost unknown"}
-      ${prepared.estimate.unpriced_arms.length > 0 ? html` <span class="muted">(no price for ${prepared.estimate.unpriced_arms.join(", ")})</span>` : nothing}</p>
+      ${unpriced.length > 0 ? html` <span class="muted" id="estimate-unpriced">(no price for ${unpriced.map((u, i) => html`${i > 0 ? ", " : ""}${u}`)})</span>` : nothing}</p>
     <ul class="small">${prepared.estimate.arms.map((x) => html`<li>${x.name}: ${count(x.calls)} calls, ~${count(Math.round(x.input_tokens ?? 0))} input tokens, ≤ ${count(Math.round(x.max_output_tokens ?? 0))} output tokens${x.cost_usd != null ? `, ${usd(x.cost_usd)}` : ""}</li>`)}</ul>
     <label class="small">Stop when spend reaches ($, optional) <input id="run-budget" type="number" min="0" step="0.01"
       @change=${(e: Event) => { const v = Number((e.target as HTMLInputElement).value); budget = v > 0 ? v : null; }} /></label>

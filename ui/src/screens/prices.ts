@@ -6,8 +6,9 @@ import { chooseFile, chooseSavePath } from "../files";
 import { commands, type PriceEntry_Serialize as PriceEntry, type PriceKind } from "../bindings";
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
+import { act, type ActState } from "../act";
 
-interface Draft {
+export interface Draft {
   provider: string;
   model_pattern: string;
   kind: PriceKind;
@@ -21,23 +22,43 @@ interface Draft {
   source: string;
 }
 
-const EMPTY: Draft = {
+export const EMPTY: Draft = {
   provider: "", model_pattern: "", kind: "base", input: "", cached_input: "", cache_write: "", output: "",
   training: "", hosting_per_hour: "", retirement_date: "", source: "",
 };
 
-export class PricesScreen implements Screen {
+/** The price a link asks for: `#/prices/add/MODEL/KIND` (the model URL-encoded). */
+export function priceFor(parts: string[]): { model: string; kind: PriceKind } | null {
+  if (!parts[0]) return null;
+  return { model: decodeURIComponent(parts[0]), kind: parts[1] === "fine_tuned" ? "fine_tuned" : "base" };
+}
+
+/** A link to the price form for `model`, where a cost is unknown for want of a price. */
+export function priceLink(model: string, kind: string): TemplateResult {
+  const k = kind === "fine_tuned" ? "fine_tuned" : "base";
+  return html`<a class="price-link" href="#/prices/add/${encodeURIComponent(model)}/${k}" title="Add a price for ${model}">no price: add one →</a>`;
+}
+
+export class PricesScreen implements Screen, ActState {
   readonly id = "prices";
   readonly title = "Prices";
+  /** Set by a "no price: add one" link: the form opens for this model. */
+  prefill: { model: string; kind: PriceKind } | null = null;
   private entries: PriceEntry[] = [];
-  private error: string | null = null;
-  private notice: string | null = null;
+  busy: string | null = null;
+  error: string | null = null;
+  notice: string | null = null;
   private filter = "";
   private draft: Draft | null = null;
 
   constructor(private readonly redraw: Redraw) {}
 
   async show(): Promise<void> {
+    this.notice = null;
+    if (this.prefill) {
+      this.draft = { ...EMPTY, model_pattern: this.prefill.model, kind: this.prefill.kind };
+      this.notice = `Add the price of ${this.prefill.model || "the model without one"}: the answers already recorded for it are priced from it, so results, the runs list and cost at scale show their cost.`;
+    }
     await this.load();
   }
 
@@ -50,16 +71,12 @@ export class PricesScreen implements Screen {
     this.redraw();
   }
 
-  private async act(work: () => Promise<string | null>): Promise<void> {
-    this.error = null;
-    this.notice = null;
-    try {
-      this.notice = await work();
+  private act(work: () => Promise<string | null>, label = "Saving…"): Promise<void> {
+    return act(this, this.redraw, label, async () => {
+      const said = await work();
       await this.load();
-    } catch (err) {
-      this.error = describe(err);
-      this.redraw();
-    }
+      return said;
+    });
   }
 
   private importFile = () =>
@@ -83,7 +100,7 @@ export class PricesScreen implements Screen {
       const d = this.draft;
       if (!d) return null;
       const n = (v: string) => (v.trim() === "" ? null : Number(v));
-      await call(
+      const priced = await call(
         commands.savePrice({
           provider: d.provider.trim(),
           model_pattern: d.model_pattern.trim(),
@@ -103,7 +120,7 @@ export class PricesScreen implements Screen {
         }),
       );
       this.draft = null;
-      return `Saved the price of ${d.model_pattern}.`;
+      return `Saved the price of ${d.model_pattern}.${priced > 0 ? ` ${priced} answers recorded without a cost are now priced from it.` : ""}`;
     });
 
   private remove = (e: PriceEntry) =>
@@ -128,7 +145,7 @@ export class PricesScreen implements Screen {
       </header>
       ${errorBox(this.error, "prices-error")}
       ${this.notice ? html`<div class="notice" id="prices-notice">${this.notice}</div>` : nothing}
-      ${this.draft ? this.draftView(this.draft) : nothing}
+      ${this.draft ? priceDraftView(this.draft, sellers(this.entries), this.saveDraft, () => { this.draft = null; this.redraw(); }) : nothing}
       <input type="search" id="prices-search" placeholder="Filter by model or provider…" .value=${this.filter}
         @input=${(e: Event) => { this.filter = (e.target as HTMLInputElement).value; this.redraw(); }} />
       <table class="grid compact" id="prices-table">
@@ -143,33 +160,46 @@ export class PricesScreen implements Screen {
             <td>${e.retirement_date ?? ""}</td>
             <td class="small" title="${e.source}"><span class="tag">${e.origin}</span> as of ${e.as_of}
               <div class="source-text muted">${e.source}</div></td>
-            <td>${e.origin === "custom" ? html`<button class="danger small-btn" @click=${() => this.remove(e)}>Delete</button>` : nothing}</td>
+            <td class="nowrap">${e.origin === "custom" ? html`<button class="danger small-btn" @click=${() => this.remove(e)}>Delete</button>` : nothing}</td>
           </tr>`,
         )}</tbody>
       </table>`;
   }
+}
 
-  private draftView(d: Draft): TemplateResult {
-    const field = (key: keyof Draft, label: string, placeholder = "") =>
-      html`<label>${label}<input id="draft-${key}" placeholder=${placeholder} .value=${d[key]}
-        @input=${(e: Event) => ((d as unknown as Record<string, string>)[key] = (e.target as HTMLInputElement).value)} /></label>`;
-    return html`<section class="panel" id="price-draft">
-      <h3>Custom price</h3>
-      <div class="form-grid">
-        ${field("provider", "Provider", "openai")}
-        ${field("model_pattern", "Model or pattern", "ft:gpt-4.1-mini:*")}
-        <label>Kind<select id="draft-kind" @change=${(e: Event) => (d.kind = (e.target as HTMLSelectElement).value as PriceKind)}>
-          <option value="base" ?selected=${d.kind === "base"}>base</option>
-          <option value="fine_tuned" ?selected=${d.kind === "fine_tuned"}>fine-tuned</option>
-        </select></label>
-        ${field("input", "Input $/1M")} ${field("cached_input", "Cached input $/1M")}
-        ${field("cache_write", "Cache write $/1M", "1.25 × input if empty")} ${field("output", "Output $/1M")}
-        ${field("training", "Training $/1M tokens")} ${field("hosting_per_hour", "Hosting $/hour")}
-        ${field("retirement_date", "Base model retires", "YYYY-MM-DD")}
-        ${field("source", "Source", "contract, quote, pricing page")}
-      </div>
-      <div class="actions"><button class="primary" id="draft-save" @click=${this.saveDraft}>Save</button>
-        <button @click=${() => { this.draft = null; this.redraw(); }}>Cancel</button></div>
-    </section>`;
-  }
+/** Who sells a model, as the catalog names it: the provider kinds, then any other seller the
+ * catalog already lists (together, fireworks, …). */
+export function sellers(entries: PriceEntry[]): string[] {
+  const kinds = ["openai", "azure_openai", "anthropic", "openai_compatible"];
+  return [...kinds, ...[...new Set(entries.map((e) => e.provider))].filter((p) => !kinds.includes(p)).sort()];
+}
+
+/** The custom-price form. The seller is a kind (openai, anthropic, …), not a stored
+ * provider's name: one price serves every provider of that kind. */
+export function priceDraftView(d: Draft, sellerChoices: string[], save: () => void, cancel: () => void): TemplateResult {
+  const field = (key: keyof Draft, label: string, placeholder = "") =>
+    html`<label>${label}<input id="draft-${key}" placeholder=${placeholder} .value=${d[key]}
+      @input=${(e: Event) => ((d as unknown as Record<string, string>)[key] = (e.target as HTMLInputElement).value)} /></label>`;
+  if (d.provider === "") d.provider = sellerChoices[0] ?? "openai";
+  return html`<section class="panel" id="price-draft">
+    <h3>Custom price</h3>
+    <div class="form-grid">
+      <label>Provider kind (who sells the model, not a stored provider's name)<select id="draft-provider"
+        @change=${(e: Event) => (d.provider = (e.target as HTMLSelectElement).value)}>
+        ${sellerChoices.map((k) => html`<option value=${k} ?selected=${k === d.provider}>${k}</option>`)}
+      </select></label>
+      ${field("model_pattern", "Model or pattern", "e.g. ft:gpt-4.1-mini:*")}
+      <label>Kind<select id="draft-kind" @change=${(e: Event) => (d.kind = (e.target as HTMLSelectElement).value as PriceKind)}>
+        <option value="base" ?selected=${d.kind === "base"}>base</option>
+        <option value="fine_tuned" ?selected=${d.kind === "fine_tuned"}>fine-tuned</option>
+      </select></label>
+      ${field("input", "Input $/1M")} ${field("cached_input", "Cached input $/1M")}
+      ${field("cache_write", "Cache write $/1M", "1.25 × input if empty")} ${field("output", "Output $/1M")}
+      ${field("training", "Training $/1M tokens")} ${field("hosting_per_hour", "Hosting $/hour")}
+      ${field("retirement_date", "Base model retires", "YYYY-MM-DD")}
+      ${field("source", "Source", "e.g. contract, quote, pricing page")}
+    </div>
+    <div class="actions"><button class="primary" id="draft-save" @click=${save}>Save</button>
+      <button @click=${cancel}>Cancel</button></div>
+  </section>`;
 }

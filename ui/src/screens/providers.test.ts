@@ -4,7 +4,10 @@ import type { Provider_Serialize as Provider } from "../bindings";
 import { checkText, draftOf, emptyDraft, providersView, setKind, type Actions, type State } from "./providers";
 
 function actions(): Actions {
-  return { add: vi.fn(), edit: vi.fn(), cancel: vi.fn(), save: vi.fn(), saveKey: vi.fn(), test: vi.fn(), changed: vi.fn() };
+  return {
+    add: vi.fn(), edit: vi.fn(), cancel: vi.fn(), save: vi.fn(), saveKey: vi.fn(), test: vi.fn(), changed: vi.fn(),
+    askDelete: vi.fn(), remove: vi.fn(),
+  };
 }
 
 function provider(over: Partial<Provider>): Provider {
@@ -19,7 +22,7 @@ function provider(over: Partial<Provider>): Provider {
 }
 
 function state(over: Partial<State>): State {
-  return { providers: [], draft: null, testModel: {}, checks: {}, error: null, notice: null, ...over };
+  return { providers: [], draft: null, testModel: {}, checks: {}, keys: {}, deleting: null, busy: null, error: null, notice: null, ...over };
 }
 
 function draw(s: State, a: Actions): HTMLElement {
@@ -29,6 +32,45 @@ function draw(s: State, a: Actions): HTMLElement {
 }
 
 describe("providers screen", () => {
+  it("says “none” where no key was filed, and names the variable or the keychain where one was", () => {
+    const el = draw(state({
+      providers: [provider({ id: 1, name: "local" }), provider({ id: 2, name: "cloud" }), provider({ id: 3, name: "env" })],
+      keys: {
+        1: { kind: "none", note: "the provider names no environment variable and the keychain holds no key for \"local\"" },
+        2: { kind: "keychain" },
+        3: { kind: "env", var: "OPENAI_API_KEY" },
+      },
+    }), actions());
+    const cells = [...el.querySelectorAll("td.key-source")].map((td) => td.textContent?.trim());
+    expect(cells).toEqual(["none", "keychain", "$OPENAI_API_KEY"]);
+    expect(el.querySelector("td.key-source span")?.getAttribute("title")).toContain("the keychain holds no key");
+  });
+
+  it("names a provider's kind in the table without the examples in brackets, so the column stays narrow", () => {
+    const el = draw(state({ providers: [provider({ id: 1 })] }), actions());
+    expect(el.querySelector("#provider-1 td:nth-child(2)")?.textContent).toBe("OpenAI-compatible");
+  });
+
+  it("shows example values as hints that do not read as filled in", () => {
+    const el = draw(state({ draft: emptyDraft() }), actions());
+    expect((el.querySelector("#provider-name") as HTMLInputElement).placeholder).toBe("e.g. local");
+    expect((el.querySelector("#provider-api_key_env") as HTMLInputElement).placeholder).toBe("e.g. OPENAI_API_KEY");
+    expect((el.querySelector("#provider-base_url") as HTMLInputElement).placeholder).toMatch(/^e\.g\. /);
+  });
+
+  it("deletes a provider only after a confirmation in the row", () => {
+    const a = actions();
+    const p = provider({ id: 4, name: "old" });
+    let el = draw(state({ providers: [p] }), a);
+    (el.querySelector(".delete-provider") as HTMLButtonElement).click();
+    expect(a.askDelete).toHaveBeenCalledWith(p);
+    expect(a.remove).not.toHaveBeenCalled();
+    el = draw(state({ providers: [p], deleting: 4 }), a);
+    expect(el.querySelector("#confirm-provider-4")?.textContent).toContain("Delete old?");
+    (el.querySelector("#confirm-provider-4-yes") as HTMLButtonElement).click();
+    expect(a.remove).toHaveBeenCalledWith(p);
+  });
+
   it("says so when the store holds no provider", () => {
     const el = draw(state({}), actions());
     expect(el.querySelector("#providers-empty")?.textContent).toContain("No providers yet");
@@ -38,9 +80,9 @@ describe("providers screen", () => {
   it("lists providers with where their key comes from and tests the one clicked", () => {
     const a = actions();
     const p = provider({ id: 7, name: "openai", kind: "openai", api_key_env: "OPENAI_API_KEY" });
-    const el = draw(state({ providers: [p] }), a);
+    const el = draw(state({ providers: [p], keys: { 7: { kind: "env", var: "OPENAI_API_KEY" } } }), a);
     const tr = el.querySelector("#provider-7") as HTMLElement;
-    expect(tr.textContent).toContain("OPENAI_API_KEY or keychain");
+    expect(tr.textContent).toContain("$OPENAI_API_KEY");
     expect(tr.textContent).toContain("no limit");
     (tr.querySelector(".test-connection") as HTMLButtonElement).click();
     expect(a.test).toHaveBeenCalledWith(p);

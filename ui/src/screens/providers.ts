@@ -6,11 +6,13 @@ import { call, describe } from "../api";
 import {
   commands,
   type ConnectionCheck_Serialize as ConnectionCheck,
+  type KeySource,
   type Provider_Serialize as Provider,
   type ProviderKind,
 } from "../bindings";
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
+import { act, type ActState } from "../act";
 
 /** The add/edit form, every field as typed. */
 export interface ProviderDraft {
@@ -27,12 +29,16 @@ export interface ProviderDraft {
   key: string;
 }
 
-export interface State {
+export interface State extends ActState {
   providers: Provider[];
   draft: ProviderDraft | null;
   /** Per provider id: the model to test with, and the last check. */
   testModel: Record<number, string>;
   checks: Record<number, ConnectionCheck | "testing">;
+  /** Per provider id: where its key would come from now. */
+  keys: Record<number, KeySource>;
+  /** The provider whose deletion waits for a confirmation. */
+  deleting: number | null;
   error: string | null;
   notice: string | null;
 }
@@ -45,6 +51,17 @@ export interface Actions {
   saveKey(): void;
   test(p: Provider): void;
   changed(): void;
+  /** Asks to confirm deleting `p` (null: keep it). */
+  askDelete(p: Provider | null): void;
+  remove(p: Provider): void;
+}
+
+/** Where a provider's key comes from, in the words of the table. */
+export function keyText(k: KeySource | undefined): TemplateResult {
+  if (!k) return html`<span class="muted">…</span>`;
+  if (k.kind === "env") return html`<code>$${k.var}</code>`;
+  if (k.kind === "keychain") return html`keychain`;
+  return html`<span class="muted" title=${k.note}>none</span>`;
 }
 
 const KINDS: [ProviderKind, string][] = [
@@ -53,6 +70,11 @@ const KINDS: [ProviderKind, string][] = [
   ["anthropic", "Anthropic"],
   ["openai_compatible", "OpenAI-compatible (Ollama, vLLM, …)"],
 ];
+
+/** A kind's name in the table: its label without the examples in brackets. */
+export function kindName(kind: ProviderKind): string {
+  return (KINDS.find(([k]) => k === kind)?.[1] ?? kind).replace(/ \(.*\)$/, "");
+}
 
 /** Each kind's real default base URL; Azure has none (every resource has its own host). */
 export const DEFAULT_BASE_URL: Record<ProviderKind, string> = {
@@ -118,15 +140,20 @@ export function providersView(s: State, a: Actions): TemplateResult {
 function row(p: Provider, s: State, a: Actions): TemplateResult {
   const check = s.checks[p.id];
   return html`<tr id="provider-${p.id}">
-    <td>${p.name}</td><td>${KINDS.find(([k]) => k === p.kind)?.[1] ?? p.kind}</td><td><code>${p.base_url}</code></td>
-    <td>${p.api_key_env ? html`<code>${p.api_key_env}</code> or keychain` : "keychain"}</td>
+    <td class="nowrap">${p.name}</td><td class="nowrap">${kindName(p.kind)}</td><td class="url"><code>${p.base_url}</code></td>
+    <td class="key-source">${keyText(s.keys[p.id])}</td>
     <td class="num">${p.settings.max_concurrency}</td>
     <td class="num">${p.settings.requests_per_minute === 0 ? "no limit" : p.settings.requests_per_minute}</td>
     <td><input class="test-model" placeholder="latest arm's model" .value=${s.testModel[p.id] ?? ""}
       @input=${(e: Event) => (s.testModel[p.id] = (e.target as HTMLInputElement).value)} /></td>
     <td><button class="test-connection" ?disabled=${check === "testing"} @click=${() => a.test(p)}>Test connection</button>
-      <button class="edit-provider" @click=${() => a.edit(p)}>Edit</button></td>
-    <td class="check ${check && check !== "testing" ? (check.ok ? "good" : "bad") : ""}">${
+      <button class="edit-provider" @click=${() => a.edit(p)}>Edit</button>
+      ${s.deleting === p.id
+        ? html`<span class="confirm-inline" id="confirm-provider-${p.id}">Delete ${p.name}?
+            <button class="danger" id="confirm-provider-${p.id}-yes" @click=${() => a.remove(p)}>Delete</button>
+            <button @click=${() => a.askDelete(null)}>Keep</button></span>`
+        : html`<button class="delete-provider" @click=${() => a.askDelete(p)}>Delete</button>`}</td>
+    <td class="check result ${check && check !== "testing" ? (check.ok ? "good" : "bad") : ""}">${
       check === "testing" ? "Testing…" : check ? checkText(check) : ""
     }</td>
   </tr>`;
@@ -142,18 +169,18 @@ function draftView(d: ProviderDraft, a: Actions): TemplateResult {
   return html`<section class="panel" id="provider-draft">
     <h3>Provider</h3>
     <div class="form-grid">
-      ${field("name", "Name", "local")}
+      ${field("name", "Name", "e.g. local")}
       <label>Kind<select id="provider-kind" @change=${(e: Event) => {
         setKind(d, (e.target as HTMLSelectElement).value as ProviderKind);
         a.changed();
       }}>${KINDS.map(([k, label]) => html`<option value=${k} ?selected=${d.kind === k}>${label}</option>`)}</select></label>
-      ${field("base_url", "Base URL", BASE_URL_HINT[d.kind])}
-      ${field("api_key_env", "Environment variable holding the key", "OPENAI_API_KEY")}
+      ${field("base_url", "Base URL", `e.g. ${BASE_URL_HINT[d.kind] || DEFAULT_BASE_URL.openai}`)}
+      ${field("api_key_env", "Environment variable holding the key (optional)", "e.g. OPENAI_API_KEY")}
       ${field("max_concurrency", "Max concurrent requests")}
       ${field("requests_per_minute", "Requests per minute (0 = no limit)")}
       ${field("timeout_s", "Timeout (seconds)")}
       ${field("max_attempts", "Attempts per request")}
-      ${d.kind === "azure_openai" ? field("api_version", "api-version", "2024-10-21") : nothing}
+      ${d.kind === "azure_openai" ? field("api_version", "api-version", "e.g. 2024-10-21") : nothing}
     </div>
     <div class="actions"><button class="primary" id="provider-save" @click=${a.save}>Save</button>
       <button @click=${a.cancel}>Cancel</button></div>
@@ -175,7 +202,7 @@ function whole(v: string, label: string): number {
 export class ProvidersScreen implements Screen {
   readonly id = "providers";
   readonly title = "Providers";
-  private state: State = { providers: [], draft: null, testModel: {}, checks: {}, error: null, notice: null };
+  private state: State = { providers: [], draft: null, testModel: {}, checks: {}, keys: {}, deleting: null, busy: null, error: null, notice: null };
 
   constructor(private readonly redraw: Redraw) {}
 
@@ -186,22 +213,22 @@ export class ProvidersScreen implements Screen {
   private async load(): Promise<void> {
     try {
       this.state.providers = await call(commands.listProviders());
+      const sources = await Promise.all(
+        this.state.providers.map((p) => call(commands.providerKeySource(p.name, p.api_key_env ?? null))),
+      );
+      this.state.keys = Object.fromEntries(this.state.providers.map((p, i) => [p.id, sources[i]]));
     } catch (err) {
       this.state.error = describe(err);
     }
     this.redraw();
   }
 
-  private async act(work: () => Promise<string | null>): Promise<void> {
-    this.state.error = null;
-    this.state.notice = null;
-    try {
-      this.state.notice = await work();
+  private act(work: () => Promise<string | null>, label = "Saving…"): Promise<void> {
+    return act(this.state, this.redraw, label, async () => {
+      const said = await work();
       await this.load();
-    } catch (err) {
-      this.state.error = describe(err);
-      this.redraw();
-    }
+      return said;
+    });
   }
 
   private readonly actions: Actions = {
@@ -209,6 +236,12 @@ export class ProvidersScreen implements Screen {
     edit: (p) => { this.state.draft = draftOf(p); this.redraw(); },
     cancel: () => { this.state.draft = null; this.redraw(); },
     changed: () => this.redraw(),
+    askDelete: (p) => { this.state.deleting = p?.id ?? null; this.redraw(); },
+    remove: (p) =>
+      this.act(async () => {
+        this.state.deleting = null;
+        return await call(commands.deleteProvider(p.id));
+      }),
     save: () =>
       this.act(async () => {
         const d = this.state.draft;

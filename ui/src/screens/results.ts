@@ -7,6 +7,7 @@ import { call, describe } from "../api";
 import { chooseSavePath } from "../files";
 import {
   commands,
+  type CaseCounts,
   type CaseFilter,
   type CasePage,
   type LabelReport,
@@ -14,6 +15,7 @@ import {
   type RunReport,
 } from "../bindings";
 import { historyView, rerunForm, type RerunState } from "./history";
+import { priceLink } from "./prices";
 import { count, modelChoices } from "../format";
 import { usd } from "../money";
 import type { Redraw, Screen } from "../screen";
@@ -60,7 +62,7 @@ export class ResultsScreen implements Screen {
       this.error = describe(err);
     }
     this.redraw();
-    await Promise.all([this.loadCases(), this.loadLatency(), this.loadHistory()]);
+    await Promise.all([this.loadCases(true), this.loadLatency(), this.loadHistory()]);
   }
 
   private async loadHistory(): Promise<void> {
@@ -132,9 +134,15 @@ export class ResultsScreen implements Screen {
     void this.show();
   };
 
-  private async loadCases(): Promise<void> {
+  /** Loads a page of cases; on `opening`, moves off a filter with no case to the first that has some. */
+  private async loadCases(opening = false): Promise<void> {
     try {
       this.page = await call(commands.runCases(this.runId, this.filter, this.search.trim() || null, this.offset, PAGE));
+      const better = opening ? firstNonEmpty(this.page.counts, this.filter) : this.filter;
+      if (better !== this.filter) {
+        this.filter = better;
+        this.page = await call(commands.runCases(this.runId, this.filter, this.search.trim() || null, this.offset, PAGE));
+      }
     } catch (err) {
       this.error = describe(err);
     }
@@ -206,8 +214,8 @@ export class ResultsScreen implements Screen {
             ? html`<tr id="budget-row"><td>p95 within ${ms(this.budget)} budget</td>
                 ${[a, b].map((x) => html`<td class="num ${x.latency.within_budget ? "good" : "bad"}">${x.latency.within_budget ? "pass" : "fail"}</td>`)}</tr>`
             : nothing}
-          <tr><td>cost per query (measured)</td><td class="num">${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted" title=${a.cost_note ?? ""}>no price</span>`}</td>
-            <td class="num">${b.cost_per_query !== null ? usd(b.cost_per_query) : html`<span class="muted" title=${b.cost_note ?? ""}>no price</span>`}</td></tr>
+          <tr><td>cost per query (measured)</td><td class="num">${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted" title=${a.cost_note ?? ""}>${priceLink(a.model, a.kind)}</span>`}</td>
+            <td class="num">${b.cost_per_query !== null ? usd(b.cost_per_query) : html`<span class="muted" title=${b.cost_note ?? ""}>${priceLink(b.model, b.kind)}</span>`}</td></tr>
         </tbody>
       </table>
       <p class="muted small">${r.comparison.error_policy_text}. Minimum detectable difference at 80 % power: ${(r.minimum_detectable_difference ?? 0).toFixed(3)}${
@@ -257,6 +265,16 @@ export class ResultsScreen implements Screen {
         : html`<p class="muted">No cases here.</p>`}
     </section>`;
   }
+}
+
+/** The filters in the order the case browser shows them. */
+const FILTERS: CaseFilter[] = ["a_only_right", "b_only_right", "both_wrong", "errors", "all"];
+
+/** `current` when it has cases, else the first filter (in tab order) that has some. */
+export function firstNonEmpty(counts: CaseCounts, current: CaseFilter): CaseFilter {
+  const n = (f: CaseFilter) => (counts as unknown as Record<string, number>)[f] ?? 0;
+  if (n(current) > 0) return current;
+  return FILTERS.find((f) => n(f) > 0) ?? current;
 }
 
 function value(v: number | null | undefined, low: number | null | undefined, high: number | null | undefined): TemplateResult {

@@ -1,7 +1,7 @@
 import { render } from "lit-html";
 import { describe, expect, it, vi } from "vitest";
 import type { FileReview_Serialize as FileReview, RunListEntry, RunStatus } from "../bindings";
-import { reviewView, runsTable } from "./runs";
+import { liveView, outcomeText, reviewView, runsTable, spendText, type Live } from "./runs";
 
 function entry(id: number, status: RunStatus, errors: [number, number]): RunListEntry {
   const arm = (arm_id: number, name: string, e: number) => ({
@@ -69,5 +69,73 @@ describe("experiment file review", () => {
     expect(cancel).toHaveBeenCalled();
     (el.querySelector("#run-review-confirm") as HTMLButtonElement).click();
     expect(confirm).toHaveBeenCalled();
+  });
+});
+
+function progress(runId: number, done: [number, number], spend: number | null) {
+  return {
+    run_id: runId, elapsed_s: 12, eta_s: null, spend_usd: spend, metric_name: "accuracy",
+    arms: [
+      { arm_id: 1, name: "prompting", done: done[0], total: 450, errors: 0, from_cache: 0, metric: null },
+      { arm_id: 2, name: "fine-tuned", done: done[1], total: 450, errors: 0, from_cache: 0, metric: null },
+    ],
+  };
+}
+
+describe("a run while it runs and when it ends", () => {
+  it("names a resumed run once, not as “run 1 (run 1)”", () => {
+    const el = document.createElement("div");
+    render(liveView({ progress: progress(1, [10, 10], 0.5), cancelling: false, label: "run 1" }, vi.fn()), el);
+    expect(el.querySelector("#run-live-title")?.textContent?.trim()).toBe("Running run 1");
+    render(liveView({ progress: progress(2, [10, 10], 0.5), cancelling: false, label: "tickets.toml" }, vi.fn()), el);
+    expect(el.querySelector("#run-live-title")?.textContent?.replace(/\s+/g, " ").trim()).toBe("Running tickets.toml (run 2)");
+  });
+
+  it("says the cost is unknown instead of $0 when an arm has no price", () => {
+    expect(spendText(0, ["fine-tuned"])).toBe("cost unknown (no price for fine-tuned)");
+    expect(spendText(0.25, ["fine-tuned"])).toBe("cost unknown (no price for fine-tuned); $0.250 on the priced arm");
+    expect(spendText(0.25, [])).toBe("$0.250 spent");
+    const el = document.createElement("div");
+    render(liveView({ progress: progress(1, [10, 10], 0), cancelling: false, label: "run 1", unpriced: ["fine-tuned"] }, vi.fn()), el);
+    expect(el.querySelector("#run-live-text")?.textContent).toContain("cost unknown (no price for fine-tuned)");
+    expect(el.querySelector("#run-live-text")?.textContent).not.toContain("$0");
+  });
+
+  it("counts a resumed run's results over the whole run and this resume apart", () => {
+    const text = outcomeText({ run_id: 1, status: "completed", written: 733, spend_usd: 0.5 }, progress(1, [450, 450], 0.5), [], []);
+    expect(text).toBe("Run 1 completed: 900 of 900 results; 733 in this resume, $0.500 spent.");
+    const fresh = outcomeText({ run_id: 2, status: "completed", written: 900, spend_usd: 0.5 }, progress(2, [450, 450], 0.5), [], []);
+    expect(fresh).toBe("Run 2 completed: 900 of 900 results written, $0.500 spent.");
+  });
+
+  it("shows the followed run as running in the list, and no “No runs yet” under a running run", () => {
+    const live: Live = { progress: null, cancelling: false, label: "run 3", runId: 3 };
+    const el = document.createElement("div");
+    render(runsTable([entry(3, "interrupted", [0, 0])], false, vi.fn(), vi.fn(), live), el);
+    const row = el.querySelector("tr[data-run-id='3']");
+    expect(row?.textContent).toContain("running");
+    expect(row?.textContent).not.toContain("interrupted");
+    expect(row?.textContent).not.toContain("Resume");
+    render(runsTable([], false, vi.fn(), vi.fn(), { progress: null, cancelling: false, label: "tickets.toml" }), el);
+    expect(el.querySelector("#runs-empty")).toBeNull();
+  });
+});
+
+describe("deleting a run", () => {
+  it("asks in the row first, and offers no delete for the run that is running", () => {
+    const del = { deleting: null as number | null, ask: vi.fn(), remove: vi.fn() };
+    const el = document.createElement("div");
+    render(runsTable([entry(1, "pending", [0, 0]), entry(2, "interrupted", [0, 0])], true, vi.fn(), vi.fn(), null, del), el);
+    (el.querySelector("tr[data-run-id='1'] .delete-run") as HTMLButtonElement).click();
+    expect(del.ask).toHaveBeenCalledWith(1);
+    expect(del.remove).not.toHaveBeenCalled();
+    del.deleting = 1;
+    render(runsTable([entry(1, "pending", [0, 0])], true, vi.fn(), vi.fn(), null, del), el);
+    expect(el.querySelector("#confirm-run-1")?.textContent).toContain("Delete run 1 and its results?");
+    (el.querySelector("#confirm-run-1-yes") as HTMLButtonElement).click();
+    expect(del.remove).toHaveBeenCalledWith(1);
+    const live: Live = { progress: null, cancelling: false, label: "run 2", runId: 2 };
+    render(runsTable([entry(2, "interrupted", [0, 0])], false, vi.fn(), vi.fn(), live, { ...del, deleting: null }), el);
+    expect(el.querySelector("tr[data-run-id='2'] .delete-run")).toBeNull();
   });
 });

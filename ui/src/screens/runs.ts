@@ -17,35 +17,84 @@ import {
   type RunListEntry,
   type RunOutcome,
 } from "../bindings";
+import { act, type ActState } from "../act";
 import { experimentForm } from "./experiment-form";
+import { priceLink } from "./prices";
 import { count } from "../format";
 import { usd } from "../money";
 import type { Redraw, Screen } from "../screen";
 import { errorBox, progressBar } from "../widgets";
 
-type Live = { progress: Progress | null; cancelling: boolean; label: string; warnings?: string[] };
+export type Live = {
+  progress: Progress | null;
+  cancelling: boolean;
+  /** What is running: a file name, or "run 3". */
+  label: string;
+  /** The run being followed, once known (a resumed run's at once, a file's at its first event). */
+  runId?: number | null;
+  /** Arms without a price: their calls add nothing to the spend, so it is not a total. */
+  unpriced?: string[];
+  warnings?: string[];
+};
 
-export class RunsScreen implements Screen {
+/** The spend so far, or why it is not known. */
+export function spendText(spend: number | null, unpriced: string[]): string {
+  if (unpriced.length === 0) return `${usd(spend)} spent`;
+  const priced = (spend ?? 0) > 0 ? `; ${usd(spend)} on the priced arm` : "";
+  return `cost unknown (no price for ${unpriced.join(", ")})${priced}`;
+}
+
+/** How a finished session ended: results of the whole run, and of this session when it resumed. */
+export function outcomeText(o: RunOutcome, last: Progress | null, unpriced: string[], warnings: string[]): string {
+  const done = last ? last.arms.reduce((n, a) => n + a.done, 0) : o.written;
+  const total = last ? last.arms.reduce((n, a) => n + a.total, 0) : o.written;
+  const results = done > o.written
+    ? `${count(done)} of ${count(total)} results; ${count(o.written)} in this resume`
+    : `${count(done)} of ${count(total)} results written`;
+  return `Run ${o.run_id} ${o.status.replace("_", " ")}: ${results}, ${spendText(o.spend_usd, unpriced)}.${warnings.map((w) => ` Warning: ${w}.`).join("")}`;
+}
+
+/** The arms of run `id` that have answers but no price, from the runs list. */
+function unpricedOf(runs: RunListEntry[], id: number): string[] {
+  const r = runs.find((x) => x.summary.run_id === id);
+  return r ? r.summary.arms.filter((a) => a.cost_per_query === null && a.answered > 0).map((a) => a.name) : [];
+}
+
+export class RunsScreen implements Screen, ActState {
   readonly id = "runs";
   readonly title = "Runs";
   private runs: RunListEntry[] = [];
   private live: Live | null = null;
-  private error: string | null = null;
-  private notice: string | null = null;
+  busy: string | null = null;
+  error: string | null = null;
+  notice: string | null = null;
   private draft: ExperimentDraft | null = null;
   private prepared: PreparedRun | null = null;
   private datasets: DatasetSummary[] = [];
   private arms: Arm[] = [];
   private reviewing: { path: string; review: FileReview } | null = null;
+  private readonly deleting: Deleting = {
+    deleting: null,
+    ask: (id) => {
+      this.deleting.deleting = id;
+      this.redraw();
+    },
+    remove: (id) =>
+      void act(this, this.redraw, `Deleting run ${id}…`, async () => {
+        this.deleting.deleting = null;
+        const said = await call(commands.deleteRun(id));
+        this.runs = await call(commands.listRuns());
+        return said;
+      }),
+  };
 
   constructor(private readonly redraw: Redraw) {}
 
   private openForm = async (): Promise<void> => {
     try {
       [this.datasets, this.arms] = await Promise.all([call(commands.listDatasets()), call(commands.listArms())]);
-      this.datasets = this.datasets.filter((d) => d.test_rows > 0);
       this.draft = {
-        name: "", dataset_id: this.datasets[0]?.id ?? 0, split: "test", primary_metric: "accuracy",
+        name: "", dataset_id: this.datasets.find((d) => d.test_rows > 0)?.id ?? 0, split: "test", primary_metric: "accuracy",
         margin: { kind: "relative", value: 0.05 }, labels: [], arm_a: 0, arm_b: 0,
       };
       this.prepared = null;
@@ -55,17 +104,12 @@ export class RunsScreen implements Screen {
     this.redraw();
   };
 
-  private prepare = async (): Promise<void> => {
-    if (!this.draft) return;
-    this.error = null;
-    try {
+  private prepare = (): Promise<void> =>
+    act(this, this.redraw, "Estimating…", async () => {
+      if (!this.draft) return;
       const id = await call(commands.createExperiment(this.draft));
       this.prepared = await call(commands.prepareRun(id, { concurrency: null, use_cache: true, budget_usd: null }));
-    } catch (err) {
-      this.error = describe(err);
-    }
-    this.redraw();
-  };
+    });
 
   async show(): Promise<void> {
     await this.load();
@@ -117,10 +161,15 @@ export class RunsScreen implements Screen {
     return this.resume(runId, budget);
   }
 
-  private resume = (runId: number, budget: number | null = null) =>
-    this.follow(`run ${runId}`, (ch) => call(commands.resumeRun(runId, budget, ch)));
+  private resume = (runId: number, budget: number | null = null, unpriced = unpricedOf(this.runs, runId)) =>
+    this.follow(`run ${runId}`, (ch) => call(commands.resumeRun(runId, budget, ch)), runId, unpriced);
 
-  private async follow(label: string, go: (ch: Channel<RunEvent>) => Promise<RunOutcome>): Promise<void> {
+  private async follow(
+    label: string,
+    go: (ch: Channel<RunEvent>) => Promise<RunOutcome>,
+    runId: number | null = null,
+    unpriced: string[] = [],
+  ): Promise<void> {
     if (this.live) {
       this.notice = `${label} waits: one run at a time. Start it from the list below when ${this.live.label} has finished.`;
       this.redraw();
@@ -128,21 +177,29 @@ export class RunsScreen implements Screen {
     }
     this.error = null;
     this.notice = null;
-    this.live = { progress: null, cancelling: false, label };
+    this.live = { progress: null, cancelling: false, label, runId, unpriced };
     this.redraw();
     const channel = new Channel<RunEvent>();
     let warnings: string[] = [];
     channel.onmessage = (e) => {
       if (e.kind === "warnings") warnings = e.warnings;
       if (this.live) {
-        this.live = e.kind === "progress" ? { ...this.live, progress: e.progress } : { ...this.live, warnings };
+        this.live = e.kind === "progress"
+          ? { ...this.live, progress: e.progress, runId: e.progress.run_id }
+          : { ...this.live, warnings };
         this.redraw();
       }
     };
     try {
       const outcome = await go(channel);
-      this.notice = `Run ${outcome.run_id} ${outcome.status.replace("_", " ")}: ${count(outcome.written)} results written, ${usd(outcome.spend_usd)} spent.${warnings.map((w) => ` Warning: ${w}.`).join("")}`;
+      const last = this.live?.progress ?? null;
+      this.live = null;
+      await this.load();
+      const priceless = [...new Set([...unpriced, ...unpricedOf(this.runs, outcome.run_id)])];
+      this.notice = outcomeText(outcome, last, priceless, warnings);
+      this.redraw();
       if (outcome.status === "completed") location.hash = `#/run/${outcome.run_id}`;
+      return;
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : describe(err);
     }
@@ -177,6 +234,7 @@ export class RunsScreen implements Screen {
           <button id="run-pick" ?disabled=${this.live !== null} @click=${this.pick}>Run an experiment file…</button></div>
       </header>
       ${errorBox(this.error, "runs-error")}
+      ${this.busy ? html`<div class="notice busy" id="runs-busy">${this.busy}</div>` : nothing}
       ${this.notice ? html`<div class="notice" id="runs-notice">${this.notice}</div>` : nothing}
       ${this.reviewing && !this.live
         ? reviewView(this.reviewing.review, () => void this.confirmRun(), () => {
@@ -188,24 +246,26 @@ export class RunsScreen implements Screen {
         ? experimentForm(this.draft, this.datasets, this.arms, this.prepared, {
             change: (p) => {
               if (this.draft) this.draft = { ...this.draft, ...p };
+              this.error = null;
               this.redraw();
             },
             prepare: () => void this.prepare(),
             start: (budget) => {
               const id = this.prepared?.run_id;
+              const unpriced = this.prepared?.estimate.unpriced_arms ?? [];
               this.draft = null;
               this.prepared = null;
-              if (id) void this.resume(id, budget);
+              if (id) void this.resume(id, budget, unpriced);
             },
             close: () => {
               this.draft = null;
               this.prepared = null;
               this.redraw();
             },
-          })
+          }, this.busy)
         : nothing}
       ${this.live ? liveView(this.live, this.cancel) : nothing}
-      ${runsTable(this.runs, this.live === null, this.resume, this.retryErrors)}`;
+      ${runsTable(this.runs, this.live === null && this.busy === null, (id) => void this.resume(id), this.retryErrors, this.live, this.deleting)}`;
   }
 }
 
@@ -253,7 +313,7 @@ export function reviewView(review: FileReview, confirm: () => void, cancel: () =
 export function liveView(live: Live, cancel: () => void): TemplateResult {
   const p = live.progress;
   return html`<section class="panel" id="run-live">
-    <h3>Running ${live.label}${p ? html` <span class="muted">(run ${p.run_id})</span>` : nothing}</h3>
+    <h3 id="run-live-title">Running ${live.label}${p && live.label !== `run ${p.run_id}` ? html` <span class="muted">(run ${p.run_id})</span>` : nothing}</h3>
     ${p
       ? p.arms.map(
           (a) => html`<div class="arm-progress" data-arm=${a.name}>
@@ -269,10 +329,17 @@ export function liveView(live: Live, cancel: () => void): TemplateResult {
       : nothing}
     ${p
       ? html`<p class="small" id="run-live-text">${(p.elapsed_s ?? 0).toFixed(0)} s elapsed${
-          p.eta_s !== null ? ` · about ${(p.eta_s ?? 0).toFixed(0)} s left` : ""} · ${usd(p.spend_usd)} spent</p>`
+          p.eta_s !== null ? ` · about ${(p.eta_s ?? 0).toFixed(0)} s left` : ""} · ${spendText(p.spend_usd, live.unpriced ?? [])}</p>`
       : nothing}
     <button id="run-cancel" ?disabled=${live.cancelling} @click=${cancel}>${live.cancelling ? "Cancelling…" : "Cancel"}</button>
   </section>`;
+}
+
+/** Deleting a run from the list: which one waits for a confirmation, and the two steps. */
+export interface Deleting {
+  deleting: number | null;
+  ask(id: number | null): void;
+  remove(id: number): void;
 }
 
 export function runsTable(
@@ -280,14 +347,17 @@ export function runsTable(
   idle: boolean,
   resume: (id: number) => void,
   retryErrors: (id: number) => void,
+  live: Live | null = null,
+  del: Deleting | null = null,
 ): TemplateResult {
   if (runs.length === 0) {
+    if (live) return html``;
     return html`<section class="empty" id="runs-empty"><h2>No runs yet</h2>
-      <p>Write an experiment file naming the dataset, the providers and both arms (see the README), then run it here or with <code>tunebench run FILE</code>.</p></section>`;
+      <p>Compose one with <strong>New experiment…</strong> above from two stored arms, or run an experiment file naming the dataset, the providers and both arms (see the README).</p></section>`;
   }
   return html`<table class="grid" id="runs-table">
     <thead><tr><th>Run</th><th>Experiment</th><th>Started (UTC)</th><th>Status</th><th>Arms: n · errors · metric · p50 / p95 · cost per query</th><th></th></tr></thead>
-    <tbody>${runs.map(
+    <tbody>${runs.map((r) => (live?.runId === r.summary.run_id ? { ...r, summary: { ...r.summary, status: "running" as const } } : r)).map(
       (r) => html`<tr data-run-id=${r.summary.run_id}>
         <td class="num">${r.summary.run_id}</td>
         <td>${r.experiment}</td>
@@ -296,7 +366,7 @@ export function runsTable(
         <td class="small">${r.summary.arms.map(
           (a) => html`<div><strong>${a.name}</strong> <code class="muted">${a.model}</code> ${count(a.n)}/${count(a.total)} · ${count(a.errors)} ·
             ${a.metric !== null ? (a.metric ?? 0).toFixed(3) : "–"} · ${ms(a.latency_ms_p50)} / ${ms(a.latency_ms_p95)} ·
-            ${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted">no price</span>`}</div>`,
+            ${a.cost_per_query !== null ? usd(a.cost_per_query) : priceLink(a.model, "base")}</div>`,
         )}</td>
         <td class="actions">
           ${r.summary.status !== "completed" && r.summary.status !== "running"
@@ -308,6 +378,13 @@ export function runsTable(
                 @click=${() => retryErrors(r.summary.run_id)}>Retry ${count(errorsOf(r))} errors</button>`
             : nothing}
           <a href="#/run/${r.summary.run_id}">Results</a>
+          ${del && live?.runId !== r.summary.run_id
+            ? del.deleting === r.summary.run_id
+              ? html`<span class="confirm-inline" id="confirm-run-${r.summary.run_id}">Delete run ${r.summary.run_id} and its results?
+                  <button class="danger small-btn" id="confirm-run-${r.summary.run_id}-yes" @click=${() => del.remove(r.summary.run_id)}>Delete</button>
+                  <button class="small-btn" @click=${() => del.ask(null)}>Keep</button></span>`
+              : html`<button class="small-btn delete-run" ?disabled=${!idle} @click=${() => del.ask(r.summary.run_id)}>Delete</button>`
+            : nothing}
         </td>
       </tr>`,
     )}</tbody>

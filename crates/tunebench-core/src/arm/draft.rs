@@ -50,10 +50,23 @@ impl ArmDraft {
 
     /// The draft as an arm to save under `name`, or why it cannot be saved.
     pub fn validate(self, name: &str) -> Result<Arm> {
-        if name.trim().is_empty() || self.provider_id == 0 || self.model.trim().is_empty() {
-            return Err(Error::Invalid(
-                "a saved arm needs a name, a provider and a model".into(),
-            ));
+        let missing: Vec<&str> = [
+            (name.trim().is_empty(), "a name"),
+            (self.provider_id == 0, "a provider"),
+            (self.model.trim().is_empty(), "a model"),
+        ]
+        .into_iter()
+        .filter_map(|(absent, what)| absent.then_some(what))
+        .collect();
+        if !missing.is_empty() {
+            return Err(Error::Invalid(format!(
+                "a saved arm needs {}",
+                match missing.as_slice() {
+                    [one] => one.to_string(),
+                    [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+                    [] => String::new(),
+                }
+            )));
         }
         Ok(self.arm(name.trim().to_string()))
     }
@@ -66,5 +79,12 @@ pub fn preview_draft(conn: &Connection, draft: ArmDraft, example_id: i32) -> Res
 
 /// Saves `draft` as a new arm named `name`; returns its id.
 pub fn save_draft(conn: &Connection, name: &str, draft: ArmDraft) -> Result<i32> {
-    store::arm::insert(conn, &draft.validate(name)?)
+    let arm = draft.validate(name)?;
+    if store::arm::name_taken(conn, &arm.name)? {
+        return Err(Error::Invalid(format!(
+            "an arm named `{}` is already stored: give this one another name",
+            arm.name
+        )));
+    }
+    store::arm::insert(conn, &arm)
 }

@@ -155,19 +155,23 @@ pub fn remove_leaked_from_train(conn: &Connection, id: i32) -> Result<u32> {
     }
     let tx = conn.unchecked_transaction()?;
     store::example::delete_ids(&tx, &found.leaked_train)?;
-    // The report describes the rows that remain: labels, duplicates and lengths are counted
-    // again, not only the split sizes.
-    let encoding = report(&tx, id)?.encoding;
+    recount(&tx, id)?;
+    tx.commit()?;
+    Ok(found.leaked_train.len() as u32)
+}
+
+/// Writes dataset `id`'s report again over the rows that remain after a removal: labels,
+/// duplicates and lengths are counted again, not only the split sizes.
+pub(super) fn recount(conn: &Connection, id: i32) -> Result<()> {
+    let encoding = report(conn, id)?.encoding;
     let mut builder = ReportBuilder::new();
-    store::example::for_each(&tx, id, None, |e| {
+    store::example::for_each(conn, id, None, |e| {
         builder.add(&e.input, &e.expected, Split::from_stored(&e.split));
         Ok(())
     })?;
     let rep = builder.finish(&encoding);
     let json = serde_json::to_string(&rep).unwrap_or_else(|_| "{}".into());
-    store::dataset::set_report(&tx, id, rep.rows, &json)?;
-    tx.commit()?;
-    Ok(found.leaked_train.len() as u32)
+    store::dataset::set_report(conn, id, rep.rows, &json)
 }
 
 #[cfg(test)]

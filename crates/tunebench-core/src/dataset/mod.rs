@@ -4,6 +4,7 @@
 //! [`import`], [`import_sample`], [`report`], [`split`], [`leakage`],
 //! [`remove_leaked_from_train`], [`examples_page`], [`delete`], [`export`], [`find`].
 
+mod dedupe;
 mod delimited;
 mod detect;
 mod encoding;
@@ -21,6 +22,7 @@ mod split;
 
 use serde::{Deserialize, Serialize};
 
+pub use dedupe::remove_exact_duplicates;
 pub use detect::Format;
 pub use export::{export, ExportFormat, ExportOptions, ExportOutcome};
 pub use import::{

@@ -16,7 +16,8 @@ pub struct ExperimentDraft {
     pub split: String,
     pub primary_metric: String,
     pub margin: Margin,
-    /// The taxonomy, for format compliance (may be empty).
+    /// The taxonomy, for format compliance and per-class tables. Empty: the dataset's
+    /// expected values when its report found them to be labels.
     pub labels: Vec<String>,
     /// Arm A, the prompting arm.
     pub arm_a: i32,
@@ -64,6 +65,11 @@ pub fn create(conn: &Connection, draft: &ExperimentDraft) -> Result<i32> {
     for id in [draft.arm_a, draft.arm_b] {
         store::arm::get(conn, id)?;
     }
+    let labels = if draft.labels.is_empty() {
+        taxonomy(conn, draft.dataset_id)
+    } else {
+        draft.labels.clone()
+    };
     store::experiment::insert(
         conn,
         &Experiment {
@@ -73,8 +79,21 @@ pub fn create(conn: &Connection, draft: &ExperimentDraft) -> Result<i32> {
             split: draft.split.clone(),
             primary_metric: draft.primary_metric.clone(),
             margin: draft.margin,
-            labels: draft.labels.clone(),
+            labels,
             arm_ids: vec![draft.arm_a, draft.arm_b],
         },
     )
+}
+
+/// The labels of dataset `id` (sorted) when its report found its expected values to be a
+/// label set, else none.
+fn taxonomy(conn: &Connection, id: i32) -> Vec<String> {
+    match crate::dataset::report(conn, id) {
+        Ok(r) if r.labelled => {
+            let mut labels: Vec<String> = r.labels.into_iter().map(|l| l.label).collect();
+            labels.sort();
+            labels
+        }
+        _ => Vec::new(),
+    }
 }

@@ -28,7 +28,8 @@ pub fn import(
     let dataset_id = store::experiment::dataset_id(conn, &dataset_key)?.ok_or_else(|| {
         Error::Invalid(format!(
             "{shown}, key `dataset`: no dataset {dataset_key:?} in the store; import it first \
-             with `tunebench import FILE --name {dataset_key}`"
+             under that name (Import on the Datasets screen, or \
+             `tunebench import FILE --name {dataset_key}` on the command line)"
         ))
     })?;
     let review = super::review(conn, loaded)?;

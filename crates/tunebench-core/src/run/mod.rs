@@ -3,6 +3,7 @@
 //! result is committed as it lands, once per (run, arm, case); a run killed at any moment
 //! resumes without re-sending a case that has a result.
 
+pub mod backfill;
 mod call;
 pub mod engine;
 pub mod estimate;

@@ -73,7 +73,8 @@ impl Plan {
         if cases.is_empty() {
             return Err(Error::Invalid(format!(
                 "experiment {:?}: the dataset has no cases in split {:?}; split it first \
-                 (`tunebench split`) or set split = \"all\"",
+                 (Split on its dataset screen, or `tunebench split` on the command line) \
+                 or set split = \"all\"",
                 experiment.name, experiment.split
             )));
         }

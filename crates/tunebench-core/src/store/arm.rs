@@ -101,3 +101,23 @@ pub fn list(conn: &Connection) -> Result<Vec<Arm>> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     ids.into_iter().map(|id| get(conn, id)).collect()
 }
+
+/// Deletes arm `id`. The caller has made sure no experiment or result refers to it.
+pub fn delete(conn: &Connection, id: i32) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM arm WHERE id = ?1", [id])? > 0)
+}
+
+/// Whether an arm is already stored under `name`.
+pub fn name_taken(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM arm WHERE name = ?1", [name], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The names of the arms that call provider `provider_id`.
+pub fn names_using_provider(conn: &Connection, provider_id: i32) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM arm WHERE provider_id = ?1 ORDER BY id")?;
+    let names = stmt.query_map([provider_id], |r| r.get(0))?;
+    Ok(names.collect::<rusqlite::Result<_>>()?)
+}

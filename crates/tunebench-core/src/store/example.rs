@@ -237,3 +237,13 @@ pub fn results_referring(conn: &Connection, dataset_id: i32, split: &str) -> Res
         |r| r.get(0),
     )?)
 }
+
+/// How many results refer to any of the examples `ids`.
+pub fn results_for_ids(conn: &Connection, ids: &[i64]) -> Result<u32> {
+    let mut stmt = conn.prepare("SELECT COUNT(*) FROM result WHERE example_id = ?1")?;
+    let mut n = 0u32;
+    for id in ids {
+        n += stmt.query_row([id], |r| r.get::<_, u32>(0))?;
+    }
+    Ok(n)
+}

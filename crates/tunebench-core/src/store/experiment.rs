@@ -141,3 +141,34 @@ pub fn set_questions(conn: &Connection, id: i32, json: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Deletes experiment `id` (its arm links and runs go by cascade).
+pub fn delete(conn: &Connection, id: i32) -> Result<()> {
+    conn.execute("DELETE FROM experiment WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// The experiments that compare arm `arm_id`: id, name and their run ids (oldest first).
+pub fn using_arm(conn: &Connection, arm_id: i32) -> Result<Vec<(i32, String, Vec<i32>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.id, e.name, (SELECT group_concat(r.id) FROM
+             (SELECT id FROM run WHERE experiment_id = e.id ORDER BY id) r)
+         FROM experiment e JOIN experiment_arm ea ON ea.experiment_id = e.id
+         WHERE ea.arm_id = ?1 GROUP BY e.id ORDER BY e.id",
+    )?;
+    let rows = stmt.query_map([arm_id], |r| {
+        let runs: Option<String> = r.get(2)?;
+        Ok((r.get(0)?, r.get(1)?, runs))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, runs) = row?;
+        let runs = runs
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        out.push((id, name, runs));
+    }
+    Ok(out)
+}

@@ -148,3 +148,17 @@ pub fn any_model(conn: &Connection, provider_id: i32) -> Result<Option<String>> 
         )
         .optional()?)
 }
+
+/// Deletes provider `id`. The caller has made sure no arm refers to it.
+pub fn delete(conn: &Connection, id: i32) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM provider WHERE id = ?1", [id])? > 0)
+}
+
+/// How many fine-tuning jobs were started through provider `id`.
+pub fn fine_tune_jobs(conn: &Connection, id: i32) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM fine_tune_job WHERE provider_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}

@@ -113,3 +113,51 @@ pub fn set_scores(
     )?;
     Ok(n == 1)
 }
+
+/// An answered result stored without a cost, with the token counts that price it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unpriced {
+    pub run_id: i32,
+    pub example_id: i32,
+    pub prompt: u32,
+    pub cached: u32,
+    pub cache_write: u32,
+    pub completion: u32,
+}
+
+/// The answered results of arm `arm_id` stored without a cost but with token counts.
+pub fn unpriced(conn: &Connection, arm_id: i32) -> Result<Vec<Unpriced>> {
+    let mut stmt = conn.prepare(
+        "SELECT run_id, example_id, prompt_tokens, COALESCE(cached_tokens, 0),
+                COALESCE(cache_write_tokens, 0), completion_tokens
+           FROM result
+          WHERE arm_id = ?1 AND cost IS NULL AND output IS NOT NULL AND from_cache = 0
+            AND prompt_tokens IS NOT NULL AND completion_tokens IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([arm_id], |r| {
+        Ok(Unpriced {
+            run_id: r.get(0)?,
+            example_id: r.get(1)?,
+            prompt: r.get(2)?,
+            cached: r.get(3)?,
+            cache_write: r.get(4)?,
+            completion: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Sets the cost of one result.
+pub fn set_cost(
+    conn: &Connection,
+    run_id: i32,
+    arm_id: i32,
+    example_id: i32,
+    cost: f64,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE result SET cost = ?4 WHERE run_id = ?1 AND arm_id = ?2 AND example_id = ?3",
+        params![run_id, arm_id, example_id, cost],
+    )?;
+    Ok(())
+}

@@ -82,3 +82,8 @@ pub fn get(conn: &Connection, id: i32) -> Result<RunRecord> {
         })
     })
 }
+
+/// Deletes run `id` and (by cascade) its results and saved scenario. Returns whether it existed.
+pub fn delete(conn: &Connection, id: i32) -> Result<bool> {
+    Ok(conn.execute("DELETE FROM run WHERE id = ?1", [id])? > 0)
+}

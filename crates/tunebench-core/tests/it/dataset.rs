@@ -222,3 +222,32 @@ fn a_name_already_taken_is_refused_and_an_unknown_dataset_is_not_found() {
     assert_eq!(dataset::find(&conn, "tickets").unwrap(), 1, "found by name");
     assert_eq!(dataset::find(&conn, "1").unwrap(), 1, "found by id");
 }
+
+#[test]
+fn exact_repeats_are_removed_keeping_the_first_and_the_report_counts_again() {
+    let (t, conn) = db();
+    let csv = "input,expected,split\n\
+               Where is my parcel?,shipping,train\n\
+               Refund please,billing,train\n\
+               Where is my parcel?,shipping,test\n\
+               Where is my parcel?,shipping,train\n\
+               Refund please,other,test\n\
+               Something new,other,test\n";
+    let id = import(&conn, &write(dir(&t), "dups.csv", csv))
+        .unwrap()
+        .dataset_id;
+    assert_eq!(dataset::report(&conn, id).unwrap().duplicate_rows, 2);
+    assert_eq!(dataset::remove_exact_duplicates(&conn, id).unwrap(), 2);
+    let rep = dataset::report(&conn, id).unwrap();
+    assert_eq!((rep.rows, rep.duplicate_rows), (4, 0));
+    assert_eq!(
+        (rep.train_rows, rep.test_rows),
+        (2, 2),
+        "the first of each stays"
+    );
+    assert!(rep
+        .warnings
+        .iter()
+        .all(|w| w.code != WarningCode::DuplicateRows));
+    assert_eq!(dataset::remove_exact_duplicates(&conn, id).unwrap(), 0);
+}

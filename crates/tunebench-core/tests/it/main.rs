@@ -19,6 +19,7 @@ mod provider_redirect;
 mod provider_server;
 mod provider_wire;
 mod quality_props;
+mod remove;
 mod report;
 mod run;
 mod score_pipeline;

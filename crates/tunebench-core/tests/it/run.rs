@@ -296,3 +296,62 @@ fn the_catalog_prices_an_arm_that_names_no_price_of_its_own() {
         "unknown is unpriced, not $0"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_price_added_after_a_run_prices_its_recorded_answers() {
+    use tunebench_core::price::{self, Origin, PriceEntry, PriceKind};
+    let db = temp_db();
+    let srv = server::start(label_server()).await;
+    let exp = setup(&db, &srv, 6, "");
+    let (run_id, _, _) = run_new(&db, exp, RunOptions::default()).await;
+    let conn = store::open(&db.path).unwrap();
+    assert_eq!(
+        run::summarize(&conn, &db.path, run_id).unwrap().arms[1].cost_per_query,
+        None
+    );
+    assert_eq!(
+        run::backfill::price_unpriced(&conn).unwrap(),
+        0,
+        "no price yet: nothing to do"
+    );
+    price::save_custom(
+        &conn,
+        &PriceEntry {
+            provider: "openai_compatible".into(),
+            model_pattern: "ft".into(),
+            kind: PriceKind::FineTuned,
+            input: Some(3.0),
+            cached_input: None,
+            cache_write: None,
+            output: Some(12.0),
+            batch_multiplier: None,
+            training: None,
+            training_unit: None,
+            hosting_per_hour: None,
+            retirement_date: None,
+            source: "quote".into(),
+            as_of: "2026-11-30".into(),
+            origin: Origin::Custom,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        run::backfill::price_unpriced(&conn).unwrap(),
+        6,
+        "each answer of arm B"
+    );
+    let b = &run::summarize(&conn, &db.path, run_id).unwrap().arms[1];
+    // 100 prompt tokens × $3/M + 2 completion tokens × $12/M, as the server reports.
+    let per_query = b.cost_per_query.unwrap();
+    assert!((per_query - 324e-6).abs() < 1e-12, "{per_query}");
+    let a = &run::summarize(&conn, &db.path, run_id).unwrap().arms[0];
+    assert!(
+        (a.cost_per_query.unwrap() - 104e-6).abs() < 1e-12,
+        "a priced arm keeps its cost"
+    );
+    assert_eq!(
+        run::backfill::price_unpriced(&conn).unwrap(),
+        0,
+        "priced once"
+    );
+}
