@@ -5,12 +5,14 @@
 
 pub mod examples;
 pub mod job;
+pub mod preflight;
 
 pub use examples::{to_jsonl, training_arm, training_examples, TrainingExample};
 pub use job::{
     backoff_seconds, CostSource, FineTuneJob, Hyperparameters, JobEvent, JobStatus, NewJob,
     Observation, Trainer, OPENAI_CLOSES,
 };
+pub use preflight::{preflight, PreflightReport, PreflightRequest, TrainingEstimate};
 
 /// Now, as the RFC 3339 UTC text every job time is stored in.
 pub fn now() -> String {

@@ -165,3 +165,128 @@ fn few_shot_examples_are_dropped_from_training_and_from_the_fine_tuned_arm() {
     assert!(examples.iter().all(|e| e.messages.len() == 3));
     assert_eq!(finetune::training_arm(&arm).few_shot, None);
 }
+
+fn preflight_req(
+    ds: i32,
+    arm: i32,
+    trainer: finetune::Trainer,
+    model: &str,
+) -> finetune::PreflightRequest {
+    finetune::PreflightRequest {
+        dataset_id: ds,
+        arm_id: arm,
+        trainer,
+        base_model: model.into(),
+        hyperparameters: finetune::Hyperparameters::default(),
+        spend_ceiling: None,
+    }
+}
+
+#[test]
+fn preflight_for_openai_counts_with_tiktoken_refuses_too_few_rows_and_prices_tokens_times_epochs() {
+    let db = temp_db();
+    let (_, _, arm) = setup(&db, "http://127.0.0.1:9");
+    let conn = store::open(&db.path).unwrap();
+    let mut train = toy_cases(12, "train");
+    train.push(train[0].clone());
+    train.push(("label-shipping train case 1".into(), "".into()));
+    let ds = seed_dataset(&conn, "ft", &toy_cases(3, "t"), &train);
+    let r = finetune::preflight(
+        &conn,
+        &preflight_req(
+            ds,
+            arm,
+            finetune::Trainer::OpenAi,
+            "gpt-4.1-mini-2025-04-14",
+        ),
+    )
+    .unwrap();
+    assert_eq!(r.examples, 14);
+    assert_eq!(r.token_method, finetune::preflight::TokenMethod::O200kBase);
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
+    for c in [
+        "empty_answer",
+        "duplicates",
+        "conflicting_answers",
+        "few_examples",
+        "closing",
+    ] {
+        assert!(codes.contains(&c), "{c} in {codes:?}");
+    }
+    assert!(!r.ok, "an empty answer refuses Start");
+    let empty = r
+        .findings
+        .iter()
+        .find(|f| f.code == "empty_answer")
+        .unwrap();
+    assert_eq!(empty.rows, vec![3 + 14]);
+    let closing = r.findings.iter().find(|f| f.code == "closing").unwrap();
+    assert!(
+        closing.message.contains("2027-01-06"),
+        "{}",
+        closing.message
+    );
+    // 14 examples: OpenAI's automatic epochs see at least 100 examples, so 8.
+    let e = &r.estimate;
+    assert_eq!(e.epochs, 8);
+    assert_eq!(
+        e.price_per_1m,
+        Some(5.0),
+        "ft:gpt-4.1-mini* in the seed catalog"
+    );
+    let cost = e.training_cost.unwrap();
+    assert!((cost - e.tokens_per_epoch * 8.0 * 5.0 / 1e6).abs() < 1e-12);
+    assert!(e.tokens_per_epoch > 14.0 * 10.0, "{}", e.tokens_per_epoch);
+}
+
+#[test]
+fn preflight_for_together_says_its_tokens_are_chars_over_four_and_names_the_missing_price() {
+    let db = temp_db();
+    let (_, ds, arm) = setup(&db, "http://127.0.0.1:9");
+    let conn = store::open(&db.path).unwrap();
+    let mut req = preflight_req(
+        ds,
+        arm,
+        finetune::Trainer::Together,
+        "meta-llama/Llama-3.2-3B-Instruct",
+    );
+    req.spend_ceiling = Some(0.01);
+    let r = finetune::preflight(&conn, &req).unwrap();
+    assert_eq!(r.token_method, finetune::preflight::TokenMethod::CharsOver4);
+    assert!(r.token_method.describe().contains("characters / 4"));
+    assert_eq!(r.estimate.epochs, 1);
+    assert_eq!(r.estimate.training_cost, None);
+    let why = r.estimate.missing.as_deref().unwrap();
+    assert!(why.contains("no per-token training price"), "{why}");
+    assert!(
+        r.ok,
+        "a missing price is a warning, not a refusal: {:?}",
+        r.findings
+    );
+
+    tunebench_core::price::save_custom(
+        &conn,
+        &tunebench_core::price::PriceEntry {
+            provider: "together".into(),
+            model_pattern: "meta-llama/Llama-3.2-3B-Instruct".into(),
+            kind: tunebench_core::price::PriceKind::FineTuned,
+            input: None,
+            cached_input: None,
+            cache_write: None,
+            output: None,
+            batch_multiplier: None,
+            training: Some(500.0),
+            training_unit: Some(tunebench_core::price::TrainingUnit::PerMillionTokens),
+            hosting_per_hour: None,
+            retirement_date: None,
+            source: "test".into(),
+            as_of: "2026-11-30".into(),
+            origin: tunebench_core::price::Origin::Custom,
+        },
+    )
+    .unwrap();
+    let r = finetune::preflight(&conn, &req).unwrap();
+    assert!(r.estimate.training_cost.unwrap() > 0.01);
+    assert!(r.findings.iter().any(|f| f.code == "over_ceiling"));
+    assert!(!r.ok);
+}
