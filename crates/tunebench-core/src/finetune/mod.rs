@@ -4,8 +4,10 @@
 //! turns into: a fine-tuned arm with its measured training cost.
 
 pub mod examples;
+pub mod flow;
 pub mod job;
 pub mod preflight;
+pub mod remote;
 
 pub use examples::{to_jsonl, training_arm, training_examples, TrainingExample};
 pub use job::{
