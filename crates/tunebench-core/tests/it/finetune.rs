@@ -653,3 +653,61 @@ mod jobs {
         assert_eq!(srv.violations(), Vec::<String>::new());
     }
 }
+
+#[test]
+fn the_cost_model_uses_a_fine_tuned_arms_measured_training_cost_instead_of_the_catalog_estimate() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO dataset (id, name, source_file, source_format, imported_at, row_count)
+             VALUES (1, 'd', 'd.csv', 'csv', '2026-01-01T00:00:00Z', 4);
+         INSERT INTO example (id, dataset_id, ordinal, input, expected, split) VALUES
+             (1, 1, 0, 'a long training input about a parcel', 'shipping', 'train'),
+             (2, 1, 1, 'a test input', 'shipping', 'test');
+         INSERT INTO provider (id, name, kind, base_url) VALUES (1, 'openai', 'openai', 'https://api.openai.com/v1');
+         INSERT INTO arm (id, name, kind, provider_id, model, created_at) VALUES
+             (1, 'prompting', 'prompt', 1, 'gpt-4.1-mini', '2026-01-01T00:00:00Z'),
+             (2, 'tuned', 'fine_tuned', 1, 'ft:gpt-4.1-mini:acme::tb1', '2026-01-01T00:00:00Z');
+         INSERT INTO experiment (id, name, dataset_id, created_at) VALUES (1, 'e', 1, '2026-01-01T00:00:00Z');
+         INSERT INTO experiment_arm (experiment_id, arm_id, position) VALUES (1, 1, 0), (1, 2, 1);
+         INSERT INTO run (id, experiment_id, started_at, status) VALUES (1, 1, '2026-01-01T00:00:00Z', 'completed');
+         INSERT INTO result (run_id, arm_id, example_id, output, prompt_tokens, completion_tokens, created_at) VALUES
+             (1, 1, 2, 'shipping', 300, 2, '2026-01-01T00:00:01Z'),
+             (1, 2, 2, 'shipping', 40, 2, '2026-01-01T00:00:01Z');",
+    )
+    .unwrap();
+    let catalog =
+        tunebench_core::report::scenario::measured_scenario(&conn, 1, "2026-11-30", None).unwrap();
+    let estimated = catalog.arm_b.training.unwrap().cost_per_run();
+    let id = store::fine_tune::insert(
+        &conn,
+        finetune::Trainer::OpenAi,
+        &finetune::NewJob {
+            provider_id: Some(1),
+            base_model: "gpt-4.1-mini-2025-04-14".into(),
+            ..finetune::NewJob::default()
+        },
+        "2026-11-30T10:00:00Z",
+    )
+    .unwrap();
+    let mut job = store::fine_tune::get(&conn, id).unwrap();
+    job.trained_tokens = Some(2_000_000.0);
+    job.price_trained_tokens(5.0);
+    store::fine_tune::save(&conn, &job).unwrap();
+    assert!(store::fine_tune::set_result_arm(&conn, id, 2).unwrap());
+    let measured =
+        tunebench_core::report::scenario::measured_scenario(&conn, 1, "2026-11-30", None).unwrap();
+    let training = measured.arm_b.training.unwrap();
+    assert!(
+        (training.cost_per_run() - 10.0).abs() < 1e-9,
+        "{training:?}"
+    );
+    assert!(
+        (estimated - 10.0).abs() > 1.0,
+        "the catalog guessed {estimated}"
+    );
+    assert_eq!(
+        training.retrain_every_months,
+        catalog.arm_b.training.unwrap().retrain_every_months
+    );
+}
