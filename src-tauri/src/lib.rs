@@ -13,7 +13,9 @@ pub use state::AppState;
 
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{app, arms, crossover, datasets, decision, files, prices, providers, runs};
+    use commands::{
+        app, arms, crossover, datasets, decision, files, finetune, prices, providers, runs,
+    };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
         files::choose_file,
@@ -30,6 +32,12 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         datasets::dataset_examples,
         datasets::export_dataset,
         datasets::delete_dataset,
+        finetune::finetune_preflight,
+        finetune::start_finetune,
+        finetune::poll_finetune,
+        finetune::poll_finetunes,
+        finetune::list_finetunes,
+        finetune::cancel_finetune,
         prices::list_prices,
         prices::save_price,
         prices::delete_price,

@@ -13,6 +13,7 @@ import { CrossoverScreen } from "./screens/crossover";
 import { DatasetScreen } from "./screens/dataset";
 import { DecisionScreen } from "./screens/decision";
 import { DatasetsScreen } from "./screens/datasets";
+import { FinetuneScreen } from "./screens/finetune";
 import { PricesScreen, priceFor } from "./screens/prices";
 import { ProvidersScreen } from "./screens/providers";
 import { ResultsScreen } from "./screens/results";
@@ -53,6 +54,7 @@ export class App {
       this.runs,
       new ProvidersScreen(redraw),
       new ArmsScreen(redraw),
+      new FinetuneScreen(redraw),
       this.crossover,
       new PricesScreen(redraw),
     ];

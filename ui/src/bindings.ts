@@ -22,18 +22,24 @@ export const commands = {
 	datasetLeakage: (id: number) => typedError<LeakageReport, CommandError>(__TAURI_INVOKE("dataset_leakage", { id })),
 	/**  Deletes from train every row that leaks into test; returns how many went. */
 	removeLeaked: (id: number) => typedError<number, CommandError>(__TAURI_INVOKE("remove_leaked", { id })),
-	/**  Deletes the rows of dataset `id` that repeat an earlier row exactly; returns how many. */
-	removeDuplicates: (id: number) => typedError<number, CommandError>(__TAURI_INVOKE("remove_duplicates", { id })),
 	datasetExamples: (id: number, query: PageQuery_Deserialize) => typedError<ExamplePage_Serialize, CommandError>(__TAURI_INVOKE("dataset_examples", { id, query })),
 	exportDataset: (id: number, options: ExportOptions_Deserialize, path: string) => typedError<ExportOutcome, CommandError>(__TAURI_INVOKE("export_dataset", { id, options, path })),
 	deleteDataset: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_dataset", { id })),
+	/**  The training file a train split becomes, checked for the trainer, with the estimate. */
+	finetunePreflight: (request: PreflightRequest_Deserialize) => typedError<PreflightReport_Serialize, CommandError>(__TAURI_INVOKE("finetune_preflight", { request })),
+	/**  Preflights, uploads and creates the job at the provider. */
+	startFinetune: (request: StartRequest_Deserialize) => typedError<FineTuneJob_Serialize, CommandError>(__TAURI_INVOKE("start_finetune", { request })),
+	/**  Polls job `id` once; a job that succeeded becomes a fine-tuned arm. */
+	pollFinetune: (id: number) => typedError<FineTuneJob_Serialize, CommandError>(__TAURI_INVOKE("poll_finetune", { id })),
+	/**  Polls every live job once (after a restart too) and returns every job, newest first. */
+	pollFinetunes: () => typedError<FineTuneJob_Serialize[], CommandError>(__TAURI_INVOKE("poll_finetunes")),
+	/**  Every job as stored, newest first. */
+	listFinetunes: () => typedError<FineTuneJob_Serialize[], CommandError>(__TAURI_INVOKE("list_finetunes")),
+	cancelFinetune: (id: number) => typedError<FineTuneJob_Serialize, CommandError>(__TAURI_INVOKE("cancel_finetune", { id })),
 	/**  The whole catalog, seed and custom. */
 	listPrices: () => typedError<PriceEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_prices")),
-	/**
-	 *  Adds or replaces a custom entry (it wins over the seed for the same model), then prices
-	 *  the earlier answers stored without a cost; returns how many got one.
-	 */
-	savePrice: (entry: PriceEntry_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_price", { entry })),
+	/**  Adds or replaces a custom entry (it wins over the seed for the same model). */
+	savePrice: (entry: PriceEntry_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("save_price", { entry })),
 	deletePrice: (provider: string, modelPattern: string, kind: PriceKind) => typedError<null, CommandError>(__TAURI_INVOKE("delete_price", { provider, modelPattern, kind })),
 	importPrices: (path: string) => typedError<ImportSummary, CommandError>(__TAURI_INVOKE("import_prices", { path })),
 	/**  Writes the catalog as JSON; returns how many entries were written. */
@@ -45,21 +51,12 @@ export const commands = {
 	saveProviderKey: (name: string, key: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_provider_key", { name, key })),
 	/**  Sends one tiny request to `model` (empty: the model of the provider's latest arm). */
 	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
-	/**  Deletes provider `id`, refused while arms call it; returns what was deleted. */
-	deleteProvider: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_provider", { id })),
-	/**
-	 *  Where provider `name`'s key would come from now (never the key itself): its environment
-	 *  variable, the keychain, or none (with why).
-	 */
-	providerKeySource: (name: string, apiKeyEnv: string | null) => typedError<KeySource, CommandError>(__TAURI_INVOKE("provider_key_source", { name, apiKeyEnv })),
 	/**  The messages `draft` sends for case `example_id`, and their token count. */
 	previewArm: (draft: ArmDraft_Deserialize, exampleId: number) => typedError<PromptPreview, CommandError>(__TAURI_INVOKE("preview_arm", { draft, exampleId })),
 	/**  Every arm in the store, newest first. */
 	listArms: () => typedError<Arm_Serialize[], CommandError>(__TAURI_INVOKE("list_arms")),
 	/**  Saves `draft` as a new arm named `name`; returns its id. */
 	saveArm: (name: string, draft: ArmDraft_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_arm", { name, draft })),
-	/**  Deletes arm `id`, refused while runs compare it; returns what was deleted. */
-	deleteArm: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_arm", { id })),
 	/**  A scenario before any run, both arms priced from the catalog. */
 	estimateScenario: (request: EstimateRequest) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("estimate_scenario", { request })),
 	/**  The cost model's outputs and the crossover chart as SVG (the fast path for sliders). */
@@ -115,11 +112,6 @@ export const commands = {
 	 *  many will be asked.
 	 */
 	clearRunErrors: (runId: number) => typedError<number, CommandError>(__TAURI_INVOKE("clear_run_errors", { runId })),
-	/**
-	 *  Deletes run `run_id` with its results (and its experiment when it was the last run);
-	 *  returns what was deleted.
-	 */
-	deleteRun: (runId: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_run", { runId })),
 	/**
 	 *  The recommendation for run `run_id`; `questions`, when given, are saved with its
 	 *  experiment first.
@@ -616,12 +608,6 @@ export type CasePage_Deserialize = {
 	arm_a: string,
 	arm_b: string,
 	cases: CaseView_Deserialize[],
-	/**
-	 *  What makes a case right, stated wherever the counts of right and wrong cases are
-	 *  shown: "Right: a case's bleu score is at least 30 (the experiment's [scenario]
-	 *  correct_at)".
-	 */
-	right_means: string,
 };
 
 /**  One page of the browser. */
@@ -637,12 +623,6 @@ export type CasePage_Serialize = {
 	arm_a: string,
 	arm_b: string,
 	cases: CaseView_Serialize[],
-	/**
-	 *  What makes a case right, stated wherever the counts of right and wrong cases are
-	 *  shown: "Right: a case's bleu score is at least 30 (the experiment's [scenario]
-	 *  correct_at)".
-	 */
-	right_means: string,
 };
 
 /**  One case with both arms' answers. */
@@ -844,17 +824,6 @@ export type CorpusMetric = "bleu" | "chrf" |
 /**  Micro-averaged entity F1 (true positives, false positives, false negatives summed). */
 "entity_f1";
 
-/**
- *  A threshold that makes a continuous per-case score a right or wrong answer: a case is
- *  correct when its `metric` score is at least `at` (on the metric's own scale, 0..1 or
- *  0..100). Stated wherever a count or share of correct answers derived from it is shown.
- */
-export type CorrectAt = {
-	/**  The primary metric's name, e.g. `rouge_l`. */
-	metric: string,
-	at: number | null,
-};
-
 /**  Every output of the cost model for one scenario. */
 export type CostReport = CostReport_Serialize | CostReport_Deserialize;
 
@@ -875,11 +844,6 @@ export type CostReport_Deserialize = {
 	sensitivity: SensitivityRow_Deserialize[],
 	/**  Things the reader should know (an error cost without a measured accuracy, …). */
 	warnings: string[],
-	/**
-	 *  Cost at scale in one sentence: where each arm is cheaper, and which one is at
-	 *  `queries_per_day` with both monthly totals.
-	 */
-	headline: string,
 };
 
 /**  Every output of the cost model for one scenario. */
@@ -899,12 +863,16 @@ export type CostReport_Serialize = {
 	sensitivity: SensitivityRow_Serialize[],
 	/**  Things the reader should know (an error cost without a measured accuracy, …). */
 	warnings: string[],
-	/**
-	 *  Cost at scale in one sentence: where each arm is cheaper, and which one is at
-	 *  `queries_per_day` with both monthly totals.
-	 */
-	headline: string,
 };
+
+/**  Where a job's measured training cost comes from. */
+export type CostSource = 
+/**  The provider's own billed figure. */
+"billed" | 
+/**  The job's trained tokens × the catalog's training price. */
+"trained_tokens" | 
+/**  Compute time on this machine × an hourly figure the person gave (local jobs). */
+"compute_time";
 
 /**  One dataset as the dataset list shows it. */
 export type DatasetSummary = {
@@ -1227,10 +1195,7 @@ export type ExperimentDraft = {
 	split: string,
 	primary_metric: string,
 	margin: ExperimentMargin,
-	/**
-	 *  The taxonomy, for format compliance and per-class tables. Empty: the dataset's
-	 *  expected values when its report found them to be labels.
-	 */
+	/**  The taxonomy, for format compliance (may be empty). */
 	labels: string[],
 	/**  Arm A, the prompting arm. */
 	arm_a: number,
@@ -1334,6 +1299,132 @@ export type FileReview_Serialize = {
 	 *  confirm before it runs.
 	 */
 	needs_confirmation: boolean,
+};
+
+export type Finding = {
+	severity: Severity,
+	/**
+	 *  A stable word: `too_few`, `few_examples`, `empty_answer`, `empty_input`, `too_long`,
+	 *  `file_too_big`, `duplicates`, `conflicting_answers`, `label_imbalance`, `no_price`,
+	 *  `over_ceiling`, `closing`, `few_shot_dropped`.
+	 */
+	code: string,
+	message: string,
+	/**  The 1-based rows concerned (the first 20). */
+	rows: number[],
+};
+
+/**  A fine-tune job as stored. */
+export type FineTuneJob = FineTuneJob_Serialize | FineTuneJob_Deserialize;
+
+/**  A fine-tune job as stored. */
+export type FineTuneJob_Deserialize = {
+	id: number,
+	trainer: Trainer,
+	/**
+	 *  The provider whose key the job uses and that serves the result (none for a local
+	 *  job until a local server serves it).
+	 */
+	provider_id?: number | null,
+	dataset_id?: number | null,
+	/**  The split the examples came from (`train`). */
+	split: string,
+	/**  The arm whose system prompt and template rendered the examples. */
+	source_arm_id?: number | null,
+	base_model: string,
+	hyperparameters: Hyperparameters_Deserialize,
+	/**  The provider's file (or Fireworks dataset) id, or a local file's path. */
+	training_file?: string | null,
+	provider_job_id?: string | null,
+	status: JobStatus,
+	/**  The provider's own word for the state. */
+	provider_status?: string | null,
+	/**  Why the job failed, in the provider's words. */
+	error_message?: string | null,
+	events: JobEvent_Deserialize[],
+	/**  The last lines of a local trainer's output. */
+	log_tail: string,
+	example_count?: number | null,
+	trained_tokens?: number | null,
+	/**  The estimate shown before Start, USD. */
+	estimated_cost?: number | null,
+	/**  The most the person agreed to spend on training, USD. */
+	spend_ceiling?: number | null,
+	/**  What training measurably cost, USD. */
+	training_cost?: number | null,
+	training_cost_source?: CostSource | null,
+	/**  Seconds from start (else creation) to the terminal state. */
+	wall_seconds?: number | null,
+	result_model?: string | null,
+	/**  The deployment serving the result (Azure, Fireworks), when one is needed. */
+	deployment?: string | null,
+	/**  The deployment's hourly fee, USD. */
+	hosting_per_hour?: number | null,
+	/**  The fine-tuned arm made from the result. */
+	result_arm_id?: number | null,
+	/**  When a poller should next ask (RFC 3339 UTC). */
+	next_poll_at?: string | null,
+	/**  Polls in a row that failed (429, 5xx, network): drives the backoff, never ends a job. */
+	poll_failures: number,
+	created_at: string,
+	updated_at: string,
+	started_at?: string | null,
+	finished_at?: string | null,
+};
+
+/**  A fine-tune job as stored. */
+export type FineTuneJob_Serialize = {
+	id: number,
+	trainer: Trainer,
+	/**
+	 *  The provider whose key the job uses and that serves the result (none for a local
+	 *  job until a local server serves it).
+	 */
+	provider_id: number | null,
+	dataset_id: number | null,
+	/**  The split the examples came from (`train`). */
+	split: string,
+	/**  The arm whose system prompt and template rendered the examples. */
+	source_arm_id: number | null,
+	base_model: string,
+	hyperparameters: Hyperparameters_Serialize,
+	/**  The provider's file (or Fireworks dataset) id, or a local file's path. */
+	training_file: string | null,
+	provider_job_id: string | null,
+	status: JobStatus,
+	/**  The provider's own word for the state. */
+	provider_status: string | null,
+	/**  Why the job failed, in the provider's words. */
+	error_message: string | null,
+	events: JobEvent_Serialize[],
+	/**  The last lines of a local trainer's output. */
+	log_tail: string,
+	example_count: number | null,
+	trained_tokens: number | null,
+	/**  The estimate shown before Start, USD. */
+	estimated_cost: number | null,
+	/**  The most the person agreed to spend on training, USD. */
+	spend_ceiling: number | null,
+	/**  What training measurably cost, USD. */
+	training_cost: number | null,
+	training_cost_source: CostSource | null,
+	/**  Seconds from start (else creation) to the terminal state. */
+	wall_seconds: number | null,
+	result_model: string | null,
+	/**  The deployment serving the result (Azure, Fireworks), when one is needed. */
+	deployment: string | null,
+	/**  The deployment's hourly fee, USD. */
+	hosting_per_hour: number | null,
+	/**  The fine-tuned arm made from the result. */
+	result_arm_id: number | null,
+	/**  When a poller should next ask (RFC 3339 UTC). */
+	next_poll_at: string | null,
+	/**  Polls in a row that failed (429, 5xx, network): drives the backoff, never ends a job. */
+	poll_failures: number,
+	created_at: string,
+	updated_at: string,
+	started_at: string | null,
+	finished_at: string | null,
 };
 
 /**  The formats Tunebench imports. */
@@ -1465,6 +1556,66 @@ unit_queries_per_day: number | null;
 /**  Peak load over mean load (≥ 1). */
 peak_to_mean: number | null };
 
+/**
+ *  The knobs of a training run. Every field is optional: `None` means the trainer's default.
+ *  Unknown fields in stored JSON are ignored, so fields can be added.
+ */
+export type Hyperparameters = Hyperparameters_Serialize | Hyperparameters_Deserialize;
+
+/**
+ *  The knobs of a training run. Every field is optional: `None` means the trainer's default.
+ *  Unknown fields in stored JSON are ignored, so fields can be added.
+ */
+export type Hyperparameters_Deserialize = {
+	epochs?: number | null,
+	/**  OpenAI / Azure: a multiplier of the provider's own learning rate. */
+	learning_rate_multiplier?: number | null,
+	/**  Together, Fireworks, llama.cpp: the learning rate itself. */
+	learning_rate?: number | null,
+	batch_size?: number | null,
+	/**  LoRA rank (Together, Fireworks); `None` with `full = true` trains every weight. */
+	lora_rank?: number | null,
+	lora_alpha?: number | null,
+	/**  Train every weight instead of a LoRA adapter (Together's `Full`; llama.cpp always). */
+	full?: boolean,
+	/**  Appended to the resulting model's name where the provider allows it. */
+	suffix?: string | null,
+	seed?: number | null,
+	/**  llama.cpp: the optimizer (`adamw` or `sgd`). */
+	optimizer?: string | null,
+	/**  llama.cpp: the share of windows held out for validation loss. */
+	validation_split?: number | null,
+	/**  llama.cpp: the context (window) length in tokens. */
+	context_length?: number | null,
+};
+
+/**
+ *  The knobs of a training run. Every field is optional: `None` means the trainer's default.
+ *  Unknown fields in stored JSON are ignored, so fields can be added.
+ */
+export type Hyperparameters_Serialize = {
+	epochs: number | null,
+	/**  OpenAI / Azure: a multiplier of the provider's own learning rate. */
+	learning_rate_multiplier: number | null,
+	/**  Together, Fireworks, llama.cpp: the learning rate itself. */
+	learning_rate: number | null,
+	batch_size: number | null,
+	/**  LoRA rank (Together, Fireworks); `None` with `full = true` trains every weight. */
+	lora_rank: number | null,
+	lora_alpha: number | null,
+	/**  Train every weight instead of a LoRA adapter (Together's `Full`; llama.cpp always). */
+	full: boolean,
+	/**  Appended to the resulting model's name where the provider allows it. */
+	suffix: string | null,
+	seed: number | null,
+	/**  llama.cpp: the optimizer (`adamw` or `sgd`). */
+	optimizer: string | null,
+	/**  llama.cpp: the share of windows held out for validation loss. */
+	validation_split: number | null,
+	/**  llama.cpp: the context (window) length in tokens. */
+	context_length: number | null,
+};
+
 /**  How to read a file: every field may be left to detection. */
 export type ImportOptions = ImportOptions_Serialize | ImportOptions_Deserialize;
 
@@ -1544,10 +1695,48 @@ export type Interval = {
 	confidence: number | null,
 };
 
-/**  Where a provider's key came from. */
-export type KeySource = { kind: "env"; var: string } | { kind: "keychain" } | 
-/**  No key: fine for local servers; a cloud provider will answer "bad key". */
-{ kind: "none"; note: string };
+/**
+ *  One line of a job's history: a provider event, a local trainer's progress line, or a
+ *  note of Tunebench's own (a retried poll, a cancel).
+ */
+export type JobEvent = JobEvent_Serialize | JobEvent_Deserialize;
+
+/**
+ *  One line of a job's history: a provider event, a local trainer's progress line, or a
+ *  note of Tunebench's own (a retried poll, a cancel).
+ */
+export type JobEvent_Deserialize = {
+	/**  RFC 3339 UTC. */
+	at: string,
+	/**  `info`, `warning` or `error`. */
+	level: string,
+	message: string,
+	step?: number | null,
+	/**  Training loss at `step`, when the event carries one. */
+	loss?: number | null,
+};
+
+/**
+ *  One line of a job's history: a provider event, a local trainer's progress line, or a
+ *  note of Tunebench's own (a retried poll, a cancel).
+ */
+export type JobEvent_Serialize = {
+	/**  RFC 3339 UTC. */
+	at: string,
+	/**  `info`, `warning` or `error`. */
+	level: string,
+	message: string,
+	step?: number,
+	/**  Training loss at `step`, when the event carries one. */
+	loss?: number | null,
+};
+
+/**  Our closed set of job states; every provider's own states map onto these. */
+export type JobStatus = 
+/**  The training file is being uploaded or checked. */
+"validating" | 
+/**  Accepted, waiting for capacity. */
+"queued" | "running" | "succeeded" | "failed" | "cancelled";
 
 /**  How often the domain knowledge the task relies on changes. */
 export type KnowledgeCadence = "weekly" | "monthly" | 
@@ -1579,6 +1768,11 @@ export type LabelReport = {
 	 *  `labels[j]`. Cases with a label outside `labels` are not counted here.
 	 */
 	confusion: number[][],
+};
+
+export type LabelShare = {
+	label: string,
+	count: number,
 };
 
 /**  The latency figures of one arm. */
@@ -1845,6 +2039,67 @@ export type PowerAnalysis_Serialize = {
 	cases_to_detect_margin: number | null,
 	/**  Set when the test set cannot detect a difference as small as the margin. */
 	warning: string | null,
+};
+
+export type PreflightReport = PreflightReport_Serialize | PreflightReport_Deserialize;
+
+export type PreflightReport_Deserialize = {
+	trainer: Trainer,
+	base_model: string,
+	examples: number,
+	token_method: TokenMethod,
+	/**  The largest example, in tokens. */
+	max_example_tokens: number,
+	file_bytes: number | null,
+	rules: Rules_Deserialize,
+	labels: LabelShare[],
+	findings: Finding[],
+	estimate: TrainingEstimate_Deserialize,
+	/**  False when any finding is an error: Start is refused. */
+	ok: boolean,
+};
+
+export type PreflightReport_Serialize = {
+	trainer: Trainer,
+	base_model: string,
+	examples: number,
+	token_method: TokenMethod,
+	/**  The largest example, in tokens. */
+	max_example_tokens: number,
+	file_bytes: number | null,
+	rules: Rules_Serialize,
+	labels: LabelShare[],
+	findings: Finding[],
+	estimate: TrainingEstimate_Serialize,
+	/**  False when any finding is an error: Start is refused. */
+	ok: boolean,
+};
+
+/**  What to check. */
+export type PreflightRequest = PreflightRequest_Serialize | PreflightRequest_Deserialize;
+
+/**  What to check. */
+export type PreflightRequest_Deserialize = {
+	dataset_id: number,
+	/**  The arm whose system prompt and template render the examples. */
+	arm_id: number,
+	trainer: Trainer,
+	base_model: string,
+	hyperparameters?: Hyperparameters_Deserialize,
+	/**  The most to spend on training, USD; above it, Start is refused. */
+	spend_ceiling?: number | null,
+};
+
+/**  What to check. */
+export type PreflightRequest_Serialize = {
+	dataset_id: number,
+	/**  The arm whose system prompt and template render the examples. */
+	arm_id: number,
+	trainer: Trainer,
+	base_model: string,
+	hyperparameters: Hyperparameters_Serialize,
+	/**  The most to spend on training, USD; above it, Start is refused. */
+	spend_ceiling: number | null,
 };
 
 /**  A re-run ready to start: what changed, and the new run with its estimate. */
@@ -2408,6 +2663,41 @@ export type Retrieval = {
 
 export type Role = "system" | "user" | "assistant";
 
+/**  A trainer's documented limits on a training file. */
+export type Rules = Rules_Serialize | Rules_Deserialize;
+
+/**  A trainer's documented limits on a training file. */
+export type Rules_Deserialize = {
+	min_examples: number,
+	/**
+	 *  Tokens one example may hold; `None` where the limit depends on the model and is not
+	 *  known here.
+	 */
+	max_example_tokens?: number | null,
+	max_file_bytes: number | null,
+	/**
+	 *  The epochs the trainer picks when none are given; `None` means OpenAI's automatic
+	 *  choice ([`openai_auto_epochs`]).
+	 */
+	default_epochs?: number | null,
+};
+
+/**  A trainer's documented limits on a training file. */
+export type Rules_Serialize = {
+	min_examples: number,
+	/**
+	 *  Tokens one example may hold; `None` where the limit depends on the model and is not
+	 *  known here.
+	 */
+	max_example_tokens: number | null,
+	max_file_bytes: number | null,
+	/**
+	 *  The epochs the trainer picks when none are given; `None` means OpenAI's automatic
+	 *  choice ([`openai_auto_epochs`]).
+	 */
+	default_epochs: number | null,
+};
+
 export type RunArmSummary = RunArmSummary_Serialize | RunArmSummary_Deserialize;
 
 export type RunArmSummary_Deserialize = {
@@ -2700,12 +2990,6 @@ export type Scenario_Deserialize = {
 	horizon_months?: number,
 	arm_a: ArmAssumptions_Deserialize,
 	arm_b: ArmAssumptions_Deserialize,
-	/**
-	 *  What made a case "correct" for the arms' `accuracy` when the primary metric is
-	 *  continuous (ROUGE-L, BLEU, chrF, entity F1): a stated threshold on its score.
-	 *  `None` for a binary metric, whose 1 is correct, or when no accuracy is known.
-	 */
-	correct_at?: CorrectAt | null,
 };
 
 /**  The assumptions of a projection: arm A (prompting) against arm B (fine-tuned or hybrid). */
@@ -2724,12 +3008,6 @@ export type Scenario_Serialize = {
 	horizon_months: number,
 	arm_a: ArmAssumptions_Serialize,
 	arm_b: ArmAssumptions_Serialize,
-	/**
-	 *  What made a case "correct" for the arms' `accuracy` when the primary metric is
-	 *  continuous (ROUGE-L, BLEU, chrF, entity F1): a stated threshold on its score.
-	 *  `None` for a binary metric, whose 1 is correct, or when no accuracy is known.
-	 */
-	correct_at: CorrectAt | null,
 };
 
 /**  One assumption moved ±25 % and the break-even volume each end gives (`None`: never crosses). */
@@ -2754,6 +3032,10 @@ export type SensitivityRow_Serialize = {
 	/**  Break-even queries per day with the assumption 25 % higher. */
 	break_even_high: number | null,
 };
+
+export type Severity = 
+/**  Start is refused until it is fixed. */
+"error" | "warning";
 
 /**  Which arm of the comparison: A is the prompting baseline, B the candidate (fine-tuned). */
 export type Side = "a" | "b";
@@ -2794,6 +3076,37 @@ export type SplitOutcome = {
 	report: ValidationReport,
 };
 
+/**  What `start` needs beyond the preflight. */
+export type StartRequest = StartRequest_Serialize | StartRequest_Deserialize;
+
+/**  What `start` needs beyond the preflight. */
+export type StartRequest_Deserialize = {
+	preflight: PreflightRequest_Deserialize,
+	/**  The provider whose key the job uses and that serves the result. */
+	provider_id: number,
+	/**  Fireworks: the account id the dataset and job live under. */
+	fireworks_account?: string | null,
+	/**
+	 *  Azure OpenAI: the deployment name the fine-tuned model will be served under (made
+	 *  in the Azure portal or with the management API).
+	 */
+	azure_deployment?: string | null,
+};
+
+/**  What `start` needs beyond the preflight. */
+export type StartRequest_Serialize = {
+	preflight: PreflightRequest_Serialize,
+	/**  The provider whose key the job uses and that serves the result. */
+	provider_id: number,
+	/**  Fireworks: the account id the dataset and job live under. */
+	fireworks_account: string | null,
+	/**
+	 *  Azure OpenAI: the deployment name the fine-tuned model will be served under (made
+	 *  in the Azure portal or with the management API).
+	 */
+	azure_deployment: string | null,
+};
+
 /**  The side a reason argues for. */
 export type Supports = "keep_prompting" | "fine_tune" | "hybrid" | "not_yet" | 
 /**
@@ -2817,6 +3130,15 @@ export type TokenBasis =
 /**  Counted with a tokenizer before any run. */
 { kind: "estimated" };
 
+/**  How tokens were counted. */
+export type TokenMethod = 
+/**  tiktoken with OpenAI's o200k_base encoding (the base model's own). */
+"o200k_base" | 
+/**  tiktoken with cl100k_base. */
+"cl100k_base" | 
+/**  Characters / 4: the base model's tokenizer is not known here. */
+"chars_over4";
+
 /**  Tokens per query of one arm. */
 export type TokenUsage = {
 	/**  All prompt tokens, cached ones included. */
@@ -2835,8 +3157,68 @@ export type TokensPerQuery = {
 	output: number | null,
 };
 
+/**  Who trains the model. */
+export type Trainer = 
+/**  OpenAI's fine-tuning API (closed to new jobs from [`OPENAI_LAST_DAY`] on). */
+"openai" | 
+/**  Azure OpenAI's OpenAI-shaped `/openai/v1` fine-tuning API. */
+"azure_openai" | 
+/**  Together's fine-tuning API (LoRA or full). */
+"together" | 
+/**  Fireworks' supervised fine-tuning jobs (LoRA). */
+"fireworks" | 
+/**  llama.cpp's `llama-finetune` on this machine. */
+"llama_cpp";
+
 /**  The training cost of a fine-tuned arm, paid again at every retrain. */
 export type Training = Training_Serialize | Training_Deserialize;
+
+/**  What training is expected to cost, before Start. */
+export type TrainingEstimate = TrainingEstimate_Serialize | TrainingEstimate_Deserialize;
+
+/**  What training is expected to cost, before Start. */
+export type TrainingEstimate_Deserialize = {
+	/**  Tokens of one pass over the file. */
+	tokens_per_epoch: number | null,
+	epochs: number,
+	/**  tokens_per_epoch × epochs: what the provider bills. */
+	trained_tokens: number | null,
+	/**  USD per 1M training tokens, from the catalog. */
+	price_per_1m?: number | null,
+	/**  The catalog entry's source and date. */
+	price_source?: string | null,
+	/**  trained_tokens × price, USD; `None` when the catalog has no training price. */
+	training_cost?: number | null,
+	/**  The hourly fee of serving the result where the provider charges one, USD. */
+	hosting_per_hour?: number | null,
+	/**  Why there is no cost figure, when there is none. */
+	missing?: string | null,
+	/**  The provider's own estimate (Together's `estimate-price`), USD, once asked. */
+	provider_estimate?: number | null,
+	spend_ceiling?: number | null,
+};
+
+/**  What training is expected to cost, before Start. */
+export type TrainingEstimate_Serialize = {
+	/**  Tokens of one pass over the file. */
+	tokens_per_epoch: number | null,
+	epochs: number,
+	/**  tokens_per_epoch × epochs: what the provider bills. */
+	trained_tokens: number | null,
+	/**  USD per 1M training tokens, from the catalog. */
+	price_per_1m: number | null,
+	/**  The catalog entry's source and date. */
+	price_source: string | null,
+	/**  trained_tokens × price, USD; `None` when the catalog has no training price. */
+	training_cost: number | null,
+	/**  The hourly fee of serving the result where the provider charges one, USD. */
+	hosting_per_hour: number | null,
+	/**  Why there is no cost figure, when there is none. */
+	missing: string | null,
+	/**  The provider's own estimate (Together's `estimate-price`), USD, once asked. */
+	provider_estimate: number | null,
+	spend_ceiling: number | null,
+};
 
 /**  The unit of a training price. */
 export type TrainingUnit = 

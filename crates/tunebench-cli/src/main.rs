@@ -45,6 +45,12 @@ enum Command {
         #[command(subcommand)]
         action: cmd::prices::Action,
     },
+    /// Fine-tune jobs at OpenAI, Azure OpenAI, Together and Fireworks: preflight, start,
+    /// status, list, cancel. OpenAI closes self-serve fine-tuning to new jobs on 2027-01-06.
+    Finetune {
+        #[command(subcommand)]
+        action: cmd::finetune::Action,
+    },
     /// Split a dataset into train and held-out test.
     Split(cmd::split::SplitArgs),
     /// Export a dataset's split as JSONL, CSV or OpenAI chat fine-tuning JSONL.
@@ -129,6 +135,7 @@ fn main() -> ExitCode {
         Command::Judge(args) => cmd::judge::run(cli.db.as_deref(), args, &out),
         Command::Chart(args) => cmd::chart::run(cli.db.as_deref(), args, &out),
         Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
+        Command::Finetune { action } => cmd::finetune::run(cli.db.as_deref(), action, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
         Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
         Command::Run {

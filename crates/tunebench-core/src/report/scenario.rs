@@ -179,13 +179,32 @@ pub fn measured_scenario(
         let usage = measured_usage(run_id, &arm, &rows)?;
         let trained = arm.kind != ArmKind::Prompt;
         let kind = store::provider::get(conn, arm.provider_id)?.kind;
+        // An arm made by a fine-tune job carries what its training measurably cost: that
+        // figure replaces the catalog's estimate.
+        let measured = match trained {
+            true => store::fine_tune::for_result_arm(conn, id)?
+                .and_then(|j| Some((j.training_cost?, j.trained_tokens))),
+            false => None,
+        };
         let mut a = assumptions(
             &arm,
             kind.as_str(),
             &catalog,
             usage,
-            trained.then_some(plan),
+            (trained && measured.is_none()).then_some(plan),
         )?;
+        if let Some((cost, tokens)) = measured {
+            let tokens = tokens.filter(|t| *t > 0.0).unwrap_or(1e6);
+            a.training = Some(crate::cost::Training {
+                tokens,
+                epochs: 1.0,
+                price: cost / tokens * 1e6,
+                unit: crate::price::TrainingUnit::PerMillionTokens,
+                hours: 0.0,
+                data_prep_cost: 0.0,
+                retrain_every_months: plan.retrain_every_months,
+            });
+        }
         a.accuracy = accuracy(id);
         Ok(a)
     };

@@ -11,6 +11,8 @@ mod decision_cost;
 mod decision_props;
 mod decision_quality;
 mod experiment;
+mod finetune;
+mod finetune_fakes;
 mod layering;
 mod price;
 mod provider;

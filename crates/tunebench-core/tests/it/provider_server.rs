@@ -19,6 +19,8 @@ pub struct Recorded {
     /// Header names lower-cased.
     pub headers: HashMap<String, String>,
     pub body: Value,
+    /// The body as text (lossy UTF-8), for bodies that are not JSON (multipart, uploads).
+    pub raw: String,
 }
 
 impl Recorded {
@@ -157,6 +159,7 @@ async fn read_request(sock: &mut TcpStream) -> std::io::Result<Option<Recorded>>
         method,
         path,
         headers,
+        raw: String::from_utf8_lossy(&body).to_string(),
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     }))
 }
