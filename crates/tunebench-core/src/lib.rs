@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod decision;
 pub mod error;
 pub mod experiment;
+pub mod finetune;
 pub mod money;
 pub mod price;
 pub mod provider;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::arm::{FewShot, FewShotStrategy, Price};
-use crate::provider::{ProviderKind, ProviderSettings, ResponseFormat};
+use crate::provider::{ProviderKind, ProviderSettings, ResponseFormat, LOCAL_BASE_URL};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -53,6 +53,8 @@ pub struct MarginSpec {
 pub struct ProviderSpec {
     pub name: String,
     pub kind: String,
+    /// Not given for `kind = "local"`, whose server Tunebench starts itself.
+    #[serde(default)]
     pub base_url: String,
     #[serde(default)]
     pub api_key_env: Option<String>,
@@ -175,7 +177,7 @@ pub fn load(path: &Path) -> Result<LoadedExperiment> {
 /// relative paths).
 pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
     let shown = path.display().to_string();
-    let file: ExperimentFile = toml::from_str(text).map_err(|e| {
+    let mut file: ExperimentFile = toml::from_str(text).map_err(|e| {
         let line = e
             .span()
             .map(|s| format!(", line {}", line_of(text, s.start)))
@@ -213,21 +215,29 @@ pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
     }
 
     let mut names = HashSet::new();
-    for (i, p) in file.providers.iter().enumerate() {
+    for (i, p) in file.providers.iter_mut().enumerate() {
         let key = |k: &str| format!("providers[{i}].{k}");
-        if !names.insert(p.name.as_str()) {
+        if !names.insert(p.name.clone()) {
             return Err(bad(&key("name"), format!("{:?} is defined twice", p.name)));
         }
         if ProviderKind::parse(&p.kind).is_none() {
             return Err(bad(
                 &key("kind"),
                 format!(
-                    "{:?} is not one of openai, azure_openai, anthropic, openai_compatible",
+                    "{:?} is not one of openai, azure_openai, anthropic, openai_compatible, local",
                     p.kind
                 ),
             ));
         }
-        if !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
+        if p.kind == ProviderKind::Local.as_str() {
+            if !(p.base_url.is_empty() || p.base_url == LOCAL_BASE_URL) {
+                return Err(bad(
+                    &key("base_url"),
+                    "a local provider has no base_url: Tunebench starts its server".into(),
+                ));
+            }
+            p.base_url = LOCAL_BASE_URL.into();
+        } else if !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
             return Err(bad(
                 &key("base_url"),
                 format!("{:?} is not an http(s) URL", p.base_url),
@@ -272,6 +282,15 @@ pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
         };
         if a.model.trim().is_empty() {
             return Err(bad(&key("model"), "must not be empty".into()));
+        }
+        if provider.kind == ProviderKind::Local.as_str() && !base.join(&a.model).is_file() {
+            return Err(bad(
+                &key("model"),
+                format!(
+                    "{} is not a file: a local arm's model is the path of a GGUF file",
+                    base.join(&a.model).display()
+                ),
+            ));
         }
         if let Some(kind) = ProviderKind::parse(&provider.kind) {
             let sampling = crate::provider::GenParams {
