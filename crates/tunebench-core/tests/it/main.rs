@@ -12,6 +12,7 @@ mod decision_props;
 mod decision_quality;
 mod experiment;
 mod layering;
+mod local_model;
 mod price;
 mod provider;
 mod provider_fakes;
