@@ -105,6 +105,17 @@ enum Command {
         #[command(subcommand)]
         action: ProviderAction,
     },
+    /// Fine-tune a model on a dataset's train split; the result becomes a fine-tuned arm.
+    Finetune {
+        #[command(subcommand)]
+        action: FinetuneAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FinetuneAction {
+    /// Start a fine-tune (`--local MODEL.gguf`: on this machine with llama.cpp).
+    Start(cmd::finetune_local::StartLocal),
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +204,9 @@ fn main() -> ExitCode {
         Command::Provider {
             action: ProviderAction::SetKey { name },
         } => cmd::provider::set_key(cli.db.as_deref(), name, &out),
+        Command::Finetune {
+            action: FinetuneAction::Start(args),
+        } => cmd::finetune_local::run(cli.db.as_deref(), args, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -141,6 +141,12 @@ pub fn leakage(conn: &Connection, id: i32) -> Result<LeakageReport> {
     Ok(scan(conn, id)?.report)
 }
 
+/// The ids of train rows of dataset `id` whose input (folded) appears in its test split:
+/// rows that must never be trained on.
+pub fn leaked_train_ids(conn: &Connection, id: i32) -> Result<Vec<i64>> {
+    Ok(scan(conn, id)?.leaked_train)
+}
+
 /// Deletes from train every row whose input (folded) appears in test, and returns how many.
 /// Refused if a run has results on train rows (deleting would delete those results).
 pub fn remove_leaked_from_train(conn: &Connection, id: i32) -> Result<u32> {

@@ -27,7 +27,8 @@ pub use import::{
     import, import_sample, preview, ImportOutcome, ImportProgress, Preview, SAMPLE_NAME,
 };
 pub use leakage::{
-    leakage, normalise, remove_leaked_from_train, LeakKind, LeakageReport, LeakedPair,
+    leakage, leaked_train_ids, normalise, remove_leaked_from_train, LeakKind, LeakageReport,
+    LeakedPair,
 };
 pub use mapping::ColumnMap;
 pub use page::{delete, examples_page, find, Example, ExamplePage, MetaField, PageQuery};

@@ -6,6 +6,7 @@ pub mod case;
 pub mod dataset;
 pub mod example;
 pub mod experiment;
+pub mod fine_tune;
 mod migrate;
 pub mod price;
 pub mod provider;

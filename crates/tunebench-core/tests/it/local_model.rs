@@ -95,10 +95,14 @@ fn an_experiment_file_with_a_local_provider_imports_with_the_model_as_an_absolut
     seed_dataset(&conn, "toy", &toy_cases(2, "t"), &[]);
     let loaded = experiment::file::load(&path).unwrap();
     let id = confirmed_import(&conn, &loaded).unwrap();
-    let arm = store::arm::get(&conn, store::experiment::get(&conn, id).unwrap().arm_ids[0]).unwrap();
+    let arm =
+        store::arm::get(&conn, store::experiment::get(&conn, id).unwrap().arm_ids[0]).unwrap();
     assert_eq!(Path::new(&arm.model), db.dir.path().join("model.gguf"));
     let p = store::provider::get(&conn, arm.provider_id).unwrap();
-    assert_eq!((p.kind, p.base_url.as_str()), (ProviderKind::Local, LOCAL_BASE_URL));
+    assert_eq!(
+        (p.kind, p.base_url.as_str()),
+        (ProviderKind::Local, LOCAL_BASE_URL)
+    );
     assert_eq!(p.api_key_env, None);
 }
 
@@ -109,7 +113,10 @@ fn a_local_arm_whose_model_file_is_missing_is_refused_naming_the_file_and_key() 
     let e = experiment::file::load(&path).unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
     let msg = e.to_string();
-    assert!(msg.contains("arms[0].model") && msg.contains("nowhere.gguf"), "{msg}");
+    assert!(
+        msg.contains("arms[0].model") && msg.contains("nowhere.gguf"),
+        "{msg}"
+    );
 }
 
 #[test]

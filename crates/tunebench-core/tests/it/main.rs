@@ -11,6 +11,7 @@ mod decision_cost;
 mod decision_props;
 mod decision_quality;
 mod experiment;
+mod finetune;
 mod layering;
 mod local_model;
 mod price;

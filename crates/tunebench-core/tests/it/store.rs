@@ -220,3 +220,41 @@ fn a_version_1_database_gains_the_finish_reason_and_cache_write_columns() {
         assert_eq!(n, 1, "{table}.{column}");
     }
 }
+
+#[test]
+fn a_version_2_fine_tune_job_row_is_carried_into_the_rebuilt_table() {
+    let db = temp_db();
+    {
+        let raw = raw(&db.path);
+        raw.execute_batch(include_str!("../../migrations/0001_init.sql"))
+            .unwrap();
+        raw.execute_batch(include_str!(
+            "../../migrations/0002_finish_reason_and_cache_writes.sql"
+        ))
+        .unwrap();
+        raw.execute_batch(
+            "INSERT INTO provider (id, name, kind, base_url) VALUES (1, 'az', 'azure_openai', 'https://x');
+             INSERT INTO fine_tune_job (id, provider_id, provider_job_id, base_model, training_file,
+                 status, created_at, updated_at)
+             VALUES (4, 1, 'ftjob-1', 'gpt-4.1-mini', 'file-1', 'validating_files', 't0', 't1'),
+                    (5, 1, 'ftjob-2', 'gpt-4.1-mini', 'file-2', 'running', 't0', 't1');",
+        )
+        .unwrap();
+        raw.pragma_update(None, "user_version", 2).unwrap();
+    }
+    let conn = store::open(&db.path).unwrap();
+    let old = store::fine_tune::get(&conn, 4).unwrap();
+    assert_eq!(old.trainer.as_str(), "azure_openai");
+    assert_eq!(
+        old.status.as_str(),
+        "failed",
+        "an unknown word is not a live job"
+    );
+    assert_eq!(old.provider_status.as_deref(), Some("validating_files"));
+    assert_eq!(old.provider_job_id.as_deref(), Some("ftjob-1"));
+    assert_eq!(
+        store::fine_tune::get(&conn, 5).unwrap().status.as_str(),
+        "running"
+    );
+    assert_eq!(store::fine_tune::live(&conn).unwrap().len(), 1);
+}
