@@ -12,7 +12,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use super::job::{CostSource, FineTuneJob, Hyperparameters, JobEvent, JobStatus, NewJob};
-use super::local::{fine_tune, Example, LocalEvent, LocalOptions, LocalOutcome};
+use super::local::{fine_tune, Example, LocalEvent, LocalOptions, LocalOutcome, Step};
 use super::{examples, now, Trainer};
 use crate::arm::{Arm, ArmKind};
 use crate::provider::{ProviderKind, ProviderSettings, LOCAL_BASE_URL};
@@ -233,10 +233,14 @@ pub async fn execute(
             job.observe(obs, &now())?;
             job.log_tail = failure.log_tail.clone();
             store::fine_tune::save(&conn, &job)?;
+            let message = format!("fine-tune job {job_id}: {failure}");
             Err(if failure.cancelled {
                 Error::Cancelled("the local fine-tune")
+            } else if failure.step == Step::Check {
+                // The model file, the tools or the memory: what the person handed over.
+                Error::Invalid(message)
             } else {
-                Error::Internal(format!("fine-tune job {job_id}: {failure}"))
+                Error::Internal(message)
             })
         }
         Ok(outcome) => {

@@ -161,3 +161,73 @@ async fn a_run_whose_local_model_is_not_a_gguf_fails_before_any_call_naming_the_
         RunStatus::Completed
     );
 }
+
+/// A dataset with train rows and a local prompting arm over it; returns (dataset, arm).
+fn training_setup(db: &TempDb, model: &str) -> (i32, i32) {
+    let path = write(db, &experiment_text(model));
+    let conn = store::open(&db.path).unwrap();
+    let ds = seed_dataset(&conn, "toy", &toy_cases(2, "t"), &toy_cases(6, "train"));
+    let id = confirmed_import(&conn, &experiment::file::load(&path).unwrap()).unwrap();
+    (ds, store::experiment::get(&conn, id).unwrap().arm_ids[0])
+}
+
+#[tokio::test]
+async fn a_local_fine_tune_of_a_file_that_is_not_a_model_fails_at_the_check_and_registers_no_arm() {
+    use tunebench_core::finetune::local::LocalOptions;
+    use tunebench_core::finetune::local_job::{self, LocalJobRequest};
+    use tunebench_core::finetune::JobStatus;
+
+    let db = temp_db();
+    let model = db.dir.path().join("model.gguf");
+    std::fs::write(&model, b"not a model at all").unwrap();
+    let (dataset_id, arm_id) = training_setup(&db, "model.gguf");
+    let conn = store::open(&db.path).unwrap();
+    let arms_before = store::arm::list(&conn).unwrap().len();
+    let request = LocalJobRequest {
+        dataset_id,
+        source_arm_id: arm_id,
+        options: LocalOptions::new(&model, db.dir.path().join("unused")),
+        max_examples: Some(4),
+        seed: 1,
+    };
+    let (job_id, examples) = local_job::create(&conn, &request).unwrap();
+    assert_eq!(examples.len(), 4, "a seeded sample of the 6 train rows");
+    assert!(examples
+        .iter()
+        .all(|e| e.prompt.last().unwrap().content.starts_with("Input: ")));
+    let mut steps = Vec::new();
+    let e = local_job::execute(
+        &db.path,
+        &reqwest::Client::new(),
+        job_id,
+        &request,
+        &examples,
+        &CancellationToken::new(),
+        &mut |e| steps.push(format!("{e:?}")),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    let msg = e.to_string();
+    assert!(
+        msg.contains("step `check`") && msg.contains("model.gguf"),
+        "{msg}"
+    );
+    let job = store::fine_tune::get(&conn, job_id).unwrap();
+    assert_eq!(job.status, JobStatus::Failed);
+    assert!(job
+        .error_message
+        .unwrap()
+        .contains("not a usable GGUF model"));
+    assert_eq!(
+        job.provider_status.as_deref(),
+        Some("check"),
+        "the step that failed"
+    );
+    assert_eq!(job.result_arm_id, None);
+    assert_eq!(
+        store::arm::list(&conn).unwrap().len(),
+        arms_before,
+        "no arm"
+    );
+}
