@@ -241,5 +241,9 @@ fn a_tiny_local_fine_tune_lowers_its_loss_answers_and_is_compared_in_a_run_with_
     }
     let run_id = run["run_id"].as_i64().unwrap().to_string();
     let report = tunebench_ok(&db, &["report", &run_id]);
-    assert!(report.is_object(), "{report}");
+    let note = report["local_training"][0].as_str().unwrap_or_default();
+    assert!(
+        note.contains("fine-tuned on this machine") && note.contains("$0.5 per hour"),
+        "the report states the training time and cost: {report}"
+    );
 }

@@ -69,6 +69,8 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         return Ok(());
     }
     let report = &decision.report;
+    let arm_ids: Vec<i32> = report.arms.iter().map(|a| a.arm_id).collect();
+    let local_training = tunebench_core::finetune::local_job::training_notes(&conn, &arm_ids)?;
     let break_even = decision.cost.as_ref().map(|(_, c)| c);
     if out.json {
         let mut value = serde_json::to_value(report)?;
@@ -82,6 +84,7 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         value["break_even_queries_per_day"] = serde_json::json!(v);
         value["break_even_note"] = serde_json::json!(note);
         value["recommendation"] = recommendation_json(&recommendation);
+        value["local_training"] = serde_json::json!(local_training);
         return out.print_json(&value);
     }
     let break_even = match &break_even {
@@ -92,6 +95,9 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         Err(e) => format!("unknown ({e})"),
     };
     say!("{}", human(report).trim_end_matches('\n'))?;
+    for note in &local_training {
+        say!("{note}")?;
+    }
     say!("\nbreak-even: {break_even}")?;
     say!("\nrecommendation: {}", recommendation.headline)?;
     Ok(())

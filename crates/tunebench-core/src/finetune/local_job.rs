@@ -300,3 +300,57 @@ fn register(
     store::fine_tune::save(conn, job)?;
     Ok((arm_id, name))
 }
+
+/// Creates the job for `request` and runs it to its end ([`create`], then [`execute`]):
+/// what the window and the CLI call.
+pub async fn run(
+    db_path: &Path,
+    client: &reqwest::Client,
+    request: &LocalJobRequest,
+    cancel: &CancellationToken,
+    on_event: &mut (dyn FnMut(&LocalEvent) + Send),
+) -> Result<LocalJobResult> {
+    let (job_id, examples) = {
+        let conn = store::open(db_path)?;
+        create(&conn, request)?
+    };
+    execute(
+        db_path, client, job_id, request, &examples, cancel, on_event,
+    )
+    .await
+}
+
+/// Hours, minutes and seconds.
+fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// One sentence for each arm of `arm_ids` that a local fine-tune made: how long training
+/// took on this machine and what that time cost at the machine's rate.
+pub fn training_notes(conn: &rusqlite::Connection, arm_ids: &[i32]) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for &arm_id in arm_ids {
+        let Some(job) = store::fine_tune::for_result_arm(conn, arm_id)? else {
+            continue;
+        };
+        if job.trainer != Trainer::LlamaCpp {
+            continue;
+        }
+        let (Some(wall), Some(cost)) = (job.wall_seconds, job.training_cost) else {
+            continue;
+        };
+        let arm = store::arm::get(conn, arm_id)?;
+        let rate = job.hosting_per_hour.unwrap_or(0.0);
+        notes.push(format!(
+            "training of `{}`: fine-tuned on this machine with llama.cpp (job {}, {} examples, \
+             {} epoch(s)) in {}; at ${rate} per hour of this machine that is ${cost:.4}",
+            arm.name,
+            job.id,
+            job.example_count.unwrap_or(0),
+            job.hyperparameters.epochs.unwrap_or(1),
+            clock(wall),
+        ));
+    }
+    Ok(notes)
+}
