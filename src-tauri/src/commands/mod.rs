@@ -7,6 +7,7 @@ pub mod crossover;
 pub mod datasets;
 pub mod decision;
 pub mod files;
+pub mod local_finetune;
 pub mod prices;
 pub mod providers;
 pub mod runs;

@@ -514,12 +514,15 @@ pub async fn fine_tune(
         .args(["-t", &threads.to_string(), "-opt", "adamw"])
         .arg("-o")
         .arg(&trained_f32);
-    let (tx, rx) = std::sync::mpsc::channel::<TrainProgress>();
+    // Progress lines parsed on the reader thread, handed over here (Send + Sync, so the
+    // whole job is a future any runtime can move between threads).
+    let inbox: Arc<Mutex<Vec<TrainProgress>>> = Arc::default();
+    let tx = inbox.clone();
     let train_started = Instant::now();
     let trained = {
         let run = run_tool(step, cmd, cancel, move |line| {
             if let Some(p) = parse_progress(line) {
-                let _ = tx.send(p);
+                tx.lock().unwrap_or_else(|e| e.into_inner()).push(p);
             }
         });
         tokio::pin!(run);
@@ -529,7 +532,8 @@ pub async fn fine_tune(
         let mut epoch_losses: Vec<f64> = Vec::new();
         let mut current = f64::NAN;
         let mut drain = |on: &mut (dyn FnMut(&LocalEvent) + Send)| {
-            while let Ok(p) = rx.try_recv() {
+            let arrived = std::mem::take(&mut *inbox.lock().unwrap_or_else(|e| e.into_inner()));
+            for p in arrived {
                 if p.train {
                     if p.done < last_done {
                         epoch_losses.push(current);

@@ -354,3 +354,37 @@ pub fn training_notes(conn: &rusqlite::Connection, arm_ids: &[i32]) -> Result<Ve
     }
     Ok(notes)
 }
+
+/// A local fine-tune as the window asks for it.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LocalFineTuneSpec {
+    pub dataset_id: i32,
+    /// The arm whose prompt renders the examples.
+    pub arm_id: i32,
+    pub epochs: u32,
+    pub learning_rate: f64,
+    pub context: u32,
+    pub quantisation: String,
+    pub max_examples: Option<u32>,
+    pub machine_cost_per_hour: f64,
+}
+
+impl LocalFineTuneSpec {
+    /// The request for `model` (work files go next to the store, by job).
+    pub fn request(&self, model: PathBuf) -> LocalJobRequest {
+        let mut options = LocalOptions::new(model, PathBuf::new());
+        options.epochs = self.epochs;
+        options.learning_rate = self.learning_rate;
+        options.context = self.context;
+        options.quantisation = self.quantisation.clone();
+        options.machine_cost_per_hour = self.machine_cost_per_hour;
+        LocalJobRequest {
+            dataset_id: self.dataset_id,
+            source_arm_id: self.arm_id,
+            options,
+            max_examples: self.max_examples,
+            seed: 7,
+        }
+    }
+}
