@@ -79,6 +79,11 @@ export const commands = {
 	cancelRun: () => __TAURI_INVOKE<boolean>("cancel_run"),
 	runReport: (runId: number, options: ReportOptions_Deserialize) => typedError<RunReport_Serialize, CommandError>(__TAURI_INVOKE("run_report", { runId, options })),
 	runCases: (runId: number, filter: CaseFilter, search: string | null, offset: number, limit: number) => typedError<CasePage_Serialize, CommandError>(__TAURI_INVOKE("run_cases", { runId, filter, search, offset, limit })),
+	/**
+	 *  Fine-tunes `model_path` (a GGUF the person picked; the default local model when `None`)
+	 *  as `spec` says; on success the fine-tuned arm is registered on the local provider.
+	 */
+	startLocalFineTune: (spec: LocalFineTuneSpec_Deserialize, modelPath: string | null, events: Channel<LocalEvent>) => typedError<LocalJobResult, CommandError>(__TAURI_INVOKE("start_local_fine_tune", { spec, modelPath, events })),
 	/**  The latency distribution of each arm of run `run_id`, as SVG for the results screen. */
 	runLatencyChart: (runId: number, budgetMs: number | null) => typedError<string, CommandError>(__TAURI_INVOKE("run_latency_chart", { runId, budgetMs })),
 	/**
@@ -1612,6 +1617,68 @@ export type LengthStats = {
 	total: number | null,
 };
 
+/**  What a local fine-tune reports while it works. */
+export type LocalEvent = { type: "step"; step: Step; detail: string } | { type: "progress"; epoch: number; progress: TrainProgress };
+
+/**  A local fine-tune as the window asks for it. */
+export type LocalFineTuneSpec = LocalFineTuneSpec_Serialize | LocalFineTuneSpec_Deserialize;
+
+/**  A local fine-tune as the window asks for it. */
+export type LocalFineTuneSpec_Deserialize = {
+	dataset_id: number,
+	/**  The arm whose prompt renders the examples. */
+	arm_id: number,
+	epochs: number,
+	learning_rate: number | null,
+	context: number,
+	quantisation: string,
+	max_examples?: number | null,
+	machine_cost_per_hour: number | null,
+};
+
+/**  A local fine-tune as the window asks for it. */
+export type LocalFineTuneSpec_Serialize = {
+	dataset_id: number,
+	/**  The arm whose prompt renders the examples. */
+	arm_id: number,
+	epochs: number,
+	learning_rate: number | null,
+	context: number,
+	quantisation: string,
+	max_examples: number | null,
+	machine_cost_per_hour: number | null,
+};
+
+/**  A finished local job. */
+export type LocalJobResult = {
+	job_id: number,
+	arm_id: number,
+	arm_name: string,
+	outcome: LocalOutcome,
+};
+
+/**  A finished local fine-tune. */
+export type LocalOutcome = {
+	/**  The trained model, ready to serve. */
+	model: string,
+	quantisation: string,
+	examples: number,
+	/**  Tokens of the training text, and the windows of `context` tokens cut from it. */
+	tokens: number,
+	windows: number,
+	/**  Mean training loss of each epoch (the first is the epoch's first window). */
+	first_loss: number | null,
+	epoch_losses: (number | null)[],
+	/**  Seconds of `llama-finetune`, and of the whole job. */
+	train_seconds: number | null,
+	wall_seconds: number | null,
+	machine_cost_per_hour: number | null,
+	/**  `wall_seconds` × the machine's cost per hour. */
+	training_cost_usd: number | null,
+	/**  What the trained model answered to the first example, when checked. */
+	check_answer: string,
+};
+
 /**
  *  How much better B must be. `relative`: a fraction of A's value (0.05 = 5 %);
  *  `absolute`: in the metric's own units (0.02 = 2 points of a rate).
@@ -2017,7 +2084,13 @@ export type ProviderKind =
 /**  Anthropic Messages API. */
 "anthropic" | 
 /**  Any OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio, Together, Groq... */
-"openai_compatible";
+"openai_compatible" | 
+/**
+ *  A GGUF file on this machine (the arm's model is its path), served by a llama.cpp
+ *  `llama-server` that Tunebench starts on a free loopback port for a run and stops
+ *  after; spoken to as an OpenAI-compatible server.
+ */
+"local";
 
 export type ProviderReview = ProviderReview_Serialize | ProviderReview_Deserialize;
 
@@ -2722,6 +2795,21 @@ export type SplitOutcome = {
 	report: ValidationReport,
 };
 
+/**  The steps of a local fine-tune, in order. */
+export type Step = 
+/**  The model file, the tools and the memory, before anything starts. */
+"check" | 
+/**  The examples through the model's chat template into one training text. */
+"render" | 
+/**  The model to F32 (`llama-quantize`), which `llama-finetune` trains. */
+"dequantise" | 
+/**  `llama-finetune`. */
+"train" | 
+/**  The trained model back to the serving type (`llama-quantize`). */
+"quantise" | 
+/**  The result served once and asked one of the examples. */
+"verify";
+
 /**  The side a reason argues for. */
 export type Supports = "keep_prompting" | "fine_tune" | "hybrid" | "not_yet" | 
 /**
@@ -2761,6 +2849,22 @@ export type TokensPerQuery = {
 	/**  Of `input`, the static prefix a provider can cache (system prompt, few-shot examples). */
 	cached_input: number | null,
 	output: number | null,
+};
+
+/**  One progress line of `llama-finetune`. */
+export type TrainProgress = {
+	/**  `false` for the validation pass. */
+	train: boolean,
+	/**  Windows done and in this pass. */
+	done: number,
+	total: number,
+	/**  Mean loss over the pass so far, and its uncertainty. */
+	loss: number | null,
+	loss_unc: number | null,
+	/**  Next-token accuracy over the pass so far, percent. */
+	accuracy_pct: number | null,
+	elapsed_s: number | null,
+	eta_s: number | null,
 };
 
 /**  The training cost of a fine-tuned arm, paid again at every retrain. */
