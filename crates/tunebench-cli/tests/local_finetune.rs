@@ -1,15 +1,26 @@
 //! The whole empirical test offline, end to end with real models: a prompting arm on a
 //! local GGUF (SmolLM2-135M, served by a llama-server Tunebench starts itself), a deliberately
-//! tiny local fine-tune of the same model with llama.cpp (a few examples, short windows,
-//! two epochs), and a run of both arms with its report. Also a trainer that dies: the job
-//! fails at its step with the trainer's last lines, and no arm is made.
+//! tiny local fine-tune of the same model with llama.cpp (a dozen short messages, 256-token
+//! windows, two epochs), and a run of both arms with its report. Also a trainer that dies:
+//! the job fails at its step with the trainer's last lines, and no arm is made.
 //! `scripts/test.sh` builds the tools, then runs this with `--ignored` and
 //! `TUNEBENCH_LOCAL_MODEL` naming the GGUF.
 
-const SAMPLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../tunebench-core/assets/sample/spamassassin_spam_ham.csv"
-);
+/// Short messages keep the training text to a few windows (CPU training is slow).
+const MESSAGES: &str = "input,expected
+WIN a FREE cruise now! Click here,spam
+Lunch at noon tomorrow?,ham
+Cheap meds with no prescription needed,spam
+The build is green again,ham
+You have been selected for a cash prize,spam
+Can you review my pull request?,ham
+Claim your reward: send your bank details,spam
+Meeting moved to 3pm,ham
+Lose 10 kg in a week with this pill,spam
+Thanks for the notes from yesterday,ham
+Urgent: verify your account now or lose it,spam
+See you at the standup,ham
+";
 
 mod support;
 use support::raw;
@@ -29,6 +40,12 @@ fn tunebench_ok(db: &Path, args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
 }
+
+/// A long system prompt makes each example a hundred tokens, so a few make some windows.
+const SYSTEM: &str = "You sort short messages for a shared team inbox. Spam is unsolicited \
+advertising, phishing, prize claims or requests for bank details; ham is ordinary work or \
+personal mail between colleagues. Read the message and answer with exactly one word, spam \
+or ham, in lower case, and nothing else.";
 
 fn experiment(model: &Path, fine_tuned: Option<&str>) -> String {
     let mut text = format!(
@@ -50,9 +67,9 @@ name = "prompting"
 kind = "prompt"
 provider = "laptop"
 model = "{}"
-system = "Classify the e-mail as spam or ham. Answer with one word."
-template = "E-mail: {{{{input}}}}"
-few_shot = {{ k = 1, strategy = "random", seed = 7 }}
+system = "{SYSTEM}"
+template = "Message: {{{{input}}}}"
+few_shot = {{ k = 2, strategy = "random", seed = 7 }}
 max_tokens = 4
 temperature = 0
 "#,
@@ -66,8 +83,8 @@ name = "fine-tuned"
 kind = "fine_tuned"
 provider = "laptop"
 model = "{ft}"
-system = "Classify the e-mail as spam or ham. Answer with one word."
-template = "E-mail: {{{{input}}}}"
+system = "{SYSTEM}"
+template = "Message: {{{{input}}}}"
 max_tokens = 4
 temperature = 0
 "#
@@ -84,11 +101,12 @@ fn a_tiny_local_fine_tune_lowers_its_loss_answers_and_is_compared_in_a_run_with_
     );
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.sqlite3");
-    tunebench_ok(&db, &["import", SAMPLE, "--name", "spam"]);
-    // A small held-out slice keeps a CPU-only model fast: 0.4 % of 2,250 ≈ 9 cases.
+    let data = dir.path().join("messages.csv");
+    std::fs::write(&data, MESSAGES).unwrap();
+    tunebench_ok(&db, &["import", data.to_str().unwrap(), "--name", "spam"]);
     tunebench_ok(
         &db,
-        &["split", "spam", "--test-fraction", "0.004", "--seed", "7"],
+        &["split", "spam", "--test-fraction", "0.34", "--seed", "7"],
     );
     let first = dir.path().join("prompting.toml");
     std::fs::write(&first, experiment(&model, None)).unwrap();
@@ -129,9 +147,9 @@ fn a_tiny_local_fine_tune_lowers_its_loss_answers_and_is_compared_in_a_run_with_
             "--arm",
             "prompting",
             "--max-examples",
-            "2",
+            "8",
         ])
-        .args(["--context", "64"])
+        .args(["--context", "256"])
         .output()
         .unwrap();
     assert_eq!(
@@ -158,7 +176,7 @@ fn a_tiny_local_fine_tune_lowers_its_loss_answers_and_is_compared_in_a_run_with_
         .unwrap();
     assert_eq!(arms_after, arms_before, "no half-registered arm");
 
-    // The real thing, deliberately tiny: 3 examples, 64-token windows, two epochs.
+    // The real thing, deliberately tiny: 8 short examples, 256-token windows, two epochs.
     let started = std::time::Instant::now();
     let ft = tunebench_ok(
         &db,
@@ -172,9 +190,9 @@ fn a_tiny_local_fine_tune_lowers_its_loss_answers_and_is_compared_in_a_run_with_
             "--arm",
             "prompting",
             "--max-examples",
-            "3",
+            "8",
             "--context",
-            "64",
+            "256",
             "--epochs",
             "2",
             "--learning-rate",

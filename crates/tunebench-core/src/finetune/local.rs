@@ -101,9 +101,12 @@ impl LocalOptions {
                 self.learning_rate
             ));
         }
-        if !(16..=8192).contains(&self.context) || self.context % 2 != 0 {
+        // llama.cpp rounds a context up to a multiple of 256, so the windows it cuts are
+        // only the ones counted here when the context is one already.
+        if !(256..=8192).contains(&self.context) || self.context % 256 != 0 {
             return Err(format!(
-                "the context must be an even number of tokens from 16 to 8192, not {}",
+                "the context must be a multiple of 256 tokens from 256 to 8192 (llama.cpp \
+                 rounds it up to one), not {}",
                 self.context
             ));
         }
@@ -713,6 +716,8 @@ mod tests {
         o.epochs = 1;
         o.context = 255;
         assert!(o.check().unwrap_err().contains("255"));
+        o.context = 300;
+        assert!(o.check().unwrap_err().contains("multiple of 256"));
         o.context = 256;
         o.learning_rate = -1.0;
         assert!(o.check().unwrap_err().contains("learning rate"));
