@@ -103,7 +103,7 @@ impl LocalOptions {
         }
         // llama.cpp rounds a context up to a multiple of 256, so the windows it cuts are
         // only the ones counted here when the context is one already.
-        if !(256..=8192).contains(&self.context) || self.context % 256 != 0 {
+        if !(256..=8192).contains(&self.context) || !self.context.is_multiple_of(256) {
             return Err(format!(
                 "the context must be a multiple of 256 tokens from 256 to 8192 (llama.cpp \
                  rounds it up to one), not {}",

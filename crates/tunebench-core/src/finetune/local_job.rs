@@ -298,6 +298,7 @@ fn register(
     job.result_arm_id = Some(arm_id);
     job.provider_id = Some(provider_id);
     store::fine_tune::save(conn, job)?;
+    store::fine_tune::set_result_arm(conn, job.id, arm_id)?;
     Ok((arm_id, name))
 }
 
