@@ -332,7 +332,16 @@ fn clock(seconds: f64) -> String {
 pub fn training_notes(conn: &rusqlite::Connection, arm_ids: &[i32]) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     for &arm_id in arm_ids {
-        let Some(job) = store::fine_tune::for_result_arm(conn, arm_id)? else {
+        let arm = store::arm::get(conn, arm_id)?;
+        // The arm the job registered, or another arm (an experiment file's) serving its model.
+        let job = match store::fine_tune::for_result_arm(conn, arm_id)? {
+            Some(job) => Some(job),
+            None => store::fine_tune::list(conn)?.into_iter().find(|j| {
+                j.trainer == Trainer::LlamaCpp
+                    && j.result_model.as_deref() == Some(arm.model.as_str())
+            }),
+        };
+        let Some(job) = job else {
             continue;
         };
         if job.trainer != Trainer::LlamaCpp {
@@ -341,7 +350,6 @@ pub fn training_notes(conn: &rusqlite::Connection, arm_ids: &[i32]) -> Result<Ve
         let (Some(wall), Some(cost)) = (job.wall_seconds, job.training_cost) else {
             continue;
         };
-        let arm = store::arm::get(conn, arm_id)?;
         let rate = job.hosting_per_hour.unwrap_or(0.0);
         notes.push(format!(
             "training of `{}`: fine-tuned on this machine with llama.cpp (job {}, {} examples, \
