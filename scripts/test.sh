@@ -49,3 +49,8 @@ scripts/local-llm.sh start "$port" >/dev/null
 trap 'scripts/local-llm.sh stop >/dev/null 2>&1 || true' EXIT
 TUNEBENCH_LOCAL_LLM_URL="http://127.0.0.1:$port/v1" \
   cargo test -p tunebench-cli --test local_llm --locked -- --ignored
+
+step "the whole test offline: a tiny local fine-tune with llama.cpp, then both local arms run and report"
+model=$(scripts/local-llm.sh ensure | sed -n 's/^MODEL=//p')
+TUNEBENCH_LOCAL_MODEL="$model" \
+  cargo test -p tunebench-cli --test local_finetune --locked -- --ignored --nocapture

@@ -14,7 +14,8 @@ pub use state::AppState;
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        app, arms, crossover, datasets, decision, files, finetune, prices, providers, runs,
+        app, arms, crossover, datasets, decision, files, finetune, local_finetune, prices,
+        providers, runs,
     };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
@@ -68,6 +69,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         runs::cancel_run,
         runs::run_report,
         runs::run_cases,
+        local_finetune::start_local_fine_tune,
         runs::run_latency_chart,
         runs::prepare_rerun,
         runs::run_history,

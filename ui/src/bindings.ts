@@ -22,6 +22,8 @@ export const commands = {
 	datasetLeakage: (id: number) => typedError<LeakageReport, CommandError>(__TAURI_INVOKE("dataset_leakage", { id })),
 	/**  Deletes from train every row that leaks into test; returns how many went. */
 	removeLeaked: (id: number) => typedError<number, CommandError>(__TAURI_INVOKE("remove_leaked", { id })),
+	/**  Deletes the rows of dataset `id` that repeat an earlier row exactly; returns how many. */
+	removeDuplicates: (id: number) => typedError<number, CommandError>(__TAURI_INVOKE("remove_duplicates", { id })),
 	datasetExamples: (id: number, query: PageQuery_Deserialize) => typedError<ExamplePage_Serialize, CommandError>(__TAURI_INVOKE("dataset_examples", { id, query })),
 	exportDataset: (id: number, options: ExportOptions_Deserialize, path: string) => typedError<ExportOutcome, CommandError>(__TAURI_INVOKE("export_dataset", { id, options, path })),
 	deleteDataset: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_dataset", { id })),
@@ -38,8 +40,11 @@ export const commands = {
 	cancelFinetune: (id: number) => typedError<FineTuneJob_Serialize, CommandError>(__TAURI_INVOKE("cancel_finetune", { id })),
 	/**  The whole catalog, seed and custom. */
 	listPrices: () => typedError<PriceEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_prices")),
-	/**  Adds or replaces a custom entry (it wins over the seed for the same model). */
-	savePrice: (entry: PriceEntry_Deserialize) => typedError<null, CommandError>(__TAURI_INVOKE("save_price", { entry })),
+	/**
+	 *  Adds or replaces a custom entry (it wins over the seed for the same model), then prices
+	 *  the earlier answers stored without a cost; returns how many got one.
+	 */
+	savePrice: (entry: PriceEntry_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_price", { entry })),
 	deletePrice: (provider: string, modelPattern: string, kind: PriceKind) => typedError<null, CommandError>(__TAURI_INVOKE("delete_price", { provider, modelPattern, kind })),
 	importPrices: (path: string) => typedError<ImportSummary, CommandError>(__TAURI_INVOKE("import_prices", { path })),
 	/**  Writes the catalog as JSON; returns how many entries were written. */
@@ -51,12 +56,21 @@ export const commands = {
 	saveProviderKey: (name: string, key: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_provider_key", { name, key })),
 	/**  Sends one tiny request to `model` (empty: the model of the provider's latest arm). */
 	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
+	/**  Deletes provider `id`, refused while arms call it; returns what was deleted. */
+	deleteProvider: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_provider", { id })),
+	/**
+	 *  Where provider `name`'s key would come from now (never the key itself): its environment
+	 *  variable, the keychain, or none (with why).
+	 */
+	providerKeySource: (name: string, apiKeyEnv: string | null) => typedError<KeySource, CommandError>(__TAURI_INVOKE("provider_key_source", { name, apiKeyEnv })),
 	/**  The messages `draft` sends for case `example_id`, and their token count. */
 	previewArm: (draft: ArmDraft_Deserialize, exampleId: number) => typedError<PromptPreview, CommandError>(__TAURI_INVOKE("preview_arm", { draft, exampleId })),
 	/**  Every arm in the store, newest first. */
 	listArms: () => typedError<Arm_Serialize[], CommandError>(__TAURI_INVOKE("list_arms")),
 	/**  Saves `draft` as a new arm named `name`; returns its id. */
 	saveArm: (name: string, draft: ArmDraft_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("save_arm", { name, draft })),
+	/**  Deletes arm `id`, refused while runs compare it; returns what was deleted. */
+	deleteArm: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_arm", { id })),
 	/**  A scenario before any run, both arms priced from the catalog. */
 	estimateScenario: (request: EstimateRequest) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("estimate_scenario", { request })),
 	/**  The cost model's outputs and the crossover chart as SVG (the fast path for sliders). */
@@ -90,6 +104,11 @@ export const commands = {
 	cancelRun: () => __TAURI_INVOKE<boolean>("cancel_run"),
 	runReport: (runId: number, options: ReportOptions_Deserialize) => typedError<RunReport_Serialize, CommandError>(__TAURI_INVOKE("run_report", { runId, options })),
 	runCases: (runId: number, filter: CaseFilter, search: string | null, offset: number, limit: number) => typedError<CasePage_Serialize, CommandError>(__TAURI_INVOKE("run_cases", { runId, filter, search, offset, limit })),
+	/**
+	 *  Fine-tunes `model_path` (a GGUF the person picked; the default local model when `None`)
+	 *  as `spec` says; on success the fine-tuned arm is registered on the local provider.
+	 */
+	startLocalFineTune: (spec: LocalFineTuneSpec_Deserialize, modelPath: string | null, events: Channel<LocalEvent>) => typedError<LocalJobResult, CommandError>(__TAURI_INVOKE("start_local_fine_tune", { spec, modelPath, events })),
 	/**  The latency distribution of each arm of run `run_id`, as SVG for the results screen. */
 	runLatencyChart: (runId: number, budgetMs: number | null) => typedError<string, CommandError>(__TAURI_INVOKE("run_latency_chart", { runId, budgetMs })),
 	/**
@@ -112,6 +131,11 @@ export const commands = {
 	 *  many will be asked.
 	 */
 	clearRunErrors: (runId: number) => typedError<number, CommandError>(__TAURI_INVOKE("clear_run_errors", { runId })),
+	/**
+	 *  Deletes run `run_id` with its results (and its experiment when it was the last run);
+	 *  returns what was deleted.
+	 */
+	deleteRun: (runId: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_run", { runId })),
 	/**
 	 *  The recommendation for run `run_id`; `questions`, when given, are saved with its
 	 *  experiment first.
@@ -608,6 +632,12 @@ export type CasePage_Deserialize = {
 	arm_a: string,
 	arm_b: string,
 	cases: CaseView_Deserialize[],
+	/**
+	 *  What makes a case right, stated wherever the counts of right and wrong cases are
+	 *  shown: "Right: a case's bleu score is at least 30 (the experiment's [scenario]
+	 *  correct_at)".
+	 */
+	right_means: string,
 };
 
 /**  One page of the browser. */
@@ -623,6 +653,12 @@ export type CasePage_Serialize = {
 	arm_a: string,
 	arm_b: string,
 	cases: CaseView_Serialize[],
+	/**
+	 *  What makes a case right, stated wherever the counts of right and wrong cases are
+	 *  shown: "Right: a case's bleu score is at least 30 (the experiment's [scenario]
+	 *  correct_at)".
+	 */
+	right_means: string,
 };
 
 /**  One case with both arms' answers. */
@@ -824,6 +860,17 @@ export type CorpusMetric = "bleu" | "chrf" |
 /**  Micro-averaged entity F1 (true positives, false positives, false negatives summed). */
 "entity_f1";
 
+/**
+ *  A threshold that makes a continuous per-case score a right or wrong answer: a case is
+ *  correct when its `metric` score is at least `at` (on the metric's own scale, 0..1 or
+ *  0..100). Stated wherever a count or share of correct answers derived from it is shown.
+ */
+export type CorrectAt = {
+	/**  The primary metric's name, e.g. `rouge_l`. */
+	metric: string,
+	at: number | null,
+};
+
 /**  Every output of the cost model for one scenario. */
 export type CostReport = CostReport_Serialize | CostReport_Deserialize;
 
@@ -844,6 +891,11 @@ export type CostReport_Deserialize = {
 	sensitivity: SensitivityRow_Deserialize[],
 	/**  Things the reader should know (an error cost without a measured accuracy, …). */
 	warnings: string[],
+	/**
+	 *  Cost at scale in one sentence: where each arm is cheaper, and which one is at
+	 *  `queries_per_day` with both monthly totals.
+	 */
+	headline: string,
 };
 
 /**  Every output of the cost model for one scenario. */
@@ -863,6 +915,11 @@ export type CostReport_Serialize = {
 	sensitivity: SensitivityRow_Serialize[],
 	/**  Things the reader should know (an error cost without a measured accuracy, …). */
 	warnings: string[],
+	/**
+	 *  Cost at scale in one sentence: where each arm is cheaper, and which one is at
+	 *  `queries_per_day` with both monthly totals.
+	 */
+	headline: string,
 };
 
 /**  Where a job's measured training cost comes from. */
@@ -1195,7 +1252,10 @@ export type ExperimentDraft = {
 	split: string,
 	primary_metric: string,
 	margin: ExperimentMargin,
-	/**  The taxonomy, for format compliance (may be empty). */
+	/**
+	 *  The taxonomy, for format compliance and per-class tables. Empty: the dataset's
+	 *  expected values when its report found them to be labels.
+	 */
 	labels: string[],
 	/**  Arm A, the prompting arm. */
 	arm_a: number,
@@ -1738,6 +1798,11 @@ export type JobStatus =
 /**  Accepted, waiting for capacity. */
 "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
+/**  Where a provider's key came from. */
+export type KeySource = { kind: "env"; var: string } | { kind: "keychain" } | 
+/**  No key: fine for local servers; a cloud provider will answer "bad key". */
+{ kind: "none"; note: string };
+
 /**  How often the domain knowledge the task relies on changes. */
 export type KnowledgeCadence = "weekly" | "monthly" | 
 /**  The default, matching the cost model's default retraining every three months. */
@@ -1864,6 +1929,68 @@ export type LengthStats = {
 	max: number,
 	mean: number | null,
 	total: number | null,
+};
+
+/**  What a local fine-tune reports while it works. */
+export type LocalEvent = { type: "step"; step: Step; detail: string } | { type: "progress"; epoch: number; progress: TrainProgress };
+
+/**  A local fine-tune as the window asks for it. */
+export type LocalFineTuneSpec = LocalFineTuneSpec_Serialize | LocalFineTuneSpec_Deserialize;
+
+/**  A local fine-tune as the window asks for it. */
+export type LocalFineTuneSpec_Deserialize = {
+	dataset_id: number,
+	/**  The arm whose prompt renders the examples. */
+	arm_id: number,
+	epochs: number,
+	learning_rate: number | null,
+	context: number,
+	quantisation: string,
+	max_examples?: number | null,
+	machine_cost_per_hour: number | null,
+};
+
+/**  A local fine-tune as the window asks for it. */
+export type LocalFineTuneSpec_Serialize = {
+	dataset_id: number,
+	/**  The arm whose prompt renders the examples. */
+	arm_id: number,
+	epochs: number,
+	learning_rate: number | null,
+	context: number,
+	quantisation: string,
+	max_examples: number | null,
+	machine_cost_per_hour: number | null,
+};
+
+/**  A finished local job. */
+export type LocalJobResult = {
+	job_id: number,
+	arm_id: number,
+	arm_name: string,
+	outcome: LocalOutcome,
+};
+
+/**  A finished local fine-tune. */
+export type LocalOutcome = {
+	/**  The trained model, ready to serve. */
+	model: string,
+	quantisation: string,
+	examples: number,
+	/**  Tokens of the training text, and the windows of `context` tokens cut from it. */
+	tokens: number,
+	windows: number,
+	/**  Mean training loss of each epoch (the first is the epoch's first window). */
+	first_loss: number | null,
+	epoch_losses: (number | null)[],
+	/**  Seconds of `llama-finetune`, and of the whole job. */
+	train_seconds: number | null,
+	wall_seconds: number | null,
+	machine_cost_per_hour: number | null,
+	/**  `wall_seconds` × the machine's cost per hour. */
+	training_cost_usd: number | null,
+	/**  What the trained model answered to the first example, when checked. */
+	check_answer: string,
 };
 
 /**
@@ -2332,7 +2459,13 @@ export type ProviderKind =
 /**  Anthropic Messages API. */
 "anthropic" | 
 /**  Any OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio, Together, Groq... */
-"openai_compatible";
+"openai_compatible" | 
+/**
+ *  A GGUF file on this machine (the arm's model is its path), served by a llama.cpp
+ *  `llama-server` that Tunebench starts on a free loopback port for a run and stops
+ *  after; spoken to as an OpenAI-compatible server.
+ */
+"local";
 
 export type ProviderReview = ProviderReview_Serialize | ProviderReview_Deserialize;
 
@@ -2990,6 +3123,12 @@ export type Scenario_Deserialize = {
 	horizon_months?: number,
 	arm_a: ArmAssumptions_Deserialize,
 	arm_b: ArmAssumptions_Deserialize,
+	/**
+	 *  What made a case "correct" for the arms' `accuracy` when the primary metric is
+	 *  continuous (ROUGE-L, BLEU, chrF, entity F1): a stated threshold on its score.
+	 *  `None` for a binary metric, whose 1 is correct, or when no accuracy is known.
+	 */
+	correct_at?: CorrectAt | null,
 };
 
 /**  The assumptions of a projection: arm A (prompting) against arm B (fine-tuned or hybrid). */
@@ -3008,6 +3147,12 @@ export type Scenario_Serialize = {
 	horizon_months: number,
 	arm_a: ArmAssumptions_Serialize,
 	arm_b: ArmAssumptions_Serialize,
+	/**
+	 *  What made a case "correct" for the arms' `accuracy` when the primary metric is
+	 *  continuous (ROUGE-L, BLEU, chrF, entity F1): a stated threshold on its score.
+	 *  `None` for a binary metric, whose 1 is correct, or when no accuracy is known.
+	 */
+	correct_at: CorrectAt | null,
 };
 
 /**  One assumption moved ±25 % and the break-even volume each end gives (`None`: never crosses). */
@@ -3107,6 +3252,21 @@ export type StartRequest_Serialize = {
 	azure_deployment: string | null,
 };
 
+/**  The steps of a local fine-tune, in order. */
+export type Step = 
+/**  The model file, the tools and the memory, before anything starts. */
+"check" | 
+/**  The examples through the model's chat template into one training text. */
+"render" | 
+/**  The model to F32 (`llama-quantize`), which `llama-finetune` trains. */
+"dequantise" | 
+/**  `llama-finetune`. */
+"train" | 
+/**  The trained model back to the serving type (`llama-quantize`). */
+"quantise" | 
+/**  The result served once and asked one of the examples. */
+"verify";
+
 /**  The side a reason argues for. */
 export type Supports = "keep_prompting" | "fine_tune" | "hybrid" | "not_yet" | 
 /**
@@ -3155,6 +3315,22 @@ export type TokensPerQuery = {
 	/**  Of `input`, the static prefix a provider can cache (system prompt, few-shot examples). */
 	cached_input: number | null,
 	output: number | null,
+};
+
+/**  One progress line of `llama-finetune`. */
+export type TrainProgress = {
+	/**  `false` for the validation pass. */
+	train: boolean,
+	/**  Windows done and in this pass. */
+	done: number,
+	total: number,
+	/**  Mean loss over the pass so far, and its uncertainty. */
+	loss: number | null,
+	loss_unc: number | null,
+	/**  Next-token accuracy over the pass so far, percent. */
+	accuracy_pct: number | null,
+	elapsed_s: number | null,
+	eta_s: number | null,
 };
 
 /**  Who trains the model. */

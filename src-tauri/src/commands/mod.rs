@@ -8,6 +8,7 @@ pub mod datasets;
 pub mod decision;
 pub mod files;
 pub mod finetune;
+pub mod local_finetune;
 pub mod prices;
 pub mod providers;
 pub mod runs;

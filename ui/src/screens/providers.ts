@@ -82,6 +82,8 @@ export const DEFAULT_BASE_URL: Record<ProviderKind, string> = {
   azure_openai: "",
   anthropic: "https://api.anthropic.com/v1",
   openai_compatible: "http://localhost:11434/v1",
+  // A GGUF file Tunebench serves itself: no address until a run starts its server.
+  local: "local",
 };
 
 /** The base URL field's hint: the shape of the address when there is no default. */

@@ -91,6 +91,9 @@ pub enum Action {
     List,
     /// Ask the provider to cancel job ID.
     Cancel { id: i32 },
+    /// Fine-tune on this machine with llama.cpp (`--model MODEL.gguf`, or the default
+    /// SmolLM2-135M-Instruct); the result becomes a fine-tuned arm on the local provider.
+    Local(super::finetune_local::StartLocal),
 }
 
 fn request(conn: &store::Connection, a: &PlanArgs) -> anyhow::Result<PreflightRequest> {
@@ -170,6 +173,7 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
             print_jobs(&jobs, out)
         }
         Action::List => print_jobs(&store::fine_tune::list(&conn)?, out),
+        Action::Local(args) => super::finetune_local::run(db, args, out),
         Action::Cancel { id } => {
             let ctx = ctx()?;
             let job = runtime()?.block_on(flow::cancel(&ctx, *id))?;

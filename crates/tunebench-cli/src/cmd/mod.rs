@@ -4,6 +4,7 @@ pub mod chart;
 pub mod datasets;
 pub mod export;
 pub mod finetune;
+pub mod finetune_local;
 pub mod history;
 pub mod import;
 pub mod judge;

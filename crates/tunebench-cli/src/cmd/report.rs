@@ -69,6 +69,8 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         return Ok(());
     }
     let report = &decision.report;
+    let arm_ids: Vec<i32> = report.arms.iter().map(|a| a.arm_id).collect();
+    let local_training = tunebench_core::finetune::local_job::training_notes(&conn, &arm_ids)?;
     let break_even = decision.cost.as_ref().map(|(_, c)| c);
     if out.json {
         let mut value = serde_json::to_value(report)?;
@@ -83,6 +85,7 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         value["break_even_note"] = serde_json::json!(note);
         value["cost_headline"] = serde_json::json!(break_even.as_ref().ok().map(|c| &c.headline));
         value["recommendation"] = recommendation_json(&recommendation);
+        value["local_training"] = serde_json::json!(local_training);
         return out.print_json(&value);
     }
     // Where each arm is cheaper (every crossing) and which one is at the volume.
@@ -91,6 +94,9 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         Err(e) => format!("unknown ({e})"),
     };
     say!("{}", human(report).trim_end_matches('\n'))?;
+    for note in &local_training {
+        say!("{note}")?;
+    }
     say!("\ncost at scale: {cost_line}")?;
     say!("\nrecommendation: {}", recommendation.headline)?;
     Ok(())

@@ -53,6 +53,8 @@ pub struct MarginSpec {
 pub struct ProviderSpec {
     pub name: String,
     pub kind: String,
+    /// Not given for `kind = "local"`, whose server Tunebench starts itself.
+    #[serde(default)]
     pub base_url: String,
     #[serde(default)]
     pub api_key_env: Option<String>,
@@ -175,7 +177,7 @@ pub fn load(path: &Path) -> Result<LoadedExperiment> {
 /// relative paths).
 pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
     let shown = path.display().to_string();
-    let file: ExperimentFile = toml::from_str(text).map_err(|e| {
+    let mut file: ExperimentFile = toml::from_str(text).map_err(|e| {
         let line = e
             .span()
             .map(|s| format!(", line {}", line_of(text, s.start)))
@@ -187,7 +189,7 @@ pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
         |key: &str, problem: String| Error::Invalid(format!("{shown}, key `{key}`: {problem}"));
 
     validate::header(&file, &bad)?;
-    validate::providers(&file.providers, &bad)?;
+    validate::providers(&mut file.providers, &bad)?;
     if file.arms.is_empty() {
         return Err(bad("arms", "the file defines no [[arms]]".into()));
     }

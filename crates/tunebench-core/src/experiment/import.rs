@@ -78,7 +78,14 @@ pub fn import(
             name: a.name.clone(),
             kind: ArmKind::parse(&a.kind).unwrap_or(ArmKind::Prompt),
             provider_id,
-            model: a.model.clone(),
+            // A local arm's model is a file, kept as an absolute path.
+            model: match f.providers.iter().find(|p| p.name == a.provider) {
+                Some(p) if p.kind == ProviderKind::Local.as_str() => {
+                    let base = loaded.path.parent().unwrap_or(std::path::Path::new("."));
+                    base.join(&a.model).display().to_string()
+                }
+                _ => a.model.clone(),
+            },
             system_prompt: a.system.clone(),
             template: a.template.clone(),
             few_shot: a.few_shot.clone(),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::file::{ArmSpec, ExperimentFile, ProviderSpec, ResponseFormatSpec};
 use crate::arm::FewShotStrategy;
-use crate::provider::{ProviderKind, ResponseFormat};
+use crate::provider::{ProviderKind, ResponseFormat, LOCAL_BASE_URL};
 use crate::{Error, Result};
 
 /// Makes the error for `key` (e.g. `arms[0].model`): the file, the key and the problem.
@@ -44,24 +44,33 @@ pub(super) fn header(file: &ExperimentFile, bad: Bad) -> Result<()> {
     Ok(())
 }
 
-/// Every `[[providers]]` entry: a unique name, a known kind, an http(s) URL and sane limits.
-pub(super) fn providers(providers: &[ProviderSpec], bad: Bad) -> Result<()> {
+/// Every `[[providers]]` entry: a unique name, a known kind, an http(s) URL (none for a
+/// local provider, whose server Tunebench starts: it gets [`LOCAL_BASE_URL`]) and sane limits.
+pub(super) fn providers(providers: &mut [ProviderSpec], bad: Bad) -> Result<()> {
     let mut names = HashSet::new();
-    for (i, p) in providers.iter().enumerate() {
+    for (i, p) in providers.iter_mut().enumerate() {
         let key = |k: &str| format!("providers[{i}].{k}");
-        if !names.insert(p.name.as_str()) {
+        if !names.insert(p.name.clone()) {
             return Err(bad(&key("name"), format!("{:?} is defined twice", p.name)));
         }
         if ProviderKind::parse(&p.kind).is_none() {
             return Err(bad(
                 &key("kind"),
                 format!(
-                    "{:?} is not one of openai, azure_openai, anthropic, openai_compatible",
+                    "{:?} is not one of openai, azure_openai, anthropic, openai_compatible, local",
                     p.kind
                 ),
             ));
         }
-        if !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
+        if p.kind == ProviderKind::Local.as_str() {
+            if !(p.base_url.is_empty() || p.base_url == LOCAL_BASE_URL) {
+                return Err(bad(
+                    &key("base_url"),
+                    "a local provider has no base_url: Tunebench starts its server".into(),
+                ));
+            }
+            p.base_url = LOCAL_BASE_URL.into();
+        } else if !(p.base_url.starts_with("http://") || p.base_url.starts_with("https://")) {
             return Err(bad(
                 &key("base_url"),
                 format!("{:?} is not an http(s) URL", p.base_url),
@@ -102,6 +111,15 @@ pub(super) fn arms(file: &ExperimentFile, base: &Path, bad: Bad) -> Result<ArmFi
             return Err(bad(&key("name"), format!("{:?} is defined twice", a.name)));
         }
         let provider = arm(file, a, &key, bad)?;
+        if provider.kind == ProviderKind::Local.as_str() && !base.join(&a.model).is_file() {
+            return Err(bad(
+                &key("model"),
+                format!(
+                    "{} is not a file: a local arm's model is the path of a GGUF file",
+                    base.join(&a.model).display()
+                ),
+            ));
+        }
         context_dirs.push(context_dir(a, base, &key, bad)?);
         let format = response_format(a, base, &key, bad)?;
         if format.is_some()

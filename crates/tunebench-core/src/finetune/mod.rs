@@ -1,11 +1,15 @@
 //! Fine-tuning from the app: the training examples of a train split rendered exactly as
 //! an arm renders a case, a job's one state machine shared by every trainer (OpenAI,
 //! Azure OpenAI, Together, Fireworks, llama.cpp on this machine), and what a finished job
-//! turns into: a fine-tuned arm with its measured training cost.
+//! turns into: a fine-tuned arm with its measured training cost. `local` trains a model on
+//! this machine with llama.cpp (`llama_log` reads its trainer's progress).
 
 pub mod examples;
 pub mod flow;
 pub mod job;
+pub mod llama_log;
+pub mod local;
+pub mod local_job;
 pub mod preflight;
 pub mod remote;
 

@@ -87,7 +87,7 @@ pub fn lookup(kind: ProviderKind, model: &str) -> Option<Capability> {
     let table = match kind {
         ProviderKind::OpenAi | ProviderKind::AzureOpenAi => OPENAI_TABLE,
         ProviderKind::Anthropic => ANTHROPIC_TABLE,
-        ProviderKind::OpenAiCompatible => return None,
+        ProviderKind::OpenAiCompatible | ProviderKind::Local => return None,
     };
     table
         .iter()

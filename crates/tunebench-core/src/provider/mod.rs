@@ -2,13 +2,16 @@
 //! and the dispatch of a call to its wire format. One submodule per wire format
 //! (`openai_chat`, `azure`, `anthropic`), not per vendor; the classification of every way
 //! a call can fail, in plain words, is `error`, the reading of `Retry-After` is
-//! `retry_after`.
+//! `retry_after`. `local` serves a GGUF file with llama.cpp's server, which Tunebench starts
+//! itself (`gguf` reads such a file's header).
 
 pub mod anthropic;
 pub mod azure;
 mod check;
 mod client;
 mod error;
+pub mod gguf;
+pub mod local;
 pub mod openai_chat;
 mod retry_after;
 pub mod secrets;
@@ -41,7 +44,15 @@ pub enum ProviderKind {
     /// Any OpenAI-compatible server: Ollama, vLLM, llama.cpp, LM Studio, Together, Groq...
     #[serde(rename = "openai_compatible")]
     OpenAiCompatible,
+    /// A GGUF file on this machine (the arm's model is its path), served by a llama.cpp
+    /// `llama-server` that Tunebench starts on a free loopback port for a run and stops
+    /// after; spoken to as an OpenAI-compatible server.
+    Local,
 }
+
+/// What a local provider stores as its base URL: its real one, a loopback port, exists only
+/// while a run serves its models.
+pub const LOCAL_BASE_URL: &str = "local";
 
 impl ProviderKind {
     pub fn as_str(self) -> &'static str {
@@ -50,6 +61,7 @@ impl ProviderKind {
             ProviderKind::AzureOpenAi => "azure_openai",
             ProviderKind::Anthropic => "anthropic",
             ProviderKind::OpenAiCompatible => "openai_compatible",
+            ProviderKind::Local => "local",
         }
     }
 
@@ -59,6 +71,7 @@ impl ProviderKind {
             "azure_openai" => ProviderKind::AzureOpenAi,
             "anthropic" => ProviderKind::Anthropic,
             "openai_compatible" => ProviderKind::OpenAiCompatible,
+            "local" => ProviderKind::Local,
             _ => return None,
         })
     }
@@ -267,6 +280,17 @@ pub async fn send(
             ProviderKind::OpenAi | ProviderKind::OpenAiCompatible => {
                 openai_chat::send(client, provider, key, request, started).await
             }
+            // A run replaces the stored base URL with the server it started.
+            ProviderKind::Local if provider.base_url.starts_with("http") => {
+                openai_chat::send(client, provider, key, request, started).await
+            }
+            ProviderKind::Local => Err(CallError::new(
+                ErrorClass::UnknownModel,
+                format!(
+                    "the local model {} is not being served: no llama-server was started for it",
+                    request.model
+                ),
+            )),
             ProviderKind::AzureOpenAi => azure::send(client, provider, key, request, started).await,
             ProviderKind::Anthropic => {
                 anthropic::send(client, provider, key, request, started).await

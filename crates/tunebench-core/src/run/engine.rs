@@ -55,6 +55,9 @@ pub async fn execute(
         });
     }
     let _lock = liveness::acquire(&ctx.db_path, run_id)?;
+    // Local models are served for the length of the run (stopped when this is dropped).
+    let mut plan = plan;
+    let _servers = super::local::serve(&mut plan, &ctx.client).await?;
     let reader = store::open(&ctx.db_path)?;
     store::run::set_status(&reader, run_id, RunStatus::Running)?;
     let writer = Writer::start(ctx.db_path.clone())?;
@@ -131,10 +134,10 @@ fn lanes_and_arms(ctx: &RunContext, plan: &Plan) -> (Vec<Lane>, Vec<ArmRuntime>)
     let mut lanes: Vec<Lane> = Vec::new();
     let mut arms = Vec::new();
     for planned in &plan.arms {
-        let lane = match lanes
-            .iter()
-            .position(|l| l.provider.id == planned.provider.id)
-        {
+        let lane = match lanes.iter().position(|l| {
+            // Each local model has its own server: a lane per (provider, address).
+            l.provider.id == planned.provider.id && l.provider.base_url == planned.provider.base_url
+        }) {
             Some(i) => i,
             None => {
                 let p = planned.provider.clone();

@@ -31,7 +31,9 @@ pub fn for_plan(plan: &Plan, env: impl Fn(&str) -> Option<String>) -> (KeyLookup
     (lookup, warnings)
 }
 
-/// A local OpenAI-compatible server that names no key variable is expected to need none.
+/// A local OpenAI-compatible server that names no key variable is expected to need none,
+/// and a local model that Tunebench serves itself never does.
 fn expects_key(p: &Provider) -> bool {
-    !(p.kind == ProviderKind::OpenAiCompatible && p.api_key_env.is_none())
+    !(matches!(p.kind, ProviderKind::OpenAiCompatible | ProviderKind::Local)
+        && p.api_key_env.is_none())
 }

@@ -11,6 +11,7 @@ pub mod judge;
 pub mod keys;
 pub mod limiter;
 pub mod liveness;
+mod local;
 pub mod metric;
 pub mod plan;
 pub mod prepare;

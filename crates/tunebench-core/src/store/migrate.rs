@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_finish_reason_and_cache_writes.sql"),
     include_str!("../../migrations/0003_fine_tune_jobs.sql"),
+    include_str!("../../migrations/0004_local_provider.sql"),
 ];
 
 /// The schema version this build writes.
@@ -31,6 +32,16 @@ pub(super) fn migrate(conn: &Connection, path: &str) -> Result<()> {
     if found == LATEST_VERSION {
         return Ok(());
     }
+    // Foreign keys are off while migrating (they cannot change inside a transaction), so a
+    // migration may rebuild a table others refer to, SQLite's documented way to change a
+    // constraint; they are checked before the commit instead, and switched back on.
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let result = migrate_locked(conn);
+    conn.pragma_update(None, "foreign_keys", true)?;
+    result
+}
+
+fn migrate_locked(conn: &Connection) -> Result<()> {
     // BEGIN IMMEDIATE: two processes opening a fresh file at once must not both migrate.
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let applied = (|| -> Result<()> {
@@ -39,6 +50,16 @@ pub(super) fn migrate(conn: &Connection, path: &str) -> Result<()> {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
             conn.execute_batch(sql)?;
             conn.pragma_update(None, "user_version", i as i32 + 1)?;
+        }
+        let broken: i64 =
+            conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if broken > 0 {
+            return Err(Error::Internal(format!(
+                "migrating the store would leave {broken} rows pointing at rows that do not \
+                 exist; nothing was changed"
+            )));
         }
         Ok(())
     })();
