@@ -110,12 +110,12 @@ describe("arm editor", () => {
     kind.dispatchEvent(new Event("change"));
     expect(s.form.kind).toBe("fine_tuned");
     expect(a.edited).toHaveBeenCalledOnce();
-    const stored: Arm = {
+    const saved: Arm = {
       id: 4, name: "tuned", kind: "fine_tuned", provider_id: 3, model: "ft:gpt-4.1-mini:acme::1", system_prompt: "",
       template: "{{input}}", few_shot: null, retrieval: null,
       params: { max_tokens: null, temperature: null, top_p: null, stop: [], seed: null, response_format: null, price: null },
     };
-    expect(formOf(stored).kind).toBe("fine_tuned");
+    expect(formOf(saved).kind).toBe("fine_tuned");
   });
 
   it("reports each template edit to the screen", () => {

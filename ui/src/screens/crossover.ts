@@ -221,7 +221,7 @@ export class CrossoverScreen implements Screen {
         try {
           await navigator.clipboard.writeText(this.s.view.svg);
         } catch (err) {
-          throw new Error(`Could not copy to the clipboard: ${describe(err)}`);
+          throw new Error(`Could not copy to the clipboard: ${describe(err)}`, { cause: err });
         }
         return "Chart copied to the clipboard as SVG.";
       }),
