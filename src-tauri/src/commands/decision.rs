@@ -35,7 +35,7 @@ pub async fn export_report(
     (state.with_store(move |c, db| {
         let d = report::run_decision(c, db, run_id, &today, &ReportOptions::default())?;
         let questions = report::saved_questions(c, &d)?;
-        let files = report::render(c, db, run_id, &today, &questions, format, &path)?;
+        let files = report::render(c, db, &d, &today, &questions, format, &path)?;
         Ok(files.iter().map(|p| p.display().to_string()).collect())
     }))
     .await

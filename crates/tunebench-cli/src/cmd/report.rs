@@ -50,7 +50,7 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         let files = report::render(
             &conn,
             &db_path,
-            args.run_id,
+            &decision,
             &today,
             &questions,
             format,

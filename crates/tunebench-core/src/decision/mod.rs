@@ -56,7 +56,7 @@
 //! Under rule 5b each win is stated against the quality result that overrode it.
 
 pub mod evidence;
-pub mod evidence_from;
+pub mod from_cost;
 mod finding;
 pub mod number;
 pub mod question;
@@ -67,7 +67,7 @@ pub use evidence::{
     ArmCallFailures, ArmFigures, CallFailures, Evidence, FormatCheck, FormatCounts, MarginKind,
     QualityEvidence, Verdict,
 };
-pub use evidence_from::{default_questions, evidence as evidence_from, scenario_for, with_cost};
+pub use from_cost::{default_questions, scenario_for, with_cost};
 pub use finding::{
     EXAMPLE_GUIDELINE, FORMAT_ALPHA, FORMAT_GAP, FORMAT_SUFFICES, GROWTH_HORIZON_MONTHS,
     MAX_FAILED_CALLS, RETIREMENT_SOON_DAYS,

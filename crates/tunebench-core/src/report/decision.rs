@@ -115,7 +115,7 @@ pub fn run_decision(
         Err(_) => (None, None),
     };
     let mut evidence =
-        decision::evidence_from(&report, costs, retirement, today, Some(train_examples));
+        super::evidence_from(&report, costs, retirement, today, Some(train_examples));
     evidence.cost_missing = cost.as_ref().err().map(ToString::to_string);
     Ok(RunDecision {
         report,

@@ -8,6 +8,7 @@ pub mod case_page;
 pub mod charts;
 pub mod decision;
 pub mod document;
+pub mod evidence;
 pub mod history;
 pub mod latency;
 pub mod run_report;
@@ -30,6 +31,7 @@ pub use case_page::{cases, ArmAnswer, CaseCounts, CaseFilter, CasePage, CaseView
 pub use charts::{confusion_data, metric_data, quality_data};
 pub use decision::{decide, run_decision, saved_questions, DecisionView, RunDecision};
 pub use document::{render, DocFormat};
+pub use evidence::evidence as evidence_from;
 pub use history::{history, HistoryArm, HistoryRun, RunHistory};
 pub use latency::latency_data;
 pub use run_report::{run_report, ArmReport, ErrorCount, PrimaryValue, ReportOptions, RunReport};

@@ -389,10 +389,18 @@ fn document(s: &Scenario, q: &Questions) -> String {
     let run = seed_run(&conn, "openai", "ft-model", TRAINED);
     save_run_scenario(&conn, run, s, "2026-06-01T00:00:00Z").unwrap();
     let out = db.path.with_file_name("decision.md");
-    tunebench_core::report::render(
+    let d = tunebench_core::report::run_decision(
         &conn,
         &db.path,
         run,
+        TODAY,
+        &tunebench_core::report::ReportOptions::default(),
+    )
+    .unwrap();
+    tunebench_core::report::render(
+        &conn,
+        &db.path,
+        &d,
         TODAY,
         q,
         tunebench_core::report::DocFormat::Markdown,

@@ -150,7 +150,7 @@ fn every_claim_of_ten_thousand_random_decisions_agrees_with_the_brute_force() {
         let costs = cost::evaluate(&decision::scenario_for(&s, &q)).unwrap();
         let task_warning =
             no_task.then(|| "Neither arm does the task: both score 0.000 on accuracy".to_string());
-        let e = decision::evidence_from(
+        let e = tunebench_core::report::evidence_from(
             &report_of(c, task_warning),
             Some(&costs),
             s.arm_b.retirement_date.as_deref(),

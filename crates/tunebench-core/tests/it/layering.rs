@@ -222,6 +222,20 @@ fn the_price_catalog_does_not_depend_on_the_cost_model() {
 }
 
 #[test]
+fn the_decision_rules_read_neither_the_report_nor_the_store() {
+    let root = workspace_root();
+    let found: Vec<String> = ["report", "store"]
+        .iter()
+        .flat_map(|other| uses_of(&root, "decision", other))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "decision/ is pure: report/ builds its evidence; found:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn the_module_scan_finds_paths_and_grouped_imports_but_not_comments_or_look_alikes() {
     let src = r#"
 use crate::cost::ArmPrice;

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use super::{run_decision, ReportOptions};
+use super::RunDecision;
 use crate::chart::{self, ChartSpec, ChartStyle};
 use crate::decision::Questions;
 use crate::{Error, Result};
@@ -59,20 +59,20 @@ enum Block {
     Chart(&'static str, Box<ChartSpec>),
 }
 
-/// Writes the decision report of run `run_id` (database at `db_path`) to `out` in
-/// `format`, as of `today` (YYYY-MM-DD), with the team's `questions`. Returns every file
+/// Writes the decision report of the run decided in `d` (the caller's, with its report
+/// options; database at `db_path`) to `out` in `format`, as of `today` (YYYY-MM-DD), with the team's `questions`. Returns every file
 /// written: the report, then (Markdown only) its chart images.
 pub fn render(
     conn: &Connection,
     db_path: &Path,
-    run_id: i32,
+    d: &RunDecision,
     today: &str,
     questions: &Questions,
     format: DocFormat,
     out: &Path,
 ) -> Result<Vec<PathBuf>> {
-    let d = run_decision(conn, db_path, run_id, today, &ReportOptions::default())?;
-    let blocks = blocks(conn, db_path, &d, today, questions)?;
+    let run_id = d.report.run_id;
+    let blocks = blocks(conn, db_path, d, today, questions)?;
     let write = |path: &Path, bytes: &[u8]| {
         std::fs::write(path, bytes).map_err(|e| Error::Io {
             path: path.to_path_buf(),

@@ -67,10 +67,18 @@ fn rendered(format: DocFormat, name: &str) -> (String, Vec<String>) {
     let run_id = priced_run(&conn);
     let dir = db.path.parent().unwrap();
     let out = dir.join(name);
-    let files = render(
+    let d = tunebench_core::report::run_decision(
         &conn,
         &db.path,
         run_id,
+        "2026-11-29",
+        &tunebench_core::report::ReportOptions::default(),
+    )
+    .unwrap();
+    let files = render(
+        &conn,
+        &db.path,
+        &d,
         "2026-11-29",
         &questions(),
         format,

@@ -101,7 +101,7 @@ fn a_runs_report_and_cost_map_onto_the_decisions_evidence() {
         assert_eq!(d.default_questions().labelled_examples, 0);
 
         // The same report with a priced scenario: the cost figures come from the cost model.
-        let with_cost = decision::evidence_from(
+        let with_cost = tunebench_core::report::evidence_from(
             &d.report,
             Some(&priced),
             Some("2027-03-01"),
