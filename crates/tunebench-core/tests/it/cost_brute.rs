@@ -274,8 +274,10 @@ pub fn cost_text_agrees(
         }
     }
     // A printed bound is rounded: the flip lies within half a query/day of it, and a step of
-    // provisioned hosting may make the other arm cheaper over less than a query/day, so
-    // just above every step in the window is tried besides a quarter-query grid.
+    // provisioned hosting may make the other arm cheaper over less than a query/day, on
+    // either side of the step (just above a step of the named arm's units, or just below
+    // one of the other arm's, whose next unit ends its lead), so just below and just above
+    // every step in the window are tried besides a quarter-query grid.
     let flips_near = |bound: f64, dir: f64| {
         let (lo, hi) = if dir > 0.0 {
             (bound - 0.5, bound + 3.0)
@@ -284,7 +286,11 @@ pub fn cost_text_agrees(
         };
         (0..=14)
             .map(|i| lo + 0.25 * f64::from(i))
-            .chain(steps_between(bf, lo, hi).into_iter().map(|x| x + 1e-6))
+            .chain(
+                steps_between(bf, lo, hi)
+                    .into_iter()
+                    .flat_map(|x| [x - 1e-6, x + 1e-6]),
+            )
             .filter(|x| *x > 0.0)
             .any(|x| b_cheaper(bf, x) != Some(cheaper_there))
     };
