@@ -248,6 +248,7 @@ export class ResultsScreen implements Screen {
         <input type="search" id="cases-search" placeholder="Search…" .value=${this.search}
           @change=${(e: Event) => { this.search = (e.target as HTMLInputElement).value; this.offset = 0; void this.loadCases(); }} />
       </div>
+      ${rightMeans(p)}
       ${p && p.cases.length > 0
         ? html`<table class="grid compact" id="cases-table"><thead><tr><th>#</th><th>Input</th><th>Expected</th><th>${p.arm_a}</th><th>${p.arm_b}</th></tr></thead>
             <tbody>${p.cases.map((c) => html`<tr>
@@ -265,6 +266,12 @@ export class ResultsScreen implements Screen {
         : html`<p class="muted">No cases here.</p>`}
     </section>`;
   }
+}
+
+/** What makes a case right (a score threshold for a continuous metric), stated beside the
+ * right and wrong counts the browser's filters show. */
+export function rightMeans(p: CasePage | null): TemplateResult | typeof nothing {
+  return p?.right_means ? html`<p class="muted small" id="cases-right-means">${p.right_means}</p>` : nothing;
 }
 
 /** The filters in the order the case browser shows them. */
