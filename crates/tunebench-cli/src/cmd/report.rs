@@ -47,15 +47,7 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
             FormatArg::Md => DocFormat::Markdown,
             FormatArg::Html => DocFormat::Html,
         };
-        let files = report::render(
-            &conn,
-            &db_path,
-            &decision,
-            &today,
-            &questions,
-            format,
-            file,
-        )?;
+        let files = report::render(&conn, &db_path, &decision, &today, &questions, format, file)?;
         if out.json {
             return out.print_json(&serde_json::json!({
                 "files": files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),

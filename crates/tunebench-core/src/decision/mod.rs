@@ -56,8 +56,8 @@
 //! Under rule 5b each win is stated against the quality result that overrode it.
 
 pub mod evidence;
-pub mod from_cost;
 mod finding;
+pub mod from_cost;
 pub mod number;
 pub mod question;
 pub mod recommendation;
@@ -67,11 +67,11 @@ pub use evidence::{
     ArmCallFailures, ArmFigures, CallFailures, Evidence, FormatCheck, FormatCounts, MarginKind,
     QualityEvidence, Verdict,
 };
-pub use from_cost::{default_questions, scenario_for, with_cost};
 pub use finding::{
     EXAMPLE_GUIDELINE, FORMAT_ALPHA, FORMAT_GAP, FORMAT_SUFFICES, GROWTH_HORIZON_MONTHS,
     MAX_FAILED_CALLS, RETIREMENT_SOON_DAYS,
 };
+pub use from_cost::{default_questions, scenario_for, with_cost};
 pub use question::{FormatNeed, KnowledgeCadence, Questions};
 pub use recommendation::{Choice, Reason, ReasonKind, Recommendation, Supports};
 

@@ -338,13 +338,7 @@ impl Remote {
                             .get(self.url(&format!("/fine_tuning/jobs/{id}"))),
                     )
                     .await?;
-                let word = str_field(&v, "status")?;
-                let mut o = Observation::status(known(JobStatus::from_openai(&word), &word)?);
-                o.provider_status = Some(word);
-                o.result_model = v
-                    .get("fine_tuned_model")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                let mut o = observed(&v, "status", JobStatus::from_openai, "fine_tuned_model")?;
                 o.trained_tokens = v.get("trained_tokens").and_then(Value::as_f64);
                 o.error_message = v
                     .pointer("/error/message")
@@ -367,13 +361,7 @@ impl Remote {
                 let v = self
                     .send(self.client.get(self.url(&format!("/fine-tunes/{id}"))))
                     .await?;
-                let word = str_field(&v, "status")?;
-                let mut o = Observation::status(known(JobStatus::from_together(&word), &word)?);
-                o.provider_status = Some(word);
-                o.result_model = v
-                    .get("output_name")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                let mut o = observed(&v, "status", JobStatus::from_together, "output_name")?;
                 o.trained_tokens = v.get("trained_tokens").and_then(Value::as_f64).or_else(|| {
                     let tokens = v.get("token_count").and_then(Value::as_f64)?;
                     let epochs = v.get("n_epochs").and_then(Value::as_f64).unwrap_or(1.0);
@@ -405,13 +393,7 @@ impl Remote {
                 let v = self
                     .send(self.client.get(self.url(&format!("/v1/{id}"))))
                     .await?;
-                let word = str_field(&v, "state")?;
-                let mut o = Observation::status(known(JobStatus::from_fireworks(&word), &word)?);
-                o.provider_status = Some(word);
-                o.result_model = v
-                    .get("outputModel")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                let mut o = observed(&v, "state", JobStatus::from_fireworks, "outputModel")?;
                 o.error_message = v
                     .pointer("/status/message")
                     .and_then(Value::as_str)
@@ -456,6 +438,24 @@ impl Remote {
 
 fn local() -> CallError {
     CallError::new(ErrorClass::BadRequest, "a local job has no remote API")
+}
+
+/// A provider's job object read into an observation: its status word (kept as the
+/// provider's own, and mapped to ours) and the resulting model, when there is one.
+fn observed(
+    v: &Value,
+    status_field: &str,
+    map: fn(&str) -> Option<JobStatus>,
+    model_field: &str,
+) -> Result<Observation, CallError> {
+    let word = str_field(v, status_field)?;
+    let mut o = Observation::status(known(map(&word), &word)?);
+    o.provider_status = Some(word);
+    o.result_model = v
+        .get(model_field)
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok(o)
 }
 
 fn known(status: Option<JobStatus>, word: &str) -> Result<JobStatus, CallError> {

@@ -6,7 +6,8 @@
 
 use crate::cost::CostReport;
 use crate::decision::{
-    with_cost, ArmCallFailures, ArmFigures, CallFailures, Evidence, MarginKind, QualityEvidence, Verdict,
+    with_cost, ArmCallFailures, ArmFigures, CallFailures, Evidence, MarginKind, QualityEvidence,
+    Verdict,
 };
 use crate::stats::{Margin, VerdictKind};
 
@@ -73,4 +74,3 @@ fn call_failures(a: &ArmReport) -> CallFailures {
         calls: a.n,
     }
 }
-
