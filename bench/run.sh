@@ -115,7 +115,7 @@ TOML
 }
 
 timed_run() { # dir concurrency -> prints "wall_s rss_kb cpu_s"
-  if ! /usr/bin/time -f "%e %M %U %S" -o "$1/time" "$BIN" --db "$1/db.sqlite3" run "$1/experiment.toml" \
+  if ! /usr/bin/time -f "%e %M %U %S" -o "$1/time" "$BIN" --db "$1/db.sqlite3" run "$1/experiment.toml" --yes \
     --concurrency "$2" --json >"$1/out.json" 2>"$1/err.log"; then
     echo "tunebench run failed:" >&2; cat "$1/err.log" >&2; return 1
   fi
@@ -174,7 +174,7 @@ stop_stub
 echo "[4] SIGKILL halfway, then resume"
 start_stub
 d="$WORK/kill"; mkdir -p "$d"; make_store "$d"; write_experiment "$d" 32 30
-"$BIN" --db "$d/db.sqlite3" run "$d/experiment.toml" --concurrency 32 --json >"$d/out.json" 2>"$d/err.log" &
+"$BIN" --db "$d/db.sqlite3" run "$d/experiment.toml" --yes --concurrency 32 --json >"$d/out.json" 2>"$d/err.log" &
 RUN_PID=$!
 until [ "$(results "$d" 2>/dev/null || echo 0)" -ge 2000 ]; do sleep 0.05; done
 kill -9 "$RUN_PID"; wait "$RUN_PID" 2>/dev/null || true
