@@ -23,23 +23,9 @@ See you at the standup,ham
 ";
 
 mod support;
-use support::raw;
+use support::{raw, tunebench_json as tunebench_ok};
 
 use std::path::Path;
-
-fn tunebench_ok(db: &Path, args: &[&str]) -> serde_json::Value {
-    let out = support::tunebench_at(db)
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "tunebench {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
-}
 
 /// A long system prompt makes each example a hundred tokens, so a few make some windows.
 const SYSTEM: &str = "You sort short messages for a shared team inbox. Spam is unsolicited \

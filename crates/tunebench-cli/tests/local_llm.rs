@@ -10,7 +10,7 @@ const SAMPLE: &str = concat!(
 );
 
 mod support;
-use support::raw;
+use support::{raw, tunebench_json as tunebench};
 
 /// output, prompt tokens, completion tokens, latency, error class.
 type StoredResult = (
@@ -20,20 +20,6 @@ type StoredResult = (
     Option<f64>,
     Option<String>,
 );
-
-fn tunebench(db: &std::path::Path, args: &[&str]) -> serde_json::Value {
-    let out = support::tunebench_at(db)
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "tunebench {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
-}
 
 #[test]
 #[ignore = "needs a local model server: scripts/test.sh starts one and sets TUNEBENCH_LOCAL_LLM_URL"]

@@ -25,6 +25,18 @@ pub fn tunebench_at(db: &Path) -> Command {
     cmd
 }
 
+/// Runs `tunebench --json ARGS` on the store at `db`, asserts it succeeded (showing its
+/// stderr when not), and returns the one JSON object it printed.
+pub fn tunebench_json(db: &Path, args: &[&str]) -> Value {
+    let out = tunebench_at(db).args(args).arg("--json").output().unwrap();
+    assert!(
+        out.status.success(),
+        "tunebench {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
+}
+
 /// A raw SQLite handle that bypasses the store's `open()`, to set up or inspect files by hand.
 #[allow(clippy::disallowed_methods)]
 pub fn raw(path: &Path) -> rusqlite::Connection {
