@@ -8,6 +8,7 @@ pub mod cumulative;
 mod font;
 mod frame;
 pub mod latency;
+pub mod measure;
 pub mod metric;
 pub mod preset;
 pub mod quality;
