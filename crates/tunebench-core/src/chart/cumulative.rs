@@ -5,7 +5,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::frame::{self, draw_legend, left_middle, style_mesh, Drawn, Look};
+use super::frame::{self, left_middle, style_mesh, Drawn, Look};
+use super::place::{self, Placer};
 use crate::cost::{model::cumulative, CostReport, Scenario, Side};
 use crate::money::short;
 use crate::Result;
@@ -78,25 +79,21 @@ pub(crate) fn draw<DB: DrawingBackend>(
     mesh.x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .draw()?;
+    let mut placer = Placer::new(&chart.plotting_area().strip_coord_spec(), look);
     for (i, s) in d.series.iter().enumerate() {
         let color = look.series(i);
         let width = look.px_u(4.0);
-        let line = look.legend_line();
         let points: Vec<(f64, f64)> = s
             .values
             .iter()
             .enumerate()
             .map(|(m, v)| (m as f64, *v))
             .collect();
-        chart
-            .draw_series(LineSeries::new(
-                points.iter().copied(),
-                color.stroke_width(width),
-            ))?
-            .label(s.name.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + line, y)], color.stroke_width(width))
-            });
+        placer.line(points.iter().map(|p| chart.backend_coord(p)).collect());
+        chart.draw_series(LineSeries::new(
+            points.iter().copied(),
+            color.stroke_width(width),
+        ))?;
         chart.draw_series(
             points
                 .iter()
@@ -114,5 +111,16 @@ pub(crate) fn draw<DB: DrawingBackend>(
             left_middle(look.text(28.0)),
         )))?;
     }
-    draw_legend(&mut chart, look, SeriesLabelPosition::LowerRight)
+    let names: Vec<(String, RGBColor)> = d
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.clone(), look.series(i)))
+        .collect();
+    place::legend(
+        &chart.plotting_area().strip_coord_spec(),
+        &mut placer,
+        look,
+        &names,
+    )
 }

@@ -93,7 +93,11 @@ fn crosses(s: &Stroke, t: &TextBox) -> bool {
 }
 
 /// Liang–Barsky: does the segment `a`–`b` meet the open box (left, top, right, bottom)?
-fn segment_meets_box(a: (i32, i32), b: (i32, i32), (l, t, r, bo): (f64, f64, f64, f64)) -> bool {
+pub(crate) fn segment_meets_box(
+    a: (i32, i32),
+    b: (i32, i32),
+    (l, t, r, bo): (f64, f64, f64, f64),
+) -> bool {
     let (x0, y0) = (f64::from(a.0), f64::from(a.1));
     let (dx, dy) = (f64::from(b.0) - x0, f64::from(b.1) - y0);
     let (mut lo, mut hi) = (0.0_f64, 1.0_f64);

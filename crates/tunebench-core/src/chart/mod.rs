@@ -10,6 +10,7 @@ mod frame;
 pub mod latency;
 pub mod measure;
 pub mod metric;
+mod place;
 pub mod preset;
 pub mod quality;
 pub mod tornado;

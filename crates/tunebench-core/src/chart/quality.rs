@@ -6,6 +6,7 @@ use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::frame::{style_mesh, Drawn, Look};
+use super::place::{around, draw_at, size_of, Placer, Rect};
 use crate::money::usd;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +68,19 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .y_label_formatter(&y_fmt)
         .draw()?;
     let cap = x_max * 0.008;
+    let plot = chart.plotting_area().strip_coord_spec();
+    let mut placer = Placer::new(&plot, look);
+    for p in &d.points {
+        let x = p.cost_per_query;
+        placer.line(vec![
+            chart.backend_coord(&(x, p.low)),
+            chart.backend_coord(&(x, p.high)),
+        ]);
+        let (cx, cy) = chart.backend_coord(&(x, p.quality));
+        let r = look.px(12.0);
+        placer.take(Rect::at((cx - r, cy - r), (2 * r, 2 * r)));
+    }
+    let mut labels = Vec::new();
     for (i, p) in d.points.iter().enumerate() {
         let color = look.series(i);
         let stroke = look.stroke(color, 3.0);
@@ -77,15 +91,22 @@ pub(crate) fn draw<DB: DrawingBackend>(
             PathElement::new(vec![(x - cap, p.high), (x + cap, p.high)], stroke),
         ])?;
         let r = look.px(12.0);
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((x, p.quality))
-                + Circle::new((0, 0), r, color.filled())
-                + Text::new(
-                    format!("{} · {} · {:.3}", p.name, usd(x), p.quality),
-                    (r + look.px(10.0), -look.px(14.0)),
-                    look.text(26.0),
-                ),
-        ))?;
+        chart.draw_series(std::iter::once(Circle::new(
+            (x, p.quality),
+            r,
+            color.filled(),
+        )))?;
+        labels.push((
+            format!("{} · {} · {:.3}", p.name, usd(x), p.quality),
+            chart.backend_coord(&(x, p.quality)),
+        ));
+    }
+    let style = look.text(26.0);
+    for (text, at) in labels {
+        let size = size_of(&plot, &text, &style)?;
+        if let Some(spot) = placer.place(size, &around(at, size, look.px(22.0))) {
+            draw_at(&plot, &text, &style, spot)?;
+        }
     }
     Ok(())
 }

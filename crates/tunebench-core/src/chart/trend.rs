@@ -4,10 +4,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
-use super::frame::{draw_legend, style_mesh, Drawn, Look};
+use super::frame::{style_mesh, Drawn, Look};
+use super::place::{self, around, draw_at, size_of, Placer, Rect};
 use crate::money::{count, usd};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,6 +152,9 @@ fn draw_panel<DB: DrawingBackend>(
         .disable_x_mesh()
         .draw()?;
     let series = d.series.len().max(1);
+    let plot = chart.plotting_area().strip_coord_spec();
+    let mut placer = Placer::new(&plot, look);
+    let mut labels = Vec::new();
     for s in 0..series {
         let color = look.series(s);
         // Arms side by side within a run, so their intervals do not hide each other.
@@ -167,48 +170,51 @@ fn draw_panel<DB: DrawingBackend>(
             .filter_map(|(x, p)| panel.value(p).map(|v| (*x, v)))
             .collect();
         let width = look.px_u(4.0);
-        let sample = look.legend_line();
-        let drawn = chart.draw_series(LineSeries::new(line.clone(), color.stroke_width(width)))?;
-        if legend {
-            let name = d.series.get(s).cloned().unwrap_or_default();
-            drawn.label(name).legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + sample, y)], color.stroke_width(width))
-            });
-        }
+        chart.draw_series(LineSeries::new(line.clone(), color.stroke_width(width)))?;
+        placer.line(line.iter().map(|p| chart.backend_coord(p)).collect());
         if let Panel::Metric = panel {
             chart.draw_series(points.iter().map(|(x, p)| {
                 PathElement::new(vec![(*x, p.low), (*x, p.high)], look.stroke(color, 3.0))
             }))?;
+            for (x, p) in &points {
+                placer.line(vec![
+                    chart.backend_coord(&(*x, p.low)),
+                    chart.backend_coord(&(*x, p.high)),
+                ]);
+            }
         }
         let r = look.px(10.0);
         chart.draw_series(
             line.iter()
                 .map(|&(x, y)| Circle::new((x, y), r, color.filled())),
         )?;
+        for p in &line {
+            let (cx, cy) = chart.backend_coord(p);
+            placer.take(Rect::at((cx - r, cy - r), (2 * r, 2 * r)));
+        }
         if let Panel::Metric = panel {
-            // The model under each arm's point wherever it differs from the run before.
+            // The model beside each arm's point wherever it differs from the run before.
             let mut previous: Option<&str> = None;
-            let last = d.runs.len().saturating_sub(1) as f64;
             for (x, p) in &points {
                 if previous != Some(p.model.as_str()) {
-                    // Right of the point, or left of it on the last run, inside the panel.
-                    let (h, dx) = if d.runs.len() > 1 && x.round() >= last {
-                        (HPos::Right, -look.px(16.0))
-                    } else {
-                        (HPos::Left, look.px(16.0))
-                    };
-                    let style = look.muted_text(22.0).pos(Pos::new(h, VPos::Center));
-                    chart.draw_series(std::iter::once(
-                        EmptyElement::at((*x, p.value))
-                            + Text::new(p.model.clone(), (dx, -look.px(24.0)), style.color(&color)),
-                    ))?;
+                    labels.push((p.model.clone(), chart.backend_coord(&(*x, p.value)), color));
                 }
                 previous = Some(p.model.as_str());
             }
         }
     }
     if legend {
-        draw_legend(&mut chart, look, SeriesLabelPosition::LowerLeft)?;
+        let names: Vec<(String, RGBColor)> = (0..series)
+            .map(|s| (d.series.get(s).cloned().unwrap_or_default(), look.series(s)))
+            .collect();
+        place::legend(&plot, &mut placer, look, &names)?;
+    }
+    for (text, at, color) in labels {
+        let style = look.muted_text(22.0).color(&color);
+        let size = size_of(&plot, &text, &style)?;
+        if let Some(spot) = placer.place(size, &around(at, size, look.px(16.0))) {
+            draw_at(&plot, &text, &style, spot)?;
+        }
     }
     Ok(())
 }

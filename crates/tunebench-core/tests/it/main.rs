@@ -1,6 +1,7 @@
 //! The core's one integration-test binary: a module per area.
 
 mod chart;
+mod chart_layout;
 mod cost;
 mod cost_brute;
 mod dataset;

@@ -144,7 +144,7 @@ pub(super) fn cost_blocks(
             title: crate::chart::preset::CROSSOVER_TITLE.into(),
             source: source.clone(),
             style: CHART_STYLE,
-            data: ChartData::Crossover(CrossoverData::from_scenario(s, c, true)?),
+            data: ChartData::Crossover(CrossoverData::from_scenario(s, c, false)?),
         }),
     ));
     b.push(Block::Chart(
