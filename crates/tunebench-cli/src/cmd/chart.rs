@@ -2,6 +2,7 @@
 //! scale (crossover, cumulative payback, sensitivity tornado), latency, metrics with
 //! intervals, a confusion matrix or quality against cost, drawn by the
 //! same code as the app's screens. The format follows the file's extension.
+//! `tunebench chart pack RUN_ID --out DIR`: every one of them as PNG, plus `captions.md`.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,7 @@ use tunebench_core::chart::{
 };
 use tunebench_core::report::{
     confusion_data, history, latency_data, metric_data, quality_data, run_report, run_scenario,
-    ReportOptions,
+    write_pack, ReportOptions,
 };
 use tunebench_core::{cost, store};
 
@@ -38,6 +39,9 @@ pub enum ChartName {
     /// Every run of the experiment and its re-runs on other models: metric, p95 latency
     /// and cost per query of each arm over time.
     Trend,
+    /// Every chart above the run can draw, as PNG files in the folder `--out`, with
+    /// `captions.md` (one takeaway per chart).
+    Pack,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -56,7 +60,7 @@ pub enum ThemeArg {
 pub struct ChartArgs {
     pub chart: ChartName,
     pub run_id: i32,
-    /// The file to write: `.svg` writes SVG, anything else PNG.
+    /// The file to write: `.svg` writes SVG, anything else PNG (for `pack`, a folder).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Queries per day (default: the run's saved scenario, else 10,000).
@@ -68,12 +72,24 @@ pub struct ChartArgs {
     pub height: u32,
     #[arg(long, value_enum, default_value = "light")]
     pub theme: ThemeArg,
-    /// A linear volume axis instead of a logarithmic one (crossover only).
+    /// Log–log axes instead of linear ones, for volumes across orders of magnitude
+    /// (crossover only).
     #[arg(long)]
-    pub linear: bool,
+    pub log: bool,
     /// Which arm's confusion matrix: a (prompting) or b (fine-tuned).
     #[arg(long, value_enum, default_value = "b")]
     pub arm: ArmArg,
+}
+
+fn style(args: &ChartArgs) -> ChartStyle {
+    ChartStyle {
+        theme: match args.theme {
+            ThemeArg::Light => Theme::Light,
+            ThemeArg::Dark => Theme::Dark,
+        },
+        width: args.width,
+        height: args.height,
+    }
 }
 
 pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<()> {
@@ -81,6 +97,21 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
     let conn = store::open(&db_path)?;
     let today = super::today();
     let run = store::run::get(&conn, args.run_id)?;
+    if let ChartName::Pack = args.chart {
+        let (id, volume, style) = (args.run_id, args.volume, style(args));
+        let pack = write_pack(&conn, &db_path, id, &today, volume, style, &args.out)?;
+        if out.json {
+            return out.print_json(&pack);
+        }
+        say!("wrote {} files to {}", pack.files.len(), pack.dir)?;
+        for f in &pack.files {
+            say!("  {f}")?;
+        }
+        for l in &pack.left_out {
+            say!("not drawn: {l}")?;
+        }
+        return Ok(());
+    }
     let needs_cost = matches!(
         args.chart,
         ChartName::Crossover | ChartName::Cumulative | ChartName::Tornado
@@ -104,7 +135,7 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
             ChartData::Crossover(CrossoverData::from_scenario(
                 scenario.as_ref().context("scenario")?,
                 report.as_ref().context("cost report")?,
-                !args.linear,
+                args.log,
             )?),
         ),
         ChartName::Cumulative => (
@@ -148,18 +179,12 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
             let h = history(&conn, &db_path, args.run_id, &ReportOptions::default())?;
             (h.chart_title(), ChartData::Trend(h.trend_data()))
         }
+        ChartName::Pack => unreachable!("the pack returned above"),
     };
     let spec = ChartSpec {
         title,
         source,
-        style: ChartStyle {
-            theme: match args.theme {
-                ThemeArg::Light => Theme::Light,
-                ThemeArg::Dark => Theme::Dark,
-            },
-            width: args.width,
-            height: args.height,
-        },
+        style: style(args),
         data,
     };
     let bytes = chart::render_for_path(&spec, &args.out)?;

@@ -100,3 +100,66 @@ fn a_chart_of_an_unknown_run_is_refused_with_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_slide_pack_writes_every_chart_at_slide_size_with_one_caption_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, run) = toy_run(
+        &dir,
+        4,
+        Some("{ input = 0.5, output = 0.5, training = 5.0 }"),
+    );
+    let run_id = run["run_id"].to_string();
+    let be = report_json(&db, &run_id)["break_even_queries_per_day"]
+        .as_f64()
+        .unwrap();
+    let out = dir.path().join("slides");
+    let pack = support::tunebench_json(
+        std::path::Path::new(&db),
+        &["chart", "pack", &run_id, "--out", out.to_str().unwrap()],
+    );
+    let files: Vec<&str> = pack["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    for chart in [
+        "crossover",
+        "cumulative",
+        "tornado",
+        "metric",
+        "latency",
+        "confusion-a",
+        "confusion-b",
+        "quality-cost",
+        "trend",
+    ] {
+        let file = files
+            .iter()
+            .find(|f| f.ends_with(&format!("-{chart}.png")))
+            .unwrap_or_else(|| panic!("{chart} missing from {files:?}"));
+        let png = std::fs::read(out.join(file)).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 1920);
+        assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), 1080);
+    }
+    assert_eq!(files.last(), Some(&"captions.md"));
+    let captions = std::fs::read_to_string(out.join("captions.md")).unwrap();
+    let lines: Vec<&str> = captions.lines().filter(|l| l.starts_with("- `")).collect();
+    assert_eq!(
+        lines.len(),
+        files.len() - 1,
+        "one caption per chart:\n{captions}"
+    );
+    for line in &lines {
+        let sentence = line.split_once("`: ").map(|x| x.1).unwrap_or_default();
+        assert!(
+            sentence.chars().any(|c| c.is_ascii_digit()),
+            "every caption cites a number: {line}"
+        );
+    }
+    let crossover = lines.iter().find(|l| l.contains("-crossover.png")).unwrap();
+    let expected = format!("Break-even at {}/day", tunebench_core::money::count(be));
+    assert!(crossover.contains(&expected), "{crossover} / {expected}");
+}

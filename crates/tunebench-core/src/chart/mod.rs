@@ -135,8 +135,8 @@ pub fn render_for_path(spec: &ChartSpec, path: &std::path::Path) -> Result<Vec<u
     }
 }
 
-/// The chart as a PNG file's bytes (8-bit RGB).
-pub fn render_png(spec: &ChartSpec) -> Result<Vec<u8>> {
+/// The chart's pixels, 8-bit RGB, row by row.
+fn render_rgb(spec: &ChartSpec) -> Result<Vec<u8>> {
     check_size(spec)?;
     font::register();
     let (w, h) = (spec.style.width, spec.style.height);
@@ -146,6 +146,23 @@ pub fn render_png(spec: &ChartSpec) -> Result<Vec<u8>> {
         frame::draw(&root, spec, |plot, look| draw_data(plot, &spec.data, look))
             .map_err(|reason| chart_error(spec, reason))?;
     }
+    Ok(pixels)
+}
+
+/// The chart's pixels, 8-bit RGBA (opaque), row by row: what a clipboard image takes.
+pub fn render_rgba(spec: &ChartSpec) -> Result<Vec<u8>> {
+    let rgb = render_rgb(spec)?;
+    let mut rgba = Vec::with_capacity(rgb.len() / 3 * 4);
+    for px in rgb.chunks_exact(3) {
+        rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
+    }
+    Ok(rgba)
+}
+
+/// The chart as a PNG file's bytes (8-bit RGB).
+pub fn render_png(spec: &ChartSpec) -> Result<Vec<u8>> {
+    let pixels = render_rgb(spec)?;
+    let (w, h) = (spec.style.width, spec.style.height);
     let mut png_bytes = Vec::with_capacity(pixels.len() / 8);
     let mut encoder = png::Encoder::new(&mut png_bytes, w, h);
     encoder.set_color(png::ColorType::Rgb);

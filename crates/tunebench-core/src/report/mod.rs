@@ -4,6 +4,7 @@
 //! behind the numbers for the results screen's case browser ([`cases`]).
 
 mod arm_report;
+pub mod captions;
 pub mod case_page;
 pub mod charts;
 pub mod decision;
@@ -13,6 +14,7 @@ pub mod history;
 pub mod latency;
 pub mod run_report;
 pub mod scenario;
+pub mod slides;
 mod task_checks;
 
 use std::collections::HashSet;
@@ -38,6 +40,7 @@ pub use run_report::{run_report, ArmReport, ErrorCount, PrimaryValue, ReportOpti
 pub use scenario::{
     measured_scenario, run_scenario, save_run_scenario, SAVED_SCENARIO, TRAINING_TOKEN_ESTIMATE,
 };
+pub use slides::{slides, write_pack, Slide, SlidePack};
 
 /// The primary metrics that are averaged F1s over the labels.
 const LABEL_METRICS: [&str; 4] = ["label", "macro_f1", "micro_f1", "weighted_f1"];
