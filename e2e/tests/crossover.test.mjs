@@ -48,8 +48,8 @@ test("moving the volume slider redraws the chart", async () => {
   await screenshot(browser, "crossover");
 });
 
-test("the chart copies to the clipboard as SVG", async () => {
-  await (await browser.$("#copy-svg")).click();
+test("the chart copies to the clipboard as a picture", async () => {
+  await (await browser.$("#copy-chart")).click();
   await browser.waitUntil(
     async () => (await browser.$("#crossover-notice").isExisting()) || (await browser.$("#crossover-error").isExisting()),
     { timeout: 10_000 },

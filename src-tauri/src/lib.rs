@@ -57,6 +57,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         crossover::estimate_scenario,
         crossover::crossover_view,
         crossover::export_crossover,
+        crossover::export_slide_pack,
+        crossover::copy_crossover,
         crossover::run_scenario,
         crossover::dataset_tokens,
         crossover::save_run_scenario,
@@ -93,6 +95,7 @@ pub fn run() {
     let builder = specta_builder::<tauri::Wry>();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(builder.invoke_handler())
         // A file dropped on the window is one the person handed over: commands may read it.
         .on_window_event(|window, event| {
@@ -113,7 +116,11 @@ pub fn run() {
             // the UI as an error it can show, rather than a crash at start-up.
             let handle = app.handle().clone();
             let dialogs = Arc::new(move |request| commands::files::show(&handle, request));
-            app.manage(AppState::new(db_path).with_dialogs(dialogs));
+            let handle = app.handle().clone();
+            let clipboard =
+                Arc::new(move |rgba, w, h| commands::crossover::to_clipboard(&handle, rgba, w, h));
+            let state = AppState::new(db_path).with_dialogs(dialogs);
+            app.manage(state.with_clipboard(clipboard));
             Ok(())
         })
         .run(tauri::generate_context!())
@@ -122,3 +129,5 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_charts;

@@ -30,6 +30,9 @@ pub enum FileDialog {
 /// Shows a file dialog and waits for the person's answer (`None`: cancelled).
 pub type Dialogs = Arc<dyn Fn(FileDialog) -> Option<PathBuf> + Send + Sync>;
 
+/// Puts an image (8-bit RGBA pixels, width, height) on the system clipboard.
+pub type Clipboard = Arc<dyn Fn(Vec<u8>, u32, u32) -> CommandResult<()> + Send + Sync>;
+
 pub struct AppState {
     pub db_path: PathBuf,
     /// Built on first use (loading the system's root certificates takes a moment).
@@ -43,6 +46,8 @@ pub struct AppState {
     granted: Mutex<HashSet<PathBuf>>,
     /// The native dialogs (none until the app sets them: an answer is then "cancelled").
     dialogs: Dialogs,
+    /// The system clipboard (none until the app sets it: copying is then refused).
+    clipboard: Clipboard,
 }
 
 impl AppState {
@@ -54,7 +59,22 @@ impl AppState {
             run_cancel: Mutex::new(None),
             granted: Mutex::new(HashSet::new()),
             dialogs: Arc::new(|_| None),
+            clipboard: Arc::new(|_, _, _| {
+                Err(CommandError::invalid(
+                    "this window has no clipboard to copy to",
+                ))
+            }),
         }
+    }
+
+    /// The state with `clipboard` taking copied images.
+    pub fn with_clipboard(self, clipboard: Clipboard) -> Self {
+        Self { clipboard, ..self }
+    }
+
+    /// What puts an image on the clipboard.
+    pub fn clipboard(&self) -> Clipboard {
+        self.clipboard.clone()
     }
 
     /// The state with `dialogs` showing the file dialogs.

@@ -33,7 +33,7 @@ fn app_with_store(db_path: std::path::PathBuf) -> tauri::WebviewWindow<tauri::te
         .unwrap()
 }
 
-fn invoke(
+pub(crate) fn invoke(
     webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
     cmd: &str,
     body: serde_json::Value,

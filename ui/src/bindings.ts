@@ -77,6 +77,16 @@ export const commands = {
 	crossoverView: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<ScenarioView_Serialize, CommandError>(__TAURI_INVOKE("crossover_view", { scenario, source, logX, theme })),
 	/**  Writes the crossover chart to `path`: SVG when it ends in `.svg`, PNG otherwise. */
 	exportCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme, width: number, height: number, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_crossover", { scenario, source, logX, theme, width, height, path })),
+	/**
+	 *  Writes every chart of run `run_id` at slide size in `theme` into the folder `path` (named
+	 *  in the save dialog, created if missing), with `captions.md`.
+	 */
+	exportSlidePack: (runId: number, today: string, theme: Theme, path: string) => typedError<SlidePack, CommandError>(__TAURI_INVOKE("export_slide_pack", { runId, today, theme, path })),
+	/**
+	 *  Puts the crossover chart on the clipboard as a 1920×1080 image, so it pastes into
+	 *  Keynote, PowerPoint and Google Slides as a picture.
+	 */
+	copyCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<null, CommandError>(__TAURI_INVOKE("copy_crossover", { scenario, source, logX, theme })),
 	/**  The scenario of run `run_id`: the one saved with it, else measured from its results. */
 	runScenario: (runId: number, today: string) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("run_scenario", { runId, today })),
 	/**  Dataset `dataset_id`'s tokens under `model`'s tokenizer, for an estimate before a run. */
@@ -3184,6 +3194,16 @@ export type Severity =
 
 /**  Which arm of the comparison: A is the prompting baseline, B the candidate (fine-tuned). */
 export type Side = "a" | "b";
+
+/**  What [`write_pack`] wrote. */
+export type SlidePack = {
+	/**  The folder, as given. */
+	dir: string,
+	/**  The files written in it: one PNG per chart, then `captions.md`. */
+	files: string[],
+	/**  Charts this run cannot draw, each with the reason. */
+	left_out: string[],
+};
 
 /**  Which part of a dataset a row belongs to. */
 export type Split = "train" | "test" | "unassigned";

@@ -4,10 +4,11 @@
 use tunebench_core::arm::tokens::{self, DatasetTokens};
 use tunebench_core::chart::{self, preset, ChartStyle, ScenarioView, Theme};
 use tunebench_core::cost::{self, EstimateRequest, Scenario};
-use tunebench_core::{price, report};
+use tunebench_core::price;
+use tunebench_core::report::{self, SlidePack};
 
 use super::{blocking, write_file};
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 /// A scenario before any run, both arms priced from the catalog.
@@ -62,6 +63,64 @@ pub async fn export_crossover(
     let title = preset::CROSSOVER_TITLE;
     let spec = move || chart::crossover::spec(&scenario, title, &source, style, log_x);
     write_file(path, move |p| chart::render_for_path(&spec()?, p)).await
+}
+
+/// Writes every chart of run `run_id` at slide size in `theme` into the folder `path` (named
+/// in the save dialog, created if missing), with `captions.md`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_slide_pack(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    today: String,
+    theme: Theme,
+    path: String,
+) -> CommandResult<SlidePack> {
+    let dir = state.granted(&path)?;
+    let style = ChartStyle {
+        theme,
+        ..ChartStyle::SLIDE
+    };
+    let pack = move |c: &_, db: &_| report::write_pack(c, db, run_id, &today, None, style, &dir);
+    state.with_store(pack).await
+}
+
+/// Puts the crossover chart on the clipboard as a 1920×1080 image, so it pastes into
+/// Keynote, PowerPoint and Google Slides as a picture.
+#[tauri::command]
+#[specta::specta]
+pub async fn copy_crossover(
+    state: tauri::State<'_, AppState>,
+    scenario: Scenario,
+    source: String,
+    log_x: bool,
+    theme: Theme,
+) -> CommandResult<()> {
+    let style = ChartStyle {
+        theme,
+        ..ChartStyle::SLIDE
+    };
+    let spec =
+        move || chart::crossover::spec(&scenario, preset::CROSSOVER_TITLE, &source, style, log_x);
+    let put = state.clipboard();
+    blocking(move || put(chart::render_rgba(&spec()?)?, style.width, style.height)).await
+}
+
+/// Writes RGBA pixels to the system clipboard as an image (offered to other apps as PNG).
+pub fn to_clipboard<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    rgba: Vec<u8>,
+    width: u32,
+    height: u32,
+) -> CommandResult<()> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let image = tauri::image::Image::new_owned(rgba, width, height);
+    app.clipboard()
+        .write_image(&image)
+        .map_err(|e| CommandError {
+            code: tunebench_core::ErrorCode::Internal,
+            message: format!("could not copy the chart to the clipboard: {e}"),
+        })
 }
 
 /// The scenario of run `run_id`: the one saved with it, else measured from its results.

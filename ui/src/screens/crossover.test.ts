@@ -16,11 +16,11 @@ vi.mock("../bindings", () => ({
   },
 }));
 
-const { CrossoverScreen } = await import("./crossover");
+const { CrossoverScreen, slidePackNotice } = await import("./crossover");
 
 function actions(): CrossoverActions {
   return {
-    setRequest: vi.fn(), tweak: vi.fn(), countFrom: vi.fn(), setChart: vi.fn(), export: vi.fn(), copySvg: vi.fn(),
+    setRequest: vi.fn(), tweak: vi.fn(), countFrom: vi.fn(), setChart: vi.fn(), export: vi.fn(), slidePack: vi.fn(), copy: vi.fn(),
     saveWithRun: vi.fn(),
   };
 }
@@ -82,5 +82,33 @@ describe("cost at scale screen", () => {
     const el = draw({ ...initialState(), busy: "Counting tokens…" }, actions());
     expect(el.querySelector("#crossover-busy")?.textContent).toBe("Counting tokens…");
     expect((el.querySelector("#export-png") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("offers a run's slide pack and says what it wrote and what it left out", () => {
+    const a = actions();
+    const el = draw({ ...initialState(), runId: 4 }, a);
+    (el.querySelector("#slide-pack") as HTMLButtonElement).click();
+    expect(a.slidePack).toHaveBeenCalled();
+    (el.querySelector("#copy-chart") as HTMLButtonElement).click();
+    expect(a.copy).not.toHaveBeenCalled(); // no chart drawn yet: nothing to copy
+    expect(draw(initialState(), actions()).querySelector("#slide-pack")).toBeNull();
+    const notice = slidePackNotice({
+      dir: "/tmp/run-4-slides",
+      files: ["01-crossover.png", "02-metric.png", "captions.md"],
+      left_out: ["confusion: this experiment's outputs are not labels"],
+    });
+    expect(notice).toBe(
+      "Saved 2 charts and captions.md to /tmp/run-4-slides. Not drawn: confusion: this experiment's outputs are not labels.",
+    );
+  });
+
+  it("draws linear axes unless log–log is asked for", () => {
+    expect(initialState().logX).toBe(false);
+    const a = actions();
+    const box = draw(initialState(), a).querySelector("#log-x") as HTMLInputElement;
+    expect(box.parentElement?.textContent).toContain("Log–log axes");
+    box.checked = true;
+    box.dispatchEvent(new Event("change"));
+    expect(a.setChart).toHaveBeenCalledWith({ logX: true });
   });
 });

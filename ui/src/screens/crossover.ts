@@ -1,6 +1,7 @@
 // The crossover screen: monthly cost of prompting vs fine-tuning against daily volume, from
 // catalog prices and the tokens a person expects per query (before any run). Sliders move
-// the chart as you drag; the chart exports as slide-ready PNG or SVG.
+// the chart as you drag; the chart exports as slide-ready PNG or SVG, and a run's every
+// chart exports at once as a slide pack.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import { ApiError, call, describe } from "../api";
@@ -12,6 +13,7 @@ import {
   type PriceEntry_Serialize as PriceEntry,
   type Scenario_Serialize as Scenario,
   type ScenarioView_Serialize as ScenarioView,
+  type SlidePack,
   type Theme,
 } from "../bindings";
 import { modelChoices, today } from "../format";
@@ -46,6 +48,7 @@ export interface CrossoverState extends ActState {
   view: ScenarioView | null;
   /** How the last token count from a dataset was made. */
   counted: string | null;
+  /** Log–log axes; linear over the break-even and the volume otherwise. */
   logX: boolean;
   theme: Theme;
   redrawMs: number | null;
@@ -61,14 +64,17 @@ export interface CrossoverActions {
   countFrom(datasetId: number): void;
   setChart(patch: { logX?: boolean; theme?: Theme }): void;
   export(format: "png" | "svg", width: number, height: number): void;
-  copySvg(): void;
+  /** Every chart of the run at slide size, with captions.md, into a folder named in the save dialog. */
+  slidePack(): void;
+  /** Puts the chart on the clipboard as a 1920×1080 picture (pastes into slides). */
+  copy(): void;
   saveWithRun(): void;
 }
 
 export function initialState(): CrossoverState {
   return {
     runId: 0, request: defaultRequest(), catalog: [], datasets: [], scenario: null, view: null, counted: null,
-    logX: true, theme: "light", redrawMs: null, noPrice: false, busy: null, error: null, notice: null,
+    logX: false, theme: "light", redrawMs: null, noPrice: false, busy: null, error: null, notice: null,
   };
 }
 
@@ -208,6 +214,15 @@ export class CrossoverScreen implements Screen {
         );
         return `Saved ${written}`;
       }),
+    slidePack: () =>
+      void act(this.s, this.redraw, "Writing the slide pack…", async () => {
+        const s = this.s;
+        if (s.runId <= 0) return null;
+        const path = await chooseSavePath(`run-${s.runId}-slides`, []);
+        if (!path) return null;
+        const pack = await call(commands.exportSlidePack(s.runId, today(), s.theme, path));
+        return slidePackNotice(pack);
+      }),
     saveWithRun: () =>
       void act(this.s, this.redraw, "Saving…", async () => {
         const s = this.s;
@@ -215,15 +230,12 @@ export class CrossoverScreen implements Screen {
         await call(commands.saveRunScenario(s.runId, s.scenario, new Date().toISOString()));
         return `Saved with run ${s.runId}: its report and charts now use these assumptions.`;
       }),
-    copySvg: () =>
+    copy: () =>
       void act(this.s, this.redraw, "Copying…", async () => {
-        if (!this.s.view) return null;
-        try {
-          await navigator.clipboard.writeText(this.s.view.svg);
-        } catch (err) {
-          throw new Error(`Could not copy to the clipboard: ${describe(err)}`, { cause: err });
-        }
-        return "Chart copied to the clipboard as SVG.";
+        const s = this.s;
+        if (!s.scenario) return null;
+        await call(commands.copyCrossover(s.scenario, sourceLine(s), s.logX, s.theme));
+        return "Chart copied to the clipboard as a 1920×1080 picture: paste it into a slide.";
       }),
   };
 
@@ -251,7 +263,9 @@ export function crossoverView(st: CrossoverState, a: CrossoverActions): Template
         <button id="export-png" ?disabled=${!s || !idle} @click=${() => a.export("png", 1920, 1080)}>PNG 1920×1080</button>
         <button ?disabled=${!s || !idle} @click=${() => a.export("png", 3840, 2160)}>PNG 4K</button>
         <button id="export-svg" ?disabled=${!s || !idle} @click=${() => a.export("svg", 1920, 1080)}>SVG</button>
-        <button id="copy-svg" ?disabled=${!st.view || !idle} @click=${a.copySvg}>Copy</button>
+        <button id="copy-chart" ?disabled=${!st.view || !idle} title="Copy the chart as a picture for Keynote, PowerPoint or Google Slides" @click=${a.copy}>Copy</button>
+        ${run > 0 ? html`<button id="slide-pack" ?disabled=${!idle} title="Every chart of run ${run} at 1920×1080 in this theme, with captions.md (uses the scenario saved with the run)"
+          @click=${a.slidePack}>Slide pack</button>` : nothing}
       </div>
     </header>
     ${errorBox(st.error, "crossover-error")}
@@ -339,7 +353,7 @@ export function crossoverView(st: CrossoverState, a: CrossoverActions): Template
         <label>Cost per wrong answer ($) ${num(s?.error_cost ?? 0, (v) => a.tweak((sc) => (sc.error_cost = v)), "error-cost", "Cost per wrong answer")}</label>
         <div class="checks">
           <label class="check"><input type="checkbox" id="log-x" .checked=${st.logX}
-            @change=${(e: Event) => a.setChart({ logX: (e.target as HTMLInputElement).checked })} /> Log scale</label>
+            @change=${(e: Event) => a.setChart({ logX: (e.target as HTMLInputElement).checked })} /> Log–log axes</label>
           <label class="check"><input type="checkbox" id="dark" .checked=${st.theme === "dark"}
             @change=${(e: Event) => a.setChart({ theme: (e.target as HTMLInputElement).checked ? "dark" : "light" })} /> Dark</label>
         </div>
@@ -351,6 +365,13 @@ export function crossoverView(st: CrossoverState, a: CrossoverActions): Template
         <p class="muted small" id="redraw-ms">${st.redrawMs !== null ? `Redrawn in ${st.redrawMs.toFixed(0)} ms` : ""}</p>
       </section>
     </div>`;
+}
+
+/** What the slide pack wrote: how many charts, where, and what the run could not draw. */
+export function slidePackNotice(pack: SlidePack): string {
+  const charts = pack.files.filter((f) => f.endsWith(".png")).length;
+  const left = pack.left_out.length > 0 ? ` Not drawn: ${pack.left_out.join("; ")}.` : "";
+  return `Saved ${charts} charts and captions.md to ${pack.dir}.${left}`;
 }
 
 function tokensText(t: Scenario["arm_a"]["tokens"]): string {
