@@ -241,3 +241,19 @@ fn the_linear_range_holds_the_break_even_and_the_volume_with_headroom() {
         "log axis starts at {first}"
     );
 }
+
+#[test]
+fn the_clipboard_pixels_are_the_png_pixels_made_opaque() {
+    let spec = crossover(&scenario(), false, preset::crossover_screen(Theme::Dark));
+    let rgba = chart::render_rgba(&spec).unwrap();
+    let png = chart::render_png(&spec).unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut rgb).unwrap();
+    assert_eq!(rgba.len() / 4, rgb.len() / 3);
+    for (a, b) in rgba.chunks_exact(4).zip(rgb.chunks_exact(3)) {
+        assert_eq!((&a[..3], a[3]), (b, 255));
+    }
+}
