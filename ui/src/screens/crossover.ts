@@ -3,12 +3,13 @@
 // the chart as you drag; the chart exports as slide-ready PNG or SVG.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
-import { ApiError, call, describe } from "../api";
+import { call, describe, missingPrice } from "../api";
 import { chooseSavePath } from "../files";
 import {
   commands,
   type DatasetSummary,
   type EstimateRequest,
+  type MissingPrice,
   type PriceEntry_Serialize as PriceEntry,
   type Scenario_Serialize as Scenario,
   type ScenarioView_Serialize as ScenarioView,
@@ -19,6 +20,7 @@ import { sliderToVolume, usd, volume, volumeToSlider } from "../money";
 import type { Redraw, Screen } from "../screen";
 import { errorBox, numberField } from "../widgets";
 import { act, type ActState } from "../act";
+import { priceHref } from "./prices";
 
 export function defaultRequest(): EstimateRequest {
   return {
@@ -50,7 +52,7 @@ export interface CrossoverState extends ActState {
   theme: Theme;
   redrawMs: number | null;
   /** The scenario failed for want of a price: the chart area links to the price form. */
-  noPrice: boolean;
+  noPrice: MissingPrice | null;
 }
 
 export interface CrossoverActions {
@@ -68,7 +70,7 @@ export interface CrossoverActions {
 export function initialState(): CrossoverState {
   return {
     runId: 0, request: defaultRequest(), catalog: [], datasets: [], scenario: null, view: null, counted: null,
-    logX: true, theme: "light", redrawMs: null, noPrice: false, busy: null, error: null, notice: null,
+    logX: true, theme: "light", redrawMs: null, noPrice: null, busy: null, error: null, notice: null,
   };
 }
 
@@ -108,7 +110,7 @@ export class CrossoverScreen implements Screen {
   async show(): Promise<void> {
     const s = this.s;
     s.notice = null;
-    s.noPrice = false;
+    s.noPrice = null;
     try {
       s.catalog = await call(commands.listPrices());
       s.datasets = (await call(commands.listDatasets())).filter((d) => d.test_rows > 0);
@@ -120,7 +122,7 @@ export class CrossoverScreen implements Screen {
       }
     } catch (err) {
       s.error = describe(err);
-      s.noPrice = err instanceof ApiError && err.code === "no_price";
+      s.noPrice = missingPrice(err);
       this.redraw();
     }
   }
@@ -136,6 +138,7 @@ export class CrossoverScreen implements Screen {
       s.scenario = null;
       s.view = null;
       s.error = describe(err);
+      s.noPrice = missingPrice(err);
     }
     this.redraw();
   }
@@ -346,7 +349,7 @@ export function crossoverView(st: CrossoverState, a: CrossoverActions): Template
       </aside>
       <section class="chart-area">
         <div class="chart" id="crossover-chart">${st.view ? unsafeSVG(st.view.svg) : st.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${st.error}${st.noPrice
-          ? html` <a href="#/prices/add" id="crossover-add-price">Add a price →</a>` : nothing}</p>` : html`<p class="muted">Loading…</p>`}</div>
+          ? html` <a href=${priceHref(st.noPrice)} id="crossover-add-price">Add a price of ${st.noPrice.model} →</a>` : nothing}</p>` : html`<p class="muted">Loading…</p>`}</div>
         ${st.view ? figuresView(st.view) : nothing}
         <p class="muted small" id="redraw-ms">${st.redrawMs !== null ? `Redrawn in ${st.redrawMs.toFixed(0)} ms` : ""}</p>
       </section>
