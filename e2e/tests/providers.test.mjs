@@ -2,7 +2,8 @@
 // OpenAI-compatible test server (over real HTTP), answers "Test connection" with its
 // latency; a provider at a closed port fails in plain words. The arm editor renders the
 // prompt of a held-out case, with its token count, as the template is typed, and saves
-// the edit as a new arm.
+// the edit as a new arm. A run created and estimated but never started starts from the
+// Runs list.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -157,4 +158,46 @@ test("the arm editor renders the held-out case as the template is typed", async 
   assert.equal(await notice.getText(), "Saved arm spam-prompt.");
   const start = await browser.$("#arm-start");
   assert.match(await start.getText(), /spam-prompt · tiny-model/);
+});
+
+test("a run created and estimated but never started starts from the Runs list", async () => {
+  // "Create and estimate", then the app closed before Start: a pending run in the store.
+  const pending = await browser.executeAsync((done) => {
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    (async () => {
+      const provider = (await invoke("list_providers")).find((p) => p.name === "local-test");
+      const dataset = (await invoke("list_datasets")).find((d) => d.name === "arm-preview");
+      const prompt = (await invoke("list_arms")).find((a) => a.name === "spam-prompt");
+      const tuned = await invoke("save_arm", {
+        name: "spam-ft",
+        draft: { kind: "fine_tuned", provider_id: provider.id, model: "tiny-ft", system_prompt: "", template: "{{input}}" },
+      });
+      const experiment = await invoke("create_experiment", {
+        draft: {
+          name: "never-started", dataset_id: dataset.id, split: "test", primary_metric: "accuracy",
+          margin: { kind: "absolute", value: 0.02 }, labels: [], arm_a: prompt.id, arm_b: tuned,
+        },
+      });
+      return (await invoke("prepare_run", { experimentId: experiment, options: {} })).run_id;
+    })().then(done, (e) => done(`error: ${JSON.stringify(e)}`));
+  });
+  assert.equal(typeof pending, "number", `a pending run: ${pending}`);
+  const calls = seen.length;
+
+  await (await browser.$("#nav-runs")).click();
+  const row = await browser.$(`tr[data-run-id="${pending}"]`);
+  await row.waitForExist({ timeout: 10_000 });
+  assert.match(await row.getText(), /pending/);
+  const start = await row.$("button=Start");
+  await start.scrollIntoView();
+  await start.click();
+  let said = "";
+  await browser.waitUntil(async () => {
+    if ((await browser.execute(() => location.hash)) === `#/run/${pending}`) return true;
+    const error = await browser.$("#runs-error");
+    said = (await error.isExisting()) ? await error.getText() : "";
+    return false;
+  }, { timeout: 60_000, timeoutMsg: `Start opened no results; the screen said: ${said || "nothing"}` });
+  assert.ok(seen.length > calls, "Start sent the run's calls");
+  await (await browser.$("#verdict")).waitForExist({ timeout: 30_000 });
 });

@@ -37,6 +37,18 @@ describe("runs table", () => {
     expect(el.querySelector("tr[data-run-id='4'] button")?.textContent).toBe("Start");
     expect(resume).toHaveBeenCalledWith(4);
   });
+
+  it("says next to a run why its Start failed, where the person clicked", () => {
+    const el = document.createElement("div");
+    const failed = { runId: 4, message: "provider `local` could not start its server" };
+    render(runsTable([entry(3, "interrupted", [0, 0]), entry(4, "pending", [0, 0])], true, vi.fn(), vi.fn(), null, null, failed), el);
+    expect(el.querySelector("tr[data-run-id='4'] .row-error")?.textContent).toBe(
+      "Run 4 did not start: provider `local` could not start its server",
+    );
+    expect(el.querySelector("tr[data-run-id='3'] .row-error")).toBeNull();
+    render(runsTable([entry(3, "interrupted", [0, 0])], true, vi.fn(), vi.fn(), null, null, { runId: 3, message: "no key" }), el);
+    expect(el.querySelector("tr[data-run-id='3'] .row-error")?.textContent).toBe("Run 3 did not resume: no key");
+  });
 });
 
 describe("experiment file review", () => {
