@@ -160,6 +160,40 @@ test("the arm editor renders the held-out case as the template is typed", async 
   assert.match(await start.getText(), /spam-prompt · tiny-model/);
 });
 
+test("at a 1200 px window the Providers table fits its column, with a result and a delete confirmation showing", async () => {
+  await browser.setWindowSize(1200, 800);
+  await (await browser.$("#nav-providers")).click();
+  await testConnection("local-test", "tiny-model");
+  const fits = () => browser.execute(() => {
+    const table = document.querySelector("#providers-table");
+    const content = table.closest(".content");
+    const pad = parseFloat(getComputedStyle(content).paddingRight);
+    return {
+      window: window.outerWidth,
+      table: Math.round(table.getBoundingClientRect().right),
+      room: Math.round(content.getBoundingClientRect().right - pad),
+      scroll: content.scrollWidth - content.clientWidth,
+    };
+  });
+  const measured = await fits();
+  assert.equal(measured.window, 1200, "the window is 1200 px wide");
+  assert.ok(measured.table <= measured.room, `the table ends within the page: ${JSON.stringify(measured)}`);
+  assert.equal(measured.scroll, 0, `nothing scrolls sideways: ${JSON.stringify(measured)}`);
+  // Room is not taken from the address or the result: neither is squeezed to a word a line.
+  const widths = await browser.execute(() => ({
+    url: Math.round(document.querySelector("#providers-table tbody td.url").getBoundingClientRect().width),
+    result: Math.round(document.querySelector("#providers-table tbody td.result").getBoundingClientRect().width),
+  }));
+  assert.ok(widths.url >= 100 && widths.result >= 120, `columns: ${JSON.stringify(widths)}`);
+  const row = await browser.$(`//tr[td[1][normalize-space()="nobody-home"]]`);
+  await (await row.$(".delete-provider")).click();
+  const confirming = await fits();
+  assert.ok(confirming.table <= confirming.room, `with the confirmation open: ${JSON.stringify(confirming)}`);
+  assert.equal(confirming.scroll, 0, `with the confirmation open: ${JSON.stringify(confirming)}`);
+  await screenshot(browser, "providers-1200");
+  await (await row.$("button=Keep")).click();
+});
+
 test("a run created and estimated but never started starts from the Runs list", async () => {
   // "Create and estimate", then the app closed before Start: a pending run in the store.
   const pending = await browser.executeAsync((done) => {

@@ -133,7 +133,7 @@ export function providersView(s: State, a: Actions): TemplateResult {
     ${s.providers.length === 0
       ? html`<p class="muted" id="providers-empty">No providers yet. Add one, or run an experiment file that names one.</p>`
       : html`<table class="grid compact" id="providers-table">
-          <thead><tr><th>Name</th><th>Kind</th><th>Base URL</th><th>Key from</th><th class="num">Concurrency</th>
+          <thead><tr><th>Name</th><th>Kind</th><th>Base URL</th><th>Key from</th><th class="num" title="The most requests sent at once">At once</th>
             <th class="num">Req/min</th><th>Test with model</th><th></th><th>Result</th></tr></thead>
           <tbody>${s.providers.map((p) => row(p, s, a))}</tbody>
         </table>`}`;
