@@ -2,7 +2,8 @@
 // OpenAI-compatible test server (over real HTTP), answers "Test connection" with its
 // latency; a provider at a closed port fails in plain words. The arm editor renders the
 // prompt of a held-out case, with its token count, as the template is typed, and saves
-// the edit as a new arm.
+// the edit as a new arm. A run created and estimated but never started starts from the
+// Runs list.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -157,4 +158,80 @@ test("the arm editor renders the held-out case as the template is typed", async 
   assert.equal(await notice.getText(), "Saved arm spam-prompt.");
   const start = await browser.$("#arm-start");
   assert.match(await start.getText(), /spam-prompt · tiny-model/);
+});
+
+test("at a 1200 px window the Providers table fits its column, with a result and a delete confirmation showing", async () => {
+  await browser.setWindowSize(1200, 800);
+  await (await browser.$("#nav-providers")).click();
+  await testConnection("local-test", "tiny-model");
+  const fits = () => browser.execute(() => {
+    const table = document.querySelector("#providers-table");
+    const content = table.closest(".content");
+    const pad = parseFloat(getComputedStyle(content).paddingRight);
+    return {
+      window: window.outerWidth,
+      table: Math.round(table.getBoundingClientRect().right),
+      room: Math.round(content.getBoundingClientRect().right - pad),
+      scroll: content.scrollWidth - content.clientWidth,
+    };
+  });
+  const measured = await fits();
+  assert.equal(measured.window, 1200, "the window is 1200 px wide");
+  assert.ok(measured.table <= measured.room, `the table ends within the page: ${JSON.stringify(measured)}`);
+  assert.equal(measured.scroll, 0, `nothing scrolls sideways: ${JSON.stringify(measured)}`);
+  // Room is not taken from the address or the result: neither is squeezed to a word a line.
+  const widths = await browser.execute(() => ({
+    url: Math.round(document.querySelector("#providers-table tbody td.url").getBoundingClientRect().width),
+    result: Math.round(document.querySelector("#providers-table tbody td.result").getBoundingClientRect().width),
+  }));
+  assert.ok(widths.url >= 100 && widths.result >= 120, `columns: ${JSON.stringify(widths)}`);
+  const row = await browser.$(`//tr[td[1][normalize-space()="nobody-home"]]`);
+  await (await row.$(".delete-provider")).click();
+  const confirming = await fits();
+  assert.ok(confirming.table <= confirming.room, `with the confirmation open: ${JSON.stringify(confirming)}`);
+  assert.equal(confirming.scroll, 0, `with the confirmation open: ${JSON.stringify(confirming)}`);
+  await screenshot(browser, "providers-1200");
+  await (await row.$("button=Keep")).click();
+});
+
+test("a run created and estimated but never started starts from the Runs list", async () => {
+  // "Create and estimate", then the app closed before Start: a pending run in the store.
+  const pending = await browser.executeAsync((done) => {
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    (async () => {
+      const provider = (await invoke("list_providers")).find((p) => p.name === "local-test");
+      const dataset = (await invoke("list_datasets")).find((d) => d.name === "arm-preview");
+      const prompt = (await invoke("list_arms")).find((a) => a.name === "spam-prompt");
+      const tuned = await invoke("save_arm", {
+        name: "spam-ft",
+        draft: { kind: "fine_tuned", provider_id: provider.id, model: "tiny-ft", system_prompt: "", template: "{{input}}" },
+      });
+      const experiment = await invoke("create_experiment", {
+        draft: {
+          name: "never-started", dataset_id: dataset.id, split: "test", primary_metric: "accuracy",
+          margin: { kind: "absolute", value: 0.02 }, labels: [], arm_a: prompt.id, arm_b: tuned,
+        },
+      });
+      return (await invoke("prepare_run", { experimentId: experiment, options: {} })).run_id;
+    })().then(done, (e) => done(`error: ${JSON.stringify(e)}`));
+  });
+  assert.equal(typeof pending, "number", `a pending run: ${pending}`);
+  const calls = seen.length;
+
+  await (await browser.$("#nav-runs")).click();
+  const row = await browser.$(`tr[data-run-id="${pending}"]`);
+  await row.waitForExist({ timeout: 10_000 });
+  assert.match(await row.getText(), /pending/);
+  const start = await row.$("button=Start");
+  await start.scrollIntoView();
+  await start.click();
+  let said = "";
+  await browser.waitUntil(async () => {
+    if ((await browser.execute(() => location.hash)) === `#/run/${pending}`) return true;
+    const error = await browser.$("#runs-error");
+    said = (await error.isExisting()) ? await error.getText() : "";
+    return false;
+  }, { timeout: 60_000, timeoutMsg: `Start opened no results; the screen said: ${said || "nothing"}` });
+  assert.ok(seen.length > calls, "Start sent the run's calls");
+  await (await browser.$("#verdict")).waitForExist({ timeout: 30_000 });
 });

@@ -80,6 +80,39 @@ fn a_store_from_a_newer_build_reaches_the_ui_as_a_coded_error() {
     assert!(err["message"].as_str().unwrap().contains("newer"), "{err}");
 }
 
+#[test]
+fn a_cost_estimate_without_a_price_names_the_model_and_kind_as_data_for_the_price_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let webview = app_with_store(dir.path().join("c.sqlite3"));
+    let tokens = serde_json::json!({ "input": 500.0, "cached_input": 0.0, "output": 50.0 });
+    let request = serde_json::json!({ "queries_per_day": 1000.0, "today": "2026-11-29",
+        "prompt_model": "gpt-4.1-mini", "prompt_tokens": tokens, "fine_tuned_model": "ft:our-own:x",
+        "fine_tuned_tokens": tokens, "training_tokens": 1e6, "epochs": 3.0, "retrain_every_months": 0.0 });
+    let err = invoke(
+        &webview,
+        "estimate_scenario",
+        serde_json::json!({ "request": request }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "no_price", "{err}");
+    assert_eq!(
+        err["detail"],
+        serde_json::json!({ "kind": "missing_price",
+            "price": { "model": "ft:our-own:x", "provider": "", "kind": "fine_tuned" } })
+    );
+    let other = invoke(
+        &webview,
+        "delete_provider",
+        serde_json::json!({ "id": 999 }),
+    )
+    .unwrap_err();
+    assert_eq!(
+        other["detail"],
+        serde_json::json!({ "kind": "none" }),
+        "{other}"
+    );
+}
+
 #[allow(clippy::disallowed_methods)] // a raw handle, to fake a file from a newer build
 fn rusqlite_raw(path: &std::path::Path) -> tunebench_core::store::Connection {
     tunebench_core::store::Connection::open(path).unwrap()

@@ -97,7 +97,7 @@ export class App {
   private async route(): Promise<void> {
     const [name, arg, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
     const prices = this.nav.find((s): s is PricesScreen => s instanceof PricesScreen);
-    if (prices) prices.prefill = name === "prices" && arg === "add" ? priceFor(rest) ?? { model: "", kind: "base" } : null;
+    if (prices) prices.prefill = name === "prices" && arg === "add" ? priceFor(rest) ?? { model: "", kind: "base", provider: "" } : null;
     if (name === "dataset" && Number(arg) > 0) {
       this.dataset.datasetId = Number(arg);
       this.current = this.dataset;

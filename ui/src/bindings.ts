@@ -56,7 +56,10 @@ export const commands = {
 	saveProviderKey: (name: string, key: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_provider_key", { name, key })),
 	/**  Sends one tiny request to `model` (empty: the model of the provider's latest arm). */
 	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
-	/**  Deletes provider `id`, refused while arms call it; returns what was deleted. */
+	/**
+	 *  Deletes provider `id` and its key in the OS keychain, refused while arms call it;
+	 *  returns what was deleted.
+	 */
 	deleteProvider: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_provider", { id })),
 	/**
 	 *  Where provider `name`'s key would come from now (never the key itself): its environment
@@ -771,6 +774,8 @@ export type ColumnMap_Serialize = {
 export type CommandError = {
 	code: ErrorCode,
 	message: string,
+	/**  What the UI can act on besides the code, as data it never reads from the message. */
+	detail: ErrorDetail,
 };
 
 /**  The whole comparison of B against A. */
@@ -1073,6 +1078,16 @@ export type ErrorCount = {
 	class: string,
 	count: number,
 };
+
+/**  What an error carries for the UI to act on. */
+export type ErrorDetail = 
+/**  Nothing beyond the code and the message. */
+{ kind: "none" } | 
+/**
+ *  With `no_price`: the price wanted (model, provider kind, base or fine-tuned); the
+ *  UI opens the price form filled with it.
+ */
+{ kind: "missing_price"; price: MissingPrice };
 
 /**  What happens to cases that errored. */
 export type ErrorPolicy = 
@@ -2064,6 +2079,20 @@ export type MetricSummary_Serialize = {
 	interval: Interval | null,
 	/**  "wilson" or "bootstrap". */
 	interval_method: string,
+};
+
+/**
+ *  The price an [`Error::NoPrice`] asks for: the model, who sells it and whether it is a
+ *  fine-tuned model's price. The window's price form opens filled with it.
+ */
+export type MissingPrice = {
+	model: string,
+	/**
+	 *  The provider kind the model is served by (`openai`, `anthropic`, …); empty when not
+	 *  known (a price estimated before any run names no provider).
+	 */
+	provider: string,
+	kind: PriceKind,
 };
 
 /**  The model one arm calls in the re-run: `position` 0 is arm A, 1 is arm B. */

@@ -1,13 +1,27 @@
 // Pure formatting of money and volumes for the cost screens.
 
-/** $1,234 / $0.00108 — enough significant digits for per-query costs. */
+/**
+ * US dollars by the one money rule of the app, its reports and the CLI (the core's
+ * `money::usd`): whole dollars with thousands separators from $100 up ($1,234), cents from
+ * $1 ($2.25), and below $1 three significant figures, trailing zeros dropped but never fewer
+ * than two decimals ($0.0831, $0.50, $0.00108). Rounding is `Math.round(a * 10 ** d)`, the
+ * core's arithmetic too, so both write $2.13 for 2.125.
+ */
 export function usd(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return "–";
-  const abs = Math.abs(v);
-  if (abs >= 100) return `$${Math.round(v).toLocaleString("en-US")}`;
-  if (abs >= 1) return `$${v.toFixed(2)}`;
-  if (abs === 0) return "$0";
-  return `$${v.toPrecision(3)}`;
+  const sign = v < 0 ? "-" : "";
+  const a = Math.abs(v);
+  if (a > 0 && a < 1) {
+    // The fewest decimals that hold three significant figures.
+    let d = 2;
+    while (a * 10 ** d < 100 && d < 20) d++;
+    const k = Math.round(a * 10 ** d);
+    // Rounding can carry 0.9996 up to a whole dollar: cents then.
+    if (k < 10 ** d) return `${sign}$0.${String(k).padStart(d, "0").replace(/0+$/, "").padEnd(2, "0")}`;
+  }
+  const cents = Math.round(a * 100);
+  if (cents >= 10000) return `${sign}$${Math.round(a).toLocaleString("en-US")}`;
+  return `${sign}$${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
 }
 
 /** 2,419 / 1.33M / 12.5k queries per day. */

@@ -138,7 +138,7 @@ fn report_prints_a_table_and_the_verdict_and_refuses_an_unknown_run_with_exit_2(
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(text.contains("accuracy (primary)"), "{text}");
     assert!(
-        text.contains("$0.002000") && text.contains("no price"),
+        text.contains("$0.002 ") && text.contains("no price"),
         "{text}"
     );
     assert!(text.contains("B − A: +0.400"), "{text}");

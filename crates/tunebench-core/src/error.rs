@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use crate::price::PriceKind;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -71,9 +73,10 @@ pub enum Error {
     #[error("could not find the OS data directory; pass --db PATH or set TUNEBENCH_DB")]
     NoDataDir,
 
-    /// A model the cost model needs has no usable price: never priced as $0.
-    #[error("no price for model {model}: {reason}")]
-    NoPrice { model: String, reason: String },
+    /// A model the cost model needs has no usable price: never priced as $0. `price` says
+    /// which, as data, so the price form opens for it.
+    #[error("no price for model {}: {reason}", price.model)]
+    NoPrice { price: MissingPrice, reason: String },
 
     /// Drawing a chart failed (the message names the chart).
     #[error("chart {chart}: {reason}")]
@@ -85,6 +88,28 @@ pub enum Error {
         scorer: &'static str,
         message: String,
     },
+}
+
+/// The price an [`Error::NoPrice`] asks for: the model, who sells it and whether it is a
+/// fine-tuned model's price. The window's price form opens filled with it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MissingPrice {
+    pub model: String,
+    /// The provider kind the model is served by (`openai`, `anthropic`, …); empty when not
+    /// known (a price estimated before any run names no provider).
+    pub provider: String,
+    pub kind: PriceKind,
+}
+
+impl MissingPrice {
+    pub fn new(model: impl Into<String>, provider: Option<&str>, kind: PriceKind) -> Self {
+        Self {
+            model: model.into(),
+            provider: provider.unwrap_or_default().to_string(),
+            kind,
+        }
+    }
 }
 
 /// A closed set of error kinds, stable across releases, exported to TypeScript.
@@ -136,6 +161,14 @@ impl Error {
             Error::Io { .. } => ErrorCode::Io,
             Error::Sqlite(_) => ErrorCode::Database,
             Error::NoDataDir | Error::Scorer { .. } | Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The price a [`Error::NoPrice`] asks for; `None` for any other error.
+    pub fn missing_price(&self) -> Option<&MissingPrice> {
+        match self {
+            Error::NoPrice { price, .. } => Some(price),
+            _ => None,
         }
     }
 

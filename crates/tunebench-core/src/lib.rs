@@ -21,4 +21,4 @@ pub mod score;
 pub mod stats;
 pub mod store;
 
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, MissingPrice, Result};

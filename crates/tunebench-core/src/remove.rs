@@ -4,6 +4,7 @@
 
 use rusqlite::Connection;
 
+use crate::provider::secrets::{KeychainError, KEYCHAIN_SERVICE};
 use crate::{store, Error, Result};
 
 /// Deletes run `id` with its results and saved scenario; its experiment goes too when this was
@@ -61,9 +62,16 @@ pub fn arm(conn: &Connection, id: i32) -> Result<String> {
     })
 }
 
-/// Deletes provider `id`. Refused while arms call it (they are named) or fine-tuning jobs
-/// were started through it.
-pub fn provider(conn: &Connection, id: i32) -> Result<String> {
+/// Deletes provider `id`, then its key from the OS keychain through `forget_key` (given the
+/// provider's name, it answers whether an entry was there: `secrets::keychain_forget`).
+/// Refused, with the key untouched, while arms call it (they are named) or fine-tuning jobs
+/// were started through it. An environment variable naming the key is never changed; the
+/// sentence says so.
+pub fn provider(
+    conn: &Connection,
+    id: i32,
+    forget_key: impl FnOnce(&str) -> std::result::Result<bool, KeychainError>,
+) -> Result<String> {
     let provider = store::provider::get(conn, id)?;
     let arms = store::arm::names_using_provider(conn, id)?;
     if !arms.is_empty() {
@@ -83,7 +91,24 @@ pub fn provider(conn: &Connection, id: i32) -> Result<String> {
         )));
     }
     store::provider::delete(conn, id)?;
-    Ok(format!("Deleted provider `{}`.", provider.name))
+    let name = &provider.name;
+    let mut said = match forget_key(name) {
+        Ok(true) => format!("Deleted provider `{name}` and its API key from the OS keychain"),
+        // No keychain on this system: no key could have been filed there.
+        Ok(false) | Err(KeychainError::Unavailable(_)) => format!("Deleted provider `{name}`"),
+        Err(e @ KeychainError::Refused(_)) => format!(
+            "Deleted provider `{name}`, but its API key could not be removed from the OS \
+             keychain ({e}): remove the entry `{name}` of service `{KEYCHAIN_SERVICE}` there"
+        ),
+    };
+    if let Some(var) = provider.api_key_env.as_deref().filter(|v| !v.is_empty()) {
+        said.push_str(&format!(
+            ". Its key in the environment variable {var} is left as it is: Tunebench never \
+             changes environment variables"
+        ));
+    }
+    said.push('.');
+    Ok(said)
 }
 
 fn join(ids: &[i32]) -> String {

@@ -59,13 +59,13 @@ pub async fn test_provider(
     Ok(target.send(&state.client()?).await)
 }
 
-/// Deletes provider `id`, refused while arms call it; returns what was deleted.
+/// Deletes provider `id` and its key in the OS keychain, refused while arms call it;
+/// returns what was deleted.
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_provider(state: tauri::State<'_, AppState>, id: i32) -> CommandResult<String> {
-    state
-        .with_store(move |c, _| tunebench_core::remove::provider(c, id))
-        .await
+    let remove = move |c: &_| tunebench_core::remove::provider(c, id, secrets::keychain_forget);
+    state.with_store(move |c, _| remove(c)).await
 }
 
 /// Where provider `name`'s key would come from now (never the key itself): its environment

@@ -11,7 +11,10 @@ vi.mock("../bindings", () => ({
     runScenario: () =>
       Promise.resolve({
         status: "error",
-        error: { code: "no_price", message: "no price for model my-llama: add one in the price catalog" },
+        error: {
+          code: "no_price", message: "no price for model my-llama: add one in the price catalog",
+          detail: { kind: "missing_price", price: { model: "my-llama", provider: "openai_compatible", kind: "base" } },
+        },
       }),
   },
 }));
@@ -48,7 +51,7 @@ describe("cost at scale screen", () => {
     const chart = el.querySelector("#crossover-chart");
     expect(chart?.textContent).not.toContain("Loading");
     expect(chart?.textContent).toContain("no price for model my-llama");
-    expect(el.querySelector("#crossover-add-price")?.getAttribute("href")).toBe("#/prices/add");
+    expect(el.querySelector("#crossover-add-price")?.getAttribute("href")).toBe("#/prices/add/my-llama/base/openai_compatible");
   });
 
   it("names a token count that is not a number next to its field and keeps the last good one", () => {

@@ -4,12 +4,13 @@
 // chart exports at once as a slide pack.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
-import { ApiError, call, describe } from "../api";
+import { call, describe, missingPrice } from "../api";
 import { chooseSavePath } from "../files";
 import {
   commands,
   type DatasetSummary,
   type EstimateRequest,
+  type MissingPrice,
   type PriceEntry_Serialize as PriceEntry,
   type Scenario_Serialize as Scenario,
   type ScenarioView_Serialize as ScenarioView,
@@ -21,6 +22,7 @@ import { sliderToVolume, usd, volume, volumeToSlider } from "../money";
 import type { Redraw, Screen } from "../screen";
 import { errorBox, numberField } from "../widgets";
 import { act, type ActState } from "../act";
+import { priceHref } from "./prices";
 
 export function defaultRequest(): EstimateRequest {
   return {
@@ -53,7 +55,7 @@ export interface CrossoverState extends ActState {
   theme: Theme;
   redrawMs: number | null;
   /** The scenario failed for want of a price: the chart area links to the price form. */
-  noPrice: boolean;
+  noPrice: MissingPrice | null;
 }
 
 export interface CrossoverActions {
@@ -74,7 +76,7 @@ export interface CrossoverActions {
 export function initialState(): CrossoverState {
   return {
     runId: 0, request: defaultRequest(), catalog: [], datasets: [], scenario: null, view: null, counted: null,
-    logX: false, theme: "light", redrawMs: null, noPrice: false, busy: null, error: null, notice: null,
+    logX: false, theme: "light", redrawMs: null, noPrice: null, busy: null, error: null, notice: null,
   };
 }
 
@@ -114,7 +116,7 @@ export class CrossoverScreen implements Screen {
   async show(): Promise<void> {
     const s = this.s;
     s.notice = null;
-    s.noPrice = false;
+    s.noPrice = null;
     try {
       s.catalog = await call(commands.listPrices());
       s.datasets = (await call(commands.listDatasets())).filter((d) => d.test_rows > 0);
@@ -126,7 +128,7 @@ export class CrossoverScreen implements Screen {
       }
     } catch (err) {
       s.error = describe(err);
-      s.noPrice = err instanceof ApiError && err.code === "no_price";
+      s.noPrice = missingPrice(err);
       this.redraw();
     }
   }
@@ -142,6 +144,7 @@ export class CrossoverScreen implements Screen {
       s.scenario = null;
       s.view = null;
       s.error = describe(err);
+      s.noPrice = missingPrice(err);
     }
     this.redraw();
   }
@@ -360,7 +363,7 @@ export function crossoverView(st: CrossoverState, a: CrossoverActions): Template
       </aside>
       <section class="chart-area">
         <div class="chart" id="crossover-chart">${st.view ? unsafeSVG(st.view.svg) : st.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${st.error}${st.noPrice
-          ? html` <a href="#/prices/add" id="crossover-add-price">Add a price →</a>` : nothing}</p>` : html`<p class="muted">Loading…</p>`}</div>
+          ? html` <a href=${priceHref(st.noPrice)} id="crossover-add-price">Add a price of ${st.noPrice.model} →</a>` : nothing}</p>` : html`<p class="muted">Loading…</p>`}</div>
         ${st.view ? figuresView(st.view) : nothing}
         <p class="muted small" id="redraw-ms">${st.redrawMs !== null ? `Redrawn in ${st.redrawMs.toFixed(0)} ms` : ""}</p>
       </section>

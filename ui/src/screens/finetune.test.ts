@@ -67,7 +67,7 @@ describe("fine-tune screen", () => {
     const a = actions();
     const el = draw(state({ jobs: [{ ...base, id: 1 } as Job, live] }), a);
     const done = el.querySelector('tr[data-job="1"]')!;
-    expect(done.textContent).toContain("$0.600 measured");
+    expect(done.textContent).toContain("$0.60 measured");
     expect(done.textContent).toContain("arm 9");
     expect(done.textContent).toContain("1,830 s");
     expect(done.querySelector("button.cancel")).toBeNull();

@@ -3,6 +3,7 @@
 // training cost and the arm each finished job became.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { call, describe } from "../api";
+import { usd } from "../money";
 import {
   commands,
   type Arm_Serialize as Arm,
@@ -58,7 +59,6 @@ export interface Actions {
 }
 
 const num = (s: string): number | null => (s.trim() === "" ? null : Number(s));
-const usd = (x: number): string => (x >= 1 ? `$${x.toFixed(2)}` : `$${x.toPrecision(3)}`);
 const count = (x: number | null): string => (x === null ? "—" : Math.round(x).toLocaleString("en-US"));
 
 /** The request the preflight and Start send for `f`. */

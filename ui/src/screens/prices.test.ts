@@ -30,8 +30,23 @@ describe("where a cost is unknown for want of a price", () => {
     expect(a.textContent).toBe("no price: add one →");
     expect(a.getAttribute("href")).toBe("#/prices/add/ft%3Amy%20model/fine_tuned");
     const parts = a.getAttribute("href")!.split("/").slice(3);
-    expect(priceFor(parts)).toEqual({ model: "ft:my model", kind: "fine_tuned" });
+    expect(priceFor(parts)).toEqual({ model: "ft:my model", kind: "fine_tuned", provider: "" });
     expect(priceFor([])).toBeNull();
+  });
+
+  it("opens the form on the model, kind and seller an error asked for", async () => {
+    const { priceFor, priceHref, prefilledDraft } = await import("./prices");
+    const href = priceHref({ model: "my/llama", kind: "base", provider: "openai_compatible" });
+    expect(href).toBe("#/prices/add/my%2Fllama/base/openai_compatible");
+    const asked = priceFor(href.split("/").slice(3))!;
+    expect(asked).toEqual({ model: "my/llama", kind: "base", provider: "openai_compatible" });
+    const d = prefilledDraft(asked);
+    expect([d.model_pattern, d.kind, d.provider]).toEqual(["my/llama", "base", "openai_compatible"]);
+    const el = document.createElement("div");
+    render(priceDraftView(prefilledDraft({ model: "ft-x", kind: "fine_tuned", provider: "local" }), sellers([]), vi.fn(), vi.fn()), el);
+    expect((el.querySelector("#draft-provider") as HTMLSelectElement).value).toBe("local");
+    expect((el.querySelector("#draft-model_pattern") as HTMLInputElement).value).toBe("ft-x");
+    expect((el.querySelector("#draft-kind") as HTMLSelectElement).value).toBe("fine_tuned");
   });
 
   it("links each unpriced arm of an estimate to its model's price form", async () => {

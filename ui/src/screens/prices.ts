@@ -3,7 +3,7 @@
 import { html, nothing, type TemplateResult } from "lit-html";
 import { call, describe } from "../api";
 import { chooseFile, chooseSavePath } from "../files";
-import { commands, type PriceEntry_Serialize as PriceEntry, type PriceKind } from "../bindings";
+import { commands, type MissingPrice, type PriceEntry_Serialize as PriceEntry, type PriceKind } from "../bindings";
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
 import { act, type ActState } from "../act";
@@ -27,23 +27,39 @@ export const EMPTY: Draft = {
   training: "", hosting_per_hour: "", retirement_date: "", source: "",
 };
 
-/** The price a link asks for: `#/prices/add/MODEL/KIND` (the model URL-encoded). */
-export function priceFor(parts: string[]): { model: string; kind: PriceKind } | null {
+/** The price a link asks for: `#/prices/add/MODEL/KIND[/SELLER]` (the model URL-encoded;
+ * the seller, a provider kind, empty when not known). */
+export function priceFor(parts: string[]): MissingPrice | null {
   if (!parts[0]) return null;
-  return { model: decodeURIComponent(parts[0]), kind: parts[1] === "fine_tuned" ? "fine_tuned" : "base" };
+  return {
+    model: decodeURIComponent(parts[0]),
+    kind: parts[1] === "fine_tuned" ? "fine_tuned" : "base",
+    provider: decodeURIComponent(parts[2] ?? ""),
+  };
+}
+
+/** Where the price form opens for `p`. */
+export function priceHref(p: MissingPrice): string {
+  const seller = p.provider ? `/${encodeURIComponent(p.provider)}` : "";
+  return `#/prices/add/${encodeURIComponent(p.model)}/${p.kind === "fine_tuned" ? "fine_tuned" : "base"}${seller}`;
 }
 
 /** A link to the price form for `model`, where a cost is unknown for want of a price. */
-export function priceLink(model: string, kind: string): TemplateResult {
-  const k = kind === "fine_tuned" ? "fine_tuned" : "base";
-  return html`<a class="price-link" href="#/prices/add/${encodeURIComponent(model)}/${k}" title="Add a price for ${model}">no price: add one →</a>`;
+export function priceLink(model: string, kind: string, provider = ""): TemplateResult {
+  const href = priceHref({ model, kind: kind === "fine_tuned" ? "fine_tuned" : "base", provider });
+  return html`<a class="price-link" href=${href} title="Add a price for ${model}">no price: add one →</a>`;
+}
+
+/** The form filled with the price asked for (the seller left to choose when not known). */
+export function prefilledDraft(p: MissingPrice): Draft {
+  return { ...EMPTY, model_pattern: p.model, kind: p.kind, provider: p.provider };
 }
 
 export class PricesScreen implements Screen, ActState {
   readonly id = "prices";
   readonly title = "Prices";
   /** Set by a "no price: add one" link: the form opens for this model. */
-  prefill: { model: string; kind: PriceKind } | null = null;
+  prefill: MissingPrice | null = null;
   private entries: PriceEntry[] = [];
   busy: string | null = null;
   error: string | null = null;
@@ -56,7 +72,7 @@ export class PricesScreen implements Screen, ActState {
   async show(): Promise<void> {
     this.notice = null;
     if (this.prefill) {
-      this.draft = { ...EMPTY, model_pattern: this.prefill.model, kind: this.prefill.kind };
+      this.draft = prefilledDraft(this.prefill);
       this.notice = `Add the price of ${this.prefill.model || "the model without one"}: the answers already recorded for it are priced from it, so results, the runs list and cost at scale show their cost.`;
     }
     await this.load();
@@ -181,6 +197,8 @@ export function priceDraftView(d: Draft, sellerChoices: string[], save: () => vo
     html`<label>${label}<input id="draft-${key}" placeholder=${placeholder} .value=${d[key]}
       @input=${(e: Event) => ((d as unknown as Record<string, string>)[key] = (e.target as HTMLInputElement).value)} /></label>`;
   if (d.provider === "") d.provider = sellerChoices[0] ?? "openai";
+  // A seller asked for by a "no price" link that the list does not hold yet (`local`, …).
+  if (!sellerChoices.includes(d.provider)) sellerChoices = [...sellerChoices, d.provider];
   return html`<section class="panel" id="price-draft">
     <h3>Custom price</h3>
     <div class="form-grid">

@@ -71,6 +71,17 @@ describe("providers screen", () => {
     expect(a.remove).toHaveBeenCalledWith(p);
   });
 
+  it("says in the confirmation what happens to the provider's key", () => {
+    const p = provider({ id: 4, name: "old" });
+    const confirm = (keys: State["keys"]) =>
+      draw(state({ providers: [p], deleting: 4, keys }), actions()).querySelector("#confirm-provider-4")?.textContent ?? "";
+    expect(confirm({ 4: { kind: "keychain" } })).toContain("Its API key is removed from the OS keychain too.");
+    const env = confirm({ 4: { kind: "env", var: "OLD_KEY" } });
+    expect(env).toContain("The environment variable $OLD_KEY is left as it is.");
+    expect(env).not.toContain("keychain");
+    expect(confirm({ 4: { kind: "none", note: "no key" } })).not.toMatch(/keychain|environment/);
+  });
+
   it("says so when the store holds no provider", () => {
     const el = draw(state({}), actions());
     expect(el.querySelector("#providers-empty")?.textContent).toContain("No providers yet");

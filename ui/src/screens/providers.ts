@@ -133,7 +133,7 @@ export function providersView(s: State, a: Actions): TemplateResult {
     ${s.providers.length === 0
       ? html`<p class="muted" id="providers-empty">No providers yet. Add one, or run an experiment file that names one.</p>`
       : html`<table class="grid compact" id="providers-table">
-          <thead><tr><th>Name</th><th>Kind</th><th>Base URL</th><th>Key from</th><th class="num">Concurrency</th>
+          <thead><tr><th>Name</th><th>Kind</th><th>Base URL</th><th>Key from</th><th class="num" title="The most requests sent at once">At once</th>
             <th class="num">Req/min</th><th>Test with model</th><th></th><th>Result</th></tr></thead>
           <tbody>${s.providers.map((p) => row(p, s, a))}</tbody>
         </table>`}`;
@@ -151,7 +151,7 @@ function row(p: Provider, s: State, a: Actions): TemplateResult {
     <td><button class="test-connection" ?disabled=${check === "testing"} @click=${() => a.test(p)}>Test connection</button>
       <button class="edit-provider" @click=${() => a.edit(p)}>Edit</button>
       ${s.deleting === p.id
-        ? html`<span class="confirm-inline" id="confirm-provider-${p.id}">Delete ${p.name}?
+        ? html`<span class="confirm-inline" id="confirm-provider-${p.id}">Delete ${p.name}?${keyFate(s.keys[p.id])}
             <button class="danger" id="confirm-provider-${p.id}-yes" @click=${() => a.remove(p)}>Delete</button>
             <button @click=${() => a.askDelete(null)}>Keep</button></span>`
         : html`<button class="delete-provider" @click=${() => a.askDelete(p)}>Delete</button>`}</td>
@@ -159,6 +159,14 @@ function row(p: Provider, s: State, a: Actions): TemplateResult {
       check === "testing" ? "Testing…" : check ? checkText(check) : ""
     }</td>
   </tr>`;
+}
+
+/** What deleting a provider does to its key: a keychain entry goes with it, an environment
+ * variable is never touched. */
+function keyFate(k: KeySource | undefined): string {
+  if (k?.kind === "keychain") return " Its API key is removed from the OS keychain too.";
+  if (k?.kind === "env") return ` The environment variable $${k.var} is left as it is.`;
+  return "";
 }
 
 function draftView(d: ProviderDraft, a: Actions): TemplateResult {

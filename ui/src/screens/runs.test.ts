@@ -37,6 +37,18 @@ describe("runs table", () => {
     expect(el.querySelector("tr[data-run-id='4'] button")?.textContent).toBe("Start");
     expect(resume).toHaveBeenCalledWith(4);
   });
+
+  it("says next to a run why its Start failed, where the person clicked", () => {
+    const el = document.createElement("div");
+    const failed = { runId: 4, message: "provider `local` could not start its server" };
+    render(runsTable([entry(3, "interrupted", [0, 0]), entry(4, "pending", [0, 0])], true, vi.fn(), vi.fn(), null, null, failed), el);
+    expect(el.querySelector("tr[data-run-id='4'] .row-error")?.textContent).toBe(
+      "Run 4 did not start: provider `local` could not start its server",
+    );
+    expect(el.querySelector("tr[data-run-id='3'] .row-error")).toBeNull();
+    render(runsTable([entry(3, "interrupted", [0, 0])], true, vi.fn(), vi.fn(), null, null, { runId: 3, message: "no key" }), el);
+    expect(el.querySelector("tr[data-run-id='3'] .row-error")?.textContent).toBe("Run 3 did not resume: no key");
+  });
 });
 
 describe("experiment file review", () => {
@@ -93,8 +105,8 @@ describe("a run while it runs and when it ends", () => {
 
   it("says the cost is unknown instead of $0 when an arm has no price", () => {
     expect(spendText(0, ["fine-tuned"])).toBe("cost unknown (no price for fine-tuned)");
-    expect(spendText(0.25, ["fine-tuned"])).toBe("cost unknown (no price for fine-tuned); $0.250 on the priced arm");
-    expect(spendText(0.25, [])).toBe("$0.250 spent");
+    expect(spendText(0.25, ["fine-tuned"])).toBe("cost unknown (no price for fine-tuned); $0.25 on the priced arm");
+    expect(spendText(0.25, [])).toBe("$0.25 spent");
     const el = document.createElement("div");
     render(liveView({ progress: progress(1, [10, 10], 0), cancelling: false, label: "run 1", unpriced: ["fine-tuned"] }, vi.fn()), el);
     expect(el.querySelector("#run-live-text")?.textContent).toContain("cost unknown (no price for fine-tuned)");
@@ -103,9 +115,9 @@ describe("a run while it runs and when it ends", () => {
 
   it("counts a resumed run's results over the whole run and this resume apart", () => {
     const text = outcomeText({ run_id: 1, status: "completed", written: 733, spend_usd: 0.5 }, progress(1, [450, 450], 0.5), [], []);
-    expect(text).toBe("Run 1 completed: 900 of 900 results; 733 in this resume, $0.500 spent.");
+    expect(text).toBe("Run 1 completed: 900 of 900 results; 733 in this resume, $0.50 spent.");
     const fresh = outcomeText({ run_id: 2, status: "completed", written: 900, spend_usd: 0.5 }, progress(2, [450, 450], 0.5), [], []);
-    expect(fresh).toBe("Run 2 completed: 900 of 900 results written, $0.500 spent.");
+    expect(fresh).toBe("Run 2 completed: 900 of 900 results written, $0.50 spent.");
   });
 
   it("shows the followed run as running in the list, and no “No runs yet” under a running run", () => {

@@ -73,6 +73,7 @@ export class RunsScreen implements Screen, ActState {
   private datasets: DatasetSummary[] = [];
   private arms: Arm[] = [];
   private reviewing: { path: string; review: FileReview } | null = null;
+  private failed: Failed | null = null;
   private readonly deleting: Deleting = {
     deleting: null,
     ask: (id) => {
@@ -177,6 +178,7 @@ export class RunsScreen implements Screen, ActState {
     }
     this.error = null;
     this.notice = null;
+    this.failed = null;
     this.live = { progress: null, cancelling: false, label, runId, unpriced };
     this.redraw();
     const channel = new Channel<RunEvent>();
@@ -202,6 +204,7 @@ export class RunsScreen implements Screen, ActState {
       return;
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : describe(err);
+      if (runId !== null) this.failed = { runId, message: this.error };
     }
     this.live = null;
     await this.load();
@@ -265,7 +268,7 @@ export class RunsScreen implements Screen, ActState {
           }, this.busy)
         : nothing}
       ${this.live ? liveView(this.live, this.cancel) : nothing}
-      ${runsTable(this.runs, this.live === null && this.busy === null, (id) => void this.resume(id), this.retryErrors, this.live, this.deleting)}`;
+      ${runsTable(this.runs, this.live === null && this.busy === null, (id) => void this.resume(id), this.retryErrors, this.live, this.deleting, this.failed)}`;
   }
 }
 
@@ -342,6 +345,13 @@ export interface Deleting {
   remove(id: number): void;
 }
 
+/** A Start or Resume from the list that failed: said in that run's row, where the person
+ * clicked, as well as at the top of the screen. */
+export interface Failed {
+  runId: number;
+  message: string;
+}
+
 export function runsTable(
   runs: RunListEntry[],
   idle: boolean,
@@ -349,6 +359,7 @@ export function runsTable(
   retryErrors: (id: number) => void,
   live: Live | null = null,
   del: Deleting | null = null,
+  failed: Failed | null = null,
 ): TemplateResult {
   if (runs.length === 0) {
     if (live) return html``;
@@ -378,6 +389,9 @@ export function runsTable(
                 @click=${() => retryErrors(r.summary.run_id)}>Retry ${count(errorsOf(r))} errors</button>`
             : nothing}
           <a href="#/run/${r.summary.run_id}">Results</a>
+          ${failed?.runId === r.summary.run_id
+            ? html`<div class="row-error" role="alert">Run ${failed.runId} did not ${r.summary.status === "pending" ? "start" : "resume"}: ${failed.message}</div>`
+            : nothing}
           ${del && live?.runId !== r.summary.run_id
             ? del.deleting === r.summary.run_id
               ? html`<span class="confirm-inline" id="confirm-run-${r.summary.run_id}">Delete run ${r.summary.run_id} and its results?

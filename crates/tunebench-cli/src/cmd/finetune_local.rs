@@ -189,11 +189,11 @@ pub fn run(db: Option<&Path>, args: &StartLocal, out: &Output) -> anyhow::Result
             .join(", ")
     )?;
     say!(
-        "training took {} ({} for the whole job); cost {} × ${}/h of this machine = ${:.4}",
+        "training took {} ({} for the whole job); cost {} × ${}/h of this machine = {}",
         clock(o.train_seconds),
         clock(o.wall_seconds),
         clock(o.wall_seconds),
         o.machine_cost_per_hour,
-        o.training_cost_usd
+        tunebench_core::money::usd(o.training_cost_usd)
     )
 }

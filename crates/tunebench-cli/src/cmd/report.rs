@@ -237,5 +237,5 @@ fn latency(p50: Option<f64>, p95: Option<f64>) -> String {
 }
 
 fn cost(c: Option<f64>) -> String {
-    c.map_or("no price".to_owned(), |c| format!("${c:.6}"))
+    c.map_or("no price".to_owned(), tunebench_core::money::usd)
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
+use tunebench_core::money::usd;
 use tunebench_core::run::{self, Estimate, Plan, Progress, RunOptions, RunSummary};
 use tunebench_core::{experiment, provider, store};
 
@@ -185,7 +186,7 @@ fn describe_estimate(e: &Estimate) -> String {
     let input: f64 = e.arms.iter().map(|a| a.input_tokens).sum();
     let output: f64 = e.arms.iter().map(|a| a.max_output_tokens).sum();
     let cost = match e.cost_usd {
-        Some(c) => format!("estimated cost ≤ ${c:.4}"),
+        Some(c) => format!("estimated cost ≤ {}", usd(c)),
         None => "no prices, cost unknown".to_string(),
     };
     let unpriced = if e.unpriced_arms.is_empty() || e.cost_usd.is_none() {
@@ -249,7 +250,7 @@ fn print_summary(s: &RunSummary, spend: f64) -> anyhow::Result<()> {
             say!("{:<20}   {} × {}", "", e.count, e.class)?;
         }
     }
-    say!("spent on calls by this run: ${spend:.4}")
+    say!("spent on calls by this run: {}", usd(spend))
 }
 
 /// Progress on stderr, one line at most every half second.
@@ -285,9 +286,9 @@ impl ProgressPrinter {
             .collect();
         let eta = p.eta_s.map_or(String::new(), |e| format!(", ETA {e:.0} s"));
         eprintln!(
-            "  {} | ${:.4} | {:.1} s{eta}",
+            "  {} | {} | {:.1} s{eta}",
             crate::output::printable(&arms.join(" | ")),
-            p.spend_usd,
+            usd(p.spend_usd),
             p.elapsed_s
         );
     }

@@ -76,6 +76,38 @@ impl CheaperRange {
     }
 }
 
+/// The narrowest range of daily volumes a sentence names, queries per day. Where a
+/// provisioned unit is bought a hair before the crossing it would make, an arm is cheaper
+/// over a sliver of volumes (a tenth of a query a day): no team runs at such a volume, and
+/// naming it as a range of its own ("the fine-tuned arm above") misleads.
+pub const NARROWEST_NAMED_RANGE: f64 = 1.0;
+
+/// The ranges a sentence names: each range narrower than [`NARROWEST_NAMED_RANGE`] joins the
+/// range before it (the first joins the one after), then neighbours naming the same arm
+/// merge. The range holding `keep` (the team's volume) stays as it is, so the arm named
+/// cheaper there is the one the cost model finds there. [`cheaper_ranges`] stays exact.
+pub fn named_ranges(ranges: &[CheaperRange], keep: f64) -> Vec<CheaperRange> {
+    let sliver = |r: &CheaperRange| {
+        r.to.is_some_and(|to| to - r.from < NARROWEST_NAMED_RANGE) && !r.contains(keep)
+    };
+    let mut out: Vec<CheaperRange> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        let only = out.len() == 1;
+        match out.last_mut() {
+            // A first range that is a sliver gives way to the one after it.
+            Some(first) if only && sliver(first) => {
+                *first = CheaperRange {
+                    from: first.from,
+                    ..*r
+                }
+            }
+            Some(last) if sliver(r) || last.cheaper == r.cheaper => last.to = r.to,
+            _ => out.push(*r),
+        }
+    }
+    out
+}
+
 /// The most step segments walked to find where each arm is cheaper.
 const MAX_RANGE_SEGMENTS: usize = 100_000;
 

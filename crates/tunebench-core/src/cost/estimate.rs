@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ArmAssumptions, Estimate, Scenario, TokenBasis, TokenUsage, TrainingPlan};
-use crate::price::{self, PriceEntry, PriceMatch};
-use crate::{Error, Result};
+use crate::price::{self, PriceEntry, PriceKind, PriceMatch};
+use crate::{Error, MissingPrice, Result};
 
 /// Tokens per query of one arm, as a person expects them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -37,9 +37,12 @@ pub struct EstimateRequest {
 /// Prices both arms from `catalog`; a model the catalog cannot price is an explicit
 /// [`Error::NoPrice`] naming it, never a $0 arm.
 pub fn scenario_from_catalog(catalog: &[PriceEntry], req: &EstimateRequest) -> Result<Scenario> {
-    let entry = |model: &str| match price::lookup(catalog, None, model) {
+    let entry = |model: &str, kind: PriceKind| match price::lookup(catalog, None, model) {
         PriceMatch::Found { entry } => Ok(entry),
-        PriceMatch::Missing { model, reason } => Err(Error::NoPrice { model, reason }),
+        PriceMatch::Missing { model, reason } => Err(Error::NoPrice {
+            price: MissingPrice::new(model, None, kind),
+            reason,
+        }),
     };
     let usage = |t: &TokensPerQuery| TokenUsage {
         input: Estimate::exact(t.input),
@@ -50,7 +53,7 @@ pub fn scenario_from_catalog(catalog: &[PriceEntry], req: &EstimateRequest) -> R
     let arm_a = ArmAssumptions::from_price(
         "prompting",
         &req.prompt_model,
-        &entry(&req.prompt_model)?,
+        &entry(&req.prompt_model, PriceKind::Base)?,
         usage(&req.prompt_tokens),
         None,
     )?;
@@ -64,7 +67,7 @@ pub fn scenario_from_catalog(catalog: &[PriceEntry], req: &EstimateRequest) -> R
     let arm_b = ArmAssumptions::from_price(
         "fine-tuned",
         &req.fine_tuned_model,
-        &entry(&req.fine_tuned_model)?,
+        &entry(&req.fine_tuned_model, PriceKind::FineTuned)?,
         usage(&req.fine_tuned_tokens),
         Some(plan),
     )?;
@@ -130,6 +133,21 @@ mod tests {
         let err = scenario_from_catalog(&catalog, &request("my-own-model", "ft:gpt-4.1-mini:x"))
             .unwrap_err();
         assert!(err.to_string().contains("my-own-model"), "{err}");
+        assert_eq!(
+            err.missing_price(),
+            Some(&MissingPrice::new("my-own-model", None, PriceKind::Base))
+        );
+        let err =
+            scenario_from_catalog(&catalog, &request("gpt-4.1-mini", "ft:my-own:x")).unwrap_err();
+        assert_eq!(
+            err.missing_price(),
+            Some(&MissingPrice::new(
+                "ft:my-own:x",
+                None,
+                PriceKind::FineTuned
+            )),
+            "the fine-tuned arm's model is asked for as a fine-tuned price"
+        );
     }
 
     #[test]

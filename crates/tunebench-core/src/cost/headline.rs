@@ -2,7 +2,7 @@
 //! first crossing) and which arm is cheaper at the scenario's volume, with the two monthly
 //! totals the cost table shows.
 
-use super::break_even::{BreakEven, CheaperRange};
+use super::break_even::{named_ranges, BreakEven, CheaperRange};
 use super::model::{CostReport, Side};
 use crate::money::{count, usd};
 
@@ -77,7 +77,13 @@ fn layout(ranges: &[CheaperRange], be: &BreakEven) -> String {
         [only] => format!("No break-even: {} at every volume", cheaper(only.cheaper)),
         [low, high] => {
             let at = count(low.to.unwrap_or(high.from));
-            let moves = interval(be);
+            // The intervals move the first crossing: said only when that is the one named.
+            let first = be.queries_per_day().map(count);
+            let moves = if first.as_deref() == Some(at.as_str()) {
+                interval(be)
+            } else {
+                String::new()
+            };
             if high.cheaper == Some(Side::B) {
                 format!(
                     "Fine-tuning is cheaper from {at} queries/day{moves}, {} below it",
@@ -123,6 +129,7 @@ fn layout(ranges: &[CheaperRange], be: &BreakEven) -> String {
 
 /// The headline of cost at scale: where each arm is cheaper, then which one is at the
 /// report's volume (and over which range, when there are several) with both monthly totals.
+/// A range narrower than a query a day is not named ([`named_ranges`]).
 pub fn headline(c: &CostReport) -> String {
     let retired = c.arm_a.retired_on.is_some() || c.arm_b.retired_on.is_some();
     if let (true, BreakEven::Never { reason, .. }) = (retired, &c.break_even) {
@@ -134,8 +141,9 @@ pub fn headline(c: &CostReport) -> String {
         usd(c.arm_b.monthly_at_volume.mean),
         usd(c.arm_a.monthly_at_volume.mean)
     );
-    let here = match c.cheaper.iter().find(|r| r.contains(v)) {
-        Some(r) if c.cheaper.len() > 2 => {
+    let ranges = named_ranges(&c.cheaper, v);
+    let here = match ranges.iter().find(|r| r.contains(v)) {
+        Some(r) if ranges.len() > 2 => {
             let range = match (r.from, r.to) {
                 (0.0, Some(to)) => format!("up to {} queries/day", count(to)),
                 (from, Some(to)) => format!("from {} to {} queries/day", count(from), count(to)),
@@ -146,7 +154,7 @@ pub fn headline(c: &CostReport) -> String {
         Some(r) => cheaper(r.cheaper),
         None => "the cost model found no range holding it".to_string(),
     };
-    let layout = layout(&c.cheaper, &c.break_even);
+    let layout = layout(&ranges, &c.break_even);
     let at = format!("At {} queries/day {here}: {monthly}", count(v));
     if layout.is_empty() {
         at

@@ -11,7 +11,9 @@ pub mod sensitivity;
 
 /// The per-token prices of an arm come from the catalog; the cost model reads them.
 pub use crate::price::ArmPrice;
-pub use break_even::{cheaper_ranges, BreakEven, CheaperRange, Payback};
+pub use break_even::{
+    cheaper_ranges, named_ranges, BreakEven, CheaperRange, Payback, NARROWEST_NAMED_RANGE,
+};
 pub use estimate::{scenario_from_catalog, EstimateRequest, TokensPerQuery};
 pub use model::{evaluate, ArmCost, CostReport, Side};
 pub use scenario::{

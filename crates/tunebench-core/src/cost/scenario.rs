@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::price::{ArmPrice, PriceEntry, TrainingUnit};
-use crate::{Error, Result};
+use crate::{Error, MissingPrice, Result};
 
 /// A measured or estimated quantity: its mean and a (95 %) interval around it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -224,7 +224,7 @@ impl ArmAssumptions {
             Some(plan) => {
                 let (Some(price), Some(unit)) = (entry.training, entry.training_unit) else {
                     return Err(Error::NoPrice {
-                        model: model.to_string(),
+                        price: MissingPrice::new(model, Some(&entry.provider), entry.kind),
                         reason: format!(
                             "the catalog entry {} `{}` has no training price",
                             entry.provider, entry.model_pattern

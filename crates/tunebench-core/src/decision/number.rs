@@ -87,17 +87,13 @@ pub fn millis(ms: f64) -> String {
     format!("{} ms", thousands(ms))
 }
 
-/// US dollars: whole dollars with separators from $100 up (`$2,030`), cents below
-/// (`$12.40`).
+/// US dollars by the app's one money rule ([`crate::money::usd`]): `$2,030`, `$12.40`,
+/// `$0.0831`.
 pub fn dollars(amount: f64) -> String {
     if !amount.is_finite() {
         return "n/a".to_string();
     }
-    if amount.abs() >= 100.0 {
-        format!("${}", thousands(amount))
-    } else {
-        format!("${amount:.2}")
-    }
+    crate::money::usd(amount)
 }
 
 /// A count with its noun, singular for exactly one: `(1, "day")` → `1 day`,
@@ -181,6 +177,8 @@ mod tests {
         assert_eq!(dollars(100.0), "$100");
         assert_eq!(dollars(12.4), "$12.40");
         assert_eq!(dollars(0.0), "$0.00");
+        assert_eq!(dollars(0.0831), "$0.0831");
+        assert_eq!(dollars(f64::NAN), "n/a");
     }
 
     #[test]

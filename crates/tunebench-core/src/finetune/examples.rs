@@ -75,7 +75,8 @@ pub fn training_examples(
     }
     if cases.is_empty() {
         return Err(Error::Invalid(format!(
-            "dataset {name:?} has no train rows; split it first (`tunebench split`)"
+            "dataset {name:?} has no train rows; split it first (Split on its dataset screen, \
+             or `tunebench split` on the command line)"
         )));
     }
     let prepared = PreparedArm::prepare(training_arm(arm), Vec::new())?;

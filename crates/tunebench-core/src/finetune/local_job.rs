@@ -281,12 +281,12 @@ fn register(
     obs.events.push(JobEvent::info(
         now(),
         format!(
-            "trained in {:.0} s of {:.0} s; cost {:.0} s × ${}/h = ${:.4}",
+            "trained in {:.0} s of {:.0} s; cost {:.0} s × ${}/h = {}",
             outcome.train_seconds,
             outcome.wall_seconds,
             outcome.wall_seconds,
             outcome.machine_cost_per_hour,
-            outcome.training_cost_usd
+            crate::money::usd(outcome.training_cost_usd)
         ),
     ));
     job.observe(obs, &now())?;
@@ -353,12 +353,13 @@ pub fn training_notes(conn: &rusqlite::Connection, arm_ids: &[i32]) -> Result<Ve
         let rate = job.hosting_per_hour.unwrap_or(0.0);
         notes.push(format!(
             "training of `{}`: fine-tuned on this machine with llama.cpp (job {}, {} examples, \
-             {} epoch(s)) in {}; at ${rate} per hour of this machine that is ${cost:.4}",
+             {} epoch(s)) in {}; at ${rate} per hour of this machine that is {}",
             arm.name,
             job.id,
             job.example_count.unwrap_or(0),
             job.hyperparameters.epochs.unwrap_or(1),
             clock(wall),
+            crate::money::usd(cost),
         ));
     }
     Ok(notes)

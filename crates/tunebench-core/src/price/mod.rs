@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{self, Connection};
-use crate::{Error, Result};
+use crate::{Error, MissingPrice, Result};
 
 pub use pattern::{lookup, lookup_for_kind, PriceMatch};
 
@@ -92,7 +92,7 @@ impl PriceEntry {
     pub fn arm_price(&self, model: &str) -> Result<ArmPrice> {
         let (Some(input), Some(output)) = (self.input, self.output) else {
             return Err(Error::NoPrice {
-                model: model.to_string(),
+                price: MissingPrice::new(model, Some(&self.provider), self.kind),
                 reason: format!(
                     "the catalog entry {} `{}` has no {} price",
                     self.provider,

@@ -121,10 +121,11 @@ pub fn keychain_set(provider: &str, key: &ApiKey) -> Result<(), KeychainError> {
         .map_err(classify)
 }
 
-/// Removes `provider`'s key from the keychain (absent is fine).
-pub fn keychain_delete(provider: &str) -> Result<(), KeychainError> {
+/// Removes `provider`'s key from the keychain; whether there was one (absent is fine).
+pub fn keychain_forget(provider: &str) -> Result<bool, KeychainError> {
     match keychain_entry(provider)?.delete_credential() {
-        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
         Err(e) => Err(classify(e)),
     }
 }

@@ -11,10 +11,10 @@ use crate::arm::{Arm, ArmKind};
 use crate::cost::{
     ArmAssumptions, ArmPrice, Hosting, Scenario, TokenBasis, TokenUsage, Training, TrainingPlan,
 };
-use crate::price::{self, PriceEntry, PriceMatch, TrainingUnit};
+use crate::price::{self, PriceEntry, PriceKind, PriceMatch, TrainingUnit};
 use crate::score::{score_case, Scorer};
 use crate::store::result_read::ResultRow;
-use crate::{store, Error, Result};
+use crate::{store, Error, MissingPrice, Result};
 
 /// Assumed when the run saved none.
 pub const DEFAULT_QUERIES_PER_DAY: f64 = 10_000.0;
@@ -264,7 +264,7 @@ fn assumptions(
         let input = p.input.unwrap_or_default();
         if training.is_some() && p.training.is_none() {
             return Err(Error::NoPrice {
-                model: arm.model.clone(),
+                price: MissingPrice::new(&arm.model, Some(provider_kind), price_kind(arm.kind)),
                 reason: format!(
                     "arm `{}` is {} but its price has no training price",
                     arm.name,
@@ -306,6 +306,18 @@ fn assumptions(
         PriceMatch::Found { entry } => {
             ArmAssumptions::from_price(&arm.name, &arm.model, &entry, usage, training)
         }
-        PriceMatch::Missing { model, reason } => Err(Error::NoPrice { model, reason }),
+        PriceMatch::Missing { model, reason } => Err(Error::NoPrice {
+            price: MissingPrice::new(model, Some(provider_kind), price_kind(arm.kind)),
+            reason,
+        }),
+    }
+}
+
+/// The catalog kind that prices an arm's model: a trained arm (fine-tuned or hybrid) serves
+/// a fine-tuned model.
+fn price_kind(kind: ArmKind) -> PriceKind {
+    match kind {
+        ArmKind::Prompt => PriceKind::Base,
+        ArmKind::FineTuned | ArmKind::Hybrid => PriceKind::FineTuned,
     }
 }

@@ -403,11 +403,12 @@ mod claims {
     /// Case 1 with the fine-tuned arm on provisioned units of $0.20 an hour ($146 a month)
     /// carrying 5,164.2 queries a day each. It saves $0.00093 a query, so one unit pays for
     /// itself at 5,164.12 queries a day, a tenth of a query below the volume where it needs
-    /// a second unit: the fine-tuned arm is cheaper only over (5,164.12, 5,164.2], and the
-    /// flip the decision rounds to 5,164 lies just below a step, between the quarter-query
-    /// points the brute force samples.
+    /// a second unit: the fine-tuned arm is cheaper only over (5,164.12, 5,164.2], then over
+    /// n × 0.08 queries a day below each n-th unit. Those slivers are not named; the first
+    /// lead at least a query a day wide (13 units, from 67,133.6 to 67,134.6) is, and the
+    /// brute force finds the flip there.
     #[test]
-    fn a_flip_to_the_fine_tuned_arm_just_below_its_next_unit_is_one_the_brute_force_finds() {
+    fn a_fine_tuned_lead_narrower_than_a_query_a_day_is_not_named_as_where_it_becomes_cheaper() {
         let mut s = case_1();
         s.arm_b.hosting = Hosting::Provisioned {
             per_unit_hour: 0.20,
@@ -422,8 +423,12 @@ mod claims {
         );
         let text = claims_agree(&s, 1, 0.0, KnowledgeCadence::Quarterly).unwrap();
         assert!(
-            text.contains("it is cheaper up to 5,164 queries/day, the fine-tuned arm above"),
+            text.contains("it is cheaper up to 67,134 queries/day, the fine-tuned arm above"),
             "{text}"
+        );
+        assert!(
+            crate::cost_brute::in_sliver(&s, 5_164.15, false),
+            "the brute force sees the first lead as a sliver"
         );
     }
 }

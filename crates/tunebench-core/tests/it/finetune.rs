@@ -147,6 +147,10 @@ fn a_dataset_without_train_rows_has_nothing_to_train_on() {
         .unwrap_err()
         .to_string();
     assert!(msg.contains("has no train rows"), "{msg}");
+    assert!(
+        msg.contains("Split on its dataset screen"),
+        "the window's way first: {msg}"
+    );
 }
 
 #[test]

@@ -100,6 +100,13 @@ fn a_model_without_a_price_is_an_explicit_result_never_zero() {
     let azure = found(price::lookup(&seed, Some("azure_openai"), "ft-chatbot"));
     let err = azure.arm_price("ft-chatbot").unwrap_err();
     assert_eq!(err.code(), ErrorCode::NoPrice);
+    let asked = err
+        .missing_price()
+        .expect("the error names the price it wants");
+    assert_eq!(
+        (asked.model.as_str(), asked.provider.as_str(), asked.kind),
+        ("ft-chatbot", "azure_openai", azure.kind)
+    );
     assert!(
         err.to_string().contains("no price for model ft-chatbot"),
         "{err}"

@@ -3,6 +3,7 @@
 //! composed without labels takes its dataset's.
 
 use tunebench_core::arm::{self, ArmDraft};
+use tunebench_core::provider::secrets::KeychainError;
 use tunebench_core::run::{self, RunOptions};
 use tunebench_core::{experiment, remove, store, ErrorCode};
 
@@ -113,7 +114,8 @@ fn a_provider_its_arms_call_is_refused_naming_the_arms() {
     let exp = setup(&db);
     let conn = store::open(&db.path).unwrap();
     let local = store::provider::get_by_name(&conn, "local").unwrap().id;
-    let err = remove::provider(&conn, local).unwrap_err();
+    let err =
+        remove::provider(&conn, local, |_| panic!("a refused deletion keeps the key")).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InUse);
     assert_eq!(
         err.to_string(),
@@ -124,9 +126,77 @@ fn a_provider_its_arms_call_is_refused_naming_the_arms() {
         remove::arm(&conn, arm_id(&conn, name)).unwrap();
     }
     assert_eq!(
-        remove::provider(&conn, local).unwrap(),
+        remove::provider(&conn, local, |_| Ok(false)).unwrap(),
         "Deleted provider `local`."
     );
+}
+
+/// A provider `cloud` whose key may come from `api_key_env`, called by no arm.
+fn lone_provider(conn: &rusqlite::Connection, api_key_env: Option<&str>) -> i32 {
+    let settings = tunebench_core::provider::ProviderSettings::default();
+    store::provider::upsert(
+        conn,
+        "cloud",
+        tunebench_core::provider::ProviderKind::OpenAi,
+        "https://api.openai.com/v1",
+        api_key_env,
+        &settings,
+    )
+    .unwrap()
+}
+
+#[test]
+fn deleting_a_provider_removes_its_key_from_the_keychain_and_says_so() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let id = lone_provider(&conn, None);
+    let mut forgotten = Vec::new();
+    let said = remove::provider(&conn, id, |name| {
+        forgotten.push(name.to_string());
+        Ok(true)
+    })
+    .unwrap();
+    assert_eq!(forgotten, ["cloud"]);
+    assert_eq!(
+        said,
+        "Deleted provider `cloud` and its API key from the OS keychain."
+    );
+    assert!(store::provider::get(&conn, id).is_err());
+}
+
+#[test]
+fn deleting_a_provider_keyed_by_an_environment_variable_says_the_variable_is_left_alone() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let id = lone_provider(&conn, Some("CLOUD_KEY"));
+    let said = remove::provider(&conn, id, |_| Ok(false)).unwrap();
+    assert_eq!(
+        said,
+        "Deleted provider `cloud`. Its key in the environment variable CLOUD_KEY is left as it is: \
+         Tunebench never changes environment variables."
+    );
+}
+
+#[test]
+fn a_keychain_that_refuses_the_removal_is_named_with_the_entry_to_remove_by_hand() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let id = lone_provider(&conn, None);
+    let said =
+        remove::provider(&conn, id, |_| Err(KeychainError::Refused("locked".into()))).unwrap();
+    assert_eq!(
+        said,
+        "Deleted provider `cloud`, but its API key could not be removed from the OS keychain \
+         (the OS keychain refused access: locked): remove the entry `cloud` of service \
+         `tunebench` there."
+    );
+    // No keychain at all (a headless box): no key could have been filed, nothing to say.
+    let id = lone_provider(&conn, None);
+    let said = remove::provider(&conn, id, |_| {
+        Err(KeychainError::Unavailable("no bus".into()))
+    })
+    .unwrap();
+    assert_eq!(said, "Deleted provider `cloud`.");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use super::super::recommendation::ReasonKind;
 use super::{
     finding, Effect, Finding, DAYS_PER_MONTH, GROWTH_HORIZON_MONTHS, RETIREMENT_SOON_DAYS,
 };
-use crate::cost::Side;
+use crate::cost::{named_ranges, Side};
 
 /// What an arm is called in a cost sentence.
 fn arm_name(side: Option<Side>) -> &'static str {
@@ -79,27 +79,31 @@ pub fn cost(q: &Questions, e: &Evidence) -> Option<Finding> {
     let at = |volume: f64| ranges.iter().position(|r| r.contains(volume));
     let i = at(v)?;
     let here = ranges[i];
+    // The words name no range narrower than a query a day; the effect reads the exact ones.
+    let named = named_ranges(ranges, v);
+    let j = named.iter().position(|r| r.contains(v))?;
+    let shown = named[j];
     let (before, after) = (
-        i.checked_sub(1).map(|j| ranges[j].cheaper),
-        ranges.get(i + 1).map(|r| r.cheaper),
+        j.checked_sub(1).map(|k| named[k].cheaper),
+        named.get(j + 1).map(|r| r.cheaper),
     );
     let side = arm_name(here.cheaper);
     let span = match (before, after) {
         (None, None) => None,
         (None, Some(up)) => Some(format!(
             "up to {} queries/day, {} above",
-            thousands(here.to.unwrap_or(v)),
+            thousands(shown.to.unwrap_or(v)),
             arm_name(up)
         )),
         (Some(down), None) => Some(format!(
             "from {} queries/day, {} below",
-            thousands(here.from),
+            thousands(shown.from),
             arm_name(down)
         )),
         (Some(down), Some(up)) => Some(format!(
             "from {} to {} queries/day, {}",
-            thousands(here.from),
-            thousands(here.to.unwrap_or(v)),
+            thousands(shown.from),
+            thousands(shown.to.unwrap_or(v)),
             if down == up {
                 format!("{} below and above", arm_name(down))
             } else {

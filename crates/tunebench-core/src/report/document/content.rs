@@ -174,7 +174,7 @@ fn history_blocks(
                 opt(a.point.latency_p95_ms, number::millis),
                 a.point
                     .cost_per_query
-                    .map_or("n/a".into(), |c| format!("${c:.6}")),
+                    .map_or("n/a".into(), crate::money::usd),
                 r.verdict_kind_text().to_owned(),
             ]);
         }
@@ -229,7 +229,7 @@ fn assumptions(d: &RunDecision, q: &Questions) -> Vec<String> {
         ),
     ];
     if let Ok((s, _)) = &d.cost {
-        v.push(format!("Cost scenario: {} queries/day, projected {}, error cost ${} per wrong answer, {} hours and {} days a month, {} months drawn", number::thousands(s.queries_per_day), s.today, s.error_cost, s.hours_per_month, s.days_per_month, s.horizon_months));
+        v.push(format!("Cost scenario: {} queries/day, projected {}, error cost {} per wrong answer, {} hours and {} days a month, {} months drawn", number::thousands(s.queries_per_day), s.today, crate::money::usd(s.error_cost), s.hours_per_month, s.days_per_month, s.horizon_months));
         for arm in [&s.arm_a, &s.arm_b] {
             if let Some(t) = &arm.training {
                 v.push(format!(

@@ -39,8 +39,8 @@ pub(super) fn cost_blocks(
         rows: vec![
             vec![
                 "per query".into(),
-                format!("${:.6}", c.arm_a.per_query.mean),
-                format!("${:.6}", c.arm_b.per_query.mean),
+                crate::money::usd(c.arm_a.per_query.mean),
+                crate::money::usd(c.arm_b.per_query.mean),
             ],
             row(
                 "monthly",

@@ -181,3 +181,58 @@ fn with_stepped_hosting_the_cost_headline_states_the_arm_cheaper_at_the_volume_n
         r.headline
     );
 }
+
+/// Case 1 on provisioned units of $0.20 an hour ($146 a month) carrying 10,327.84 queries a
+/// day each: one unit pays for itself at 5,164.12 queries a day and two at 10,328.24, 0.4 of
+/// a query above the volume where the second unit is bought. So prompting is cheaper again
+/// only over (10,327.84, 10,328.24], a sliver no team runs at.
+fn sliver_hosting(queries_per_day: f64) -> Scenario {
+    let mut s = prices_md_example(0.0);
+    s.arm_b.training = None;
+    s.arm_b.hosting = Hosting::Provisioned {
+        per_unit_hour: 0.20,
+        unit_queries_per_day: 10_327.84,
+        peak_to_mean: 1.0,
+    };
+    s.queries_per_day = queries_per_day;
+    s
+}
+
+#[test]
+fn a_range_narrower_than_one_query_a_day_is_not_named_as_a_range_of_its_own() {
+    let s = sliver_hosting(20_000.0);
+    let (exact, _) = cost::cheaper_ranges(&s).unwrap();
+    let sliver = exact
+        .iter()
+        .find(|r| r.from > 0.0 && r.to.is_some_and(|to| to - r.from < 1.0))
+        .copied();
+    assert_eq!(
+        sliver.map(|r| r.cheaper),
+        Some(Some(Side::A)),
+        "the exact ranges hold prompting's sliver: {exact:?}"
+    );
+    let r = cost::evaluate(&s).unwrap();
+    assert_eq!(
+        r.headline,
+        "Fine-tuning is cheaper from 5,164 queries/day, prompting below it. At 20,000 \
+         queries/day fine-tuning is cheaper: fine-tuned $383 vs prompting $657 a month"
+    );
+    // The named ranges tile the volumes with the sliver folded into its neighbours.
+    let named = cost::named_ranges(&exact, 20_000.0);
+    assert_eq!(named.len(), 2, "{named:?}");
+    assert_eq!(
+        (named[0].cheaper, named[1].cheaper),
+        (Some(Side::A), Some(Side::B))
+    );
+    assert_eq!(named[0].to, Some(named[1].from));
+    assert_eq!(named[1].to, None);
+    // A team whose volume falls in the sliver is told the arm cheaper there.
+    let inside = sliver.unwrap().from + 0.2;
+    let r = cost::evaluate(&sliver_hosting(inside)).unwrap();
+    assert!(
+        r.headline
+            .contains("prompting is cheaper, from 10,328 to 10,328 queries/day"),
+        "{}",
+        r.headline
+    );
+}
