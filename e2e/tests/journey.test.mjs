@@ -530,7 +530,7 @@ test("8. cost at scale of the run: training counted, a break-even, and a PNG exp
   assert.match(promptRow[0], /^journey-prompt\s+base-model$/);
   assert.match(ftRow[0], /^journey-ft\s+ft-model$/);
   const dollars = (t) => Number(t.replace(/[$,]/g, ""));
-  assert.equal(promptRow[3], "$0", "a prompting arm trains nothing");
+  assert.equal(promptRow[3], "$0.00", "a prompting arm trains nothing");
   assert.ok(dollars(ftRow[3]) > 1, `the fine-tuned arm pays for training each month: ${ftRow[3]}`);
   assert.ok(dollars(ftRow[1]) < dollars(promptRow[1]), `per query: ${ftRow[1]} < ${promptRow[1]}`);
   await (await browser.$("#save-scenario")).click();
