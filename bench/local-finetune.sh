@@ -16,11 +16,11 @@
 # 25 minutes on a 2-core machine shared with other work: each e-mail is cut to its first
 # MAX_CHARS characters (the subject and the first lines, ~70 tokens), the fine-tune sees
 # 32 seeded train rows (~3,700 tokens, ~27 half-overlapping windows of 256 tokens, one
-# epoch), and 4 % of the 2,250 rows (~90 cases) are held out. Such a small fine-tune says
+# epoch), and 3 % of the 2,250 rows (~68 cases) are held out. Such a small fine-tune says
 # what a laptop can do in minutes, not what fine-tuning this model can reach.
 #
 # Environment: N_TRAIN (train rows fine-tuned on, default 32), TEST_FRACTION (held-out share
-# of the 2,250 rows, default 0.04 ≈ 90 cases), MAX_CHARS (characters of each e-mail kept,
+# of the 2,250 rows, default 0.03 ≈ 68 cases), MAX_CHARS (characters of each e-mail kept,
 # default 240; 0 keeps them whole), CONTEXT (tokens per window, default 256), EPOCHS (1),
 # LR (5e-5), FEW_SHOT (examples in the prompting arm, 2), SEED (7), OUT (a folder kept for
 # inspection, default a temporary one), TUNEBENCH_BIN (default: the debug build of the CLI,
@@ -29,7 +29,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 N_TRAIN="${N_TRAIN:-32}"
-TEST_FRACTION="${TEST_FRACTION:-0.04}"
+TEST_FRACTION="${TEST_FRACTION:-0.03}"
 MAX_CHARS="${MAX_CHARS:-240}"
 CONTEXT="${CONTEXT:-256}"
 EPOCHS="${EPOCHS:-1}"

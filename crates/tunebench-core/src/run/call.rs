@@ -12,7 +12,7 @@ use super::limiter::RateLimiter;
 use super::writer::Write;
 use super::{retry, ResultRecord};
 use crate::arm::{Case, PreparedArm, Price};
-use crate::provider::{self, ApiKey, ChatRequest, Provider};
+use crate::provider::{self, ApiKey, ChatRequest, Provider, ProviderKind};
 use crate::store;
 use crate::store::response_cache::CachedResponse;
 
@@ -53,11 +53,20 @@ pub(super) struct Done {
 }
 
 /// The cache key of a request to `provider`: SHA-256 of (kind, base URL, model,
-/// messages, parameters).
+/// messages, parameters). A local model is named by its file ([`model_identity`]) instead
+/// of its URL: each run serves it on a new port.
+///
+/// [`model_identity`]: provider::local::model_identity
 pub fn cache_key(provider: &Provider, request: &ChatRequest) -> String {
+    let server = match provider.kind {
+        ProviderKind::Local => {
+            provider::local::model_identity(std::path::Path::new(&request.model))
+        }
+        _ => provider.base_url.clone(),
+    };
     let text = serde_json::json!([
         provider.kind.as_str(),
-        provider.base_url,
+        server,
         request.model,
         request.messages,
         request.params
@@ -218,7 +227,7 @@ fn fill_usage(record: &mut ResultRecord, usage: Option<provider::Usage>, price: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::{GenParams, Message, ProviderKind, Role};
+    use crate::provider::{GenParams, Message, Role};
 
     #[test]
     fn the_cache_key_changes_with_the_messages_and_parameters_only() {
@@ -260,5 +269,35 @@ mod tests {
             ..r.clone()
         };
         assert_ne!(cache_key(&p, &other), k);
+    }
+
+    #[test]
+    fn a_local_models_cache_key_names_its_file_not_the_port_it_was_served_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = dir.path().join("m.gguf");
+        std::fs::write(&model, b"GGUF one").unwrap();
+        let served_on = |port: u16| Provider {
+            id: 1,
+            name: "laptop".into(),
+            kind: ProviderKind::Local,
+            base_url: format!("http://127.0.0.1:{port}/v1"),
+            api_key_env: None,
+            settings: Default::default(),
+        };
+        let r = ChatRequest {
+            model: model.display().to_string(),
+            messages: vec![Message::new(Role::User, "hi")],
+            params: GenParams::default(),
+        };
+        let k = cache_key(&served_on(40001), &r);
+        assert_eq!(
+            cache_key(&served_on(40002), &r),
+            k,
+            "a second run serves the same file on another port"
+        );
+        // The file rewritten (a new fine-tune or export in its place): another model.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&model, b"GGUF two, longer").unwrap();
+        assert_ne!(cache_key(&served_on(40001), &r), k);
     }
 }
