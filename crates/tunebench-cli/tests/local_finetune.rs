@@ -286,4 +286,11 @@ fn a_second_run_of_the_same_local_arm_is_served_from_the_cache() {
         Some(n),
         "every answer from the cache: {second}"
     );
+    // Priced by this machine's time at the default $0 an hour, and said so.
+    let run_id = second["run_id"].as_i64().unwrap().to_string();
+    let report = tunebench_ok(&db, &["report", &run_id]);
+    let a = &report["arms"][0];
+    assert_eq!(a["cost_per_query"].as_f64(), Some(0.0), "{report}");
+    let note = a["cost_note"].as_str().unwrap_or_default();
+    assert!(note.contains("at $0 per hour of this machine"), "{report}");
 }

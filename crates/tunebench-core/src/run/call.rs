@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use super::limiter::RateLimiter;
+use super::local::Meter;
 use super::writer::Write;
 use super::{retry, ResultRecord};
 use crate::arm::{Case, PreparedArm, Price};
@@ -41,6 +42,9 @@ pub(super) struct Shared {
     pub use_cache: bool,
     pub writes: tokio::sync::mpsc::UnboundedSender<Write>,
     pub seed: u64,
+    /// This machine's time among the local calls, and what an hour of it costs (USD).
+    pub meter: Meter,
+    pub machine_per_hour: f64,
 }
 
 /// One finished call.
@@ -143,7 +147,16 @@ fn answer_from_cache(
     record.ttft_ms = hit.ttft_ms;
     record.finish_reason = hit.finish.map(|f| f.as_str().into());
     record.from_cache = true;
+    if let Some(ms) = hit.machine_ms {
+        price_machine_time(record, ms, sh.machine_per_hour);
+    }
     true
+}
+
+/// A local answer's cost: its share of this machine's time at the machine's hourly cost.
+fn price_machine_time(record: &mut ResultRecord, ms: f64, per_hour: f64) {
+    record.machine_ms = Some(ms);
+    record.cost = Some(ms / 3_600_000.0 * per_hour);
 }
 
 /// Sends `request` until it succeeds, fails for good, or runs out of attempts; fills
@@ -167,13 +180,24 @@ async fn send_with_retries(
     let mut rng =
         fastrand::Rng::with_seed(sh.seed ^ (job as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let mut attempt = 0u32;
+    let local = lane.provider.kind == ProviderKind::Local;
+    let mut machine_s = 0.0;
     loop {
         attempt += 1;
         lane.limiter.acquire(est_tokens).await;
-        match provider::send(&sh.client, &lane.provider, lane.key.as_ref(), request).await {
+        let ticket = local.then(|| sh.meter.start(std::time::Instant::now()));
+        let sent = provider::send(&sh.client, &lane.provider, lane.key.as_ref(), request).await;
+        if let Some(t) = ticket {
+            machine_s += sh.meter.finish(t, std::time::Instant::now());
+        }
+        match sent {
             Ok(resp) => {
                 record.attempts = attempt;
                 fill_usage(record, resp.usage, arm.price);
+                let machine_ms = local.then_some(machine_s * 1000.0);
+                if let Some(ms) = machine_ms {
+                    price_machine_time(record, ms, sh.machine_per_hour);
+                }
                 record.latency_ms = Some(resp.latency_ms);
                 record.ttft_ms = resp.ttft_ms;
                 record.finish_reason = resp.finish.map(|f| f.as_str().into());
@@ -186,6 +210,7 @@ async fn send_with_retries(
                             latency_ms: resp.latency_ms,
                             ttft_ms: resp.ttft_ms,
                             finish: resp.finish,
+                            machine_ms,
                         },
                     ));
                 }

@@ -14,6 +14,7 @@ mod experiment;
 mod finetune;
 mod finetune_fakes;
 mod layering;
+mod local_cost;
 mod local_model;
 mod price;
 mod provider;
