@@ -16,6 +16,7 @@ mod finetune_fakes;
 mod layering;
 mod local_cost;
 mod local_model;
+mod offline;
 mod price;
 mod provider;
 mod provider_fakes;
