@@ -35,6 +35,9 @@ xdpyinfo >/dev/null 2>&1 || { echo "e2e: Xvfb did not start" >&2; cat "$work/xvf
 eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 2>/dev/null |
   { read -r a; read -r p; echo "export DBUS_SESSION_BUS_ADDRESS=$a; DBUS_PID=$p"; })"
 
+# llama.cpp's tools and the default local model stay where scripts/local-llm.sh cached
+# them (the app's own cache directory moves to the work directory below).
+export TUNEBENCH_CACHE="${TUNEBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tunebench}"
 # Each run gets its own data directory, so the default store location is exercised and
 # nothing leaks between runs.
 export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"

@@ -38,11 +38,13 @@ step "app binary for end-to-end tests"
 TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --debug --no-bundle
 cargo build -p tunebench-cli --locked
 
+step "llama.cpp's tools and SmolLM2-135M (built once, then cached; the window's offline test needs them)"
+scripts/local-llm.sh ensure >/dev/null
+
 step "end-to-end: the real window under Xvfb, through WebDriver"
 e2e/run-e2e.sh "$target/debug/tunebench-app" "$target/debug/tunebench"
 
-step "a real local model server: llama.cpp + SmolLM2-135M (built once, then cached)"
-scripts/local-llm.sh ensure >/dev/null
+step "a real local model server: llama.cpp + SmolLM2-135M"
 port=18078
 while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
 scripts/local-llm.sh start "$port" >/dev/null

@@ -14,7 +14,7 @@ pub use state::AppState;
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        app, arms, crossover, datasets, decision, files, finetune, local_finetune, prices,
+        app, arms, crossover, datasets, decision, files, finetune, local_finetune, offline, prices,
         providers, runs,
     };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
@@ -72,6 +72,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         runs::run_report,
         runs::run_cases,
         local_finetune::start_local_fine_tune,
+        offline::offline_estimate,
+        offline::try_offline,
         runs::run_latency_chart,
         runs::prepare_rerun,
         runs::run_history,

@@ -14,6 +14,7 @@ import { DatasetScreen } from "./screens/dataset";
 import { DecisionScreen } from "./screens/decision";
 import { DatasetsScreen } from "./screens/datasets";
 import { FinetuneScreen } from "./screens/finetune";
+import { OfflineScreen } from "./screens/offline";
 import { PricesScreen, priceFor } from "./screens/prices";
 import { ProvidersScreen } from "./screens/providers";
 import { ResultsScreen } from "./screens/results";
@@ -25,6 +26,7 @@ export class App {
   private readonly nav: Screen[];
   private readonly datasets: DatasetsScreen;
   private readonly dataset: DatasetScreen;
+  private readonly offline: OfflineScreen;
   private readonly runs: RunsScreen;
   private readonly results: ResultsScreen;
   private readonly crossover: CrossoverScreen;
@@ -42,6 +44,7 @@ export class App {
       importSample: () => void this.importer.importSample(),
     });
     this.dataset = new DatasetScreen(redraw);
+    this.offline = new OfflineScreen(redraw);
     this.runs = new RunsScreen(redraw);
     this.results = new ResultsScreen(redraw, (runId, budget) => {
       location.hash = "#/runs";
@@ -101,6 +104,9 @@ export class App {
     if (name === "dataset" && Number(arg) > 0) {
       this.dataset.datasetId = Number(arg);
       this.current = this.dataset;
+    } else if (name === "offline" && Number(arg) > 0) {
+      this.offline.datasetId = Number(arg);
+      this.current = this.offline;
     } else if (name === "crossover") {
       this.crossover.runId = Number(arg) > 0 ? Number(arg) : 0;
       this.current = this.crossover;
@@ -119,7 +125,7 @@ export class App {
 
   private draw(): void {
     const section =
-      this.current === this.dataset
+      this.current === this.dataset || this.current === this.offline
         ? this.datasets
         : this.current === this.results || this.current === this.decision
           ? this.runs

@@ -122,6 +122,13 @@ export const commands = {
 	 *  as `spec` says; on success the fine-tuned arm is registered on the local provider.
 	 */
 	startLocalFineTune: (spec: LocalFineTuneSpec_Deserialize, modelPath: string | null, events: Channel<LocalEvent>) => typedError<LocalJobResult, CommandError>(__TAURI_INVOKE("start_local_fine_tune", { spec, modelPath, events })),
+	/**  How long the offline test of `options` on dataset `dataset_id` will take here. */
+	offlineEstimate: (datasetId: number, options: OfflineOptions) => typedError<OfflineEstimate, CommandError>(__TAURI_INVOKE("offline_estimate", { datasetId, options })),
+	/**
+	 *  Runs the offline test of `options` on dataset `dataset_id` with the default local
+	 *  model; its stages, the fine-tune's loss and the run's progress go to `events`.
+	 */
+	tryOffline: (datasetId: number, options: OfflineOptions, events: Channel<OfflineEvent_Deserialize>) => typedError<OfflineOutcome, CommandError>(__TAURI_INVOKE("try_offline", { datasetId, options, events })),
 	/**  The latency distribution of each arm of run `run_id`, as SVG for the results screen. */
 	runLatencyChart: (runId: number, budgetMs: number | null) => typedError<string, CommandError>(__TAURI_INVOKE("run_latency_chart", { runId, budgetMs })),
 	/**
@@ -2099,6 +2106,65 @@ export type MissingPrice = {
 export type ModelSwap = {
 	position: number,
 	model: string,
+};
+
+/**  How long the offline test will take, and why. */
+export type OfflineEstimate = {
+	dataset: string,
+	train_rows: number,
+	test_cases: number,
+	/**  The labels the train rows carry. */
+	labels: string[],
+	/**  Estimated training tokens and the windows cut from them. */
+	training_tokens: number,
+	windows: number,
+	training_s: number | null,
+	/**  Both arms over the held-out cases. */
+	evaluation_s: number | null,
+	total_s: number | null,
+	cores: number,
+	/**  How the figures were reached, in one sentence. */
+	basis: string,
+};
+
+/**  What the offline test reports while it works. */
+export type OfflineEvent = OfflineEvent_Serialize | OfflineEvent_Deserialize;
+
+/**  What the offline test reports while it works. */
+export type OfflineEvent_Deserialize = 
+/**  A stage begins: `subset`, `prompting_arm`, `fine_tune`, `run`. */
+{ kind: "stage"; stage: string; detail: string } | { kind: "fine_tune"; event: LocalEvent } | { kind: "run"; progress: Progress_Deserialize };
+
+/**  What the offline test reports while it works. */
+export type OfflineEvent_Serialize = 
+/**  A stage begins: `subset`, `prompting_arm`, `fine_tune`, `run`. */
+{ kind: "stage"; stage: string; detail: string } | { kind: "fine_tune"; event: LocalEvent } | { kind: "run"; progress: Progress_Serialize };
+
+/**  How big the offline test is. The defaults finish in about half an hour on 2 cores. */
+export type OfflineOptions = {
+	/**  Train rows the model is fine-tuned on (and the few-shot examples are drawn from). */
+	train_rows: number,
+	/**  Held-out cases both arms answer. */
+	test_cases: number,
+	/**  Characters of each input kept (its beginning); 0 keeps inputs whole. */
+	max_chars: number,
+	/**  Few-shot examples in the prompting arm's prompt. */
+	few_shot: number,
+	epochs: number,
+	/**  Tokens per training window. */
+	context: number,
+	learning_rate: number | null,
+	seed: number,
+};
+
+/**  A finished offline test: the run to open, and what was made for it. */
+export type OfflineOutcome = {
+	dataset_id: number,
+	prompting_arm_id: number,
+	fine_tune: LocalJobResult,
+	experiment_id: number,
+	run_id: number,
+	run_status: RunStatus,
 };
 
 /**  Where an entry came from: the app's seed data or the user. A custom entry wins. */

@@ -51,6 +51,9 @@ enum Command {
         #[command(subcommand)]
         action: cmd::finetune::Action,
     },
+    /// The whole test on this machine, no API key: a local model prompted with few-shot
+    /// examples against the same model fine-tuned here with llama.cpp, on a labelled dataset.
+    Offline(cmd::offline::OfflineArgs),
     /// Split a dataset into train and held-out test.
     Split(cmd::split::SplitArgs),
     /// Export a dataset's split as JSONL, CSV or OpenAI chat fine-tuning JSONL.
@@ -136,6 +139,7 @@ fn main() -> ExitCode {
         Command::Chart(args) => cmd::chart::run(cli.db.as_deref(), args, &out),
         Command::Prices { action } => cmd::prices::run(cli.db.as_deref(), action, &out),
         Command::Finetune { action } => cmd::finetune::run(cli.db.as_deref(), action, &out),
+        Command::Offline(args) => cmd::offline::run(cli.db.as_deref(), args, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
         Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
         Command::Run {

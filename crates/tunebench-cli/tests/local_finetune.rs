@@ -251,3 +251,46 @@ fn a_tiny_local_fine_tune_lowers_its_loss_answers_and_is_compared_in_a_run_with_
         "the report states the training time and cost: {report}"
     );
 }
+
+#[test]
+#[ignore = "needs llama.cpp's tools and SmolLM2: scripts/test.sh builds them and sets TUNEBENCH_LOCAL_MODEL"]
+fn a_second_run_of_the_same_local_arm_is_served_from_the_cache() {
+    let model = std::path::PathBuf::from(
+        std::env::var("TUNEBENCH_LOCAL_MODEL").expect("TUNEBENCH_LOCAL_MODEL names the GGUF"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite3");
+    let data = dir.path().join("messages.csv");
+    std::fs::write(&data, MESSAGES).unwrap();
+    tunebench_ok(&db, &["import", data.to_str().unwrap(), "--name", "spam"]);
+    tunebench_ok(
+        &db,
+        &["split", "spam", "--test-fraction", "0.34", "--seed", "7"],
+    );
+    let file = dir.path().join("prompting.toml");
+    std::fs::write(&file, experiment(&model, None)).unwrap();
+    let first = tunebench_ok(&db, &["run", file.to_str().unwrap(), "--yes"]);
+    let arm = &first["arms"][0];
+    assert_eq!(
+        (arm["errors"].as_i64(), arm["from_cache"].as_i64()),
+        (Some(0), Some(0)),
+        "{first}"
+    );
+    // A new run starts a new llama-server, on another free port.
+    let second = tunebench_ok(&db, &["run", file.to_str().unwrap(), "--yes"]);
+    let arm = &second["arms"][0];
+    let n = arm["n"].as_i64().unwrap();
+    assert!(n > 0, "{second}");
+    assert_eq!(
+        arm["from_cache"].as_i64(),
+        Some(n),
+        "every answer from the cache: {second}"
+    );
+    // Priced by this machine's time at the default $0 an hour, and said so.
+    let run_id = second["run_id"].as_i64().unwrap().to_string();
+    let report = tunebench_ok(&db, &["report", &run_id]);
+    let a = &report["arms"][0];
+    assert_eq!(a["cost_per_query"].as_f64(), Some(0.0), "{report}");
+    let note = a["cost_note"].as_str().unwrap_or_default();
+    assert!(note.contains("at $0 per hour of this machine"), "{report}");
+}

@@ -11,6 +11,7 @@ pub mod error;
 pub mod experiment;
 pub mod finetune;
 pub mod money;
+pub mod offline;
 pub mod price;
 pub mod provider;
 pub mod remove;

@@ -9,6 +9,7 @@ pub mod decision;
 pub mod files;
 pub mod finetune;
 pub mod local_finetune;
+pub mod offline;
 pub mod prices;
 pub mod providers;
 pub mod runs;

@@ -207,7 +207,12 @@ export class DatasetScreen implements Screen, ActState {
     const head = html`<header class="screen-head">
       <div><a href="#/datasets" class="back">← Datasets</a><h1 id="dataset-name">${d?.name ?? "Dataset"}</h1>
         ${d ? html`<div class="muted small">${d.source_file} · ${d.source_format} · ${plural(d.rows, "row")}</div>` : nothing}</div>
-      <div class="actions"><button class="danger" id="dataset-delete" ?disabled=${!d} @click=${this.remove}>Delete</button></div>
+      <div class="actions">
+        ${d && this.report?.labelled
+          ? html`<a class="button primary-link" id="dataset-offline" href="#/offline/${d.id}"
+              title="A local model prompted and fine-tuned on this machine, compared: no API key">Try it offline</a>`
+          : nothing}
+        <button class="danger" id="dataset-delete" ?disabled=${!d} @click=${this.remove}>Delete</button></div>
     </header>`;
     if (!d || !this.report) return html`${head}${errorBox(this.error, "dataset-error")}`;
     return html`${head}

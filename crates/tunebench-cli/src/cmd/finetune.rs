@@ -128,7 +128,9 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<()> {
-    let conn = super::open_store(db)?;
+    // Each action opens the store itself, once: `local` and the core's job flow open their
+    // own connection, so one opened here would be a second.
+    let open = || super::open_store(db);
     let ctx = || -> anyhow::Result<Context> {
         Ok(Context::new(
             &super::store_path(db)?,
@@ -137,6 +139,7 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
     };
     match action {
         Action::Preflight(plan) => {
+            let conn = open()?;
             let report = finetune::preflight(&conn, &request(&conn, plan)?)?;
             if out.json {
                 return out.print_json(&report);
@@ -149,6 +152,7 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
             fireworks_account,
             azure_deployment,
         } => {
+            let conn = open()?;
             let req = StartRequest {
                 preflight: request(&conn, plan)?,
                 provider_id: store::provider::get_by_name(&conn, provider)?.id,
@@ -172,7 +176,7 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
             };
             print_jobs(&jobs, out)
         }
-        Action::List => print_jobs(&store::fine_tune::list(&conn)?, out),
+        Action::List => print_jobs(&store::fine_tune::list(&open()?)?, out),
         Action::Local(args) => super::finetune_local::run(db, args, out),
         Action::Cancel { id } => {
             let ctx = ctx()?;

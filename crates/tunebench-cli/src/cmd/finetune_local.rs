@@ -44,9 +44,11 @@ pub struct StartLocal {
     pub max_examples: Option<u32>,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// What an hour of this machine costs, USD: the training cost is the wall time × this.
-    #[arg(long, value_name = "USD", default_value_t = 0.0)]
-    pub machine_cost_per_hour: f64,
+    /// What an hour of this machine costs, USD: the training cost is the wall time × this,
+    /// and local arms' answers are priced at it too. Stored for later runs; without it,
+    /// the stored value ($0 until one is set).
+    #[arg(long, value_name = "USD")]
+    pub machine_cost_per_hour: Option<f64>,
 }
 
 fn arm_id(conn: &store::Connection, key: &str) -> anyhow::Result<i32> {
@@ -87,7 +89,10 @@ pub fn run(db: Option<&Path>, args: &StartLocal, out: &Output) -> anyhow::Result
     options.learning_rate = args.learning_rate;
     options.context = args.context;
     options.quantisation = args.quantisation.clone();
-    options.machine_cost_per_hour = args.machine_cost_per_hour;
+    if let Some(usd) = args.machine_cost_per_hour {
+        store::setting::set_machine_cost_per_hour(&conn, usd)?;
+    }
+    options.machine_cost_per_hour = store::setting::machine_cost_per_hour(&conn)?;
     let request = LocalJobRequest {
         dataset_id,
         source_arm_id: arm_id(&conn, &args.arm)?,

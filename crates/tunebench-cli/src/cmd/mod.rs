@@ -8,6 +8,7 @@ pub mod finetune_local;
 pub mod history;
 pub mod import;
 pub mod judge;
+pub mod offline;
 pub mod prices;
 pub mod provider;
 pub mod report;

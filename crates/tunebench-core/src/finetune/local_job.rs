@@ -108,7 +108,7 @@ pub fn create(
 }
 
 /// The local provider, created when the store has none.
-fn local_provider(conn: &rusqlite::Connection) -> Result<i32> {
+pub fn local_provider(conn: &rusqlite::Connection) -> Result<i32> {
     match store::provider::get_by_name(conn, LOCAL_PROVIDER) {
         Ok(p) if p.kind == ProviderKind::Local => Ok(p.id),
         Ok(_) => {
@@ -303,7 +303,8 @@ fn register(
 }
 
 /// Creates the job for `request` and runs it to its end ([`create`], then [`execute`]):
-/// what the window and the CLI call.
+/// what the window calls. The machine's cost per hour it names becomes the stored setting
+/// that local arms are priced at too.
 pub async fn run(
     db_path: &Path,
     client: &reqwest::Client,
@@ -313,6 +314,7 @@ pub async fn run(
 ) -> Result<LocalJobResult> {
     let (job_id, examples) = {
         let conn = store::open(db_path)?;
+        store::setting::set_machine_cost_per_hour(&conn, request.options.machine_cost_per_hour)?;
         create(&conn, request)?
     };
     execute(
@@ -327,21 +329,24 @@ fn clock(seconds: f64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
+/// The local fine-tune job that made `arm`'s model: the arm the job registered, or another
+/// arm (an experiment file's) serving the model it produced.
+pub fn job_for_arm(conn: &rusqlite::Connection, arm: &Arm) -> Result<Option<FineTuneJob>> {
+    if let Some(job) = store::fine_tune::for_result_arm(conn, arm.id)? {
+        return Ok(Some(job));
+    }
+    Ok(store::fine_tune::list(conn)?.into_iter().find(|j| {
+        j.trainer == Trainer::LlamaCpp && j.result_model.as_deref() == Some(arm.model.as_str())
+    }))
+}
+
 /// One sentence for each arm of `arm_ids` that a local fine-tune made: how long training
 /// took on this machine and what that time cost at the machine's rate.
 pub fn training_notes(conn: &rusqlite::Connection, arm_ids: &[i32]) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     for &arm_id in arm_ids {
         let arm = store::arm::get(conn, arm_id)?;
-        // The arm the job registered, or another arm (an experiment file's) serving its model.
-        let job = match store::fine_tune::for_result_arm(conn, arm_id)? {
-            Some(job) => Some(job),
-            None => store::fine_tune::list(conn)?.into_iter().find(|j| {
-                j.trainer == Trainer::LlamaCpp
-                    && j.result_model.as_deref() == Some(arm.model.as_str())
-            }),
-        };
-        let Some(job) = job else {
+        let Some(job) = job_for_arm(conn, &arm)? else {
             continue;
         };
         if job.trainer != Trainer::LlamaCpp {

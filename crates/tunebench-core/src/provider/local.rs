@@ -90,6 +90,24 @@ pub fn default_model() -> Result<PathBuf> {
     )))
 }
 
+/// What names a local model file in the response cache: its absolute path, its size and
+/// its modification time (to the nanosecond). Not a hash of its contents: reading a
+/// multi-gigabyte GGUF would cost seconds to minutes before every run, while a file that
+/// is rewritten (a new fine-tune, quantisation or export in its place) gets a new time.
+/// A file that cannot be read is named by its path alone (its run fails before any call).
+pub fn model_identity(path: &Path) -> String {
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let Ok(meta) = std::fs::metadata(&absolute) else {
+        return absolute.display().to_string();
+    };
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!("{} {} bytes {modified} ns", absolute.display(), meta.len())
+}
+
 /// Bytes of memory available to a new process (Linux: `MemAvailable`); `None` where this
 /// cannot be read, and then no check is made.
 pub fn available_memory() -> Option<u64> {

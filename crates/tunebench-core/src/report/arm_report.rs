@@ -181,9 +181,13 @@ fn labels(data: &RunData, rows: &[&ResultRow]) -> LabelReport {
     label_report(&expected, &predicted, Some(&taxonomy))
 }
 
-/// Mean recorded cost of an answered case, and a note when it is missing or partial.
+/// Mean recorded cost of an answered case, and a note when it is missing or partial, or
+/// (a local model) what it was priced at.
 fn cost(arm: &Arm, rows: &[&ResultRow]) -> (Option<f64>, Option<String>) {
     let answered: Vec<&&ResultRow> = rows.iter().filter(|r| r.output.is_some()).collect();
+    if let Some(local) = machine_cost(&answered) {
+        return local;
+    }
     let costs: Vec<f64> = answered.iter().filter_map(|r| r.cost).collect();
     if costs.is_empty() {
         let note = format!(
@@ -201,4 +205,39 @@ fn cost(arm: &Arm, rows: &[&ResultRow]) -> (Option<f64>, Option<String>) {
         )
     });
     (Some(mean), note)
+}
+
+/// A local model's cost per query and the sentence that says how it was priced: its
+/// answers' share of this machine's serving time × the machine's cost per hour (the rate
+/// is read back from the recorded costs and times). `None` when no answer was metered.
+fn machine_cost(answered: &[&&ResultRow]) -> Option<(Option<f64>, Option<String>)> {
+    let metered: Vec<(f64, f64)> = answered
+        .iter()
+        .filter_map(|r| Some((r.machine_ms?, r.cost?)))
+        .collect();
+    if metered.is_empty() {
+        return None;
+    }
+    let n = metered.len() as f64;
+    let ms: f64 = metered.iter().map(|m| m.0).sum();
+    let usd: f64 = metered.iter().map(|m| m.1).sum();
+    let per_hour = if ms > 0.0 {
+        usd / ms * 3_600_000.0
+    } else {
+        0.0
+    };
+    let per_hour = (per_hour * 10_000.0).round() / 10_000.0;
+    let mut note = format!(
+        "served on this machine: {:.2} s of its serving time per answer at ${per_hour} per \
+         hour of this machine",
+        ms / n / 1000.0
+    );
+    if metered.len() < answered.len() {
+        note.push_str(&format!(
+            "; {} of {} answered cases were timed, the mean is over those",
+            metered.len(),
+            answered.len()
+        ));
+    }
+    Some((Some(usd / n), Some(note)))
 }

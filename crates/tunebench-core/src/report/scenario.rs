@@ -179,20 +179,27 @@ pub fn measured_scenario(
         let usage = measured_usage(run_id, &arm, &rows)?;
         let trained = arm.kind != ArmKind::Prompt;
         let kind = store::provider::get(conn, arm.provider_id)?.kind;
+        let local = kind == crate::provider::ProviderKind::Local;
         // An arm made by a fine-tune job carries what its training measurably cost: that
         // figure replaces the catalog's estimate.
-        let measured = match trained {
-            true => store::fine_tune::for_result_arm(conn, id)?
+        let measured = match (trained, local) {
+            (true, true) => crate::finetune::local_job::job_for_arm(conn, &arm)?
                 .and_then(|j| Some((j.training_cost?, j.trained_tokens))),
-            false => None,
+            (true, false) => store::fine_tune::for_result_arm(conn, id)?
+                .and_then(|j| Some((j.training_cost?, j.trained_tokens))),
+            (false, _) => None,
         };
-        let mut a = assumptions(
-            &arm,
-            kind.as_str(),
-            &catalog,
-            usage,
-            (trained && measured.is_none()).then_some(plan),
-        )?;
+        let mut a = if local {
+            machine_assumptions(run_id, &arm, &rows, usage)?
+        } else {
+            assumptions(
+                &arm,
+                kind.as_str(),
+                &catalog,
+                usage,
+                (trained && measured.is_none()).then_some(plan),
+            )?
+        };
         if let Some((cost, tokens)) = measured {
             let tokens = tokens.filter(|t| *t > 0.0).unwrap_or(1e6);
             a.training = Some(crate::cost::Training {
@@ -243,6 +250,58 @@ fn measured_usage(run_id: i32, arm: &Arm, rows: &[ResultRow]) -> Result<TokenUsa
     }
     let n = input.len() as u32;
     TokenUsage::from_counts(&input, &cached, &output, TokenBasis::Measured { n })
+}
+
+/// A local model priced by this machine's time: the recorded cost of its timed answers
+/// (their share of the serving time × the machine's cost per hour) spread over their
+/// tokens, one price for every token, so the cost per query at the measured tokens is the
+/// measured one. No hosting: the machine is paid for by the hour it serves.
+fn machine_assumptions(
+    run_id: i32,
+    arm: &Arm,
+    rows: &[ResultRow],
+    usage: TokenUsage,
+) -> Result<ArmAssumptions> {
+    let (mut usd, mut tokens) = (0.0, 0.0);
+    for r in rows
+        .iter()
+        .filter(|r| r.arm_id == arm.id && r.output.is_some())
+    {
+        if let (Some(_), Some(c), Some(p), Some(o)) =
+            (r.machine_ms, r.cost, r.prompt_tokens, r.completion_tokens)
+        {
+            usd += c;
+            tokens += f64::from(p + o);
+        }
+    }
+    if tokens == 0.0 {
+        return Err(Error::NoPrice {
+            model: arm.model.clone(),
+            reason: format!(
+                "run {run_id}: no answer of local arm `{}` was timed on this machine",
+                arm.name
+            ),
+        });
+    }
+    let per_token = usd / tokens * 1e6;
+    Ok(ArmAssumptions {
+        name: arm.name.clone(),
+        model: arm.model.clone(),
+        price: ArmPrice {
+            input: per_token,
+            cached_input: per_token,
+            output: per_token,
+            batch_multiplier: 1.0,
+        },
+        tokens: usage,
+        cached_share: None,
+        batch_share: 0.0,
+        retrieval_cost_per_query: 0.0,
+        hosting: Hosting::None,
+        training: None,
+        retirement_date: None,
+        accuracy: None,
+    })
 }
 
 /// The arm priced by its own `price` (from the experiment file) when it has input and

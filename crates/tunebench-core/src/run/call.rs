@@ -9,10 +9,11 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use super::limiter::RateLimiter;
+use super::local::Meter;
 use super::writer::Write;
 use super::{retry, ResultRecord};
 use crate::arm::{Case, PreparedArm, Price};
-use crate::provider::{self, ApiKey, ChatRequest, Provider};
+use crate::provider::{self, ApiKey, ChatRequest, Provider, ProviderKind};
 use crate::store;
 use crate::store::response_cache::CachedResponse;
 
@@ -41,6 +42,9 @@ pub(super) struct Shared {
     pub use_cache: bool,
     pub writes: tokio::sync::mpsc::UnboundedSender<Write>,
     pub seed: u64,
+    /// This machine's time among the local calls, and what an hour of it costs (USD).
+    pub meter: Meter,
+    pub machine_per_hour: f64,
 }
 
 /// One finished call.
@@ -53,11 +57,20 @@ pub(super) struct Done {
 }
 
 /// The cache key of a request to `provider`: SHA-256 of (kind, base URL, model,
-/// messages, parameters).
+/// messages, parameters). A local model is named by its file ([`model_identity`]) instead
+/// of its URL: each run serves it on a new port.
+///
+/// [`model_identity`]: provider::local::model_identity
 pub fn cache_key(provider: &Provider, request: &ChatRequest) -> String {
+    let server = match provider.kind {
+        ProviderKind::Local => {
+            provider::local::model_identity(std::path::Path::new(&request.model))
+        }
+        _ => provider.base_url.clone(),
+    };
     let text = serde_json::json!([
         provider.kind.as_str(),
-        provider.base_url,
+        server,
         request.model,
         request.messages,
         request.params
@@ -134,7 +147,16 @@ fn answer_from_cache(
     record.ttft_ms = hit.ttft_ms;
     record.finish_reason = hit.finish.map(|f| f.as_str().into());
     record.from_cache = true;
+    if let Some(ms) = hit.machine_ms {
+        price_machine_time(record, ms, sh.machine_per_hour);
+    }
     true
+}
+
+/// A local answer's cost: its share of this machine's time at the machine's hourly cost.
+fn price_machine_time(record: &mut ResultRecord, ms: f64, per_hour: f64) {
+    record.machine_ms = Some(ms);
+    record.cost = Some(ms / 3_600_000.0 * per_hour);
 }
 
 /// Sends `request` until it succeeds, fails for good, or runs out of attempts; fills
@@ -158,13 +180,24 @@ async fn send_with_retries(
     let mut rng =
         fastrand::Rng::with_seed(sh.seed ^ (job as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let mut attempt = 0u32;
+    let local = lane.provider.kind == ProviderKind::Local;
+    let mut machine_s = 0.0;
     loop {
         attempt += 1;
         lane.limiter.acquire(est_tokens).await;
-        match provider::send(&sh.client, &lane.provider, lane.key.as_ref(), request).await {
+        let ticket = local.then(|| sh.meter.start(std::time::Instant::now()));
+        let sent = provider::send(&sh.client, &lane.provider, lane.key.as_ref(), request).await;
+        if let Some(t) = ticket {
+            machine_s += sh.meter.finish(t, std::time::Instant::now());
+        }
+        match sent {
             Ok(resp) => {
                 record.attempts = attempt;
                 fill_usage(record, resp.usage, arm.price);
+                let machine_ms = local.then_some(machine_s * 1000.0);
+                if let Some(ms) = machine_ms {
+                    price_machine_time(record, ms, sh.machine_per_hour);
+                }
                 record.latency_ms = Some(resp.latency_ms);
                 record.ttft_ms = resp.ttft_ms;
                 record.finish_reason = resp.finish.map(|f| f.as_str().into());
@@ -177,6 +210,7 @@ async fn send_with_retries(
                             latency_ms: resp.latency_ms,
                             ttft_ms: resp.ttft_ms,
                             finish: resp.finish,
+                            machine_ms,
                         },
                     ));
                 }
@@ -218,7 +252,7 @@ fn fill_usage(record: &mut ResultRecord, usage: Option<provider::Usage>, price: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::{GenParams, Message, ProviderKind, Role};
+    use crate::provider::{GenParams, Message, Role};
 
     #[test]
     fn the_cache_key_changes_with_the_messages_and_parameters_only() {
@@ -260,5 +294,35 @@ mod tests {
             ..r.clone()
         };
         assert_ne!(cache_key(&p, &other), k);
+    }
+
+    #[test]
+    fn a_local_models_cache_key_names_its_file_not_the_port_it_was_served_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = dir.path().join("m.gguf");
+        std::fs::write(&model, b"GGUF one").unwrap();
+        let served_on = |port: u16| Provider {
+            id: 1,
+            name: "laptop".into(),
+            kind: ProviderKind::Local,
+            base_url: format!("http://127.0.0.1:{port}/v1"),
+            api_key_env: None,
+            settings: Default::default(),
+        };
+        let r = ChatRequest {
+            model: model.display().to_string(),
+            messages: vec![Message::new(Role::User, "hi")],
+            params: GenParams::default(),
+        };
+        let k = cache_key(&served_on(40001), &r);
+        assert_eq!(
+            cache_key(&served_on(40002), &r),
+            k,
+            "a second run serves the same file on another port"
+        );
+        // The file rewritten (a new fine-tune or export in its place): another model.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&model, b"GGUF two, longer").unwrap();
+        assert_ne!(cache_key(&served_on(40001), &r), k);
     }
 }

@@ -59,6 +59,7 @@ pub async fn execute(
     let mut plan = plan;
     let _servers = super::local::serve(&mut plan, &ctx.client).await?;
     let reader = store::open(&ctx.db_path)?;
+    let machine_per_hour = store::setting::machine_cost_per_hour(&reader)?;
     store::run::set_status(&reader, run_id, RunStatus::Running)?;
     let writer = Writer::start(ctx.db_path.clone())?;
 
@@ -83,6 +84,8 @@ pub async fn execute(
         use_cache: plan.options.use_cache,
         writes: writer.tx.clone(),
         seed: ctx.seed,
+        meter: super::local::Meter::new(std::time::Instant::now()),
+        machine_per_hour,
     });
     let budget = plan.options.budget_usd;
     // A run resumed under a ceiling it already reached sends nothing.

@@ -147,6 +147,8 @@ pub struct ResultRecord {
     pub finish_reason: Option<String>,
     /// Of `prompt_tokens`, those written to the provider's prompt cache.
     pub cache_write_tokens: Option<u32>,
+    /// A local model's answer: its share of the machine's serving wall time, ms.
+    pub machine_ms: Option<f64>,
 }
 
 /// Progress of one arm.

@@ -15,6 +15,7 @@ pub mod result;
 pub mod result_read;
 pub mod run;
 pub mod scenario;
+pub mod setting;
 
 use std::path::{Path, PathBuf};
 

@@ -14,6 +14,8 @@ pub struct CachedResponse {
     pub latency_ms: f64,
     pub ttft_ms: Option<f64>,
     pub finish: Option<crate::provider::FinishReason>,
+    /// A local model's answer: its share of the machine's serving wall time, ms.
+    pub machine_ms: Option<f64>,
 }
 
 // --- writes ---
@@ -23,8 +25,8 @@ pub fn put(conn: &Connection, key: &str, resp: &CachedResponse) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO response_cache (key, output, prompt_tokens, completion_tokens, cached_tokens,
                                      latency_ms, ttft_ms, cache_write_tokens, finish_reason,
-                                     created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+                                     machine_ms, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
          ON CONFLICT (key) DO NOTHING",
     )?
     .execute(params![
@@ -37,6 +39,7 @@ pub fn put(conn: &Connection, key: &str, resp: &CachedResponse) -> Result<()> {
         resp.ttft_ms,
         resp.usage.and_then(|u| u.cache_write_tokens),
         resp.finish.map(|f| f.as_str()),
+        resp.machine_ms,
     ])?;
     Ok(())
 }
@@ -47,7 +50,7 @@ pub fn get(conn: &Connection, key: &str) -> Result<Option<CachedResponse>> {
     Ok(conn
         .prepare_cached(
             "SELECT output, prompt_tokens, completion_tokens, cached_tokens, latency_ms, ttft_ms,
-                    cache_write_tokens, finish_reason
+                    cache_write_tokens, finish_reason, machine_ms
                FROM response_cache WHERE key = ?1",
         )?
         .query_row([key], |r| {
@@ -66,6 +69,7 @@ pub fn get(conn: &Connection, key: &str) -> Result<Option<CachedResponse>> {
                 finish: r
                     .get::<_, Option<String>>(7)?
                     .and_then(|f| crate::provider::FinishReason::parse(&f)),
+                machine_ms: r.get(8)?,
             })
         })
         .optional()?)

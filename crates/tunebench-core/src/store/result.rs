@@ -18,9 +18,9 @@ pub fn insert_batch(conn: &Connection, rows: &[ResultRecord]) -> Result<usize> {
             "INSERT INTO result (run_id, arm_id, example_id, output, error_class, http_status,
                                  error_message, prompt_tokens, completion_tokens, cached_tokens,
                                  latency_ms, ttft_ms, attempts, cost, from_cache, finish_reason,
-                                 cache_write_tokens, created_at)
+                                 cache_write_tokens, machine_ms, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                     ?18, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
              ON CONFLICT (run_id, arm_id, example_id) DO NOTHING",
         )?;
         for r in rows {
@@ -42,6 +42,7 @@ pub fn insert_batch(conn: &Connection, rows: &[ResultRecord]) -> Result<usize> {
                 r.from_cache,
                 r.finish_reason,
                 r.cache_write_tokens,
+                r.machine_ms,
             ])?;
         }
     }
@@ -67,7 +68,7 @@ pub fn for_run(conn: &Connection, run_id: i32) -> Result<Vec<(ResultRecord, Stri
         "SELECT r.run_id, r.arm_id, r.example_id, r.output, r.error_class, r.http_status,
                 r.error_message, r.prompt_tokens, r.completion_tokens, r.cached_tokens,
                 r.latency_ms, r.ttft_ms, r.attempts, r.cost, r.from_cache, e.expected,
-                r.finish_reason, r.cache_write_tokens
+                r.finish_reason, r.cache_write_tokens, r.machine_ms
            FROM result r JOIN example e ON e.id = r.example_id
           WHERE r.run_id = ?1
           ORDER BY r.arm_id, e.ordinal",
@@ -92,6 +93,7 @@ pub fn for_run(conn: &Connection, run_id: i32) -> Result<Vec<(ResultRecord, Stri
                 from_cache: r.get(14)?,
                 finish_reason: r.get(16)?,
                 cache_write_tokens: r.get(17)?,
+                machine_ms: r.get(18)?,
             },
             r.get(15)?,
         ))

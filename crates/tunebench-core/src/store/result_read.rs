@@ -30,6 +30,8 @@ pub struct ResultRow {
     /// `length` (answer cut at the token limit), `content_filter` or `refusal`; `None`
     /// when the answer finished normally.
     pub finish_reason: Option<String>,
+    /// A local model's answer: its share of the machine's serving wall time, ms.
+    pub machine_ms: Option<f64>,
 }
 
 /// Every result of `run_id`, ordered by case (file order), then arm.
@@ -37,7 +39,8 @@ pub fn for_report(conn: &Connection, run_id: i32) -> Result<Vec<ResultRow>> {
     let mut stmt = conn.prepare(
         "SELECT r.arm_id, r.example_id, e.ordinal, e.input, e.expected, r.output, r.error_class,
                 r.error_message, r.completion_tokens, r.latency_ms, r.ttft_ms, r.cost,
-                r.prompt_tokens, r.cached_tokens, r.scores, r.finish_reason
+                r.prompt_tokens, r.cached_tokens, r.scores, r.finish_reason,
+                r.machine_ms
            FROM result r JOIN example e ON e.id = r.example_id
           WHERE r.run_id = ?1
           ORDER BY e.ordinal, r.arm_id",
@@ -60,6 +63,7 @@ pub fn for_report(conn: &Connection, run_id: i32) -> Result<Vec<ResultRow>> {
             cached_tokens: r.get(13)?,
             scores: r.get(14)?,
             finish_reason: r.get(15)?,
+            machine_ms: r.get(16)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
