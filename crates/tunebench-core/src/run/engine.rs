@@ -130,7 +130,7 @@ pub async fn execute(
 
 /// One lane per provider (the first arm on a provider opens it), and each arm with its
 /// lane and price.
-fn lanes_and_arms(ctx: &RunContext, plan: &Plan) -> (Vec<Lane>, Vec<ArmRuntime>) {
+pub(super) fn lanes_and_arms(ctx: &RunContext, plan: &Plan) -> (Vec<Lane>, Vec<ArmRuntime>) {
     let mut lanes: Vec<Lane> = Vec::new();
     let mut arms = Vec::new();
     for planned in &plan.arms {
