@@ -330,3 +330,54 @@ fn a_store_from_before_batch_runs_gains_the_batch_tables_and_keeps_its_runs_live
         Some(settings(OnFailure::Live, 200))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_runs_latency_is_labelled_as_sampled_with_its_counts() {
+    let db = temp_db();
+    let fake = BatchFake::start(Api::OpenAi).await;
+    let exp = setup(&db, &fake, 9);
+    let run_id = new_run(&db, exp, settings(OnFailure::Live, 4));
+    go(&db, &context(&db), run_id).await;
+    let conn = store::open(&db.path).unwrap();
+    assert_eq!(
+        batch::latency_note(&conn, run_id).unwrap().unwrap(),
+        "Latency and time to first token are sampled: measured on a live sample (4 cases of \
+         prompting, 4 cases of fine-tuned; 4 requested per arm, seeded), since the 10 answers \
+         that came through the batch API carry no serving latency."
+    );
+    let summary = run::summarize(&conn, &db.path, run_id).unwrap();
+    assert!(summary.arms.iter().all(|a| a.latency_ms_p50.is_some()));
+    let live = run::create(&conn, exp, &RunOptions::default(), None).unwrap();
+    assert_eq!(batch::latency_note(&conn, live).unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_estimate_shows_the_run_live_and_batched_with_the_sample_at_the_live_price() {
+    let db = temp_db();
+    let fake = BatchFake::start(Api::OpenAi).await;
+    let exp = setup(&db, &fake, 20);
+    let run_id = new_run(&db, exp, settings(OnFailure::Live, 5));
+    let conn = store::open(&db.path).unwrap();
+    let plan = Plan::load(&conn, run_id).unwrap();
+    let prices = run::CatalogPrices::load(&conn).unwrap();
+    let e = batch::estimate(&plan, &prices, &settings(OnFailure::Live, 5)).unwrap();
+    let live = e.live.cost_usd.unwrap();
+    let batched = e.batch_cost_usd.unwrap();
+    // 5 of 20 calls per arm live, 15 at half price: 5/20 + 15/20 × 0.5 = 0.625 of live.
+    assert!((batched / live - 0.625).abs() < 1e-9, "{batched} vs {live}");
+    assert!(e
+        .arms
+        .iter()
+        .all(|a| a.sample_calls == 5 && a.batch_calls == 15));
+    assert_eq!(e.arms[0].multiplier, Some(0.5));
+    let s = e.sentence();
+    assert!(
+        s.contains(&tunebench_core::money::usd(live))
+            && s.contains(&tunebench_core::money::usd(batched)),
+        "{s}"
+    );
+    assert!(
+        s.contains("30 calls batched") && s.contains("10 sent live"),
+        "{s}"
+    );
+}

@@ -8,6 +8,7 @@
 
 pub mod estimate;
 mod ingest;
+mod note;
 mod session;
 
 use std::collections::HashSet;
@@ -16,7 +17,8 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 pub use crate::provider::batch::BatchState;
-pub use estimate::{estimate, BatchEstimate};
+pub use estimate::{estimate, ArmBatchEstimate, BatchEstimate};
+pub use note::latency_note;
 pub use session::{cancel, execute, execute_with, PollTiming};
 
 use super::{plan, RunOptions};
