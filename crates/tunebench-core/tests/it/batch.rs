@@ -16,8 +16,10 @@ use crate::batch_fakes::{BatchFake, KEY};
 use crate::provider_fakes::Api;
 use crate::support::{confirmed_import, seed_dataset, temp_db, toy_cases, TempDb};
 
+mod bench;
 mod faults;
 mod resume;
+mod window;
 
 /// Imports an experiment with two arms on `fake`'s provider; returns the experiment id.
 fn setup(db: &TempDb, fake: &BatchFake, cases: usize) -> i32 {
@@ -96,6 +98,59 @@ async fn go(db: &TempDb, ctx: &RunContext, run_id: i32) -> run::RunOutcome {
     batch::execute_with(ctx, plan, FAST, &mut |_| {})
         .await
         .unwrap()
+}
+
+/// [`go`], also returning the last progress the session reported.
+async fn go_watched(
+    db: &TempDb,
+    ctx: &RunContext,
+    run_id: i32,
+) -> (run::RunOutcome, run::Progress) {
+    let plan = Plan::load(&store::open(&db.path).unwrap(), run_id).unwrap();
+    let mut last = None;
+    let out = batch::execute_with(ctx, plan, FAST, &mut |p| last = Some(p.clone()))
+        .await
+        .unwrap();
+    (out, last.unwrap())
+}
+
+/// The clear end a fault must reach, with nothing lost or duplicated: the run completed
+/// and every batch ingested; each of the `cases` cases of both arms has one result row,
+/// written once by this session and counted once by its progress; no case went into two
+/// batches the provider accepted.
+fn ends_clearly(
+    db: &TempDb,
+    fake: &BatchFake,
+    run_id: i32,
+    (out, last): &(run::RunOutcome, run::Progress),
+    cases: u32,
+) {
+    assert_eq!(out.status, RunStatus::Completed);
+    assert_eq!(out.written, 2 * cases, "each case written once");
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM result"),
+        i64::from(2 * cases)
+    );
+    for a in &last.arms {
+        assert_eq!(
+            (a.done, a.total),
+            (cases, cases),
+            "{a:?}: each case counted once"
+        );
+    }
+    let conn = store::open(&db.path).unwrap();
+    let jobs = store::batch::jobs(&conn, run_id).unwrap();
+    assert!(!jobs.is_empty());
+    assert!(
+        jobs.iter().all(|j| j.state == BatchState::Ingested),
+        "{jobs:?}"
+    );
+    let mut seen = std::collections::HashSet::new();
+    for b in fake.batches() {
+        for (custom_id, _) in &b.requests {
+            assert!(seen.insert(custom_id.clone()), "{custom_id} in two batches");
+        }
+    }
 }
 
 fn count(db: &TempDb, sql: &str) -> i64 {

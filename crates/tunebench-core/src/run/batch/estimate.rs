@@ -33,6 +33,8 @@ pub struct BatchEstimate {
     pub arms: Vec<ArmBatchEstimate>,
     /// The run as a batch run (its live sample included); `None` if no arm is priced.
     pub batch_cost_usd: Option<f64>,
+    /// The settings it assumes (the live sample's size, what becomes of failed cases).
+    pub settings: BatchSettings,
 }
 
 impl BatchEstimate {
@@ -104,6 +106,7 @@ pub fn estimate(
         batch_cost_usd: (!priced.is_empty()).then(|| priced.iter().sum()),
         live,
         arms,
+        settings: *settings,
     })
 }
 

@@ -3,13 +3,16 @@
 //! store knows a batch run by its `batch_run` row; its provider batches (`BatchJob`, one
 //! per part of an arm's cases) keep their ids and states there, written through the run's
 //! single writer, so polling and ingesting continue in a later session (`resume`).
-//! `session` drives one session; `ingest` turns a batch's results into result rows;
-//! `estimate` prices a run live and batched.
+//! `session` drives one session (`submit` sends the parts, `poll` follows them); `ingest`
+//! turns a batch's results into result rows; `estimate` prices a run live and batched;
+//! `note` labels its latency as sampled.
 
 pub mod estimate;
 mod ingest;
 mod note;
+mod poll;
 mod session;
+mod submit;
 
 use std::collections::HashSet;
 
@@ -110,6 +113,24 @@ pub fn create(
     })
 }
 
+/// Imports the experiment file at `path` and creates a pending batch run of it (see
+/// [`crate::run::create_from_file`]); when an arm's provider has no batch API the run is
+/// refused and not left behind.
+pub fn create_from_file(
+    conn: &Connection,
+    path: &std::path::Path,
+    confirmed: Option<&str>,
+    options: &RunOptions,
+    settings: &BatchSettings,
+) -> Result<plan::Plan> {
+    let plan = super::create_from_file(conn, path, confirmed, options)?;
+    if let Err(e) = make_batch(conn, plan.run.id, settings) {
+        store::run::delete(conn, plan.run.id)?;
+        return Err(e);
+    }
+    plan::Plan::load(conn, plan.run.id)
+}
+
 /// Makes pending run `run_id` a batch run (a run created from an experiment file, before
 /// it starts).
 pub fn make_batch(conn: &Connection, run_id: i32, settings: &BatchSettings) -> Result<()> {
@@ -121,6 +142,19 @@ pub fn make_batch(conn: &Connection, run_id: i32, settings: &BatchSettings) -> R
     }
     check_providers(conn, run.experiment_id)?;
     store::batch::create_run(conn, run_id, settings)
+}
+
+/// The batch estimate of pending run `plan` with the default settings, offered before it
+/// starts; `None` when an arm's provider has no batch API.
+pub fn offer(plan: &plan::Plan, prices: &dyn super::PriceLookup) -> Result<Option<BatchEstimate>> {
+    if plan
+        .arms
+        .iter()
+        .any(|a| BatchApi::of(a.provider.kind).is_none())
+    {
+        return Ok(None);
+    }
+    estimate(plan, prices, &BatchSettings::default()).map(Some)
 }
 
 fn check_providers(conn: &Connection, experiment_id: i32) -> Result<()> {

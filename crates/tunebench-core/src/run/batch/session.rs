@@ -15,9 +15,8 @@ use futures_util::StreamExt;
 use super::ingest::ingest;
 use super::{latency_sample, BatchJob, BatchSettings, BatchState};
 use crate::arm::Price;
-use crate::provider::batch::{self, BatchClient, Observation};
-use crate::provider::ChatRequest;
-use crate::run::call::{cache_key, call_one, fill_usage, Shared};
+use crate::provider::batch::{self, BatchClient};
+use crate::run::call::{call_one, Shared};
 use crate::run::engine::lanes_and_arms;
 use crate::run::plan::Plan;
 use crate::run::progress::Tracker;
@@ -173,23 +172,23 @@ fn batch_price(
     })
 }
 
-struct Session<'a> {
-    ctx: &'a RunContext,
-    shared: Arc<Shared>,
-    tracker: Tracker,
-    jobs: Vec<BatchJob>,
-    settings: BatchSettings,
-    clients: Vec<Option<BatchClient>>,
-    prices: Vec<Option<Price>>,
-    case_index: HashMap<i32, usize>,
-    timing: PollTiming,
+pub(super) struct Session<'a> {
+    pub(super) ctx: &'a RunContext,
+    pub(super) shared: Arc<Shared>,
+    pub(super) tracker: Tracker,
+    pub(super) jobs: Vec<BatchJob>,
+    pub(super) settings: BatchSettings,
+    pub(super) clients: Vec<Option<BatchClient>>,
+    pub(super) prices: Vec<Option<Price>>,
+    pub(super) case_index: HashMap<i32, usize>,
+    pub(super) timing: PollTiming,
     /// Live calls made in this session (numbers their retry jitter).
-    jobs_started: usize,
+    pub(super) jobs_started: usize,
     /// Per arm, cases a cancelled batch left unanswered, to submit again.
-    resubmit: Vec<Vec<usize>>,
+    pub(super) resubmit: Vec<Vec<usize>>,
     /// (arm id, example id) of every result in the store or handed to the writer: a
     /// batch's results ingested again after a kill are not counted twice.
-    recorded: HashSet<(i32, i32)>,
+    pub(super) recorded: HashSet<(i32, i32)>,
 }
 
 impl Session<'_> {
@@ -239,266 +238,8 @@ impl Session<'_> {
         self.poll_until_done(on_progress).await
     }
 
-    /// Splits arm `a`'s `cases` into parts within its provider's limits and submits each;
-    /// cases the response cache answers are recorded instead.
-    async fn submit_new(
-        &mut self,
-        a: usize,
-        cases: Vec<usize>,
-        on_progress: &mut (dyn FnMut(&Progress) + Send),
-    ) -> Result<()> {
-        let Some(api) = self.clients[a].as_ref().map(BatchClient::api) else {
-            return Ok(());
-        };
-        let mut lines = Vec::new();
-        let mut ids = Vec::new();
-        for c in cases {
-            let Some((custom_id, body)) = self.request(a, c, on_progress) else {
-                continue;
-            };
-            lines.push(batch::line(api, &custom_id, body));
-            ids.push(self.shared.cases[c].id);
-        }
-        let arm_id = self.shared.arms[a].prepared.arm.id;
-        let mut part = self
-            .jobs
-            .iter()
-            .filter(|j| j.arm_id == arm_id)
-            .map(|j| j.part + 1)
-            .max()
-            .unwrap_or(0);
-        for range in batch::split(&lines, api.limits()) {
-            self.jobs.push(BatchJob {
-                run_id: self.shared.run_id,
-                arm_id,
-                part,
-                case_ids: ids[range].to_vec(),
-                input_file_id: None,
-                provider_batch_id: None,
-                state: BatchState::Preparing,
-                provider_status: None,
-                total: 0,
-                succeeded: 0,
-                failed: 0,
-                error_message: None,
-                poll_failures: 0,
-            });
-            let i = self.jobs.len() - 1;
-            self.save(i);
-            self.submit(i, on_progress).await?;
-            part += 1;
-        }
-        Ok(())
-    }
-
-    /// The custom id and body of arm `a` on case `c`, or `None` when it needs no sending:
-    /// the prompt does not render (recorded as an error) or the cache answers it.
-    fn request(
-        &mut self,
-        a: usize,
-        c: usize,
-        on_progress: &mut (dyn FnMut(&Progress) + Send),
-    ) -> Option<(String, serde_json::Value)> {
-        let arm = &self.shared.arms[a];
-        let case = &self.shared.cases[c];
-        let mut record = ResultRecord {
-            run_id: self.shared.run_id,
-            arm_id: arm.prepared.arm.id,
-            example_id: case.id,
-            attempts: 0,
-            ..ResultRecord::default()
-        };
-        let messages = match arm.prepared.render(case) {
-            Ok(m) => m,
-            Err(e) => {
-                record.error_class = Some("prompt".into());
-                record.error_message = Some(e.to_string());
-                self.record(a, c, record, 0.0, on_progress);
-                return None;
-            }
-        };
-        let request = ChatRequest {
-            model: arm.prepared.arm.model.clone(),
-            messages,
-            params: arm.prepared.arm.params.generation.clone(),
-        };
-        let provider = &self.shared.lanes[arm.lane].provider;
-        if self.shared.use_cache {
-            let key = cache_key(provider, &request);
-            let hit = {
-                let conn = self.shared.reader.lock().unwrap_or_else(|p| p.into_inner());
-                store::response_cache::get(&conn, &key).ok().flatten()
-            };
-            if let Some(hit) = hit {
-                record.output = Some(hit.output);
-                fill_usage(&mut record, hit.usage, self.prices[a]);
-                record.latency_ms = Some(hit.latency_ms);
-                record.ttft_ms = hit.ttft_ms;
-                record.finish_reason = hit.finish.map(|f| f.as_str().into());
-                record.from_cache = true;
-                self.record(a, c, record, 0.0, on_progress);
-                return None;
-            }
-        }
-        let body = batch::body(provider, &request);
-        Some((batch::custom_id(arm.prepared.arm.id, case.id), body))
-    }
-
-    /// Submits job `i` (its cases rendered again, as they were when it was recorded).
-    async fn submit(
-        &mut self,
-        i: usize,
-        on_progress: &mut (dyn FnMut(&Progress) + Send),
-    ) -> Result<()> {
-        let a = self.arm_index(self.jobs[i].arm_id);
-        let Some(client) = self.clients[a].as_ref() else {
-            return Ok(());
-        };
-        let api = client.api();
-        let mut lines = Vec::with_capacity(self.jobs[i].case_ids.len());
-        for id in &self.jobs[i].case_ids {
-            let c = self.case_index[id];
-            let arm = &self.shared.arms[a];
-            let messages = arm.prepared.render(&self.shared.cases[c])?;
-            let request = ChatRequest {
-                model: arm.prepared.arm.model.clone(),
-                messages,
-                params: arm.prepared.arm.params.generation.clone(),
-            };
-            let body = batch::body(&self.shared.lanes[arm.lane].provider, &request);
-            lines.push(batch::line(
-                api,
-                &batch::custom_id(arm.prepared.arm.id, *id),
-                body,
-            ));
-        }
-        let name = format!(
-            "tunebench-run-{}-arm-{}-part-{}.jsonl",
-            self.jobs[i].run_id, self.jobs[i].arm_id, self.jobs[i].part
-        );
-        match client.submit(&lines, &name).await {
-            Ok(s) => {
-                let job = &mut self.jobs[i];
-                job.input_file_id = s.input_file_id;
-                job.provider_batch_id = Some(s.batch_id);
-                observe(job, &s.observation);
-                job.state = s.observation.state.unwrap_or(BatchState::Validating);
-                self.save(i);
-            }
-            Err(e) => {
-                // A refused file or submission: the part ends here, its cases are asked
-                // live or kept as errors.
-                let job = &mut self.jobs[i];
-                job.state = BatchState::Failed;
-                job.error_message = Some(e.message.clone());
-                self.save(i);
-                self.finish(i, Vec::new(), Some(&e.message), on_progress)
-                    .await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Polls every batch until each is ingested; `Interrupted` after too many failed
-    /// status checks in a row, `Cancelled` when the run is cancelled.
-    async fn poll_until_done(
-        &mut self,
-        on_progress: &mut (dyn FnMut(&Progress) + Send),
-    ) -> Result<RunStatus> {
-        loop {
-            for i in 0..self.jobs.len() {
-                if self.ctx.cancel.is_cancelled() {
-                    return self.cancel_all().await;
-                }
-                self.look(i, on_progress).await?;
-            }
-            for a in 0..self.resubmit.len() {
-                let cases = std::mem::take(&mut self.resubmit[a]);
-                if !cases.is_empty() {
-                    self.submit_new(a, cases, on_progress).await?;
-                }
-            }
-            self.tracker.report(on_progress);
-            let open: Vec<&BatchJob> = self
-                .jobs
-                .iter()
-                .filter(|j| j.state != BatchState::Ingested)
-                .collect();
-            if open.is_empty() {
-                return Ok(RunStatus::Completed);
-            }
-            let failures = open.iter().map(|j| j.poll_failures).max().unwrap_or(0);
-            if failures >= self.timing.max_failures {
-                return Ok(RunStatus::Interrupted);
-            }
-            let wait = self
-                .timing
-                .every
-                .saturating_mul(1 << failures.min(6))
-                .min(self.timing.max.max(self.timing.every));
-            tokio::select! {
-                _ = self.ctx.cancel.cancelled() => return self.cancel_all().await,
-                _ = tokio::time::sleep(wait) => {}
-            }
-        }
-    }
-
-    /// Looks at job `i` once: polls it, and ingests it once it has ended.
-    async fn look(
-        &mut self,
-        i: usize,
-        on_progress: &mut (dyn FnMut(&Progress) + Send),
-    ) -> Result<()> {
-        let job = &self.jobs[i];
-        let (Some(id), false) = (
-            job.provider_batch_id.clone(),
-            job.state == BatchState::Ingested,
-        ) else {
-            return Ok(());
-        };
-        let a = self.arm_index(job.arm_id);
-        let Some(client) = self.clients[a].as_ref() else {
-            return Ok(());
-        };
-        let obs = match client.poll(&id).await {
-            Ok(o) => o,
-            Err(e) => return Ok(self.poll_failed(i, &e.message)),
-        };
-        observe(&mut self.jobs[i], &obs);
-        if let Some(s) = obs.state {
-            self.jobs[i].state = s;
-        }
-        if !self.jobs[i].state.has_ended() {
-            self.jobs[i].poll_failures = 0;
-            self.save(i);
-            return Ok(());
-        }
-        let results = match client.results(&obs).await {
-            Ok(r) => r,
-            Err(e) => {
-                return Ok(self.poll_failed(i, &format!("downloading results: {}", e.message)))
-            }
-        };
-        self.jobs[i].poll_failures = 0;
-        self.save(i);
-        let rejected = (self.jobs[i].state == BatchState::Failed).then(|| {
-            obs.error
-                .clone()
-                .unwrap_or_else(|| "the provider marked it failed".into())
-        });
-        self.finish(i, results, rejected.as_deref(), on_progress)
-            .await
-    }
-
-    fn poll_failed(&mut self, i: usize, why: &str) {
-        let job = &mut self.jobs[i];
-        job.poll_failures += 1;
-        job.error_message = Some(format!("status check failed: {why}"));
-        self.save(i);
-    }
-
     /// Writes job `i`'s results, marks it ingested, then asks live what the run says to.
-    async fn finish(
+    pub(super) async fn finish(
         &mut self,
         i: usize,
         results: Vec<batch::ItemResult>,
@@ -532,7 +273,7 @@ impl Session<'_> {
 
     /// Sends `calls` live (the latency sample, or cases a batch failed); `false` when the
     /// run was cancelled meanwhile.
-    async fn send_live(
+    pub(super) async fn send_live(
         &mut self,
         calls: Vec<(usize, usize)>,
         on_progress: &mut (dyn FnMut(&Progress) + Send),
@@ -567,7 +308,7 @@ impl Session<'_> {
     }
 
     /// Hands one result to the writer and counts it.
-    fn record(
+    pub(super) fn record(
         &mut self,
         a: usize,
         c: usize,
@@ -584,59 +325,19 @@ impl Session<'_> {
         self.tracker.report_now_and_then(on_progress);
     }
 
-    fn save(&self, i: usize) {
+    pub(super) fn save(&self, i: usize) {
         let _ = self
             .shared
             .writes
             .send(Write::Batch(Box::new(self.jobs[i].clone())));
     }
 
-    fn arm_index(&self, arm_id: i32) -> usize {
+    pub(super) fn arm_index(&self, arm_id: i32) -> usize {
         self.shared
             .arms
             .iter()
             .position(|a| a.prepared.arm.id == arm_id)
             .unwrap_or(0)
-    }
-
-    /// Cancels every batch still going at its provider; the run ends cancelled (a resume
-    /// ingests what the batches answered before they stopped, and asks the rest again).
-    async fn cancel_all(&mut self) -> Result<RunStatus> {
-        for i in 0..self.jobs.len() {
-            let job = &self.jobs[i];
-            if job.state.has_ended() || job.state == BatchState::Ingested {
-                continue;
-            }
-            let Some(id) = job.provider_batch_id.clone() else {
-                continue;
-            };
-            let a = self.arm_index(job.arm_id);
-            let Some(client) = self.clients[a].as_ref() else {
-                continue;
-            };
-            match client.cancel(&id).await {
-                Ok(obs) => {
-                    observe(&mut self.jobs[i], &obs);
-                    self.jobs[i].state = obs.state.unwrap_or(BatchState::Cancelling);
-                }
-                Err(e) => {
-                    self.jobs[i].error_message = Some(format!("cancelling failed: {}", e.message));
-                }
-            }
-            self.save(i);
-        }
-        Ok(RunStatus::Cancelled)
-    }
-}
-
-/// Copies what a look at the batch said into `job` (not its state).
-fn observe(job: &mut BatchJob, obs: &Observation) {
-    job.provider_status = Some(obs.provider_status.clone());
-    job.total = obs.total;
-    job.succeeded = obs.succeeded;
-    job.failed = obs.failed;
-    if let Some(e) = &obs.error {
-        job.error_message = Some(e.clone());
     }
 }
 

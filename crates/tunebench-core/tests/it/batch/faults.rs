@@ -13,8 +13,8 @@ async fn an_expired_batch_keeps_what_it_answered_and_the_rest_become_errors_when
     });
     let exp = setup(&db, &fake, 10);
     let run_id = new_run(&db, exp, settings(OnFailure::Error, 0));
-    let out = go(&db, &context(&db), run_id).await;
-    assert_eq!(out.status, RunStatus::Completed);
+    let ended = go_watched(&db, &context(&db), run_id).await;
+    ends_clearly(&db, &fake, run_id, &ended, 10);
     assert_eq!(fake.violations(), Vec::<String>::new());
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM result"),
@@ -42,8 +42,8 @@ async fn an_anthropic_batch_with_expired_requests_falls_back_to_live_calls_when_
     });
     let exp = setup(&db, &fake, 10);
     let run_id = new_run(&db, exp, settings(OnFailure::Live, 0));
-    let out = go(&db, &context(&db), run_id).await;
-    assert_eq!(out.status, RunStatus::Completed);
+    let ended = go_watched(&db, &context(&db), run_id).await;
+    ends_clearly(&db, &fake, run_id, &ended, 10);
     assert_eq!(fake.violations(), Vec::<String>::new());
     assert_eq!(
         fake.with(|s| s.live_calls),
@@ -75,8 +75,8 @@ async fn partial_errors_are_asked_again_live_and_each_case_has_one_result() {
             ));
         }
     });
-    let out = go(&db, &context(&db), run_id).await;
-    assert_eq!(out.status, RunStatus::Completed);
+    let ended = go_watched(&db, &context(&db), run_id).await;
+    ends_clearly(&db, &fake, run_id, &ended, 8);
     assert_eq!(fake.with(|s| s.live_calls), 3);
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM result WHERE error_class IS NULL"),
@@ -95,8 +95,8 @@ async fn a_rejected_batch_file_ends_the_part_and_its_cases_stay_errors_naming_wh
     fake.with(|s| s.reject = true);
     let exp = setup(&db, &fake, 5);
     let run_id = new_run(&db, exp, settings(OnFailure::Error, 0));
-    let out = go(&db, &context(&db), run_id).await;
-    assert_eq!(out.status, RunStatus::Completed);
+    let ended = go_watched(&db, &context(&db), run_id).await;
+    ends_clearly(&db, &fake, run_id, &ended, 5);
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM result WHERE error_class = 'bad_request' AND error_message LIKE '%rejected the batch%line 1%does not exist%'"),
         10
@@ -117,8 +117,8 @@ async fn an_anthropic_batch_refused_at_creation_falls_back_to_live_calls() {
     fake.with(|s| s.reject = true);
     let exp = setup(&db, &fake, 5);
     let run_id = new_run(&db, exp, settings(OnFailure::Live, 0));
-    let out = go(&db, &context(&db), run_id).await;
-    assert_eq!(out.status, RunStatus::Completed);
+    let ended = go_watched(&db, &context(&db), run_id).await;
+    ends_clearly(&db, &fake, run_id, &ended, 5);
     assert_eq!(fake.with(|s| s.live_calls), 10);
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM result WHERE error_class IS NULL"),
@@ -133,8 +133,8 @@ async fn a_5xx_on_the_status_endpoint_is_retried_and_never_ends_the_batch() {
     fake.with(|s| s.poll_errors = [500, 503, 500].into());
     let exp = setup(&db, &fake, 4);
     let run_id = new_run(&db, exp, settings(OnFailure::Error, 0));
-    let out = go(&db, &context(&db), run_id).await;
-    assert_eq!(out.status, RunStatus::Completed);
+    let ended = go_watched(&db, &context(&db), run_id).await;
+    ends_clearly(&db, &fake, run_id, &ended, 4);
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM result WHERE error_class IS NULL"),
         8
@@ -164,8 +164,8 @@ async fn a_status_endpoint_that_keeps_failing_interrupts_the_run_and_resume_fini
         "{job:?}"
     );
     fake.with(|s| s.poll_errors.clear());
-    let out = go(&db, &ctx, run_id).await;
-    assert_eq!(out.status, RunStatus::Completed);
+    let ended = go_watched(&db, &ctx, run_id).await;
+    ends_clearly(&db, &fake, run_id, &ended, 4);
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM result WHERE error_class IS NULL"),
         8
