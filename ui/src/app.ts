@@ -43,9 +43,9 @@ export class App {
     });
     this.dataset = new DatasetScreen(redraw);
     this.runs = new RunsScreen(redraw);
-    this.results = new ResultsScreen(redraw, (runId, budget) => {
+    this.results = new ResultsScreen(redraw, (runId, budget, batch) => {
       location.hash = "#/runs";
-      void this.runs.startPrepared(runId, budget);
+      void this.runs.startPrepared(runId, budget, batch);
     });
     this.crossover = new CrossoverScreen(redraw);
     this.decision = new DecisionScreen(redraw);

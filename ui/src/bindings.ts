@@ -100,6 +100,11 @@ export const commands = {
 	createExperiment: (draft: ExperimentDraft) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
 	/**  Creates a pending run of `experiment_id` and returns it with its estimate. */
 	prepareRun: (experimentId: number, options: RunOptions_Deserialize) => typedError<PreparedRun_Serialize, CommandError>(__TAURI_INVOKE("prepare_run", { experimentId, options })),
+	/**
+	 *  Makes pending run `run_id` a batch run with `settings` (its cases through the
+	 *  providers' batch APIs, at about half the price, up to 24 h); start it with `resume_run`.
+	 */
+	makeBatchRun: (runId: number, settings: BatchSettings) => typedError<null, CommandError>(__TAURI_INVOKE("make_batch_run", { runId, settings })),
 	/**  Asks the running run to stop; results already received are kept. */
 	cancelRun: () => __TAURI_INVOKE<boolean>("cancel_run"),
 	runReport: (runId: number, options: ReportOptions_Deserialize) => typedError<RunReport_Serialize, CommandError>(__TAURI_INVOKE("run_report", { runId, options })),
@@ -225,6 +230,73 @@ export type ArmAssumptions_Serialize = {
 	retirement_date: string | null,
 	/**  Share of correct answers on the held-out set (0..1), when measured. */
 	accuracy: number | null,
+};
+
+export type ArmBatchEstimate = ArmBatchEstimate_Serialize | ArmBatchEstimate_Deserialize;
+
+export type ArmBatchEstimate_Deserialize = {
+	arm_id: number,
+	name: string,
+	/**  Calls sent live to measure latency. */
+	sample_calls: number,
+	/**  Calls sent through the batch API. */
+	batch_calls: number,
+	/**
+	 *  The catalog's batch multiplier; `None` when it gives none (the batch share is then
+	 *  priced at the live price).
+	 */
+	multiplier?: number | null,
+	live_cost_usd?: number | null,
+	batch_cost_usd?: number | null,
+};
+
+export type ArmBatchEstimate_Serialize = {
+	arm_id: number,
+	name: string,
+	/**  Calls sent live to measure latency. */
+	sample_calls: number,
+	/**  Calls sent through the batch API. */
+	batch_calls: number,
+	/**
+	 *  The catalog's batch multiplier; `None` when it gives none (the batch share is then
+	 *  priced at the live price).
+	 */
+	multiplier: number | null,
+	live_cost_usd: number | null,
+	batch_cost_usd: number | null,
+};
+
+/**  One arm's batches, as the Runs list shows them. */
+export type ArmBatchProgress = ArmBatchProgress_Serialize | ArmBatchProgress_Deserialize;
+
+/**  One arm's batches, as the Runs list shows them. */
+export type ArmBatchProgress_Deserialize = {
+	arm_id: number,
+	parts: number,
+	/**  Requests submitted in this arm's batches. */
+	submitted: number,
+	/**  Of them, not yet answered nor failed at the provider. */
+	in_progress: number,
+	completed: number,
+	failed: number,
+	/**  The least advanced part's state, and the provider's word for it. */
+	state: BatchState,
+	provider_status?: string | null,
+};
+
+/**  One arm's batches, as the Runs list shows them. */
+export type ArmBatchProgress_Serialize = {
+	arm_id: number,
+	parts: number,
+	/**  Requests submitted in this arm's batches. */
+	submitted: number,
+	/**  Of them, not yet answered nor failed at the provider. */
+	in_progress: number,
+	completed: number,
+	failed: number,
+	/**  The least advanced part's state, and the provider's word for it. */
+	state: BatchState,
+	provider_status: string | null,
 };
 
 /**  Failed calls per arm; `None` when not counted. */
@@ -563,6 +635,51 @@ export type AveragedMetrics = {
 	recall: number | null,
 	f1: number | null,
 };
+
+export type BatchEstimate = BatchEstimate_Serialize | BatchEstimate_Deserialize;
+
+export type BatchEstimate_Deserialize = {
+	/**  The whole run sent live. */
+	live: RunEstimate_Deserialize,
+	arms: ArmBatchEstimate_Deserialize[],
+	/**  The run as a batch run (its live sample included); `None` if no arm is priced. */
+	batch_cost_usd?: number | null,
+	/**  The settings it assumes (the live sample's size, what becomes of failed cases). */
+	settings: BatchSettings,
+};
+
+export type BatchEstimate_Serialize = {
+	/**  The whole run sent live. */
+	live: RunEstimate_Serialize,
+	arms: ArmBatchEstimate_Serialize[],
+	/**  The run as a batch run (its live sample included); `None` if no arm is priced. */
+	batch_cost_usd: number | null,
+	/**  The settings it assumes (the live sample's size, what becomes of failed cases). */
+	settings: BatchSettings,
+};
+
+/**  How a batch run treats failures and latency. */
+export type BatchSettings = {
+	on_failure: OnFailure,
+	/**
+	 *  Cases per arm sent live (the same cases for every arm, seeded by the run) so that
+	 *  latency and time to first token are measured; 0 sends none.
+	 */
+	latency_sample: number,
+};
+
+/**  Tunebench's closed set of batch states; each API's own words map onto these. */
+export type BatchState = 
+/**  Recorded, not yet accepted by the provider. */
+"preparing" | "validating" | "in_progress" | "finalizing" | "cancelling" | 
+/**  Ended with results to download (Anthropic: `ended`). */
+"completed" | 
+/**  Refused as a whole (a rejected input file). */
+"failed" | 
+/**  The 24-hour window passed; the results it has are to download. */
+"expired" | "cancelled" | 
+/**  Its results are in the store: nothing more to do. */
+"ingested";
 
 /**  The break-even daily volume, or why there is none. */
 export type BreakEven = BreakEven_Serialize | BreakEven_Deserialize;
@@ -2062,6 +2179,13 @@ export type ModelSwap = {
 	model: string,
 };
 
+/**  What becomes of a case the batch errored or let expire. */
+export type OnFailure = 
+/**  Asked again with a live call. */
+"live" | 
+/**  Kept as an error. */
+"error";
+
 /**  Where an entry came from: the app's seed data or the user. A custom entry wins. */
 export type Origin = "seed" | "custom";
 
@@ -2251,12 +2375,22 @@ export type PreparedRun = PreparedRun_Serialize | PreparedRun_Deserialize;
 export type PreparedRun_Deserialize = {
 	run_id: number,
 	estimate: RunEstimate_Deserialize,
+	/**
+	 *  The same run sent as a batch run with the default settings, when every arm's
+	 *  provider has a batch API (`None` otherwise): the choice offered before Start.
+	 */
+	batch?: BatchEstimate_Deserialize | null,
 };
 
 /**  A run created and estimated, not yet started. */
 export type PreparedRun_Serialize = {
 	run_id: number,
 	estimate: RunEstimate_Serialize,
+	/**
+	 *  The same run sent as a batch run with the default settings, when every arm's
+	 *  provider has a batch API (`None` otherwise): the choice offered before Start.
+	 */
+	batch: BatchEstimate_Serialize | null,
 };
 
 /**  What the mapping dialog shows before an import. */
@@ -2948,6 +3082,8 @@ export type RunListEntry_Deserialize = {
 	/**  RFC 3339, UTC. */
 	started_at: string,
 	summary: RunSummary_Deserialize,
+	/**  A batch run's provider batches per arm (empty for a live run). */
+	batch: ArmBatchProgress_Deserialize[],
 };
 
 /**  One run as the runs screen lists it. */
@@ -2956,6 +3092,8 @@ export type RunListEntry_Serialize = {
 	/**  RFC 3339, UTC. */
 	started_at: string,
 	summary: RunSummary_Serialize,
+	/**  A batch run's provider batches per arm (empty for a live run). */
+	batch: ArmBatchProgress_Serialize[],
 };
 
 /**  Per-run choices that are not part of the experiment. */
