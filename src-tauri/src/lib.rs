@@ -68,6 +68,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         runs::resume_run,
         runs::create_experiment,
         runs::prepare_run,
+        runs::make_batch_run,
         runs::cancel_run,
         runs::run_report,
         runs::run_cases,

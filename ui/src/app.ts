@@ -46,9 +46,9 @@ export class App {
     this.dataset = new DatasetScreen(redraw);
     this.offline = new OfflineScreen(redraw);
     this.runs = new RunsScreen(redraw);
-    this.results = new ResultsScreen(redraw, (runId, budget) => {
+    this.results = new ResultsScreen(redraw, (runId, budget, batch) => {
       location.hash = "#/runs";
-      void this.runs.startPrepared(runId, budget);
+      void this.runs.startPrepared(runId, budget, batch);
     });
     this.crossover = new CrossoverScreen(redraw);
     this.decision = new DecisionScreen(redraw);

@@ -56,10 +56,7 @@ export const commands = {
 	saveProviderKey: (name: string, key: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_provider_key", { name, key })),
 	/**  Sends one tiny request to `model` (empty: the model of the provider's latest arm). */
 	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
-	/**
-	 *  Deletes provider `id` and its key in the OS keychain, refused while arms call it;
-	 *  returns what was deleted.
-	 */
+	/**  Deletes provider `id`, refused while arms call it; returns what was deleted. */
 	deleteProvider: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_provider", { id })),
 	/**
 	 *  Where provider `name`'s key would come from now (never the key itself): its environment
@@ -80,16 +77,6 @@ export const commands = {
 	crossoverView: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<ScenarioView_Serialize, CommandError>(__TAURI_INVOKE("crossover_view", { scenario, source, logX, theme })),
 	/**  Writes the crossover chart to `path`: SVG when it ends in `.svg`, PNG otherwise. */
 	exportCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme, width: number, height: number, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_crossover", { scenario, source, logX, theme, width, height, path })),
-	/**
-	 *  Writes every chart of run `run_id` at slide size in `theme` into the folder `path` (named
-	 *  in the save dialog, created if missing), with `captions.md`.
-	 */
-	exportSlidePack: (runId: number, today: string, theme: Theme, path: string) => typedError<SlidePack, CommandError>(__TAURI_INVOKE("export_slide_pack", { runId, today, theme, path })),
-	/**
-	 *  Puts the crossover chart on the clipboard as a 1920×1080 image, so it pastes into
-	 *  Keynote, PowerPoint and Google Slides as a picture.
-	 */
-	copyCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<null, CommandError>(__TAURI_INVOKE("copy_crossover", { scenario, source, logX, theme })),
 	/**  The scenario of run `run_id`: the one saved with it, else measured from its results. */
 	runScenario: (runId: number, today: string) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("run_scenario", { runId, today })),
 	/**  Dataset `dataset_id`'s tokens under `model`'s tokenizer, for an estimate before a run. */
@@ -113,6 +100,11 @@ export const commands = {
 	createExperiment: (draft: ExperimentDraft) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
 	/**  Creates a pending run of `experiment_id` and returns it with its estimate. */
 	prepareRun: (experimentId: number, options: RunOptions_Deserialize) => typedError<PreparedRun_Serialize, CommandError>(__TAURI_INVOKE("prepare_run", { experimentId, options })),
+	/**
+	 *  Makes pending run `run_id` a batch run with `settings` (its cases through the
+	 *  providers' batch APIs, at about half the price, up to 24 h); start it with `resume_run`.
+	 */
+	makeBatchRun: (runId: number, settings: BatchSettings) => typedError<null, CommandError>(__TAURI_INVOKE("make_batch_run", { runId, settings })),
 	/**  Asks the running run to stop; results already received are kept. */
 	cancelRun: () => __TAURI_INVOKE<boolean>("cancel_run"),
 	runReport: (runId: number, options: ReportOptions_Deserialize) => typedError<RunReport_Serialize, CommandError>(__TAURI_INVOKE("run_report", { runId, options })),
@@ -122,13 +114,6 @@ export const commands = {
 	 *  as `spec` says; on success the fine-tuned arm is registered on the local provider.
 	 */
 	startLocalFineTune: (spec: LocalFineTuneSpec_Deserialize, modelPath: string | null, events: Channel<LocalEvent>) => typedError<LocalJobResult, CommandError>(__TAURI_INVOKE("start_local_fine_tune", { spec, modelPath, events })),
-	/**  How long the offline test of `options` on dataset `dataset_id` will take here. */
-	offlineEstimate: (datasetId: number, options: OfflineOptions) => typedError<OfflineEstimate, CommandError>(__TAURI_INVOKE("offline_estimate", { datasetId, options })),
-	/**
-	 *  Runs the offline test of `options` on dataset `dataset_id` with the default local
-	 *  model; its stages, the fine-tune's loss and the run's progress go to `events`.
-	 */
-	tryOffline: (datasetId: number, options: OfflineOptions, events: Channel<OfflineEvent_Deserialize>) => typedError<OfflineOutcome, CommandError>(__TAURI_INVOKE("try_offline", { datasetId, options, events })),
 	/**  The latency distribution of each arm of run `run_id`, as SVG for the results screen. */
 	runLatencyChart: (runId: number, budgetMs: number | null) => typedError<string, CommandError>(__TAURI_INVOKE("run_latency_chart", { runId, budgetMs })),
 	/**
@@ -245,6 +230,73 @@ export type ArmAssumptions_Serialize = {
 	retirement_date: string | null,
 	/**  Share of correct answers on the held-out set (0..1), when measured. */
 	accuracy: number | null,
+};
+
+export type ArmBatchEstimate = ArmBatchEstimate_Serialize | ArmBatchEstimate_Deserialize;
+
+export type ArmBatchEstimate_Deserialize = {
+	arm_id: number,
+	name: string,
+	/**  Calls sent live to measure latency. */
+	sample_calls: number,
+	/**  Calls sent through the batch API. */
+	batch_calls: number,
+	/**
+	 *  The catalog's batch multiplier; `None` when it gives none (the batch share is then
+	 *  priced at the live price).
+	 */
+	multiplier?: number | null,
+	live_cost_usd?: number | null,
+	batch_cost_usd?: number | null,
+};
+
+export type ArmBatchEstimate_Serialize = {
+	arm_id: number,
+	name: string,
+	/**  Calls sent live to measure latency. */
+	sample_calls: number,
+	/**  Calls sent through the batch API. */
+	batch_calls: number,
+	/**
+	 *  The catalog's batch multiplier; `None` when it gives none (the batch share is then
+	 *  priced at the live price).
+	 */
+	multiplier: number | null,
+	live_cost_usd: number | null,
+	batch_cost_usd: number | null,
+};
+
+/**  One arm's batches, as the Runs list shows them. */
+export type ArmBatchProgress = ArmBatchProgress_Serialize | ArmBatchProgress_Deserialize;
+
+/**  One arm's batches, as the Runs list shows them. */
+export type ArmBatchProgress_Deserialize = {
+	arm_id: number,
+	parts: number,
+	/**  Requests submitted in this arm's batches. */
+	submitted: number,
+	/**  Of them, not yet answered nor failed at the provider. */
+	in_progress: number,
+	completed: number,
+	failed: number,
+	/**  The least advanced part's state, and the provider's word for it. */
+	state: BatchState,
+	provider_status?: string | null,
+};
+
+/**  One arm's batches, as the Runs list shows them. */
+export type ArmBatchProgress_Serialize = {
+	arm_id: number,
+	parts: number,
+	/**  Requests submitted in this arm's batches. */
+	submitted: number,
+	/**  Of them, not yet answered nor failed at the provider. */
+	in_progress: number,
+	completed: number,
+	failed: number,
+	/**  The least advanced part's state, and the provider's word for it. */
+	state: BatchState,
+	provider_status: string | null,
 };
 
 /**  Failed calls per arm; `None` when not counted. */
@@ -584,6 +636,51 @@ export type AveragedMetrics = {
 	f1: number | null,
 };
 
+export type BatchEstimate = BatchEstimate_Serialize | BatchEstimate_Deserialize;
+
+export type BatchEstimate_Deserialize = {
+	/**  The whole run sent live. */
+	live: RunEstimate_Deserialize,
+	arms: ArmBatchEstimate_Deserialize[],
+	/**  The run as a batch run (its live sample included); `None` if no arm is priced. */
+	batch_cost_usd?: number | null,
+	/**  The settings it assumes (the live sample's size, what becomes of failed cases). */
+	settings: BatchSettings,
+};
+
+export type BatchEstimate_Serialize = {
+	/**  The whole run sent live. */
+	live: RunEstimate_Serialize,
+	arms: ArmBatchEstimate_Serialize[],
+	/**  The run as a batch run (its live sample included); `None` if no arm is priced. */
+	batch_cost_usd: number | null,
+	/**  The settings it assumes (the live sample's size, what becomes of failed cases). */
+	settings: BatchSettings,
+};
+
+/**  How a batch run treats failures and latency. */
+export type BatchSettings = {
+	on_failure: OnFailure,
+	/**
+	 *  Cases per arm sent live (the same cases for every arm, seeded by the run) so that
+	 *  latency and time to first token are measured; 0 sends none.
+	 */
+	latency_sample: number,
+};
+
+/**  Tunebench's closed set of batch states; each API's own words map onto these. */
+export type BatchState = 
+/**  Recorded, not yet accepted by the provider. */
+"preparing" | "validating" | "in_progress" | "finalizing" | "cancelling" | 
+/**  Ended with results to download (Anthropic: `ended`). */
+"completed" | 
+/**  Refused as a whole (a rejected input file). */
+"failed" | 
+/**  The 24-hour window passed; the results it has are to download. */
+"expired" | "cancelled" | 
+/**  Its results are in the store: nothing more to do. */
+"ingested";
+
 /**  The break-even daily volume, or why there is none. */
 export type BreakEven = BreakEven_Serialize | BreakEven_Deserialize;
 
@@ -781,8 +878,6 @@ export type ColumnMap_Serialize = {
 export type CommandError = {
 	code: ErrorCode,
 	message: string,
-	/**  What the UI can act on besides the code, as data it never reads from the message. */
-	detail: ErrorDetail,
 };
 
 /**  The whole comparison of B against A. */
@@ -1085,16 +1180,6 @@ export type ErrorCount = {
 	class: string,
 	count: number,
 };
-
-/**  What an error carries for the UI to act on. */
-export type ErrorDetail = 
-/**  Nothing beyond the code and the message. */
-{ kind: "none" } | 
-/**
- *  With `no_price`: the price wanted (model, provider kind, base or fine-tuned); the
- *  UI opens the price form filled with it.
- */
-{ kind: "missing_price"; price: MissingPrice };
 
 /**  What happens to cases that errored. */
 export type ErrorPolicy = 
@@ -2088,84 +2173,18 @@ export type MetricSummary_Serialize = {
 	interval_method: string,
 };
 
-/**
- *  The price an [`Error::NoPrice`] asks for: the model, who sells it and whether it is a
- *  fine-tuned model's price. The window's price form opens filled with it.
- */
-export type MissingPrice = {
-	model: string,
-	/**
-	 *  The provider kind the model is served by (`openai`, `anthropic`, …); empty when not
-	 *  known (a price estimated before any run names no provider).
-	 */
-	provider: string,
-	kind: PriceKind,
-};
-
 /**  The model one arm calls in the re-run: `position` 0 is arm A, 1 is arm B. */
 export type ModelSwap = {
 	position: number,
 	model: string,
 };
 
-/**  How long the offline test will take, and why. */
-export type OfflineEstimate = {
-	dataset: string,
-	train_rows: number,
-	test_cases: number,
-	/**  The labels the train rows carry. */
-	labels: string[],
-	/**  Estimated training tokens and the windows cut from them. */
-	training_tokens: number,
-	windows: number,
-	training_s: number | null,
-	/**  Both arms over the held-out cases. */
-	evaluation_s: number | null,
-	total_s: number | null,
-	cores: number,
-	/**  How the figures were reached, in one sentence. */
-	basis: string,
-};
-
-/**  What the offline test reports while it works. */
-export type OfflineEvent = OfflineEvent_Serialize | OfflineEvent_Deserialize;
-
-/**  What the offline test reports while it works. */
-export type OfflineEvent_Deserialize = 
-/**  A stage begins: `subset`, `prompting_arm`, `fine_tune`, `run`. */
-{ kind: "stage"; stage: string; detail: string } | { kind: "fine_tune"; event: LocalEvent } | { kind: "run"; progress: Progress_Deserialize };
-
-/**  What the offline test reports while it works. */
-export type OfflineEvent_Serialize = 
-/**  A stage begins: `subset`, `prompting_arm`, `fine_tune`, `run`. */
-{ kind: "stage"; stage: string; detail: string } | { kind: "fine_tune"; event: LocalEvent } | { kind: "run"; progress: Progress_Serialize };
-
-/**  How big the offline test is. The defaults finish in about half an hour on 2 cores. */
-export type OfflineOptions = {
-	/**  Train rows the model is fine-tuned on (and the few-shot examples are drawn from). */
-	train_rows: number,
-	/**  Held-out cases both arms answer. */
-	test_cases: number,
-	/**  Characters of each input kept (its beginning); 0 keeps inputs whole. */
-	max_chars: number,
-	/**  Few-shot examples in the prompting arm's prompt. */
-	few_shot: number,
-	epochs: number,
-	/**  Tokens per training window. */
-	context: number,
-	learning_rate: number | null,
-	seed: number,
-};
-
-/**  A finished offline test: the run to open, and what was made for it. */
-export type OfflineOutcome = {
-	dataset_id: number,
-	prompting_arm_id: number,
-	fine_tune: LocalJobResult,
-	experiment_id: number,
-	run_id: number,
-	run_status: RunStatus,
-};
+/**  What becomes of a case the batch errored or let expire. */
+export type OnFailure = 
+/**  Asked again with a live call. */
+"live" | 
+/**  Kept as an error. */
+"error";
 
 /**  Where an entry came from: the app's seed data or the user. A custom entry wins. */
 export type Origin = "seed" | "custom";
@@ -2356,12 +2375,22 @@ export type PreparedRun = PreparedRun_Serialize | PreparedRun_Deserialize;
 export type PreparedRun_Deserialize = {
 	run_id: number,
 	estimate: RunEstimate_Deserialize,
+	/**
+	 *  The same run sent as a batch run with the default settings, when every arm's
+	 *  provider has a batch API (`None` otherwise): the choice offered before Start.
+	 */
+	batch?: BatchEstimate_Deserialize | null,
 };
 
 /**  A run created and estimated, not yet started. */
 export type PreparedRun_Serialize = {
 	run_id: number,
 	estimate: RunEstimate_Serialize,
+	/**
+	 *  The same run sent as a batch run with the default settings, when every arm's
+	 *  provider has a batch API (`None` otherwise): the choice offered before Start.
+	 */
+	batch: BatchEstimate_Serialize | null,
 };
 
 /**  What the mapping dialog shows before an import. */
@@ -3053,6 +3082,8 @@ export type RunListEntry_Deserialize = {
 	/**  RFC 3339, UTC. */
 	started_at: string,
 	summary: RunSummary_Deserialize,
+	/**  A batch run's provider batches per arm (empty for a live run). */
+	batch: ArmBatchProgress_Deserialize[],
 };
 
 /**  One run as the runs screen lists it. */
@@ -3061,6 +3092,8 @@ export type RunListEntry_Serialize = {
 	/**  RFC 3339, UTC. */
 	started_at: string,
 	summary: RunSummary_Serialize,
+	/**  A batch run's provider batches per arm (empty for a live run). */
+	batch: ArmBatchProgress_Serialize[],
 };
 
 /**  Per-run choices that are not part of the experiment. */
@@ -3289,16 +3322,6 @@ export type Severity =
 
 /**  Which arm of the comparison: A is the prompting baseline, B the candidate (fine-tuned). */
 export type Side = "a" | "b";
-
-/**  What [`write_pack`] wrote. */
-export type SlidePack = {
-	/**  The folder, as given. */
-	dir: string,
-	/**  The files written in it: one PNG per chart, then `captions.md`. */
-	files: string[],
-	/**  Charts this run cannot draw, each with the reason. */
-	left_out: string[],
-};
 
 /**  Which part of a dataset a row belongs to. */
 export type Split = "train" | "test" | "unassigned";

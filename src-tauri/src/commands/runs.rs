@@ -4,6 +4,7 @@
 use tauri::ipc::Channel;
 use tunebench_core::experiment::{self, ExperimentDraft, FileReview, ModelSwap};
 use tunebench_core::report::{self, CaseFilter, CasePage, ReportOptions, RunHistory, RunReport};
+use tunebench_core::run::batch::BatchSettings;
 use tunebench_core::run::{
     self, Plan, PreparedRerun, PreparedRun, Progress, RunListEntry, RunOptions, RunOutcome,
 };
@@ -97,6 +98,18 @@ pub async fn prepare_run(
     state
         .with_store(move |c, _| run::prepare(c, experiment_id, &options))
         .await
+}
+
+/// Makes pending run `run_id` a batch run with `settings` (its cases through the
+/// providers' batch APIs, at about half the price, up to 24 h); start it with `resume_run`.
+#[tauri::command]
+#[specta::specta]
+pub async fn make_batch_run(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+    settings: BatchSettings,
+) -> CommandResult<()> {
+    (state.with_store(move |c, _| run::batch::make_batch(c, run_id, &settings))).await
 }
 
 /// Asks the running run to stop; results already received are kept.

@@ -4,6 +4,7 @@
 import { html, nothing, type TemplateResult } from "lit-html";
 import type {
   Arm_Serialize as Arm,
+  BatchSettings,
   DatasetSummary,
   ExperimentDraft,
   PreparedRun_Serialize as PreparedRun,
@@ -11,12 +12,14 @@ import type {
 import { count } from "../format";
 import { usd } from "../money";
 import { numberField } from "../widgets";
+import { batchChoice } from "./batch";
 import { priceLink } from "./prices";
 
 export interface FormActions {
   change(patch: Partial<ExperimentDraft>): void;
   prepare(): void;
-  start(budget: number | null): void;
+  /** `batch`: the run goes through the providers' batch APIs with these settings. */
+  start(budget: number | null, batch: BatchSettings | null): void;
   close(): void;
 }
 
@@ -86,11 +89,11 @@ export function experimentForm(
   </section>`;
 }
 
-/** A prepared run's estimate (calls, tokens, cost per arm), an optional spend ceiling and
- * the button that starts it. */
+/** A prepared run's estimate (calls, tokens, cost per arm), live or batched when its
+ * providers have batch APIs, an optional spend ceiling and the button that starts it. */
 export function estimateView(
   prepared: PreparedRun,
-  start: (budget: number | null) => void,
+  start: (budget: number | null, batch: BatchSettings | null) => void,
   close: () => void,
   arms: Arm[] = [],
 ): TemplateResult {
@@ -100,6 +103,7 @@ export function estimateView(
     return stored ? html`<span class="unpriced">${name} (${priceLink(stored.model, stored.kind)})</span>` : html`${name}`;
   });
   let budget: number | null = null;
+  let batch: BatchSettings | null = null;
   return html`<div class="estimate" id="run-estimate">
     <p><strong>Run ${prepared.run_id}</strong>: ${count(prepared.estimate.calls)} calls,
       ${prepared.estimate.cost_usd != null ? html`estimated cost up to <strong>${usd(prepared.estimate.cost_usd)}</strong>` : "cost unknown"}
@@ -107,7 +111,8 @@ export function estimateView(
     <ul class="small">${prepared.estimate.arms.map((x) => html`<li>${x.name}: ${count(x.calls)} calls, ~${count(Math.round(x.input_tokens ?? 0))} input tokens, ≤ ${count(Math.round(x.max_output_tokens ?? 0))} output tokens${x.cost_usd != null ? `, ${usd(x.cost_usd)}` : ""}</li>`)}</ul>
     <label class="small">Stop when spend reaches ($, optional) <input id="run-budget" type="number" min="0" step="0.01"
       @change=${(e: Event) => { const v = Number((e.target as HTMLInputElement).value); budget = v > 0 ? v : null; }} /></label>
-    <div class="actions"><button class="primary" id="run-start" @click=${() => start(budget)}>Start run</button>
+    ${batchChoice(prepared.estimate, prepared.batch, (s) => { batch = s; })}
+    <div class="actions"><button class="primary" id="run-start" @click=${() => start(budget, batch)}>Start run</button>
       <button @click=${close}>Close</button></div>
   </div>`;
 }

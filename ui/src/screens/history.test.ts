@@ -66,6 +66,7 @@ describe("history", () => {
       prepared: {
         run_id: 7,
         estimate: { calls: 20, cost_usd: 0.5, unpriced_arms: [], arms: [] } as never,
+        batch: null,
       },
     };
     el = draw(rerunForm(state, actions));
@@ -73,6 +74,6 @@ describe("history", () => {
     expect(el.textContent).toContain("price not carried over");
     expect((el.querySelector("#rerun-model-1") as HTMLInputElement).disabled).toBe(true);
     (el.querySelector("#run-start") as HTMLButtonElement).click();
-    expect(actions.start).toHaveBeenCalledWith(null);
+    expect(actions.start).toHaveBeenCalledWith(null, null);
   });
 });

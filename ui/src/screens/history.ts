@@ -4,7 +4,7 @@
 // of each arm, run by run) with its trend chart.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
-import type { HistoryRun, PreparedRerun_Serialize as PreparedRerun, RunHistory } from "../bindings";
+import type { BatchSettings, HistoryRun, PreparedRerun_Serialize as PreparedRerun, RunHistory } from "../bindings";
 import { usd } from "../money";
 import { estimateView } from "./experiment-form";
 
@@ -21,7 +21,7 @@ export interface RerunState {
 export interface RerunActions {
   setModel(position: number, model: string): void;
   prepare(): void;
-  start(budget: number | null): void;
+  start(budget: number | null, batch: BatchSettings | null): void;
   close(): void;
 }
 

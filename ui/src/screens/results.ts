@@ -7,6 +7,7 @@ import { call, describe } from "../api";
 import { chooseSavePath } from "../files";
 import {
   commands,
+  type BatchSettings,
   type CaseCounts,
   type CaseFilter,
   type CasePage,
@@ -43,7 +44,7 @@ export class ResultsScreen implements Screen {
   /** `startRun` starts a prepared run where its progress shows (the Runs screen). */
   constructor(
     private readonly redraw: Redraw,
-    private readonly startRun: (runId: number, budget: number | null) => void,
+    private readonly startRun: (runId: number, budget: number | null, batch: BatchSettings | null) => void,
   ) {}
 
   async show(): Promise<void> {
@@ -175,10 +176,10 @@ export class ResultsScreen implements Screen {
               this.redraw();
             },
             prepare: () => void this.prepareRerun(),
-            start: (budget) => {
+            start: (budget, batch) => {
               const id = rerun.prepared?.prepared.run_id;
               this.rerun = null;
-              if (id) this.startRun(id, budget);
+              if (id) this.startRun(id, budget, batch);
             },
             close: () => {
               this.rerun = null;

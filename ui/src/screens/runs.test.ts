@@ -11,7 +11,7 @@ function entry(id: number, status: RunStatus, errors: [number, number]): RunList
     prompt_tokens_mean: 10, completion_tokens_mean: 1, cost_per_query: 0.001, from_cache: 0,
   });
   return {
-    experiment: "tickets", started_at: "2026-11-29T07:00:00Z",
+    experiment: "tickets", started_at: "2026-11-29T07:00:00Z", batch: [],
     summary: { run_id: id, status, primary_metric: "accuracy", arms: [arm(1, "prompting", errors[0]), arm(2, "fine-tuned", errors[1])] },
   };
 }

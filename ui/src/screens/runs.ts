@@ -8,6 +8,7 @@ import { chooseFile } from "../files";
 import {
   commands,
   type Arm_Serialize as Arm,
+  type BatchSettings,
   type DatasetSummary,
   type ExperimentDraft,
   type FileReview_Serialize as FileReview,
@@ -18,6 +19,7 @@ import {
   type RunOutcome,
 } from "../bindings";
 import { act, type ActState } from "../act";
+import { armBatchLine } from "./batch";
 import { experimentForm } from "./experiment-form";
 import { priceLink } from "./prices";
 import { count } from "../format";
@@ -157,9 +159,19 @@ export class RunsScreen implements Screen, ActState {
     );
   };
 
-  /** Starts (or resumes) run `runId` and follows its progress here. */
-  startPrepared(runId: number, budget: number | null): Promise<void> {
-    return this.resume(runId, budget);
+  /** Starts (or resumes) run `runId` and follows its progress here; with `batch`, a pending
+   * run goes through the providers' batch APIs. */
+  async startPrepared(runId: number, budget: number | null, batch: BatchSettings | null = null, unpriced?: string[]): Promise<void> {
+    if (batch) {
+      try {
+        await call(commands.makeBatchRun(runId, batch));
+      } catch (err) {
+        this.error = describe(err);
+        this.redraw();
+        return;
+      }
+    }
+    return this.resume(runId, budget, unpriced);
   }
 
   private resume = (runId: number, budget: number | null = null, unpriced = unpricedOf(this.runs, runId)) =>
@@ -253,12 +265,12 @@ export class RunsScreen implements Screen, ActState {
               this.redraw();
             },
             prepare: () => void this.prepare(),
-            start: (budget) => {
+            start: (budget, batch) => {
               const id = this.prepared?.run_id;
               const unpriced = this.prepared?.estimate.unpriced_arms ?? [];
               this.draft = null;
               this.prepared = null;
-              if (id) void this.resume(id, budget, unpriced);
+              if (id) void this.startPrepared(id, budget, batch, unpriced);
             },
             close: () => {
               this.draft = null;
@@ -377,7 +389,8 @@ export function runsTable(
         <td class="small">${r.summary.arms.map(
           (a) => html`<div><strong>${a.name}</strong> <code class="muted">${a.model}</code> ${count(a.n)}/${count(a.total)} · ${count(a.errors)} ·
             ${a.metric !== null ? (a.metric ?? 0).toFixed(3) : "–"} · ${ms(a.latency_ms_p50)} / ${ms(a.latency_ms_p95)} ·
-            ${a.cost_per_query !== null ? usd(a.cost_per_query) : priceLink(a.model, "base")}</div>`,
+            ${a.cost_per_query !== null ? usd(a.cost_per_query) : priceLink(a.model, "base")}</div>
+            ${armBatchLine(r.batch.find((b) => b.arm_id === a.arm_id))}`,
         )}</td>
         <td class="actions">
           ${r.summary.status !== "completed" && r.summary.status !== "running"

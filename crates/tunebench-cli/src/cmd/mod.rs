@@ -1,5 +1,6 @@
 //! One module per subcommand; each opens the store, calls the core and prints.
 
+pub mod batch;
 pub mod chart;
 pub mod datasets;
 pub mod export;

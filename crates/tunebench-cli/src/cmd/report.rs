@@ -64,6 +64,8 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
     let arm_ids: Vec<i32> = report.arms.iter().map(|a| a.arm_id).collect();
     let local_training = tunebench_core::finetune::local_job::training_notes(&conn, &arm_ids)?;
     let break_even = decision.cost.as_ref().map(|(_, c)| c);
+    // A batch run's latency comes from its live sample only.
+    let latency_note = tunebench_core::run::batch::latency_note(&conn, args.run_id)?;
     if out.json {
         let mut value = serde_json::to_value(report)?;
         let (v, note) = match &break_even {
@@ -78,6 +80,9 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         value["cost_headline"] = serde_json::json!(break_even.as_ref().ok().map(|c| &c.headline));
         value["recommendation"] = recommendation_json(&recommendation);
         value["local_training"] = serde_json::json!(local_training);
+        if let Some(n) = &latency_note {
+            value["latency_note"] = serde_json::json!(n);
+        }
         return out.print_json(&value);
     }
     // Where each arm is cheaper (every crossing) and which one is at the volume.
@@ -86,6 +91,9 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         Err(e) => format!("unknown ({e})"),
     };
     say!("{}", human(report).trim_end_matches('\n'))?;
+    if let Some(n) = &latency_note {
+        say!("{n}")?;
+    }
     for note in &local_training {
         say!("{note}")?;
     }

@@ -45,6 +45,9 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
     for n in &rerun.notes {
         eprintln!("note: {n}");
     }
+    if let Some(settings) = args.flags.batch_settings()? {
+        run::batch::make_batch(&conn, run_id, &settings)?;
+    }
     let plan = Plan::load(&conn, run_id).context("loading the new run")?;
     drop(conn);
     super::run::execute(&db_path, plan, client, out, "run")

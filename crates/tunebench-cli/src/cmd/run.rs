@@ -32,6 +32,22 @@ pub struct RunFlags {
     /// Stop cleanly once this many USD have been spent.
     #[arg(long, value_name = "USD")]
     pub budget: Option<f64>,
+    /// Send the cases through the providers' batch APIs (OpenAI, Azure OpenAI, Anthropic):
+    /// about half the price, up to 24 hours. Polls until done; `resume` continues it later.
+    #[arg(long)]
+    pub batch: bool,
+    /// With --batch: cases the batch errors or lets expire are asked again live (`live`)
+    /// or kept as errors (`error`).
+    #[arg(
+        long,
+        value_name = "live|error",
+        requires = "batch",
+        default_value = "live"
+    )]
+    pub on_batch_failure: String,
+    /// With --batch: cases per arm sent live to measure latency (seeded).
+    #[arg(long, value_name = "N", requires = "batch", default_value_t = tunebench_core::run::batch::DEFAULT_LATENCY_SAMPLE)]
+    pub latency_sample: u32,
 }
 
 impl RunFlags {
@@ -44,6 +60,23 @@ impl RunFlags {
             use_cache: !self.no_cache,
             budget_usd: self.budget,
         })
+    }
+
+    /// The batch settings asked for, or `None` for a live run.
+    pub fn batch_settings(&self) -> anyhow::Result<Option<run::batch::BatchSettings>> {
+        if !self.batch {
+            return Ok(None);
+        }
+        let on_failure = run::batch::OnFailure::parse(&self.on_batch_failure).ok_or_else(|| {
+            tunebench_core::Error::Invalid(format!(
+                "--on-batch-failure {:?}: use live or error",
+                self.on_batch_failure
+            ))
+        })?;
+        Ok(Some(run::batch::BatchSettings {
+            on_failure,
+            latency_sample: self.latency_sample,
+        }))
     }
 }
 
@@ -60,7 +93,13 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
     let loaded = experiment::file::load(args.file)?;
     let confirmed = confirm(&experiment::review(&conn, &loaded)?, args.yes)?;
     let options = args.flags.options()?;
-    let plan = run::create_from_file(&conn, args.file, confirmed.as_deref(), &options)?;
+    let batch = args.flags.batch_settings()?;
+    let plan = match &batch {
+        Some(s) => {
+            run::batch::create_from_file(&conn, args.file, confirmed.as_deref(), &options, s)?
+        }
+        None => run::create_from_file(&conn, args.file, confirmed.as_deref(), &options)?,
+    };
     drop(conn);
     execute(&db_path, plan, client, out, "run")
 }
@@ -110,6 +149,9 @@ pub fn execute(
     verb: &str,
 ) -> anyhow::Result<()> {
     let run_id = plan.run.id;
+    if let Some(settings) = run::batch::settings(&store::open(db_path)?, run_id)? {
+        return super::batch::execute(db_path, plan, settings, client, out, verb);
+    }
     // An arm's own price wins; otherwise the catalog prices it (never a silent $0).
     let prices = Arc::new(run::CatalogPrices::load(&store::open(db_path)?)?);
     // Keys (environment or keychain) are looked up while the estimate is computed.
@@ -182,7 +224,7 @@ fn join_estimate(
         .map_err(|_| anyhow::anyhow!("the pre-run estimate failed"))??)
 }
 
-fn describe_estimate(e: &Estimate) -> String {
+pub(super) fn describe_estimate(e: &Estimate) -> String {
     let input: f64 = e.arms.iter().map(|a| a.input_tokens).sum();
     let output: f64 = e.arms.iter().map(|a| a.max_output_tokens).sum();
     let cost = match e.cost_usd {
@@ -222,7 +264,7 @@ pub fn summary_json(s: &RunSummary, estimate: &Estimate, spend: f64) -> Value {
     })
 }
 
-fn print_summary(s: &RunSummary, spend: f64) -> anyhow::Result<()> {
+pub(super) fn print_summary(s: &RunSummary, spend: f64) -> anyhow::Result<()> {
     say!("run {}: {}", s.run_id, s.status.as_str())?;
     say!(
         "{:<20} {:>6} {:>6} {:>9} {:>9} {:>9} {:>12}",
@@ -254,16 +296,16 @@ fn print_summary(s: &RunSummary, spend: f64) -> anyhow::Result<()> {
 }
 
 /// Progress on stderr, one line at most every half second.
-struct ProgressPrinter {
+pub(super) struct ProgressPrinter {
     last: Option<Instant>,
 }
 
 impl ProgressPrinter {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self { last: None }
     }
 
-    fn print(&mut self, p: &Progress) {
+    pub(super) fn print(&mut self, p: &Progress) {
         if self
             .last
             .is_some_and(|t| t.elapsed() < Duration::from_millis(500))

@@ -7,6 +7,7 @@
 
 pub mod anthropic;
 pub mod azure;
+pub mod batch;
 mod check;
 mod client;
 mod error;

@@ -232,7 +232,11 @@ async fn send_with_retries(
     }
 }
 
-fn fill_usage(record: &mut ResultRecord, usage: Option<provider::Usage>, price: Option<Price>) {
+pub(super) fn fill_usage(
+    record: &mut ResultRecord,
+    usage: Option<provider::Usage>,
+    price: Option<Price>,
+) {
     if let Some(u) = usage {
         record.prompt_tokens = Some(u.prompt_tokens);
         record.completion_tokens = Some(u.completion_tokens);

@@ -39,13 +39,17 @@ pub struct RunContext {
 }
 
 /// Runs (or resumes) `plan` to the end, cancellation, or budget. Calls `on_progress` at
-/// most every 100 ms and once at the end.
+/// most every 100 ms and once at the end. A batch run goes through its providers' batch
+/// APIs ([`super::batch::execute`]).
 pub async fn execute(
     ctx: &RunContext,
     plan: Plan,
     on_progress: &mut (dyn FnMut(&Progress) + Send),
 ) -> Result<RunOutcome> {
     let run_id = plan.run.id;
+    if store::batch::settings(&store::open(&ctx.db_path)?, run_id)?.is_some() {
+        return super::batch::execute(ctx, plan, on_progress).await;
+    }
     if plan.run.status == RunStatus::Completed {
         return Ok(RunOutcome {
             run_id,
@@ -133,7 +137,7 @@ pub async fn execute(
 
 /// One lane per provider (the first arm on a provider opens it), and each arm with its
 /// lane and price.
-fn lanes_and_arms(ctx: &RunContext, plan: &Plan) -> (Vec<Lane>, Vec<ArmRuntime>) {
+pub(super) fn lanes_and_arms(ctx: &RunContext, plan: &Plan) -> (Vec<Lane>, Vec<ArmRuntime>) {
     let mut lanes: Vec<Lane> = Vec::new();
     let mut arms = Vec::new();
     for planned in &plan.arms {

@@ -13,6 +13,12 @@ use crate::Result;
 /// Where prices come from.
 pub trait PriceLookup: Send + Sync {
     fn price(&self, provider: &Provider, arm: &Arm) -> Option<Price>;
+
+    /// The multiplier of the arm's price for traffic through a batch API (0.5 = half
+    /// price); `None` when the prices say nothing about batches.
+    fn batch_multiplier(&self, _provider: &Provider, _arm: &Arm) -> Option<f64> {
+        None
+    }
 }
 
 /// Prices from the arm's own `price` override only.
@@ -64,6 +70,13 @@ impl PriceLookup for CatalogPrices {
                 crate::price::PriceMatch::Missing { .. } => None,
             }
         })
+    }
+
+    fn batch_multiplier(&self, provider: &Provider, arm: &Arm) -> Option<f64> {
+        match crate::price::lookup_for_kind(&self.catalog, provider.kind.as_str(), &arm.model) {
+            crate::price::PriceMatch::Found { entry } => entry.batch_multiplier,
+            crate::price::PriceMatch::Missing { .. } => None,
+        }
     }
 }
 

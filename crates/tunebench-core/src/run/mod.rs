@@ -4,6 +4,7 @@
 //! resumes without re-sending a case that has a result.
 
 pub mod backfill;
+pub mod batch;
 mod call;
 pub mod engine;
 pub mod estimate;

@@ -90,6 +90,9 @@ pub fn launch(
 pub struct PreparedRun {
     pub run_id: i32,
     pub estimate: Estimate,
+    /// The same run sent as a batch run with the default settings, when every arm's
+    /// provider has a batch API (`None` otherwise): the choice offered before Start.
+    pub batch: Option<super::batch::BatchEstimate>,
 }
 
 /// Creates a pending run of `experiment_id` and estimates its calls and cost (arms' own
@@ -101,6 +104,7 @@ pub fn prepare(conn: &Connection, experiment_id: i32, options: &RunOptions) -> R
     Ok(PreparedRun {
         run_id,
         estimate: estimate(&plan, &prices)?,
+        batch: super::batch::offer(&plan, &prices)?,
     })
 }
 
@@ -146,6 +150,7 @@ pub fn prepare_rerun(
         prepared: PreparedRun {
             run_id: new_run,
             estimate: estimate(&plan, &prices)?,
+            batch: super::batch::offer(&plan, &prices)?,
         },
     })
 }

@@ -140,6 +140,8 @@ pub struct RunListEntry {
     /// RFC 3339, UTC.
     pub started_at: String,
     pub summary: RunSummary,
+    /// A batch run's provider batches per arm (empty for a live run).
+    pub batch: Vec<super::batch::ArmBatchProgress>,
 }
 
 /// Every run, newest first, each with its experiment's name and per-arm summary.
@@ -151,6 +153,7 @@ pub fn list(conn: &Connection, db_path: &Path) -> Result<Vec<RunListEntry>> {
                 experiment: store::experiment::get(conn, run.experiment_id)?.name,
                 started_at: run.started_at.clone(),
                 summary: summarize(conn, db_path, run.id)?,
+                batch: super::batch::progress(conn, run.id)?,
             })
         })
         .collect()

@@ -17,6 +17,8 @@ const MAX_BATCH: usize = 512;
 pub(crate) enum Write {
     Result(ResultRecord),
     Cache(String, CachedResponse),
+    /// A batch run's provider batch, committed after the results sent before it.
+    Batch(Box<super::batch::BatchJob>),
 }
 
 pub(crate) struct Writer {
@@ -35,14 +37,16 @@ impl Writer {
                 let mut written = 0u32;
                 let mut results = Vec::with_capacity(MAX_BATCH);
                 let mut cache = Vec::new();
+                let mut batches = Vec::new();
                 while let Some(first) = rx.blocking_recv() {
                     let mut next = Some(first);
                     while let Some(w) = next {
                         match w {
                             Write::Result(r) => results.push(r),
                             Write::Cache(k, c) => cache.push((k, c)),
+                            Write::Batch(j) => batches.push(j),
                         }
-                        next = if results.len() + cache.len() < MAX_BATCH {
+                        next = if results.len() + cache.len() + batches.len() < MAX_BATCH {
                             rx.try_recv().ok()
                         } else {
                             None
@@ -58,6 +62,9 @@ impl Writer {
                     if !results.is_empty() {
                         written += store::result::insert_batch(&conn, &results)? as u32;
                         results.clear();
+                    }
+                    for j in batches.drain(..) {
+                        store::batch::save_job(&conn, &j)?;
                     }
                 }
                 Ok(written)

@@ -11,7 +11,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_finish_reason_and_cache_writes.sql"),
     include_str!("../../migrations/0003_fine_tune_jobs.sql"),
     include_str!("../../migrations/0004_local_provider.sql"),
-    include_str!("../../migrations/0006_machine_cost.sql"),
+    include_str!("../../migrations/0005_machine_cost.sql"),
+    include_str!("../../migrations/0006_batch_runs.sql"),
 ];
 
 /// The schema version this build writes.

@@ -2,6 +2,7 @@
 //! every SQL statement of the app, one file per table. No SQL lives outside this module.
 
 pub mod arm;
+pub mod batch;
 pub mod case;
 pub mod dataset;
 pub mod example;

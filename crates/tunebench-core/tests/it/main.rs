@@ -1,5 +1,7 @@
 //! The core's one integration-test binary: a module per area.
 
+mod batch;
+mod batch_fakes;
 mod chart;
 mod chart_layout;
 mod cost;
