@@ -46,7 +46,7 @@ impl From<tauri::Error> for CommandError {
 }
 
 impl CommandError {
-    fn new(code: ErrorCode, message: String) -> Self {
+    pub fn new(code: ErrorCode, message: String) -> Self {
         Self {
             code,
             message,

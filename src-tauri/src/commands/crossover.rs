@@ -117,9 +117,11 @@ pub fn to_clipboard<R: tauri::Runtime>(
     let image = tauri::image::Image::new_owned(rgba, width, height);
     app.clipboard()
         .write_image(&image)
-        .map_err(|e| CommandError {
-            code: tunebench_core::ErrorCode::Internal,
-            message: format!("could not copy the chart to the clipboard: {e}"),
+        .map_err(|e| {
+            CommandError::new(
+                tunebench_core::ErrorCode::Internal,
+                format!("could not copy the chart to the clipboard: {e}"),
+            )
         })
 }
 

@@ -276,7 +276,7 @@ fn machine_assumptions(
     }
     if tokens == 0.0 {
         return Err(Error::NoPrice {
-            model: arm.model.clone(),
+            price: MissingPrice::new(arm.model.clone(), Some("local"), price_kind(arm.kind)),
             reason: format!(
                 "run {run_id}: no answer of local arm `{}` was timed on this machine",
                 arm.name

@@ -76,6 +76,7 @@ pub async fn execute_with(
     let settings = store::batch::settings(&reader, run_id)?
         .ok_or_else(|| Error::Invalid(format!("run {run_id} is not a batch run")))?;
     let jobs = store::batch::jobs(&reader, run_id)?;
+    let machine_per_hour = store::setting::machine_cost_per_hour(&reader)?;
     store::run::set_status(&reader, run_id, RunStatus::Running)?;
     let writer = Writer::start(ctx.db_path.clone())?;
     let pending = plan.pending();
@@ -105,6 +106,8 @@ pub async fn execute_with(
         use_cache: plan.options.use_cache,
         writes: writer.tx.clone(),
         seed: ctx.seed,
+        meter: crate::run::local::Meter::new(std::time::Instant::now()),
+        machine_per_hour,
     });
     let mut session = Session {
         ctx,
