@@ -185,6 +185,10 @@ test("at a 1200 px window the Providers table fits its column, with a result and
     result: Math.round(document.querySelector("#providers-table tbody td.result").getBoundingClientRect().width),
   }));
   assert.ok(widths.url >= 100 && widths.result >= 120, `columns: ${JSON.stringify(widths)}`);
+  const cramped = await browser.execute(() => [...document.querySelectorAll("#providers-table tbody td")]
+    .filter((td) => td.textContent.trim() && td.getBoundingClientRect().width < 60)
+    .map((td) => td.textContent.trim()));
+  assert.deepEqual(cramped, [], "no column narrower than its words");
   const row = await browser.$(`//tr[td[1][normalize-space()="nobody-home"]]`);
   await (await row.$(".delete-provider")).click();
   const confirming = await fits();
