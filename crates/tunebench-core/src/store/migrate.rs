@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_finish_reason_and_cache_writes.sql"),
     include_str!("../../migrations/0003_fine_tune_jobs.sql"),
     include_str!("../../migrations/0004_local_provider.sql"),
+    include_str!("../../migrations/0007_validation_split_and_search.sql"),
 ];
 
 /// The schema version this build writes.
