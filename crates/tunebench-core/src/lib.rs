@@ -18,6 +18,7 @@ pub mod report;
 pub mod retrieval;
 pub mod run;
 pub mod score;
+pub mod search;
 pub mod stats;
 pub mod store;
 
