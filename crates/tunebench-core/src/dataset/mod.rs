@@ -36,6 +36,7 @@ pub use leakage::{
 pub use mapping::ColumnMap;
 pub use page::{delete, examples_page, find, Example, ExamplePage, MetaField, PageQuery};
 pub use report::{report, LabelCount, LengthStats, ReportWarning, ValidationReport, WarningCode};
+pub(crate) use split::shuffle;
 pub use split::{split, SplitOptions, SplitOutcome};
 pub use validation::{
     carve_validation, ValidationOptions, ValidationOutcome, DEFAULT_VALIDATION_FRACTION,

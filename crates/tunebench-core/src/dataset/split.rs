@@ -96,7 +96,7 @@ pub fn split(conn: &Connection, id: i32, opts: &SplitOptions) -> Result<SplitOut
 }
 
 /// Fisher-Yates with an unbiased bounded draw, fixed here so a seed's split never changes.
-pub(super) fn shuffle(ids: &mut [i64], rng: &mut ChaCha8Rng) {
+pub(crate) fn shuffle(ids: &mut [i64], rng: &mut ChaCha8Rng) {
     for i in (1..ids.len()).rev() {
         let j = below(rng, i as u64 + 1) as usize;
         ids.swap(i, j);

@@ -1,10 +1,17 @@
-//! The prompt search (DESIGN.md §10, step 1): candidate prompting arms from a grid, run
-//! by the same engine over the validation split only (never a test row), ranked by the
-//! primary metric with intervals, successive halving for large grids, and the chosen
-//! candidate made arm A of the experiment.
+//! The prompt search (DESIGN.md §10, step 1): candidate prompting arms from a grid
+//! (`grid`), run by the same engine over the validation split only, never a test row
+//! (`setup`, `execute`), ranked by the primary metric with intervals under a stated choice
+//! rule (`rank`), successive halving for large grids (`halving`), and the chosen candidate
+//! made arm A of the experiment.
 
+pub mod execute;
+pub mod grid;
 pub mod halving;
 pub mod rank;
+pub mod setup;
 
+pub use execute::{execute, sentence, Chosen, RungResult, SearchOutcome};
+pub use grid::{load as load_grid, LoadedGrid};
 pub use halving::{schedule, Rung, DEFAULT_MIN_SLICE};
 pub use rank::{choose, rank, CandidateScore, ChoiceRule};
+pub use setup::{prepare, Candidate, PreparedSearch, SearchEstimate, SearchOptions};

@@ -15,6 +15,7 @@ pub mod result;
 pub mod result_read;
 pub mod run;
 pub mod scenario;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 
