@@ -147,7 +147,12 @@ pub async fn execute(
             use_cache: true,
             budget_usd: None,
         };
-        out.test_run_id = Some(run::create(&conn, prepared.experiment_id, &options, scenario)?);
+        out.test_run_id = Some(run::create(
+            &conn,
+            prepared.experiment_id,
+            &options,
+            scenario,
+        )?);
     }
     Ok(out)
 }
@@ -183,7 +188,11 @@ fn scores(
     let scorer = Scorer::by_name(&exp.primary_metric, &exp.labels)?.prepare(&exp.primary_metric)?;
     let results = store::result::for_run(conn, prepared.run_id)?;
     let mut out = Vec::new();
-    for c in prepared.candidates.iter().filter(|c| alive.contains(&c.arm_id)) {
+    for c in prepared
+        .candidates
+        .iter()
+        .filter(|c| alive.contains(&c.arm_id))
+    {
         let mine: Vec<_> = results
             .iter()
             .filter(|(r, _)| r.arm_id == c.arm_id && slice.contains(&r.example_id))
@@ -200,7 +209,13 @@ fn scores(
         let costs: Vec<f64> = answered.iter().filter_map(|(r, _)| r.cost).collect();
         let cost = (!answered.is_empty() && costs.len() == answered.len())
             .then(|| costs.iter().sum::<f64>() / costs.len() as f64);
-        out.push(rank::score(c.index, &c.name, &exp.primary_metric, &per_case, cost));
+        out.push(rank::score(
+            c.index,
+            &c.name,
+            &exp.primary_metric,
+            &per_case,
+            cost,
+        ));
     }
     Ok(out)
 }

@@ -106,14 +106,15 @@ pub struct LoadedGrid {
 /// The 1-based line where top-level `key` (of `key[i].x` or `key.x`) is set in `text`.
 fn line_of_key(text: &str, key: &str) -> Option<usize> {
     let top = key.split(['[', '.']).next().unwrap_or(key);
-    text.lines().position(|l| {
-        let l = l.trim_start();
-        l.strip_prefix(top)
-            .is_some_and(|rest| rest.trim_start().starts_with('='))
-            || l.starts_with(&format!("[{top}]"))
-            || l.starts_with(&format!("[[{top}]]"))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(top)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+                || l.starts_with(&format!("[{top}]"))
+                || l.starts_with(&format!("[[{top}]]"))
+        })
+        .map(|i| i + 1)
 }
 
 /// Reads and checks the grid at `path` against the experiment file `exp`.
@@ -128,7 +129,12 @@ pub fn parse(text: &str, path: &Path, exp: &ExperimentFile) -> Result<LoadedGrid
     let grid: GridFile = toml::from_str(text).map_err(|e| {
         let line = e
             .span()
-            .map(|s| format!(", line {}", text[..s.start.min(text.len())].matches('\n').count() + 1))
+            .map(|s| {
+                format!(
+                    ", line {}",
+                    text[..s.start.min(text.len())].matches('\n').count() + 1
+                )
+            })
             .unwrap_or_default();
         Error::Invalid(format!("{shown}{line}: {}", e.message().trim()))
     })?;
@@ -139,7 +145,10 @@ pub fn parse(text: &str, path: &Path, exp: &ExperimentFile) -> Result<LoadedGrid
     // The candidates vary arm A, the prompting arm the chosen one replaces.
     let arm_index = 0;
     let Some(base) = exp.arms.first() else {
-        return Err(bad("arms", "the experiment file defines no [[arms]]".into()));
+        return Err(bad(
+            "arms",
+            "the experiment file defines no [[arms]]".into(),
+        ));
     };
     if base.kind != "prompt" {
         return Err(Error::Invalid(format!(
@@ -192,7 +201,10 @@ fn check(
         })
         .collect::<Result<_>>()?;
     if let Some(i) = grid.few_shot_k.iter().position(|k| *k > 64) {
-        return Err(bad(&format!("few_shot_k[{i}]"), "at most 64 examples".into()));
+        return Err(bad(
+            &format!("few_shot_k[{i}]"),
+            "at most 64 examples".into(),
+        ));
     }
     let max_k = grid.few_shot_k.iter().copied().max().unwrap_or(0) as usize;
     if strategies.contains(&FewShotStrategy::Fixed) && grid.few_shot_ids.len() < max_k {
@@ -223,7 +235,10 @@ fn check(
         .iter()
         .position(|t| !(t.is_finite() && (0.0..=2.0).contains(t)))
     {
-        return Err(bad(&format!("temperature[{i}]"), "must be between 0 and 2".into()));
+        return Err(bad(
+            &format!("temperature[{i}]"),
+            "must be between 0 and 2".into(),
+        ));
     }
     let temps: Vec<Option<f64>> = if grid.temperature.is_empty() {
         vec![base.temperature]
@@ -242,7 +257,10 @@ fn check(
             ));
         };
         if model.trim().is_empty() {
-            return Err(bad(&format!("models[{i}].model"), "must not be empty".into()));
+            return Err(bad(
+                &format!("models[{i}].model"),
+                "must not be empty".into(),
+            ));
         }
         capability(p, model, &temps, base.top_p)
             .map_err(|(field, why)| bad(&format!("models[{i}].{field}"), why))?;
@@ -265,17 +283,26 @@ fn check(
         .max_spend_usd
         .is_some_and(|s| !(s.is_finite() && s > 0.0))
     {
-        return Err(bad("max_spend_usd", "must be a positive number of USD".into()));
+        return Err(bad(
+            "max_spend_usd",
+            "must be a positive number of USD".into(),
+        ));
     }
     if grid.min_slice == Some(0) {
         return Err(bad("min_slice", "must be at least 1".into()));
     }
     if let Some(v) = &grid.validation {
         if v.fraction.is_some_and(|f| !(f > 0.0 && f < 1.0)) {
-            return Err(bad("validation.fraction", "must be between 0 and 1 (exclusive)".into()));
+            return Err(bad(
+                "validation.fraction",
+                "must be between 0 and 1 (exclusive)".into(),
+            ));
         }
         if v.rows == Some(0) || v.max_rows == Some(0) {
-            return Err(bad("validation", "a validation split of 0 rows ranks nothing".into()));
+            return Err(bad(
+                "validation",
+                "a validation split of 0 rows ranks nothing".into(),
+            ));
         }
     }
     Ok(())
@@ -329,27 +356,28 @@ fn expand(grid: &GridFile, exp: &ExperimentFile, arm_index: usize) -> Vec<Variat
         grid.system.iter().enumerate().map(Some).collect()
     };
     let few_shots = few_shot_options(grid);
-    let retrievals: Vec<Option<Option<u32>>> = match (grid.retrieval.is_empty(), grid.top_k.is_empty()) {
-        (true, true) => vec![None],
-        (true, false) if base.context.is_none() => vec![None],
-        (true, false) => grid.top_k.iter().map(|k| Some(Some(*k))).collect(),
-        (false, _) => {
-            let ks: Vec<u32> = if grid.top_k.is_empty() {
-                vec![base.context.as_ref().map_or(3, |c| c.top_k)]
-            } else {
-                grid.top_k.clone()
-            };
-            let mut out = Vec::new();
-            for on in &grid.retrieval {
-                if *on {
-                    out.extend(ks.iter().map(|k| Some(Some(*k))));
+    let retrievals: Vec<Option<Option<u32>>> =
+        match (grid.retrieval.is_empty(), grid.top_k.is_empty()) {
+            (true, true) => vec![None],
+            (true, false) if base.context.is_none() => vec![None],
+            (true, false) => grid.top_k.iter().map(|k| Some(Some(*k))).collect(),
+            (false, _) => {
+                let ks: Vec<u32> = if grid.top_k.is_empty() {
+                    vec![base.context.as_ref().map_or(3, |c| c.top_k)]
                 } else {
-                    out.push(Some(None));
+                    grid.top_k.clone()
+                };
+                let mut out = Vec::new();
+                for on in &grid.retrieval {
+                    if *on {
+                        out.extend(ks.iter().map(|k| Some(Some(*k))));
+                    } else {
+                        out.push(Some(None));
+                    }
                 }
+                out
             }
-            out
-        }
-    };
+        };
     let models: Vec<Option<(String, String)>> = if grid.models.is_empty() {
         vec![None]
     } else {

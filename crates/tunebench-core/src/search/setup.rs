@@ -129,8 +129,12 @@ pub fn prepare(
     })?;
     let spec = grid.grid.validation.clone().unwrap_or_default();
     let v_opts = ValidationOptions {
-        fraction: spec.fraction.unwrap_or(crate::dataset::DEFAULT_VALIDATION_FRACTION),
-        max_rows: spec.max_rows.unwrap_or(crate::dataset::DEFAULT_VALIDATION_MAX_ROWS),
+        fraction: spec
+            .fraction
+            .unwrap_or(crate::dataset::DEFAULT_VALIDATION_FRACTION),
+        max_rows: spec
+            .max_rows
+            .unwrap_or(crate::dataset::DEFAULT_VALIDATION_MAX_ROWS),
         rows: spec.rows,
         seed: spec.seed.unwrap_or(42),
         stratify: spec.stratify.unwrap_or(true),
@@ -148,7 +152,9 @@ pub fn prepare(
         .file
         .providers
         .iter()
-        .zip(crate::experiment::review::resolve_providers(loaded, &stored))
+        .zip(crate::experiment::review::resolve_providers(
+            loaded, &stored,
+        ))
         .filter_map(|(p, r)| r.stored_id.map(|id| (p.name.clone(), id)))
         .collect();
     let base = store::arm::get(conn, exp.arm_ids[grid.arm_index])?;
@@ -255,9 +261,13 @@ fn candidate_arm(base: &Arm, v: &Variation, i: usize, providers: &[(String, i32)
     }
     match v.retrieval {
         Some(Some(k)) => {
-            let dir = base.retrieval.as_ref().map(|r| r.dir.clone()).ok_or_else(|| {
-                Error::Invalid(format!("arm {:?} has no retrieval folder", base.name))
-            })?;
+            let dir = base
+                .retrieval
+                .as_ref()
+                .map(|r| r.dir.clone())
+                .ok_or_else(|| {
+                    Error::Invalid(format!("arm {:?} has no retrieval folder", base.name))
+                })?;
             arm.retrieval = Some(Retrieval { dir, top_k: k });
         }
         Some(None) => arm.retrieval = None,

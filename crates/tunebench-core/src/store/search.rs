@@ -70,7 +70,10 @@ pub fn get(conn: &Connection, id: i32) -> Result<StoredSearch> {
 }
 
 /// The latest search with an outcome that chose arm A of experiment `experiment_id`.
-pub fn latest_for_experiment(conn: &Connection, experiment_id: i32) -> Result<Option<StoredSearch>> {
+pub fn latest_for_experiment(
+    conn: &Connection,
+    experiment_id: i32,
+) -> Result<Option<StoredSearch>> {
     Ok(conn
         .query_row(
             &format!(
@@ -84,7 +87,12 @@ pub fn latest_for_experiment(conn: &Connection, experiment_id: i32) -> Result<Op
 }
 
 /// Makes arm `arm_id` the arm at `position` of experiment `experiment_id`.
-pub fn replace_arm(conn: &Connection, experiment_id: i32, position: i32, arm_id: i32) -> Result<()> {
+pub fn replace_arm(
+    conn: &Connection,
+    experiment_id: i32,
+    position: i32,
+    arm_id: i32,
+) -> Result<()> {
     let n = conn.execute(
         "UPDATE experiment_arm SET arm_id = ?3 WHERE experiment_id = ?1 AND position = ?2",
         params![experiment_id, position, arm_id],
