@@ -76,6 +76,33 @@ fn search_json_chooses_arm_a_on_validation_cases_only_and_leaves_the_test_run_pe
     let run = tunebench_json(&db, &["resume", &test_run]);
     assert_eq!(run["arms"][0]["n"], 6);
     assert_eq!(run["arms"][0]["name"], out["chosen"]["score"]["name"]);
+
+    // The decision report of that run says how arm A was chosen, with the figures it cites.
+    let html = dir.path().join("report.html");
+    tunebench_at(&db)
+        .args([
+            "report",
+            &test_run,
+            "--format",
+            "html",
+            "--out",
+            html.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.contains("How arm A was chosen"), "{text}");
+    assert!(
+        text.contains(sentence),
+        "the search sentence, word for word: {sentence}\n{text}"
+    );
+    let chosen_row = format!(
+        "{} (chosen)",
+        out["chosen"]["score"]["name"].as_str().unwrap()
+    );
+    assert!(text.contains(&chosen_row), "{text}");
+    let mean = out["chosen"]["score"]["mean"].as_f64().unwrap();
+    assert!(text.contains(&format!("<td>{mean:.2}</td>")), "{text}");
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::halving::{self, Rung};
 use super::rank::{self, CandidateScore, ChoiceRule};
@@ -17,7 +17,7 @@ use crate::score::Scorer;
 use crate::{store, Error, Result};
 
 /// One rung's ranking.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RungResult {
     pub rung: Rung,
@@ -25,7 +25,7 @@ pub struct RungResult {
     pub ranked: Vec<CandidateScore>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Chosen {
     pub score: CandidateScore,
@@ -34,7 +34,7 @@ pub struct Chosen {
 }
 
 /// How a search ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchOutcome {
     pub search_id: i32,
