@@ -71,6 +71,14 @@ fn search_json_chooses_arm_a_on_validation_cases_only_and_leaves_the_test_run_pe
         "{sentence}"
     );
 
+    // The validation run is carried on as a search, never resumed as a plain run (which
+    // would send every candidate every case).
+    let v_run = out["run_id"].as_i64().unwrap().to_string();
+    let refused = tunebench_at(&db).args(["resume", &v_run]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("tunebench search --resume"), "{err}");
+
     // The pending test run answers the 6 held-out cases with the chosen arm A.
     let test_run = out["test_run_id"].as_i64().unwrap().to_string();
     let run = tunebench_json(&db, &["resume", &test_run]);

@@ -2,6 +2,7 @@
 //! carves a validation split when the dataset has none, estimates the candidates' calls
 //! and cost, runs them over the validation split only (successive halving for large
 //! grids), and makes the chosen candidate arm A; the held-out test run is left pending.
+//! `tunebench search --resume SEARCH_ID` carries on a search that was stopped.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,11 +18,15 @@ use crate::output::Output;
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
     /// The experiment file (TOML); the search varies its arm A.
-    pub experiment: std::path::PathBuf,
+    #[arg(required_unless_present = "resume")]
+    pub experiment: Option<std::path::PathBuf>,
     /// The grid file (TOML): the candidates' system prompts, few-shot settings, retrieval,
     /// models and temperatures.
-    #[arg(long)]
-    pub grid: std::path::PathBuf,
+    #[arg(long, required_unless_present = "resume")]
+    pub grid: Option<std::path::PathBuf>,
+    /// Carry on a stopped search (cancelled or out of budget) instead of starting one.
+    #[arg(long, value_name = "SEARCH_ID", conflicts_with_all = ["experiment", "grid"])]
+    pub resume: Option<i32>,
     /// Run without asking, even if the experiment file brings providers, key sources or
     /// folders the store does not know yet (they are still listed on stderr).
     #[arg(long)]
@@ -44,15 +49,27 @@ pub fn run(db: Option<&Path>, args: &SearchArgs, out: &Output) -> anyhow::Result
     let client = super::run::client_in_background();
     let db_path = super::store_path(db)?;
     let conn = store::open(&db_path)?;
-    let loaded = experiment::file::load(&args.experiment)?;
-    let grid = search::load_grid(&args.grid, &loaded.file)?;
-    let confirmed = super::run::confirm(&experiment::review(&conn, &loaded)?, args.yes)?;
     let opts = SearchOptions {
         concurrency: args.concurrency,
         no_cache: args.no_cache,
         force_validation: args.force_validation,
     };
-    let prepared = search::prepare(&conn, &loaded, &grid, confirmed.as_deref(), &opts)?;
+    let (prepared, scenario) = match (&args.experiment, &args.grid, args.resume) {
+        (_, _, Some(id)) => {
+            let prepared = search::reopen(&conn, id)?;
+            let scenario = prepared.scenario.clone();
+            (prepared, scenario)
+        }
+        (Some(exp), Some(grid), None) => {
+            let loaded = experiment::file::load(exp)?;
+            let grid = search::load_grid(grid, &loaded.file)?;
+            let confirmed = super::run::confirm(&experiment::review(&conn, &loaded)?, args.yes)?;
+            let prepared = search::prepare(&conn, &loaded, &grid, confirmed.as_deref(), &opts)?;
+            let scenario = prepared.scenario.clone();
+            (prepared, scenario)
+        }
+        _ => anyhow::bail!("give EXPERIMENT.toml and --grid GRID.toml, or --resume SEARCH_ID"),
+    };
     describe(&prepared);
     let plan = Plan::load(&conn, prepared.run_id)?;
     let prices = Arc::new(run::CatalogPrices::load(&conn)?);
@@ -61,11 +78,6 @@ pub fn run(db: Option<&Path>, args: &SearchArgs, out: &Output) -> anyhow::Result
     for w in warnings {
         eprintln!("warning: {}", crate::output::printable(&w));
     }
-    let scenario = loaded
-        .file
-        .scenario
-        .as_ref()
-        .and_then(|s| serde_json::to_value(s).ok());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

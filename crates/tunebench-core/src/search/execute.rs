@@ -60,7 +60,8 @@ pub struct SearchOutcome {
     pub test_run_id: Option<i32>,
 }
 
-/// Runs `prepared` to its choice, or until the validation run stops (cancelled, budget).
+/// Runs `prepared` to its choice, or until the validation run stops (cancelled, budget);
+/// a stopped search stays open for [`super::reopen`].
 /// `scenario`: the experiment file's cost assumptions, kept with the test run.
 pub async fn execute(
     ctx: &RunContext,
@@ -133,6 +134,10 @@ pub async fn execute(
         }
     }
     out.sentence = sentence(&out);
+    if status != RunStatus::Completed {
+        // Kept open: `reopen` carries it on, its answered cases never sent again.
+        return Ok(out);
+    }
     let json = serde_json::to_string(&out).map_err(|e| Error::Internal(e.to_string()))?;
     store::atomically(&conn, || {
         store::search::set_outcome(&conn, prepared.search_id, &json)?;

@@ -14,4 +14,4 @@ pub use execute::{execute, sentence, Chosen, RungResult, SearchOutcome};
 pub use grid::{load as load_grid, LoadedGrid};
 pub use halving::{schedule, Rung, DEFAULT_MIN_SLICE};
 pub use rank::{choose, rank, CandidateScore, ChoiceRule};
-pub use setup::{prepare, Candidate, PreparedSearch, SearchEstimate, SearchOptions};
+pub use setup::{prepare, reopen, Candidate, PreparedSearch, SearchEstimate, SearchOptions};

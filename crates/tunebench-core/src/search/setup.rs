@@ -7,7 +7,7 @@
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 use rusqlite::Connection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::grid::{LoadedGrid, Variation};
 use super::halving::{self, Rung, DEFAULT_MIN_SLICE};
@@ -30,7 +30,7 @@ pub struct SearchOptions {
 }
 
 /// One candidate arm.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Candidate {
     pub index: u32,
@@ -41,7 +41,7 @@ pub struct Candidate {
 }
 
 /// Calls, tokens and cost before Start.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchEstimate {
     /// Every candidate on every validation case.
@@ -80,6 +80,9 @@ pub struct PreparedSearch {
     /// Validation case ids in the order the slices take them (seeded).
     #[serde(skip)]
     pub case_order: Vec<i32>,
+    /// The experiment file's `[scenario]`, kept with the test run the search leaves.
+    #[serde(skip)]
+    pub scenario: Option<serde_json::Value>,
 }
 
 /// The primary metric, which a search ranks by per-case scores: set-level figures (label
@@ -216,13 +219,23 @@ pub fn prepare(
         &mut ChaCha8Rng::seed_from_u64(u64::from(v_opts.seed)),
     );
     let case_order: Vec<i32> = order.iter().map(|id| *id as i32).collect();
+    let scenario = loaded
+        .file
+        .scenario
+        .as_ref()
+        .and_then(|s| serde_json::to_value(s).ok());
     let settings = serde_json::json!({
-        "grid": grid.variations.iter().map(|v| &v.label).collect::<Vec<_>>(),
+        "candidates": candidates,
+        "validation_cases": n_cases,
+        "primary_metric": exp.primary_metric,
+        "carved": carved,
         "rule": rule,
         "rungs": rungs,
         "max_spend_usd": grid.grid.max_spend_usd,
+        "estimate": estimate,
         "case_order": case_order,
         "base_arm_id": base.id,
+        "scenario": scenario,
     });
     let search_id = store::search::insert(
         conn,
@@ -245,6 +258,7 @@ pub fn prepare(
         max_spend_usd: grid.grid.max_spend_usd,
         estimate,
         case_order,
+        scenario,
     })
 }
 
@@ -312,5 +326,40 @@ fn estimate(plan: &Plan, prices: &CatalogPrices, rungs: &[Rung]) -> Result<Searc
         cost_full_usd: full.cost_usd,
         cost_planned_max_usd: full.cost_usd.map(|_| bound),
         unpriced_candidates: full.unpriced_arms,
+    })
+}
+
+/// A stored search not yet finished, as it was prepared, to run again: its completed
+/// rungs send nothing (their results are in the store), the rest carries on.
+pub fn reopen(conn: &Connection, search_id: i32) -> Result<PreparedSearch> {
+    let stored = store::search::get(conn, search_id)?;
+    if stored.outcome.is_some() {
+        return Err(Error::Invalid(format!(
+            "search {search_id} has already finished; its choice is arm A of experiment {}",
+            stored.experiment_id.unwrap_or_default()
+        )));
+    }
+    let v: serde_json::Value = serde_json::from_str(&stored.settings)
+        .map_err(|e| Error::Internal(format!("search {search_id}: settings unreadable: {e}")))?;
+    fn read<T: serde::de::DeserializeOwned>(v: &serde_json::Value, id: i32, k: &str) -> Result<T> {
+        serde_json::from_value(v.get(k).cloned().unwrap_or_default()).map_err(|e| {
+            Error::Internal(format!("search {id}: settings field `{k}` unreadable: {e}"))
+        })
+    }
+    Ok(PreparedSearch {
+        search_id,
+        experiment_id: stored.experiment_id.unwrap_or_default(),
+        search_experiment_id: stored.search_experiment_id,
+        run_id: stored.run_id,
+        primary_metric: read(&v, search_id, "primary_metric")?,
+        candidates: read(&v, search_id, "candidates")?,
+        validation_cases: read(&v, search_id, "validation_cases")?,
+        carved: None,
+        rungs: read(&v, search_id, "rungs")?,
+        rule: read(&v, search_id, "rule")?,
+        max_spend_usd: read(&v, search_id, "max_spend_usd")?,
+        estimate: read(&v, search_id, "estimate")?,
+        case_order: read(&v, search_id, "case_order")?,
+        scenario: v.get("scenario").cloned().filter(|s| !s.is_null()),
     })
 }

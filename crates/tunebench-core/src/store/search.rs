@@ -86,6 +86,15 @@ pub fn latest_for_experiment(
         .optional()?)
 }
 
+/// The search whose validation run is `run_id`, if any.
+pub fn for_run(conn: &Connection, run_id: i32) -> Result<Option<i32>> {
+    Ok(conn
+        .query_row("SELECT id FROM search WHERE run_id = ?1", [run_id], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
 /// Makes arm `arm_id` the arm at `position` of experiment `experiment_id`.
 pub fn replace_arm(
     conn: &Connection,

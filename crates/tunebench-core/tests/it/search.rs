@@ -264,3 +264,62 @@ async fn as_good_cheaper_takes_the_cheapest_candidate_within_the_best_one_s_inte
         .unwrap()
         .contains("the cheapest candidate whose metric lies within"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_search_reopens_and_finishes_without_sending_a_case_twice() {
+    let db = temp_db();
+    let srv = server::start(models_server()).await;
+    let exp = files(&db, &srv.base_url);
+    let grid_path = db.dir.path().join("grid.toml");
+    std::fs::write(
+        &grid_path,
+        "models = [\"m55\", \"m95\", \"m75\", \"m65\"]\nmin_slice = 10\n[validation]\nrows = 40\n",
+    )
+    .unwrap();
+    let loaded = experiment::file::load(&exp).unwrap();
+    let grid = search::load_grid(&grid_path, &loaded.file).unwrap();
+    let conn = store::open(&db.path).unwrap();
+    let prepared = search::prepare(
+        &conn,
+        &loaded,
+        &grid,
+        Some(&loaded.fingerprint),
+        &SearchOptions::default(),
+    )
+    .unwrap();
+    let ctx = context(&db.path);
+    let cancel = ctx.cancel.clone();
+    let stopped = search::execute(&ctx, &prepared, None, &mut |p: &Progress| {
+        if p.arms.iter().map(|a| a.done).sum::<u32>() >= 30 {
+            cancel.cancel();
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(stopped.status, RunStatus::Cancelled);
+    assert!(stopped.chosen.is_none());
+    let sent_before = srv.count();
+    assert!(sent_before > 0 && sent_before < 100, "{sent_before}");
+    let saved = store::result::for_run(&conn, prepared.run_id)
+        .unwrap()
+        .len() as u32;
+    assert!(saved >= 30, "{saved}");
+
+    let reopened = search::reopen(&conn, prepared.search_id).unwrap();
+    assert_eq!(reopened.case_order, prepared.case_order);
+    assert_eq!(reopened.candidates, prepared.candidates);
+    let done = search::execute(&context(&db.path), &reopened, None, &mut |_: &Progress| {})
+        .await
+        .unwrap();
+    assert_eq!(done.status, RunStatus::Completed);
+    assert_eq!(done.chosen.unwrap().label, "m95");
+    // Only the cases without a saved result were asked again (a call cut off by the
+    // cancel has no result, so it is asked again; a saved one never).
+    assert_eq!(
+        (srv.count() - sent_before) as u32,
+        done.calls_made - saved,
+        "no saved case was sent again"
+    );
+    let err = search::reopen(&conn, prepared.search_id).unwrap_err();
+    assert!(err.to_string().contains("already finished"), "{err}");
+}
