@@ -9,7 +9,8 @@
 #   bench/search.sh
 #
 # Environment: TUNEBENCH_BENCH_DIR (default ../shared/bench next to the repo), TUNEBENCH_BIN
-# (default: builds `cargo build --release -p tunebench-cli`), CONCURRENCY (default 32).
+# (default: builds `cargo build --release -p tunebench-cli`), CONCURRENCY (default 32),
+# CHART_DIR (when set, the chart of the candidates of each search is written there as PNG).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -89,7 +90,7 @@ for halving in false true; do
   curl -s -X POST "http://127.0.0.1:$PORT/stats/reset" >/dev/null
   start=$(date +%s.%N)
   "$BIN" --db "$DB" search "$WORK/experiment.toml" --grid "$WORK/grid-$halving.toml" --yes --no-cache \
-    --json >"$WORK/out-$halving.json" 2>"$WORK/err-$halving.log" || { cat "$WORK/err-$halving.log" >&2; exit 1; }
+    ${CHART_DIR:+--chart "$CHART_DIR/search-halving-$halving.png"} --json >"$WORK/out-$halving.json" 2>"$WORK/err-$halving.log" || { cat "$WORK/err-$halving.log" >&2; exit 1; }
   wall=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$start" "$(date +%s.%N)")
   python3 - "$WORK/out-$halving.json" "$halving" "$wall" "$(stat chat_received)" <<'PY'
 import json, sys

@@ -39,6 +39,7 @@ fn search_json_chooses_arm_a_on_validation_cases_only_and_leaves_the_test_run_pe
         "models = [\"base\", \"m2\"]\ntemperature = [0.0, 0.5]\nmax_spend_usd = 1.0\n",
     )
     .unwrap();
+    let chart = dir.path().join("candidates.svg");
     let out: Value = tunebench_json(
         &db,
         &[
@@ -47,9 +48,17 @@ fn search_json_chooses_arm_a_on_validation_cases_only_and_leaves_the_test_run_pe
             "--grid",
             grid.to_str().unwrap(),
             "--yes",
+            "--chart",
+            chart.to_str().unwrap(),
         ],
     );
     assert_eq!(out["candidates"].as_array().unwrap().len(), 4);
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.starts_with("<svg"), "{svg}");
+    assert!(
+        svg.contains("chosen: base · T 0"),
+        "the chosen one is marked"
+    );
     assert_eq!(out["validation_cases"], 20, "20 % of 100 train rows");
     assert_eq!(out["carved"]["validation_rows"], 20);
     assert_eq!(out["carved"]["test_rows"], 6);

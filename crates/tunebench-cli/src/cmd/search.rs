@@ -11,7 +11,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use tunebench_core::run::{self, Plan, Progress};
 use tunebench_core::search::{self, PreparedSearch, SearchOptions, SearchOutcome};
-use tunebench_core::{experiment, store};
+use tunebench_core::{chart, experiment, store};
 
 use crate::output::Output;
 
@@ -40,6 +40,10 @@ pub struct SearchArgs {
     /// Carve a validation split even though an experiment already uses the dataset.
     #[arg(long)]
     pub force_validation: bool,
+    /// Also draw the candidates (metric against cost per query, the chosen one marked) to
+    /// this file: SVG when it ends in .svg, PNG otherwise.
+    #[arg(long, value_name = "PATH")]
+    pub chart: Option<std::path::PathBuf>,
 }
 
 pub fn run(db: Option<&Path>, args: &SearchArgs, out: &Output) -> anyhow::Result<()> {
@@ -100,6 +104,13 @@ pub fn run(db: Option<&Path>, args: &SearchArgs, out: &Output) -> anyhow::Result
         })
         .await
     })?;
+    if let Some(path) = &args.chart {
+        let spec = search::chart::spec(&prepared.candidates, &outcome, chart::ChartStyle::SLIDE);
+        let bytes = chart::render_for_path(&spec, path)?;
+        std::fs::write(path, bytes)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+        eprintln!("chart of the candidates written to {}", path.display());
+    }
     if out.json {
         return out.print_json(&json!({
             "search_id": outcome.search_id,

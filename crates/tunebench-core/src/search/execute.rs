@@ -60,6 +60,28 @@ pub struct SearchOutcome {
     pub test_run_id: Option<i32>,
 }
 
+/// A stored search ready to execute: as it was prepared, with its validation run's context.
+pub struct SearchLaunch {
+    pub prepared: PreparedSearch,
+    pub launch: run::prepare::Launch,
+}
+
+/// Reopens stored search `search_id` (new or stopped) and builds the context that runs it
+/// (keys from `env`, else the OS keychain; the catalog's prices).
+pub fn launch(
+    conn: &rusqlite::Connection,
+    db_path: &std::path::Path,
+    search_id: i32,
+    client: reqwest::Client,
+    cancel: tokio_util::sync::CancellationToken,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<SearchLaunch> {
+    let prepared = super::setup::reopen(conn, search_id)?;
+    let plan = Plan::load(conn, prepared.run_id)?;
+    let launch = run::prepare::launch(conn, db_path, &plan, client, cancel, env)?;
+    Ok(SearchLaunch { prepared, launch })
+}
+
 /// Runs `prepared` to its choice, or until the validation run stops (cancelled, budget);
 /// a stopped search stays open for [`super::reopen`].
 /// `scenario`: the experiment file's cost assumptions, kept with the test run.

@@ -262,6 +262,20 @@ pub fn prepare(
     })
 }
 
+/// Prepares a search of the experiment file at `path` with `grid` composed in the window
+/// (checked as a grid file would be).
+pub fn prepare_file(
+    conn: &Connection,
+    path: &std::path::Path,
+    grid: super::grid::GridFile,
+    confirmed: Option<&str>,
+    opts: &SearchOptions,
+) -> Result<PreparedSearch> {
+    let loaded = crate::experiment::file::load(path)?;
+    let grid = super::grid::from_draft(grid, &loaded.file)?;
+    prepare(conn, &loaded, &grid, confirmed, opts)
+}
+
 /// Arm A with variation `v` applied.
 fn candidate_arm(base: &Arm, v: &Variation, i: usize, providers: &[(String, i32)]) -> Result<Arm> {
     let mut arm = base.clone();

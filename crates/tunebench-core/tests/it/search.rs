@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
+use tunebench_core::chart::{ChartData, ChartStyle};
 use tunebench_core::run::{self, Progress, RunContext, RunStatus};
 use tunebench_core::search::{self, SearchOptions, SearchOutcome};
 use tunebench_core::{experiment, store};
@@ -13,6 +14,7 @@ use tunebench_core::{experiment, store};
 use crate::provider_server::{self as server, chat_json, echo_label, usage, Recorded, Reply};
 use crate::support::{temp_db, toy_cases, TempDb};
 
+mod chart;
 mod grid;
 
 /// The case number in a rendered input ("label-x train case 17" → 17).
@@ -227,6 +229,21 @@ seed = 5
         .unwrap()
         .unwrap();
     assert_eq!(stored.id, out.search_id);
+
+    // The chart of the stored search: every candidate drawn, the choice marked once.
+    let spec = search::chart::stored(&conn, out.search_id, ChartStyle::SLIDE).unwrap();
+    let ChartData::Search(d) = spec.data else {
+        panic!("not a search chart")
+    };
+    assert_eq!(d.points.len(), 8);
+    let chosen: Vec<&str> = d
+        .points
+        .iter()
+        .filter(|p| p.chosen)
+        .map(|p| p.label.as_str())
+        .collect();
+    assert_eq!(chosen, ["m95"]);
+    assert_eq!(d.points.iter().filter(|p| p.finalist).count(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

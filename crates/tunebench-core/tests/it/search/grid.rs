@@ -100,3 +100,36 @@ fn a_grid_never_adds_a_provider_and_errors_name_file_line_and_key() {
         .to_string();
     assert!(err.starts_with("/x/GRID.toml, line 2:"), "{err}");
 }
+
+#[test]
+fn a_grid_composed_in_the_window_is_checked_as_a_file_and_errors_name_the_field() {
+    // As the window sends it: every field present, empty lists and nulls for "keep arm A's".
+    let sent = serde_json::json!({
+        "system": ["Be terse.", "Answer with the label only."],
+        "few_shot_k": [0, 3], "few_shot_strategy": ["random"], "few_shot_ids": [],
+        "few_shot_seed": null, "retrieval": [], "top_k": [],
+        "models": ["base", { "provider": "other", "model": "m2" }],
+        "temperature": [], "choose": "cheapest_within_best", "max_spend_usd": 1.5,
+        "halving": true, "min_slice": null, "validation": { "fraction": null, "max_rows": null,
+        "rows": 240, "seed": null, "stratify": null }
+    });
+    let g: grid::GridFile = serde_json::from_value(sent).unwrap();
+    let loaded = grid::from_draft(g, &exp()).unwrap();
+    // 2 systems × (1 + 1 few-shot settings) × 2 models.
+    assert_eq!(loaded.variations.len(), 8);
+    assert_eq!(
+        loaded.variations[7].label,
+        "system 2 · 3 random examples · m2 on other"
+    );
+    assert_eq!(loaded.grid.max_spend_usd, Some(1.5));
+
+    let bad: grid::GridFile = serde_json::from_value(serde_json::json!({
+        "models": [{ "provider": "elsewhere", "model": "x" }]
+    }))
+    .unwrap();
+    let err = grid::from_draft(bad, &exp()).unwrap_err().to_string();
+    assert!(
+        err.starts_with("the search grid, field `models[0].provider`:"),
+        "{err}"
+    );
+}
