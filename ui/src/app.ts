@@ -18,6 +18,7 @@ import { PricesScreen, priceFor } from "./screens/prices";
 import { ProvidersScreen } from "./screens/providers";
 import { ResultsScreen } from "./screens/results";
 import { RunsScreen } from "./screens/runs";
+import { SearchScreen } from "./screens/search";
 
 const IMPORTABLE = ["csv", "tsv", "txt", "jsonl", "json", "xlsx", "xls", "ods"];
 
@@ -52,6 +53,7 @@ export class App {
     this.nav = [
       this.datasets,
       this.runs,
+      new SearchScreen(redraw),
       new ProvidersScreen(redraw),
       new ArmsScreen(redraw),
       new FinetuneScreen(redraw),

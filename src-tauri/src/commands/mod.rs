@@ -12,6 +12,7 @@ pub mod local_finetune;
 pub mod prices;
 pub mod providers;
 pub mod runs;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 
