@@ -15,7 +15,7 @@ pub use state::AppState;
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
         app, arms, crossover, datasets, decision, files, finetune, local_finetune, offline, prices,
-        providers, runs,
+        providers, runs, search,
     };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
@@ -81,6 +81,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         runs::trend_chart,
         runs::clear_run_errors,
         runs::delete_run,
+        search::prepare_search,
+        search::start_search,
+        search::search_chart,
         decision::decide,
         decision::export_report,
     ])

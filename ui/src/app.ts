@@ -19,6 +19,7 @@ import { PricesScreen, priceFor } from "./screens/prices";
 import { ProvidersScreen } from "./screens/providers";
 import { ResultsScreen } from "./screens/results";
 import { RunsScreen } from "./screens/runs";
+import { SearchScreen } from "./screens/search";
 
 const IMPORTABLE = ["csv", "tsv", "txt", "jsonl", "json", "xlsx", "xls", "ods"];
 
@@ -55,6 +56,7 @@ export class App {
     this.nav = [
       this.datasets,
       this.runs,
+      new SearchScreen(redraw),
       new ProvidersScreen(redraw),
       new ArmsScreen(redraw),
       new FinetuneScreen(redraw),

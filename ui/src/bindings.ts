@@ -17,8 +17,8 @@ export const commands = {
 	 */
 	importDataset: (progress: Channel<ImportProgress>, path: string | null, options: ImportOptions_Deserialize) => typedError<ImportOutcome_Serialize, CommandError>(__TAURI_INVOKE("import_dataset", { progress, path, options })),
 	cancelImport: () => __TAURI_INVOKE<boolean>("cancel_import"),
-	datasetReport: (id: number) => typedError<ValidationReport, CommandError>(__TAURI_INVOKE("dataset_report", { id })),
-	splitDataset: (id: number, options: SplitOptions_Deserialize) => typedError<SplitOutcome, CommandError>(__TAURI_INVOKE("split_dataset", { id, options })),
+	datasetReport: (id: number) => typedError<ValidationReport_Serialize, CommandError>(__TAURI_INVOKE("dataset_report", { id })),
+	splitDataset: (id: number, options: SplitOptions_Deserialize) => typedError<SplitOutcome_Serialize, CommandError>(__TAURI_INVOKE("split_dataset", { id, options })),
 	datasetLeakage: (id: number) => typedError<LeakageReport, CommandError>(__TAURI_INVOKE("dataset_leakage", { id })),
 	/**  Deletes from train every row that leaks into test; returns how many went. */
 	removeLeaked: (id: number) => typedError<number, CommandError>(__TAURI_INVOKE("remove_leaked", { id })),
@@ -141,6 +141,19 @@ export const commands = {
 	 *  returns what was deleted.
 	 */
 	deleteRun: (runId: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_run", { runId })),
+	/**
+	 *  Carves a validation split if the dataset has none, creates the candidates of `grid`
+	 *  over arm A of the experiment file at `path`, and returns the search with its estimate;
+	 *  nothing is sent until `start_search`. `confirmed`: the fingerprint of the file's review.
+	 */
+	prepareSearch: (path: string, confirmed: string | null, grid: GridFile_Deserialize) => typedError<PreparedSearch_Serialize, CommandError>(__TAURI_INVOKE("prepare_search", { path, confirmed, grid })),
+	/**  Runs search `search_id` (prepared, or stopped) over the validation split to its choice. */
+	startSearch: (searchId: number, events: Channel<RunEvent_Deserialize>) => typedError<SearchOutcome_Serialize, CommandError>(__TAURI_INVOKE("start_search", { searchId, events })),
+	/**
+	 *  The candidates of finished search `search_id` (metric against cost per query, the
+	 *  chosen one marked) as SVG, at about the size the screen shows it.
+	 */
+	searchChart: (searchId: number) => typedError<string, CommandError>(__TAURI_INVOKE("search_chart", { searchId })),
 	/**
 	 *  The recommendation for run `run_id`; `questions`, when given, are saved with its
 	 *  experiment first.
@@ -712,6 +725,46 @@ export type CallFailures = {
 	calls: number,
 };
 
+/**  One candidate arm. */
+export type Candidate = {
+	index: number,
+	arm_id: number,
+	name: string,
+	/**  What it changes in arm A, in words. */
+	label: string,
+};
+
+/**  One candidate's figures on the cases it answered. */
+export type CandidateScore = CandidateScore_Serialize | CandidateScore_Deserialize;
+
+/**  One candidate's figures on the cases it answered. */
+export type CandidateScore_Deserialize = {
+	/**  Position in the grid's expansion (0-based). */
+	index: number,
+	name: string,
+	/**  Cases scored (errors included, as failures). */
+	n: number,
+	errors: number,
+	mean?: number | null,
+	interval?: Interval | null,
+	/**  Mean cost of an answered case, USD; `None` without a price. */
+	cost_per_query?: number | null,
+};
+
+/**  One candidate's figures on the cases it answered. */
+export type CandidateScore_Serialize = {
+	/**  Position in the grid's expansion (0-based). */
+	index: number,
+	name: string,
+	/**  Cases scored (errors included, as failures). */
+	n: number,
+	errors: number,
+	mean: number | null,
+	interval: Interval | null,
+	/**  Mean cost of an answered case, USD; `None` without a price. */
+	cost_per_query: number | null,
+};
+
 /**  How many cases each filter holds (before search), for the browser's tabs. */
 export type CaseCounts = {
 	all: number,
@@ -839,6 +892,27 @@ export type Choice = "keep_prompting" | "fine_tune" |
 "hybrid" | 
 /**  Collect data first. */
 "not_yet";
+
+/**  How the winner is chosen from the ranked candidates. */
+export type ChoiceRule = 
+/**  The highest metric (ties: the cheaper, then the earlier candidate). */
+"best" | 
+/**  The cheapest candidate whose metric is at least the low end of the best's interval. */
+"cheapest_within_best";
+
+export type Chosen = Chosen_Serialize | Chosen_Deserialize;
+
+export type Chosen_Deserialize = {
+	score: CandidateScore_Deserialize,
+	arm_id: number,
+	label: string,
+};
+
+export type Chosen_Serialize = {
+	score: CandidateScore_Serialize,
+	arm_id: number,
+	label: string,
+};
 
 /**  Precision, recall, F1 and support of one class. */
 export type ClassMetrics = {
@@ -1664,6 +1738,58 @@ export type GenParams_Serialize = {
 	response_format: ResponseFormat_Serialize | null,
 };
 
+export type GridFile = GridFile_Serialize | GridFile_Deserialize;
+
+export type GridFile_Deserialize = {
+	/**  System-prompt variants. */
+	system?: string[],
+	few_shot_k?: number[],
+	/**  `fixed`, `random` or `similar` (BM25). */
+	few_shot_strategy?: string[],
+	/**  For `fixed`: the examples' ids (or 0-based row numbers), the first k taken. */
+	few_shot_ids?: string[],
+	few_shot_seed?: number | null,
+	/**  Retrieved context on or off (on needs the arm's own `context.dir`). */
+	retrieval?: boolean[],
+	top_k?: number[],
+	models?: ModelSpec[],
+	temperature?: (number | null)[],
+	/**  `best` (default) or `cheapest_within_best`. */
+	choose?: string | null,
+	/**  Stop the search once it has spent this many USD. */
+	max_spend_usd?: number | null,
+	/**  Successive halving: default on when it saves calls. */
+	halving?: boolean | null,
+	min_slice?: number | null,
+	/**  The validation split carved when the dataset has none. */
+	validation?: ValidationSpec_Deserialize | null,
+};
+
+export type GridFile_Serialize = {
+	/**  System-prompt variants. */
+	system: string[],
+	few_shot_k: number[],
+	/**  `fixed`, `random` or `similar` (BM25). */
+	few_shot_strategy: string[],
+	/**  For `fixed`: the examples' ids (or 0-based row numbers), the first k taken. */
+	few_shot_ids: string[],
+	few_shot_seed: number | null,
+	/**  Retrieved context on or off (on needs the arm's own `context.dir`). */
+	retrieval: boolean[],
+	top_k: number[],
+	models: ModelSpec[],
+	temperature: (number | null)[],
+	/**  `best` (default) or `cheapest_within_best`. */
+	choose: string | null,
+	/**  Stop the search once it has spent this many USD. */
+	max_spend_usd: number | null,
+	/**  Successive halving: default on when it saves calls. */
+	halving: boolean | null,
+	min_slice: number | null,
+	/**  The validation split carved when the dataset has none. */
+	validation: ValidationSpec_Serialize | null,
+};
+
 export type HistoryArm = HistoryArm_Serialize | HistoryArm_Deserialize;
 
 export type HistoryArm_Deserialize = {
@@ -1834,7 +1960,7 @@ export type ImportOutcome_Deserialize = {
 	format: Format,
 	rows: number,
 	column_map: ColumnMap_Deserialize,
-	report: ValidationReport,
+	report: ValidationReport_Deserialize,
 };
 
 export type ImportOutcome_Serialize = {
@@ -1843,7 +1969,7 @@ export type ImportOutcome_Serialize = {
 	format: Format,
 	rows: number,
 	column_map: ColumnMap_Serialize,
-	report: ValidationReport,
+	report: ValidationReport_Serialize,
 };
 
 /**  How far an import has got. */
@@ -2173,6 +2299,9 @@ export type MetricSummary_Serialize = {
 	interval_method: string,
 };
 
+/**  A model on the arm's provider, or `{ provider = "...", model = "..." }`. */
+export type ModelSpec = string | { provider: string; model: string };
+
 /**  The model one arm calls in the re-run: `position` 0 is arm A, 1 is arm B. */
 export type ModelSwap = {
 	position: number,
@@ -2391,6 +2520,47 @@ export type PreparedRun_Serialize = {
 	 *  provider has a batch API (`None` otherwise): the choice offered before Start.
 	 */
 	batch: BatchEstimate_Serialize | null,
+};
+
+/**  A search ready to start. */
+export type PreparedSearch = PreparedSearch_Serialize | PreparedSearch_Deserialize;
+
+/**  A search ready to start. */
+export type PreparedSearch_Deserialize = {
+	search_id: number,
+	/**  The experiment over the held-out test split whose arm A the search chooses. */
+	experiment_id: number,
+	search_experiment_id: number,
+	/**  The run over the validation split. */
+	run_id: number,
+	primary_metric: string,
+	candidates: Candidate[],
+	validation_cases: number,
+	/**  Set when this search carved the validation split. */
+	carved?: ValidationOutcome | null,
+	rungs: Rung[],
+	rule: ChoiceRule,
+	max_spend_usd?: number | null,
+	estimate: SearchEstimate_Deserialize,
+};
+
+/**  A search ready to start. */
+export type PreparedSearch_Serialize = {
+	search_id: number,
+	/**  The experiment over the held-out test split whose arm A the search chooses. */
+	experiment_id: number,
+	search_experiment_id: number,
+	/**  The run over the validation split. */
+	run_id: number,
+	primary_metric: string,
+	candidates: Candidate[],
+	validation_cases: number,
+	/**  Set when this search carved the validation split. */
+	carved: ValidationOutcome | null,
+	rungs: Rung[],
+	rule: ChoiceRule,
+	max_spend_usd: number | null,
+	estimate: SearchEstimate_Serialize,
 };
 
 /**  What the mapping dialog shows before an import. */
@@ -3227,6 +3397,29 @@ export type RunSummary_Serialize = {
 	arms: RunArmSummary_Serialize[],
 };
 
+/**  One rung: how many candidates answer the first `cases` validation cases. */
+export type Rung = {
+	candidates: number,
+	cases: number,
+};
+
+/**  One rung's ranking. */
+export type RungResult = RungResult_Serialize | RungResult_Deserialize;
+
+/**  One rung's ranking. */
+export type RungResult_Deserialize = {
+	rung: Rung,
+	/**  Best first. */
+	ranked: CandidateScore_Deserialize[],
+};
+
+/**  One rung's ranking. */
+export type RungResult_Serialize = {
+	rung: Rung,
+	/**  Best first. */
+	ranked: CandidateScore_Serialize[],
+};
+
 /**  The assumptions of a projection: arm A (prompting) against arm B (fine-tuned or hybrid). */
 export type Scenario = Scenario_Serialize | Scenario_Deserialize;
 
@@ -3293,6 +3486,94 @@ export type Scenario_Serialize = {
 	correct_at: CorrectAt | null,
 };
 
+/**  Calls, tokens and cost before Start. */
+export type SearchEstimate = SearchEstimate_Serialize | SearchEstimate_Deserialize;
+
+/**  Calls, tokens and cost before Start. */
+export type SearchEstimate_Deserialize = {
+	/**  Every candidate on every validation case. */
+	calls_full: number,
+	/**  What the halving schedule sends (equal to `calls_full` without halving). */
+	calls_planned: number,
+	input_tokens_full: number | null,
+	/**  `max_tokens` × calls: an upper bound. */
+	max_output_tokens_full: number | null,
+	/**  Every candidate on every case; `None` when no candidate is priced. */
+	cost_full_usd?: number | null,
+	/**  The schedule's cost if the costliest candidates survived every rung: an upper bound. */
+	cost_planned_max_usd?: number | null,
+	unpriced_candidates: string[],
+};
+
+/**  Calls, tokens and cost before Start. */
+export type SearchEstimate_Serialize = {
+	/**  Every candidate on every validation case. */
+	calls_full: number,
+	/**  What the halving schedule sends (equal to `calls_full` without halving). */
+	calls_planned: number,
+	input_tokens_full: number | null,
+	/**  `max_tokens` × calls: an upper bound. */
+	max_output_tokens_full: number | null,
+	/**  Every candidate on every case; `None` when no candidate is priced. */
+	cost_full_usd: number | null,
+	/**  The schedule's cost if the costliest candidates survived every rung: an upper bound. */
+	cost_planned_max_usd: number | null,
+	unpriced_candidates: string[],
+};
+
+/**  How a search ended. */
+export type SearchOutcome = SearchOutcome_Serialize | SearchOutcome_Deserialize;
+
+/**  How a search ended. */
+export type SearchOutcome_Deserialize = {
+	search_id: number,
+	experiment_id: number,
+	/**  The run over the validation split. */
+	run_id: number,
+	/**  `completed`, or how the validation run stopped (cancelled, budget_stopped…). */
+	status: RunStatus,
+	primary_metric: string,
+	candidates: number,
+	validation_cases: number,
+	rule: ChoiceRule,
+	rungs: RungResult_Deserialize[],
+	chosen?: Chosen_Deserialize | null,
+	/**  Every candidate on every validation case. */
+	calls_full: number,
+	/**  Results the validation run holds (answered or errors). */
+	calls_made: number,
+	spend_usd: number | null,
+	/**  The report's sentence, every number in it shown beside it. */
+	sentence?: string | null,
+	/**  The pending run of the experiment over the held-out test split, arm A the chosen one. */
+	test_run_id?: number | null,
+};
+
+/**  How a search ended. */
+export type SearchOutcome_Serialize = {
+	search_id: number,
+	experiment_id: number,
+	/**  The run over the validation split. */
+	run_id: number,
+	/**  `completed`, or how the validation run stopped (cancelled, budget_stopped…). */
+	status: RunStatus,
+	primary_metric: string,
+	candidates: number,
+	validation_cases: number,
+	rule: ChoiceRule,
+	rungs: RungResult_Serialize[],
+	chosen: Chosen_Serialize | null,
+	/**  Every candidate on every validation case. */
+	calls_full: number,
+	/**  Results the validation run holds (answered or errors). */
+	calls_made: number,
+	spend_usd: number | null,
+	/**  The report's sentence, every number in it shown beside it. */
+	sentence: string | null,
+	/**  The pending run of the experiment over the held-out test split, arm A the chosen one. */
+	test_run_id: number | null,
+};
+
 /**  One assumption moved ±25 % and the break-even volume each end gives (`None`: never crosses). */
 export type SensitivityRow = SensitivityRow_Serialize | SensitivityRow_Deserialize;
 
@@ -3324,7 +3605,9 @@ export type Severity =
 export type Side = "a" | "b";
 
 /**  Which part of a dataset a row belongs to. */
-export type Split = "train" | "test" | "unassigned";
+export type Split = "train" | 
+/**  Carved from train: where a prompt search chooses, never the held-out test rows. */
+"validation" | "test" | "unassigned";
 
 /**  Which rows of a dataset an operation covers. */
 export type SplitFilter = "train" | "test" | "all";
@@ -3351,12 +3634,22 @@ export type SplitOptions_Serialize = {
 	force: boolean,
 };
 
-export type SplitOutcome = {
+export type SplitOutcome = SplitOutcome_Serialize | SplitOutcome_Deserialize;
+
+export type SplitOutcome_Deserialize = {
 	train_rows: number,
 	test_rows: number,
 	/**  Whether the split was stratified by label. */
 	stratified: boolean,
-	report: ValidationReport,
+	report: ValidationReport_Deserialize,
+};
+
+export type SplitOutcome_Serialize = {
+	train_rows: number,
+	test_rows: number,
+	/**  Whether the split was stratified by label. */
+	stratified: boolean,
+	report: ValidationReport_Serialize,
 };
 
 /**  What `start` needs beyond the preflight. */
@@ -3593,9 +3886,21 @@ export type TrendPoint_Serialize = {
 	cost_per_query: number | null,
 };
 
-export type ValidationReport = {
+export type ValidationOutcome = {
+	train_rows: number,
+	validation_rows: number,
+	test_rows: number,
+	/**  Whether the rows were drawn per label. */
+	stratified: boolean,
+};
+
+export type ValidationReport = ValidationReport_Serialize | ValidationReport_Deserialize;
+
+export type ValidationReport_Deserialize = {
 	rows: number,
 	train_rows: number,
+	/**  Rows carved from train for choosing the prompting arm (not in `train_rows`). */
+	validation_rows?: number,
 	test_rows: number,
 	unassigned_rows: number,
 	/**  The text encoding the file was read with ("UTF-8", "UTF-16LE", "Windows-1252"...). */
@@ -3616,6 +3921,51 @@ export type ValidationReport = {
 	input_tokens: LengthStats,
 	token_estimate: string,
 	warnings: ReportWarning[],
+};
+
+export type ValidationReport_Serialize = {
+	rows: number,
+	train_rows: number,
+	/**  Rows carved from train for choosing the prompting arm (not in `train_rows`). */
+	validation_rows: number,
+	test_rows: number,
+	unassigned_rows: number,
+	/**  The text encoding the file was read with ("UTF-8", "UTF-16LE", "Windows-1252"...). */
+	encoding: string,
+	empty_inputs: number,
+	empty_expected: number,
+	/**  Rows whose input and expected output both repeat an earlier row. */
+	duplicate_rows: number,
+	/**  Rows whose input repeats an earlier row (whatever their expected output). */
+	duplicate_inputs: number,
+	/**  Whether the expected values look like class labels. */
+	labelled: boolean,
+	/**  Count per label, most frequent first (empty unless `labelled`). */
+	labels: LabelCount[],
+	/**  Input length in characters. */
+	input_chars: LengthStats,
+	/**  Input length in estimated tokens ([`TOKEN_ESTIMATE`]). */
+	input_tokens: LengthStats,
+	token_estimate: string,
+	warnings: ReportWarning[],
+};
+
+export type ValidationSpec = ValidationSpec_Serialize | ValidationSpec_Deserialize;
+
+export type ValidationSpec_Deserialize = {
+	fraction?: number | null,
+	max_rows?: number | null,
+	rows?: number | null,
+	seed?: number | null,
+	stratify?: boolean | null,
+};
+
+export type ValidationSpec_Serialize = {
+	fraction: number | null,
+	max_rows: number | null,
+	rows: number | null,
+	seed: number | null,
+	stratify: boolean | null,
 };
 
 /**  The verdict with the sentence that states it and its numbers. */

@@ -1,6 +1,6 @@
 // The validation report of a dataset, as a view: counts, lengths, labels and warnings.
 import { html, nothing, type TemplateResult } from "lit-html";
-import type { ValidationReport } from "./bindings";
+import type { ValidationReport_Serialize as ValidationReport } from "./bindings";
 import { count } from "./format";
 import { labelBars } from "./widgets";
 
@@ -15,6 +15,10 @@ export function reportView(r: ValidationReport): TemplateResult {
       <div><dt>Rows</dt><dd id="report-rows">${count(r.rows)}</dd></div>
       <div><dt>Train / test</dt><dd>${count(r.train_rows)} / ${count(r.test_rows)}${
         r.unassigned_rows > 0 ? html` <span class="muted">(${count(r.unassigned_rows)} unassigned)</span>` : nothing
+      }${
+        r.validation_rows > 0
+          ? html` <span class="muted" id="report-validation">(+ ${count(r.validation_rows)} validation, carved from train)</span>`
+          : nothing
       }</dd></div>
       <div><dt>Empty inputs</dt><dd>${count(r.empty_inputs)}</dd></div>
       <div><dt>Empty expected</dt><dd>${count(r.empty_expected)}</dd></div>

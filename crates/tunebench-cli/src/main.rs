@@ -69,6 +69,9 @@ enum Command {
         #[command(flatten)]
         flags: cmd::run::RunFlags,
     },
+    /// Choose the best prompting arm A from a grid of candidates on a validation split
+    /// carved from train, never on the held-out test cases.
+    Search(cmd::search::SearchArgs),
     /// Continue an interrupted run, sending only the cases without a result.
     Resume {
         run_id: i32,
@@ -141,6 +144,7 @@ fn main() -> ExitCode {
         Command::Finetune { action } => cmd::finetune::run(cli.db.as_deref(), action, &out),
         Command::Offline(args) => cmd::offline::run(cli.db.as_deref(), args, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
+        Command::Search(args) => cmd::search::run(cli.db.as_deref(), args, &out),
         Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
         Command::Run {
             experiment,

@@ -19,6 +19,7 @@ pub mod report;
 pub mod retrieval;
 pub mod run;
 pub mod score;
+pub mod search;
 pub mod stats;
 pub mod store;
 

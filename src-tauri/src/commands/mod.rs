@@ -13,6 +13,7 @@ pub mod offline;
 pub mod prices;
 pub mod providers;
 pub mod runs;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 import { render } from "lit-html";
 import { describe, expect, it, vi } from "vitest";
-import type { DatasetSummary, LeakageReport, ValidationReport } from "../bindings";
+import type { DatasetSummary, LeakageReport, ValidationReport_Serialize as ValidationReport } from "../bindings";
 import { duplicatesView, leakageView, type Confirming, type RemovalActions } from "./dataset";
 
 vi.mock("@tauri-apps/plugin-dialog", () => ({ ask: vi.fn(), save: vi.fn(), open: vi.fn() }));

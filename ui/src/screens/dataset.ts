@@ -11,7 +11,7 @@ import {
   type ExportFormat,
   type LeakageReport,
   type SplitFilter,
-  type ValidationReport,
+  type ValidationReport_Serialize as ValidationReport,
 } from "../bindings";
 import { count, plural } from "../format";
 import { reportView } from "../report";

@@ -1,6 +1,6 @@
 import { render } from "lit-html";
 import { describe, expect, it, vi } from "vitest";
-import type { DatasetSummary, ValidationReport } from "../bindings";
+import type { DatasetSummary, ValidationReport_Serialize as ValidationReport } from "../bindings";
 import { datasetsView, type State } from "./datasets";
 
 const actions = { pickFile: vi.fn(), importSample: vi.fn() };
@@ -21,7 +21,7 @@ function summary(over: Partial<DatasetSummary>): DatasetSummary {
 function report(labels: [string, number][]): ValidationReport {
   const len = { min: 1, p50: 2, p95: 3, max: 4, mean: 2, total: 20 };
   return {
-    rows: 10, train_rows: 0, test_rows: 0, unassigned_rows: 10, encoding: "UTF-8",
+    rows: 10, train_rows: 0, validation_rows: 0, test_rows: 0, unassigned_rows: 10, encoding: "UTF-8",
     empty_inputs: 0, empty_expected: 0, duplicate_rows: 0, duplicate_inputs: 0,
     labelled: labels.length > 0, labels: labels.map(([label, count]) => ({ label, count })),
     input_chars: len, input_tokens: len, token_estimate: "characters / 4", warnings: [],

@@ -2,7 +2,7 @@
 // counts and label distribution; the empty store offers the built-in sample.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { call, describe } from "../api";
-import { commands, type DatasetSummary, type ValidationReport } from "../bindings";
+import { commands, type DatasetSummary, type ValidationReport_Serialize as ValidationReport } from "../bindings";
 import { count, timestamp } from "../format";
 import type { Redraw, Screen } from "../screen";
 import { errorBox, labelBars } from "../widgets";

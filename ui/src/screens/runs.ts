@@ -285,7 +285,12 @@ export class RunsScreen implements Screen, ActState {
 }
 
 /** What an experiment file would do, with "Run it" and "Cancel": shown before it runs. */
-export function reviewView(review: FileReview, confirm: () => void, cancel: () => void): TemplateResult {
+export function reviewView(
+  review: FileReview,
+  confirm: () => void,
+  cancel: () => void,
+  words: { title: string; confirm: string } | null = null,
+): TemplateResult {
   const name = review.file.split(/[\\/]/).pop() ?? review.file;
   const status = (p: FileReview["providers"][number]) =>
     p.status === "stored"
@@ -294,7 +299,7 @@ export function reviewView(review: FileReview, confirm: () => void, cancel: () =
         ? html`<span class="tag bad">new</span>`
         : html`<span class="tag bad">new</span> <span class="small">the stored “${p.name}” sends elsewhere and is left as it is</span>`;
   return html`<section class="panel" id="run-review">
-    <h3>Run ${name}?</h3>
+    <h3>${words?.title ?? `Run ${name}?`}</h3>
     <p id="run-review-summary">${review.needs_confirmation
       ? "This file brings providers, API keys or folders this app does not know yet. Check where it would send your prompts and keys before you run it."
       : "This file uses only providers, keys and folders this app already knows."}</p>
@@ -319,7 +324,7 @@ export function reviewView(review: FileReview, confirm: () => void, cancel: () =
         )}</ul>`
       : nothing}
     <div class="actions">
-      <button class="primary" id="run-review-confirm" @click=${confirm}>Run it</button>
+      <button class="primary" id="run-review-confirm" @click=${confirm}>${words?.confirm ?? "Run it"}</button>
       <button id="run-review-cancel" @click=${cancel}>Cancel</button>
     </div>
   </section>`;

@@ -16,6 +16,7 @@ pub mod report;
 pub mod rerun;
 pub mod resume;
 pub mod run;
+pub mod search;
 pub mod split;
 
 use std::path::{Path, PathBuf};

@@ -30,6 +30,14 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         ))
         .into());
     }
+    if let Some(search_id) = store::search::for_run(&conn, run_id)? {
+        // Resumed as a run, every candidate would answer every case: halving undone.
+        return Err(Error::Invalid(format!(
+            "run {run_id} is the validation run of prompt search {search_id}; carry the search \
+             on with `tunebench search --resume {search_id}`"
+        ))
+        .into());
+    }
     eprintln!("run {run_id} is {}; resuming", status.as_str());
     if args.retry_errors {
         let n = run::clear_errors(&conn, &db_path, run_id)?;

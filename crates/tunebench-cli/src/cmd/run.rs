@@ -107,7 +107,10 @@ pub fn run(db: Option<&Path>, args: &Args<'_>, out: &Output) -> anyhow::Result<(
 /// Before a file's first run: shows on stderr what it would do and, when it brings
 /// anything the store does not know, asks on the terminal (or takes `--yes`). Returns the
 /// fingerprint confirmed, if any; refuses without a terminal to ask on.
-fn confirm(review: &experiment::FileReview, yes: bool) -> anyhow::Result<Option<String>> {
+pub(crate) fn confirm(
+    review: &experiment::FileReview,
+    yes: bool,
+) -> anyhow::Result<Option<String>> {
     use std::io::{BufRead, IsTerminal, Write};
     if !review.needs_confirmation {
         return Ok(None);
@@ -296,16 +299,16 @@ pub(super) fn print_summary(s: &RunSummary, spend: f64) -> anyhow::Result<()> {
 }
 
 /// Progress on stderr, one line at most every half second.
-pub(super) struct ProgressPrinter {
+pub(crate) struct ProgressPrinter {
     last: Option<Instant>,
 }
 
 impl ProgressPrinter {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { last: None }
     }
 
-    pub(super) fn print(&mut self, p: &Progress) {
+    pub(crate) fn print(&mut self, p: &Progress) {
         if self
             .last
             .is_some_and(|t| t.elapsed() < Duration::from_millis(500))

@@ -13,6 +13,7 @@ pub mod metric;
 mod place;
 pub mod preset;
 pub mod quality;
+pub mod search;
 pub mod tornado;
 pub mod trend;
 
@@ -27,6 +28,7 @@ pub use cumulative::{CumulativeData, MonthlySeries};
 pub use latency::{LatencyData, LatencySample};
 pub use metric::{MetricBar, MetricData, MetricGroup};
 pub use quality::{QualityData, QualityPoint};
+pub use search::{SearchChartData, SearchPoint};
 pub use tornado::{TornadoBar, TornadoData};
 pub use trend::{TrendData, TrendPoint, TrendRun};
 
@@ -91,6 +93,7 @@ pub enum ChartData {
     Confusion(ConfusionData),
     Tornado(TornadoData),
     Trend(TrendData),
+    Search(SearchChartData),
 }
 
 impl ChartData {
@@ -105,6 +108,7 @@ impl ChartData {
             ChartData::Confusion(_) => "confusion",
             ChartData::Tornado(_) => "tornado",
             ChartData::Trend(_) => "trend",
+            ChartData::Search(_) => "search",
         }
     }
 }
@@ -195,6 +199,7 @@ fn draw_data<DB: DrawingBackend>(
         ChartData::Confusion(d) => confusion::draw(area, d, look),
         ChartData::Tornado(d) => tornado::draw(area, d, look),
         ChartData::Trend(d) => trend::draw(area, d, look),
+        ChartData::Search(d) => search::draw(area, d, look),
     }
 }
 

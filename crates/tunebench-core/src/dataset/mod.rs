@@ -19,6 +19,7 @@ mod record;
 mod report;
 mod sheet;
 mod split;
+mod validation;
 
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +36,12 @@ pub use leakage::{
 pub use mapping::ColumnMap;
 pub use page::{delete, examples_page, find, Example, ExamplePage, MetaField, PageQuery};
 pub use report::{report, LabelCount, LengthStats, ReportWarning, ValidationReport, WarningCode};
+pub(crate) use split::shuffle;
 pub use split::{split, SplitOptions, SplitOutcome};
+pub use validation::{
+    carve_validation, ValidationOptions, ValidationOutcome, DEFAULT_VALIDATION_FRACTION,
+    DEFAULT_VALIDATION_MAX_ROWS,
+};
 
 /// The largest single field accepted: 4 MiB of UTF-8 (about a million tokens), more than
 /// any model's context. A bigger field is refused with a message naming its place, so one
@@ -66,6 +72,8 @@ pub struct DatasetSummary {
 #[serde(rename_all = "snake_case")]
 pub enum Split {
     Train,
+    /// Carved from train: where a prompt search chooses, never the held-out test rows.
+    Validation,
     Test,
     Unassigned,
 }
@@ -74,6 +82,7 @@ impl Split {
     pub fn as_str(self) -> &'static str {
         match self {
             Split::Train => "train",
+            Split::Validation => "validation",
             Split::Test => "test",
             Split::Unassigned => "unassigned",
         }
@@ -83,6 +92,7 @@ impl Split {
     pub fn from_stored(s: &str) -> Split {
         match s {
             "train" => Split::Train,
+            "validation" => Split::Validation,
             "test" => Split::Test,
             _ => Split::Unassigned,
         }

@@ -25,6 +25,9 @@ pub const TOKEN_ESTIMATE: &str = "characters / 4";
 pub struct ValidationReport {
     pub rows: u32,
     pub train_rows: u32,
+    /// Rows carved from train for choosing the prompting arm (not in `train_rows`).
+    #[serde(default)]
+    pub validation_rows: u32,
     pub test_rows: u32,
     pub unassigned_rows: u32,
     /// The text encoding the file was read with ("UTF-8", "UTF-16LE", "Windows-1252"...).
@@ -95,11 +98,12 @@ pub fn report(conn: &Connection, id: i32) -> Result<ValidationReport> {
 
 impl ValidationReport {
     /// Sets the split counts and recomputes the warnings (after a split or a removal).
-    pub(crate) fn refresh(&mut self, train: u32, test: u32, unassigned: u32) {
+    pub(crate) fn refresh(&mut self, train: u32, validation: u32, test: u32, unassigned: u32) {
         self.train_rows = train;
+        self.validation_rows = validation;
         self.test_rows = test;
         self.unassigned_rows = unassigned;
-        self.rows = train + test + unassigned;
+        self.rows = train + validation + test + unassigned;
         self.warnings = self.compute_warnings();
     }
 
@@ -115,7 +119,7 @@ impl ValidationReport {
             );
         }
         // Before a split every row may end up in training.
-        let training = if self.train_rows + self.test_rows == 0 {
+        let training = if self.train_rows + self.validation_rows + self.test_rows == 0 {
             self.rows
         } else {
             self.train_rows
@@ -171,7 +175,7 @@ pub(crate) struct ReportBuilder {
     empty_expected: u32,
     duplicate_rows: u32,
     duplicate_inputs: u32,
-    splits: [u32; 3],
+    splits: [u32; 4],
 }
 
 impl ReportBuilder {
@@ -187,7 +191,7 @@ impl ReportBuilder {
             empty_expected: 0,
             duplicate_rows: 0,
             duplicate_inputs: 0,
-            splits: [0; 3],
+            splits: [0; 4],
         }
     }
 
@@ -222,8 +226,9 @@ impl ReportBuilder {
         }
         self.splits[match split {
             super::Split::Train => 0,
-            super::Split::Test => 1,
-            super::Split::Unassigned => 2,
+            super::Split::Validation => 1,
+            super::Split::Test => 2,
+            super::Split::Unassigned => 3,
         }] += 1;
     }
 
@@ -250,6 +255,7 @@ impl ReportBuilder {
         let mut r = ValidationReport {
             rows,
             train_rows: 0,
+            validation_rows: 0,
             test_rows: 0,
             unassigned_rows: 0,
             encoding: encoding.to_string(),
@@ -264,7 +270,12 @@ impl ReportBuilder {
             token_estimate: TOKEN_ESTIMATE.to_string(),
             warnings: Vec::new(),
         };
-        r.refresh(self.splits[0], self.splits[1], self.splits[2]);
+        r.refresh(
+            self.splits[0],
+            self.splits[1],
+            self.splits[2],
+            self.splits[3],
+        );
         r
     }
 }

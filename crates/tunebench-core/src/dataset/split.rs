@@ -82,7 +82,8 @@ pub fn split(conn: &Connection, id: i32, opts: &SplitOptions) -> Result<SplitOut
     let tx = conn.unchecked_transaction()?;
     store::example::assign_splits(&tx, id, &test_ids)?;
     let (train, test, unassigned) = store::example::split_counts(&tx, id)?;
-    rep.refresh(train, test, unassigned);
+    let validation = store::example::validation_count(&tx, id)?;
+    rep.refresh(train, validation, test, unassigned);
     let json = serde_json::to_string(&rep).unwrap_or_else(|_| "{}".into());
     store::dataset::set_report(&tx, id, rep.rows, &json)?;
     tx.commit()?;
@@ -95,7 +96,7 @@ pub fn split(conn: &Connection, id: i32, opts: &SplitOptions) -> Result<SplitOut
 }
 
 /// Fisher-Yates with an unbiased bounded draw, fixed here so a seed's split never changes.
-fn shuffle(ids: &mut [i64], rng: &mut ChaCha8Rng) {
+pub(crate) fn shuffle(ids: &mut [i64], rng: &mut ChaCha8Rng) {
     for i in (1..ids.len()).rev() {
         let j = below(rng, i as u64 + 1) as usize;
         ids.swap(i, j);

@@ -232,7 +232,8 @@ pub fn run_report(
     let n_cases = match exp.split.as_str() {
         "train" => train,
         "test" => test,
-        _ => train + test + unassigned,
+        "validation" => store::example::validation_count(conn, exp.dataset_id)?,
+        _ => train + test + unassigned + store::example::validation_count(conn, exp.dataset_id)?,
     };
     Ok(RunReport {
         run_id,

@@ -88,6 +88,36 @@ pub fn assign_splits(conn: &Connection, dataset_id: i32, test_ids: &[i64]) -> Re
     Ok(())
 }
 
+/// Makes the rows `validation_ids` of dataset `id` its validation split, every other row
+/// of train or validation going (back) to train; test and unassigned rows are not touched.
+pub fn assign_validation(conn: &Connection, dataset_id: i32, validation_ids: &[i64]) -> Result<()> {
+    conn.execute(
+        "UPDATE example SET split = 'train' WHERE dataset_id = ?1 AND split = 'validation'",
+        [dataset_id],
+    )?;
+    let mut stmt = conn.prepare(
+        "UPDATE example SET split = 'validation'
+          WHERE id = ?1 AND dataset_id = ?2 AND split = 'train'",
+    )?;
+    for id in validation_ids {
+        stmt.execute((id, dataset_id))?;
+    }
+    Ok(())
+}
+
+/// `(id, expected)` of the rows of dataset `id` in `split`, in file order.
+pub fn ids_and_expected_in(
+    conn: &Connection,
+    dataset_id: i32,
+    split: &str,
+) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, expected FROM example WHERE dataset_id = ?1 AND split = ?2 ORDER BY ordinal",
+    )?;
+    let rows = stmt.query_map((dataset_id, split), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Deletes the examples with these ids.
 pub fn delete_ids(conn: &Connection, ids: &[i64]) -> Result<()> {
     let mut stmt = conn.prepare("DELETE FROM example WHERE id = ?1")?;
@@ -99,7 +129,8 @@ pub fn delete_ids(conn: &Connection, ids: &[i64]) -> Result<()> {
 
 // ---- reads ----
 
-/// Row counts of dataset `id` per split: (train, test, unassigned).
+/// Row counts of dataset `id` per split: (train, test, unassigned); validation rows are in
+/// none of them ([`validation_count`]).
 pub fn split_counts(conn: &Connection, dataset_id: i32) -> Result<(u32, u32, u32)> {
     let mut stmt =
         conn.prepare("SELECT split, COUNT(*) FROM example WHERE dataset_id = ?1 GROUP BY split")?;
@@ -112,10 +143,20 @@ pub fn split_counts(conn: &Connection, dataset_id: i32) -> Result<(u32, u32, u32
         match split.as_str() {
             "train" => counts.0 = n,
             "test" => counts.1 = n,
+            "validation" => {}
             _ => counts.2 += n,
         }
     }
     Ok(counts)
+}
+
+/// Rows of dataset `id` in the validation split.
+pub fn validation_count(conn: &Connection, dataset_id: i32) -> Result<u32> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM example WHERE dataset_id = ?1 AND split = 'validation'",
+        [dataset_id],
+        |r| r.get(0),
+    )?)
 }
 
 /// `(id, expected)` of every row of dataset `id`, in file order.

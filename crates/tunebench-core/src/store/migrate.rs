@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_local_provider.sql"),
     include_str!("../../migrations/0005_machine_cost.sql"),
     include_str!("../../migrations/0006_batch_runs.sql"),
+    include_str!("../../migrations/0007_validation_split_and_search.sql"),
 ];
 
 /// The schema version this build writes.

@@ -16,6 +16,7 @@ pub mod result;
 pub mod result_read;
 pub mod run;
 pub mod scenario;
+pub mod search;
 pub mod setting;
 
 use std::path::{Path, PathBuf};

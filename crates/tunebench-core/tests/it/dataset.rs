@@ -16,6 +16,7 @@ use crate::support::{temp_db, TempDb};
 mod export;
 mod formats;
 mod split;
+mod validation;
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -33,6 +33,7 @@ mod run;
 mod score_pipeline;
 mod score_props;
 mod score_reference;
+mod search;
 mod stats_compare;
 mod stats_reference;
 mod store;

@@ -258,3 +258,48 @@ fn a_version_2_fine_tune_job_row_is_carried_into_the_rebuilt_table() {
     );
     assert_eq!(store::fine_tune::live(&conn).unwrap().len(), 1);
 }
+
+#[test]
+fn a_version_4_database_keeps_its_rows_and_gains_the_validation_split_and_searches() {
+    let db = temp_db();
+    {
+        let raw = raw(&db.path);
+        for sql in [
+            include_str!("../../migrations/0001_init.sql"),
+            include_str!("../../migrations/0002_finish_reason_and_cache_writes.sql"),
+            include_str!("../../migrations/0003_fine_tune_jobs.sql"),
+            include_str!("../../migrations/0004_local_provider.sql"),
+        ] {
+            raw.execute_batch(sql).unwrap();
+        }
+        raw.execute_batch(
+            "INSERT INTO dataset (id, name, source_file, source_format, imported_at)
+                 VALUES (1, 'd', 'd.csv', 'csv', 't');
+             INSERT INTO example (id, dataset_id, ordinal, input, expected, split)
+                 VALUES (7, 1, 0, 'in', 'out', 'train'), (8, 1, 1, 'in2', 'out2', 'test');
+             INSERT INTO experiment (id, name, dataset_id, split, questions, created_at)
+                 VALUES (3, 'e', 1, 'test', '{\"q\":1}', 't');",
+        )
+        .unwrap();
+        raw.pragma_update(None, "user_version", 4).unwrap();
+    }
+    let conn = store::open(&db.path).unwrap();
+    assert_eq!(store::schema_version(&conn).unwrap(), LATEST_VERSION);
+    let split: String = conn
+        .query_row("SELECT split FROM example WHERE id = 8", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(split, "test");
+    conn.execute("UPDATE example SET split = 'validation' WHERE id = 7", [])
+        .unwrap();
+    let exp = store::experiment::get(&conn, 3).unwrap();
+    assert_eq!((exp.name.as_str(), exp.split.as_str()), ("e", "test"));
+    conn.execute(
+        "INSERT INTO experiment (name, dataset_id, split, created_at) VALUES ('s', 1, 'validation', 't')",
+        [],
+    )
+    .unwrap();
+    let searches: i64 = conn
+        .query_row("SELECT COUNT(*) FROM search", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(searches, 0);
+}

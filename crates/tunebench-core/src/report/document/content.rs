@@ -133,6 +133,7 @@ pub(super) fn blocks(
     cost_blocks(conn, d, &[&arm_a, &arm_b], &mut b)?;
     history_blocks(conn, db_path, r.run_id, &mut b)?;
     dataset_blocks(conn, r.experiment_id, &mut b)?;
+    super::search::search_blocks(conn, r.experiment_id, a.arm_id, &mut b)?;
     b.push(Block::Heading("Arms".into()));
     for arm in [&arm_a, &arm_b] {
         arm_blocks(arm, &mut b)?;

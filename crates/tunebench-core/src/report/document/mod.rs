@@ -10,6 +10,7 @@ mod cost;
 mod html;
 mod inputs;
 mod markdown;
+mod search;
 
 pub use html::escape;
 

@@ -1,0 +1,122 @@
+//! The candidates of a prompt search: each one's primary metric on the validation cases
+//! (with its interval) against its cost per query, the chosen one marked, so a person sees
+//! what the choice traded. Candidates halved out early are drawn muted: they were scored on
+//! fewer cases.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::frame::{style_mesh, Drawn, Look};
+use crate::money::usd;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SearchPoint {
+    /// What the candidate changes in arm A ("system 2 · 3 random examples").
+    pub label: String,
+    /// $ per query on the validation cases.
+    pub cost_per_query: f64,
+    pub metric: f64,
+    pub low: f64,
+    pub high: f64,
+    /// Validation cases it was scored on (fewer when halved out early).
+    pub cases: u32,
+    /// Whether it reached the last rung.
+    pub finalist: bool,
+    pub chosen: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SearchChartData {
+    /// The metric axis, e.g. "accuracy".
+    pub metric: String,
+    pub points: Vec<SearchPoint>,
+}
+
+pub(crate) fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &SearchChartData,
+    look: &Look,
+) -> Drawn {
+    let x_max = d
+        .points
+        .iter()
+        .map(|p| p.cost_per_query)
+        .fold(0.0_f64, f64::max)
+        .max(1e-6)
+        * 1.35;
+    let lo = d
+        .points
+        .iter()
+        .map(|p| p.low.min(p.metric))
+        .fold(f64::INFINITY, f64::min);
+    let hi = d
+        .points
+        .iter()
+        .map(|p| p.high.max(p.metric))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (y_lo, y_hi) = if lo.is_finite() && hi > lo {
+        let pad = (hi - lo) * 0.15;
+        (lo - pad, hi + pad)
+    } else {
+        (0.0, 1.0)
+    };
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(look.px(90.0))
+        .y_label_area_size(look.px(150.0))
+        .build_cartesian_2d(0.0..x_max, y_lo..y_hi)?;
+    let x_fmt = |v: &f64| usd(*v);
+    let y_fmt = |v: &f64| format!("{v:.2}");
+    let mut mesh = chart.configure_mesh();
+    style_mesh(
+        &mut mesh,
+        look,
+        "Cost per query on validation (USD)",
+        &d.metric,
+    );
+    mesh.x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .draw()?;
+    let cap = x_max * 0.006;
+    // The muted ones first, so the finalists and the choice are drawn over them.
+    let mut order: Vec<&SearchPoint> = d.points.iter().collect();
+    order.sort_by_key(|p| (p.chosen, p.finalist));
+    for p in order {
+        let (color, width, r) = if p.chosen {
+            (look.series(1), 4.0, 16.0)
+        } else if p.finalist {
+            (look.series(0), 2.5, 10.0)
+        } else {
+            (look.muted, 1.5, 7.0)
+        };
+        let stroke = look.stroke(color, width);
+        let x = p.cost_per_query;
+        chart.draw_series([
+            PathElement::new(vec![(x, p.low), (x, p.high)], stroke),
+            PathElement::new(vec![(x - cap, p.low), (x + cap, p.low)], stroke),
+            PathElement::new(vec![(x - cap, p.high), (x + cap, p.high)], stroke),
+        ])?;
+        let r = look.px(r);
+        let dot = EmptyElement::at((x, p.metric)) + Circle::new((0, 0), r, color.filled());
+        if p.chosen || p.finalist {
+            let text = if p.chosen {
+                format!("chosen: {} · {} · {:.3}", p.label, usd(x), p.metric)
+            } else {
+                p.label.clone()
+            };
+            let style = if p.chosen {
+                look.text(26.0)
+            } else {
+                look.muted_text(20.0)
+            };
+            chart.draw_series(std::iter::once(
+                dot + Text::new(text, (r + look.px(10.0), -look.px(14.0)), style),
+            ))?;
+        } else {
+            chart.draw_series(std::iter::once(dot))?;
+        }
+    }
+    Ok(())
+}
