@@ -158,8 +158,37 @@ fn a_slide_pack_writes_every_chart_at_slide_size_with_one_caption_each() {
             sentence.chars().any(|c| c.is_ascii_digit()),
             "every caption cites a number: {line}"
         );
+        assert!(
+            sentence.ends_with('.') && sentence.matches("At ").count() <= 1,
+            "every caption is one sentence, naming the volume once: {line}"
+        );
     }
     let crossover = lines.iter().find(|l| l.contains("-crossover.png")).unwrap();
     let expected = format!("Break-even at {}/day", tunebench_core::money::count(be));
     assert!(crossover.contains(&expected), "{crossover} / {expected}");
+
+    // At 1 query a day the training is never paid back: the caption says so in one
+    // sentence that names the volume once.
+    let low = dir.path().join("low");
+    support::tunebench_json(
+        std::path::Path::new(&db),
+        &[
+            "chart",
+            "pack",
+            &run_id,
+            "--volume",
+            "1",
+            "--out",
+            low.to_str().unwrap(),
+        ],
+    );
+    let captions = std::fs::read_to_string(low.join("captions.md")).unwrap();
+    let cumulative = captions
+        .lines()
+        .find(|l| l.contains("-cumulative.png"))
+        .unwrap();
+    assert!(
+        cumulative.ends_with("never pays back.") && cumulative.matches("At ").count() == 1,
+        "{cumulative}"
+    );
 }

@@ -69,7 +69,9 @@ pub fn cumulative(c: &CostReport) -> String {
             "At {}/day the first training run is paid back in month {m}, in under 0.1 months.",
             count(c.queries_per_day)
         ),
-        (_, _, Some(note)) => format!("At {}/day: {note}", count(c.queries_per_day)),
+        // A note that already names the volume stands alone.
+        (_, _, Some(note)) if note.starts_with("At ") => format!("{note}."),
+        (_, _, Some(note)) => format!("At {}/day: {note}.", count(c.queries_per_day)),
         _ => format!(
             "At {}/day no training run is paid back.",
             count(c.queries_per_day)
