@@ -13,6 +13,8 @@ mod decision_quality;
 mod experiment;
 mod finetune;
 mod finetune_fakes;
+mod finetune_jobs;
+mod finetune_setup;
 mod layering;
 mod local_model;
 mod price;
