@@ -81,7 +81,9 @@ pub enum Action {
         /// Fireworks: the account id.
         #[arg(long)]
         fireworks_account: Option<String>,
-        /// Azure OpenAI: the deployment name the fine-tune will be served under.
+        /// Azure OpenAI: the deployment the fine-tune will be served under: a name you made,
+        /// or its full resource ID (/subscriptions/…/deployments/NAME) for Tunebench to
+        /// create it with the Entra token in AZURE_MANAGEMENT_TOKEN.
         #[arg(long)]
         azure_deployment: Option<String>,
     },

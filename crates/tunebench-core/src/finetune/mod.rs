@@ -4,6 +4,7 @@
 //! turns into: a fine-tuned arm with its measured training cost. `local` trains a model on
 //! this machine with llama.cpp (`llama_log` reads its trainer's progress).
 
+pub mod azure;
 pub mod examples;
 pub mod flow;
 pub mod job;

@@ -12,7 +12,10 @@ use serde_json::{json, Value};
 
 use crate::provider_server::{self as server, Recorded, Reply, TestServer};
 
+mod azure;
 mod upload;
+
+pub use azure::{DEPLOYMENT, MANAGEMENT_TOKEN};
 
 use upload::{take_upload, Upload};
 
@@ -45,6 +48,9 @@ pub struct State {
     /// Base models the fake refuses, as the real API refuses an unknown model.
     pub refuse_model: Option<&'static str>,
     pub polls: u32,
+    /// Azure's management API: the deployment asked for, and the looks at it.
+    pub deployment: Option<Value>,
+    pub deployment_looks: u32,
 }
 
 pub struct FakeServer {
@@ -67,12 +73,12 @@ impl FakeServer {
     }
 }
 
-fn bad(state: &mut State, why: String) -> Reply {
+pub(crate) fn bad(state: &mut State, why: String) -> Reply {
     state.violations.push(why.clone());
     Reply::Status(400, vec![], json!({"error": {"message": why}}).to_string())
 }
 
-fn ok(v: Value) -> Reply {
+pub(crate) fn ok(v: Value) -> Reply {
     Reply::Status(200, vec![], v.to_string())
 }
 
@@ -113,6 +119,9 @@ fn handle(fake: Fake, s: &mut State, req: &Recorded) -> Reply {
             Ok(_) => ok(json!({})),
             Err(r) => r,
         };
+    }
+    if fake == Fake::Azure && req.path.starts_with("/subscriptions/") {
+        return azure::management(s, req);
     }
     if let Err(e) = auth_ok(fake, req) {
         return Reply::Status(401, vec![], json!({"error": {"message": e}}).to_string());

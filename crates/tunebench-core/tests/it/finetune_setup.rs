@@ -25,6 +25,8 @@ pub fn context(db: &TempDb) -> Context {
         keys: Arc::new(|_| Some(ApiKey::new(KEY))),
         upload_poll: Duration::from_millis(5),
         clock: Arc::new(|| finetune::at(CLOCK.fetch_add(60, Ordering::SeqCst))),
+        azure_management: String::new(),
+        azure_token: Arc::new(|| None),
     }
 }
 

@@ -12,6 +12,7 @@ mod decision_props;
 mod decision_quality;
 mod experiment;
 mod finetune;
+mod finetune_azure;
 mod finetune_fakes;
 mod finetune_jobs;
 mod finetune_setup;
