@@ -9,6 +9,7 @@ use tunebench_core::finetune::preflight::Severity;
 use tunebench_core::finetune::{
     self, FineTuneJob, Hyperparameters, PreflightReport, PreflightRequest, Trainer, OPENAI_CLOSES,
 };
+use tunebench_core::finetune::watch;
 use tunebench_core::{money, store, Error};
 
 use crate::output::Output;
@@ -88,7 +89,12 @@ pub enum Action {
         azure_deployment: Option<String>,
     },
     /// Poll job ID (or every live job) once and show it; a finished job becomes an arm.
-    Status { id: Option<i32> },
+    Status {
+        id: Option<i32>,
+        /// Keep polling job ID (with each job's backoff) until it ends, printing each change.
+        #[arg(long, requires = "id")]
+        watch: bool,
+    },
     /// Every job, newest first, as stored (no provider is asked).
     List,
     /// Ask the provider to cancel job ID.
@@ -166,7 +172,24 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
             say!("Follow it with `tunebench finetune status {}`.", job.id)?;
             Ok(())
         }
-        Action::Status { id } => {
+        Action::Status {
+            id: Some(id),
+            watch: true,
+        } => {
+            let ctx = ctx()?;
+            let mut printed = Ok(());
+            let job = runtime()?.block_on(watch::follow(&ctx, *id, |j| {
+                if printed.is_ok() && !out.json {
+                    printed = print_job(j);
+                }
+            }))?;
+            printed?;
+            if out.json {
+                return out.print_json(&job);
+            }
+            Ok(())
+        }
+        Action::Status { id, .. } => {
             let ctx = ctx()?;
             let jobs = match id {
                 Some(id) => vec![runtime()?.block_on(flow::poll(&ctx, *id))?],
@@ -249,6 +272,9 @@ fn print_job(j: &FineTuneJob) -> anyhow::Result<()> {
     )?;
     if let Some(m) = &j.result_model {
         say!("  model: {m}")?;
+    }
+    if let Some((step, loss)) = j.losses().last() {
+        say!("  training loss {loss} at step {step}")?;
     }
     if let (Some(c), Some(src)) = (j.training_cost, j.training_cost_source) {
         say!(

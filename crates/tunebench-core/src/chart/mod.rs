@@ -8,6 +8,7 @@ pub mod cumulative;
 mod font;
 mod frame;
 pub mod latency;
+pub mod loss;
 pub mod metric;
 pub mod preset;
 pub mod quality;
@@ -23,6 +24,7 @@ pub use confusion::ConfusionData;
 pub use crossover::{CostCurve, CrossoverData, CurvePoint, ScenarioView};
 pub use cumulative::{CumulativeData, MonthlySeries};
 pub use latency::{LatencyData, LatencySample};
+pub use loss::{LossData, LossPoint};
 pub use metric::{MetricBar, MetricData, MetricGroup};
 pub use quality::{QualityData, QualityPoint};
 pub use tornado::{TornadoBar, TornadoData};
@@ -89,6 +91,7 @@ pub enum ChartData {
     Confusion(ConfusionData),
     Tornado(TornadoData),
     Trend(TrendData),
+    Loss(LossData),
 }
 
 impl ChartData {
@@ -103,6 +106,7 @@ impl ChartData {
             ChartData::Confusion(_) => "confusion",
             ChartData::Tornado(_) => "tornado",
             ChartData::Trend(_) => "trend",
+            ChartData::Loss(_) => "loss",
         }
     }
 }
@@ -176,6 +180,7 @@ fn draw_data<DB: DrawingBackend>(
         ChartData::Confusion(d) => confusion::draw(area, d, look),
         ChartData::Tornado(d) => tornado::draw(area, d, look),
         ChartData::Trend(d) => trend::draw(area, d, look),
+        ChartData::Loss(d) => loss::draw(area, d, look),
     }
 }
 

@@ -11,8 +11,10 @@ pub mod job;
 pub mod llama_log;
 pub mod local;
 pub mod local_job;
+pub mod loss;
 pub mod preflight;
 pub mod remote;
+pub mod watch;
 
 pub use examples::{to_jsonl, training_arm, training_examples, TrainingExample};
 pub use job::{

@@ -16,6 +16,7 @@ mod finetune_azure;
 mod finetune_fakes;
 mod finetune_jobs;
 mod finetune_setup;
+mod finetune_watch;
 mod layering;
 mod local_model;
 mod price;
