@@ -161,3 +161,50 @@ fn status_watch_polls_until_the_job_ends_printing_each_change() {
                 .and(predicate::str::contains("arm 2 is ready to compare")),
         );
 }
+
+#[test]
+fn compare_refuses_an_unfinished_job_and_prepares_the_run_of_a_finished_one_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    setup(&db);
+    let url = job_poll_stub(&["succeeded"]);
+    let conn = tunebench_core::store::open(&db).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE provider SET base_url = '{url}' WHERE id = 1;
+         INSERT INTO fine_tune_job (id, trainer, provider_id, dataset_id, source_arm_id, base_model,
+                status, training_file, provider_job_id, created_at, updated_at)
+             VALUES (3, 'openai', 1, 1, 1, 'gpt-4.1-mini-2025-04-14', 'running', 'file-1', 'ftjob-1',
+                '2026-11-30T10:00:00Z', '2026-11-30T10:00:00Z');"
+    ))
+    .unwrap();
+    drop(conn);
+    tunebench(&db)
+        .args(["finetune", "compare", "3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "fine-tune job 3 is running; compare it once it has succeeded",
+        ));
+    tunebench(&db)
+        .args(["finetune", "status", "3"])
+        .assert()
+        .success();
+    tunebench(&db)
+        .args(["finetune", "compare", "3"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("(new) compares job 3's source arm with its fine-tuned arm")
+                .and(predicate::str::contains("Start it with `tunebench resume")),
+        );
+    let out = tunebench(&db)
+        .args(["finetune", "compare", "3", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["reused"], true, "the experiment is made once");
+    assert!(v["prepared"]["estimate"]["calls"].as_u64().unwrap() > 0);
+}

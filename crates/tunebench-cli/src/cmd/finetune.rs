@@ -9,7 +9,8 @@ use tunebench_core::finetune::preflight::Severity;
 use tunebench_core::finetune::{
     self, FineTuneJob, Hyperparameters, PreflightReport, PreflightRequest, Trainer, OPENAI_CLOSES,
 };
-use tunebench_core::finetune::watch;
+use tunebench_core::finetune::{compare, watch};
+use tunebench_core::run::RunOptions;
 use tunebench_core::{money, store, Error};
 
 use crate::output::Output;
@@ -99,6 +100,9 @@ pub enum Action {
     List,
     /// Ask the provider to cancel job ID.
     Cancel { id: i32 },
+    /// Prepare the run comparing finished job ID's source arm with its fine-tuned arm on
+    /// the test split (the experiment is made once, then reused) and show its estimate.
+    Compare { id: i32 },
     /// Fine-tune on this machine with llama.cpp (`--model MODEL.gguf`, or the default
     /// SmolLM2-135M-Instruct); the result becomes a fine-tuned arm on the local provider.
     Local(super::finetune_local::StartLocal),
@@ -198,6 +202,32 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
             print_jobs(&jobs, out)
         }
         Action::List => print_jobs(&store::fine_tune::list(&conn)?, out),
+        Action::Compare { id } => {
+            let c = compare::prepare(&conn, *id, &RunOptions::default())?;
+            if out.json {
+                return out.print_json(&c);
+            }
+            let e = &c.prepared.estimate;
+            say!(
+                "Experiment {} ({}) compares job {id}'s source arm with its fine-tuned arm on the test split.",
+                c.experiment_id,
+                if c.reused { "made earlier" } else { "new" }
+            )?;
+            say!(
+                "Run {}: {} calls, {}.",
+                c.prepared.run_id,
+                e.calls,
+                e.cost_usd.map_or("cost unknown".to_string(), |x| format!(
+                    "estimated cost up to {}",
+                    money::usd(x)
+                ))
+            )?;
+            say!(
+                "Start it with `tunebench resume {} --budget USD` (the budget stops it at that spend).",
+                c.prepared.run_id
+            )?;
+            Ok(())
+        }
         Action::Local(args) => super::finetune_local::run(db, args, out),
         Action::Cancel { id } => {
             let ctx = ctx()?;

@@ -5,6 +5,7 @@
 //! this machine with llama.cpp (`llama_log` reads its trainer's progress).
 
 pub mod azure;
+pub mod compare;
 pub mod examples;
 pub mod flow;
 pub mod job;

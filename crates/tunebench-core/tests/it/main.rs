@@ -13,6 +13,7 @@ mod decision_quality;
 mod experiment;
 mod finetune;
 mod finetune_azure;
+mod finetune_compare;
 mod finetune_fakes;
 mod finetune_jobs;
 mod finetune_setup;
