@@ -15,6 +15,7 @@ use tunebench_core::Error;
 use crate::commands::blocking;
 use crate::commands::files::FileFilter;
 use crate::error::{CommandError, CommandResult};
+use crate::finetune_poller::Watchers;
 
 /// A file dialog to show: a file to open, or where to save one (`file_name` suggested).
 pub enum FileDialog {
@@ -43,6 +44,8 @@ pub struct AppState {
     granted: Mutex<HashSet<PathBuf>>,
     /// The native dialogs (none until the app sets them: an answer is then "cancelled").
     dialogs: Dialogs,
+    /// The Fine-tune screens listening for job changes, and the background poller's bell.
+    pub watchers: Watchers,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             run_cancel: Mutex::new(None),
             granted: Mutex::new(HashSet::new()),
             dialogs: Arc::new(|_| None),
+            watchers: Watchers::default(),
         }
     }
 

@@ -54,7 +54,10 @@ export class App {
       this.runs,
       new ProvidersScreen(redraw),
       new ArmsScreen(redraw),
-      new FinetuneScreen(redraw),
+      new FinetuneScreen(redraw, (runId, budget) => {
+        location.hash = "#/runs";
+        void this.runs.startPrepared(runId, budget);
+      }),
       this.crossover,
       new PricesScreen(redraw),
     ];
