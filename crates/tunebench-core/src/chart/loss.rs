@@ -55,13 +55,20 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .x_label_area_size(look.px(90.0))
         .y_label_area_size(look.px(130.0))
         .build_cartesian_2d(first..last, low..high)?;
-    let x_fmt = |v: &f64| format!("{v:.0}");
+    // Steps are whole: a tick between two steps gets no label (it would repeat one).
+    let x_fmt = |v: &f64| {
+        if (v - v.round()).abs() < 1e-6 {
+            format!("{v:.0}")
+        } else {
+            String::new()
+        }
+    };
     let y_fmt = |v: &f64| format!("{v:.2}");
     let mut mesh = chart.configure_mesh();
     style_mesh(&mut mesh, look, "Step", "Training loss");
     mesh.x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
-        .x_labels(6)
+        .x_labels(((last - first) as usize + 1).min(6))
         .y_labels(5)
         .draw()?;
     let color = look.series(0);
@@ -75,4 +82,23 @@ pub(crate) fn draw<DB: DrawingBackend>(
             .map(|&p| Circle::new(p, look.px(6.0), color.filled())),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{preset, render_svg};
+
+    #[test]
+    fn each_step_is_labelled_once_on_the_x_axis() {
+        let data = LossData::from_pairs(&[(1, 1.7), (2, 0.9), (3, 0.41)]);
+        let svg = render_svg(&preset::loss_screen(7, "source".into(), data)).unwrap();
+        let whole: Vec<&str> = svg
+            .split("</text>")
+            .filter_map(|t| t.rsplit('>').next())
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+            .collect();
+        assert_eq!(whole, ["1", "2", "3"], "{svg}");
+    }
 }
