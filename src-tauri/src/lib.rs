@@ -2,6 +2,7 @@
 
 mod commands;
 mod error;
+mod finetune_poller;
 mod state;
 
 use std::sync::Arc;
@@ -39,6 +40,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         finetune::poll_finetunes,
         finetune::list_finetunes,
         finetune::cancel_finetune,
+        finetune::watch_finetunes,
+        finetune::prepare_finetune_comparison,
+        finetune::finetune_loss_chart,
         prices::list_prices,
         prices::save_price,
         prices::delete_price,
@@ -127,6 +131,7 @@ pub fn run() {
                 Arc::new(move |rgba, w, h| commands::crossover::to_clipboard(&handle, rgba, w, h));
             let state = AppState::new(db_path).with_dialogs(dialogs);
             app.manage(state.with_clipboard(clipboard));
+            finetune_poller::spawn(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())

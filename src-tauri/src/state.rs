@@ -15,6 +15,7 @@ use tunebench_core::Error;
 use crate::commands::blocking;
 use crate::commands::files::FileFilter;
 use crate::error::{CommandError, CommandResult};
+use crate::finetune_poller::Watchers;
 
 /// A file dialog to show: a file to open, or where to save one (`file_name` suggested).
 pub enum FileDialog {
@@ -48,6 +49,8 @@ pub struct AppState {
     dialogs: Dialogs,
     /// The system clipboard (none until the app sets it: copying is then refused).
     clipboard: Clipboard,
+    /// The Fine-tune screens listening for job changes, and the background poller's bell.
+    pub watchers: Watchers,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
                     "this window has no clipboard to copy to",
                 ))
             }),
+            watchers: Watchers::default(),
         }
     }
 

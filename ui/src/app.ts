@@ -59,7 +59,10 @@ export class App {
       new SearchScreen(redraw),
       new ProvidersScreen(redraw),
       new ArmsScreen(redraw),
-      new FinetuneScreen(redraw),
+      new FinetuneScreen(redraw, (runId, budget) => {
+        location.hash = "#/runs";
+        void this.runs.startPrepared(runId, budget);
+      }),
       this.crossover,
       new PricesScreen(redraw),
     ];

@@ -38,6 +38,15 @@ export const commands = {
 	/**  Every job as stored, newest first. */
 	listFinetunes: () => typedError<FineTuneJob_Serialize[], CommandError>(__TAURI_INVOKE("list_finetunes")),
 	cancelFinetune: (id: number) => typedError<FineTuneJob_Serialize, CommandError>(__TAURI_INVOKE("cancel_finetune", { id })),
+	/**  Sends every change the background poller sees in a job to `events`, from now on. */
+	watchFinetunes: (events: Channel<FineTuneJob_Deserialize>) => __TAURI_INVOKE<void>("watch_finetunes", { events }),
+	/**
+	 *  Creates (or reuses) the experiment comparing job `id`'s source prompting arm with its
+	 *  fine-tuned arm on the test split, and prepares a run of it with its estimate.
+	 */
+	prepareFinetuneComparison: (id: number) => typedError<PreparedComparison_Serialize, CommandError>(__TAURI_INVOKE("prepare_finetune_comparison", { id })),
+	/**  Job `id`'s training-loss chart as SVG; null while its events carry no loss. */
+	finetuneLossChart: (id: number) => typedError<string | null, CommandError>(__TAURI_INVOKE("finetune_loss_chart", { id })),
 	/**  The whole catalog, seed and custom. */
 	listPrices: () => typedError<PriceEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_prices")),
 	/**
@@ -2482,6 +2491,27 @@ export type PreflightRequest_Serialize = {
 	spend_ceiling: number | null,
 };
 
+/**  A comparison ready to start. */
+export type PreparedComparison = PreparedComparison_Serialize | PreparedComparison_Deserialize;
+
+/**  A comparison ready to start. */
+export type PreparedComparison_Deserialize = {
+	experiment_id: number,
+	/**  Whether the experiment existed already (an earlier comparison of this job). */
+	reused: boolean,
+	/**  The pending run and its estimate. */
+	prepared: PreparedRun_Deserialize,
+};
+
+/**  A comparison ready to start. */
+export type PreparedComparison_Serialize = {
+	experiment_id: number,
+	/**  Whether the experiment existed already (an earlier comparison of this job). */
+	reused: boolean,
+	/**  The pending run and its estimate. */
+	prepared: PreparedRun_Serialize,
+};
+
 /**  A re-run ready to start: what changed, and the new run with its estimate. */
 export type PreparedRerun = PreparedRerun_Serialize | PreparedRerun_Deserialize;
 
@@ -3663,8 +3693,9 @@ export type StartRequest_Deserialize = {
 	/**  Fireworks: the account id the dataset and job live under. */
 	fireworks_account?: string | null,
 	/**
-	 *  Azure OpenAI: the deployment name the fine-tuned model will be served under (made
-	 *  in the Azure portal or with the management API).
+	 *  Azure OpenAI: the deployment the fine-tuned model will be served under: the name of
+	 *  one made in the Azure portal, or its full resource ID for Tunebench to create it
+	 *  with the management API (`finetune::azure`).
 	 */
 	azure_deployment?: string | null,
 };
@@ -3677,8 +3708,9 @@ export type StartRequest_Serialize = {
 	/**  Fireworks: the account id the dataset and job live under. */
 	fireworks_account: string | null,
 	/**
-	 *  Azure OpenAI: the deployment name the fine-tuned model will be served under (made
-	 *  in the Azure portal or with the management API).
+	 *  Azure OpenAI: the deployment the fine-tuned model will be served under: the name of
+	 *  one made in the Azure portal, or its full resource ID for Tunebench to create it
+	 *  with the management API (`finetune::azure`).
 	 */
 	azure_deployment: string | null,
 };

@@ -94,3 +94,117 @@ fn start_over_the_ceiling_is_refused_as_bad_input_and_list_stays_empty() {
         .code(2)
         .stderr(predicate::str::contains("no fine-tune job with id \"7\""));
 }
+
+/// A stub of OpenAI's job poll: `GET …/fine_tuning/jobs/ftjob-1` answers the next word of
+/// `words` (the last one stays), `…/events` one loss event; returns the base URL.
+fn job_poll_stub(words: &'static [&'static str]) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            reader.read_line(&mut line).unwrap();
+            while reader.read_line(&mut String::new()).unwrap_or(0) > 2 {}
+            let body = if line.starts_with("GET /v1/fine_tuning/jobs/ftjob-1/events") {
+                serde_json::json!({"data": [{"created_at": 1764500060, "level": "info",
+                    "message": "Step 1/1: training loss=0.90", "data": {"step": 1, "train_loss": 0.9}}]})
+            } else if line.starts_with("GET /v1/fine_tuning/jobs/ftjob-1 ") {
+                let n = polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let word = words[n.min(words.len() - 1)];
+                let done = word == "succeeded";
+                serde_json::json!({"id": "ftjob-1", "status": word,
+                    "fine_tuned_model": if done { serde_json::json!("ft:gpt-4.1-mini:acme::w1") } else { serde_json::Value::Null },
+                    "trained_tokens": if done { serde_json::json!(1000) } else { serde_json::Value::Null }})
+            } else {
+                serde_json::json!({"error": {"message": format!("no such endpoint: {line}")}})
+            };
+            let body = body.to_string();
+            let _ = write!(
+                &stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn status_watch_polls_until_the_job_ends_printing_each_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    setup(&db);
+    let url = job_poll_stub(&["running", "succeeded"]);
+    let conn = tunebench_core::store::open(&db).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE provider SET base_url = '{url}' WHERE id = 1;
+         INSERT INTO fine_tune_job (id, trainer, provider_id, dataset_id, source_arm_id, base_model,
+                status, training_file, provider_job_id, created_at, updated_at)
+             VALUES (3, 'openai', 1, 1, 1, 'gpt-4.1-mini-2025-04-14', 'queued', 'file-1', 'ftjob-1',
+                '2026-11-30T10:00:00Z', '2026-11-30T10:00:00Z');"
+    ))
+    .unwrap();
+    drop(conn);
+    tunebench(&db)
+        .args(["finetune", "status", "3", "--watch"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("job 3: running")
+                .and(predicate::str::contains("job 3: succeeded"))
+                .and(predicate::str::contains("training loss 0.9 at step 1"))
+                .and(predicate::str::contains("arm 2 is ready to compare")),
+        );
+}
+
+#[test]
+fn compare_refuses_an_unfinished_job_and_prepares_the_run_of_a_finished_one_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    setup(&db);
+    let url = job_poll_stub(&["succeeded"]);
+    let conn = tunebench_core::store::open(&db).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE provider SET base_url = '{url}' WHERE id = 1;
+         INSERT INTO fine_tune_job (id, trainer, provider_id, dataset_id, source_arm_id, base_model,
+                status, training_file, provider_job_id, created_at, updated_at)
+             VALUES (3, 'openai', 1, 1, 1, 'gpt-4.1-mini-2025-04-14', 'running', 'file-1', 'ftjob-1',
+                '2026-11-30T10:00:00Z', '2026-11-30T10:00:00Z');"
+    ))
+    .unwrap();
+    drop(conn);
+    tunebench(&db)
+        .args(["finetune", "compare", "3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "fine-tune job 3 is running; compare it once it has succeeded",
+        ));
+    tunebench(&db)
+        .args(["finetune", "status", "3"])
+        .assert()
+        .success();
+    tunebench(&db)
+        .args(["finetune", "compare", "3"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("(new) compares job 3's source arm with its fine-tuned arm")
+                .and(predicate::str::contains("Start it with `tunebench resume")),
+        );
+    let out = tunebench(&db)
+        .args(["finetune", "compare", "3", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["reused"], true, "the experiment is made once");
+    assert!(v["prepared"]["estimate"]["calls"].as_u64().unwrap() > 0);
+}

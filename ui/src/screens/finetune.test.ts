@@ -9,7 +9,10 @@ const form: Form = {
 };
 
 function actions(): Actions {
-  return { changed: vi.fn(), preflight: vi.fn(), start: vi.fn(), refresh: vi.fn(), cancel: vi.fn() };
+  return {
+    changed: vi.fn(), preflight: vi.fn(), start: vi.fn(), refresh: vi.fn(), cancel: vi.fn(),
+    compare: vi.fn(), startComparison: vi.fn(), closeComparison: vi.fn(),
+  };
 }
 
 function state(over: Partial<State>): State {
@@ -62,7 +65,7 @@ describe("fine-tune screen", () => {
 
   it("lists jobs with their measured cost, the arm they became, and cancel for live ones", () => {
     const base = { trainer: "openai", base_model: "m", status: "succeeded", poll_failures: 0, wall_seconds: 1830,
-      training_cost: 0.6, estimated_cost: 1, result_arm_id: 9, error_message: null } as unknown as Job;
+      training_cost: 0.6, estimated_cost: 1, result_arm_id: 9, error_message: null, events: [] } as unknown as Job;
     const live = { ...base, id: 2, status: "running", poll_failures: 2, training_cost: null, result_arm_id: null, wall_seconds: null } as Job;
     const a = actions();
     const el = draw(state({ jobs: [{ ...base, id: 1 } as Job, live] }), a);
@@ -75,5 +78,19 @@ describe("fine-tune screen", () => {
     expect(running.textContent).toContain("2 polls failed, retrying");
     (running.querySelector("button.cancel") as HTMLButtonElement).click();
     expect(a.cancel).toHaveBeenCalledWith(2);
+  });
+
+  it("shows a finished job's loss chart under its row and its comparison one click away", () => {
+    const j = { id: 5, trainer: "openai", base_model: "m", status: "succeeded", poll_failures: 0, wall_seconds: 60,
+      training_cost: 0.6, estimated_cost: 1, result_arm_id: 9, source_arm_id: 2, error_message: null,
+      events: [{ at: "t", level: "info", message: "s1", step: 1, loss: 1.5 }, { at: "t", level: "info", message: "s2", step: 2, loss: 0.8 }],
+    } as unknown as Job;
+    const a = actions();
+    expect(draw(state({ jobs: [j] }), a).querySelector('tr[data-loss="5"]')).toBeNull();
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>Training loss, fine-tune job 5</text></svg>';
+    const el = draw(state({ jobs: [j], charts: { 5: { losses: 2, svg } } }), a);
+    expect(el.querySelector('tr[data-loss="5"] svg')?.textContent).toBe("Training loss, fine-tune job 5");
+    (el.querySelector('tr[data-job="5"] button.compare') as HTMLButtonElement).click();
+    expect(a.compare).toHaveBeenCalledWith(5);
   });
 });

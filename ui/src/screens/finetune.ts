@@ -1,6 +1,7 @@
 // Fine-tune from the app: a train split, a provider and a base model; the preflight report
 // and the cost estimate before Start; then the jobs with their status, elapsed time, measured
 // training cost and the arm each finished job became.
+import { Channel } from "@tauri-apps/api/core";
 import { html, nothing, type TemplateResult } from "lit-html";
 import { call, describe } from "../api";
 import { usd } from "../money";
@@ -8,13 +9,18 @@ import {
   commands,
   type Arm_Serialize as Arm,
   type DatasetSummary,
+  type FineTuneJob,
   type FineTuneJob_Serialize as Job,
+  type PreparedComparison_Serialize as PreparedComparison,
   type PreflightReport_Serialize as Report,
   type Provider_Serialize as Provider,
   type Trainer,
 } from "../bindings";
 import type { Redraw, Screen } from "../screen";
 import { errorBox } from "../widgets";
+import { compareButton, comparisonView } from "./finetune-compare";
+import { upsertJob } from "./finetune-live";
+import { type LossChart, lossCount, lossRow, staleCharts } from "./finetune-loss";
 
 export const OPENAI_CLOSES = "2027-01-06";
 
@@ -46,6 +52,10 @@ export interface State {
   form: Form;
   report: Report | null;
   jobs: Job[];
+  /** The comparison "Run the comparison" prepared, until it starts or is closed. */
+  comparison?: PreparedComparison | null;
+  /** Each job's training-loss chart, drawn by the core, by job id. */
+  charts?: Record<number, LossChart>;
   error: string | null;
   busy: boolean;
 }
@@ -56,6 +66,11 @@ export interface Actions {
   start: () => void;
   refresh: () => void;
   cancel: (id: number) => void;
+  /** Prepares the comparison of finished job `id` (its experiment and run estimate). */
+  compare: (id: number) => void;
+  /** Starts the prepared comparison within `budget` and follows it in Runs (null: closes it). */
+  startComparison: (budget: number | null) => void;
+  closeComparison: () => void;
 }
 
 const num = (s: string): number | null => (s.trim() === "" ? null : Number(s));
@@ -100,7 +115,7 @@ function reportView(r: Report): TemplateResult {
   </section>`;
 }
 
-function jobRow(j: Job, a: Actions): TemplateResult {
+function jobRow(j: Job, a: Actions, chart: LossChart | undefined): TemplateResult {
   const live = j.status === "validating" || j.status === "queued" || j.status === "running";
   const cost = j.training_cost !== null
     ? `${usd(j.training_cost)} measured`
@@ -111,8 +126,8 @@ function jobRow(j: Job, a: Actions): TemplateResult {
     <td>${j.wall_seconds !== null ? `${count(j.wall_seconds)} s` : "—"}</td>
     <td>${cost}</td>
     <td>${j.result_arm_id !== null ? html`<a href="#/arms">arm ${j.result_arm_id}</a>` : (j.error_message ?? "")}</td>
-    <td>${live ? html`<button class="cancel" @click=${() => a.cancel(j.id)}>Cancel</button>` : nothing}</td>
-  </tr>`;
+    <td>${live ? html`<button class="cancel" @click=${() => a.cancel(j.id)}>Cancel</button>` : compareButton(j, a.compare)}</td>
+  </tr>${lossRow(j, chart)}`;
 }
 
 export function finetuneView(s: State, a: Actions): TemplateResult {
@@ -139,7 +154,7 @@ export function finetuneView(s: State, a: Actions): TemplateResult {
         ? input("learning_rate_multiplier", "Learning-rate multiplier")
         : input("lora_rank", "LoRA rank")}
       ${f.trainer === "fireworks" ? input("fireworks_account", "Fireworks account") : nothing}
-      ${f.trainer === "azure_openai" ? input("azure_deployment", "Azure deployment name") : nothing}
+      ${f.trainer === "azure_openai" ? input("azure_deployment", "Azure deployment: its name, or its resource ID for Tunebench to create it") : nothing}
       ${input("ceiling", "Spend ceiling, USD")}
       <button id="ft-preflight" type="submit" ?disabled=${s.busy}>Preflight</button>
       <button id="ft-start" type="button" ?disabled=${s.busy || !s.report?.ok} @click=${a.start}>Start</button>
@@ -150,7 +165,8 @@ export function finetuneView(s: State, a: Actions): TemplateResult {
       ? html`<p id="ft-no-jobs">No fine-tune jobs yet.</p>`
       : html`<table id="ft-jobs"><thead><tr><th>Job</th><th>Trainer</th><th>Base model</th><th>Status</th>
           <th>Wall time</th><th>Training cost</th><th>Result</th><th></th></tr></thead>
-          <tbody>${s.jobs.map((j) => jobRow(j, a))}</tbody></table>`}`;
+          <tbody>${s.jobs.map((j) => jobRow(j, a, s.charts?.[j.id]))}</tbody></table>`}
+    ${s.comparison ? comparisonView(s.comparison, a.startComparison, a.closeComparison) : nothing}`;
 }
 
 export class FinetuneScreen implements Screen {
@@ -164,7 +180,55 @@ export class FinetuneScreen implements Screen {
     },
   };
 
-  constructor(private readonly redraw: Redraw) {}
+  /** Whether the background poller already sends job changes here. */
+  private watching = false;
+  /** Jobs whose chart is being drawn. */
+  private drawing = new Set<number>();
+
+  /** `startRun` starts a prepared run where its progress shows (the Runs screen). */
+  constructor(
+    private readonly redraw: Redraw,
+    private readonly startRun: (runId: number, budget: number | null) => void = () => undefined,
+  ) {}
+
+  /** Takes every job change the background poller sees, from the first show on. */
+  private watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    const channel = new Channel<FineTuneJob>();
+    channel.onmessage = (job) => {
+      // The shell sends the job as the core serialises it.
+      this.setJobs(upsertJob(this.s.jobs, job as Job));
+      this.redraw();
+    };
+    void commands.watchFinetunes(channel);
+  }
+
+  /** Shows `jobs`, then draws the loss charts their new events call for. */
+  private setJobs(jobs: Job[]): void {
+    this.s.jobs = jobs;
+    void this.drawCharts();
+  }
+
+  private async drawCharts(): Promise<void> {
+    const ids = staleCharts(this.s.jobs, this.s.charts ?? {}).filter((id) => !this.drawing.has(id));
+    await Promise.all(ids.map((id) => this.drawChart(id)));
+  }
+
+  /** Asks the core for job `id`'s loss chart and shows it. */
+  private async drawChart(id: number): Promise<void> {
+    this.drawing.add(id);
+    try {
+      const losses = lossCount(this.s.jobs.find((j) => j.id === id) ?? ({ events: [] } as unknown as Job));
+      const svg = await call(commands.finetuneLossChart(id));
+      if (svg !== null) this.s.charts = { ...this.s.charts, [id]: { losses, svg } };
+    } catch (err) {
+      this.s.error = describe(err);
+    } finally {
+      this.drawing.delete(id);
+    }
+    this.redraw();
+  }
 
   async show(): Promise<void> {
     await this.run(async () => {
@@ -178,7 +242,8 @@ export class FinetuneScreen implements Screen {
         arm_id: f.arm_id || (arms[0]?.id ?? 0),
         provider_id: f.provider_id || (providers[0]?.id ?? 0),
       } };
-      this.s.jobs = await call(commands.pollFinetunes());
+      this.setJobs(await call(commands.pollFinetunes()));
+      this.watch();
     });
   }
 
@@ -213,15 +278,27 @@ export class FinetuneScreen implements Screen {
         fireworks_account: f.fireworks_account.trim() || null,
         azure_deployment: f.azure_deployment.trim() || null,
       }));
-      this.s.jobs = await call(commands.listFinetunes());
+      this.setJobs(await call(commands.listFinetunes()));
     }),
     refresh: () => void this.run(async () => {
-      this.s.jobs = await call(commands.pollFinetunes());
+      this.setJobs(await call(commands.pollFinetunes()));
     }),
     cancel: (id) => void this.run(async () => {
       await call(commands.cancelFinetune(id));
-      this.s.jobs = await call(commands.listFinetunes());
+      this.setJobs(await call(commands.listFinetunes()));
     }),
+    compare: (id) => void this.run(async () => {
+      this.s.comparison = await call(commands.prepareFinetuneComparison(id));
+    }),
+    startComparison: (budget) => {
+      const c = this.s.comparison;
+      this.s.comparison = null;
+      if (c) this.startRun(c.prepared.run_id, budget);
+    },
+    closeComparison: () => {
+      this.s.comparison = null;
+      this.redraw();
+    },
   };
 
   view(): TemplateResult {

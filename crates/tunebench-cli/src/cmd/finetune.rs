@@ -9,6 +9,8 @@ use tunebench_core::finetune::preflight::Severity;
 use tunebench_core::finetune::{
     self, FineTuneJob, Hyperparameters, PreflightReport, PreflightRequest, Trainer, OPENAI_CLOSES,
 };
+use tunebench_core::finetune::{compare, watch};
+use tunebench_core::run::RunOptions;
 use tunebench_core::{money, store, Error};
 
 use crate::output::Output;
@@ -81,16 +83,26 @@ pub enum Action {
         /// Fireworks: the account id.
         #[arg(long)]
         fireworks_account: Option<String>,
-        /// Azure OpenAI: the deployment name the fine-tune will be served under.
+        /// Azure OpenAI: the deployment the fine-tune will be served under: a name you made,
+        /// or its full resource ID (/subscriptions/…/deployments/NAME) for Tunebench to
+        /// create it with the Entra token in AZURE_MANAGEMENT_TOKEN.
         #[arg(long)]
         azure_deployment: Option<String>,
     },
     /// Poll job ID (or every live job) once and show it; a finished job becomes an arm.
-    Status { id: Option<i32> },
+    Status {
+        id: Option<i32>,
+        /// Keep polling job ID (with each job's backoff) until it ends, printing each change.
+        #[arg(long, requires = "id")]
+        watch: bool,
+    },
     /// Every job, newest first, as stored (no provider is asked).
     List,
     /// Ask the provider to cancel job ID.
     Cancel { id: i32 },
+    /// Prepare the run comparing finished job ID's source arm with its fine-tuned arm on
+    /// the test split (the experiment is made once, then reused) and show its estimate.
+    Compare { id: i32 },
     /// Fine-tune on this machine with llama.cpp (`--model MODEL.gguf`, or the default
     /// SmolLM2-135M-Instruct); the result becomes a fine-tuned arm on the local provider.
     Local(super::finetune_local::StartLocal),
@@ -168,7 +180,24 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
             say!("Follow it with `tunebench finetune status {}`.", job.id)?;
             Ok(())
         }
-        Action::Status { id } => {
+        Action::Status {
+            id: Some(id),
+            watch: true,
+        } => {
+            let ctx = ctx()?;
+            let mut printed = Ok(());
+            let job = runtime()?.block_on(watch::follow(&ctx, *id, |j| {
+                if printed.is_ok() && !out.json {
+                    printed = print_job(j);
+                }
+            }))?;
+            printed?;
+            if out.json {
+                return out.print_json(&job);
+            }
+            Ok(())
+        }
+        Action::Status { id, .. } => {
             let ctx = ctx()?;
             let jobs = match id {
                 Some(id) => vec![runtime()?.block_on(flow::poll(&ctx, *id))?],
@@ -177,6 +206,33 @@ pub fn run(db: Option<&Path>, action: &Action, out: &Output) -> anyhow::Result<(
             print_jobs(&jobs, out)
         }
         Action::List => print_jobs(&store::fine_tune::list(&open()?)?, out),
+        Action::Compare { id } => {
+            let conn = open()?;
+            let c = compare::prepare(&conn, *id, &RunOptions::default())?;
+            if out.json {
+                return out.print_json(&c);
+            }
+            let e = &c.prepared.estimate;
+            say!(
+                "Experiment {} ({}) compares job {id}'s source arm with its fine-tuned arm on the test split.",
+                c.experiment_id,
+                if c.reused { "made earlier" } else { "new" }
+            )?;
+            say!(
+                "Run {}: {} calls, {}.",
+                c.prepared.run_id,
+                e.calls,
+                e.cost_usd.map_or("cost unknown".to_string(), |x| format!(
+                    "estimated cost up to {}",
+                    money::usd(x)
+                ))
+            )?;
+            say!(
+                "Start it with `tunebench resume {} --budget USD` (the budget stops it at that spend).",
+                c.prepared.run_id
+            )?;
+            Ok(())
+        }
         Action::Local(args) => super::finetune_local::run(db, args, out),
         Action::Cancel { id } => {
             let ctx = ctx()?;
@@ -251,6 +307,9 @@ fn print_job(j: &FineTuneJob) -> anyhow::Result<()> {
     )?;
     if let Some(m) = &j.result_model {
         say!("  model: {m}")?;
+    }
+    if let Some((step, loss)) = j.losses().last() {
+        say!("  training loss {loss} at step {step}")?;
     }
     if let (Some(c), Some(src)) = (j.training_cost, j.training_cost_source) {
         say!(

@@ -9,6 +9,7 @@ mod font;
 mod frame;
 pub mod latency;
 pub mod measure;
+pub mod loss;
 pub mod metric;
 mod place;
 pub mod preset;
@@ -26,6 +27,7 @@ pub use confusion::ConfusionData;
 pub use crossover::{CostCurve, CrossoverData, CurvePoint, ScenarioView};
 pub use cumulative::{CumulativeData, MonthlySeries};
 pub use latency::{LatencyData, LatencySample};
+pub use loss::{LossData, LossPoint};
 pub use metric::{MetricBar, MetricData, MetricGroup};
 pub use quality::{QualityData, QualityPoint};
 pub use search::{SearchChartData, SearchPoint};
@@ -94,6 +96,7 @@ pub enum ChartData {
     Tornado(TornadoData),
     Trend(TrendData),
     Search(SearchChartData),
+    Loss(LossData),
 }
 
 impl ChartData {
@@ -109,6 +112,7 @@ impl ChartData {
             ChartData::Tornado(_) => "tornado",
             ChartData::Trend(_) => "trend",
             ChartData::Search(_) => "search",
+            ChartData::Loss(_) => "loss",
         }
     }
 }
@@ -200,6 +204,7 @@ fn draw_data<DB: DrawingBackend>(
         ChartData::Tornado(d) => tornado::draw(area, d, look),
         ChartData::Trend(d) => trend::draw(area, d, look),
         ChartData::Search(d) => search::draw(area, d, look),
+        ChartData::Loss(d) => loss::draw(area, d, look),
     }
 }
 

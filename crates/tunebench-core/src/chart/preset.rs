@@ -1,7 +1,7 @@
 //! The titles and sizes the faces draw charts with, so the window, the CLI and the decision
 //! report name the same chart the same way.
 
-use super::{ChartData, ChartSpec, ChartStyle, LatencyData, Theme};
+use super::{ChartData, ChartSpec, ChartStyle, LatencyData, LossData, Theme};
 
 pub const CROSSOVER_TITLE: &str = "Monthly cost of prompting vs fine-tuning";
 pub const CUMULATIVE_TITLE: &str = "Cumulative cost: when fine-tuning pays back";
@@ -39,5 +39,20 @@ pub fn latency_screen(run_id: i32, data: LatencyData) -> ChartSpec {
             height: 450,
         },
         data: ChartData::Latency(data),
+    }
+}
+
+/// The training-loss chart of fine-tune job `job_id` as the Fine-tune screen shows it under
+/// the job's row; `source` says where the losses come from.
+pub fn loss_screen(job_id: i32, source: String, data: LossData) -> ChartSpec {
+    ChartSpec {
+        title: format!("Training loss, fine-tune job {job_id}"),
+        source,
+        style: ChartStyle {
+            theme: Theme::Light,
+            width: 720,
+            height: 340,
+        },
+        data: ChartData::Loss(data),
     }
 }

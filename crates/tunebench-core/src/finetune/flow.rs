@@ -13,7 +13,7 @@ use super::job::{backoff_seconds, FineTuneJob, JobEvent, JobStatus, NewJob, Trai
 use super::preflight::{self, PreflightRequest, Severity};
 use super::remote::Remote;
 use crate::arm::{Arm, ArmKind};
-use crate::provider::{CallError, ErrorClass, Provider};
+use crate::provider::{ApiKey, CallError, ErrorClass, Provider};
 use crate::run::engine::KeyLookup;
 use crate::{money, store, Error, Result};
 
@@ -27,8 +27,9 @@ pub struct StartRequest {
     /// Fireworks: the account id the dataset and job live under.
     #[serde(default)]
     pub fireworks_account: Option<String>,
-    /// Azure OpenAI: the deployment name the fine-tuned model will be served under (made
-    /// in the Azure portal or with the management API).
+    /// Azure OpenAI: the deployment the fine-tuned model will be served under: the name of
+    /// one made in the Azure portal, or its full resource ID for Tunebench to create it
+    /// with the management API (`finetune::azure`).
     #[serde(default)]
     pub azure_deployment: Option<String>,
 }
@@ -43,6 +44,10 @@ pub struct Context {
     pub upload_poll: Duration,
     /// Now, as RFC 3339 UTC (tests pass a fixed clock).
     pub clock: std::sync::Arc<dyn Fn() -> String + Send + Sync>,
+    /// Azure Resource Manager's root, where an Azure deployment is made.
+    pub azure_management: String,
+    /// The Entra token for it, read when needed and never stored.
+    pub azure_token: std::sync::Arc<dyn Fn() -> Option<ApiKey> + Send + Sync>,
 }
 
 impl Context {
@@ -59,6 +64,8 @@ impl Context {
             }),
             upload_poll: Duration::from_secs(2),
             clock: std::sync::Arc::new(super::now),
+            azure_management: super::azure::MANAGEMENT.into(),
+            azure_token: std::sync::Arc::new(super::azure::token_from_env),
         }
     }
 
@@ -150,7 +157,8 @@ pub async fn start(ctx: &Context, req: &StartRequest) -> Result<FineTuneJob> {
         }
         if trainer == Trainer::AzureOpenAi && req.azure_deployment.is_none() {
             return Err(Error::Invalid(
-                "Azure OpenAI serves a fine-tune under a deployment: name it (`azure_deployment`)"
+                "Azure OpenAI serves a fine-tune under a deployment: name one you made, or give \
+                 its full resource ID for Tunebench to create it (`azure_deployment`)"
                     .into(),
             ));
         }
@@ -315,7 +323,7 @@ pub async fn poll(ctx: &Context, id: i32) -> Result<FineTuneJob> {
 }
 
 /// `now` plus `secs` seconds.
-fn later(now: &str, secs: u64) -> String {
+pub(super) fn later(now: &str, secs: u64) -> String {
     match chrono::DateTime::parse_from_rfc3339(now) {
         Ok(t) => super::at(t.timestamp() + secs as i64),
         Err(_) => now.to_string(),
@@ -347,6 +355,9 @@ async fn finish(ctx: &Context, mut job: FineTuneJob) -> Result<FineTuneJob> {
                 }
             }
         }
+    }
+    if job.trainer == Trainer::AzureOpenAi && !super::azure::serve(ctx, &mut job).await? {
+        return Ok(job);
     }
     let conn = ctx.open()?;
     store::atomically(&conn, || {
@@ -397,7 +408,10 @@ fn make_arm(conn: &Connection, job: &FineTuneJob) -> Result<i32> {
     // Azure serves a fine-tune under the deployment the person named; the others under the
     // model name the provider returned (Fireworks' serverless LoRA included).
     let model = match job.trainer {
-        Trainer::AzureOpenAi => job.deployment.clone(),
+        Trainer::AzureOpenAi => job
+            .deployment
+            .as_deref()
+            .map(|d| super::azure::deployment_name(d).to_string()),
         _ => job.result_model.clone(),
     }
     .ok_or_else(|| {

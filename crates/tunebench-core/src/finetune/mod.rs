@@ -4,14 +4,18 @@
 //! turns into: a fine-tuned arm with its measured training cost. `local` trains a model on
 //! this machine with llama.cpp (`llama_log` reads its trainer's progress).
 
+pub mod azure;
+pub mod compare;
 pub mod examples;
 pub mod flow;
 pub mod job;
 pub mod llama_log;
 pub mod local;
 pub mod local_job;
+pub mod loss;
 pub mod preflight;
 pub mod remote;
+pub mod watch;
 
 pub use examples::{to_jsonl, training_arm, training_examples, TrainingExample};
 pub use job::{

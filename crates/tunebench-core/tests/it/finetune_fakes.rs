@@ -12,6 +12,13 @@ use serde_json::{json, Value};
 
 use crate::provider_server::{self as server, Recorded, Reply, TestServer};
 
+mod azure;
+mod upload;
+
+pub use azure::{DEPLOYMENT, MANAGEMENT_TOKEN};
+
+use upload::{take_upload, Upload};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fake {
     OpenAi,
@@ -31,8 +38,8 @@ pub struct State {
     pub inject: VecDeque<u16>,
     /// The provider's words for the job, one consumed per poll (the last one stays).
     pub script: VecDeque<&'static str>,
+    /// The training file as it arrived.
     pub uploaded: Option<String>,
-    pub put_done: bool,
     pub preprocessed: bool,
     pub dataset_polls: u32,
     pub created: Option<Value>,
@@ -41,6 +48,9 @@ pub struct State {
     /// Base models the fake refuses, as the real API refuses an unknown model.
     pub refuse_model: Option<&'static str>,
     pub polls: u32,
+    /// Azure's management API: the deployment asked for, and the looks at it.
+    pub deployment: Option<Value>,
+    pub deployment_looks: u32,
 }
 
 pub struct FakeServer {
@@ -63,64 +73,13 @@ impl FakeServer {
     }
 }
 
-fn bad(state: &mut State, why: String) -> Reply {
+pub(crate) fn bad(state: &mut State, why: String) -> Reply {
     state.violations.push(why.clone());
     Reply::Status(400, vec![], json!({"error": {"message": why}}).to_string())
 }
 
-fn ok(v: Value) -> Reply {
+pub(crate) fn ok(v: Value) -> Reply {
     Reply::Status(200, vec![], v.to_string())
-}
-
-/// Checks that a training file is chat JSONL: every line `{"messages": [...]}` ending with
-/// a non-empty assistant message.
-fn check_jsonl(text: &str) -> Result<usize, String> {
-    let mut n = 0;
-    for (i, line) in text.lines().enumerate() {
-        let v: Value = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
-        let msgs = v["messages"]
-            .as_array()
-            .ok_or(format!("line {}: no messages", i + 1))?;
-        let last = msgs.last().ok_or(format!("line {}: empty", i + 1))?;
-        if last["role"] != "assistant" || last["content"].as_str().unwrap_or("").is_empty() {
-            return Err(format!(
-                "line {}: does not end with an assistant answer",
-                i + 1
-            ));
-        }
-        n += 1;
-    }
-    Ok(n)
-}
-
-/// The file part of a multipart body: (field name check, file name, content).
-fn multipart_file(req: &Recorded) -> Result<(String, String), String> {
-    let ctype = req.headers.get("content-type").cloned().unwrap_or_default();
-    let boundary = ctype
-        .strip_prefix("multipart/form-data; boundary=")
-        .ok_or(format!("content-type {ctype:?} is not multipart/form-data"))?;
-    let marker = format!("--{boundary}");
-    for part in req.raw.split(&marker) {
-        let Some((head, body)) = part.split_once("\r\n\r\n") else {
-            continue;
-        };
-        if head.contains("name=\"file\"") {
-            let name = head
-                .split("filename=\"")
-                .nth(1)
-                .and_then(|s| s.split('"').next())
-                .ok_or("the file part has no filename")?;
-            return Ok((name.to_string(), body.trim_end_matches("\r\n").to_string()));
-        }
-    }
-    Err("no `file` part".into())
-}
-
-fn multipart_field(req: &Recorded, name: &str) -> Option<String> {
-    let needle = format!("name=\"{name}\"\r\n\r\n");
-    let start = req.raw.find(&needle)? + needle.len();
-    let rest = &req.raw[start..];
-    Some(rest[..rest.find("\r\n")?].to_string())
 }
 
 pub async fn start(fake: Fake) -> FakeServer {
@@ -156,17 +115,13 @@ fn auth_ok(fake: Fake, req: &Recorded) -> Result<(), String> {
 fn handle(fake: Fake, s: &mut State, req: &Recorded) -> Reply {
     // Together's pre-signed upload URL takes no key.
     if fake == Fake::Together && req.path.starts_with("/upload/") {
-        if req.method != "PUT" {
-            return bad(s, format!("the upload URL wants PUT, got {}", req.method));
-        }
-        if req.headers.contains_key("authorization") {
-            return bad(s, "the key was sent to the pre-signed upload URL".into());
-        }
-        if let Err(e) = check_jsonl(&req.raw) {
-            return bad(s, format!("uploaded file: {e}"));
-        }
-        s.put_done = true;
-        return ok(json!({}));
+        return match take_upload(s, req, Upload::Put) {
+            Ok(_) => ok(json!({})),
+            Err(r) => r,
+        };
+    }
+    if fake == Fake::Azure && req.path.starts_with("/subscriptions/") {
+        return azure::management(s, req);
     }
     if let Err(e) = auth_ok(fake, req) {
         return Reply::Status(401, vec![], json!({"error": {"message": e}}).to_string());
@@ -210,25 +165,12 @@ fn openai(fake: Fake, s: &mut State, req: &Recorded) -> Reply {
         return bad(s, format!("path {} is outside {prefix}", req.path));
     };
     match (req.method.as_str(), path) {
-        ("POST", "/files") => {
-            if multipart_field(req, "purpose").as_deref() != Some("fine-tune") {
-                return bad(s, "the upload has no purpose=fine-tune field".into());
-            }
-            let (name, content) = match multipart_file(req) {
-                Ok(f) => f,
-                Err(e) => return bad(s, e),
-            };
-            if !name.ends_with(".jsonl") {
-                return bad(s, format!("file name {name:?} is not .jsonl"));
-            }
-            if let Err(e) = check_jsonl(&content) {
-                return bad(s, format!("training file: {e}"));
-            }
-            s.uploaded = Some(content);
-            ok(
+        ("POST", "/files") => match take_upload(s, req, Upload::OpenAi) {
+            Ok(name) => ok(
                 json!({"id": "file-abc", "object": "file", "purpose": "fine-tune", "filename": name}),
-            )
-        }
+            ),
+            Err(r) => r,
+        },
         ("POST", "/fine_tuning/jobs") => {
             let b = &req.body;
             let allowed = [
@@ -329,7 +271,7 @@ fn together(s: &mut State, req: &Recorded) -> Reply {
             )
         }
         ("POST", "/v1/files/file-t1/preprocess") => {
-            if !s.put_done {
+            if s.uploaded.is_none() {
                 return bad(s, "preprocess asked before the bytes were PUT".into());
             }
             s.preprocessed = true;
@@ -413,17 +355,10 @@ fn fireworks(s: &mut State, req: &Recorded) -> Reply {
                 json!({"name": format!("accounts/{ACCOUNT}/datasets/tunebench-{ds}"), "state": "UPLOADING"}),
             )
         }
-        ("POST", "/datasets/tunebench-job-1:upload") => {
-            let content = match multipart_file(req) {
-                Ok((_, c)) => c,
-                Err(e) => return bad(s, e),
-            };
-            if let Err(e) = check_jsonl(&content) {
-                return bad(s, format!("dataset file: {e}"));
-            }
-            s.uploaded = Some(content);
-            ok(json!({}))
-        }
+        ("POST", "/datasets/tunebench-job-1:upload") => match take_upload(s, req, Upload::Form) {
+            Ok(_) => ok(json!({})),
+            Err(r) => r,
+        },
         ("GET", "/datasets/tunebench-job-1") => {
             s.dataset_polls += 1;
             let state = if s.dataset_polls < 2 || s.uploaded.is_none() {

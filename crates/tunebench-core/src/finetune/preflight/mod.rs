@@ -12,9 +12,14 @@ use super::examples::{to_jsonl, training_examples, TrainingExample};
 use super::job::{Hyperparameters, Trainer, OPENAI_CLOSES};
 use crate::arm::tokens::{self, Encoding};
 use crate::dataset::normalise;
-use crate::price::{PriceMatch, TrainingUnit};
 use crate::provider::Role;
-use crate::{money, price, store, Error, Result};
+use crate::{money, store, Error, Result};
+
+mod cost;
+mod rules;
+
+pub use cost::{estimate, training_price, TrainingEstimate};
+pub use rules::{openai_auto_epochs, Rules, TokenMethod};
 
 /// Fewer examples than this draws the framework's warning: fine-tuning rarely beats a good
 /// prompt on a few hundred examples.
@@ -34,97 +39,6 @@ pub struct PreflightRequest {
     /// The most to spend on training, USD; above it, Start is refused.
     #[serde(default)]
     pub spend_ceiling: Option<f64>,
-}
-
-/// A trainer's documented limits on a training file.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Rules {
-    pub min_examples: u32,
-    /// Tokens one example may hold; `None` where the limit depends on the model and is not
-    /// known here.
-    pub max_example_tokens: Option<u32>,
-    pub max_file_bytes: f64,
-    /// The epochs the trainer picks when none are given; `None` means OpenAI's automatic
-    /// choice ([`openai_auto_epochs`]).
-    pub default_epochs: Option<u32>,
-}
-
-impl Rules {
-    pub fn of(trainer: Trainer, base_model: &str) -> Self {
-        match trainer {
-            // OpenAI: at least 10 examples; 512 MB a file; 65,536 tokens an example for the
-            // gpt-4o / gpt-4.1 families (16,385 for older models).
-            Trainer::OpenAi | Trainer::AzureOpenAi => Rules {
-                min_examples: 10,
-                max_example_tokens: Some(
-                    if base_model.starts_with("gpt-4o") || base_model.starts_with("gpt-4.1") {
-                        65_536
-                    } else {
-                        16_385
-                    },
-                ),
-                max_file_bytes: 512e6,
-                default_epochs: None,
-            },
-            Trainer::Together => Rules {
-                min_examples: 1,
-                max_example_tokens: None,
-                max_file_bytes: 5e9,
-                default_epochs: Some(1),
-            },
-            Trainer::Fireworks => Rules {
-                min_examples: 3,
-                max_example_tokens: None,
-                max_file_bytes: 150e6,
-                default_epochs: Some(1),
-            },
-            Trainer::LlamaCpp => Rules {
-                min_examples: 1,
-                max_example_tokens: None,
-                max_file_bytes: f64::INFINITY,
-                default_epochs: Some(1),
-            },
-        }
-    }
-}
-
-/// OpenAI's automatic epoch count for `n` examples: 3, raised so that at least 100
-/// examples are seen (up to 25 epochs), lowered so that at most 25,000 are (at least 1).
-pub fn openai_auto_epochs(n: u32) -> u32 {
-    let n = n.max(1);
-    if n * 3 < 100 {
-        100u32.div_ceil(n).min(25)
-    } else if n * 3 > 25_000 {
-        (25_000 / n).max(1)
-    } else {
-        3
-    }
-}
-
-/// How tokens were counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum TokenMethod {
-    /// tiktoken with OpenAI's o200k_base encoding (the base model's own).
-    O200kBase,
-    /// tiktoken with cl100k_base.
-    Cl100kBase,
-    /// Characters / 4: the base model's tokenizer is not known here.
-    CharsOver4,
-}
-
-impl TokenMethod {
-    pub fn describe(self) -> &'static str {
-        match self {
-            TokenMethod::O200kBase => "counted with the model's tokenizer (tiktoken o200k_base)",
-            TokenMethod::Cl100kBase => "counted with the model's tokenizer (tiktoken cl100k_base)",
-            TokenMethod::CharsOver4 => {
-                "estimated as characters / 4: this model's tokenizer is not known here"
-            }
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -154,67 +68,6 @@ pub struct Finding {
 pub struct LabelShare {
     pub label: String,
     pub count: u32,
-}
-
-/// What training is expected to cost, before Start.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct TrainingEstimate {
-    /// Tokens of one pass over the file.
-    pub tokens_per_epoch: f64,
-    pub epochs: u32,
-    /// tokens_per_epoch × epochs: what the provider bills.
-    pub trained_tokens: f64,
-    /// USD per 1M training tokens, from the catalog.
-    pub price_per_1m: Option<f64>,
-    /// The catalog entry's source and date.
-    pub price_source: Option<String>,
-    /// trained_tokens × price, USD; `None` when the catalog has no training price.
-    pub training_cost: Option<f64>,
-    /// The hourly fee of serving the result where the provider charges one, USD.
-    pub hosting_per_hour: Option<f64>,
-    /// Why there is no cost figure, when there is none.
-    pub missing: Option<String>,
-    /// The provider's own estimate (Together's `estimate-price`), USD, once asked.
-    pub provider_estimate: Option<f64>,
-    pub spend_ceiling: Option<f64>,
-}
-
-impl TrainingEstimate {
-    /// Whether the estimate is above the ceiling (either ours or the provider's).
-    pub fn over_ceiling(&self) -> bool {
-        let Some(ceiling) = self.spend_ceiling else {
-            return false;
-        };
-        [self.training_cost, self.provider_estimate]
-            .into_iter()
-            .flatten()
-            .any(|c| c > ceiling)
-    }
-
-    /// One sentence stating the estimate with its numbers.
-    pub fn sentence(&self) -> String {
-        let base = format!(
-            "{} tokens × {} epochs = {} trained tokens",
-            money::count(self.tokens_per_epoch),
-            self.epochs,
-            money::count(self.trained_tokens)
-        );
-        let mut s = match (self.training_cost, self.price_per_1m) {
-            (Some(c), Some(p)) => format!("{base} × {} per 1M = {}", money::usd(p), money::usd(c)),
-            _ => format!(
-                "{base}; no training cost: {}",
-                self.missing.as_deref().unwrap_or("no price")
-            ),
-        };
-        if let Some(h) = self.hosting_per_hour {
-            s.push_str(&format!("; serving it costs {} an hour", money::usd(h)));
-        }
-        if let Some(p) = self.provider_estimate {
-            s.push_str(&format!("; the provider estimates {}", money::usd(p)));
-        }
-        s
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -519,136 +372,4 @@ pub fn prepare(conn: &Connection, req: &PreflightRequest) -> Result<Prepared> {
 /// The preflight report of `req` (the file itself is not kept).
 pub fn preflight(conn: &Connection, req: &PreflightRequest) -> Result<PreflightReport> {
     Ok(prepare(conn, req)?.report)
-}
-
-/// The catalog's provider name for a trainer's prices.
-fn catalog_provider(trainer: Trainer) -> &'static str {
-    match trainer {
-        Trainer::OpenAi => "openai",
-        Trainer::AzureOpenAi => "azure_openai",
-        Trainer::Together => "together",
-        Trainer::Fireworks => "fireworks",
-        Trainer::LlamaCpp => "local",
-    }
-}
-
-/// The catalog's training price for fine-tuning `base_model` with `trainer`, USD per 1M
-/// tokens, with the entry's source; or why there is none. Fine-tune entries are looked up
-/// as `ft:<base model>` (OpenAI's naming) and then as the base model itself; Azure falls
-/// back to OpenAI's price, which it matches per token.
-pub fn training_price(
-    conn: &Connection,
-    trainer: Trainer,
-    base_model: &str,
-) -> Result<std::result::Result<(f64, String), String>> {
-    let entries = price::catalog(conn)?;
-    let mut providers = vec![catalog_provider(trainer)];
-    if trainer == Trainer::AzureOpenAi {
-        providers.push("openai");
-    }
-    for p in &providers {
-        for model in [format!("ft:{base_model}"), base_model.to_string()] {
-            if let PriceMatch::Found { entry } = price::lookup(&entries, Some(p), &model) {
-                if let (Some(t), Some(TrainingUnit::PerMillionTokens) | None) =
-                    (entry.training, entry.training_unit)
-                {
-                    return Ok(Ok((t, format!("{}, as of {}", entry.source, entry.as_of))));
-                }
-            }
-        }
-    }
-    Ok(Err(format!(
-        "the price catalog has no per-token training price for {base_model} at {}; add one \
-         (provider {:?}, pattern {base_model:?}, kind fine_tuned, training in $ per 1M tokens)",
-        trainer.label(),
-        catalog_provider(trainer)
-    )))
-}
-
-/// The hourly fee of serving a fine-tune of `base_model` at `trainer`, from the catalog.
-fn hosting(conn: &Connection, trainer: Trainer, base_model: &str) -> Result<Option<f64>> {
-    let entries = price::catalog(conn)?;
-    Ok(
-        match price::lookup(
-            &entries,
-            Some(catalog_provider(trainer)),
-            &format!("ft:{base_model}"),
-        ) {
-            PriceMatch::Found { entry } if entry.kind == price::PriceKind::FineTuned => {
-                entry.hosting_per_hour
-            }
-            _ => None,
-        },
-    )
-}
-
-/// Training cost = tokens per epoch × epochs × the catalog's training price, plus the
-/// hourly hosting fee where the provider charges one.
-pub fn estimate(
-    conn: &Connection,
-    trainer: Trainer,
-    base_model: &str,
-    tokens_per_epoch: f64,
-    epochs: u32,
-    spend_ceiling: Option<f64>,
-) -> Result<TrainingEstimate> {
-    let trained_tokens = tokens_per_epoch * f64::from(epochs);
-    let (price_per_1m, price_source, missing) = if trainer.is_local() {
-        (
-            None,
-            None,
-            Some("a local job is paid in compute time on this machine, not per token".into()),
-        )
-    } else {
-        match training_price(conn, trainer, base_model)? {
-            Ok((p, src)) => (Some(p), Some(src), None),
-            Err(why) => (None, None, Some(why)),
-        }
-    };
-    Ok(TrainingEstimate {
-        tokens_per_epoch,
-        epochs,
-        trained_tokens,
-        price_per_1m,
-        price_source,
-        training_cost: price_per_1m.map(|p| trained_tokens * p / 1e6),
-        hosting_per_hour: hosting(conn, trainer, base_model)?,
-        missing,
-        provider_estimate: None,
-        spend_ceiling,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn openai_picks_more_epochs_for_tiny_files_and_fewer_for_huge_ones() {
-        assert_eq!(openai_auto_epochs(10), 10);
-        assert_eq!(openai_auto_epochs(600), 3);
-        assert_eq!(openai_auto_epochs(20_000), 1);
-        assert_eq!(openai_auto_epochs(2), 25);
-    }
-
-    #[test]
-    fn the_estimate_sentence_states_tokens_epochs_price_and_total() {
-        let e = TrainingEstimate {
-            tokens_per_epoch: 500_000.0,
-            epochs: 3,
-            trained_tokens: 1_500_000.0,
-            price_per_1m: Some(5.0),
-            price_source: None,
-            training_cost: Some(7.5),
-            hosting_per_hour: Some(1.7),
-            missing: None,
-            provider_estimate: None,
-            spend_ceiling: Some(5.0),
-        };
-        let s = e.sentence();
-        assert!(s.contains("× 3 epochs"), "{s}");
-        assert!(s.contains("$7.50"), "{s}");
-        assert!(s.contains("$1.70 an hour"), "{s}");
-        assert!(e.over_ceiling());
-    }
 }

@@ -4,11 +4,16 @@
 //! (dataset, supervised fine-tuning job, serverless LoRA deployment). Each call is one
 //! request (or the fixed few an upload needs); retries and polling belong to the caller.
 
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
 
-use super::job::{Hyperparameters, JobEvent, JobStatus, Observation, Trainer};
+use super::job::{Hyperparameters, JobStatus, Observation, Trainer};
 use crate::provider::{retry_after_from, ApiKey, CallError, ErrorClass};
+
+mod upload;
+mod wire;
+
+use wire::{events, local, observed, openai_metrics, str_field, together_body, together_metrics};
 
 /// A client for one trainer at one base URL with one key.
 pub struct Remote {
@@ -97,128 +102,6 @@ impl Remote {
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
-    }
-
-    /// Uploads the training file; returns what a job names as its training file (a file
-    /// id, or Fireworks' dataset name).
-    pub async fn upload(
-        &self,
-        jsonl: &str,
-        file_name: &str,
-        examples: u32,
-    ) -> Result<String, CallError> {
-        match self.trainer {
-            Trainer::OpenAi | Trainer::AzureOpenAi => {
-                let (ctype, body) = multipart(&[("purpose", "fine-tune")], file_name, jsonl);
-                let v = self
-                    .send(
-                        self.client
-                            .post(self.url("/files"))
-                            .header("content-type", ctype)
-                            .body(body),
-                    )
-                    .await?;
-                str_field(&v, "id")
-            }
-            Trainer::Together => self.together_upload(jsonl, file_name).await,
-            Trainer::Fireworks => self.fireworks_upload(jsonl, file_name, examples).await,
-            Trainer::LlamaCpp => Err(local()),
-        }
-    }
-
-    async fn together_upload(&self, jsonl: &str, file_name: &str) -> Result<String, CallError> {
-        // `file_name` is Tunebench's own (`tunebench-job-<id>.jsonl`): nothing to escape.
-        let rb = self.client.post(self.url(&format!(
-            "/files?purpose=fine-tune&file_name={file_name}&file_type=jsonl"
-        )));
-        let resp = self
-            .authed(rb)
-            .send()
-            .await
-            .map_err(|e| CallError::from_transport(&e))?;
-        let status = resp.status();
-        if status != StatusCode::FOUND && !status.is_redirection() {
-            let retry = retry_after_from(resp.headers());
-            let text = resp.text().await.unwrap_or_default();
-            if status.is_success() {
-                return Err(CallError::malformed(
-                    "expected a redirect to upload the file to",
-                ));
-            }
-            return Err(
-                CallError::from_status(status.as_u16(), &text, retry).redacted(self.key.as_ref())
-            );
-        }
-        let header = |name: &str| {
-            resp.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let id = header("x-together-file-id")
-            .ok_or_else(|| CallError::malformed("the redirect carries no X-Together-File-Id"))?;
-        let location = header("location")
-            .ok_or_else(|| CallError::malformed("the redirect carries no Location"))?;
-        // The redirect is a pre-signed URL on another host: the key is not sent there.
-        let put = self
-            .client
-            .put(&location)
-            .header("content-type", "application/octet-stream")
-            .body(jsonl.to_string())
-            .send()
-            .await
-            .map_err(|e| CallError::from_transport(&e))?;
-        if !put.status().is_success() {
-            let s = put.status().as_u16();
-            let text = put.text().await.unwrap_or_default();
-            return Err(CallError::from_status(s, &text, None));
-        }
-        self.send(
-            self.client
-                .post(self.url(&format!("/files/{id}/preprocess"))),
-        )
-        .await?;
-        Ok(id)
-    }
-
-    async fn fireworks_upload(
-        &self,
-        jsonl: &str,
-        file_name: &str,
-        examples: u32,
-    ) -> Result<String, CallError> {
-        let account = self.account()?;
-        let dataset_id = dataset_id(file_name);
-        let datasets = format!("/v1/accounts/{account}/datasets");
-        self.send(self.client.post(self.url(&datasets)).json(&json!({
-            "datasetId": dataset_id,
-            "dataset": {"exampleCount": examples.to_string(), "userUploaded": {}},
-        })))
-        .await?;
-        let (ctype, body) = multipart(&[], file_name, jsonl);
-        self.send(
-            self.client
-                .post(self.url(&format!("{datasets}/{dataset_id}:upload")))
-                .header("content-type", ctype)
-                .body(body),
-        )
-        .await?;
-        Ok(format!("accounts/{account}/datasets/{dataset_id}"))
-    }
-
-    /// Whether an uploaded Fireworks dataset is ready for a job (`state` READY).
-    pub async fn dataset_ready(&self, dataset: &str) -> Result<bool, CallError> {
-        let v = self
-            .send(self.client.get(self.url(&format!("/v1/{dataset}"))))
-            .await?;
-        match v.get("state").and_then(Value::as_str) {
-            Some("READY") => Ok(true),
-            Some("UPLOADING") | Some("STATE_UNSPECIFIED") | None => Ok(false),
-            Some(other) => Err(CallError::new(
-                ErrorClass::BadRequest,
-                format!("Fireworks did not accept the dataset: state {other}"),
-            )),
-        }
     }
 
     /// Together's own price estimate, USD, and whether the account may proceed.
@@ -350,11 +233,7 @@ impl Remote {
                             .get(self.url(&format!("/fine_tuning/jobs/{id}/events?limit=100"))),
                     )
                     .await?;
-                o.events = ev
-                    .get("data")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().map(openai_event).collect())
-                    .unwrap_or_default();
+                o.events = events(&ev, "data", openai_metrics);
                 Ok(o)
             }
             Trainer::Together => {
@@ -382,11 +261,7 @@ impl Remote {
                             ))
                         });
                 }
-                o.events = v
-                    .get("events")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().map(generic_event).collect())
-                    .unwrap_or_default();
+                o.events = events(&v, "events", together_metrics);
                 Ok(o)
             }
             Trainer::Fireworks => {
@@ -436,137 +311,9 @@ impl Remote {
     }
 }
 
-fn local() -> CallError {
-    CallError::new(ErrorClass::BadRequest, "a local job has no remote API")
-}
-
-/// A provider's job object read into an observation: its status word (kept as the
-/// provider's own, and mapped to ours) and the resulting model, when there is one.
-fn observed(
-    v: &Value,
-    status_field: &str,
-    map: fn(&str) -> Option<JobStatus>,
-    model_field: &str,
-) -> Result<Observation, CallError> {
-    let word = str_field(v, status_field)?;
-    let mut o = Observation::status(known(map(&word), &word)?);
-    o.provider_status = Some(word);
-    o.result_model = v
-        .get(model_field)
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    Ok(o)
-}
-
-fn known(status: Option<JobStatus>, word: &str) -> Result<JobStatus, CallError> {
-    status.ok_or_else(|| CallError::malformed(format!("unknown job status {word:?}")))
-}
-
-fn str_field(v: &Value, field: &str) -> Result<String, CallError> {
-    v.get(field)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| CallError::malformed(format!("no `{field}` in the answer")))
-}
-
-fn together_body(file: &str, base_model: &str, h: &Hyperparameters) -> Value {
-    let mut body = json!({
-        "training_file": file,
-        "model": base_model,
-        "n_epochs": h.epochs.unwrap_or(1),
-        "training_method": {"method": "sft"},
-        "training_type": if h.full {
-            json!({"type": "Full"})
-        } else {
-            let mut t = json!({"type": "Lora", "lora_r": h.lora_rank.unwrap_or(8)});
-            t["lora_alpha"] = json!(h.lora_alpha.unwrap_or(2 * h.lora_rank.unwrap_or(8)));
-            t
-        },
-    });
-    if let Some(b) = h.batch_size {
-        body["batch_size"] = json!(b);
-    }
-    if let Some(l) = h.learning_rate {
-        body["learning_rate"] = json!(l);
-    }
-    if let Some(s) = &h.suffix {
-        body["suffix"] = json!(s);
-    }
-    body
-}
-
-/// A Fireworks dataset id from a file name: lower-case letters, digits and hyphens.
-fn dataset_id(file_name: &str) -> String {
-    let stem = file_name.trim_end_matches(".jsonl");
-    let mut id: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    id.truncate(60);
-    id.trim_matches('-').to_string()
-}
-
-fn at_unix(v: &Value) -> String {
-    match v.as_i64() {
-        Some(secs) => super::at(secs),
-        None => v.as_str().unwrap_or_default().to_string(),
-    }
-}
-
-fn openai_event(e: &Value) -> JobEvent {
-    JobEvent {
-        at: at_unix(&e["created_at"]),
-        level: e["level"].as_str().unwrap_or("info").to_string(),
-        message: e["message"].as_str().unwrap_or_default().to_string(),
-        step: e
-            .pointer("/data/step")
-            .and_then(Value::as_u64)
-            .map(|s| s as u32),
-        loss: e.pointer("/data/train_loss").and_then(Value::as_f64),
-    }
-}
-
-fn generic_event(e: &Value) -> JobEvent {
-    JobEvent {
-        at: at_unix(&e["created_at"]),
-        level: e["level"].as_str().unwrap_or("info").to_string(),
-        message: e["message"].as_str().unwrap_or_default().to_string(),
-        step: e.get("step").and_then(Value::as_u64).map(|s| s as u32),
-        loss: ["train_loss", "training_loss", "loss"]
-            .iter()
-            .find_map(|k| e.get(*k).and_then(Value::as_f64)),
-    }
-}
-
-/// A multipart/form-data body: text `fields`, then the file as `file`.
-fn multipart(fields: &[(&str, &str)], file_name: &str, content: &str) -> (String, Vec<u8>) {
-    let boundary = "tunebench-7d1f0c2a9e4b";
-    let mut body = String::new();
-    for (name, value) in fields {
-        body.push_str(&format!(
-            "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        ));
-    }
-    body.push_str(&format!(
-        "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-         content-type: application/jsonl\r\n\r\n"
-    ));
-    body.push_str(content);
-    body.push_str(&format!("\r\n--{boundary}--\r\n"));
-    (
-        format!("multipart/form-data; boundary={boundary}"),
-        body.into_bytes(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
+    use super::upload::dataset_id;
     use super::*;
 
     #[test]
