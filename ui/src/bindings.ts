@@ -65,7 +65,10 @@ export const commands = {
 	saveProviderKey: (name: string, key: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_provider_key", { name, key })),
 	/**  Sends one tiny request to `model` (empty: the model of the provider's latest arm). */
 	testProvider: (id: number, model: string) => typedError<ConnectionCheck_Serialize, CommandError>(__TAURI_INVOKE("test_provider", { id, model })),
-	/**  Deletes provider `id`, refused while arms call it; returns what was deleted. */
+	/**
+	 *  Deletes provider `id` and its key in the OS keychain, refused while arms call it;
+	 *  returns what was deleted.
+	 */
 	deleteProvider: (id: number) => typedError<string, CommandError>(__TAURI_INVOKE("delete_provider", { id })),
 	/**
 	 *  Where provider `name`'s key would come from now (never the key itself): its environment
@@ -86,6 +89,16 @@ export const commands = {
 	crossoverView: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<ScenarioView_Serialize, CommandError>(__TAURI_INVOKE("crossover_view", { scenario, source, logX, theme })),
 	/**  Writes the crossover chart to `path`: SVG when it ends in `.svg`, PNG otherwise. */
 	exportCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme, width: number, height: number, path: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_crossover", { scenario, source, logX, theme, width, height, path })),
+	/**
+	 *  Writes every chart of run `run_id` at slide size in `theme` into the folder `path` (named
+	 *  in the save dialog, created if missing), with `captions.md`.
+	 */
+	exportSlidePack: (runId: number, today: string, theme: Theme, path: string) => typedError<SlidePack, CommandError>(__TAURI_INVOKE("export_slide_pack", { runId, today, theme, path })),
+	/**
+	 *  Puts the crossover chart on the clipboard as a 1920×1080 image, so it pastes into
+	 *  Keynote, PowerPoint and Google Slides as a picture.
+	 */
+	copyCrossover: (scenario: Scenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<null, CommandError>(__TAURI_INVOKE("copy_crossover", { scenario, source, logX, theme })),
 	/**  The scenario of run `run_id`: the one saved with it, else measured from its results. */
 	runScenario: (runId: number, today: string) => typedError<Scenario_Serialize, CommandError>(__TAURI_INVOKE("run_scenario", { runId, today })),
 	/**  Dataset `dataset_id`'s tokens under `model`'s tokenizer, for an estimate before a run. */
@@ -123,6 +136,13 @@ export const commands = {
 	 *  as `spec` says; on success the fine-tuned arm is registered on the local provider.
 	 */
 	startLocalFineTune: (spec: LocalFineTuneSpec_Deserialize, modelPath: string | null, events: Channel<LocalEvent>) => typedError<LocalJobResult, CommandError>(__TAURI_INVOKE("start_local_fine_tune", { spec, modelPath, events })),
+	/**  How long the offline test of `options` on dataset `dataset_id` will take here. */
+	offlineEstimate: (datasetId: number, options: OfflineOptions) => typedError<OfflineEstimate, CommandError>(__TAURI_INVOKE("offline_estimate", { datasetId, options })),
+	/**
+	 *  Runs the offline test of `options` on dataset `dataset_id` with the default local
+	 *  model; its stages, the fine-tune's loss and the run's progress go to `events`.
+	 */
+	tryOffline: (datasetId: number, options: OfflineOptions, events: Channel<OfflineEvent_Deserialize>) => typedError<OfflineOutcome, CommandError>(__TAURI_INVOKE("try_offline", { datasetId, options, events })),
 	/**  The latency distribution of each arm of run `run_id`, as SVG for the results screen. */
 	runLatencyChart: (runId: number, budgetMs: number | null) => typedError<string, CommandError>(__TAURI_INVOKE("run_latency_chart", { runId, budgetMs })),
 	/**
@@ -961,6 +981,8 @@ export type ColumnMap_Serialize = {
 export type CommandError = {
 	code: ErrorCode,
 	message: string,
+	/**  What the UI can act on besides the code, as data it never reads from the message. */
+	detail: ErrorDetail,
 };
 
 /**  The whole comparison of B against A. */
@@ -1263,6 +1285,16 @@ export type ErrorCount = {
 	class: string,
 	count: number,
 };
+
+/**  What an error carries for the UI to act on. */
+export type ErrorDetail = 
+/**  Nothing beyond the code and the message. */
+{ kind: "none" } | 
+/**
+ *  With `no_price`: the price wanted (model, provider kind, base or fine-tuned); the
+ *  UI opens the price form filled with it.
+ */
+{ kind: "missing_price"; price: MissingPrice };
 
 /**  What happens to cases that errored. */
 export type ErrorPolicy = 
@@ -2308,6 +2340,20 @@ export type MetricSummary_Serialize = {
 	interval_method: string,
 };
 
+/**
+ *  The price an [`Error::NoPrice`] asks for: the model, who sells it and whether it is a
+ *  fine-tuned model's price. The window's price form opens filled with it.
+ */
+export type MissingPrice = {
+	model: string,
+	/**
+	 *  The provider kind the model is served by (`openai`, `anthropic`, …); empty when not
+	 *  known (a price estimated before any run names no provider).
+	 */
+	provider: string,
+	kind: PriceKind,
+};
+
 /**  A model on the arm's provider, or `{ provider = "...", model = "..." }`. */
 export type ModelSpec = string | { provider: string; model: string };
 
@@ -2315,6 +2361,65 @@ export type ModelSpec = string | { provider: string; model: string };
 export type ModelSwap = {
 	position: number,
 	model: string,
+};
+
+/**  How long the offline test will take, and why. */
+export type OfflineEstimate = {
+	dataset: string,
+	train_rows: number,
+	test_cases: number,
+	/**  The labels the train rows carry. */
+	labels: string[],
+	/**  Estimated training tokens and the windows cut from them. */
+	training_tokens: number,
+	windows: number,
+	training_s: number | null,
+	/**  Both arms over the held-out cases. */
+	evaluation_s: number | null,
+	total_s: number | null,
+	cores: number,
+	/**  How the figures were reached, in one sentence. */
+	basis: string,
+};
+
+/**  What the offline test reports while it works. */
+export type OfflineEvent = OfflineEvent_Serialize | OfflineEvent_Deserialize;
+
+/**  What the offline test reports while it works. */
+export type OfflineEvent_Deserialize = 
+/**  A stage begins: `subset`, `prompting_arm`, `fine_tune`, `run`. */
+{ kind: "stage"; stage: string; detail: string } | { kind: "fine_tune"; event: LocalEvent } | { kind: "run"; progress: Progress_Deserialize };
+
+/**  What the offline test reports while it works. */
+export type OfflineEvent_Serialize = 
+/**  A stage begins: `subset`, `prompting_arm`, `fine_tune`, `run`. */
+{ kind: "stage"; stage: string; detail: string } | { kind: "fine_tune"; event: LocalEvent } | { kind: "run"; progress: Progress_Serialize };
+
+/**  How big the offline test is. The defaults finish in about half an hour on 2 cores. */
+export type OfflineOptions = {
+	/**  Train rows the model is fine-tuned on (and the few-shot examples are drawn from). */
+	train_rows: number,
+	/**  Held-out cases both arms answer. */
+	test_cases: number,
+	/**  Characters of each input kept (its beginning); 0 keeps inputs whole. */
+	max_chars: number,
+	/**  Few-shot examples in the prompting arm's prompt. */
+	few_shot: number,
+	epochs: number,
+	/**  Tokens per training window. */
+	context: number,
+	learning_rate: number | null,
+	seed: number,
+};
+
+/**  A finished offline test: the run to open, and what was made for it. */
+export type OfflineOutcome = {
+	dataset_id: number,
+	prompting_arm_id: number,
+	fine_tune: LocalJobResult,
+	experiment_id: number,
+	run_id: number,
+	run_status: RunStatus,
 };
 
 /**  What becomes of a case the batch errored or let expire. */
@@ -3633,6 +3738,16 @@ export type Severity =
 
 /**  Which arm of the comparison: A is the prompting baseline, B the candidate (fine-tuned). */
 export type Side = "a" | "b";
+
+/**  What [`write_pack`] wrote. */
+export type SlidePack = {
+	/**  The folder, as given. */
+	dir: string,
+	/**  The files written in it: one PNG per chart, then `captions.md`. */
+	files: string[],
+	/**  Charts this run cannot draw, each with the reason. */
+	left_out: string[],
+};
 
 /**  Which part of a dataset a row belongs to. */
 export type Split = "train" | 
