@@ -59,9 +59,9 @@ export class App {
       new SearchScreen(redraw),
       new ProvidersScreen(redraw),
       new ArmsScreen(redraw),
-      new FinetuneScreen(redraw, (runId, budget) => {
+      new FinetuneScreen(redraw, (runId, budget, batch) => {
         location.hash = "#/runs";
-        void this.runs.startPrepared(runId, budget);
+        void this.runs.startPrepared(runId, budget, batch);
       }),
       this.crossover,
       new PricesScreen(redraw),

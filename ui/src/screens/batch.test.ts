@@ -41,8 +41,8 @@ describe("live or batch before Start", () => {
     const text = el.querySelector("#run-mode")?.textContent?.replace(/\s+/g, " ") ?? "";
     expect(text).toContain("Batch (cheaper, up to 24 h)");
     expect(text).toContain("32 calls batched and 8 sent live to measure latency");
-    expect(text).toContain("prompting: $0.900 batched (50 % of the live price) vs $1.50 live");
-    expect(text).toContain("fine-tuned: $0.500 batched (the catalog gives no batch price: priced live)");
+    expect(text).toContain("prompting: $0.90 batched (50 % of the live price) vs $1.50 live");
+    expect(text).toContain("fine-tuned: $0.50 batched (the catalog gives no batch price: priced live)");
     const batchRadio = el.querySelector("#run-mode-batch") as HTMLInputElement;
     batchRadio.checked = true;
     batchRadio.dispatchEvent(new Event("change"));

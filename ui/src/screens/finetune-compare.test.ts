@@ -34,6 +34,6 @@ describe("run the comparison", () => {
     budget.value = "0.5";
     budget.dispatchEvent(new Event("change"));
     (el.querySelector("#run-start") as HTMLButtonElement).click();
-    expect(start).toHaveBeenCalledWith(0.5);
+    expect(start).toHaveBeenCalledWith(0.5, null);
   });
 });

@@ -2,7 +2,11 @@
 // arm against its fine-tuned arm on the test split, and the run's estimate with the usual
 // spend ceiling before it starts in Runs.
 import { html, nothing, type TemplateResult } from "lit-html";
-import type { FineTuneJob_Serialize as Job, PreparedComparison_Serialize as PreparedComparison } from "../bindings";
+import type {
+  BatchSettings,
+  FineTuneJob_Serialize as Job,
+  PreparedComparison_Serialize as PreparedComparison,
+} from "../bindings";
 import { estimateView } from "./experiment-form";
 
 /** Whether job `j` can be compared now: it succeeded and its fine-tuned arm exists. */
@@ -20,7 +24,7 @@ export function compareButton(j: Job, compare: (id: number) => void): TemplateRe
 /** The prepared comparison: which experiment, then the estimate and Start run. */
 export function comparisonView(
   c: PreparedComparison,
-  start: (budget: number | null) => void,
+  start: (budget: number | null, batch: BatchSettings | null) => void,
   close: () => void,
 ): TemplateResult {
   return html`<section id="ft-compare">

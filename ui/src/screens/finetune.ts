@@ -8,6 +8,7 @@ import { usd } from "../money";
 import {
   commands,
   type Arm_Serialize as Arm,
+  type BatchSettings,
   type DatasetSummary,
   type FineTuneJob,
   type FineTuneJob_Serialize as Job,
@@ -69,7 +70,7 @@ export interface Actions {
   /** Prepares the comparison of finished job `id` (its experiment and run estimate). */
   compare: (id: number) => void;
   /** Starts the prepared comparison within `budget` and follows it in Runs (null: closes it). */
-  startComparison: (budget: number | null) => void;
+  startComparison: (budget: number | null, batch: BatchSettings | null) => void;
   closeComparison: () => void;
 }
 
@@ -188,7 +189,7 @@ export class FinetuneScreen implements Screen {
   /** `startRun` starts a prepared run where its progress shows (the Runs screen). */
   constructor(
     private readonly redraw: Redraw,
-    private readonly startRun: (runId: number, budget: number | null) => void = () => undefined,
+    private readonly startRun: (runId: number, budget: number | null, batch: BatchSettings | null) => void = () => undefined,
   ) {}
 
   /** Takes every job change the background poller sees, from the first show on. */
@@ -290,10 +291,10 @@ export class FinetuneScreen implements Screen {
     compare: (id) => void this.run(async () => {
       this.s.comparison = await call(commands.prepareFinetuneComparison(id));
     }),
-    startComparison: (budget) => {
+    startComparison: (budget, batch) => {
       const c = this.s.comparison;
       this.s.comparison = null;
-      if (c) this.startRun(c.prepared.run_id, budget);
+      if (c) this.startRun(c.prepared.run_id, budget, batch);
     },
     closeComparison: () => {
       this.s.comparison = null;

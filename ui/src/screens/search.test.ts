@@ -63,8 +63,8 @@ describe("search estimate", () => {
       carved: { train_rows: 960, validation_rows: 240, test_rows: 300, stratified: true },
     }), vi.fn(), vi.fn(), false));
     // 960 → 600 calls: 37.5 % fewer, shown rounded.
-    expect(el.querySelector("#search-halving-row")?.textContent).toContain("4 on 60 → 2 on 240: 600 calls (38 % fewer), ≤ $0.300");
-    expect(el.querySelector("#search-ceiling")?.textContent).toBe("stops at $0.250");
+    expect(el.querySelector("#search-halving-row")?.textContent).toContain("4 on 60 → 2 on 240: 600 calls (38 % fewer), ≤ $0.30");
+    expect(el.querySelector("#search-ceiling")?.textContent).toBe("stops at $0.25");
     expect(el.querySelector("#search-carved")?.textContent).toContain("240 rows from train (960 train rows left; the 300 test rows untouched, stratified by label)");
   });
 
