@@ -115,14 +115,12 @@ pub fn to_clipboard<R: tauri::Runtime>(
 ) -> CommandResult<()> {
     use tauri_plugin_clipboard_manager::ClipboardExt;
     let image = tauri::image::Image::new_owned(rgba, width, height);
-    app.clipboard()
-        .write_image(&image)
-        .map_err(|e| {
-            CommandError::new(
-                tunebench_core::ErrorCode::Internal,
-                format!("could not copy the chart to the clipboard: {e}"),
-            )
-        })
+    app.clipboard().write_image(&image).map_err(|e| {
+        CommandError::new(
+            tunebench_core::ErrorCode::Internal,
+            format!("could not copy the chart to the clipboard: {e}"),
+        )
+    })
 }
 
 /// The scenario of run `run_id`: the one saved with it, else measured from its results.
