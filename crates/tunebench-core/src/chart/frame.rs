@@ -232,6 +232,59 @@ pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::Coor
     Ok(())
 }
 
+/// A point of a cost-against-quality chart: $ per query, then the metric's interval low,
+/// estimate and high.
+pub(crate) type CostPoint = (f64, f64, f64, f64);
+
+/// The cartesian axes of a cost-against-quality chart.
+pub(crate) type CostAxes<'a, DB> = ChartContext<
+    'a,
+    DB,
+    plotters::coord::cartesian::Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::types::RangedCoordf64,
+    >,
+>;
+
+/// The axes and mesh of a chart of cost per query against a metric with intervals: cost
+/// from $0 to the dearest point × `headroom`, the metric over every interval padded by
+/// `pad` of its span (0..1 when there is no span).
+pub(crate) fn cost_quality_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    look: &Look,
+    points: &[CostPoint],
+    (headroom, pad): (f64, f64),
+    (x_desc, y_desc): (&str, &str),
+) -> Result<(CostAxes<'a, DB>, f64), DrawError> {
+    let x_max = points.iter().map(|p| p.0).fold(0.0_f64, f64::max).max(1e-6) * headroom;
+    let lo = points
+        .iter()
+        .map(|p| p.1.min(p.2))
+        .fold(f64::INFINITY, f64::min);
+    let hi = points
+        .iter()
+        .map(|p| p.3.max(p.2))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (y_lo, y_hi) = if lo.is_finite() && hi > lo {
+        let pad = (hi - lo) * pad;
+        (lo - pad, hi + pad)
+    } else {
+        (0.0, 1.0)
+    };
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(look.px(90.0))
+        .y_label_area_size(look.px(150.0))
+        .build_cartesian_2d(0.0..x_max, y_lo..y_hi)?;
+    let x_fmt = |v: &f64| crate::money::usd(*v);
+    let y_fmt = |v: &f64| format!("{v:.2}");
+    let mut mesh = chart.configure_mesh();
+    style_mesh(&mut mesh, look, x_desc, y_desc);
+    mesh.x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .draw()?;
+    Ok((chart, x_max))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::frame::{style_mesh, Drawn, Look};
+use super::frame::{cost_quality_axes, CostPoint, Drawn, Look};
 use super::place::{around, draw_at, size_of, Placer, Rect};
 use crate::money::usd;
 
@@ -33,40 +33,13 @@ pub(crate) fn draw<DB: DrawingBackend>(
     d: &QualityData,
     look: &Look,
 ) -> Drawn {
-    let x_max = d
+    let points: Vec<CostPoint> = d
         .points
         .iter()
-        .map(|p| p.cost_per_query)
-        .fold(0.0_f64, f64::max)
-        .max(1e-6)
-        * 1.3;
-    let y_lo = d
-        .points
-        .iter()
-        .map(|p| p.low.min(p.quality))
-        .fold(f64::INFINITY, f64::min);
-    let y_hi = d
-        .points
-        .iter()
-        .map(|p| p.high.max(p.quality))
-        .fold(f64::NEG_INFINITY, f64::max);
-    let (y_lo, y_hi) = if y_lo.is_finite() && y_hi > y_lo {
-        let pad = (y_hi - y_lo) * 0.25;
-        (y_lo - pad, y_hi + pad)
-    } else {
-        (0.0, 1.0)
-    };
-    let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(look.px(90.0))
-        .y_label_area_size(look.px(150.0))
-        .build_cartesian_2d(0.0..x_max, y_lo..y_hi)?;
-    let x_fmt = |v: &f64| usd(*v);
-    let y_fmt = |v: &f64| format!("{v:.2}");
-    let mut mesh = chart.configure_mesh();
-    style_mesh(&mut mesh, look, "Cost per query (USD)", &d.metric);
-    mesh.x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .draw()?;
+        .map(|p| (p.cost_per_query, p.low, p.quality, p.high))
+        .collect();
+    let titles = ("Cost per query (USD)", d.metric.as_str());
+    let (mut chart, x_max) = cost_quality_axes(area, look, &points, (1.3, 0.25), titles)?;
     let cap = x_max * 0.008;
     let plot = chart.plotting_area().strip_coord_spec();
     let mut placer = Placer::new(&plot, look);

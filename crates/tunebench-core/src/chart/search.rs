@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::frame::{style_mesh, Drawn, Look};
+use super::frame::{cost_quality_axes, CostPoint, Drawn, Look};
 use crate::money::usd;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,45 +40,13 @@ pub(crate) fn draw<DB: DrawingBackend>(
     d: &SearchChartData,
     look: &Look,
 ) -> Drawn {
-    let x_max = d
+    let points: Vec<CostPoint> = d
         .points
         .iter()
-        .map(|p| p.cost_per_query)
-        .fold(0.0_f64, f64::max)
-        .max(1e-6)
-        * 1.35;
-    let lo = d
-        .points
-        .iter()
-        .map(|p| p.low.min(p.metric))
-        .fold(f64::INFINITY, f64::min);
-    let hi = d
-        .points
-        .iter()
-        .map(|p| p.high.max(p.metric))
-        .fold(f64::NEG_INFINITY, f64::max);
-    let (y_lo, y_hi) = if lo.is_finite() && hi > lo {
-        let pad = (hi - lo) * 0.15;
-        (lo - pad, hi + pad)
-    } else {
-        (0.0, 1.0)
-    };
-    let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(look.px(90.0))
-        .y_label_area_size(look.px(150.0))
-        .build_cartesian_2d(0.0..x_max, y_lo..y_hi)?;
-    let x_fmt = |v: &f64| usd(*v);
-    let y_fmt = |v: &f64| format!("{v:.2}");
-    let mut mesh = chart.configure_mesh();
-    style_mesh(
-        &mut mesh,
-        look,
-        "Cost per query on validation (USD)",
-        &d.metric,
-    );
-    mesh.x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .draw()?;
+        .map(|p| (p.cost_per_query, p.low, p.metric, p.high))
+        .collect();
+    let titles = ("Cost per query on validation (USD)", d.metric.as_str());
+    let (mut chart, x_max) = cost_quality_axes(area, look, &points, (1.35, 0.15), titles)?;
     let cap = x_max * 0.006;
     // The muted ones first, so the finalists and the choice are drawn over them.
     let mut order: Vec<&SearchPoint> = d.points.iter().collect();
