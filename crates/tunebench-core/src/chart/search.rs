@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::frame::{cost_quality_axes, CostPoint, Drawn, Look};
+use super::place::{around, draw_at, size_of, Placer, Rect};
 use crate::money::usd;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,10 +49,13 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let titles = ("Cost per query on validation (USD)", d.metric.as_str());
     let (mut chart, x_max) = cost_quality_axes(area, look, &points, (1.35, 0.15), titles)?;
     let cap = x_max * 0.006;
+    let plot = chart.plotting_area().strip_coord_spec();
+    let mut placer = Placer::new(&plot, look);
     // The muted ones first, so the finalists and the choice are drawn over them.
     let mut order: Vec<&SearchPoint> = d.points.iter().collect();
     order.sort_by_key(|p| (p.chosen, p.finalist));
-    for p in order {
+    let mut labels = Vec::new();
+    for p in &order {
         let (color, width, r) = if p.chosen {
             (look.series(1), 4.0, 16.0)
         } else if p.finalist {
@@ -67,23 +71,37 @@ pub(crate) fn draw<DB: DrawingBackend>(
             PathElement::new(vec![(x - cap, p.high), (x + cap, p.high)], stroke),
         ])?;
         let r = look.px(r);
-        let dot = EmptyElement::at((x, p.metric)) + Circle::new((0, 0), r, color.filled());
+        chart.draw_series(std::iter::once(Circle::new(
+            (x, p.metric),
+            r,
+            color.filled(),
+        )))?;
+        placer.line(vec![
+            chart.backend_coord(&(x, p.low)),
+            chart.backend_coord(&(x, p.high)),
+        ]);
+        let (cx, cy) = chart.backend_coord(&(x, p.metric));
+        placer.take(Rect::at((cx - r, cy - r), (2 * r, 2 * r)));
         if p.chosen || p.finalist {
-            let text = if p.chosen {
-                format!("chosen: {} · {} · {:.3}", p.label, usd(x), p.metric)
-            } else {
-                p.label.clone()
-            };
-            let style = if p.chosen {
-                look.text(26.0)
-            } else {
-                look.muted_text(20.0)
-            };
-            chart.draw_series(std::iter::once(
-                dot + Text::new(text, (r + look.px(10.0), -look.px(14.0)), style),
-            ))?;
+            labels.push((p.chosen, p.label.clone(), x, (cx, cy)));
+        }
+    }
+    // The choice is placed first, so it always finds room; a finalist's label is left out
+    // where no spot is clear of the others.
+    labels.reverse();
+    for (chosen, label, x, at) in labels {
+        let (text, style) = if chosen {
+            let metric = d.points.iter().find(|p| p.chosen).map_or(0.0, |p| p.metric);
+            (
+                format!("chosen: {label} · {} · {metric:.3}", usd(x)),
+                look.text(26.0),
+            )
         } else {
-            chart.draw_series(std::iter::once(dot))?;
+            (label, look.muted_text(20.0))
+        };
+        let size = size_of(&plot, &text, &style)?;
+        if let Some(spot) = placer.place(size, &around(at, size, look.px(22.0))) {
+            draw_at(&plot, &text, &style, spot)?;
         }
     }
     Ok(())

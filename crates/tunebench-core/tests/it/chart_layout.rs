@@ -2,7 +2,8 @@
 //! data lines, at slide sizes and at the sizes the screens draw charts at, in both themes.
 
 use tunebench_core::chart::{
-    self, measure, preset, ChartData, ChartSpec, ChartStyle, CrossoverData, LatencyData, Theme,
+    self, measure, preset, ChartData, ChartSpec, ChartStyle, CrossoverData, LatencyData, LossData,
+    SearchChartData, SearchPoint, Theme,
 };
 use tunebench_core::cost::{self, Hosting, Scenario};
 
@@ -57,9 +58,47 @@ pub fn crossover(s: &Scenario, log: bool, style: ChartStyle) -> ChartSpec {
     }
 }
 
+/// A prompt search's candidates: six of twelve halved out, five finalists, one chosen.
+fn search_chart(style: ChartStyle) -> ChartSpec {
+    let points = (0..12)
+        .map(|i| SearchPoint {
+            label: format!("system {} · {} examples", i % 3 + 1, [0, 3, 8][i % 3]),
+            cost_per_query: 0.0002 * (1.0 + (i % 4) as f64),
+            metric: 0.70 + 0.02 * i as f64,
+            low: 0.66 + 0.02 * i as f64,
+            high: 0.74 + 0.02 * i as f64,
+            cases: if i < 6 { 60 } else { 240 },
+            finalist: i >= 6,
+            chosen: i == 9,
+        })
+        .collect();
+    ChartSpec {
+        title: "Prompt search: 12 candidates on 240 validation cases".into(),
+        source: SOURCE.into(),
+        style,
+        data: ChartData::Search(SearchChartData {
+            metric: "accuracy".into(),
+            points,
+        }),
+    }
+}
+
+/// A fine-tune's training loss over 40 steps.
+fn loss_chart(style: ChartStyle) -> ChartSpec {
+    let pairs: Vec<(u32, f64)> = (1..=40).map(|s| (s, 2.5 / f64::from(s).sqrt())).collect();
+    ChartSpec {
+        title: "Training loss".into(),
+        source: SOURCE.into(),
+        style,
+        data: ChartData::Loss(LossData::from_pairs(&pairs)),
+    }
+}
+
 /// Every chart kind and the three crossover situations, at `style`.
 fn all_charts(style: ChartStyle) -> Vec<ChartSpec> {
     let mut specs = every_chart(style);
+    specs.push(search_chart(style));
+    specs.push(loss_chart(style));
     for s in [cheaper_everywhere(), never_cheaper()] {
         for log in [false, true] {
             specs.push(crossover(&s, log, style));
