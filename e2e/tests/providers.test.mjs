@@ -150,6 +150,9 @@ test("the arm editor renders the held-out case as the template is typed", async 
   await screenshot(browser, "arm-editor");
 
   await (await browser.$("#arm-template")).setValue("Email: {{input}}");
+  // The store is shared with the window tests before this one: name this test's provider
+  // rather than take whichever the form lists first.
+  await (await browser.$("#arm-provider")).selectByVisibleText("local-test");
   await (await browser.$("#arm-model")).setValue("tiny-model");
   await (await browser.$("#arm-name")).setValue("spam-prompt");
   await (await browser.$("#arm-save")).click();
@@ -233,9 +236,17 @@ test("a run created and estimated but never started starts from the Runs list", 
   await browser.waitUntil(async () => {
     if ((await browser.execute(() => location.hash)) === `#/run/${pending}`) return true;
     const error = await browser.$("#runs-error");
+    const notice = await browser.$("#runs-notice");
     said = (await error.isExisting()) ? await error.getText() : "";
+    if (await notice.isExisting()) said += ` (notice: ${await notice.getText()})`;
+    const now = await browser.$(`tr[data-run-id="${pending}"]`);
+    if (await now.isExisting()) said += ` (row: ${await now.getText()})`;
+    said += ` (hash ${await browser.execute(() => location.hash)})`;
     return false;
-  }, { timeout: 60_000, timeoutMsg: `Start opened no results; the screen said: ${said || "nothing"}` });
+  }, { timeout: 60_000 }).catch(() => {
+    // The message is built after the wait, so it says what the screen showed last.
+    throw new Error(`Start opened no results; the screen said: ${said || "nothing"}`);
+  });
   assert.ok(seen.length > calls, "Start sent the run's calls");
   await (await browser.$("#verdict")).waitForExist({ timeout: 30_000 });
 });
