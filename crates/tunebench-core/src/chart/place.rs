@@ -102,8 +102,9 @@ impl Placer {
 
     /// The first of `spots` (top-left corners) where a box of `size` is clear of the plot's
     /// edges, the lines and the other labels; else the first such spot anywhere in the plot
-    /// (scanned row by row); else the first of `spots` clear of the other labels, crossing a
-    /// line. `None` (nothing drawn) when even that does not fit. The box found is taken.
+    /// (scanned row by row). `None` (nothing drawn) when no spot is clear: a label struck
+    /// through by a line cannot be read, and the report's text says what it would have.
+    /// The box found is taken.
     pub fn place(&mut self, size: Px, spots: &[Px]) -> Option<Rect> {
         let boxes: Vec<Rect> = spots.iter().map(|&p| Rect::at(p, size)).collect();
         let b = self.bounds;
@@ -119,7 +120,6 @@ impl Placer {
                     .flat_map(|y| (b.l..b.r - size.0).step_by(step_x).map(move |x| (x, y)))
                     .map(|p| Rect::at(p, size))
                     .find(|r| self.clear(r, true))
-                    .or_else(|| boxes.iter().find(|r| self.clear(r, false)).copied())
             });
         if let Some(r) = found {
             self.taken.push(r);
