@@ -56,6 +56,9 @@ enum Command {
     Offline(cmd::offline::OfflineArgs),
     /// Split a dataset into train and held-out test.
     Split(cmd::split::SplitArgs),
+    /// The test rows that also sit in train (exactly or once case, spaces and punctuation
+    /// are folded), and with `--remove` the train rows that copy them deleted.
+    Leakage(cmd::leakage::LeakageArgs),
     /// Export a dataset's split as JSONL, CSV or OpenAI chat fine-tuning JSONL.
     Export(cmd::export::ExportArgs),
     /// Import an experiment file and run every arm over its held-out cases.
@@ -144,6 +147,7 @@ fn main() -> ExitCode {
         Command::Finetune { action } => cmd::finetune::run(cli.db.as_deref(), action, &out),
         Command::Offline(args) => cmd::offline::run(cli.db.as_deref(), args, &out),
         Command::Split(args) => cmd::split::run(cli.db.as_deref(), args, &out),
+        Command::Leakage(args) => cmd::leakage::run(cli.db.as_deref(), args, &out),
         Command::Search(args) => cmd::search::run(cli.db.as_deref(), args, &out),
         Command::Export(args) => cmd::export::run(cli.db.as_deref(), args, &out),
         Command::Run {

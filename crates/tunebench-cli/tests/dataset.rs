@@ -164,6 +164,40 @@ fn re_splitting_a_dataset_an_experiment_uses_needs_force() {
 }
 
 #[test]
+fn leakage_lists_test_rows_copied_in_train_and_remove_deletes_only_the_train_copies() {
+    let s = store();
+    // Rows 1 and 3 repeat row 0 (once exactly, once after folding case and punctuation);
+    // the file's own split puts row 0 in test and its copies in train.
+    let f = s.file(
+        "mail.csv",
+        "input,expected,split\n\
+         win a prize now,spam,test\n\
+         win a prize now,spam,train\n\
+         lunch at noon,ham,train\n\
+         Win a PRIZE -- now!,spam,train\n\
+         minutes attached,ham,test\n",
+    );
+    s.json(&["import", p(&f), "--name", "mail"]);
+    let seen = s.json(&["leakage", "mail"]);
+    assert_eq!(seen["leakage"]["exact_test_rows"], 1, "{seen}");
+    assert_eq!(seen["leakage"]["leaked_train_rows"], 2, "{seen}");
+    assert_eq!(seen["removed_train_rows"], Value::Null);
+    s.cmd()
+        .args(["leakage", "mail"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tunebench leakage mail --remove"));
+    let gone = s.json(&["leakage", "mail", "--remove"]);
+    assert_eq!(gone["removed_train_rows"], 2, "{gone}");
+    assert_eq!(gone["leakage"]["leaked_train_rows"], 0, "{gone}");
+    assert_eq!(gone["leakage"]["train_rows"], 1, "{gone}");
+    assert_eq!(
+        gone["leakage"]["test_rows"], 2,
+        "the test rows stay: {gone}"
+    );
+}
+
+#[test]
 fn an_unknown_dataset_exits_2() {
     let s = store();
     s.cmd()

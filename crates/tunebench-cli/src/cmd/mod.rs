@@ -9,6 +9,7 @@ pub mod finetune_local;
 pub mod history;
 pub mod import;
 pub mod judge;
+pub mod leakage;
 pub mod offline;
 pub mod prices;
 pub mod provider;

@@ -66,10 +66,11 @@ pub fn run(db: Option<&Path>, args: &SplitArgs, out: &Output) -> anyhow::Result<
     if leaked > 0 {
         say!(
             "  warning: {leaked} test rows repeat a training input ({} exactly, {} after folding \
-             case, spaces and punctuation); {} training rows would have to go to remove the leak",
+             case, spaces and punctuation); {} training rows would have to go to remove the leak (`tunebench leakage {} --remove`)",
             leakage.exact_test_rows,
             leakage.normalised_test_rows,
-            leakage.leaked_train_rows
+            leakage.leaked_train_rows,
+            args.dataset
         )?;
     }
     Ok(())

@@ -62,8 +62,9 @@ pub fn training_examples(
             .collect();
         return Err(Error::Invalid(format!(
             "dataset {name:?}: {} train rows repeat a test input (rows {}{}); training on them \
-             would leak the test set into the model. Remove them from train first \
-             (the dataset's \"remove leaked rows\")",
+             would leak the test set into the model. Remove them from train first: \
+             \"Remove … from train\" under Leakage on the dataset's screen, or \
+             `tunebench leakage {name:?} --remove`",
             leaked.len(),
             rows.join(", "),
             if leaked.len() > rows.len() {

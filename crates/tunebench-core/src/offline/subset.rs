@@ -105,8 +105,14 @@ pub fn pick(
         let held_out: Vec<Row> = all.drain(..n_test.min(all.len())).collect();
         (all, held_out)
     };
-    train.truncate(n_train);
     test.truncate(n_test);
+    // Cutting inputs to their beginning can make a train row repeat a held-out one (two
+    // e-mails with the same subject line); such a row would leak the test into the
+    // fine-tune, which refuses it, so it is never chosen.
+    let held_out: std::collections::HashSet<String> =
+        test.iter().map(|r| dataset::normalise(&r.input)).collect();
+    train.retain(|r| !held_out.contains(&dataset::normalise(&r.input)));
+    train.truncate(n_train);
     let labels: std::collections::BTreeSet<&str> =
         train.iter().map(|r| r.expected.as_str()).collect();
     if labels.len() < 2 || labels.len() > 20 {
@@ -205,6 +211,46 @@ mod tests {
         ids.sort();
         assert_eq!(ids, ["0", "1", "2", "3", "4", "5", "6", "7"]);
         assert_eq!(balanced(rows, 7), dealt);
+    }
+
+    #[test]
+    fn a_train_row_that_repeats_a_held_out_input_once_cut_is_never_chosen() {
+        let conn = crate::store::open_in_memory().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("mail.csv");
+        // Rows 0 and 1 differ only after their first 12 characters; with the held-out
+        // case drawn from the test split, the train copy of its beginning must be left out.
+        std::fs::write(
+            &csv,
+            "input,expected,split\n\
+             Subject: WIN a prize now,spam,test\n\
+             subject: win a PRIZE tomorrow,spam,train\n\
+             Subject: lunch,ham,train\n\
+             Subject: cheap pills,spam,train\n\
+             Subject: meeting notes,ham,train\n\
+             Subject: minutes,ham,test\n",
+        )
+        .unwrap();
+        let never = AtomicBool::new(false);
+        let id = dataset::import(&conn, &csv, &ImportOptions::default(), &mut |_| {}, &never)
+            .unwrap()
+            .dataset_id;
+        let options = OfflineOptions {
+            train_rows: 10,
+            test_cases: 2,
+            max_chars: 16,
+            ..OfflineOptions::default()
+        };
+        let picked = pick(&conn, id, &options).unwrap();
+        let train: Vec<&str> = picked.train.iter().map(|r| r.input.as_str()).collect();
+        assert_eq!(picked.test.len(), 2);
+        assert_eq!(train.len(), 3, "{train:?}");
+        assert!(
+            !train
+                .iter()
+                .any(|t| t.to_lowercase().contains("win a prize")),
+            "{train:?}"
+        );
     }
 
     #[test]
