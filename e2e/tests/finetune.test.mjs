@@ -185,7 +185,7 @@ test("the preflight of the train split shows the estimate and allows Start", asy
   await (await browser.$("#ft-preflight")).click();
   const estimate = await browser.$("#ft-estimate");
   await estimate.waitForExist({ timeout: 30_000 });
-  const sentence = /trained tokens × \$([\d.,]+) per 1M = \$([\d.,]+)/.exec(await estimate.getText());
+  const sentence = /trained tokens × \$(\d[\d,]*(?:\.\d+)?) per 1M = \$(\d[\d,]*(?:\.\d+)?)/.exec(await estimate.getText());
   assert.ok(sentence, `no estimate sentence in: ${await estimate.getText()}`);
   estimated.per1m = dollars(sentence[1]);
   estimated.total = dollars(sentence[2]);
@@ -237,7 +237,8 @@ test("the comparison's cost at scale uses the job's measured training cost, not 
   const basis = await browser.$("#training-basis");
   await basis.waitForExist({ timeout: 30_000 });
   const text = await basis.getText();
-  const note = /training \$([\d.,]+) a run, measured by fine-tune job \d+ \(([\d,]+) trained tokens × \$([\d.,]+) per 1M\); \$([\d.,]+) was estimated before it started/.exec(text);
+  const note = /training \$(\d[\d,]*(?:\.\d+)?) a run, measured by fine-tune job \d+ \(([\d,]+) trained tokens × \$(\d[\d,]*(?:\.\d+)?) per 1M\); \$(\d[\d,]*(?:\.\d+)?) was estimated before it started/.exec(text);
+  console.log(`crossover: ${text}`);
   assert.ok(note, `the crossover does not say the training was measured: ${text}`);
   assert.equal(Number(note[2].replace(/,/g, "")), TRAINED_TOKENS, "the job's trained tokens");
   assert.equal(dollars(note[3]), estimated.per1m, "priced at the catalog's training price");
