@@ -1,7 +1,8 @@
 // Fine-tuning from the window against an OpenAI-shaped fake (real HTTP, in this test's
 // process): preflight and estimate, Start, the background poller carrying the job from
 // validating to succeeded with its loss chart (no Refresh pressed), the fine-tuned arm, and
-// "Run the comparison" running both arms on the held-out split to the results screen.
+// "Run the comparison" running both arms on the held-out split to the results screen, and
+// its cost at scale priced with the job's measured training cost, not the estimate.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -15,6 +16,13 @@ let server;
 /** What the fake saw: the upload's form fields, the job body, the polls. */
 const seen = { upload: null, job: null, polls: 0, chats: 0, tunedChats: 0, violations: [] };
 const script = ["validating_files", "running", "succeeded"];
+/** What the fake's finished job reports it trained on. */
+const TRAINED_TOKENS = 24000;
+/** The preflight's catalog estimate as the screen showed it: price per 1M and total, $. */
+const estimated = { per1m: null, total: null };
+
+/** "$1,241" or "$0.0831" as a number. */
+const dollars = (text) => Number(text.replace(/[$,]/g, ""));
 
 const topics = ["invoice", "password", "delivery", "refund", "login", "printer", "upgrade", "contract",
   "warranty", "shipment", "coupon", "battery", "screen", "account", "subscription", "address"];
@@ -61,7 +69,7 @@ function fineTuning(req, body, res) {
     return answer(res, 200, {
       id: "ftjob-e2e", object: "fine_tuning.job", status,
       fine_tuned_model: done ? "ft:gpt-4.1-mini-2025-04-14:acme::e2e" : null,
-      trained_tokens: done ? 24000 : null,
+      trained_tokens: done ? TRAINED_TOKENS : null,
     });
   }
   if (req.method === "GET" && path.startsWith("/v1/fine_tuning/jobs/ftjob-e2e/events")) {
@@ -177,7 +185,10 @@ test("the preflight of the train split shows the estimate and allows Start", asy
   await (await browser.$("#ft-preflight")).click();
   const estimate = await browser.$("#ft-estimate");
   await estimate.waitForExist({ timeout: 30_000 });
-  assert.match(await estimate.getText(), /trained tokens × \$[\d.]+ per 1M = \$[\d.]+/);
+  const sentence = /trained tokens × \$(\d[\d,]*(?:\.\d+)?) per 1M = \$(\d[\d,]*(?:\.\d+)?)/.exec(await estimate.getText());
+  assert.ok(sentence, `no estimate sentence in: ${await estimate.getText()}`);
+  estimated.per1m = dollars(sentence[1]);
+  estimated.total = dollars(sentence[2]);
   assert.equal(await (await browser.$("#ft-verdict")).getText(), "Ready to start.");
   assert.equal(seen.upload, null, "nothing is uploaded before Start");
 });
@@ -219,4 +230,26 @@ test("Run the comparison is one click from the finished job and runs both arms",
   const table = await (await browser.$("#metrics-table")).getText();
   assert.match(table, /accuracy/);
   await screenshot(browser, "finetune-comparison");
+});
+
+test("the comparison's cost at scale uses the job's measured training cost, not the estimate", async () => {
+  await (await browser.$("#open-crossover")).click();
+  const basis = await browser.$("#training-basis");
+  await basis.waitForExist({ timeout: 30_000 });
+  const text = await basis.getText();
+  const note = /training \$(\d[\d,]*(?:\.\d+)?) a run, measured by fine-tune job \d+ \(([\d,]+) trained tokens × \$(\d[\d,]*(?:\.\d+)?) per 1M\); \$(\d[\d,]*(?:\.\d+)?) was estimated before it started/.exec(text);
+  console.log(`crossover: ${text}`);
+  assert.ok(note, `the crossover does not say the training was measured: ${text}`);
+  assert.equal(Number(note[2].replace(/,/g, "")), TRAINED_TOKENS, "the job's trained tokens");
+  assert.equal(dollars(note[3]), estimated.per1m, "priced at the catalog's training price");
+  const measured = (TRAINED_TOKENS * estimated.per1m) / 1e6;
+  assert.ok(Math.abs(dollars(note[1]) - measured) <= measured * 0.005, `training ${note[1]} a run, expected ${measured}`);
+  assert.equal(dollars(note[4]), estimated.total, "the estimate it replaces is the one shown before Start");
+  assert.ok(Math.abs(measured - estimated.total) > measured * 0.05, `measured ${measured} is no different from the estimate ${estimated.total}`);
+  // The table spreads that run over the retraining cadence (3 months unless saved otherwise).
+  const row = await (await browser.$("#cost-table tbody tr:nth-child(2)")).getText();
+  assert.match(row, /fine-tuned/);
+  const cells = await browser.execute(() => [...document.querySelectorAll("#cost-table tbody tr:nth-child(2) td")].map((td) => td.textContent.trim()));
+  assert.ok(Math.abs(dollars(cells[3]) - measured / 3) <= (measured / 3) * 0.01, `training per month ${cells[3]}`);
+  await screenshot(browser, "finetune-crossover");
 });

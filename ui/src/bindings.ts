@@ -252,6 +252,11 @@ export type ArmAssumptions_Deserialize = {
 	retirement_date?: string | null,
 	/**  Share of correct answers on the held-out set (0..1), when measured. */
 	accuracy?: number | null,
+	/**
+	 *  Set when `training` is what a fine-tune job measurably cost rather than the
+	 *  catalog's estimate: which job, and how it was measured.
+	 */
+	measured_training?: MeasuredTraining_Deserialize | null,
 };
 
 /**  Everything the model needs to know about one arm. */
@@ -272,6 +277,11 @@ export type ArmAssumptions_Serialize = {
 	retirement_date: string | null,
 	/**  Share of correct answers on the held-out set (0..1), when measured. */
 	accuracy: number | null,
+	/**
+	 *  Set when `training` is what a fine-tune job measurably cost rather than the
+	 *  catalog's estimate: which job, and how it was measured.
+	 */
+	measured_training: MeasuredTraining_Serialize | null,
 };
 
 export type ArmBatchEstimate = ArmBatchEstimate_Serialize | ArmBatchEstimate_Deserialize;
@@ -378,6 +388,11 @@ export type ArmCost_Deserialize = {
 	amortisation_months?: number | null,
 	/**  Training per month, $. */
 	training_monthly: number | null,
+	/**
+	 *  Where `training_per_run` comes from when a fine-tune job measured it (which job,
+	 *  how, and what was estimated before it started), as one sentence.
+	 */
+	training_note?: string | null,
 	/**  Total monthly cost at the scenario's volume, $. */
 	monthly_at_volume: Estimate,
 	/**  Total cost per correct answer, $, when accuracy is known. */
@@ -405,6 +420,11 @@ export type ArmCost_Serialize = {
 	amortisation_months: number | null,
 	/**  Training per month, $. */
 	training_monthly: number | null,
+	/**
+	 *  Where `training_per_run` comes from when a fine-tune job measured it (which job,
+	 *  how, and what was estimated before it started), as one sentence.
+	 */
+	training_note: string | null,
 	/**  Total monthly cost at the scenario's volume, $. */
 	monthly_at_volume: Estimate,
 	/**  Total cost per correct answer, $, when accuracy is known. */
@@ -2297,6 +2317,35 @@ export type McNemar = {
 	b_only: number,
 	/**  Two-sided exact p-value. */
 	p_value: number | null,
+};
+
+/**  Where a fine-tuned arm's training cost was measured: the job that trained it. */
+export type MeasuredTraining = MeasuredTraining_Serialize | MeasuredTraining_Deserialize;
+
+/**  Where a fine-tuned arm's training cost was measured: the job that trained it. */
+export type MeasuredTraining_Deserialize = {
+	/**  The fine-tune job that made the arm. */
+	job_id: number,
+	/**
+	 *  How its cost was measured, e.g. "24,000 trained tokens × $5.00 per 1M" or "as
+	 *  billed by Together".
+	 */
+	how: string,
+	/**  The catalog estimate shown before the job started, $. */
+	estimated?: number | null,
+};
+
+/**  Where a fine-tuned arm's training cost was measured: the job that trained it. */
+export type MeasuredTraining_Serialize = {
+	/**  The fine-tune job that made the arm. */
+	job_id: number,
+	/**
+	 *  How its cost was measured, e.g. "24,000 trained tokens × $5.00 per 1M" or "as
+	 *  billed by Together".
+	 */
+	how: string,
+	/**  The catalog estimate shown before the job started, $. */
+	estimated: number | null,
 };
 
 export type Message = {

@@ -208,3 +208,200 @@ fn compare_refuses_an_unfinished_job_and_prepares_the_run_of_a_finished_one_once
     assert_eq!(v["reused"], true, "the experiment is made once");
     assert!(v["prepared"]["estimate"]["calls"].as_u64().unwrap() > 0);
 }
+
+/// What the OpenAI stub of [`openai_stub`] saw: uploads, job creations, the key each
+/// request carried, and the polls it answered (failures included).
+#[derive(Default)]
+struct Seen {
+    uploads: usize,
+    created: Vec<serde_json::Value>,
+    keys: Vec<String>,
+    polls: usize,
+}
+
+/// A stub of OpenAI's fine-tuning API over real HTTP: the multipart upload, the job
+/// creation, and the job poll answering `script` in order (a status code, and the job's
+/// status when 200; the last one stays). Returns its base URL and what it saw.
+fn openai_stub(
+    script: &'static [(u16, &'static str)],
+) -> (String, std::sync::Arc<std::sync::Mutex<Seen>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Seen::default()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            let (mut len, mut key) = (0usize, String::new());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let lower = line.to_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("authorization:") {
+                    key = line["authorization:".len()..].trim().to_string();
+                }
+            }
+            let mut body = vec![0u8; len];
+            reader.read_exact(&mut body).unwrap();
+            let body = String::from_utf8_lossy(&body).to_string();
+            let mut s = log.lock().unwrap();
+            s.keys.push(key);
+            let (status, reply) = if first.starts_with("POST /v1/files ") {
+                s.uploads += 1;
+                let ok = body.contains("name=\"purpose\"\r\n\r\nfine-tune")
+                    && body.contains("\"messages\"");
+                (
+                    if ok { 200 } else { 400 },
+                    serde_json::json!({"id": "file-1", "object": "file", "purpose": "fine-tune"}),
+                )
+            } else if first.starts_with("POST /v1/fine_tuning/jobs ") {
+                let b: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                s.created.push(b.clone());
+                (
+                    200,
+                    serde_json::json!({"id": "ftjob-1", "status": "validating_files", "model": b["model"]}),
+                )
+            } else if first.starts_with("GET /v1/fine_tuning/jobs/ftjob-1/events") {
+                (200, serde_json::json!({"data": []}))
+            } else if first.starts_with("GET /v1/fine_tuning/jobs/ftjob-1 ") {
+                let (code, word) = script[s.polls.min(script.len() - 1)];
+                s.polls += 1;
+                let done = word == "succeeded";
+                (
+                    code,
+                    if code == 200 {
+                        serde_json::json!({"id": "ftjob-1", "status": word,
+                            "fine_tuned_model": if done { serde_json::json!("ft:gpt-4.1-mini-2025-04-14:acme::cli") } else { serde_json::Value::Null },
+                            "trained_tokens": if done { serde_json::json!(30000) } else { serde_json::Value::Null }})
+                    } else {
+                        serde_json::json!({"error": {"message": format!("injected {code}")}})
+                    },
+                )
+            } else {
+                (
+                    404,
+                    serde_json::json!({"error": {"message": format!("no such endpoint: {first}")}}),
+                )
+            };
+            drop(s);
+            let reply = reply.to_string();
+            let _ = write!(
+                &stream,
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn a_job_started_by_one_process_is_followed_by_the_next_through_a_429_and_a_503_to_its_arm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    setup(&db);
+    let (url, seen) = openai_stub(&[(429, ""), (503, ""), (200, "running"), (200, "succeeded")]);
+    let conn = tunebench_core::store::open(&db).unwrap();
+    conn.execute(
+        "UPDATE provider SET base_url = ?1, api_key_env = 'TB_TEST_FT_KEY' WHERE id = 1",
+        [&url],
+    )
+    .unwrap();
+    drop(conn);
+    let cli = || {
+        let mut c = tunebench(&db);
+        c.env("TB_TEST_FT_KEY", "sk-ft-cli-0123")
+            .timeout(std::time::Duration::from_secs(60));
+        c
+    };
+    // `start` uploads, creates the job and exits: nothing of it stays running.
+    cli()
+        .args([
+            "finetune",
+            "start",
+            "--provider",
+            "openai",
+            "--ceiling",
+            "5",
+        ])
+        .args(PLAN)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains(
+                "job 1: validating gpt-4.1-mini-2025-04-14 at OpenAI (ftjob-1), 12 examples",
+            )
+            .and(predicate::str::contains(
+                "Follow it with `tunebench finetune status 1`.",
+            )),
+        );
+    {
+        let s = seen.lock().unwrap();
+        assert_eq!((s.uploads, s.created.len(), s.polls), (1, 1, 0));
+    }
+    // Each later process reads the job from the store: a 429 and a 503 are retried later,
+    // never the end of the job.
+    cli()
+        .args(["finetune", "status", "1"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("job 1: validating")
+                .and(predicate::str::contains("the last 1 polls failed")),
+        );
+    cli()
+        .args(["finetune", "status", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("the last 2 polls failed"));
+    // `status` without an id picks up every live job.
+    cli()
+        .args(["finetune", "status"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("job 1: running")
+                .and(predicate::str::contains("polls failed").not()),
+        );
+    let out = cli()
+        .args(["finetune", "status", "1", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let job = &v["jobs"][0];
+    assert_eq!(job["status"], "succeeded");
+    assert_eq!(job["trained_tokens"], 30000.0);
+    assert_eq!(job["training_cost_source"], "trained_tokens");
+    // ft:gpt-4.1-mini* trains at $5 per 1M tokens in the seed catalog: 30,000 × $5 / 1M.
+    assert!((job["training_cost"].as_f64().unwrap() - 0.15).abs() < 1e-12);
+    assert_eq!(job["result_arm_id"], 2);
+    cli()
+        .args(["finetune", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("arm 2 is ready to compare"));
+    let s = seen.lock().unwrap();
+    assert_eq!(
+        (s.uploads, s.created.len(), s.polls),
+        (1, 1, 4),
+        "created once, polled four times"
+    );
+    assert_eq!(s.created[0]["training_file"], "file-1");
+    assert!(
+        s.keys.iter().all(|k| k == "Bearer sk-ft-cli-0123"),
+        "{:?}",
+        s.keys
+    );
+}

@@ -33,6 +33,7 @@ fn arm(name: &str, price: (f64, f64, f64), input: f64, cached: f64, output: f64)
         training: None,
         retirement_date: None,
         accuracy: Some(0.9),
+        measured_training: None,
     }
 }
 

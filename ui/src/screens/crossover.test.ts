@@ -1,5 +1,6 @@
 import { render } from "lit-html";
 import { describe, expect, it, vi } from "vitest";
+import type { ScenarioView_Serialize as ScenarioView } from "../bindings";
 import { crossoverView, initialState, type CrossoverActions, type CrossoverState } from "./crossover";
 
 // A run whose arm the catalog cannot price: the scenario never arrives.
@@ -19,7 +20,7 @@ vi.mock("../bindings", () => ({
   },
 }));
 
-const { CrossoverScreen, slidePackNotice } = await import("./crossover");
+const { CrossoverScreen, figuresView, slidePackNotice } = await import("./crossover");
 
 function actions(): CrossoverActions {
   return {
@@ -42,7 +43,33 @@ function type(el: HTMLElement, id: string, text: string): HTMLInputElement {
   return input;
 }
 
+/** The figures of a scenario whose fine-tuned arm's training is `note`, as the core wrote it. */
+function figures(note: string | null): HTMLElement {
+  const money = { mean: 0.001, low: 0.001, high: 0.001 };
+  const arm = (name: string, training_note: string | null) => ({
+    name, model: "m", per_query: money, error_cost_per_query: 0, hosting_monthly: 0, training_per_run: 0.12,
+    amortisation_months: 3, training_monthly: 0.04, training_note, monthly_at_volume: money,
+    cost_per_correct_answer: null, retired_on: null,
+  });
+  const view = {
+    svg: "<svg></svg>",
+    report: {
+      queries_per_day: 1000, arm_a: arm("prompting", null), arm_b: arm("tuned", note),
+      payback: { months: null, month: null, note: null }, warnings: [], sensitivity: [], headline: "h",
+    },
+  } as unknown as ScenarioView;
+  const el = document.createElement("div");
+  render(figuresView(view), el);
+  return el;
+}
+
 describe("cost at scale screen", () => {
+  it("says under the cost table which fine-tune job measured the training cost, in the core's words", () => {
+    const note = "tuned: training $0.12 a run, measured by fine-tune job 1 (24,000 trained tokens × $5.00 per 1M)";
+    expect(figures(note).querySelector("#training-basis")?.textContent).toBe(`${note}.`);
+    expect(figures(null).querySelector("#training-basis")).toBeNull();
+  });
+
   it("shows why there is no chart instead of loading forever when the scenario fails", async () => {
     const el = document.createElement("div");
     const screen = new CrossoverScreen(() => render(screen.view(), el));

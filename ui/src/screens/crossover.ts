@@ -421,6 +421,9 @@ export function figuresView(v: ScenarioView): TemplateResult {
         )}
       </tbody>
     </table>
+    ${[r.arm_a, r.arm_b].some((a) => a.training_note)
+      ? html`<p class="small" id="training-basis">${[r.arm_a, r.arm_b].flatMap((a) => (a.training_note ? [`${a.training_note}.`] : [])).join(" ")}</p>`
+      : nothing}
     ${r.payback.note || r.payback.month
       ? html`<p class="small" id="payback">${r.payback.month ? `First training run paid back in month ${r.payback.month}. ` : ""}${r.payback.note ?? ""}</p>`
       : nothing}

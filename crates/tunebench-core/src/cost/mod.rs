@@ -17,7 +17,7 @@ pub use break_even::{
 pub use estimate::{scenario_from_catalog, EstimateRequest, TokensPerQuery};
 pub use model::{evaluate, ArmCost, CostReport, Side};
 pub use scenario::{
-    ArmAssumptions, CorrectAt, Estimate, Hosting, Scenario, TokenBasis, TokenUsage, Training,
-    TrainingPlan,
+    ArmAssumptions, CorrectAt, Estimate, Hosting, MeasuredTraining, Scenario, TokenBasis,
+    TokenUsage, Training, TrainingPlan,
 };
 pub use sensitivity::SensitivityRow;

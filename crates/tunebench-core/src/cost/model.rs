@@ -45,6 +45,9 @@ pub struct ArmCost {
     pub amortisation_months: Option<f64>,
     /// Training per month, $.
     pub training_monthly: f64,
+    /// Where `training_per_run` comes from when a fine-tune job measured it (which job,
+    /// how, and what was estimated before it started), as one sentence.
+    pub training_note: Option<String>,
     /// Total monthly cost at the scenario's volume, $.
     pub monthly_at_volume: Estimate,
     /// Total cost per correct answer, $, when accuracy is known.
@@ -161,10 +164,28 @@ fn arm_cost(s: &Scenario, side: Side) -> Result<ArmCost> {
         training_per_run: arm.training.map_or(0.0, |t| t.cost_per_run()),
         amortisation_months: amortisation_months(s, arm)?,
         training_monthly: training_monthly(s, arm)?,
+        training_note: training_note(arm),
         monthly_at_volume: monthly,
         cost_per_correct_answer,
         retired_on,
     })
+}
+
+/// "ft: training $0.12 a run, measured by fine-tune job 3 (24,000 trained tokens × $5.00
+/// per 1M); $0.0317 was estimated before it started", for an arm whose training a job
+/// measured.
+fn training_note(arm: &ArmAssumptions) -> Option<String> {
+    let (training, measured) = (arm.training?, arm.measured_training.as_ref()?);
+    let estimated = measured.estimated.map_or(String::new(), |e| {
+        format!("; {} was estimated before it started", crate::money::usd(e))
+    });
+    Some(format!(
+        "{}: training {} a run, measured by fine-tune job {} ({}){estimated}",
+        arm.name,
+        crate::money::usd(training.cost_per_run()),
+        measured.job_id,
+        measured.how
+    ))
 }
 
 /// Token and retrieval cost of one query, $: uncached input, cached prefix and output at

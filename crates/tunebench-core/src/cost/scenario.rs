@@ -191,6 +191,23 @@ pub struct ArmAssumptions {
     /// Share of correct answers on the held-out set (0..1), when measured.
     #[serde(default)]
     pub accuracy: Option<f64>,
+    /// Set when `training` is what a fine-tune job measurably cost rather than the
+    /// catalog's estimate: which job, and how it was measured.
+    #[serde(default)]
+    pub measured_training: Option<MeasuredTraining>,
+}
+
+/// Where a fine-tuned arm's training cost was measured: the job that trained it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MeasuredTraining {
+    /// The fine-tune job that made the arm.
+    pub job_id: i32,
+    /// How its cost was measured, e.g. "24,000 trained tokens × $5.00 per 1M" or "as
+    /// billed by Together".
+    pub how: String,
+    /// The catalog estimate shown before the job started, $.
+    pub estimated: Option<f64>,
 }
 
 /// How a fine-tuned arm is trained; the price and its unit come from the catalog.
@@ -257,6 +274,7 @@ impl ArmAssumptions {
             training,
             retirement_date: entry.retirement_date.clone(),
             accuracy: None,
+            measured_training: None,
         })
     }
 }

@@ -15,7 +15,8 @@ use crate::{store, Result};
 pub const TOKEN_ENV: &str = "AZURE_MANAGEMENT_TOKEN";
 /// Azure Resource Manager.
 pub const MANAGEMENT: &str = "https://management.azure.com";
-const API_VERSION: &str = "2024-10-21";
+/// The management API's version for deployments (Deployments - Create Or Update, stable).
+const API_VERSION: &str = "2024-10-01";
 
 /// Whether `deployment` is a deployment's Azure resource ID (Tunebench creates it) rather
 /// than the name of one the person made.
@@ -78,7 +79,7 @@ pub async fn provision(
         Some(v) => v,
         None => {
             let body = json!({
-                "sku": {"name": "standard", "capacity": 1},
+                "sku": {"name": "Standard", "capacity": 1},
                 "properties": {"model": {"format": "OpenAI", "name": model, "version": "1"}},
             });
             send(client.put(&url).json(&body))

@@ -13,6 +13,7 @@ pub mod llama_log;
 pub mod local;
 pub mod local_job;
 pub mod loss;
+pub mod measured;
 pub mod preflight;
 pub mod remote;
 pub mod watch;

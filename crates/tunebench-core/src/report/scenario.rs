@@ -181,14 +181,9 @@ pub fn measured_scenario(
         let kind = store::provider::get(conn, arm.provider_id)?.kind;
         let local = kind == crate::provider::ProviderKind::Local;
         // An arm made by a fine-tune job carries what its training measurably cost: that
-        // figure replaces the catalog's estimate.
-        let measured = match (trained, local) {
-            (true, true) => crate::finetune::local_job::job_for_arm(conn, &arm)?
-                .and_then(|j| Some((j.training_cost?, j.trained_tokens))),
-            (true, false) => store::fine_tune::for_result_arm(conn, id)?
-                .and_then(|j| Some((j.training_cost?, j.trained_tokens))),
-            (false, _) => None,
-        };
+        // figure replaces the catalog's estimate, and the cost report says which job's.
+        let measured =
+            crate::finetune::measured::for_arm(conn, &arm, local, plan.retrain_every_months)?;
         let mut a = if local {
             machine_assumptions(run_id, &arm, &rows, usage)?
         } else {
@@ -200,17 +195,9 @@ pub fn measured_scenario(
                 (trained && measured.is_none()).then_some(plan),
             )?
         };
-        if let Some((cost, tokens)) = measured {
-            let tokens = tokens.filter(|t| *t > 0.0).unwrap_or(1e6);
-            a.training = Some(crate::cost::Training {
-                tokens,
-                epochs: 1.0,
-                price: cost / tokens * 1e6,
-                unit: crate::price::TrainingUnit::PerMillionTokens,
-                hours: 0.0,
-                data_prep_cost: 0.0,
-                retrain_every_months: plan.retrain_every_months,
-            });
+        if let Some((training, how)) = measured {
+            a.training = Some(training);
+            a.measured_training = Some(how);
         }
         a.accuracy = accuracy(id);
         Ok(a)
@@ -301,6 +288,7 @@ fn machine_assumptions(
         training: None,
         retirement_date: None,
         accuracy: None,
+        measured_training: None,
     })
 }
 
@@ -359,6 +347,7 @@ fn assumptions(
             }),
             retirement_date: None,
             accuracy: None,
+            measured_training: None,
         });
     }
     match price::lookup_for_kind(catalog, provider_kind, &arm.model) {

@@ -40,6 +40,7 @@ fn arm(name: &str, price: (f64, f64, f64), t: TokenUsage) -> ArmAssumptions {
         training: None,
         retirement_date: None,
         accuracy: None,
+        measured_training: None,
     }
 }
 

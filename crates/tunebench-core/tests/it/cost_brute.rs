@@ -400,6 +400,7 @@ fn arm(name: &'static str, trained: bool) -> impl Strategy<Value = ArmAssumption
                     }),
                     retirement_date: retire.map(date_after),
                     accuracy: acc,
+                    measured_training: None,
                 }
             },
         )

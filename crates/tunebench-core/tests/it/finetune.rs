@@ -327,6 +327,7 @@ fn the_cost_model_uses_a_fine_tuned_arms_measured_training_cost_instead_of_the_c
         &finetune::NewJob {
             provider_id: Some(1),
             base_model: "gpt-4.1-mini-2025-04-14".into(),
+            estimated_cost: Some(0.75),
             ..finetune::NewJob::default()
         },
         "2026-11-30T10:00:00Z",
@@ -351,5 +352,35 @@ fn the_cost_model_uses_a_fine_tuned_arms_measured_training_cost_instead_of_the_c
     assert_eq!(
         training.retrain_every_months,
         catalog.arm_b.training.unwrap().retrain_every_months
+    );
+    // The cost report says where its training figure comes from; the catalog's does not.
+    let report = tunebench_core::cost::evaluate(&measured).unwrap();
+    assert_eq!(
+        report.arm_b.training_note.as_deref(),
+        Some(
+            "tuned: training $10.00 a run, measured by fine-tune job 1 (2,000,000 trained \
+             tokens × $5.00 per 1M); $0.75 was estimated before it started"
+        )
+    );
+    assert_eq!(report.arm_a.training_note, None);
+    let before = tunebench_core::cost::evaluate(&catalog).unwrap();
+    assert_eq!(before.arm_b.training_note, None);
+    // A provider's billed figure is named as such.
+    job.training_cost = Some(7.25);
+    job.training_cost_source = Some(finetune::CostSource::Billed);
+    store::fine_tune::save(&conn, &job).unwrap();
+    let billed =
+        tunebench_core::report::scenario::measured_scenario(&conn, 1, "2026-11-30", None).unwrap();
+    let report = tunebench_core::cost::evaluate(&billed).unwrap();
+    assert_eq!(report.arm_b.training_per_run, 7.25);
+    assert!(
+        report
+            .arm_b
+            .training_note
+            .as_deref()
+            .unwrap()
+            .contains("training $7.25 a run, measured by fine-tune job 1 (as billed by OpenAI)"),
+        "{:?}",
+        report.arm_b.training_note
     );
 }

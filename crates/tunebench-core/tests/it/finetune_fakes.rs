@@ -317,14 +317,20 @@ fn together(s: &mut State, req: &Recorded) -> Reply {
             let done = word == "completed";
             ok(json!({
                 "id": "ft-1", "status": word, "n_epochs": 2,
-                "output_name": if done { json!("acme/Llama-3.2-3B-Instruct-tb1") } else { Value::Null },
+                "model_output_name": if done { json!("acme/Llama-3.2-3B-Instruct-tb1") } else { Value::Null },
                 "token_count": 4000,
+                "total_price": if done { json!(4_200_000) } else { json!(0) },
                 "events": [
                     {"object": "fine-tune-event", "created_at": "2026-11-30T10:00:00Z", "level": "info", "message": "Job started", "type": "job_start"},
                     {"object": "fine-tune-event", "created_at": "2026-11-30T10:02:00Z", "level": "info", "message": "Epoch 1 done", "type": "epoch_complete", "step": 4}
                 ],
             }))
         }
+        ("GET", "/v1/fine-tunes/ft-1/metrics") => ok(json!({"metrics": [
+            {"timestamp": 1_764_500_060_000_000_000_u64, "train/global_step": 1, "train/epoch": 0.5, "train/loss": 2.43},
+            {"timestamp": 1_764_500_070_000_000_000_u64, "eval/global_step": 1, "eval/loss": 2.6},
+            {"timestamp": 1_764_500_120_000_000_000_u64, "train/global_step": 2, "train/epoch": 1.0, "train/loss": 1.2},
+        ]})),
         ("POST", "/v1/fine-tunes/ft-1/cancel") => {
             s.cancelled = true;
             ok(json!({"id": "ft-1", "status": "cancel_requested"}))
@@ -398,6 +404,7 @@ fn fireworks(s: &mut State, req: &Recorded) -> Reply {
             ok(json!({
                 "name": format!("accounts/{ACCOUNT}/supervisedFineTuningJobs/j1"), "state": word,
                 "outputModel": if word == "JOB_STATE_COMPLETED" { json!(format!("accounts/{ACCOUNT}/models/tb1")) } else { Value::Null },
+                "jobProgress": {"percent": if word == "JOB_STATE_COMPLETED" { 100 } else { 40 }, "epoch": 1, "inputTokens": if word == "JOB_STATE_COMPLETED" { "6000" } else { "2400" }},
             }))
         }
         ("DELETE", "/supervisedFineTuningJobs/j1") => {

@@ -140,7 +140,13 @@ async fn a_together_job_uploads_through_the_redirect_without_the_key_and_shows_i
     let done = follow(&db, job.id).await;
     assert_eq!(done.status, JobStatus::Succeeded);
     assert_eq!(done.trained_tokens, Some(8000.0), "4,000 tokens × 2 epochs");
-    assert!((done.training_cost.unwrap() - 8000.0 * 0.48 / 1e6).abs() < 1e-12);
+    // Together bills in nanodollars: its 4,200,000 is $0.0042, not 8,000 × $0.48 / 1M.
+    assert_eq!(
+        (done.training_cost, done.training_cost_source),
+        (Some(0.0042), Some(finetune::CostSource::Billed))
+    );
+    // The losses come from the training metrics, not the eval rows or the events.
+    assert_eq!(done.losses(), vec![(1, 2.43), (2, 1.2)]);
     let conn = store::open(&db.path).unwrap();
     let made = store::arm::get(&conn, done.result_arm_id.unwrap()).unwrap();
     assert_eq!(made.model, "acme/Llama-3.2-3B-Instruct-tb1");
@@ -180,6 +186,9 @@ async fn a_fireworks_job_waits_for_its_dataset_and_is_deployed_serverless() {
     let conn = store::open(&db.path).unwrap();
     let made = store::arm::get(&conn, done.result_arm_id.unwrap()).unwrap();
     assert_eq!(made.model, "accounts/acme/models/tb1");
+    // Priced by the tokens its progress reports (an int64 as JSON text) at $0.50 per 1M.
+    assert_eq!(done.trained_tokens, Some(6000.0));
+    assert!((done.training_cost.unwrap() - 6000.0 * 0.5 / 1e6).abs() < 1e-12);
     assert!(srv.state.lock().unwrap().deployed.is_some());
     assert_eq!(srv.violations(), Vec::<String>::new());
 }

@@ -19,6 +19,7 @@ mod finetune_azure;
 mod finetune_compare;
 mod finetune_fakes;
 mod finetune_jobs;
+mod finetune_polling;
 mod finetune_setup;
 mod finetune_watch;
 mod layering;

@@ -240,7 +240,14 @@ impl Remote {
                 let v = self
                     .send(self.client.get(self.url(&format!("/fine-tunes/{id}"))))
                     .await?;
-                let mut o = observed(&v, "status", JobStatus::from_together, "output_name")?;
+                // The job object names its result `model_output_name` (Together's SDK
+                // reads it as `output_name`).
+                let model_field = if v.get("model_output_name").is_some() {
+                    "model_output_name"
+                } else {
+                    "output_name"
+                };
+                let mut o = observed(&v, "status", JobStatus::from_together, model_field)?;
                 o.trained_tokens = v.get("trained_tokens").and_then(Value::as_f64).or_else(|| {
                     let tokens = v.get("token_count").and_then(Value::as_f64)?;
                     let epochs = v.get("n_epochs").and_then(Value::as_f64).unwrap_or(1.0);
@@ -261,7 +268,20 @@ impl Remote {
                             ))
                         });
                 }
+                // `total_price` is what the job is billed, in nanodollars (as Together's
+                // SDK converts it); final once the job has ended.
+                if o.status.is_terminal() {
+                    o.billed_cost = v
+                        .get("total_price")
+                        .and_then(Value::as_f64)
+                        .filter(|p| *p > 0.0)
+                        .map(|p| p / 1e9);
+                }
                 o.events = events(&v, "events", together_metrics);
+                // Events carry no loss: the per-step training metrics do, once training runs.
+                if !matches!(o.status, JobStatus::Validating | JobStatus::Queued) {
+                    o.events.extend(self.together_losses(id).await?);
+                }
                 Ok(o)
             }
             Trainer::Fireworks => {
@@ -269,6 +289,11 @@ impl Remote {
                     .send(self.client.get(self.url(&format!("/v1/{id}"))))
                     .await?;
                 let mut o = observed(&v, "state", JobStatus::from_fireworks, "outputModel")?;
+                // The job's progress counts the tokens it has processed.
+                o.trained_tokens = v
+                    .pointer("/jobProgress/inputTokens")
+                    .and_then(|t| t.as_f64().or_else(|| t.as_str()?.parse().ok()))
+                    .filter(|t| *t > 0.0);
                 o.error_message = v
                     .pointer("/status/message")
                     .and_then(Value::as_str)
@@ -277,6 +302,23 @@ impl Remote {
                 Ok(o)
             }
             Trainer::LlamaCpp => Err(local()),
+        }
+    }
+
+    /// Together's training losses of job `id` (`GET /fine-tunes/{id}/metrics`, whose
+    /// training rows carry `train/global_step` and `train/loss`), one event a step; none
+    /// when the job has no metrics (404).
+    async fn together_losses(&self, id: &str) -> Result<Vec<super::job::JobEvent>, CallError> {
+        match self
+            .send(
+                self.client
+                    .get(self.url(&format!("/fine-tunes/{id}/metrics"))),
+            )
+            .await
+        {
+            Ok(v) => Ok(wire::together_losses(&v)),
+            Err(e) if e.http_status == Some(404) => Ok(Vec::new()),
+            Err(e) => Err(e),
         }
     }
 

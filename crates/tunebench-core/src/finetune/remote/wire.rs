@@ -104,12 +104,35 @@ pub(super) fn openai_metrics(e: &Value) -> (Option<u64>, Option<f64>) {
     )
 }
 
-/// Together puts an event's step at the top and names its loss one of three ways.
+/// Together puts an event's step at the top; its events carry no loss (the metrics do:
+/// [`together_losses`]).
 pub(super) fn together_metrics(e: &Value) -> (Option<u64>, Option<f64>) {
-    (
-        e.get("step").and_then(Value::as_u64),
-        ["train_loss", "training_loss", "loss"]
-            .iter()
-            .find_map(|k| e.get(*k).and_then(Value::as_f64)),
-    )
+    (e.get("step").and_then(Value::as_u64), None)
+}
+
+/// The training rows of Together's `{"metrics": [...]}` (those with `train/loss` and
+/// `train/global_step`; eval rows have `eval/*` keys) as events, timed by their
+/// `timestamp` (nanoseconds) when they have one.
+pub(super) fn together_losses(v: &Value) -> Vec<JobEvent> {
+    let Some(rows) = v.get("metrics").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    rows.iter()
+        .filter_map(|m| {
+            let step = m.get("train/global_step").and_then(Value::as_f64)?;
+            let loss = m.get("train/loss").and_then(Value::as_f64)?;
+            let step = step.max(0.0) as u32;
+            Some(JobEvent {
+                at: m
+                    .get("timestamp")
+                    .and_then(Value::as_f64)
+                    .map(|ns| crate::finetune::at((ns / 1e9) as i64))
+                    .unwrap_or_default(),
+                level: "info".into(),
+                message: format!("step {step}: training loss {loss}"),
+                step: Some(step),
+                loss: Some(loss),
+            })
+        })
+        .collect()
 }

@@ -26,8 +26,8 @@ pub fn management(s: &mut State, req: &Recorded) -> Reply {
             "the resource's api-key was sent to the management API".into(),
         );
     }
-    let Some(path) = req.path.strip_suffix("?api-version=2024-10-21") else {
-        return bad(s, format!("{} lacks ?api-version=2024-10-21", req.path));
+    let Some(path) = req.path.strip_suffix("?api-version=2024-10-01") else {
+        return bad(s, format!("{} lacks ?api-version=2024-10-01", req.path));
     };
     if path != DEPLOYMENT {
         return bad(s, format!("no such deployment path: {path}"));
@@ -52,7 +52,7 @@ pub fn management(s: &mut State, req: &Recorded) -> Reply {
         ("PUT", _) => {
             let b = &req.body;
             let sku = b["sku"]["name"].as_str().unwrap_or("");
-            if !["standard", "globalstandard", "developertier"].contains(&sku)
+            if !["Standard", "GlobalStandard", "DeveloperTier"].contains(&sku)
                 || !b["sku"]["capacity"].is_u64()
             {
                 return bad(s, format!("sku is {}", b["sku"]));
