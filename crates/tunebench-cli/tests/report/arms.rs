@@ -184,6 +184,27 @@ fn three_arms_run_each_case_once_per_arm_and_the_report_corrects_for_three_compa
         .as_str()
         .unwrap()
         .starts_with("Holm's correction over 3 comparisons (fine-tuned vs prompting, hybrid vs prompting, hybrid vs fine-tuned)"));
+
+    // The text shows a column per arm and every comparison's sentence.
+    let text = tunebench_at(&db)
+        .args(["report", &run["run_id"].to_string()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains("A: prompting (prompt, base)")
+            && text.contains("B: fine-tuned (fine_tuned, ft)")
+            && text.contains("C: hybrid (hybrid, ft)"),
+        "{text}"
+    );
+    assert!(text.contains("accuracy (primary)     0.750 ["), "{text}");
+    for x in c {
+        assert!(text.contains(x["sentence"].as_str().unwrap()), "{text}");
+    }
+    assert!(text.contains(verdict), "{text}");
 }
 
 /// A two-arm store written by the release before experiments took more arms (the files in

@@ -125,6 +125,7 @@ pub fn correct(challenges: &[Challenge]) -> Family {
             .iter()
             .enumerate()
             .filter(|(_, c)| c.against_baseline)
+            .rev() // a tie goes to the earlier arm
             .max_by(|(_, x), (_, y)| x.difference.total_cmp(&y.difference))
             .map(|(i, _)| i)
     });
@@ -301,7 +302,7 @@ fn outcome_words(c: &ArmComparison) -> String {
 }
 
 /// The comparison of the best arm that clears the margin against A: the highest value
-/// among those that do, except that a hybrid that does not clear the margin against its
+/// among those that do (the earlier arm on a tie), except that a hybrid that does not clear the margin against its
 /// own fine-tuned arm yields to that arm when it clears the margin against A too (the
 /// retrieval then shows no measured gain).
 fn best_arm(comparisons: &[ArmComparison]) -> Option<usize> {
@@ -310,6 +311,7 @@ fn best_arm(comparisons: &[ArmComparison]) -> Option<usize> {
     };
     let top = (0..comparisons.len())
         .filter(clears)
+        .rev() // a tie goes to the earlier arm
         .max_by(|&x, &y| comparisons[x].value.total_cmp(&comparisons[y].value))?;
     let fine_tuned = comparisons
         .iter()

@@ -188,4 +188,12 @@ fn no_arm_clearing_the_margin_names_the_closest_and_says_so() {
     assert_eq!(pc, 1.0);
     assert!((family.comparisons[0].holm_p - (2.0 * pb).min(1.0)).abs() < 1e-12);
     assert_eq!(family.comparisons[1].holm_p, 1.0);
+
+    // Equal differences: the earlier arm leads (and, both clearing, is the best).
+    let tie = correct(&[
+        challenge("A", "B", "fine_tuned", true, (290, 10, 30)),
+        challenge("A", "C", "hybrid", true, (290, 10, 30)),
+    ]);
+    assert!(tie.comparisons[0].leading && !tie.comparisons[1].leading);
+    assert_eq!(tie.best_arm.as_deref(), Some("B"));
 }
