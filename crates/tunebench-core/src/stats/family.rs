@@ -292,7 +292,7 @@ fn outcome_words(c: &ArmComparison) -> String {
     match c.verdict_kind {
         VerdictKind::Justified => "clears the margin".to_owned(),
         VerdictKind::NotJustified => {
-            "does not clear it (the interval's upper bound is below the margin)".to_owned()
+            "does not clear the margin (the interval's upper bound is below it)".to_owned()
         }
         VerdictKind::Inconclusive => match c.cases_to_settle {
             Some(n) => format!("inconclusive; about {n} paired cases would settle it"),
@@ -302,9 +302,9 @@ fn outcome_words(c: &ArmComparison) -> String {
 }
 
 /// The comparison of the best arm that clears the margin against A: the highest value
-/// among those that do (the earlier arm on a tie), except that a hybrid that does not clear the margin against its
-/// own fine-tuned arm yields to that arm when it clears the margin against A too (the
-/// retrieval then shows no measured gain).
+/// among those that do (the earlier arm on a tie), except that a hybrid that does not
+/// clear the margin against its own fine-tuned arm yields to that arm when it clears the
+/// margin against A too (the retrieval then shows no measured gain).
 fn best_arm(comparisons: &[ArmComparison]) -> Option<usize> {
     let clears = |i: &usize| {
         comparisons[*i].against_baseline && comparisons[*i].verdict_kind == VerdictKind::Justified
