@@ -366,6 +366,97 @@ export type ArmCallFailures_Serialize = {
 	fine_tuned: CallFailures | null,
 };
 
+/**  One comparison of a several-arm experiment, after Holm's correction. */
+export type ArmComparison = ArmComparison_Serialize | ArmComparison_Deserialize;
+
+/**  One comparison of a several-arm experiment, after Holm's correction. */
+export type ArmComparison_Deserialize = {
+	/**  The challenger. */
+	arm: string,
+	/**  `prompt`, `fine_tuned` or `hybrid`. */
+	kind: string,
+	/**  The arm it is measured against: the baseline A, or a hybrid's fine-tuned arm. */
+	against: string,
+	against_baseline: boolean,
+	/**  Paired cases compared. */
+	n: number,
+	value: number | null,
+	against_value: number | null,
+	/**  `arm` − `against` on the primary metric. */
+	difference: number | null,
+	interval: Interval,
+	/**  "newcombe" or "paired bootstrap". */
+	interval_method: string,
+	/**  McNemar's exact p-value, when the scores are binary. */
+	mcnemar_p?: number | null,
+	/**
+	 *  The p-value the correction adjusts: McNemar's exact one, else the normal
+	 *  approximation from the paired bootstrap's standard error.
+	 */
+	p_value: number | null,
+	/**  "McNemar exact" or "normal approximation". */
+	p_method: string,
+	/**  Holm's adjusted p-value over every comparison of the run. */
+	holm_p: number | null,
+	/**  The margin in the metric's units (relative margins are taken of `against_value`). */
+	margin_absolute: number | null,
+	/**  The margin rule with the adjusted p-value. */
+	verdict_kind: VerdictKind,
+	/**  For an inconclusive verdict: paired cases that would settle it, when known. */
+	cases_to_settle?: number | null,
+	/**
+	 *  The comparison the run's verdict rests on: the best arm's against A, or when no arm
+	 *  clears the margin, the closest one's.
+	 */
+	leading: boolean,
+	/**  One sentence with the numbers. */
+	sentence: string,
+};
+
+/**  One comparison of a several-arm experiment, after Holm's correction. */
+export type ArmComparison_Serialize = {
+	/**  The challenger. */
+	arm: string,
+	/**  `prompt`, `fine_tuned` or `hybrid`. */
+	kind: string,
+	/**  The arm it is measured against: the baseline A, or a hybrid's fine-tuned arm. */
+	against: string,
+	against_baseline: boolean,
+	/**  Paired cases compared. */
+	n: number,
+	value: number | null,
+	against_value: number | null,
+	/**  `arm` − `against` on the primary metric. */
+	difference: number | null,
+	interval: Interval,
+	/**  "newcombe" or "paired bootstrap". */
+	interval_method: string,
+	/**  McNemar's exact p-value, when the scores are binary. */
+	mcnemar_p: number | null,
+	/**
+	 *  The p-value the correction adjusts: McNemar's exact one, else the normal
+	 *  approximation from the paired bootstrap's standard error.
+	 */
+	p_value: number | null,
+	/**  "McNemar exact" or "normal approximation". */
+	p_method: string,
+	/**  Holm's adjusted p-value over every comparison of the run. */
+	holm_p: number | null,
+	/**  The margin in the metric's units (relative margins are taken of `against_value`). */
+	margin_absolute: number | null,
+	/**  The margin rule with the adjusted p-value. */
+	verdict_kind: VerdictKind,
+	/**  For an inconclusive verdict: paired cases that would settle it, when known. */
+	cases_to_settle: number | null,
+	/**
+	 *  The comparison the run's verdict rests on: the best arm's against A, or when no arm
+	 *  clears the margin, the closest one's.
+	 */
+	leading: boolean,
+	/**  One sentence with the numbers. */
+	sentence: string,
+};
+
 /**  The costs of one arm. */
 export type ArmCost = ArmCost_Serialize | ArmCost_Deserialize;
 
@@ -3521,6 +3612,14 @@ export type RunReport_Deserialize = {
 	format_checks: FormatCheck[],
 	seed: number,
 	resamples: number,
+	/**
+	 *  With three or more arms: each arm against A and each hybrid against its fine-tuned
+	 *  arm, under Holm's correction (`verdict` then names the best arm that clears the
+	 *  margin). Empty, and left out of the JSON, for two arms: `comparison` says it all.
+	 */
+	comparisons?: ArmComparison_Deserialize[],
+	/**  How the comparisons are corrected for testing several arms, in words. */
+	multiple_testing?: string | null,
 };
 
 /**  Everything the results screen and `tunebench report` show for a run. */
@@ -3559,6 +3658,14 @@ export type RunReport_Serialize = {
 	format_checks: FormatCheck[],
 	seed: number,
 	resamples: number,
+	/**
+	 *  With three or more arms: each arm against A and each hybrid against its fine-tuned
+	 *  arm, under Holm's correction (`verdict` then names the best arm that clears the
+	 *  margin). Empty, and left out of the JSON, for two arms: `comparison` says it all.
+	 */
+	comparisons?: ArmComparison_Serialize[],
+	/**  How the comparisons are corrected for testing several arms, in words. */
+	multiple_testing?: string,
 };
 
 export type RunStatus = "pending" | "running" | 

@@ -18,6 +18,8 @@ fn report_json(db: &str, run_id: &str) -> Value {
 mod support;
 use support::{chat_server, echo_label, toy_arms, toy_dataset, toy_experiment, tunebench};
 
+#[path = "report/arms.rs"]
+mod arms;
 #[path = "report/charts.rs"]
 mod charts;
 #[path = "report/documents.rs"]

@@ -14,6 +14,7 @@ pub mod offline;
 pub mod prices;
 pub mod provider;
 pub mod report;
+pub mod report_arms;
 pub mod rerun;
 pub mod resume;
 pub mod run;

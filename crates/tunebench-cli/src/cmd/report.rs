@@ -122,6 +122,9 @@ fn break_even_note(b: &BreakEven) -> Option<String> {
 
 /// The report as a compact table and the verdict sentence.
 fn human(r: &RunReport) -> String {
+    if r.arms.len() > 2 {
+        return super::report_arms::human(r);
+    }
     let [a, b] = &r.arms[..] else {
         return format!("run {}: {}\n", r.run_id, r.verdict);
     };
@@ -225,7 +228,7 @@ fn interval(i: &Interval) -> String {
     format!("[{:.3}, {:.3}]", i.low, i.high)
 }
 
-fn with_interval(value: f64, i: Option<Interval>) -> String {
+pub(super) fn with_interval(value: f64, i: Option<Interval>) -> String {
     match i {
         Some(i) => format!("{} {}", fmt(value), interval(&i)),
         None => fmt(value),
@@ -237,13 +240,13 @@ fn metric(m: &MetricSummary) -> String {
         .map_or("n/a".to_owned(), |v| with_interval(v, m.interval))
 }
 
-fn latency(p50: Option<f64>, p95: Option<f64>) -> String {
+pub(super) fn latency(p50: Option<f64>, p95: Option<f64>) -> String {
     match (p50, p95) {
         (Some(a), Some(b)) => format!("{a:.0} / {b:.0}"),
         _ => "n/a".to_owned(),
     }
 }
 
-fn cost(c: Option<f64>) -> String {
+pub(super) fn cost(c: Option<f64>) -> String {
     c.map_or("no price".to_owned(), tunebench_core::money::usd)
 }

@@ -190,9 +190,7 @@ pub fn parse(text: &str, path: &Path) -> Result<LoadedExperiment> {
 
     validate::header(&file, &bad)?;
     validate::providers(&mut file.providers, &bad)?;
-    if file.arms.is_empty() {
-        return Err(bad("arms", "the file defines no [[arms]]".into()));
-    }
+    validate::arm_count(&file, &bad)?;
     let validate::ArmFiles {
         context_dirs,
         response_formats,

@@ -9,6 +9,7 @@ pub mod import;
 pub mod rerun;
 pub mod review;
 mod validate;
+pub use validate::MAX_ARMS;
 
 use serde::{Deserialize, Serialize};
 

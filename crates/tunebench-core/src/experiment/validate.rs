@@ -92,6 +92,36 @@ pub(super) fn providers(providers: &mut [ProviderSpec], bad: Bad) -> Result<()> 
     Ok(())
 }
 
+/// The most arms an experiment compares: each challenger against the baseline (and each
+/// hybrid against its fine-tuned arm) is one more test under Holm's correction.
+pub const MAX_ARMS: usize = 6;
+
+/// How many `[[arms]]` there are: at least one, at most [`MAX_ARMS`]; with three or more,
+/// arm A (the first) is the prompting baseline every other arm is compared with.
+pub(super) fn arm_count(file: &ExperimentFile, bad: Bad) -> Result<()> {
+    let n = file.arms.len();
+    if n == 0 {
+        return Err(bad("arms", "the file defines no [[arms]]".into()));
+    }
+    if n > MAX_ARMS {
+        return Err(bad(
+            "arms",
+            format!("{n} [[arms]]; an experiment compares at most {MAX_ARMS}"),
+        ));
+    }
+    if n >= 3 && file.arms[0].kind != crate::arm::ArmKind::Prompt.as_str() {
+        return Err(bad(
+            "arms[0].kind",
+            format!(
+                "{:?}: with {n} arms, arm A (the first) is the prompting baseline every other \
+                 arm is compared with, so its kind is \"prompt\"",
+                file.arms[0].kind
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// What validating the arms resolves, per arm in file order.
 pub(super) struct ArmFiles {
     /// The retrieval folder, absolute.
@@ -153,6 +183,14 @@ fn arm<'f>(
         return Err(bad(
             &key("kind"),
             format!("{:?} is not one of prompt, fine_tuned, hybrid", a.kind),
+        ));
+    }
+    if a.kind == crate::arm::ArmKind::Hybrid.as_str() && a.context.is_none() {
+        return Err(bad(
+            &key("context"),
+            "a hybrid arm is a fine-tuned model fed retrieved context: it needs \
+             `context = { dir = \"...\", top_k = 3 }`"
+                .into(),
         ));
     }
     let Some(provider) = file.providers.iter().find(|p| p.name == a.provider) else {

@@ -29,7 +29,9 @@ pub fn evidence(
         Margin::Absolute { value } => (value, MarginKind::Absolute),
     };
     let quality = QualityEvidence {
-        verdict: match report.verdict_kind {
+        // B against A's own verdict: with more arms, `report.verdict_kind` is the verdict
+        // over every comparison, while these figures are B's (for two arms they agree).
+        verdict: match c.verdict.kind {
             VerdictKind::Justified => Verdict::Justified,
             VerdictKind::NotJustified => Verdict::NotJustified,
             VerdictKind::Inconclusive => Verdict::Inconclusive,

@@ -1,12 +1,14 @@
 //! What a finished (or stopped) run amounts to: every metric of both arms with its
 //! interval, the paired comparison of arm B (fine-tuned) against arm A (prompting) and
-//! its verdict, latency and measured cost per query ([`run_report`]), and the cases
+//! its verdict, latency and measured cost per query ([`run_report`]), every further arm
+//! against A under Holm's correction ([`comparisons`]), and the cases
 //! behind the numbers for the results screen's case browser ([`cases`]).
 
 mod arm_report;
 pub mod captions;
 pub mod case_page;
 pub mod charts;
+pub mod comparisons;
 pub mod decision;
 pub mod document;
 pub mod evidence;
@@ -59,6 +61,8 @@ struct RunData {
     experiment: Experiment,
     arm_a: Arm,
     arm_b: Arm,
+    /// Arms C, D, … of an experiment with more than two arms.
+    more: Vec<Arm>,
     rows: Vec<ResultRow>,
     /// The primary metric's scorer, prepared; `None` when the primary is the LLM judge,
     /// whose grades are read from each result's stored scores.
@@ -69,11 +73,14 @@ impl RunData {
     fn load(conn: &Connection, run_id: i32) -> Result<RunData> {
         let run = store::run::get(conn, run_id)?;
         let experiment = store::experiment::get(conn, run.experiment_id)?;
-        let [a, b] = experiment.arm_ids[..] else {
+        let (&[a, b, ..], 2..=crate::experiment::MAX_ARMS) =
+            (&experiment.arm_ids[..], experiment.arm_ids.len())
+        else {
             return Err(Error::Invalid(format!(
-                "run {run_id}: experiment `{}` has {} arms; a report compares exactly two (A = prompting, B = fine-tuned)",
+                "run {run_id}: experiment `{}` has {} arms; a report compares two to {} (A = the prompting baseline, then the arms compared with it)",
                 experiment.name,
-                experiment.arm_ids.len()
+                experiment.arm_ids.len(),
+                crate::experiment::MAX_ARMS
             )));
         };
         let rows = store::result_read::for_report(conn, run_id)?;
@@ -96,9 +103,14 @@ impl RunData {
                     .prepare(&format!("experiment `{}`", experiment.name))?,
             )
         };
+        let more = experiment.arm_ids[2..]
+            .iter()
+            .map(|&id| store::arm::get(conn, id))
+            .collect::<Result<Vec<Arm>>>()?;
         Ok(RunData {
             arm_a: store::arm::get(conn, a)?,
             arm_b: store::arm::get(conn, b)?,
+            more,
             rows,
             run,
             experiment,

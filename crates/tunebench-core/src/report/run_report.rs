@@ -3,7 +3,8 @@
 //! cost per query; then B against A, paired on the cases both answered, with the
 //! interval of the difference (BLEU, chrF and entity F1 as corpus figures, bootstrapped
 //! over sentences), McNemar's test, the minimum detectable
-//! difference and the margin rule's verdict.
+//! difference and the margin rule's verdict; arms beyond B are added by
+//! [`super::comparisons`].
 
 use std::path::Path;
 
@@ -11,6 +12,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::arm_report::arm_report;
+use super::comparisons::ArmComparison;
 use super::task_checks::{format_checks, response_schema, task_warning};
 pub use super::task_checks::{MOSTLY_OUTSIDE, NEAR_ZERO};
 use super::{paired_ids, RunData};
@@ -137,6 +139,14 @@ pub struct RunReport {
     pub format_checks: Vec<FormatCheck>,
     pub seed: u32,
     pub resamples: u32,
+    /// With three or more arms: each arm against A and each hybrid against its fine-tuned
+    /// arm, under Holm's correction (`verdict` then names the best arm that clears the
+    /// margin). Empty, and left out of the JSON, for two arms: `comparison` says it all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comparisons: Vec<ArmComparison>,
+    /// How the comparisons are corrected for testing several arms, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiple_testing: Option<String>,
 }
 
 /// The report of run `run_id` of the database at `db_path` (used to tell a run that is
@@ -235,7 +245,7 @@ pub fn run_report(
         "validation" => store::example::validation_count(conn, exp.dataset_id)?,
         _ => train + test + unassigned + store::example::validation_count(conn, exp.dataset_id)?,
     };
-    Ok(RunReport {
+    let mut report = RunReport {
         run_id,
         status: run::effective_status(db_path, &data.run)
             .as_str()
@@ -258,11 +268,15 @@ pub fn run_report(
         seed: opts.seed,
         resamples: opts.resamples,
         comparison,
-    })
+        comparisons: Vec::new(),
+        multiple_testing: None,
+    };
+    super::comparisons::add_more_arms(&data, &cfg, opts, &mut report)?;
+    Ok(report)
 }
 
 /// A result as the comparison sees it.
-fn case_score(data: &RunData, row: &ResultRow) -> CaseScore {
+pub(super) fn case_score(data: &RunData, row: &ResultRow) -> CaseScore {
     let labelled = data.labelled();
     // A corpus primary keeps each case's statistics; an errored case counts as an empty
     // answer.

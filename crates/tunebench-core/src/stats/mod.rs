@@ -1,10 +1,13 @@
 //! Statistics of an experiment, all pure: the paired bootstrap, McNemar's exact test,
 //! Wilson intervals, Newcombe's score interval for a paired difference of rates, power
 //! (minimum detectable difference), latency summaries, the margin rule's verdict, and
-//! [`compare`], which puts them together for arm B against arm A.
+//! [`compare`], which puts them together for arm B against arm A, and for three or more
+//! arms Holm's correction over the comparisons ([`family`]).
 
 pub mod bootstrap;
 pub mod comparison;
+pub mod family;
+pub mod holm;
 mod labels;
 pub mod latency;
 pub mod mcnemar;

@@ -121,7 +121,7 @@ pub(crate) fn num(x: f64) -> String {
     }
 }
 
-fn signed(x: f64) -> String {
+pub(crate) fn signed(x: f64) -> String {
     let s = num(x);
     if s.starts_with('-') || s == "0" {
         s

@@ -52,6 +52,8 @@ fn report_of(c: tunebench_core::stats::Comparison, task_warning: Option<String>)
         seed: c.seed,
         resamples: c.resamples,
         comparison: c,
+        comparisons: Vec::new(),
+        multiple_testing: None,
     }
 }
 

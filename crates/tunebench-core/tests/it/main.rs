@@ -41,6 +41,7 @@ mod score_props;
 mod score_reference;
 mod search;
 mod stats_compare;
+mod stats_family;
 mod stats_reference;
 mod store;
 mod support;
