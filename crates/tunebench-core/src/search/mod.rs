@@ -12,7 +12,9 @@ pub mod halving;
 pub mod rank;
 pub mod setup;
 
-pub use execute::{execute, launch, sentence, Chosen, RungResult, SearchLaunch, SearchOutcome};
+pub use execute::{
+    execute, launch, sentence, start, Chosen, RungResult, SearchLaunch, SearchOutcome,
+};
 pub use grid::{load as load_grid, GridFile, LoadedGrid, ModelSpec, ValidationSpec};
 pub use halving::{schedule, Rung, DEFAULT_MIN_SLICE};
 pub use rank::{choose, rank, CandidateScore, ChoiceRule};
