@@ -61,3 +61,14 @@ pub async fn search_chart(
     (state.with_store(move |c, _| chart::render_svg(&search::chart::stored(c, search_id, style)?)))
         .await
 }
+
+/// The search that chose arm A of run `run_id`'s experiment, as it ended (its sentence, the
+/// same as the exported report's); none when arm A was written by hand.
+#[tauri::command]
+#[specta::specta]
+pub async fn arm_a_search(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+) -> CommandResult<Option<SearchOutcome>> {
+    (state.with_store(move |c, _| search::arm_a_of_run(c, run_id))).await
+}

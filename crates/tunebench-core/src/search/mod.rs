@@ -5,6 +5,7 @@
 //! made arm A of the experiment.
 
 pub mod chart;
+mod chosen;
 pub mod execute;
 mod expand;
 pub mod grid;
@@ -12,6 +13,7 @@ pub mod halving;
 pub mod rank;
 pub mod setup;
 
+pub use chosen::{arm_a_of_run, choosing};
 pub use execute::{
     execute, launch, sentence, start, Chosen, RungResult, SearchLaunch, SearchOutcome,
 };
