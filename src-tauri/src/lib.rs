@@ -88,6 +88,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         search::prepare_search,
         search::start_search,
         search::search_chart,
+        search::arm_a_search,
         decision::decide,
         decision::export_report,
     ])

@@ -173,6 +173,24 @@ impl AppState {
         Ok(token)
     }
 
+    /// Runs `work` in the single run slot (refused while another run holds it) with the
+    /// app's HTTP client and the slot's cancellation token; the slot is freed at the end.
+    pub async fn in_run_slot<T, F>(
+        &self,
+        work: impl FnOnce(reqwest::Client, CancellationToken) -> F,
+    ) -> CommandResult<T>
+    where
+        F: std::future::Future<Output = tunebench_core::Result<T>>,
+    {
+        let cancel = self.begin_run()?;
+        let outcome = match self.client() {
+            Ok(client) => work(client, cancel).await.map_err(Into::into),
+            Err(e) => Err(e),
+        };
+        self.end_run();
+        outcome
+    }
+
     pub fn end_run(&self) {
         if let Ok(mut slot) = self.run_cancel.lock() {
             *slot = None;

@@ -32,6 +32,7 @@ export class App {
   private readonly results: ResultsScreen;
   private readonly crossover: CrossoverScreen;
   private readonly decision: DecisionScreen;
+  private readonly search: SearchScreen;
   private readonly importer: Importer;
   private current: Screen;
   private info: AppInfo | null = null;
@@ -53,10 +54,11 @@ export class App {
     });
     this.crossover = new CrossoverScreen(redraw);
     this.decision = new DecisionScreen(redraw);
+    this.search = new SearchScreen(redraw);
     this.nav = [
       this.datasets,
       this.runs,
-      new SearchScreen(redraw),
+      this.search,
       new ProvidersScreen(redraw),
       new ArmsScreen(redraw),
       new FinetuneScreen(redraw, (runId, budget, batch) => {
@@ -86,10 +88,12 @@ export class App {
     void this.route();
   }
 
-  /** A dropped experiment file shows what it would do, to run once confirmed; anything
-   * else is a test set to import. */
+  /** A dropped experiment file shows what it would do, to run once confirmed (on the
+   * Prompt search screen, to search its arm A); anything else is a test set to import. */
   private async dropped(path: string): Promise<void> {
-    if (/\.toml$/i.test(path)) {
+    if (/\.toml$/i.test(path) && this.current === this.search) {
+      await this.search.review(path);
+    } else if (/\.toml$/i.test(path)) {
       location.hash = "#/runs";
       await this.runs.start(path);
     } else {

@@ -184,6 +184,11 @@ export const commands = {
 	 */
 	searchChart: (searchId: number) => typedError<string, CommandError>(__TAURI_INVOKE("search_chart", { searchId })),
 	/**
+	 *  The search that chose arm A of run `run_id`'s experiment, as it ended (its sentence, the
+	 *  same as the exported report's); none when arm A was written by hand.
+	 */
+	armASearch: (runId: number) => typedError<SearchOutcome_Serialize | null, CommandError>(__TAURI_INVOKE("arm_a_search", { runId })),
+	/**
 	 *  The recommendation for run `run_id`; `questions`, when given, are saved with its
 	 *  experiment first.
 	 */

@@ -19,6 +19,11 @@ use std::path::{Path, PathBuf};
 
 use crate::error::CommandResult;
 
+/// The process environment, where a provider's key variable is read.
+pub fn env(var: &str) -> Option<String> {
+    std::env::var(var).ok()
+}
+
 /// Runs blocking work (SQLite, file I/O, chart rendering) off the async runtime.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> CommandResult<T> + Send + 'static,

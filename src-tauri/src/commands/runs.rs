@@ -6,11 +6,11 @@ use tunebench_core::experiment::{self, ExperimentDraft, FileReview, ModelSwap};
 use tunebench_core::report::{self, CaseFilter, CasePage, ReportOptions, RunHistory, RunReport};
 use tunebench_core::run::batch::BatchSettings;
 use tunebench_core::run::{
-    self, Plan, PreparedRerun, PreparedRun, Progress, RunListEntry, RunOptions, RunOutcome,
+    self, Plan, PreparedRerun, PreparedRun, RunEvent, RunListEntry, RunOptions, RunOutcome,
 };
 use tunebench_core::{chart, chart::preset};
 
-use super::write_file;
+use super::{env, write_file};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -18,15 +18,6 @@ use crate::state::AppState;
 #[specta::specta]
 pub async fn list_runs(state: tauri::State<'_, AppState>) -> CommandResult<Vec<RunListEntry>> {
     state.with_store(run::list).await
-}
-
-/// Where a run reports: its progress, and once before the first call the warnings about
-/// its setup (a provider that expects an API key and has none).
-#[derive(Debug, Clone, serde::Serialize, specta::Type)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RunEvent {
-    Warnings { warnings: Vec<String> },
-    Progress { progress: Progress },
 }
 
 /// What the experiment file at `path` would do: shown, and confirmed, before it runs.
@@ -125,28 +116,10 @@ async fn execute(
     plan: Plan,
     events: Channel<RunEvent>,
 ) -> CommandResult<RunOutcome> {
-    let cancel = state.begin_run()?;
-    let outcome = async {
-        let (client, planned) = (state.client()?, plan.clone());
-        let launch = state
-            .with_store(move |c, db| {
-                run::launch(c, db, &planned, client, cancel, |v| std::env::var(v).ok())
-            })
-            .await?;
-        if !launch.warnings.is_empty() {
-            let _ = events.send(RunEvent::Warnings {
-                warnings: launch.warnings,
-            });
-        }
-        let progress = |p: &Progress| RunEvent::Progress {
-            progress: p.clone(),
-        };
-        let send = &mut |p: &Progress| drop(events.send(progress(p)));
-        Ok(run::execute(&launch.ctx, plan, send).await?)
-    }
-    .await;
-    state.end_run();
-    outcome
+    let (db, send) = (state.db_path.clone(), &mut |e: RunEvent| {
+        drop(events.send(e))
+    });
+    (state.in_run_slot(|client, cancel| run::start(&db, plan, client, cancel, env, send))).await
 }
 
 #[tauri::command]

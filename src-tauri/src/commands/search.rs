@@ -4,10 +4,10 @@
 
 use tauri::ipc::Channel;
 use tunebench_core::chart::{self, ChartStyle, Theme};
-use tunebench_core::run::Progress;
+use tunebench_core::run::RunEvent;
 use tunebench_core::search::{self, GridFile, PreparedSearch, SearchOptions, SearchOutcome};
 
-use super::runs::RunEvent;
+use super::env;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -37,30 +37,12 @@ pub async fn start_search(
     search_id: i32,
     events: Channel<RunEvent>,
 ) -> CommandResult<SearchOutcome> {
-    let cancel = state.begin_run()?;
-    let outcome = async {
-        let client = state.client()?;
-        let s = state
-            .with_store(move |c, db| {
-                search::launch(c, db, search_id, client, cancel, |v| std::env::var(v).ok())
-            })
-            .await?;
-        if !s.launch.warnings.is_empty() {
-            let _ = events.send(RunEvent::Warnings {
-                warnings: s.launch.warnings.clone(),
-            });
-        }
-        let send = &mut |p: &Progress| {
-            drop(events.send(RunEvent::Progress {
-                progress: p.clone(),
-            }))
-        };
-        let scenario = s.prepared.scenario.clone();
-        Ok(search::execute(&s.launch.ctx, &s.prepared, scenario, send).await?)
-    }
-    .await;
-    state.end_run();
-    outcome
+    let (db, send) = (state.db_path.clone(), &mut |e: RunEvent| {
+        drop(events.send(e))
+    });
+    state
+        .in_run_slot(|client, cancel| search::start(&db, search_id, client, cancel, env, send))
+        .await
 }
 
 /// The candidates of finished search `search_id` (metric against cost per query, the
@@ -78,4 +60,15 @@ pub async fn search_chart(
     };
     (state.with_store(move |c, _| chart::render_svg(&search::chart::stored(c, search_id, style)?)))
         .await
+}
+
+/// The search that chose arm A of run `run_id`'s experiment, as it ended (its sentence, the
+/// same as the exported report's); none when arm A was written by hand.
+#[tauri::command]
+#[specta::specta]
+pub async fn arm_a_search(
+    state: tauri::State<'_, AppState>,
+    run_id: i32,
+) -> CommandResult<Option<SearchOutcome>> {
+    (state.with_store(move |c, _| search::arm_a_of_run(c, run_id))).await
 }

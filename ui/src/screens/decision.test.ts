@@ -9,8 +9,12 @@ const calls: {
   answer: (v: DecisionView) => void;
   fail: (message: string) => void;
 }[] = [];
+// Run 5's arm A came from a prompt search; no other run's did.
+const SENTENCE = "Prompting arm chosen from 18 candidates on 240 validation cases; the chosen one scored 0.87 [0.83, 0.91] there.";
 vi.mock("../bindings", () => ({
   commands: {
+    armASearch: (runId: number) =>
+      Promise.resolve({ status: "ok", data: runId === 5 ? { search_id: 2, candidates: 18, sentence: SENTENCE } : null }),
     decide: (runId: number, _today: string, questions: Questions | null) =>
       new Promise((resolve) => {
         calls.push({
@@ -109,6 +113,29 @@ describe("decision screen", () => {
     await first;
     render(screen.view(), el);
     expect(el.querySelector("#recommendation")).toBeNull();
+  });
+});
+
+describe("decision screen, arm A from a search", () => {
+  it("states how arm A was chosen beside the recommendation, and nothing for a hand-written arm A", async () => {
+    calls.length = 0;
+    const el = document.createElement("div");
+    const screen = new DecisionScreen(() => render(screen.view(), el));
+    screen.runId = 5;
+    const shown = screen.show();
+    await settle();
+    calls[0].answer(view(saved, 5));
+    await shown;
+    expect(el.querySelector("#recommendation")).not.toBeNull();
+    expect(el.querySelector("#arm-choice-sentence")?.textContent).toBe(SENTENCE);
+
+    screen.runId = 3;
+    const other = screen.show();
+    await settle();
+    calls[1].answer(view(saved, 3));
+    await other;
+    expect(el.querySelector("#recommendation")).not.toBeNull();
+    expect(el.querySelector("#arm-choice")).toBeNull();
   });
 });
 

@@ -13,6 +13,7 @@ import {
   type Questions_Serialize as Questions,
 } from "../bindings";
 import type { Redraw, Screen } from "../screen";
+import { ArmChoicePanel } from "./arm-choice";
 import { today } from "../format";
 import { errorBox, numberField } from "../widgets";
 
@@ -34,8 +35,11 @@ export class DecisionScreen implements Screen {
   private queue: Promise<void> = Promise.resolve();
   private error: string | null = null;
   private notice: string | null = null;
+  private readonly armChoice: ArmChoicePanel;
 
-  constructor(private readonly redraw: Redraw) {}
+  constructor(private readonly redraw: Redraw) {
+    this.armChoice = new ArmChoicePanel(redraw);
+  }
 
   async show(): Promise<void> {
     this.error = null;
@@ -44,7 +48,7 @@ export class DecisionScreen implements Screen {
     // The decision shown is always of the run named in the title: the previous run's
     // goes before this one's is asked for.
     this.view_ = null;
-    await this.decide(null);
+    await Promise.all([this.decide(null), this.armChoice.load(this.runId)]);
   }
 
   /** The decision of the run this screen is on, or none. */
@@ -111,7 +115,7 @@ export class DecisionScreen implements Screen {
       ${this.notice ? html`<div class="notice" id="decision-notice">${this.notice}</div>` : nothing}
       <div class="crossover">
         <aside class="panel controls">${questionsView(this.answers ?? v.questions, (p) => this.answer(p))}</aside>
-        <section>${recommendationView(v)}</section>
+        <section>${recommendationView(v)}${this.armChoice.view()}</section>
       </div>`;
   }
 }

@@ -15,6 +15,7 @@ import {
   type RunHistory,
   type RunReport,
 } from "../bindings";
+import { ArmChoicePanel } from "./arm-choice";
 import { historyView, rerunForm, type RerunState } from "./history";
 import { priceLink } from "./prices";
 import { count, modelChoices } from "../format";
@@ -40,12 +41,15 @@ export class ResultsScreen implements Screen {
   private trendSvg: string | null = null;
   private rerun: RerunState | null = null;
   private notice: string | null = null;
+  private readonly armChoice: ArmChoicePanel;
 
   /** `startRun` starts a prepared run where its progress shows (the Runs screen). */
   constructor(
     private readonly redraw: Redraw,
     private readonly startRun: (runId: number, budget: number | null, batch: BatchSettings | null) => void,
-  ) {}
+  ) {
+    this.armChoice = new ArmChoicePanel(redraw);
+  }
 
   async show(): Promise<void> {
     this.error = null;
@@ -63,7 +67,7 @@ export class ResultsScreen implements Screen {
       this.error = describe(err);
     }
     this.redraw();
-    await Promise.all([this.loadCases(true), this.loadLatency(), this.loadHistory()]);
+    await Promise.all([this.loadCases(true), this.loadLatency(), this.loadHistory(), this.armChoice.load(this.runId)]);
   }
 
   private async loadHistory(): Promise<void> {
@@ -190,6 +194,7 @@ export class ResultsScreen implements Screen {
       ${r.task_warning ? html`<section class="verdict verdict-not_justified" id="task-warning"><strong>${r.task_warning}</strong></section>` : nothing}
       <section class="verdict verdict-${r.verdict_kind}" id="verdict">${r.verdict}</section>
       ${r.power_warning ? html`<p class="warnings">${r.power_warning}</p>` : nothing}
+      ${this.armChoice.view()}
       <table class="grid" id="metrics-table">
         <thead><tr><th>Metric</th><th class="num">${a.name}</th><th class="num">${b.name}</th></tr></thead>
         <tbody>

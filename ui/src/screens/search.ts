@@ -117,12 +117,25 @@ export class SearchScreen implements Screen {
     this.error = null;
     try {
       const path = await chooseFile([{ name: "Experiment", extensions: ["toml"] }]);
-      if (path !== null) this.reviewing = { path, review: await call(commands.reviewExperimentFile(path)) };
+      if (path !== null) await this.review(path);
     } catch (err) {
       this.error = describe(err);
     }
     this.redraw();
   };
+
+  /** Shows what the experiment file at `path` (picked, or dropped on this screen) brings,
+   * to confirm before its search is composed; refused while a search runs. */
+  async review(path: string): Promise<void> {
+    if (this.live) return;
+    this.error = null;
+    try {
+      this.reviewing = { path, review: await call(commands.reviewExperimentFile(path)) };
+    } catch (err) {
+      this.error = describe(err);
+    }
+    this.redraw();
+  }
 
   private estimate = async (): Promise<void> => {
     const g = gridFromDraft(this.draft);
@@ -213,7 +226,7 @@ export class SearchScreen implements Screen {
       ${this.outcome ? outcomeView(this.outcome, this.prepared, this.svg) : nothing}
       ${!this.file && !this.reviewing && !this.outcome
         ? html`<section class="empty" id="search-empty"><h2>No search composed</h2>
-            <p>Pick an experiment file: its arm A is the prompting arm the search varies (system prompts, few-shot examples, retrieval, models, temperature). The chosen candidate becomes that arm A, and the run over the held-out test cases waits in Runs.</p></section>`
+            <p>Pick an experiment file, or drop one on this window: its arm A is the prompting arm the search varies (system prompts, few-shot examples, retrieval, models, temperature). The chosen candidate becomes that arm A, and the run over the held-out test cases waits in Runs.</p></section>`
         : nothing}`;
   }
 }

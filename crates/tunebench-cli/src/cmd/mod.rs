@@ -42,3 +42,27 @@ pub fn store_path(db: Option<&Path>) -> tunebench_core::Result<PathBuf> {
 pub fn today() -> String {
     chrono::Utc::now().format("%Y-%m-%d").to_string()
 }
+
+/// Runs `work` to its end on a fresh runtime; Ctrl-C cancels its token, and the work then
+/// stops as it does when cancelled (results already received are kept).
+pub fn until_ctrl_c<T, F>(
+    work: impl FnOnce(tokio_util::sync::CancellationToken) -> F,
+) -> anyhow::Result<T>
+where
+    F: std::future::Future<Output = tunebench_core::Result<T>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    Ok(runtime.block_on(async {
+        let on_signal = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ncancelling: waiting for the results already received to be saved");
+                on_signal.cancel();
+            }
+        });
+        work(cancel).await
+    })?)
+}

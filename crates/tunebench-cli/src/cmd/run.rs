@@ -308,6 +308,18 @@ impl ProgressPrinter {
         Self { last: None }
     }
 
+    /// A run event: its warnings on stderr, its progress as [`Self::print`].
+    pub(crate) fn event(&mut self, e: run::RunEvent) {
+        match e {
+            run::RunEvent::Warnings { warnings } => {
+                for w in warnings {
+                    eprintln!("warning: {}", crate::output::printable(&w));
+                }
+            }
+            run::RunEvent::Progress { progress } => self.print(&progress),
+        }
+    }
+
     pub(crate) fn print(&mut self, p: &Progress) {
         if self
             .last

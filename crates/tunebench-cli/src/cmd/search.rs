@@ -5,11 +5,8 @@
 //! `tunebench search --resume SEARCH_ID` carries on a search that was stopped.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use serde_json::json;
-use tokio_util::sync::CancellationToken;
-use tunebench_core::run::{self, Plan, Progress};
 use tunebench_core::search::{self, PreparedSearch, SearchOptions, SearchOutcome};
 use tunebench_core::{chart, experiment, store};
 
@@ -58,52 +55,26 @@ pub fn run(db: Option<&Path>, args: &SearchArgs, out: &Output) -> anyhow::Result
         no_cache: args.no_cache,
         force_validation: args.force_validation,
     };
-    let (prepared, scenario) = match (&args.experiment, &args.grid, args.resume) {
-        (_, _, Some(id)) => {
-            let prepared = search::reopen(&conn, id)?;
-            let scenario = prepared.scenario.clone();
-            (prepared, scenario)
-        }
+    let prepared = match (&args.experiment, &args.grid, args.resume) {
+        (_, _, Some(id)) => search::reopen(&conn, id)?,
         (Some(exp), Some(grid), None) => {
             let loaded = experiment::file::load(exp)?;
             let grid = search::load_grid(grid, &loaded.file)?;
             let confirmed = super::run::confirm(&experiment::review(&conn, &loaded)?, args.yes)?;
-            let prepared = search::prepare(&conn, &loaded, &grid, confirmed.as_deref(), &opts)?;
-            let scenario = prepared.scenario.clone();
-            (prepared, scenario)
+            search::prepare(&conn, &loaded, &grid, confirmed.as_deref(), &opts)?
         }
         _ => anyhow::bail!("give EXPERIMENT.toml and --grid GRID.toml, or --resume SEARCH_ID"),
     };
     describe(&prepared);
-    let plan = Plan::load(&conn, prepared.run_id)?;
-    let prices = Arc::new(run::CatalogPrices::load(&conn)?);
     drop(conn);
-    let (keys, warnings) = run::keys::for_plan(&plan, |v| std::env::var(v).ok());
-    for w in warnings {
-        eprintln!("warning: {}", crate::output::printable(&w));
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let cancel = CancellationToken::new();
     let client = client
         .join()
         .map_err(|_| anyhow::anyhow!("building the HTTP client failed"))??;
-    let ctx = run::prepare::context(&db_path, &plan, client, keys, prices, cancel.clone());
     let mut printer = super::run::ProgressPrinter::new();
-    let outcome = runtime.block_on(async {
-        let on_signal = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\ncancelling: waiting for the results already received to be saved");
-                on_signal.cancel();
-            }
-        });
-        search::execute(&ctx, &prepared, scenario, &mut |p: &Progress| {
-            printer.print(p)
-        })
-        .await
-    })?;
+    let (id, on_event) = (prepared.search_id, &mut |e| printer.event(e));
+    let env = |v: &str| std::env::var(v).ok();
+    let outcome =
+        super::until_ctrl_c(|cancel| search::start(&db_path, id, client, cancel, env, on_event))?;
     if let Some(path) = &args.chart {
         let spec = search::chart::spec(&prepared.candidates, &outcome, chart::ChartStyle::SLIDE);
         let bytes = chart::render_for_path(&spec, path)?;

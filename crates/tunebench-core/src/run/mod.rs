@@ -18,6 +18,7 @@ pub mod plan;
 pub mod prepare;
 mod progress;
 pub mod retry;
+pub mod start;
 pub mod summary;
 mod writer;
 
@@ -31,6 +32,7 @@ pub use prepare::{
     create_from_file, create_rerun, launch, prepare, prepare_rerun, Launch, PreparedRerun,
     PreparedRun,
 };
+pub use start::{start, OnEvent, RunEvent};
 pub use summary::{list, summarize, RunArmSummary, RunListEntry, RunSummary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -82,6 +82,31 @@ pub fn launch(
     Ok(SearchLaunch { prepared, launch })
 }
 
+/// Runs stored search `search_id` (new or stopped) in the store at `db_path` to its
+/// choice: keys from `env`, else the OS keychain; the warnings about its providers, then
+/// its progress, to `on_event`. The experiment file's cost assumptions go with the test run.
+pub async fn start(
+    db_path: &std::path::Path,
+    search_id: i32,
+    client: reqwest::Client,
+    cancel: tokio_util::sync::CancellationToken,
+    env: impl Fn(&str) -> Option<String> + Send,
+    on_event: run::OnEvent<'_>,
+) -> Result<SearchOutcome> {
+    let s = launch(
+        &store::open(db_path)?,
+        db_path,
+        search_id,
+        client,
+        cancel,
+        env,
+    )?;
+    run::start::warn(&s.launch.warnings, on_event);
+    let scenario = s.prepared.scenario.clone();
+    let progress = &mut run::start::progress(on_event);
+    execute(&s.launch.ctx, &s.prepared, scenario, progress).await
+}
+
 /// Runs `prepared` to its choice, or until the validation run stops (cancelled, budget);
 /// a stopped search stays open for [`super::reopen`].
 /// `scenario`: the experiment file's cost assumptions, kept with the test run.

@@ -5,6 +5,7 @@
 //! made arm A of the experiment.
 
 pub mod chart;
+mod chosen;
 pub mod execute;
 mod expand;
 pub mod grid;
@@ -12,7 +13,10 @@ pub mod halving;
 pub mod rank;
 pub mod setup;
 
-pub use execute::{execute, launch, sentence, Chosen, RungResult, SearchLaunch, SearchOutcome};
+pub use chosen::{arm_a_of_run, choosing};
+pub use execute::{
+    execute, launch, sentence, start, Chosen, RungResult, SearchLaunch, SearchOutcome,
+};
 pub use grid::{load as load_grid, GridFile, LoadedGrid, ModelSpec, ValidationSpec};
 pub use halving::{schedule, Rung, DEFAULT_MIN_SLICE};
 pub use rank::{choose, rank, CandidateScore, ChoiceRule};

@@ -16,6 +16,7 @@ use crate::support::{temp_db, toy_cases, TempDb};
 
 mod chart;
 mod grid;
+mod start;
 
 /// The case number in a rendered input ("label-x train case 17" → 17).
 fn case_number(input: &str) -> u32 {

@@ -5,8 +5,7 @@
 use rusqlite::Connection;
 
 use super::Block;
-use crate::search::SearchOutcome;
-use crate::{store, Result};
+use crate::Result;
 
 /// The search blocks for experiment `experiment_id` whose arm A is `arm_a`; nothing when
 /// no search chose that arm.
@@ -16,22 +15,12 @@ pub(super) fn search_blocks(
     arm_a: i32,
     b: &mut Vec<Block>,
 ) -> Result<()> {
-    let Some(stored) = store::search::latest_for_experiment(conn, experiment_id)? else {
-        return Ok(());
-    };
-    let Some(o) = stored
-        .outcome
-        .as_deref()
-        .and_then(|t| serde_json::from_str::<SearchOutcome>(t).ok())
-    else {
+    let Some(o) = crate::search::choosing(conn, experiment_id, arm_a)? else {
         return Ok(());
     };
     let (Some(chosen), Some(sentence)) = (&o.chosen, &o.sentence) else {
         return Ok(());
     };
-    if chosen.arm_id != arm_a {
-        return Ok(());
-    }
     b.push(Block::Heading("How arm A was chosen".into()));
     b.push(Block::Para(sentence.clone()));
     b.push(Block::Table {
