@@ -7,7 +7,7 @@
 //! provider.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -17,7 +17,7 @@ use super::{latency_sample, BatchJob, BatchSettings, BatchState};
 use crate::arm::Price;
 use crate::provider::batch::{self, BatchClient};
 use crate::run::call::{call_one, Shared};
-use crate::run::engine::lanes_and_arms;
+use crate::run::engine::close;
 use crate::run::plan::Plan;
 use crate::run::progress::Tracker;
 use crate::run::writer::{Write, Writer};
@@ -76,39 +76,26 @@ pub async fn execute_with(
     let settings = store::batch::settings(&reader, run_id)?
         .ok_or_else(|| Error::Invalid(format!("run {run_id} is not a batch run")))?;
     let jobs = store::batch::jobs(&reader, run_id)?;
-    let machine_per_hour = store::setting::machine_cost_per_hour(&reader)?;
     store::run::set_status(&reader, run_id, RunStatus::Running)?;
     let writer = Writer::start(ctx.db_path.clone())?;
     let pending = plan.pending();
-    let (lanes, arms) = lanes_and_arms(ctx, &plan);
-    let clients = arms
+    let mut tracker = Tracker::resume(&plan, pending.len());
+    tracker.send(on_progress);
+    let shared = Arc::new(Shared::new(ctx, &plan, reader, writer.tx.clone())?);
+    let clients = shared
+        .arms
         .iter()
         .map(|a| {
-            let lane = &lanes[a.lane];
+            let lane = &shared.lanes[a.lane];
             BatchClient::new(ctx.client.clone(), &lane.provider, lane.key.clone())
         })
         .collect();
     let prices = plan
         .arms
         .iter()
-        .zip(&arms)
+        .zip(&shared.arms)
         .map(|(p, a)| batch_price(ctx, p, a.price))
         .collect();
-    let mut tracker = Tracker::resume(&plan, pending.len());
-    tracker.send(on_progress);
-    let shared = Arc::new(Shared {
-        run_id,
-        client: ctx.client.clone(),
-        arms,
-        lanes,
-        cases: plan.cases.clone(),
-        reader: Mutex::new(reader),
-        use_cache: plan.options.use_cache,
-        writes: writer.tx.clone(),
-        seed: ctx.seed,
-        meter: crate::run::local::Meter::new(std::time::Instant::now()),
-        machine_per_hour,
-    });
     let mut session = Session {
         ctx,
         shared: Arc::clone(&shared),
@@ -133,26 +120,10 @@ pub async fn execute_with(
             .collect(),
     };
     let status = session.run(&plan, pending, on_progress).await;
-    let mut tracker = session.tracker;
+    let tracker = session.tracker;
     drop(session.shared);
     drop(shared);
-    let written = writer.finish().await;
-    let conn = store::open(&ctx.db_path)?;
-    let (status, written) = match (status, written) {
-        (Ok(s), Ok(n)) => (s, n),
-        (Err(e), _) | (_, Err(e)) => {
-            store::run::set_status(&conn, run_id, RunStatus::Failed)?;
-            return Err(e);
-        }
-    };
-    store::run::set_status(&conn, run_id, status)?;
-    tracker.report(on_progress);
-    Ok(RunOutcome {
-        run_id,
-        status,
-        written,
-        spend_usd: tracker.progress.spend_usd,
-    })
+    close(ctx, run_id, status, writer, tracker, on_progress).await
 }
 
 /// The arm's price for batch traffic: the live price times the catalog's batch multiplier
