@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{BatchState, Observation, Outcome};
 use crate::provider::anthropic::{parse_whole, API_VERSION};
-use crate::provider::{send_for_json, send_for_text, ApiKey, CallError, ErrorClass};
+use crate::provider::{send_checked, send_for_json, ApiKey, CallError, ErrorClass};
 
 /// A client of the Message Batches API with one key.
 pub struct Client {
@@ -76,7 +76,7 @@ impl Client {
 
     /// The results JSONL at `results_url`, which must be on the provider's own host: the
     /// key is sent with the request, so an address elsewhere is refused.
-    pub async fn download(&self, results_url: &str) -> Result<String, CallError> {
+    pub async fn download(&self, results_url: &str) -> Result<reqwest::Response, CallError> {
         let own = format!("{}/", self.base);
         if !results_url.starts_with(&own) {
             return Err(CallError::new(
@@ -88,7 +88,7 @@ impl Client {
                 ),
             ));
         }
-        send_for_text(self.authed(self.http.get(results_url)), self.key.as_ref()).await
+        send_checked(self.authed(self.http.get(results_url)), self.key.as_ref()).await
     }
 
     pub async fn cancel(&self, batch_id: &str) -> Result<Observation, CallError> {

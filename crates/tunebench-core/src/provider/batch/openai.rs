@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::{BatchApi, BatchState, Observation, Outcome, CHAT_ENDPOINT};
 use crate::provider::{
-    azure, openai_chat, send_for_json, send_for_text, ApiKey, CallError, ErrorClass,
+    azure, openai_chat, send_checked, send_for_json, ApiKey, CallError, ErrorClass,
 };
 
 /// A client of one OpenAI-shaped batch API with one key.
@@ -85,12 +85,12 @@ impl Client {
         observation(&v)
     }
 
-    /// The content of file `file_id` (an output or error file).
-    pub async fn download(&self, file_id: &str) -> Result<String, CallError> {
+    /// The answer carrying file `file_id` (an output or error file), its body still to read.
+    pub async fn download(&self, file_id: &str) -> Result<reqwest::Response, CallError> {
         let rb = self
             .http
             .get(self.url(&format!("/files/{file_id}/content")));
-        send_for_text(self.authed(rb), self.key.as_ref()).await
+        send_checked(self.authed(rb), self.key.as_ref()).await
     }
 
     pub async fn cancel(&self, batch_id: &str) -> Result<Observation, CallError> {

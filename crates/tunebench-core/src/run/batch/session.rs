@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 
-use super::ingest::ingest;
+use super::ingest::Ingest;
 use super::{latency_sample, BatchJob, BatchSettings, BatchState};
 use crate::arm::Price;
 use crate::provider::batch::{self, BatchClient};
+use crate::provider::CallError;
 use crate::run::call::{call_one, Shared};
 use crate::run::engine::close;
 use crate::run::plan::Plan;
@@ -87,7 +88,7 @@ pub async fn execute_with(
         .iter()
         .map(|a| {
             let lane = &shared.lanes[a.lane];
-            BatchClient::new(ctx.client.clone(), &lane.provider, lane.key.clone())
+            BatchClient::new(ctx.client.clone(), &lane.provider, lane.key.clone()).map(Arc::new)
         })
         .collect();
     let prices = plan
@@ -152,7 +153,7 @@ pub(super) struct Session<'a> {
     pub(super) tracker: Tracker,
     pub(super) jobs: Vec<BatchJob>,
     pub(super) settings: BatchSettings,
-    pub(super) clients: Vec<Option<BatchClient>>,
+    pub(super) clients: Vec<Option<Arc<BatchClient>>>,
     pub(super) prices: Vec<Option<Price>>,
     pub(super) case_index: HashMap<i32, usize>,
     pub(super) timing: PollTiming,
@@ -212,30 +213,40 @@ impl Session<'_> {
         self.poll_until_done(on_progress).await
     }
 
-    /// Writes job `i`'s results, marks it ingested, then asks live what the run says to.
+    /// Reads every result of ended batch `obs` (of arm `a`) into `ingest` as it downloads,
+    /// handing each row to the writer as soon as its line is read.
+    pub(super) async fn read_results(
+        &mut self,
+        client: &BatchClient,
+        obs: &batch::Observation,
+        a: usize,
+        ingest: &mut Ingest,
+        on_progress: &mut (dyn FnMut(&Progress) + Send),
+    ) -> std::result::Result<(), CallError> {
+        for source in client.result_sources(obs) {
+            let mut lines = client.open(&source).await?;
+            while let Some(items) = lines.next().await? {
+                for (c, r) in ingest.add(items, &self.case_index) {
+                    self.record_batched(a, c, r, on_progress);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Once job `i`'s results are all read into `ingest`: writes the rows of the cases no
+    /// line named, marks the job ingested, then asks live what the run says to.
     pub(super) async fn finish(
         &mut self,
         i: usize,
-        results: Vec<batch::ItemResult>,
+        ingest: Ingest,
         rejected: Option<&str>,
         on_progress: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<()> {
         let a = self.arm_index(self.jobs[i].arm_id);
-        let done = ingest(
-            &self.jobs[i],
-            results,
-            &self.case_index,
-            self.prices[a],
-            self.settings.on_failure,
-            rejected,
-        );
+        let done = ingest.end(&self.jobs[i], &self.case_index, rejected);
         for (c, r) in done.records {
-            let spent = if r.error_class.is_none() {
-                r.cost.unwrap_or(0.0)
-            } else {
-                0.0
-            };
-            self.record(a, c, r, spent, on_progress);
+            self.record_batched(a, c, r, on_progress);
         }
         self.jobs[i].state = BatchState::Ingested;
         self.save(i);
@@ -243,6 +254,22 @@ impl Session<'_> {
         let retry: Vec<(usize, usize)> = done.retry_live.into_iter().map(|c| (a, c)).collect();
         self.send_live(retry, on_progress).await?;
         Ok(())
+    }
+
+    /// [`Session::record`] of a batch's row: an answer costs what its usage does.
+    fn record_batched(
+        &mut self,
+        a: usize,
+        c: usize,
+        r: ResultRecord,
+        on_progress: &mut (dyn FnMut(&Progress) + Send),
+    ) {
+        let spent = if r.error_class.is_none() {
+            r.cost.unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        self.record(a, c, r, spent, on_progress);
     }
 
     /// Sends `calls` live (the latency sample, or cases a batch failed); `false` when the
