@@ -3,14 +3,12 @@
 //! with `/v1/chat/completions` and `24h`, output files) that also answers live calls.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
 mod support;
-use support::{echo_label, toy_dataset, tunebench};
+use support::{echo_label, run_exp, serve, spawn_run, toy_store, tunebench_at, Request};
 
 const KEY: &str = "sk-batch-cli-test";
 
@@ -22,43 +20,6 @@ struct Fake {
     violations: Vec<String>,
     /// While true, a batch stays `in_progress`.
     hold: bool,
-}
-
-struct Request {
-    method: String,
-    path: String,
-    headers: HashMap<String, String>,
-    body: String,
-}
-
-fn read(stream: &std::net::TcpStream) -> Option<Request> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut first = String::new();
-    reader.read_line(&mut first).ok()?;
-    let mut parts = first.split_whitespace();
-    let (method, path) = (parts.next()?.to_string(), parts.next()?.to_string());
-    let mut headers = HashMap::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            headers.insert(k.trim().to_lowercase(), v.trim().to_string());
-        }
-    }
-    let len = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; len];
-    reader.read_exact(&mut body).ok()?;
-    Some(Request {
-        method,
-        path,
-        headers,
-        body: String::from_utf8_lossy(&body).into(),
-    })
 }
 
 fn answer(fake: &mut Fake, req: &Request) -> (u16, String) {
@@ -88,7 +49,7 @@ fn answer(fake: &mut Fake, req: &Request) -> (u16, String) {
     match (req.method.as_str(), path) {
         ("POST", "/v1/chat/completions") => {
             fake.live_calls += 1;
-            let body: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
+            let body = req.json();
             (200, completion(&body).to_string())
         }
         ("POST", "/v1/files") => {
@@ -107,7 +68,7 @@ fn answer(fake: &mut Fake, req: &Request) -> (u16, String) {
             (200, json!({"id": id, "purpose": "batch"}).to_string())
         }
         ("POST", "/v1/batches") => {
-            let b: Value = serde_json::from_str(&req.body).unwrap_or(Value::Null);
+            let b = req.json();
             if b["endpoint"] != "/v1/chat/completions" || b["completion_window"] != "24h" {
                 fake.violations.push(format!("batch create body {b}"));
             }
@@ -162,31 +123,14 @@ fn answer(fake: &mut Fake, req: &Request) -> (u16, String) {
 }
 
 fn start() -> (String, Arc<Mutex<Fake>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", listener.local_addr().unwrap());
     let fake = Arc::new(Mutex::new(Fake::default()));
     let shared = fake.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let fake = shared.clone();
-            std::thread::spawn(move || {
-                let Some(req) = read(&stream) else { return };
-                let (status, body) = answer(&mut fake.lock().unwrap(), &req);
-                let _ = write!(&stream, "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
-            });
-        }
-    });
+    let url = serve(move |req| answer(&mut shared.lock().unwrap(), req));
     (url, fake)
 }
 
 fn setup(dir: &std::path::Path, url: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-    let db = dir.join("t.db");
-    tunebench()
-        .args(["--db", db.to_str().unwrap(), "datasets"])
-        .assert()
-        .success();
-    toy_dataset(&db, 0);
+    let db = toy_store(dir);
     let toml = format!(
         "name = \"toy\"\ndataset = \"toy\"\n[[providers]]\nname = \"openai\"\nkind = \"openai\"\n\
          base_url = \"{url}\"\napi_key_env = \"TB_BATCH_KEY\"\nstream = false\nmax_attempts = 1\n\
@@ -200,25 +144,24 @@ fn setup(dir: &std::path::Path, url: &str) -> (std::path::PathBuf, std::path::Pa
     (db, exp)
 }
 
+/// `tunebench run EXP --yes --batch EXTRA…` with the fake's key and a fast poll.
+fn run_batch(db: &std::path::Path, exp: &std::path::Path, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = run_exp(db, exp, &[&["--batch"], extra].concat());
+    cmd.envs(BATCH_ENV.iter().copied());
+    cmd
+}
+
+const BATCH_ENV: [(&str, &str); 2] = [
+    ("TB_BATCH_KEY", KEY),
+    ("TUNEBENCH_BATCH_POLL_SECONDS", "0.05"),
+];
+
 #[test]
 fn run_batch_sends_the_cases_through_the_batch_api_and_reports_both_costs_and_sampled_latency() {
     let dir = tempfile::tempdir().unwrap();
     let (url, fake) = start();
     let (db, exp) = setup(dir.path(), &url);
-    let out = tunebench()
-        .env("TB_BATCH_KEY", KEY)
-        .env("TUNEBENCH_BATCH_POLL_SECONDS", "0.05")
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "run",
-            exp.to_str().unwrap(),
-            "--yes",
-            "--batch",
-            "--latency-sample",
-            "2",
-            "--json",
-        ])
+    let out = run_batch(&db, &exp, &["--latency-sample", "2", "--json"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -264,17 +207,7 @@ fn run_batch_refuses_a_provider_without_a_batch_api_and_leaves_no_run_behind() {
             .replace("kind = \"openai\"", "kind = \"openai_compatible\""),
     )
     .unwrap();
-    let out = tunebench()
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "run",
-            exp.to_str().unwrap(),
-            "--yes",
-            "--batch",
-        ])
-        .output()
-        .unwrap();
+    let out = run_exp(&db, &exp, &["--batch"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("has no batch API"), "{stderr}");
@@ -291,24 +224,7 @@ fn resume_continues_a_batch_run_killed_mid_ingestion_and_writes_each_case_once()
     let (url, fake) = start();
     let (db, exp) = setup(dir.path(), &url);
     fake.lock().unwrap().hold = true;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tunebench"))
-        .env_remove("TUNEBENCH_DB")
-        .env("TB_BATCH_KEY", KEY)
-        .env("TUNEBENCH_BATCH_POLL_SECONDS", "0.05")
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "run",
-            exp.to_str().unwrap(),
-            "--yes",
-            "--batch",
-            "--latency-sample",
-            "0",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_run(&db, &exp, &["--batch", "--latency-sample", "0"], &BATCH_ENV);
     for _ in 0..600 {
         if fake.lock().unwrap().batches.len() == 2 {
             break;
@@ -339,10 +255,9 @@ fn resume_continues_a_batch_run_killed_mid_ingestion_and_writes_each_case_once()
     }
     drop(conn);
     fake.lock().unwrap().hold = false;
-    let out = tunebench()
-        .env("TB_BATCH_KEY", KEY)
-        .env("TUNEBENCH_BATCH_POLL_SECONDS", "0.05")
-        .args(["--db", db.to_str().unwrap(), "resume", "1", "--json"])
+    let out = tunebench_at(&db)
+        .envs(BATCH_ENV.iter().copied())
+        .args(["resume", "1", "--json"])
         .output()
         .unwrap();
     assert!(
@@ -386,25 +301,10 @@ fn report_of_a_batch_run_labels_its_latency_as_sampled() {
     let dir = tempfile::tempdir().unwrap();
     let (url, _) = start();
     let (db, exp) = setup(dir.path(), &url);
-    tunebench()
-        .env("TB_BATCH_KEY", KEY)
-        .env("TUNEBENCH_BATCH_POLL_SECONDS", "0.05")
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "run",
-            exp.to_str().unwrap(),
-            "--yes",
-            "--batch",
-            "--latency-sample",
-            "3",
-        ])
+    run_batch(&db, &exp, &["--latency-sample", "3"])
         .assert()
         .success();
-    let out = tunebench()
-        .args(["--db", db.to_str().unwrap(), "report", "1"])
-        .output()
-        .unwrap();
+    let out = tunebench_at(&db).args(["report", "1"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

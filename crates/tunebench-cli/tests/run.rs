@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 mod support;
-use support::{chat_server, echo_label, toy_arms, toy_dataset, toy_experiment, tunebench};
+use support::{
+    chat_server, echo_label, run_exp, spawn_run, toy_arms, toy_experiment, toy_store, tunebench_at,
+};
 
 /// A stub server answering every chat call with `status`; a 200 carries the label that
 /// follows `Input: ` in the last message. Returns the base URL and a call count.
@@ -23,12 +25,7 @@ fn slow_server(status: u16, delay_ms: u64) -> (String, Arc<AtomicUsize>, Arc<Mut
 
 /// A store with dataset `toy` (6 test cases) and an experiment file against `url`.
 fn setup(dir: &std::path::Path, url: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-    let db = dir.join("t.db");
-    tunebench()
-        .args(["--db", db.to_str().unwrap(), "datasets"])
-        .assert()
-        .success();
-    toy_dataset(&db, 0);
+    let db = toy_store(dir);
     let arms = toy_arms(
         "max_tokens = 4\nprice = { input = 1.0, output = 1.0 }\n",
         "",
@@ -46,17 +43,7 @@ fn run_json_reports_the_run_id_and_per_arm_figures() {
     let dir = tempfile::tempdir().unwrap();
     let (url, calls) = server(200);
     let (db, exp) = setup(dir.path(), &url);
-    let out = tunebench()
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "run",
-            exp.to_str().unwrap(),
-            "--yes",
-            "--concurrency",
-            "2",
-            "--json",
-        ])
+    let out = run_exp(&db, &exp, &["--concurrency", "2", "--json"])
         .assert()
         .success()
         .get_output()
@@ -93,8 +80,8 @@ fn a_new_experiment_file_is_shown_and_refused_without_a_terminal_to_confirm_it()
     let dir = tempfile::tempdir().unwrap();
     let (url, calls) = server(200);
     let (db, exp) = setup(dir.path(), &url);
-    let out = tunebench()
-        .args(["--db", db.to_str().unwrap(), "run", exp.to_str().unwrap()])
+    let out = tunebench_at(&db)
+        .args(["run", exp.to_str().unwrap()])
         .write_stdin("")
         .assert()
         .code(2)
@@ -128,13 +115,9 @@ fn resuming_a_completed_run_sends_nothing_again() {
     let dir = tempfile::tempdir().unwrap();
     let (url, calls) = server(200);
     let (db, exp) = setup(dir.path(), &url);
-    let db_arg = db.to_str().unwrap();
-    tunebench()
-        .args(["--db", db_arg, "run", exp.to_str().unwrap(), "--yes"])
-        .assert()
-        .success();
-    let out = tunebench()
-        .args(["--db", db_arg, "resume", "1", "--json"])
+    run_exp(&db, &exp, &[]).assert().success();
+    let out = tunebench_at(&db)
+        .args(["resume", "1", "--json"])
         .assert()
         .success()
         .get_output()
@@ -156,15 +139,7 @@ fn a_bad_experiment_file_exits_2_naming_the_file_and_key() {
         .unwrap()
         .replace("model = \"ft\"", "model = \"\"");
     std::fs::write(&exp, text).unwrap();
-    let out = tunebench()
-        .args([
-            "--db",
-            db.to_str().unwrap(),
-            "run",
-            exp.to_str().unwrap(),
-            "--yes",
-            "--json",
-        ])
+    let out = run_exp(&db, &exp, &["--json"])
         .assert()
         .code(2)
         .get_output()
@@ -185,15 +160,11 @@ fn provider_test_reports_a_refused_key_in_plain_words_without_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let (url, _) = server(401);
     let (db, exp) = setup(dir.path(), &url);
-    let db_arg = db.to_str().unwrap();
     // Importing the experiment registers the provider; the run itself records errors.
-    tunebench()
-        .args(["--db", db_arg, "run", exp.to_str().unwrap(), "--yes"])
-        .assert()
-        .success();
-    let out = tunebench()
+    run_exp(&db, &exp, &[]).assert().success();
+    let out = tunebench_at(&db)
         .env("TB_CLI_TEST_KEY", "sk-cli-SECRET")
-        .args(["--db", db_arg, "provider", "test", "local"])
+        .args(["provider", "test", "local"])
         .assert()
         .code(1)
         .get_output()
@@ -216,33 +187,24 @@ fn a_budget_stopped_run_resumes_under_a_new_budget_counting_what_was_already_spe
     let dir = tempfile::tempdir().unwrap();
     let (url, calls) = server(200);
     let (db, exp) = setup(dir.path(), &url);
-    let db_arg = db.to_str().unwrap();
     // Arm A costs 1001e-6 USD per call; arm B is free. Concurrency 1 keeps the order.
-    let out = tunebench()
-        .args([
-            "--db",
-            db_arg,
-            "run",
-            exp.to_str().unwrap(),
-            "--yes",
-            "--concurrency",
-            "1",
-            "--budget",
-            "0.002",
-            "--json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = run_exp(
+        &db,
+        &exp,
+        &["--concurrency", "1", "--budget", "0.002", "--json"],
+    )
+    .assert()
+    .success()
+    .get_output()
+    .stdout
+    .clone();
     let v = json_of(&out);
     assert_eq!(v["status"], "budget_stopped");
     let first = calls.load(Ordering::SeqCst);
     assert!(first < 12, "stopped before the end: {first} calls");
     // The same ceiling is already reached: resuming under it sends nothing more.
-    let out = tunebench()
-        .args(["--db", db_arg, "resume", "1", "--json"])
+    let out = tunebench_at(&db)
+        .args(["resume", "1", "--json"])
         .assert()
         .success()
         .get_output()
@@ -254,8 +216,8 @@ fn a_budget_stopped_run_resumes_under_a_new_budget_counting_what_was_already_spe
         first,
         "no call once the ceiling is reached"
     );
-    let out = tunebench()
-        .args(["--db", db_arg, "resume", "1", "--budget", "1", "--json"])
+    let out = tunebench_at(&db)
+        .args(["resume", "1", "--budget", "1", "--json"])
         .assert()
         .success()
         .get_output()
@@ -275,23 +237,7 @@ fn a_run_killed_with_sigkill_shows_as_interrupted_and_resumes_without_resending_
     let dir = tempfile::tempdir().unwrap();
     let (url, _, seen) = slow_server(200, 60);
     let (db, exp) = setup(dir.path(), &url);
-    let db_arg = db.to_str().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("tunebench");
-    let mut child = std::process::Command::new(&bin)
-        .args([
-            "--db",
-            db_arg,
-            "run",
-            exp.to_str().unwrap(),
-            "--yes",
-            "--concurrency",
-            "1",
-        ])
-        .env_remove("TUNEBENCH_DB")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_run(&db, &exp, &["--concurrency", "1"], &[]);
     let conn = tunebench_core::store::open(&db).unwrap();
     let saved = |conn: &rusqlite::Connection| -> i64 {
         conn.query_row("SELECT COUNT(*) FROM result", [], |r| r.get(0))
@@ -324,8 +270,8 @@ fn a_run_killed_with_sigkill_shows_as_interrupted_and_resumes_without_resending_
     );
     let calls_before_resume = seen.lock().unwrap().len();
 
-    let out = tunebench()
-        .args(["--db", db_arg, "resume", "1", "--json"])
+    let out = tunebench_at(&db)
+        .args(["resume", "1", "--json"])
         .assert()
         .success()
         .get_output()
@@ -360,17 +306,13 @@ fn a_run_killed_with_sigkill_shows_as_interrupted_and_resumes_without_resending_
 fn set_key_on_a_headless_linux_box_says_there_is_no_keychain_and_points_to_the_env_var() {
     let dir = tempfile::tempdir().unwrap();
     let (db, exp) = setup(dir.path(), "http://127.0.0.1:9/v1");
-    let db_arg = db.to_str().unwrap();
-    tunebench()
-        .args(["--db", db_arg, "run", exp.to_str().unwrap(), "--yes"])
-        .assert()
-        .success();
-    let out = tunebench()
+    run_exp(&db, &exp, &[]).assert().success();
+    let out = tunebench_at(&db)
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
         .env_remove("XDG_RUNTIME_DIR")
-        .args(["--db", db_arg, "provider", "set-key", "local"])
+        .args(["provider", "set-key", "local"])
         .write_stdin("sk-headless-SECRET\n")
         .assert()
         .code(1)
@@ -390,11 +332,7 @@ fn resume_with_retry_errors_asks_only_the_errored_cases_again() {
     let dir = tempfile::tempdir().unwrap();
     let (url, calls) = server(200);
     let (db, exp) = setup(dir.path(), &url);
-    let db_arg = db.to_str().unwrap();
-    tunebench()
-        .args(["--db", db_arg, "run", exp.to_str().unwrap(), "--yes"])
-        .assert()
-        .success();
+    run_exp(&db, &exp, &[]).assert().success();
     assert_eq!(calls.load(Ordering::SeqCst), 12);
     // Three of the fine-tuned arm's cases timed out (as a provider outage would leave
     // them); a call that failed never filled the response cache.
@@ -408,8 +346,8 @@ fn resume_with_retry_errors_asks_only_the_errored_cases_again() {
     drop(conn);
 
     let plain = json_of(
-        &tunebench()
-            .args(["--db", db_arg, "resume", "1", "--json"])
+        &tunebench_at(&db)
+            .args(["resume", "1", "--json"])
             .assert()
             .success()
             .get_output()
@@ -421,8 +359,8 @@ fn resume_with_retry_errors_asks_only_the_errored_cases_again() {
     );
     assert_eq!(calls.load(Ordering::SeqCst), 12);
 
-    let out = tunebench()
-        .args(["--db", db_arg, "resume", "1", "--retry-errors", "--json"])
+    let out = tunebench_at(&db)
+        .args(["resume", "1", "--retry-errors", "--json"])
         .assert()
         .success()
         .get_output()

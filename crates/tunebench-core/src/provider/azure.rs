@@ -25,6 +25,17 @@ fn is_v1(base_url: &str) -> bool {
     base_url.trim_end_matches('/').ends_with("/openai/v1")
 }
 
+/// The v1 API root of the resource whose base URL is `base_url`, where its batch and
+/// fine-tuning endpoints live: `/openai/v1` is added to a resource endpoint that lacks it.
+pub fn v1_root(base_url: &str) -> String {
+    let b = base_url.trim_end_matches('/');
+    if is_v1(b) {
+        b.to_string()
+    } else {
+        format!("{}/openai/v1", b.trim_end_matches("/openai"))
+    }
+}
+
 /// The chat-completions URL of deployment `deployment` (the arm's `model`).
 pub fn url(base_url: &str, deployment: &str, api_version: Option<&str>) -> String {
     let base = base_url.trim_end_matches('/');

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use check::{check_target, CheckTarget};
 pub use client::http_client;
+pub(crate) use client::{send_checked, send_for_json, send_for_text};
 pub(crate) use error::{error_from_response, refused};
 pub use error::{CallError, ErrorClass, MAX_MESSAGE_CHARS};
 pub use retry_after::{parse_retry_after, retry_after_from};

@@ -12,6 +12,7 @@ use crate::cost::{
     ArmAssumptions, ArmPrice, Hosting, Scenario, TokenBasis, TokenUsage, Training, TrainingPlan,
 };
 use crate::price::{self, PriceEntry, PriceKind, PriceMatch, TrainingUnit};
+use crate::run::PriceLookup;
 use crate::score::{score_case, Scorer};
 use crate::store::result_read::ResultRow;
 use crate::{store, Error, MissingPrice, Result};
@@ -174,6 +175,14 @@ pub fn measured_scenario(
             .count();
         (!mine.is_empty()).then(|| right as f64 / mine.len() as f64)
     };
+    // A batch run: the provider batches it sent, and the catalog's batch prices.
+    let batched = match store::batch::settings(conn, run_id)? {
+        Some(_) => Some((
+            store::batch::jobs(conn, run_id)?,
+            crate::run::CatalogPrices::load(conn)?,
+        )),
+        None => None,
+    };
     let arm = |id: i32| -> Result<ArmAssumptions> {
         let arm = store::arm::get(conn, id)?;
         let usage = measured_usage(run_id, &arm, &rows)?;
@@ -200,6 +209,16 @@ pub fn measured_scenario(
             a.measured_training = Some(how);
         }
         a.accuracy = accuracy(id);
+        if let Some((jobs, prices)) = &batched {
+            let provider = store::provider::get(conn, arm.provider_id)?;
+            batch_share_from_run(
+                &mut a,
+                id,
+                &rows,
+                jobs,
+                prices.batch_multiplier(&provider, &arm),
+            );
+        }
         Ok(a)
     };
     let mut scenario = Scenario::new(
@@ -214,6 +233,39 @@ pub fn measured_scenario(
     scenario.correct_at = correct_at;
     scenario.validate()?;
     Ok(scenario)
+}
+
+/// The batch share of arm `arm_id` of a batch run, from the run: of its answered cases,
+/// the share answered through a provider batch (a case of one of its batches, with no
+/// serving latency: the live sample and the live fallbacks have one), priced at the
+/// catalog's batch `multiplier` (when the catalog gives one).
+fn batch_share_from_run(
+    a: &mut ArmAssumptions,
+    arm_id: i32,
+    rows: &[ResultRow],
+    jobs: &[crate::run::batch::BatchJob],
+    multiplier: Option<f64>,
+) {
+    let held: std::collections::HashSet<i32> = jobs
+        .iter()
+        .filter(|j| j.arm_id == arm_id)
+        .flat_map(|j| j.case_ids.iter().copied())
+        .collect();
+    let answered: Vec<&ResultRow> = rows
+        .iter()
+        .filter(|r| r.arm_id == arm_id && r.error_class.is_none())
+        .collect();
+    if answered.is_empty() {
+        return;
+    }
+    let through_batch = answered
+        .iter()
+        .filter(|r| r.latency_ms.is_none() && held.contains(&r.example_id))
+        .count();
+    a.batch_share = through_batch as f64 / answered.len() as f64;
+    if let Some(m) = multiplier {
+        a.price.batch_multiplier = m;
+    }
 }
 
 /// Tokens per query from the answered cases that report usage.

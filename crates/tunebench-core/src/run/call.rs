@@ -10,7 +10,9 @@ use tokio::sync::Semaphore;
 
 use super::limiter::RateLimiter;
 use super::local::Meter;
+use super::plan::Plan;
 use super::writer::Write;
+use super::RunContext;
 use super::{retry, ResultRecord};
 use crate::arm::{Case, PreparedArm, Price};
 use crate::provider::{self, ApiKey, ChatRequest, Provider, ProviderKind};
@@ -45,6 +47,73 @@ pub(super) struct Shared {
     /// This machine's time among the local calls, and what an hour of it costs (USD).
     pub meter: Meter,
     pub machine_per_hour: f64,
+}
+
+impl Shared {
+    /// What every call of run `plan` reads: its lanes and arms ([`lanes_and_arms`]), its
+    /// cases, `reader` (shared by the calls for the response cache) and what an hour of this
+    /// machine costs; results go to the writer through `writes`.
+    pub(super) fn new(
+        ctx: &RunContext,
+        plan: &Plan,
+        reader: Connection,
+        writes: tokio::sync::mpsc::UnboundedSender<Write>,
+    ) -> crate::Result<Self> {
+        let machine_per_hour = store::setting::machine_cost_per_hour(&reader)?;
+        let (lanes, arms) = lanes_and_arms(ctx, plan);
+        Ok(Self {
+            run_id: plan.run.id,
+            client: ctx.client.clone(),
+            arms,
+            lanes,
+            cases: plan.cases.clone(),
+            reader: Mutex::new(reader),
+            use_cache: plan.options.use_cache,
+            writes,
+            seed: ctx.seed,
+            meter: Meter::new(std::time::Instant::now()),
+            machine_per_hour,
+        })
+    }
+}
+
+/// One lane per provider (the first arm on a provider opens it), and each arm with its
+/// lane and price.
+fn lanes_and_arms(ctx: &RunContext, plan: &Plan) -> (Vec<Lane>, Vec<ArmRuntime>) {
+    let mut lanes: Vec<Lane> = Vec::new();
+    let mut arms = Vec::new();
+    for planned in &plan.arms {
+        let lane = match lanes.iter().position(|l| {
+            // Each local model has its own server: a lane per (provider, address).
+            l.provider.id == planned.provider.id && l.provider.base_url == planned.provider.base_url
+        }) {
+            Some(i) => i,
+            None => {
+                let p = planned.provider.clone();
+                let concurrency = plan
+                    .options
+                    .concurrency
+                    .unwrap_or(p.settings.max_concurrency)
+                    .max(1);
+                lanes.push(Lane {
+                    key: (ctx.keys)(&p),
+                    semaphore: Semaphore::new(concurrency as usize),
+                    limiter: RateLimiter::new(
+                        p.settings.requests_per_minute,
+                        p.settings.tokens_per_minute,
+                    ),
+                    provider: p,
+                });
+                lanes.len() - 1
+            }
+        };
+        arms.push(ArmRuntime {
+            price: ctx.prices.price(&planned.provider, &planned.prepared.arm),
+            prepared: planned.prepared.clone(),
+            lane,
+        });
+    }
+    (lanes, arms)
 }
 
 /// One finished call.

@@ -6,16 +6,14 @@
 //! in `call`; the progress it reports, in `progress`.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use futures_util::StreamExt;
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 pub use super::call::cache_key;
-use super::call::{call_one, ArmRuntime, Lane, Shared};
+use super::call::{call_one, Shared};
 use super::estimate::PriceLookup;
-use super::limiter::RateLimiter;
 use super::plan::Plan;
 use super::progress::Tracker;
 use super::writer::{Write, Writer};
@@ -63,34 +61,19 @@ pub async fn execute(
     let mut plan = plan;
     let _servers = super::local::serve(&mut plan, &ctx.client).await?;
     let reader = store::open(&ctx.db_path)?;
-    let machine_per_hour = store::setting::machine_cost_per_hour(&reader)?;
     store::run::set_status(&reader, run_id, RunStatus::Running)?;
     let writer = Writer::start(ctx.db_path.clone())?;
 
     let pending = plan.pending();
-    let (lanes, arms) = lanes_and_arms(ctx, &plan);
-    let in_flight: usize = lanes
+    let mut tracker = Tracker::resume(&plan, pending.len());
+    tracker.send(on_progress);
+    let shared = Arc::new(Shared::new(ctx, &plan, reader, writer.tx.clone())?);
+    let in_flight: usize = shared
+        .lanes
         .iter()
         .map(|l| l.semaphore.available_permits())
         .sum::<usize>()
         .max(1);
-
-    let mut tracker = Tracker::resume(&plan, pending.len());
-    tracker.send(on_progress);
-
-    let shared = Arc::new(Shared {
-        run_id,
-        client: ctx.client.clone(),
-        arms,
-        lanes,
-        cases: plan.cases,
-        reader: Mutex::new(reader),
-        use_cache: plan.options.use_cache,
-        writes: writer.tx.clone(),
-        seed: ctx.seed,
-        meter: super::local::Meter::new(std::time::Instant::now()),
-        machine_per_hour,
-    });
     let budget = plan.options.budget_usd;
     // A run resumed under a ceiling it already reached sends nothing.
     let exhausted = budget.is_some_and(|b| tracker.progress.spend_usd >= b);
@@ -110,17 +93,32 @@ pub async fn execute(
         .send_all(pending, status, &mut tracker, on_progress)
         .await;
     drop(shared);
+    let stopped = if write_failed {
+        Err(Error::Internal(format!(
+            "run {run_id}: the result writer stopped early"
+        )))
+    } else {
+        Ok(status)
+    };
+    close(ctx, run_id, stopped, writer, tracker, on_progress).await
+}
+
+/// Ends a session of run `run_id` that stopped with `stopped` (every sender of `writer`
+/// dropped): waits for the writer's last commit, sets the run's status (failed when the
+/// writer or the session failed) and reports the final progress.
+pub(super) async fn close(
+    ctx: &RunContext,
+    run_id: i32,
+    stopped: Result<RunStatus>,
+    writer: Writer,
+    mut tracker: Tracker,
+    on_progress: &mut (dyn FnMut(&Progress) + Send),
+) -> Result<RunOutcome> {
     let written = writer.finish().await;
     let conn = store::open(&ctx.db_path)?;
-    let written = match written {
-        Ok(n) if !write_failed => n,
-        Ok(_) => {
-            store::run::set_status(&conn, run_id, RunStatus::Failed)?;
-            return Err(Error::Internal(format!(
-                "run {run_id}: the result writer stopped early"
-            )));
-        }
-        Err(e) => {
+    let (status, written) = match (written, stopped) {
+        (Ok(n), Ok(s)) => (s, n),
+        (Err(e), _) | (_, Err(e)) => {
             store::run::set_status(&conn, run_id, RunStatus::Failed)?;
             return Err(e);
         }
@@ -133,45 +131,6 @@ pub async fn execute(
         written,
         spend_usd: tracker.progress.spend_usd,
     })
-}
-
-/// One lane per provider (the first arm on a provider opens it), and each arm with its
-/// lane and price.
-pub(super) fn lanes_and_arms(ctx: &RunContext, plan: &Plan) -> (Vec<Lane>, Vec<ArmRuntime>) {
-    let mut lanes: Vec<Lane> = Vec::new();
-    let mut arms = Vec::new();
-    for planned in &plan.arms {
-        let lane = match lanes.iter().position(|l| {
-            // Each local model has its own server: a lane per (provider, address).
-            l.provider.id == planned.provider.id && l.provider.base_url == planned.provider.base_url
-        }) {
-            Some(i) => i,
-            None => {
-                let p = planned.provider.clone();
-                let concurrency = plan
-                    .options
-                    .concurrency
-                    .unwrap_or(p.settings.max_concurrency)
-                    .max(1);
-                lanes.push(Lane {
-                    key: (ctx.keys)(&p),
-                    semaphore: Semaphore::new(concurrency as usize),
-                    limiter: RateLimiter::new(
-                        p.settings.requests_per_minute,
-                        p.settings.tokens_per_minute,
-                    ),
-                    provider: p,
-                });
-                lanes.len() - 1
-            }
-        };
-        arms.push(ArmRuntime {
-            price: ctx.prices.price(&planned.provider, &planned.prepared.arm),
-            prepared: planned.prepared.clone(),
-            lane,
-        });
-    }
-    (lanes, arms)
 }
 
 /// This session's sending: at most `in_flight` calls at once, each result handed to the

@@ -61,7 +61,7 @@ provider = "fake"
 model = "{model}"
 template = "Input: {{{{input}}}}"
 max_tokens = 8
-price = {{ input = 1.0, output = 2.0 }}
+price = {{ input = 1.0, output = 2.0, training = 3.0 }}
 "#,
         fake.base_url()
     );
@@ -434,5 +434,36 @@ async fn the_estimate_shows_the_run_live_and_batched_with_the_sample_at_the_live
     assert!(
         s.contains("30 calls batched") && s.contains("10 sent live"),
         "{s}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cost_models_batch_share_of_a_batch_run_is_the_share_its_batches_answered() {
+    let db = temp_db();
+    let fake = BatchFake::start(Api::OpenAi).await;
+    let exp = setup(&db, &fake, 12);
+    let run_id = new_run(&db, exp, settings(OnFailure::Live, 3));
+    go(&db, &context(&db), run_id).await;
+    let conn = store::open(&db.path).unwrap();
+    let s = tunebench_core::report::measured_scenario(&conn, run_id, "2026-12-01", None).unwrap();
+    // 3 of 12 cases per arm live (the latency sample), 9 through the batch: 9/12.
+    for a in [&s.arm_a, &s.arm_b] {
+        assert!((a.batch_share - 0.75).abs() < 1e-12, "{}", a.batch_share);
+        assert_eq!(
+            a.price.batch_multiplier, 0.5,
+            "gpt-4.1-mini's catalog batch price"
+        );
+    }
+    let live = run::create(&conn, exp, &RunOptions::default(), None).unwrap();
+    drop(conn);
+    let plan = Plan::load(&store::open(&db.path).unwrap(), live).unwrap();
+    run::execute(&context(&db), plan, &mut |_| {})
+        .await
+        .unwrap();
+    let conn = store::open(&db.path).unwrap();
+    let s = tunebench_core::report::measured_scenario(&conn, live, "2026-12-01", None).unwrap();
+    assert!(
+        s.arm_a.batch_share == 0.0 && s.arm_a.price.batch_multiplier == 1.0,
+        "a live run's scenario is as before"
     );
 }

@@ -8,7 +8,7 @@ use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
 
 use super::job::{Hyperparameters, JobStatus, Observation, Trainer};
-use crate::provider::{retry_after_from, ApiKey, CallError, ErrorClass};
+use crate::provider::{azure, send_for_text, ApiKey, CallError, ErrorClass};
 
 mod upload;
 mod wire;
@@ -31,9 +31,7 @@ pub struct Remote {
 pub fn api_base(trainer: Trainer, base_url: &str) -> String {
     let b = base_url.trim_end_matches('/');
     match trainer {
-        Trainer::AzureOpenAi if !b.ends_with("/openai/v1") => {
-            format!("{}/openai/v1", b.trim_end_matches("/openai"))
-        }
+        Trainer::AzureOpenAi => azure::v1_root(b),
         Trainer::Fireworks => b
             .trim_end_matches("/v1")
             .trim_end_matches("/inference")
@@ -78,22 +76,7 @@ impl Remote {
 
     /// Sends `rb`, returning the JSON body of a 2xx answer, else the provider's error.
     async fn send(&self, rb: RequestBuilder) -> Result<Value, CallError> {
-        let resp = self
-            .authed(rb)
-            .send()
-            .await
-            .map_err(|e| CallError::from_transport(&e))?;
-        let status = resp.status();
-        let retry = retry_after_from(resp.headers());
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| CallError::from_transport(&e))?;
-        if !status.is_success() {
-            return Err(
-                CallError::from_status(status.as_u16(), &text, retry).redacted(self.key.as_ref())
-            );
-        }
+        let text = send_for_text(self.authed(rb), self.key.as_ref()).await?;
         if text.trim().is_empty() {
             return Ok(Value::Null);
         }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{BatchState, Observation, Outcome};
 use crate::provider::anthropic::{parse_whole, API_VERSION};
-use crate::provider::{retry_after_from, ApiKey, CallError, ErrorClass};
+use crate::provider::{send_checked, send_for_json, ApiKey, CallError, ErrorClass};
 
 /// A client of the Message Batches API with one key.
 pub struct Client {
@@ -38,29 +38,8 @@ impl Client {
         }
     }
 
-    async fn text(&self, rb: RequestBuilder) -> Result<String, CallError> {
-        let resp = self
-            .authed(rb)
-            .send()
-            .await
-            .map_err(|e| CallError::from_transport(&e))?;
-        let status = resp.status();
-        let retry = retry_after_from(resp.headers());
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| CallError::from_transport(&e))?;
-        if !status.is_success() {
-            return Err(
-                CallError::from_status(status.as_u16(), &text, retry).redacted(self.key.as_ref())
-            );
-        }
-        Ok(text)
-    }
-
     async fn json(&self, rb: RequestBuilder) -> Result<Value, CallError> {
-        let text = self.text(rb).await?;
-        serde_json::from_str(&text).map_err(CallError::malformed)
+        send_for_json(self.authed(rb), self.key.as_ref()).await
     }
 
     fn url(&self, path: &str) -> String {
@@ -97,7 +76,7 @@ impl Client {
 
     /// The results JSONL at `results_url`, which must be on the provider's own host: the
     /// key is sent with the request, so an address elsewhere is refused.
-    pub async fn download(&self, results_url: &str) -> Result<String, CallError> {
+    pub async fn download(&self, results_url: &str) -> Result<reqwest::Response, CallError> {
         let own = format!("{}/", self.base);
         if !results_url.starts_with(&own) {
             return Err(CallError::new(
@@ -109,7 +88,7 @@ impl Client {
                 ),
             ));
         }
-        self.text(self.http.get(results_url)).await
+        send_checked(self.authed(self.http.get(results_url)), self.key.as_ref()).await
     }
 
     pub async fn cancel(&self, batch_id: &str) -> Result<Observation, CallError> {

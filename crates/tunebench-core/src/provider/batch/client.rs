@@ -1,7 +1,7 @@
 //! One client for every batch API: submit a part's lines, poll, download its results,
 //! cancel.
 
-use super::{anthropic, openai, parse_results, BatchApi, ItemResult, Observation};
+use super::{anthropic, openai, BatchApi, Observation, ResultLines};
 use crate::provider::{ApiKey, CallError, Provider};
 
 /// A batch API at one provider with one key.
@@ -9,6 +9,11 @@ pub enum BatchClient {
     OpenAi(openai::Client),
     Anthropic(anthropic::Client),
 }
+
+/// One download of an ended batch's results: a file id (OpenAI, Azure) or a results URL
+/// (Anthropic).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultSource(String);
 
 /// What submitting a part gave: the uploaded file (OpenAI, Azure), the batch and its state.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,27 +81,28 @@ impl BatchClient {
         }
     }
 
-    /// Every result an ended batch has: the output and error files (OpenAI, Azure) or the
-    /// results JSONL (Anthropic). Requests it has no line for are not in the list.
-    pub async fn results(&self, obs: &Observation) -> Result<Vec<ItemResult>, CallError> {
-        let api = self.api();
-        let mut out = Vec::new();
+    /// Where an ended batch's results are: its output and error files (OpenAI, Azure) or
+    /// its results JSONL (Anthropic). Requests no source has a line for are not in them.
+    pub fn result_sources(&self, obs: &Observation) -> Vec<ResultSource> {
         match self {
-            BatchClient::OpenAi(c) => {
-                for file in [&obs.output_file_id, &obs.error_file_id]
-                    .into_iter()
-                    .flatten()
-                {
-                    out.extend(parse_results(api, &c.download(file).await?)?);
-                }
-            }
-            BatchClient::Anthropic(c) => {
-                if let Some(url) = &obs.results_url {
-                    out.extend(parse_results(api, &c.download(url).await?)?);
-                }
+            BatchClient::OpenAi(_) => [&obs.output_file_id, &obs.error_file_id]
+                .into_iter()
+                .flatten()
+                .map(|f| ResultSource(f.clone()))
+                .collect(),
+            BatchClient::Anthropic(_) => {
+                obs.results_url.iter().cloned().map(ResultSource).collect()
             }
         }
-        Ok(out)
+    }
+
+    /// Starts downloading `source`; its lines are read as they arrive.
+    pub async fn open(&self, source: &ResultSource) -> Result<ResultLines, CallError> {
+        let resp = match self {
+            BatchClient::OpenAi(c) => c.download(&source.0).await?,
+            BatchClient::Anthropic(c) => c.download(&source.0).await?,
+        };
+        Ok(ResultLines::new(self.api(), resp))
     }
 
     pub async fn cancel(&self, batch_id: &str) -> Result<Observation, CallError> {

@@ -12,14 +12,16 @@
 pub mod anthropic;
 mod client;
 pub mod openai;
+mod results;
 
-pub use client::{BatchClient, Submitted};
+pub use client::{BatchClient, ResultSource, Submitted};
+pub use results::{parse_results, ItemResult, Outcome, ResultLines};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::openai_chat::{self, MaxTokensField, Wire};
-use super::{azure, CallError, ChatRequest, ChatResponse, Provider, ProviderKind};
+use super::{azure, ChatRequest, Provider, ProviderKind};
 
 /// Which batch API a provider's calls go through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,52 +262,6 @@ pub struct Observation {
     pub results_url: Option<String>,
     /// Why the whole batch failed (a rejected file), in the provider's words.
     pub error: Option<String>,
-}
-
-/// What became of one request of a batch.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Answered(ChatResponse),
-    /// The provider answered with an error (or a refusal).
-    Failed(CallError),
-    /// The window ended before it was processed.
-    Expired,
-    /// The batch was cancelled before it was processed.
-    Cancelled,
-}
-
-/// One line of a batch's results.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ItemResult {
-    pub custom_id: String,
-    pub outcome: Outcome,
-}
-
-/// Parses the results JSONL of `api`, line by line; a line that is not a result (no
-/// `custom_id`, not JSON) is an error naming its line number.
-pub fn parse_results(api: BatchApi, text: &str) -> Result<Vec<ItemResult>, CallError> {
-    let mut out = Vec::new();
-    for (i, l) in text.lines().enumerate() {
-        if l.trim().is_empty() {
-            continue;
-        }
-        let v: Value = serde_json::from_str(l).map_err(|e| {
-            CallError::malformed(format!("batch results line {}: not JSON ({e})", i + 1))
-        })?;
-        let custom_id = v
-            .get("custom_id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                CallError::malformed(format!("batch results line {}: no custom_id", i + 1))
-            })?
-            .to_string();
-        let outcome = match api {
-            BatchApi::OpenAi | BatchApi::Azure => openai::outcome(&v),
-            BatchApi::Anthropic => anthropic::outcome(&v),
-        };
-        out.push(ItemResult { custom_id, outcome });
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@ use reqwest::RequestBuilder;
 use serde_json::{json, Value};
 
 use super::{BatchApi, BatchState, Observation, Outcome, CHAT_ENDPOINT};
-use crate::provider::{openai_chat, retry_after_from, ApiKey, CallError, ErrorClass};
+use crate::provider::{
+    azure, openai_chat, send_checked, send_for_json, ApiKey, CallError, ErrorClass,
+};
 
 /// A client of one OpenAI-shaped batch API with one key.
 pub struct Client {
@@ -24,15 +26,11 @@ pub struct Client {
     pub(super) key: Option<ApiKey>,
 }
 
-/// The API root for a provider whose base URL is `base_url`: Azure's `/openai/v1` is added
-/// to a resource endpoint that lacks it.
+/// The API root for a provider whose base URL is `base_url` (Azure: its v1 root).
 pub fn api_base(api: BatchApi, base_url: &str) -> String {
-    let b = base_url.trim_end_matches('/');
     match api {
-        BatchApi::Azure if !b.ends_with("/openai/v1") => {
-            format!("{}/openai/v1", b.trim_end_matches("/openai"))
-        }
-        _ => b.to_string(),
+        BatchApi::Azure => azure::v1_root(base_url),
+        _ => base_url.trim_end_matches('/').to_string(),
     }
 }
 
@@ -45,30 +43,8 @@ impl Client {
         }
     }
 
-    /// Sends `rb`; the body text of a 2xx answer, else the provider's error (key redacted).
-    async fn text(&self, rb: RequestBuilder) -> Result<String, CallError> {
-        let resp = self
-            .authed(rb)
-            .send()
-            .await
-            .map_err(|e| CallError::from_transport(&e))?;
-        let status = resp.status();
-        let retry = retry_after_from(resp.headers());
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| CallError::from_transport(&e))?;
-        if !status.is_success() {
-            return Err(
-                CallError::from_status(status.as_u16(), &text, retry).redacted(self.key.as_ref())
-            );
-        }
-        Ok(text)
-    }
-
     async fn json(&self, rb: RequestBuilder) -> Result<Value, CallError> {
-        let text = self.text(rb).await?;
-        serde_json::from_str(&text).map_err(CallError::malformed)
+        send_for_json(self.authed(rb), self.key.as_ref()).await
     }
 
     fn url(&self, path: &str) -> String {
@@ -109,13 +85,12 @@ impl Client {
         observation(&v)
     }
 
-    /// The content of file `file_id` (an output or error file).
-    pub async fn download(&self, file_id: &str) -> Result<String, CallError> {
-        self.text(
-            self.http
-                .get(self.url(&format!("/files/{file_id}/content"))),
-        )
-        .await
+    /// The answer carrying file `file_id` (an output or error file), its body still to read.
+    pub async fn download(&self, file_id: &str) -> Result<reqwest::Response, CallError> {
+        let rb = self
+            .http
+            .get(self.url(&format!("/files/{file_id}/content")));
+        send_checked(self.authed(rb), self.key.as_ref()).await
     }
 
     pub async fn cancel(&self, batch_id: &str) -> Result<Observation, CallError> {

@@ -2,6 +2,7 @@
 //! ingest its results, back off while status checks fail, and cancel them all when the run
 //! is cancelled.
 
+use super::ingest::Ingest;
 use super::session::Session;
 use super::{BatchJob, BatchState};
 use crate::provider::batch::Observation;
@@ -67,7 +68,7 @@ impl Session<'_> {
             return Ok(());
         };
         let a = self.arm_index(job.arm_id);
-        let Some(client) = self.clients[a].as_ref() else {
+        let Some(client) = self.clients[a].clone() else {
             return Ok(());
         };
         let obs = match client.poll(&id).await {
@@ -86,21 +87,23 @@ impl Session<'_> {
             self.save(i);
             return Ok(());
         }
-        let results = match client.results(&obs).await {
-            Ok(r) => r,
-            Err(e) => {
-                self.poll_failed(i, &format!("downloading results: {}", e.message));
-                return Ok(());
-            }
-        };
+        let mut ingest = Ingest::new(&self.jobs[i], self.prices[a], self.settings.on_failure);
+        if let Err(e) = self
+            .read_results(&client, &obs, a, &mut ingest, on_progress)
+            .await
+        {
+            // The rows already handed over stay; the next look reads the results again and
+            // skips them.
+            self.poll_failed(i, &format!("downloading results: {}", e.message));
+            return Ok(());
+        }
         self.jobs[i].poll_failures = 0;
-        self.save(i);
         let rejected = (self.jobs[i].state == BatchState::Failed).then(|| {
             obs.error
                 .clone()
                 .unwrap_or_else(|| "the provider marked it failed".into())
         });
-        self.finish(i, results, rejected.as_deref(), on_progress)
+        self.finish(i, ingest, rejected.as_deref(), on_progress)
             .await
     }
 

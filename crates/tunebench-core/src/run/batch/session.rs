@@ -7,17 +7,18 @@
 //! provider.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 
-use super::ingest::ingest;
+use super::ingest::Ingest;
 use super::{latency_sample, BatchJob, BatchSettings, BatchState};
 use crate::arm::Price;
 use crate::provider::batch::{self, BatchClient};
+use crate::provider::CallError;
 use crate::run::call::{call_one, Shared};
-use crate::run::engine::lanes_and_arms;
+use crate::run::engine::close;
 use crate::run::plan::Plan;
 use crate::run::progress::Tracker;
 use crate::run::writer::{Write, Writer};
@@ -76,39 +77,26 @@ pub async fn execute_with(
     let settings = store::batch::settings(&reader, run_id)?
         .ok_or_else(|| Error::Invalid(format!("run {run_id} is not a batch run")))?;
     let jobs = store::batch::jobs(&reader, run_id)?;
-    let machine_per_hour = store::setting::machine_cost_per_hour(&reader)?;
     store::run::set_status(&reader, run_id, RunStatus::Running)?;
     let writer = Writer::start(ctx.db_path.clone())?;
     let pending = plan.pending();
-    let (lanes, arms) = lanes_and_arms(ctx, &plan);
-    let clients = arms
+    let mut tracker = Tracker::resume(&plan, pending.len());
+    tracker.send(on_progress);
+    let shared = Arc::new(Shared::new(ctx, &plan, reader, writer.tx.clone())?);
+    let clients = shared
+        .arms
         .iter()
         .map(|a| {
-            let lane = &lanes[a.lane];
-            BatchClient::new(ctx.client.clone(), &lane.provider, lane.key.clone())
+            let lane = &shared.lanes[a.lane];
+            BatchClient::new(ctx.client.clone(), &lane.provider, lane.key.clone()).map(Arc::new)
         })
         .collect();
     let prices = plan
         .arms
         .iter()
-        .zip(&arms)
+        .zip(&shared.arms)
         .map(|(p, a)| batch_price(ctx, p, a.price))
         .collect();
-    let mut tracker = Tracker::resume(&plan, pending.len());
-    tracker.send(on_progress);
-    let shared = Arc::new(Shared {
-        run_id,
-        client: ctx.client.clone(),
-        arms,
-        lanes,
-        cases: plan.cases.clone(),
-        reader: Mutex::new(reader),
-        use_cache: plan.options.use_cache,
-        writes: writer.tx.clone(),
-        seed: ctx.seed,
-        meter: crate::run::local::Meter::new(std::time::Instant::now()),
-        machine_per_hour,
-    });
     let mut session = Session {
         ctx,
         shared: Arc::clone(&shared),
@@ -133,26 +121,10 @@ pub async fn execute_with(
             .collect(),
     };
     let status = session.run(&plan, pending, on_progress).await;
-    let mut tracker = session.tracker;
+    let tracker = session.tracker;
     drop(session.shared);
     drop(shared);
-    let written = writer.finish().await;
-    let conn = store::open(&ctx.db_path)?;
-    let (status, written) = match (status, written) {
-        (Ok(s), Ok(n)) => (s, n),
-        (Err(e), _) | (_, Err(e)) => {
-            store::run::set_status(&conn, run_id, RunStatus::Failed)?;
-            return Err(e);
-        }
-    };
-    store::run::set_status(&conn, run_id, status)?;
-    tracker.report(on_progress);
-    Ok(RunOutcome {
-        run_id,
-        status,
-        written,
-        spend_usd: tracker.progress.spend_usd,
-    })
+    close(ctx, run_id, status, writer, tracker, on_progress).await
 }
 
 /// The arm's price for batch traffic: the live price times the catalog's batch multiplier
@@ -181,7 +153,7 @@ pub(super) struct Session<'a> {
     pub(super) tracker: Tracker,
     pub(super) jobs: Vec<BatchJob>,
     pub(super) settings: BatchSettings,
-    pub(super) clients: Vec<Option<BatchClient>>,
+    pub(super) clients: Vec<Option<Arc<BatchClient>>>,
     pub(super) prices: Vec<Option<Price>>,
     pub(super) case_index: HashMap<i32, usize>,
     pub(super) timing: PollTiming,
@@ -241,30 +213,40 @@ impl Session<'_> {
         self.poll_until_done(on_progress).await
     }
 
-    /// Writes job `i`'s results, marks it ingested, then asks live what the run says to.
+    /// Reads every result of ended batch `obs` (of arm `a`) into `ingest` as it downloads,
+    /// handing each row to the writer as soon as its line is read.
+    pub(super) async fn read_results(
+        &mut self,
+        client: &BatchClient,
+        obs: &batch::Observation,
+        a: usize,
+        ingest: &mut Ingest,
+        on_progress: &mut (dyn FnMut(&Progress) + Send),
+    ) -> std::result::Result<(), CallError> {
+        for source in client.result_sources(obs) {
+            let mut lines = client.open(&source).await?;
+            while let Some(items) = lines.next().await? {
+                for (c, r) in ingest.add(items, &self.case_index) {
+                    self.record_batched(a, c, r, on_progress);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Once job `i`'s results are all read into `ingest`: writes the rows of the cases no
+    /// line named, marks the job ingested, then asks live what the run says to.
     pub(super) async fn finish(
         &mut self,
         i: usize,
-        results: Vec<batch::ItemResult>,
+        ingest: Ingest,
         rejected: Option<&str>,
         on_progress: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<()> {
         let a = self.arm_index(self.jobs[i].arm_id);
-        let done = ingest(
-            &self.jobs[i],
-            results,
-            &self.case_index,
-            self.prices[a],
-            self.settings.on_failure,
-            rejected,
-        );
+        let done = ingest.end(&self.jobs[i], &self.case_index, rejected);
         for (c, r) in done.records {
-            let spent = if r.error_class.is_none() {
-                r.cost.unwrap_or(0.0)
-            } else {
-                0.0
-            };
-            self.record(a, c, r, spent, on_progress);
+            self.record_batched(a, c, r, on_progress);
         }
         self.jobs[i].state = BatchState::Ingested;
         self.save(i);
@@ -272,6 +254,22 @@ impl Session<'_> {
         let retry: Vec<(usize, usize)> = done.retry_live.into_iter().map(|c| (a, c)).collect();
         self.send_live(retry, on_progress).await?;
         Ok(())
+    }
+
+    /// [`Session::record`] of a batch's row: an answer costs what its usage does.
+    fn record_batched(
+        &mut self,
+        a: usize,
+        c: usize,
+        r: ResultRecord,
+        on_progress: &mut (dyn FnMut(&Progress) + Send),
+    ) {
+        let spent = if r.error_class.is_none() {
+            r.cost.unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        self.record(a, c, r, spent, on_progress);
     }
 
     /// Sends `calls` live (the latency sample, or cases a batch failed); `false` when the

@@ -2,6 +2,7 @@
 //! within the provider's limits, recorded before they are sent (so a later session finds
 //! them), and sent; the response cache answers what it can without sending.
 
+use super::ingest::Ingest;
 use super::poll::observe;
 use super::session::Session;
 use super::{BatchJob, BatchState};
@@ -20,7 +21,7 @@ impl Session<'_> {
         cases: Vec<usize>,
         on_progress: &mut (dyn FnMut(&Progress) + Send),
     ) -> Result<()> {
-        let Some(api) = self.clients[a].as_ref().map(BatchClient::api) else {
+        let Some(api) = self.clients[a].as_deref().map(BatchClient::api) else {
             return Ok(());
         };
         let mut lines = Vec::new();
@@ -164,7 +165,9 @@ impl Session<'_> {
                 job.state = BatchState::Failed;
                 job.error_message = Some(e.message.clone());
                 self.save(i);
-                self.finish(i, Vec::new(), Some(&e.message), on_progress)
+                let a = self.arm_index(self.jobs[i].arm_id);
+                let nothing = Ingest::new(&self.jobs[i], self.prices[a], self.settings.on_failure);
+                self.finish(i, nothing, Some(&e.message), on_progress)
                     .await?;
             }
         }
