@@ -205,6 +205,15 @@ fn three_arms_run_each_case_once_per_arm_and_the_report_corrects_for_three_compa
         assert!(text.contains(x["sentence"].as_str().unwrap()), "{text}");
     }
     assert!(text.contains(verdict), "{text}");
+    // The recommendation still weighs B against A alone and says so, in the text and JSON.
+    assert!(
+        text.contains("recommendation (weighs only B: fine-tuned against A: prompting;"),
+        "{text}"
+    );
+    assert!(v["recommendation_scope"]
+        .as_str()
+        .unwrap()
+        .starts_with("weighs only B: fine-tuned against A: prompting"));
 }
 
 /// A two-arm store written by the release before experiments took more arms (the files in
