@@ -129,6 +129,8 @@ fn start() -> (String, Arc<Mutex<Fake>>) {
     (url, fake)
 }
 
+/// The arms differ in their template, so neither is answered from the other's cached
+/// responses: every live latency call reaches the fake whatever order they finish in.
 fn setup(dir: &std::path::Path, url: &str) -> (std::path::PathBuf, std::path::PathBuf) {
     let db = toy_store(dir);
     let toml = format!(
@@ -137,7 +139,7 @@ fn setup(dir: &std::path::Path, url: &str) -> (std::path::PathBuf, std::path::Pa
          [[arms]]\nname = \"prompting\"\nprovider = \"openai\"\nmodel = \"gpt-4.1-mini\"\n\
          template = \"Input: {{{{input}}}}\"\nmax_tokens = 4\n\
          [[arms]]\nname = \"fine-tuned\"\nkind = \"fine_tuned\"\nprovider = \"openai\"\n\
-         model = \"gpt-4.1-mini\"\ntemplate = \"Input: {{{{input}}}}\"\nmax_tokens = 4\n"
+         model = \"gpt-4.1-mini\"\ntemplate = \"Answer. Input: {{{{input}}}}\"\nmax_tokens = 4\n"
     );
     let exp = dir.join("exp.toml");
     std::fs::write(&exp, toml).unwrap();
