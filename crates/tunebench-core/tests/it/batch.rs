@@ -23,9 +23,14 @@ mod window;
 
 /// Imports an experiment with two arms on `fake`'s provider; returns the experiment id.
 fn setup(db: &TempDb, fake: &BatchFake, cases: usize) -> i32 {
+    setup_at(db, fake.api, &fake.base_url(), cases)
+}
+
+/// [`setup`] for a fake of `api` at `base_url` (its provider row's base URL).
+fn setup_at(db: &TempDb, api: Api, base_url: &str, cases: usize) -> i32 {
     let conn = store::open(&db.path).unwrap();
     seed_dataset(&conn, "toy", &toy_cases(cases, "t"), &toy_cases(4, "train"));
-    let (kind, model) = match fake.api {
+    let (kind, model) = match api {
         Api::OpenAi => ("openai", "gpt-4.1-mini"),
         Api::Azure => ("azure_openai", "gpt-4.1-mini"),
         Api::Anthropic => ("anthropic", "claude-haiku-4-5"),
@@ -37,7 +42,7 @@ dataset = "toy"
 [[providers]]
 name = "fake"
 kind = "{kind}"
-base_url = "{}"
+base_url = "{base_url}"
 api_key_env = "TUNEBENCH_BATCH_FAKE_KEY"
 max_concurrency = 4
 timeout_s = 5
@@ -62,8 +67,7 @@ model = "{model}"
 template = "Input: {{{{input}}}}"
 max_tokens = 8
 price = {{ input = 1.0, output = 2.0, training = 3.0 }}
-"#,
-        fake.base_url()
+"#
     );
     let path = db.dir.path().join("exp.toml");
     std::fs::write(&path, toml).unwrap();
@@ -122,6 +126,22 @@ fn ends_clearly(
     db: &TempDb,
     fake: &BatchFake,
     run_id: i32,
+    ended: &(run::RunOutcome, run::Progress),
+    cases: u32,
+) {
+    stored_once(db, run_id, ended, cases);
+    let mut seen = std::collections::HashSet::new();
+    for b in fake.batches() {
+        for (custom_id, _) in &b.requests {
+            assert!(seen.insert(custom_id.clone()), "{custom_id} in two batches");
+        }
+    }
+}
+
+/// What [`ends_clearly`] checks in the store and the session's counts.
+fn stored_once(
+    db: &TempDb,
+    run_id: i32,
     (out, last): &(run::RunOutcome, run::Progress),
     cases: u32,
 ) {
@@ -145,12 +165,6 @@ fn ends_clearly(
         jobs.iter().all(|j| j.state == BatchState::Ingested),
         "{jobs:?}"
     );
-    let mut seen = std::collections::HashSet::new();
-    for b in fake.batches() {
-        for (custom_id, _) in &b.requests {
-            assert!(seen.insert(custom_id.clone()), "{custom_id} in two batches");
-        }
-    }
 }
 
 fn count(db: &TempDb, sql: &str) -> i64 {

@@ -72,9 +72,22 @@ pub struct BatchFake {
 
 impl BatchFake {
     pub async fn start(api: Api) -> Self {
+        Self::start_with(api, |_, _| None).await
+    }
+
+    /// [`BatchFake::start`], asking `hook` first about each request: its `Some` answers the
+    /// request instead of the fake (a bench's control paths), `None` lets the fake answer.
+    pub async fn start_with(
+        api: Api,
+        hook: impl Fn(&mut State, &Recorded) -> Option<Reply> + Send + Sync + 'static,
+    ) -> Self {
         let state = Arc::new(Mutex::new(State::default()));
         let st = state.clone();
-        let srv = server::start(move |req, _| handle(api, &mut st.lock().unwrap(), req)).await;
+        let srv = server::start(move |req, _| {
+            let mut st = st.lock().unwrap();
+            hook(&mut st, req).unwrap_or_else(|| handle(api, &mut st, req))
+        })
+        .await;
         state.lock().unwrap().base = srv.base_url.clone();
         Self { srv, api, state }
     }
@@ -98,6 +111,19 @@ impl BatchFake {
 
     pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         f(&mut self.state.lock().unwrap())
+    }
+}
+
+impl State {
+    /// Ends every batch now as `completed` (OpenAI, Azure) and writes its output and error
+    /// files, so that the polls and downloads that follow only read them.
+    pub fn complete_all(&mut self, api: Api) {
+        for i in 0..self.batches.len() {
+            self.batches[i].script.clear();
+            self.batches[i].status = "completed";
+            let b = self.batches[i].clone();
+            batch_object(api, self, &b);
+        }
     }
 }
 

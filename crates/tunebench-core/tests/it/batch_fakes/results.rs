@@ -41,7 +41,18 @@ pub(super) fn batch_object(api: Api, st: &mut State, b: &FakeBatch) -> Value {
         v["errors"] = json!({"object": "list", "data": [{"code": "invalid_request", "line": 1,
             "message": "The model `gpt-4.1-mini` does not exist or you do not have access to it."}]});
     }
-    if ended {
+    let file_id = |field: &str| format!("file-{}-{field}", b.id);
+    let fields = ["output_file_id", "error_file_id"];
+    // An ended batch's files are written once (every request has a line in one of them),
+    // then only read.
+    let written = fields.iter().any(|f| st.files.contains_key(&file_id(f)));
+    if ended && written {
+        for field in fields {
+            if st.files.contains_key(&file_id(field)) {
+                v[field] = json!(file_id(field));
+            }
+        }
+    } else if ended {
         let (mut out, mut errs) = (String::new(), String::new());
         for (i, (cid, body)) in b.requests.iter().enumerate() {
             let line = match fates[i] {
@@ -71,7 +82,7 @@ pub(super) fn batch_object(api: Api, st: &mut State, b: &FakeBatch) -> Value {
         }
         for (text, field) in [(out, "output_file_id"), (errs, "error_file_id")] {
             if !text.is_empty() {
-                let fid = format!("file-{}-{field}", b.id);
+                let fid = file_id(field);
                 st.files.insert(fid.clone(), text);
                 v[field] = json!(fid);
             }
