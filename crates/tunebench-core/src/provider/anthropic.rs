@@ -161,6 +161,11 @@ fn stream_error_class(kind: Option<&str>) -> ErrorClass {
 pub fn parse_whole(bytes: &[u8]) -> Result<ChatResponse, CallError> {
     let v: Value = serde_json::from_slice(bytes)
         .map_err(|e| CallError::malformed(format!("not JSON ({e})")))?;
+    message(&v)
+}
+
+/// [`parse_whole`] of a message already read as JSON (a batch result's `message`).
+pub fn message(v: &Value) -> Result<ChatResponse, CallError> {
     let content = v
         .get("content")
         .and_then(Value::as_array)

@@ -150,6 +150,11 @@ pub(crate) async fn exchange(
 pub fn parse_whole(bytes: &[u8]) -> Result<ChatResponse, CallError> {
     let v: Value = serde_json::from_slice(bytes)
         .map_err(|e| CallError::malformed(format!("not JSON ({e})")))?;
+    answer(&v)
+}
+
+/// [`parse_whole`] of an answer already read as JSON (a batch result line's `body`).
+pub fn answer(v: &Value) -> Result<ChatResponse, CallError> {
     let choice = v
         .pointer("/choices/0")
         .ok_or_else(|| CallError::malformed("no `choices` in the answer"))?;

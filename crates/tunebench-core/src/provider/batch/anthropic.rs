@@ -10,7 +10,7 @@ use reqwest::RequestBuilder;
 use serde_json::Value;
 
 use super::{BatchState, Observation, Outcome};
-use crate::provider::anthropic::{parse_whole, API_VERSION};
+use crate::provider::anthropic::{message, API_VERSION};
 use crate::provider::{send_checked, send_for_json, ApiKey, CallError, ErrorClass};
 
 /// A client of the Message Batches API with one key.
@@ -46,10 +46,9 @@ impl Client {
         format!("{}/v1/messages/batches{path}", self.base)
     }
 
-    /// Creates a batch of `lines` (each `{custom_id, params}` as JSON text); returns its id
-    /// and first state.
-    pub async fn create(&self, lines: &[String]) -> Result<(String, Observation), CallError> {
-        let body = format!("{{\"requests\":[{}]}}", lines.join(","));
+    /// Creates a batch of `body` (`{"requests": [{custom_id, params}, ...]}`); returns its
+    /// id and first state.
+    pub async fn create(&self, body: Vec<u8>) -> Result<(String, Observation), CallError> {
         let v = self
             .json(
                 self.http
@@ -132,15 +131,12 @@ pub fn observation(v: &Value) -> Result<Observation, CallError> {
 
 /// What one results line says.
 pub(super) fn outcome(v: &Value) -> Outcome {
-    let result = v.get("result").cloned().unwrap_or(Value::Null);
+    let result = v.get("result").unwrap_or(&Value::Null);
     match result.get("type").and_then(Value::as_str) {
-        Some("succeeded") => {
-            let msg = result.get("message").cloned().unwrap_or(Value::Null);
-            match parse_whole(msg.to_string().as_bytes()) {
-                Ok(r) => Outcome::Answered(r),
-                Err(e) => Outcome::Failed(e),
-            }
-        }
+        Some("succeeded") => match message(result.get("message").unwrap_or(&Value::Null)) {
+            Ok(r) => Outcome::Answered(r),
+            Err(e) => Outcome::Failed(e),
+        },
         Some("errored") => {
             let kind = result
                 .pointer("/error/error/type")

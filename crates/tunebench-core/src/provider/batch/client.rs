@@ -49,13 +49,16 @@ impl BatchClient {
         }
     }
 
-    /// Submits `lines` (see [`super::line`]) as one batch; `name` names the uploaded file.
-    pub async fn submit(&self, lines: &[String], name: &str) -> Result<Submitted, CallError> {
+    /// A batch of this API to write lines into; `name` names the uploaded file.
+    pub fn file(&self, name: &str) -> BatchFile {
+        BatchFile::new(self.api(), name)
+    }
+
+    /// Submits `file` as one batch.
+    pub async fn submit(&self, file: BatchFile) -> Result<Submitted, CallError> {
         match self {
             BatchClient::OpenAi(c) => {
-                let mut jsonl = lines.join("\n");
-                jsonl.push('\n');
-                let file = c.upload(&jsonl, name).await?;
+                let file = c.upload(file.finish()).await?;
                 let (batch_id, observation) = c.create(&file).await?;
                 Ok(Submitted {
                     input_file_id: Some(file),
@@ -64,7 +67,7 @@ impl BatchClient {
                 })
             }
             BatchClient::Anthropic(c) => {
-                let (batch_id, observation) = c.create(lines).await?;
+                let (batch_id, observation) = c.create(file.finish()).await?;
                 Ok(Submitted {
                     input_file_id: None,
                     batch_id,
@@ -110,5 +113,76 @@ impl BatchClient {
             BatchClient::OpenAi(c) => c.cancel(batch_id).await,
             BatchClient::Anthropic(c) => c.cancel(batch_id).await,
         }
+    }
+}
+
+/// The requests of one batch written as its API takes them, line by line into the one
+/// buffer that is sent: a multipart upload of the JSONL (OpenAI, Azure) or the JSON body
+/// of `{"requests": [...]}` (Anthropic). A part is held once while it is submitted.
+pub struct BatchFile {
+    api: BatchApi,
+    buf: Vec<u8>,
+    lines: usize,
+}
+
+impl BatchFile {
+    fn new(api: BatchApi, name: &str) -> Self {
+        let buf = match api {
+            BatchApi::OpenAi | BatchApi::Azure => openai::multipart_head(name).into_bytes(),
+            BatchApi::Anthropic => b"{\"requests\":[".to_vec(),
+        };
+        Self { api, buf, lines: 0 }
+    }
+
+    /// Adds one line (see [`super::line`]).
+    pub fn push(&mut self, line: &str) {
+        match self.api {
+            BatchApi::OpenAi | BatchApi::Azure => {
+                self.buf.extend_from_slice(line.as_bytes());
+                self.buf.push(b'\n');
+            }
+            BatchApi::Anthropic => {
+                if self.lines > 0 {
+                    self.buf.push(b',');
+                }
+                self.buf.extend_from_slice(line.as_bytes());
+            }
+        }
+        self.lines += 1;
+    }
+
+    /// The body to send.
+    fn finish(mut self) -> Vec<u8> {
+        match self.api {
+            BatchApi::OpenAi | BatchApi::Azure => self
+                .buf
+                .extend_from_slice(openai::MULTIPART_TAIL.as_bytes()),
+            BatchApi::Anthropic => self.buf.extend_from_slice(b"]}"),
+        }
+        self.buf
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_file_holds_its_lines_as_the_api_takes_them() {
+        let mut a = BatchFile::new(BatchApi::Anthropic, "x");
+        a.push(r#"{"custom_id":"a1-c1"}"#);
+        a.push(r#"{"custom_id":"a1-c2"}"#);
+        let v: serde_json::Value = serde_json::from_slice(&a.finish()).unwrap();
+        assert_eq!(v["requests"][1]["custom_id"], "a1-c2");
+        let mut o = BatchFile::new(BatchApi::OpenAi, "part.jsonl");
+        o.push("{\"n\":1}");
+        o.push("{\"n\":2}");
+        let body = String::from_utf8(o.finish()).unwrap();
+        assert!(body.contains("filename=\"part.jsonl\""), "{body}");
+        assert!(
+            body.contains("\r\n\r\n{\"n\":1}\n{\"n\":2}\n\r\n--"),
+            "each line ends with a newline inside the file part: {body}"
+        );
+        assert!(body.ends_with("--\r\n"), "{body}");
     }
 }

@@ -14,7 +14,7 @@ mod client;
 pub mod openai;
 mod results;
 
-pub use client::{BatchClient, ResultSource, Submitted};
+pub use client::{BatchClient, BatchFile, ResultSource, Submitted};
 pub use results::{parse_results, ItemResult, Outcome, ResultLines};
 
 use serde::{Deserialize, Serialize};
@@ -130,16 +130,16 @@ pub fn line(api: BatchApi, custom_id: &str, body: Value) -> String {
     v.to_string()
 }
 
-/// Splits `lines` into consecutive parts that each respect `limits` (counting a newline
-/// per line, and for Anthropic's JSON array the comma); returns the index ranges. A single
-/// line larger than the byte limit is a part of its own (the provider refuses it, and that
-/// part ends as errors).
-pub fn split(lines: &[String], limits: Limits) -> Vec<std::ops::Range<usize>> {
+/// Splits lines of `sizes` bytes (see [`line`]) into consecutive parts that each respect
+/// `limits` (counting a newline per line, and for Anthropic's JSON array the comma);
+/// returns the index ranges. A single line larger than the byte limit is a part of its own
+/// (the provider refuses it, and that part ends as errors).
+pub fn split(sizes: &[usize], limits: Limits) -> Vec<std::ops::Range<usize>> {
     let mut parts = Vec::new();
     let mut start = 0;
     let mut bytes = 0usize;
-    for (i, l) in lines.iter().enumerate() {
-        let size = l.len() + 1;
+    for (i, len) in sizes.iter().enumerate() {
+        let size = len + 1;
         let count = i - start;
         if count > 0 && (count >= limits.max_requests || bytes + size > limits.max_bytes) {
             parts.push(start..i);
@@ -148,8 +148,8 @@ pub fn split(lines: &[String], limits: Limits) -> Vec<std::ops::Range<usize>> {
         }
         bytes += size;
     }
-    if start < lines.len() {
-        parts.push(start..lines.len());
+    if start < sizes.len() {
+        parts.push(start..sizes.len());
     }
     parts
 }
@@ -277,7 +277,7 @@ mod tests {
 
     #[test]
     fn parts_respect_the_count_and_the_byte_limit() {
-        let lines: Vec<String> = (0..10).map(|i| format!("{i:09}")).collect(); // 10 bytes each with newline
+        let lines = [9; 10]; // 10 bytes each with newline
         let by_count = split(
             &lines,
             Limits {
@@ -299,7 +299,7 @@ mod tests {
 
     #[test]
     fn a_line_bigger_than_the_byte_limit_is_a_part_of_its_own() {
-        let lines = vec!["a".repeat(50), "b".into(), "c".into()];
+        let lines = [50, 1, 1];
         let parts = split(
             &lines,
             Limits {

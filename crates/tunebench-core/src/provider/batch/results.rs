@@ -117,6 +117,12 @@ impl Lines {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
+        if matches!(self.api, BatchApi::OpenAi | BatchApi::Azure) {
+            if let Some((custom_id, outcome)) = openai::answered(line) {
+                out.push(ItemResult { custom_id, outcome });
+                return Ok(());
+            }
+        }
         let n = self.count;
         let v: Value = serde_json::from_slice(line)
             .map_err(|e| CallError::malformed(format!("batch results line {n}: not JSON ({e})")))?;
@@ -179,6 +185,41 @@ mod tests {
             lines.finish(&mut out).unwrap();
             assert_eq!(out, whole, "chunks of {size} bytes");
         }
+    }
+
+    /// Every line read as [`Lines::parse`] reads it and as the JSON-tree reading alone
+    /// (`outcome`) does: the same result, whichever way the line went.
+    #[test]
+    fn the_direct_reading_of_an_answer_agrees_with_the_tree_reading_on_every_shape() {
+        let lines = [
+            line("a1-c1", "billing"),
+            r#"{"custom_id":"a1-c2","response":{"status_code":200,"body":{"choices":[{"message":{"content":null},"finish_reason":"length"}],"usage":{"prompt_tokens":9,"completion_tokens":null,"prompt_tokens_details":{"cached_tokens":4}}}}}"#.into(),
+            r#"{"custom_id":"a1-c3","error":null,"response":{"status_code":200,"body":{"choices":[{"message":{"role":"assistant"},"finish_reason":"content_filter"}]}}}"#.into(),
+            r#"{"custom_id":"a1-c4","response":{"status_code":200,"body":{"choices":[{"message":{"content":"x","refusal":"no"}}]}}}"#.into(),
+            r#"{"custom_id":"a1-c5","response":{"status_code":200,"body":{"choices":[{"message":null}]}}}"#.into(),
+            r#"{"custom_id":"a1-c6","response":{"status_code":200,"body":{"choices":[]}}}"#.into(),
+            r#"{"custom_id":"a1-c7","response":{"status_code":500,"body":{"error":{"message":"boom"}}}}"#.into(),
+            r#"{"custom_id":"a1-c8","response":null,"error":{"code":"batch_expired","message":"late"}}"#.into(),
+            r#"{"custom_id":"a1-c9","response":{"status_code":200,"body":{"choices":[{"message":{"content":"y"}}],"usage":{"prompt_tokens":-1,"completion_tokens":"2"}}}}"#.into(),
+            r#"{"custom_id":"a1-c10","response":{"status_code":200.0,"body":{"choices":[{"message":{"content":"z"}}],"usage":7}}}"#.into(),
+            r#"{"custom_id":"a1-c11","response":{"status_code":200,"body":{"choices":[{"message":{"content":[{"type":"text","text":"w"}]}}]}}}"#.into(),
+            r#"{"custom_id":"a1-c12","response":{"status_code":200,"body":{"choices":[{"message":{"content":"été"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3}}}}"#.into(),
+            r#"{"custom_id":"a1-c13","response":{"status_code":200,"body":{"choices":[{"message":{"content":"a"}}],"usage":{"prompt_tokens":3,"prompt_tokens_details":null}}}}"#.into(),
+            r#"{"custom_id":"a1-c14","response":"text"}"#.into(),
+        ];
+        let mut direct = 0;
+        for l in &lines {
+            let l = l.trim_end();
+            let tree: Value = serde_json::from_str(l).unwrap();
+            let want = ItemResult {
+                custom_id: tree["custom_id"].as_str().unwrap().into(),
+                outcome: openai::outcome(&tree),
+            };
+            let got = parse_results(BatchApi::OpenAi, l).unwrap();
+            assert_eq!(got, vec![want], "{l}");
+            direct += usize::from(openai::answered(l.as_bytes()).is_some());
+        }
+        assert_eq!(direct, 4, "the plain answers are read directly");
     }
 
     #[test]

@@ -24,13 +24,15 @@ impl Session<'_> {
         let Some(api) = self.clients[a].as_deref().map(BatchClient::api) else {
             return Ok(());
         };
-        let mut lines = Vec::new();
+        // Only each line's size is kept to split the parts: a part's lines are rendered
+        // again into the one buffer that submits it.
+        let mut sizes = Vec::new();
         let mut ids = Vec::new();
         for c in cases {
             let Some((custom_id, body)) = self.request(a, c, on_progress) else {
                 continue;
             };
-            lines.push(batch::line(api, &custom_id, body));
+            sizes.push(batch::line(api, &custom_id, body).len());
             ids.push(self.shared.cases[c].id);
         }
         let arm_id = self.shared.arms[a].prepared.arm.id;
@@ -41,7 +43,7 @@ impl Session<'_> {
             .map(|j| j.part + 1)
             .max()
             .unwrap_or(0);
-        for (part, range) in (first..).zip(batch::split(&lines, api.limits())) {
+        for (part, range) in (first..).zip(batch::split(&sizes, api.limits())) {
             self.jobs.push(BatchJob {
                 run_id: self.shared.run_id,
                 arm_id,
@@ -128,7 +130,11 @@ impl Session<'_> {
             return Ok(());
         };
         let api = client.api();
-        let mut lines = Vec::with_capacity(self.jobs[i].case_ids.len());
+        let name = format!(
+            "tunebench-run-{}-arm-{}-part-{}.jsonl",
+            self.jobs[i].run_id, self.jobs[i].arm_id, self.jobs[i].part
+        );
+        let mut file = client.file(&name);
         for id in &self.jobs[i].case_ids {
             let c = self.case_index[id];
             let arm = &self.shared.arms[a];
@@ -139,17 +145,13 @@ impl Session<'_> {
                 params: arm.prepared.arm.params.generation.clone(),
             };
             let body = batch::body(&self.shared.lanes[arm.lane].provider, &request);
-            lines.push(batch::line(
+            file.push(&batch::line(
                 api,
                 &batch::custom_id(arm.prepared.arm.id, *id),
                 body,
             ));
         }
-        let name = format!(
-            "tunebench-run-{}-arm-{}-part-{}.jsonl",
-            self.jobs[i].run_id, self.jobs[i].arm_id, self.jobs[i].part
-        );
-        match client.submit(&lines, &name).await {
+        match client.submit(file).await {
             Ok(s) => {
                 let job = &mut self.jobs[i];
                 job.input_file_id = s.input_file_id;
