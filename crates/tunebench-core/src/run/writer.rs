@@ -3,6 +3,8 @@
 //! arrived while the previous commit ran.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use tokio::sync::mpsc;
@@ -23,7 +25,51 @@ pub(crate) enum Write {
 
 pub(crate) struct Writer {
     pub tx: mpsc::UnboundedSender<Write>,
+    /// How far the writer has got, for a sender that must not run ahead of it.
+    pub handled: Arc<Handled>,
     handle: JoinHandle<Result<u32>>,
+}
+
+/// The results the writer has handled (inserted, or found already in the store), so that
+/// a sender faster than the store (a batch's results as they download) waits for it
+/// rather than queueing a whole file's rows in memory.
+#[derive(Default)]
+pub(crate) struct Handled {
+    results: AtomicUsize,
+    stopped: AtomicBool,
+    changed: tokio::sync::Notify,
+}
+
+impl Handled {
+    /// Waits until at most `backlog` of the `sent` results sent so far are still queued,
+    /// or the writer has stopped.
+    pub async fn wait_for(&self, sent: usize, backlog: usize) {
+        loop {
+            // Created before the check: a change made after it wakes this wait.
+            let changed = self.changed.notified();
+            if self.stopped.load(Ordering::Acquire)
+                || sent.saturating_sub(self.results.load(Ordering::Acquire)) <= backlog
+            {
+                return;
+            }
+            changed.await;
+        }
+    }
+
+    fn add(&self, results: usize) {
+        self.results.fetch_add(results, Ordering::Release);
+        self.changed.notify_waiters();
+    }
+}
+
+/// Marks the writer stopped however its thread ends (done, failed or panicked).
+struct StopGuard(Arc<Handled>);
+
+impl Drop for StopGuard {
+    fn drop(&mut self) {
+        self.0.stopped.store(true, Ordering::Release);
+        self.0.changed.notify_waiters();
+    }
 }
 
 impl Writer {
@@ -31,9 +77,12 @@ impl Writer {
     pub fn start(db_path: PathBuf) -> Result<Self> {
         let conn = store::open(&db_path)?;
         let (tx, mut rx) = mpsc::unbounded_channel::<Write>();
+        let handled = Arc::new(Handled::default());
+        let progress = StopGuard(Arc::clone(&handled));
         let handle = std::thread::Builder::new()
             .name("tunebench-run-writer".into())
             .spawn(move || -> Result<u32> {
+                let progress = progress;
                 let mut written = 0u32;
                 let mut results = Vec::with_capacity(MAX_BATCH);
                 let mut cache = Vec::new();
@@ -61,6 +110,7 @@ impl Writer {
                     }
                     if !results.is_empty() {
                         written += store::result::insert_batch(&conn, &results)? as u32;
+                        progress.0.add(results.len());
                         results.clear();
                     }
                     for j in batches.drain(..) {
@@ -70,7 +120,11 @@ impl Writer {
                 Ok(written)
             })
             .map_err(|e| crate::Error::io(&db_path, e))?;
-        Ok(Self { tx, handle })
+        Ok(Self {
+            tx,
+            handled,
+            handle,
+        })
     }
 
     /// Closes the channel, waits for every pending write and returns how many results

@@ -21,7 +21,7 @@ use crate::run::call::{call_one, Shared};
 use crate::run::engine::close;
 use crate::run::plan::Plan;
 use crate::run::progress::Tracker;
-use crate::run::writer::{Write, Writer};
+use crate::run::writer::{Handled, Write, Writer};
 use crate::run::{liveness, Progress, ResultRecord, RunContext, RunOutcome, RunStatus};
 use crate::{store, Error, Result};
 
@@ -119,6 +119,8 @@ pub async fn execute_with(
             .iter()
             .map(|(r, _)| (r.arm_id, r.example_id))
             .collect(),
+        handled: Arc::clone(&writer.handled),
+        sent: 0,
     };
     let status = session.run(&plan, pending, on_progress).await;
     let tracker = session.tracker;
@@ -164,7 +166,15 @@ pub(super) struct Session<'a> {
     /// (arm id, example id) of every result in the store or handed to the writer: a
     /// batch's results ingested again after a kill are not counted twice.
     pub(super) recorded: HashSet<(i32, i32)>,
+    /// How far the writer has got, and the results this session sent it.
+    pub(super) handled: Arc<Handled>,
+    pub(super) sent: usize,
 }
+
+/// The most results of a batch's download queued for the writer: the download waits while
+/// more are (a few of the writer's transactions), so memory stays bounded whatever the
+/// size of the file.
+const MAX_QUEUED: usize = 4096;
 
 impl Session<'_> {
     async fn run(
@@ -229,6 +239,7 @@ impl Session<'_> {
                 for (c, r) in ingest.add(items, &self.case_index) {
                     self.record_batched(a, c, r, on_progress);
                 }
+                self.handled.wait_for(self.sent, MAX_QUEUED).await;
             }
         }
         Ok(())
@@ -323,6 +334,7 @@ impl Session<'_> {
         let expected = &self.shared.cases[c].expected;
         self.tracker.add(a, &record, expected, spent);
         let _ = self.shared.writes.send(Write::Result(record));
+        self.sent += 1;
         self.tracker.report_now_and_then(on_progress);
     }
 
