@@ -17,6 +17,7 @@ use crate::provider_fakes::Api;
 use crate::support::{confirmed_import, seed_dataset, temp_db, toy_cases, TempDb};
 
 mod bench;
+mod cost_report;
 mod faults;
 mod resume;
 mod window;

@@ -6,10 +6,11 @@ use rusqlite::Connection;
 use super::{Block, CHART_STYLE};
 use crate::arm::Arm;
 use crate::chart::{ChartData, ChartSpec, CrossoverData, CumulativeData};
+use crate::cost::Scenario;
 use crate::decision::number;
 use crate::price::{self, PriceMatch};
 use crate::report::RunDecision;
-use crate::Result;
+use crate::{store, Result};
 
 /// The cost table, the price entries behind it and the two charts.
 pub(super) fn cost_blocks(
@@ -78,6 +79,12 @@ pub(super) fn cost_blocks(
     b.push(Block::Para(format!("{be}{payback}")));
     for w in &c.warnings {
         b.push(Block::Para(format!("Warning: {w}")));
+    }
+    let run_id = d.report.run_id;
+    let from_run = store::batch::settings(conn, run_id)?.is_some()
+        && store::scenario::get(conn, run_id, crate::report::SAVED_SCENARIO)?.is_none();
+    if let Some(p) = batch_share_sentence(run_id, s, from_run) {
+        b.push(Block::Para(p));
     }
     let mut prices = Vec::new();
     for arm in arms {
@@ -157,4 +164,33 @@ pub(super) fn cost_blocks(
         }),
     ));
     Ok(())
+}
+
+/// Where the cost model's batch shares come from, when an arm sends any traffic through a
+/// batch API: `from_run`, the share of each arm's answers that came through its provider
+/// batches in run `run_id` (a batch run whose measured scenario is in use); otherwise the
+/// scenario saved with the run set them.
+fn batch_share_sentence(run_id: i32, s: &Scenario, from_run: bool) -> Option<String> {
+    let arms = [("A", &s.arm_a), ("B", &s.arm_b)];
+    if arms.iter().all(|(_, a)| a.batch_share == 0.0) {
+        return None;
+    }
+    let each = |f: &dyn Fn(&crate::cost::ArmAssumptions) -> String| {
+        arms.map(|(letter, a)| format!("{} for {letter} ({})", f(a), a.name))
+            .join(" and ")
+    };
+    let shares = each(&|a| format!("{:.2}", a.batch_share));
+    let prices = each(&|a| number::percent(a.price.batch_multiplier));
+    Some(if from_run {
+        format!(
+            "Batch share {shares}: the share of each arm's answers that came through its \
+             provider batches in run {run_id}, priced at the batch price ({prices} of the \
+             live price); the rest (the live latency sample, live fallbacks) at the live price."
+        )
+    } else {
+        format!(
+            "Batch share {shares}: as set in the scenario saved with run {run_id}, priced at \
+             the batch price ({prices} of the live price)."
+        )
+    })
 }
