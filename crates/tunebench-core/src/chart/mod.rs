@@ -11,6 +11,7 @@ pub mod latency;
 pub mod loss;
 pub mod measure;
 pub mod metric;
+mod palette;
 mod place;
 pub mod preset;
 pub mod quality;
