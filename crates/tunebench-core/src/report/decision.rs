@@ -6,9 +6,11 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use super::comparisons::ArmComparison;
 use super::{run_report, run_scenario, ReportOptions, RunReport};
 use crate::cost::{self, CostReport, Scenario};
 use crate::decision::{self, Evidence, Questions, Recommendation};
+use crate::stats::VerdictKind;
 use crate::{store, ErrorCode, Result};
 
 /// Everything a recommendation of a run rests on.
@@ -135,6 +137,37 @@ pub struct DecisionView {
     pub evidence: Evidence,
     /// Why cost at scale is missing, when it is.
     pub cost_note: Option<String>,
+    /// With three or more arms: the verdict over every arm beside the recommendation,
+    /// which weighs arm B against A alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub several_arms: Option<SeveralArms>,
+}
+
+/// The verdict of a run of three or more arms, as the Decision screen states it above the
+/// recommendation: every corrected comparison, the correction, and what the recommendation
+/// weighs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SeveralArms {
+    /// Names the best arm that clears the margin against A, or says that none does, and
+    /// ends with Holm's correction in words.
+    pub verdict: String,
+    pub verdict_kind: VerdictKind,
+    pub comparisons: Vec<ArmComparison>,
+    /// What the recommendation weighs ([`RunReport::recommendation_scope`]).
+    pub recommendation_scope: String,
+}
+
+impl SeveralArms {
+    /// The several-arm verdict of `report`, or None for a two-arm run.
+    pub fn of(report: &RunReport) -> Option<Self> {
+        Some(SeveralArms {
+            recommendation_scope: report.recommendation_scope()?,
+            verdict: report.verdict.clone(),
+            verdict_kind: report.verdict_kind,
+            comparisons: report.comparisons.clone(),
+        })
+    }
 }
 
 /// The answers saved with the run's experiment, else the defaults from the run.
@@ -169,6 +202,7 @@ pub fn decide(
         recommendation: decision::recommend(&questions, &evidence),
         evidence,
         cost_note: d.cost.as_ref().err().map(ToString::to_string),
+        several_arms: SeveralArms::of(&d.report),
         questions,
     })
 }

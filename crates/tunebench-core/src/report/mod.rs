@@ -33,7 +33,7 @@ use crate::{store, Error, Result};
 
 pub use case_page::{cases, ArmAnswer, CaseCounts, CaseFilter, CasePage, CaseView};
 pub use charts::{confusion_data, metric_data, quality_data};
-pub use decision::{decide, run_decision, saved_questions, DecisionView, RunDecision};
+pub use decision::{decide, run_decision, saved_questions, DecisionView, RunDecision, SeveralArms};
 pub use document::{render, DocFormat};
 pub use evidence::evidence as evidence_from;
 pub use history::{history, HistoryArm, HistoryRun, RunHistory};

@@ -176,7 +176,7 @@ fn history_blocks(
                 a.point
                     .cost_per_query
                     .map_or("n/a".into(), crate::money::usd),
-                r.verdict_kind_text().to_owned(),
+                r.verdict_kind_text(),
             ]);
         }
     }
