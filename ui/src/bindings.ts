@@ -119,7 +119,7 @@ export const commands = {
 	 */
 	resumeRun: (runId: number, budgetUsd: number | null, events: Channel<RunEvent_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, budgetUsd, events })),
 	/**  Stores an experiment composed in the window from stored arms; returns its id. */
-	createExperiment: (draft: ExperimentDraft) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
+	createExperiment: (draft: ExperimentDraft_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
 	/**  Creates a pending run of `experiment_id` and returns it with its estimate. */
 	prepareRun: (experimentId: number, options: RunOptions_Deserialize) => typedError<PreparedRun_Serialize, CommandError>(__TAURI_INVOKE("prepare_run", { experimentId, options })),
 	/**
@@ -1330,6 +1330,11 @@ export type DecisionView_Deserialize = {
 	evidence: Evidence_Deserialize,
 	/**  Why cost at scale is missing, when it is. */
 	cost_note?: string | null,
+	/**
+	 *  With three or more arms: the verdict over every arm beside the recommendation,
+	 *  which weighs arm B against A alone.
+	 */
+	several_arms?: SeveralArms_Deserialize | null,
 };
 
 /**  What the Decision screen shows: the answers in force and the recommendation they give. */
@@ -1340,6 +1345,11 @@ export type DecisionView_Serialize = {
 	evidence: Evidence_Serialize,
 	/**  Why cost at scale is missing, when it is. */
 	cost_note: string | null,
+	/**
+	 *  With three or more arms: the verdict over every arm beside the recommendation,
+	 *  which weighs arm B against A alone.
+	 */
+	several_arms?: SeveralArms_Serialize,
 };
 
 /**  The file format of a report. */
@@ -1593,7 +1603,9 @@ export type Example_Serialize = {
 	split: Split,
 };
 
-export type ExperimentDraft = {
+export type ExperimentDraft = ExperimentDraft_Serialize | ExperimentDraft_Deserialize;
+
+export type ExperimentDraft_Deserialize = {
 	name: string,
 	dataset_id: number,
 	/**  `test` (the held-out split) or `all`. */
@@ -1609,6 +1621,34 @@ export type ExperimentDraft = {
 	arm_a: number,
 	/**  Arm B, the fine-tuned (or hybrid) arm. */
 	arm_b: number,
+	/**
+	 *  Arms C, D, …: each compared with arm A (and a hybrid with its fine-tuned arm) under
+	 *  Holm's correction. Empty for a two-arm experiment.
+	 */
+	more_arms?: number[],
+};
+
+export type ExperimentDraft_Serialize = {
+	name: string,
+	dataset_id: number,
+	/**  `test` (the held-out split) or `all`. */
+	split: string,
+	primary_metric: string,
+	margin: ExperimentMargin,
+	/**
+	 *  The taxonomy, for format compliance and per-class tables. Empty: the dataset's
+	 *  expected values when its report found them to be labels.
+	 */
+	labels: string[],
+	/**  Arm A, the prompting arm. */
+	arm_a: number,
+	/**  Arm B, the fine-tuned (or hybrid) arm. */
+	arm_b: number,
+	/**
+	 *  Arms C, D, …: each compared with arm A (and a hybrid with its fine-tuned arm) under
+	 *  Holm's correction. Empty for a two-arm experiment.
+	 */
+	more_arms?: number[],
 };
 
 export type ExperimentMargin = {
@@ -1970,8 +2010,13 @@ export type HistoryRun_Deserialize = {
 	status: string,
 	verdict_kind: VerdictKind,
 	verdict: string,
-	/**  Arm A then arm B. */
+	/**  Arm A, arm B, then any further arms. */
 	arms: HistoryArm_Deserialize[],
+	/**
+	 *  With three or more arms: the best arm that clears the margin against A, when one
+	 *  does (the verdict names it).
+	 */
+	best_arm?: string | null,
 };
 
 export type HistoryRun_Serialize = {
@@ -1981,8 +2026,13 @@ export type HistoryRun_Serialize = {
 	status: string,
 	verdict_kind: VerdictKind,
 	verdict: string,
-	/**  Arm A then arm B. */
+	/**  Arm A, arm B, then any further arms. */
 	arms: HistoryArm_Serialize[],
+	/**
+	 *  With three or more arms: the best arm that clears the margin against A, when one
+	 *  does (the verdict names it).
+	 */
+	best_arm?: string,
 };
 
 /**  A run's history and its trend chart as SVG (none for a single run). */
@@ -3891,6 +3941,47 @@ export type SensitivityRow_Serialize = {
 	break_even_low: number | null,
 	/**  Break-even queries per day with the assumption 25 % higher. */
 	break_even_high: number | null,
+};
+
+/**
+ *  The verdict of a run of three or more arms, as the Decision screen states it above the
+ *  recommendation: every corrected comparison, the correction, and what the recommendation
+ *  weighs.
+ */
+export type SeveralArms = SeveralArms_Serialize | SeveralArms_Deserialize;
+
+/**
+ *  The verdict of a run of three or more arms, as the Decision screen states it above the
+ *  recommendation: every corrected comparison, the correction, and what the recommendation
+ *  weighs.
+ */
+export type SeveralArms_Deserialize = {
+	/**
+	 *  Names the best arm that clears the margin against A, or says that none does, and
+	 *  ends with Holm's correction in words.
+	 */
+	verdict: string,
+	verdict_kind: VerdictKind,
+	comparisons: ArmComparison_Deserialize[],
+	/**  What the recommendation weighs ([`RunReport::recommendation_scope`]). */
+	recommendation_scope: string,
+};
+
+/**
+ *  The verdict of a run of three or more arms, as the Decision screen states it above the
+ *  recommendation: every corrected comparison, the correction, and what the recommendation
+ *  weighs.
+ */
+export type SeveralArms_Serialize = {
+	/**
+	 *  Names the best arm that clears the margin against A, or says that none does, and
+	 *  ends with Holm's correction in words.
+	 */
+	verdict: string,
+	verdict_kind: VerdictKind,
+	comparisons: ArmComparison_Serialize[],
+	/**  What the recommendation weighs ([`RunReport::recommendation_scope`]). */
+	recommendation_scope: string,
 };
 
 export type Severity = 
