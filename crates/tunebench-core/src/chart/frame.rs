@@ -31,6 +31,29 @@ pub(crate) struct Look {
     pub k: f64,
 }
 
+/// Okabe–Ito on a light background: blue, vermillion, bluish green, reddish purple,
+/// black, orange. The first five reach 3:1 contrast against white; orange, for a sixth
+/// arm only, 2.25:1.
+pub(crate) const OKABE_ITO_LIGHT: [RGBColor; 6] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(0, 0, 0),
+    RGBColor(230, 159, 0),
+];
+
+/// Okabe–Ito on a dark background: sky blue, orange, bluish green, reddish purple,
+/// yellow, vermillion.
+pub(crate) const OKABE_ITO_DARK: [RGBColor; 6] = [
+    RGBColor(86, 180, 233),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(240, 228, 66),
+    RGBColor(213, 94, 0),
+];
+
 impl Look {
     pub fn new(theme: Theme, width: u32, height: u32) -> Self {
         // Type shrinks with the picture down to 60 % of its slide size, so a chart drawn
@@ -94,6 +117,18 @@ impl Look {
 
     pub fn series(&self, i: usize) -> RGBColor {
         self.series[i % self.series.len()]
+    }
+
+    /// The colour of arm `i` of a chart with three or more arms: the Okabe–Ito palette,
+    /// told apart by readers with any common colour-vision deficiency, in an order that
+    /// reads on this theme's background (darker hues first on light, lighter on dark).
+    pub fn arm_series(&self, i: usize) -> RGBColor {
+        let palette = if self.bg == RGBColor(255, 255, 255) {
+            &OKABE_ITO_LIGHT
+        } else {
+            &OKABE_ITO_DARK
+        };
+        palette[i % palette.len()]
     }
 
     /// A line of `base` pixels width (scaled) in `color`.
@@ -299,5 +334,47 @@ mod tests {
             "the fine-tuned arm costs more per query and is never cheaper"
         );
         assert_eq!(super::wrap("", 10), Vec::<String>::new());
+    }
+
+    use super::*;
+
+    /// WCAG contrast ratio of two colours.
+    fn contrast(a: RGBColor, b: RGBColor) -> f64 {
+        let lum = |c: RGBColor| {
+            let f = |x: u8| {
+                let x = f64::from(x) / 255.0;
+                if x <= 0.03928 {
+                    x / 12.92
+                } else {
+                    ((x + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * f(c.0) + 0.7152 * f(c.1) + 0.0722 * f(c.2)
+        };
+        let (x, y) = (lum(a), lum(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn arm_colours_are_six_distinct_okabe_ito_hues_that_read_on_their_background() {
+        for theme in [Theme::Light, Theme::Dark] {
+            let look = Look::new(theme, 1920, 1080);
+            let colours: Vec<RGBColor> = (0..6).map(|i| look.arm_series(i)).collect();
+            for (i, c) in colours.iter().enumerate() {
+                assert!(
+                    !colours[..i].contains(c),
+                    "{theme:?}: arm {i} repeats a colour"
+                );
+                // Light: the first five at 3:1; a sixth arm's orange at 2.25:1.
+                let least = if theme == Theme::Light && i == 5 {
+                    2.2
+                } else {
+                    3.0
+                };
+                let ratio = contrast(*c, look.bg);
+                assert!(ratio >= least, "{theme:?}: arm {i} at {ratio:.2}:1");
+            }
+            assert_eq!(look.arm_series(6), look.arm_series(0));
+        }
     }
 }

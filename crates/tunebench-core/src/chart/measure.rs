@@ -126,7 +126,13 @@ pub fn layout(spec: &ChartSpec) -> crate::Result<Layout> {
     let mut out = Layout {
         width: spec.style.width,
         height: spec.style.height,
-        data_colors: look.series.iter().map(|c| (c.0, c.1, c.2)).collect(),
+        data_colors: look
+            .series
+            .iter()
+            .copied()
+            .chain((0..6).map(|i| look.arm_series(i)))
+            .map(|c| (c.0, c.1, c.2))
+            .collect(),
         ..Layout::default()
     };
     {
