@@ -4,8 +4,8 @@
 import { html, type TemplateResult } from "lit-html";
 
 export const ARM_COLOURS = {
-  light: ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"],
-  dark: ["#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#F0E442"],
+  light: ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00"],
+  dark: ["#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#F0E442", "#D55E00"],
 } as const;
 
 /** The letters of arms A to F. */

@@ -174,7 +174,7 @@ describe("decision of a run of three arms", () => {
       ...view(saved),
       several_arms: {
         verdict, verdict_kind: "justified", comparisons: THREE,
-        recommendation_scope: "weighs only B: fine-tuned against A: prompting; for three or more arms the verdict above is the comparison, and their recommendation and cost at scale are not built yet",
+        recommendation_scope: "weighs C: hybrid against A: prompting, the best arm that clears the margin after Holm's correction",
       },
     });
     await shown;
@@ -184,7 +184,7 @@ describe("decision of a run of three arms", () => {
       "fine-tuned vs prompting", "hybrid vs prompting", "hybrid vs fine-tuned",
     ]);
     expect(el.querySelector("#recommendation-scope")?.textContent).toBe(
-      "The recommendation below weighs only B: fine-tuned against A: prompting; for three or more arms the verdict above is the comparison, and their recommendation and cost at scale are not built yet.",
+      "The recommendation below weighs C: hybrid against A: prompting, the best arm that clears the margin after Holm's correction.",
     );
     // The verdict over every arm comes first, then the recommendation it frames.
     const order = [...el.querySelectorAll("#arms-verdict, #comparisons, #recommendation")].map((x) => x.id);

@@ -79,8 +79,11 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         value["break_even_note"] = serde_json::json!(note);
         value["cost_headline"] = serde_json::json!(break_even.as_ref().ok().map(|c| &c.headline));
         value["recommendation"] = recommendation_json(&recommendation);
-        if let Some(scope) = report.recommendation_scope() {
+        if let Some(scope) = report::decision::recommendation_scope(report, decision.leading) {
             value["recommendation_scope"] = serde_json::json!(scope);
+        }
+        if let Some(arms) = &decision.arms_cost {
+            super::report_cost::json(&mut value, arms, report, decision.leading);
         }
         value["local_training"] = serde_json::json!(local_training);
         if let Some(n) = &latency_note {
@@ -100,8 +103,14 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
     for note in &local_training {
         say!("{note}")?;
     }
-    say!("\ncost at scale: {cost_line}")?;
-    match report.recommendation_scope() {
+    match &decision.arms_cost {
+        Some(arms) => say!(
+            "\n{}",
+            super::report_cost::text(arms, report, decision.leading)
+        )?,
+        None => say!("\ncost at scale: {cost_line}")?,
+    }
+    match report::decision::recommendation_scope(report, decision.leading) {
         Some(scope) => say!("\nrecommendation ({scope}): {}", recommendation.headline)?,
         None => say!("\nrecommendation: {}", recommendation.headline)?,
     }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 pub use confusion::ConfusionData;
-pub use crossover::{CostCurve, CrossoverData, CurvePoint, ScenarioView};
+pub use crossover::{ArmsScenarioView, CostCurve, CrossoverData, CurvePoint, ScenarioView};
 pub use cumulative::{CumulativeData, MonthlySeries};
 pub use latency::{LatencyData, LatencySample};
 pub use loss::{LossData, LossPoint};

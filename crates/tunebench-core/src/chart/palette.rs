@@ -1,29 +1,31 @@
 //! The colours of the arms' series: Okabe and Ito's palette for colour-blind readers, six
-//! hues per theme (one per arm of the largest experiment), each theme leaving out the hue
-//! that fades into its background (yellow on white; blue on the dark background, where sky
-//! blue takes arm A). Arm A, B, … take them in order in every chart, and the window's
+//! hues per theme (one per arm of the largest experiment), in an order that reads on the
+//! theme's background (darker hues first on white, lighter ones on the dark background),
+//! each theme leaving out the hues that fade into it (yellow and sky blue on white; black
+//! and blue on dark). Arms A, B, … take them in order in every chart, and the window's
 //! swatches (`ui/src/arm-colours.ts`) repeat them.
 
 use plotters::style::RGBColor;
 
-/// On the light background: blue, vermillion, bluish green, reddish purple, orange, sky blue.
+/// On the light background: blue, vermillion, bluish green, reddish purple, black, orange.
+/// The first five reach 3:1 contrast against white; orange, for a sixth arm only, 2.25:1.
 pub(crate) const LIGHT: [RGBColor; 6] = [
     RGBColor(0x00, 0x72, 0xB2),
     RGBColor(0xD5, 0x5E, 0x00),
     RGBColor(0x00, 0x9E, 0x73),
     RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x00, 0x00, 0x00),
     RGBColor(0xE6, 0x9F, 0x00),
-    RGBColor(0x56, 0xB4, 0xE9),
 ];
 
-/// On the dark background: sky blue, vermillion, bluish green, reddish purple, orange, yellow.
+/// On the dark background: sky blue, orange, bluish green, reddish purple, yellow, vermillion.
 pub(crate) const DARK: [RGBColor; 6] = [
     RGBColor(0x56, 0xB4, 0xE9),
-    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0xE6, 0x9F, 0x00),
     RGBColor(0x00, 0x9E, 0x73),
     RGBColor(0xCC, 0x79, 0xA7),
-    RGBColor(0xE6, 0x9F, 0x00),
     RGBColor(0xF0, 0xE4, 0x42),
+    RGBColor(0xD5, 0x5E, 0x00),
 ];
 
 #[cfg(test)]

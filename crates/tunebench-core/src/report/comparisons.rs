@@ -14,24 +14,6 @@ use crate::stats::{compare, ArmScores, CompareConfig, Comparison};
 use crate::store::result_read::ResultRow;
 use crate::{Error, Result};
 
-impl RunReport {
-    /// With three or more arms the recommendation still weighs arm B against arm A alone
-    /// (the verdict compares every arm); said with their names, so that the two never read
-    /// as one claim. None for two arms.
-    pub fn recommendation_scope(&self) -> Option<String> {
-        if self.comparisons.is_empty() {
-            return None;
-        }
-        let name = |i: usize| self.arms.get(i).map_or("?", |a| a.name.as_str());
-        Some(format!(
-            "weighs only B: {} against A: {}; for three or more arms the verdict above is the \
-             comparison, and their recommendation and cost at scale are not built yet",
-            name(1),
-            name(0)
-        ))
-    }
-}
-
 /// Adds arms C, D, … and the corrected comparisons to `report` when the run has them.
 pub(super) fn add_more_arms(
     data: &RunData,
