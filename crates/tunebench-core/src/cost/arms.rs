@@ -81,6 +81,8 @@ pub struct CheapestRange {
     /// Queries per day where it ends (inclusive); `None`: every volume above `from`.
     pub to: Option<f64>,
     /// Indices (A = 0) of the cheapest arm; several when they cost exactly the same.
+    // An arm index crosses to TypeScript as a number (specta refuses usize).
+    #[cfg_attr(feature = "specta", specta(type = Vec<u32>))]
     pub arms: Vec<usize>,
 }
 
@@ -97,6 +99,7 @@ impl CheapestRange {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PairCost {
     /// The other arm's index (B = 1, C = 2, …) and name.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub arm: usize,
     pub name: String,
     /// The two-arm cost report of A against it: break-even, payback, sensitivity, headline.
@@ -115,8 +118,10 @@ pub struct ArmsCostReport {
     /// The ranges of daily volumes where each arm is the cheapest, from 0 upwards.
     pub cheapest: Vec<CheapestRange>,
     /// The arms (indices) cheapest at `queries_per_day`.
+    #[cfg_attr(feature = "specta", specta(type = Vec<u32>))]
     pub cheapest_at_volume: Vec<usize>,
     /// Arms cheapest at no volume, by index.
+    #[cfg_attr(feature = "specta", specta(type = Vec<u32>))]
     pub never_cheapest: Vec<usize>,
     /// Things the reader should know (where the ranges stop being followed, …).
     pub warnings: Vec<String>,
