@@ -170,7 +170,7 @@ describe("cost at scale of three arms", () => {
     expect(rows[2].textContent).toContain("hybrid");
     expect(rows[2].querySelector(".swatch")?.getAttribute("data-arm")).toBe("C");
     const ranges = [...el.querySelectorAll("#cheapest-ranges li")].map((li) => li.textContent?.replace(/\s+/g, " ").trim());
-    expect(ranges).toEqual(["prompting cheapest from 0 to 1,667/day", "fine-tuned cheapest from 1,667/day up"]);
+    expect(ranges).toEqual(["prompting cheapest up to 1,667/day", "fine-tuned cheapest from 1,667/day up"]);
     expect(el.querySelector("#never-cheapest")?.textContent).toBe("Cheapest at no volume: hybrid.");
   });
 });

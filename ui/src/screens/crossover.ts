@@ -477,6 +477,12 @@ function armsChartView(st: CrossoverState): TemplateResult {
     ${v ? armsFiguresView(v) : nothing}`;
 }
 
+/** A range of daily volumes, (from, to], in words. */
+function rangeWords(from: number, to: number | null): string {
+  if (to === null) return from > 0 ? `from ${volume(from)}/day up` : "at every volume";
+  return from > 0 ? `from ${volume(from)} to ${volume(to)}/day` : `up to ${volume(to)}/day`;
+}
+
 /** "A", "A and B", "A, B and C". */
 function listed(xs: string[]): string {
   return xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
@@ -506,7 +512,7 @@ export function armsFiguresView(v: ArmsScenarioView): TemplateResult {
     <h3>Cheapest by volume</h3>
     <ul class="small" id="cheapest-ranges">${r.cheapest.map(
       (c) => html`<li>${c.arms.map((i) => armSwatch(i))}${listed(c.arms.map(name))} ${c.arms.length > 1 ? "cost the same" : "cheapest"}
-        ${c.to == null ? `from ${volume(c.from)}/day up` : `from ${volume(c.from)} to ${volume(c.to)}/day`}</li>`,
+        ${rangeWords(c.from, c.to ?? null)}</li>`,
     )}</ul>
     ${r.never_cheapest.length > 0
       ? html`<p class="small" id="never-cheapest">Cheapest at no volume: ${listed(r.never_cheapest.map(name))}.</p>`
