@@ -512,7 +512,7 @@ export function armsFiguresView(v: ArmsScenarioView): TemplateResult {
     <h3>Cheapest by volume</h3>
     <ul class="small" id="cheapest-ranges">${r.cheapest.map(
       (c) => html`<li>${c.arms.map((i) => armSwatch(i))}${listed(c.arms.map(name))} ${c.arms.length > 1 ? "cost the same" : "cheapest"}
-        ${rangeWords(c.from, c.to ?? null)}</li>`,
+        ${rangeWords(c.from ?? 0, c.to ?? null)}</li>`,
     )}</ul>
     ${r.never_cheapest.length > 0
       ? html`<p class="small" id="never-cheapest">Cheapest at no volume: ${listed(r.never_cheapest.map(name))}.</p>`
