@@ -329,6 +329,12 @@ test("cost at scale of the three arms draws a line per arm and names where each 
 
 test("a re-run of the three arms joins the history, each run's tag naming its best arm", async () => {
   await browser.execute((id) => (location.hash = `#/run/${id}`), runId);
+  // The results of this run, not those still on screen from before.
+  await browser.waitUntil(
+    () => browser.execute((id) => document.querySelector("h1")?.textContent?.startsWith(`Run ${id} · narms-three`)
+      && document.querySelector("#verdict") !== null && document.querySelector("#rerun-form") === null, runId),
+    { timeout: 60_000, timeoutMsg: "the results of the three-arm run" },
+  );
   const open = await browser.$("#open-rerun");
   await open.waitForClickable({ timeout: 60_000 });
   await open.click();
