@@ -15,8 +15,8 @@ pub use state::AppState;
 /// Every command and event the UI may use; the single source of `ui/src/bindings.ts`.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
     use commands::{
-        app, arms, crossover, datasets, decision, files, finetune, local_finetune, offline, prices,
-        providers, runs, search,
+        app, arms, crossover, crossover_arms, datasets, decision, files, finetune, local_finetune,
+        offline, prices, providers, runs, search,
     };
     tauri_specta::Builder::<R>::new().commands(tauri_specta::collect_commands![
         app::app_info,
@@ -66,6 +66,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         crossover::run_scenario,
         crossover::dataset_tokens,
         crossover::save_run_scenario,
+        crossover_arms::run_arms_scenario,
+        crossover_arms::crossover_arms_view,
+        crossover_arms::save_run_arms_scenario,
         runs::list_runs,
         runs::review_experiment_file,
         runs::start_run,

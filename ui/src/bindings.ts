@@ -105,6 +105,15 @@ export const commands = {
 	datasetTokens: (datasetId: number, model: string) => typedError<DatasetTokens, CommandError>(__TAURI_INVOKE("dataset_tokens", { datasetId, model })),
 	/**  Saves `scenario` with run `run_id`, so its report and charts reproduce these assumptions. */
 	saveRunScenario: (runId: number, scenario: Scenario_Deserialize, updatedAt: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_run_scenario", { runId, scenario, updatedAt })),
+	/**
+	 *  Every arm of run `run_id` priced: the saved assumptions, else measured from its results
+	 *  (two arms: exactly the run's scenario, no further arm).
+	 */
+	runArmsScenario: (runId: number, today: string) => typedError<ArmsScenario_Serialize, CommandError>(__TAURI_INVOKE("run_arms_scenario", { runId, today })),
+	/**  Every arm's costs, the volumes where each is cheapest, and the chart as SVG. */
+	crossoverArmsView: (scenario: ArmsScenario_Deserialize, source: string, logX: boolean, theme: Theme) => typedError<ArmsScenarioView_Serialize, CommandError>(__TAURI_INVOKE("crossover_arms_view", { scenario, source, logX, theme })),
+	/**  Saves every arm's assumptions with run `run_id`. */
+	saveRunArmsScenario: (runId: number, scenario: ArmsScenario_Deserialize, updatedAt: string) => typedError<null, CommandError>(__TAURI_INVOKE("save_run_arms_scenario", { runId, scenario, updatedAt })),
 	listRuns: () => typedError<RunListEntry_Serialize[], CommandError>(__TAURI_INVOKE("list_runs")),
 	/**  What the experiment file at `path` would do: shown, and confirmed, before it runs. */
 	reviewExperimentFile: (path: string) => typedError<FileReview_Serialize, CommandError>(__TAURI_INVOKE("review_experiment_file", { path })),
@@ -119,7 +128,7 @@ export const commands = {
 	 */
 	resumeRun: (runId: number, budgetUsd: number | null, events: Channel<RunEvent_Deserialize>) => typedError<RunOutcome, CommandError>(__TAURI_INVOKE("resume_run", { runId, budgetUsd, events })),
 	/**  Stores an experiment composed in the window from stored arms; returns its id. */
-	createExperiment: (draft: ExperimentDraft) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
+	createExperiment: (draft: ExperimentDraft_Deserialize) => typedError<number, CommandError>(__TAURI_INVOKE("create_experiment", { draft })),
 	/**  Creates a pending run of `experiment_id` and returns it with its estimate. */
 	prepareRun: (experimentId: number, options: RunOptions_Deserialize) => typedError<PreparedRun_Serialize, CommandError>(__TAURI_INVOKE("prepare_run", { experimentId, options })),
 	/**
@@ -787,6 +796,90 @@ export type Arm_Serialize = {
 	params: ArmParams_Serialize,
 };
 
+/**  Every output of the cost model over every arm. */
+export type ArmsCostReport = ArmsCostReport_Serialize | ArmsCostReport_Deserialize;
+
+/**  Every output of the cost model over every arm. */
+export type ArmsCostReport_Deserialize = {
+	queries_per_day: number | null,
+	/**  Each arm's costs at the volume, A first. */
+	arms: ArmCost_Deserialize[],
+	/**  A against B, C, … in that order. */
+	pairs: PairCost_Deserialize[],
+	/**  The ranges of daily volumes where each arm is the cheapest, from 0 upwards. */
+	cheapest: CheapestRange_Deserialize[],
+	/**  The arms (indices) cheapest at `queries_per_day`. */
+	cheapest_at_volume: number[],
+	/**  Arms cheapest at no volume, by index. */
+	never_cheapest: number[],
+	/**  Things the reader should know (where the ranges stop being followed, …). */
+	warnings: string[],
+	/**  Where each arm is cheapest and which is at the volume, with every arm's monthly total. */
+	headline: string,
+};
+
+/**  Every output of the cost model over every arm. */
+export type ArmsCostReport_Serialize = {
+	queries_per_day: number | null,
+	/**  Each arm's costs at the volume, A first. */
+	arms: ArmCost_Serialize[],
+	/**  A against B, C, … in that order. */
+	pairs: PairCost_Serialize[],
+	/**  The ranges of daily volumes where each arm is the cheapest, from 0 upwards. */
+	cheapest: CheapestRange_Serialize[],
+	/**  The arms (indices) cheapest at `queries_per_day`. */
+	cheapest_at_volume: number[],
+	/**  Arms cheapest at no volume, by index. */
+	never_cheapest: number[],
+	/**  Things the reader should know (where the ranges stop being followed, …). */
+	warnings: string[],
+	/**  Where each arm is cheapest and which is at the volume, with every arm's monthly total. */
+	headline: string,
+};
+
+/**
+ *  The assumptions of a projection over every arm: the settings and arms A and B as a
+ *  two-arm [`Scenario`] (the one a run saves), and arms C, D, … priced alike.
+ */
+export type ArmsScenario = ArmsScenario_Serialize | ArmsScenario_Deserialize;
+
+/**  What the crossover screen needs after a slider move, for three or more arms. */
+export type ArmsScenarioView = ArmsScenarioView_Serialize | ArmsScenarioView_Deserialize;
+
+/**  What the crossover screen needs after a slider move, for three or more arms. */
+export type ArmsScenarioView_Deserialize = {
+	report: ArmsCostReport_Deserialize,
+	svg: string,
+};
+
+/**  What the crossover screen needs after a slider move, for three or more arms. */
+export type ArmsScenarioView_Serialize = {
+	report: ArmsCostReport_Serialize,
+	svg: string,
+};
+
+/**
+ *  The assumptions of a projection over every arm: the settings and arms A and B as a
+ *  two-arm [`Scenario`] (the one a run saves), and arms C, D, … priced alike.
+ */
+export type ArmsScenario_Deserialize = {
+	/**  Volume, dates, error cost and calendar, with arm A (the prompting baseline) and arm B. */
+	scenario: Scenario_Deserialize,
+	/**  Arms C, D, … (empty for a two-arm run). */
+	more?: ArmAssumptions_Deserialize[],
+};
+
+/**
+ *  The assumptions of a projection over every arm: the settings and arms A and B as a
+ *  two-arm [`Scenario`] (the one a run saves), and arms C, D, … priced alike.
+ */
+export type ArmsScenario_Serialize = {
+	/**  Volume, dates, error cost and calendar, with arm A (the prompting baseline) and arm B. */
+	scenario: Scenario_Serialize,
+	/**  Arms C, D, … (empty for a two-arm run). */
+	more: ArmAssumptions_Serialize[],
+};
+
 /**  Precision, recall and F1 averaged one way over the classes. */
 export type AveragedMetrics = {
 	precision: number | null,
@@ -1029,6 +1122,38 @@ export type CheaperRange_Serialize = {
 	to: number | null,
 	/**  The arm with the lower monthly cost over the range; `None` when both cost the same. */
 	cheaper: Side | null,
+};
+
+/**
+ *  A range of daily volumes over which one arm (or several, costing the same) is the
+ *  cheapest of every arm.
+ */
+export type CheapestRange = CheapestRange_Serialize | CheapestRange_Deserialize;
+
+/**
+ *  A range of daily volumes over which one arm (or several, costing the same) is the
+ *  cheapest of every arm.
+ */
+export type CheapestRange_Deserialize = {
+	/**  Queries per day where the range starts (exclusive, except 0, which it includes). */
+	from: number | null,
+	/**  Queries per day where it ends (inclusive); `None`: every volume above `from`. */
+	to?: number | null,
+	/**  Indices (A = 0) of the cheapest arm; several when they cost exactly the same. */
+	arms: number[],
+};
+
+/**
+ *  A range of daily volumes over which one arm (or several, costing the same) is the
+ *  cheapest of every arm.
+ */
+export type CheapestRange_Serialize = {
+	/**  Queries per day where the range starts (exclusive, except 0, which it includes). */
+	from: number | null,
+	/**  Queries per day where it ends (inclusive); `None`: every volume above `from`. */
+	to: number | null,
+	/**  Indices (A = 0) of the cheapest arm; several when they cost exactly the same. */
+	arms: number[],
 };
 
 /**  The four answers of the framework. */
@@ -1330,6 +1455,11 @@ export type DecisionView_Deserialize = {
 	evidence: Evidence_Deserialize,
 	/**  Why cost at scale is missing, when it is. */
 	cost_note?: string | null,
+	/**
+	 *  With three or more arms: the verdict over every arm beside the recommendation,
+	 *  which weighs one arm against A (the verdict's best arm, else B).
+	 */
+	several_arms?: SeveralArms_Deserialize | null,
 };
 
 /**  What the Decision screen shows: the answers in force and the recommendation they give. */
@@ -1340,6 +1470,11 @@ export type DecisionView_Serialize = {
 	evidence: Evidence_Serialize,
 	/**  Why cost at scale is missing, when it is. */
 	cost_note: string | null,
+	/**
+	 *  With three or more arms: the verdict over every arm beside the recommendation,
+	 *  which weighs one arm against A (the verdict's best arm, else B).
+	 */
+	several_arms?: SeveralArms_Serialize,
 };
 
 /**  The file format of a report. */
@@ -1593,7 +1728,9 @@ export type Example_Serialize = {
 	split: Split,
 };
 
-export type ExperimentDraft = {
+export type ExperimentDraft = ExperimentDraft_Serialize | ExperimentDraft_Deserialize;
+
+export type ExperimentDraft_Deserialize = {
 	name: string,
 	dataset_id: number,
 	/**  `test` (the held-out split) or `all`. */
@@ -1609,6 +1746,34 @@ export type ExperimentDraft = {
 	arm_a: number,
 	/**  Arm B, the fine-tuned (or hybrid) arm. */
 	arm_b: number,
+	/**
+	 *  Arms C, D, …: each compared with arm A (and a hybrid with its fine-tuned arm) under
+	 *  Holm's correction. Empty for a two-arm experiment.
+	 */
+	more_arms?: number[],
+};
+
+export type ExperimentDraft_Serialize = {
+	name: string,
+	dataset_id: number,
+	/**  `test` (the held-out split) or `all`. */
+	split: string,
+	primary_metric: string,
+	margin: ExperimentMargin,
+	/**
+	 *  The taxonomy, for format compliance and per-class tables. Empty: the dataset's
+	 *  expected values when its report found them to be labels.
+	 */
+	labels: string[],
+	/**  Arm A, the prompting arm. */
+	arm_a: number,
+	/**  Arm B, the fine-tuned (or hybrid) arm. */
+	arm_b: number,
+	/**
+	 *  Arms C, D, …: each compared with arm A (and a hybrid with its fine-tuned arm) under
+	 *  Holm's correction. Empty for a two-arm experiment.
+	 */
+	more_arms?: number[],
 };
 
 export type ExperimentMargin = {
@@ -1970,8 +2135,13 @@ export type HistoryRun_Deserialize = {
 	status: string,
 	verdict_kind: VerdictKind,
 	verdict: string,
-	/**  Arm A then arm B. */
+	/**  Arm A, arm B, then any further arms. */
 	arms: HistoryArm_Deserialize[],
+	/**
+	 *  With three or more arms: the best arm that clears the margin against A, when one
+	 *  does (the verdict names it).
+	 */
+	best_arm?: string | null,
 };
 
 export type HistoryRun_Serialize = {
@@ -1981,8 +2151,13 @@ export type HistoryRun_Serialize = {
 	status: string,
 	verdict_kind: VerdictKind,
 	verdict: string,
-	/**  Arm A then arm B. */
+	/**  Arm A, arm B, then any further arms. */
 	arms: HistoryArm_Serialize[],
+	/**
+	 *  With three or more arms: the best arm that clears the margin against A, when one
+	 *  does (the verdict names it).
+	 */
+	best_arm?: string,
 };
 
 /**  A run's history and its trend chart as SVG (none for a single run). */
@@ -2593,6 +2768,27 @@ export type PageQuery_Serialize = {
 	/**  Case-insensitive (ASCII) substring of the input or expected output. */
 	search: string | null,
 	split: SplitFilter | null,
+};
+
+/**  Arm A against one other arm. */
+export type PairCost = PairCost_Serialize | PairCost_Deserialize;
+
+/**  Arm A against one other arm. */
+export type PairCost_Deserialize = {
+	/**  The other arm's index (B = 1, C = 2, …) and name. */
+	arm: number,
+	name: string,
+	/**  The two-arm cost report of A against it: break-even, payback, sensitivity, headline. */
+	report: CostReport_Deserialize,
+};
+
+/**  Arm A against one other arm. */
+export type PairCost_Serialize = {
+	/**  The other arm's index (B = 1, C = 2, …) and name. */
+	arm: number,
+	name: string,
+	/**  The two-arm cost report of A against it: break-even, payback, sensitivity, headline. */
+	report: CostReport_Serialize,
 };
 
 export type PathReview = {
@@ -3891,6 +4087,47 @@ export type SensitivityRow_Serialize = {
 	break_even_low: number | null,
 	/**  Break-even queries per day with the assumption 25 % higher. */
 	break_even_high: number | null,
+};
+
+/**
+ *  The verdict of a run of three or more arms, as the Decision screen states it above the
+ *  recommendation: every corrected comparison, the correction (at the verdict's end), and
+ *  which arm the recommendation weighs against A.
+ */
+export type SeveralArms = SeveralArms_Serialize | SeveralArms_Deserialize;
+
+/**
+ *  The verdict of a run of three or more arms, as the Decision screen states it above the
+ *  recommendation: every corrected comparison, the correction (at the verdict's end), and
+ *  which arm the recommendation weighs against A.
+ */
+export type SeveralArms_Deserialize = {
+	/**
+	 *  Names the best arm that clears the margin against A, or says that none does, and
+	 *  ends with Holm's correction in words.
+	 */
+	verdict: string,
+	verdict_kind: VerdictKind,
+	comparisons: ArmComparison_Deserialize[],
+	/**  What the recommendation weighs ([`recommendation_scope`]). */
+	recommendation_scope: string,
+};
+
+/**
+ *  The verdict of a run of three or more arms, as the Decision screen states it above the
+ *  recommendation: every corrected comparison, the correction (at the verdict's end), and
+ *  which arm the recommendation weighs against A.
+ */
+export type SeveralArms_Serialize = {
+	/**
+	 *  Names the best arm that clears the margin against A, or says that none does, and
+	 *  ends with Holm's correction in words.
+	 */
+	verdict: string,
+	verdict_kind: VerdictKind,
+	comparisons: ArmComparison_Serialize[],
+	/**  What the recommendation weighs ([`recommendation_scope`]). */
+	recommendation_scope: string,
 };
 
 export type Severity = 

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod arms;
 pub mod crossover;
+pub mod crossover_arms;
 pub mod datasets;
 pub mod decision;
 pub mod files;

@@ -142,3 +142,35 @@ describe("cost at scale screen", () => {
     expect(a.setChart).toHaveBeenCalledWith({ logX: true });
   });
 });
+
+describe("cost at scale of three arms", () => {
+  it("gives each arm its costs and colour and names the volumes where each is cheapest", async () => {
+    const { armsFiguresView } = await import("./crossover");
+    const est = (mean: number) => ({ mean, low: mean, high: mean });
+    const cost = (name: string, model: string, perQuery: number, training: number) => ({
+      name, model, per_query: est(perQuery), error_cost_per_query: 0, hosting_monthly: 0, training_per_run: training * 3,
+      amortisation_months: 3, training_monthly: training, training_note: null, monthly_at_volume: est(perQuery * 30 * 20000 + training),
+      cost_per_correct_answer: null, retired_on: null,
+    });
+    const view = {
+      svg: "<svg></svg>",
+      report: {
+        queries_per_day: 20000,
+        arms: [cost("prompting", "base", 0.0012, 0), cost("fine-tuned", "ft", 0.0004, 40), cost("hybrid", "ft", 0.0006, 40)],
+        pairs: [], cheapest: [{ from: 0, to: 1667, arms: [0] }, { from: 1667, to: null, arms: [1] }], cheapest_at_volume: [1],
+        never_cheapest: [2], warnings: [],
+        headline: "prompting is cheapest up to 1,667/day; fine-tuned is cheapest from 1,667/day.",
+      },
+    } as unknown as Parameters<typeof armsFiguresView>[0];
+    const el = document.createElement("div");
+    render(armsFiguresView(view), el);
+    expect(el.querySelector("#crossover-headline")?.textContent).toBe(view.report.headline);
+    const rows = [...el.querySelectorAll("#cost-table tbody tr")];
+    expect(rows.map((r) => r.getAttribute("data-arm"))).toEqual(["A", "B", "C"]);
+    expect(rows[2].textContent).toContain("hybrid");
+    expect(rows[2].querySelector(".swatch")?.getAttribute("data-arm")).toBe("C");
+    const ranges = [...el.querySelectorAll("#cheapest-ranges li")].map((li) => li.textContent?.replace(/\s+/g, " ").trim());
+    expect(ranges).toEqual(["prompting cheapest up to 1,667/day", "fine-tuned cheapest from 1,667/day up"]);
+    expect(el.querySelector("#never-cheapest")?.textContent).toBe("Cheapest at no volume: hybrid.");
+  });
+});

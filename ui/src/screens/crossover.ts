@@ -1,13 +1,16 @@
 // The crossover screen: monthly cost of prompting vs fine-tuning against daily volume, from
 // catalog prices and the tokens a person expects per query (before any run). Sliders move
 // the chart as you drag; the chart exports as slide-ready PNG or SVG, and a run's every
-// chart exports at once as a slide pack.
+// chart exports at once as a slide pack. A run of three or more arms draws one line per
+// arm and names the volumes where each arm is cheapest.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import { call, describe, missingPrice } from "../api";
 import { chooseSavePath } from "../files";
 import {
   commands,
+  type ArmsScenario_Serialize as ArmsScenario,
+  type ArmsScenarioView_Serialize as ArmsScenarioView,
   type DatasetSummary,
   type EstimateRequest,
   type MissingPrice,
@@ -22,6 +25,7 @@ import { sliderToVolume, usd, volume, volumeToSlider } from "../money";
 import type { Redraw, Screen } from "../screen";
 import { errorBox, numberField } from "../widgets";
 import { act, type ActState } from "../act";
+import { armSwatch, LETTERS } from "../arm-colours";
 import { priceHref } from "./prices";
 
 export function defaultRequest(): EstimateRequest {
@@ -56,6 +60,10 @@ export interface CrossoverState extends ActState {
   redrawMs: number | null;
   /** The scenario failed for want of a price: the chart area links to the price form. */
   noPrice: MissingPrice | null;
+  /** A run of three or more arms: every arm's assumptions (`scenario` is its arms A and B,
+   * the same object) and their chart; null for two arms. */
+  arms?: ArmsScenario | null;
+  armsView?: ArmsScenarioView | null;
 }
 
 export interface CrossoverActions {
@@ -96,6 +104,17 @@ export function sourceLine(s: CrossoverState): string {
   return `Estimate before any run: tokens per query as entered · prices as of ${asOf} · ${sc.today}`;
 }
 
+/** Every arm of run `runId` when it has three or more, else null (the two-arm path reads
+ * the run's scenario as before, and states its own error). */
+async function severalArms(runId: number): Promise<ArmsScenario | null> {
+  try {
+    const arms = await call(commands.runArmsScenario(runId, today()));
+    return arms.more.length > 0 ? arms : null;
+  } catch {
+    return null;
+  }
+}
+
 export class CrossoverScreen implements Screen {
   readonly id = "crossover";
   readonly title = "Crossover";
@@ -121,7 +140,9 @@ export class CrossoverScreen implements Screen {
       s.catalog = await call(commands.listPrices());
       s.datasets = (await call(commands.listDatasets())).filter((d) => d.test_rows > 0);
       if (s.runId > 0) {
-        s.scenario = await call(commands.runScenario(s.runId, today()));
+        s.arms = await severalArms(s.runId);
+        s.armsView = null;
+        s.scenario = s.arms ? s.arms.scenario : await call(commands.runScenario(s.runId, today()));
         await this.refresh();
       } else {
         await this.rebuild();
@@ -160,7 +181,8 @@ export class CrossoverScreen implements Screen {
     this.inFlight = true;
     const started = performance.now();
     try {
-      s.view = await call(commands.crossoverView(s.scenario, sourceLine(s), s.logX, s.theme));
+      if (s.arms) s.armsView = await call(commands.crossoverArmsView(s.arms, sourceLine(s), s.logX, s.theme));
+      else s.view = await call(commands.crossoverView(s.scenario, sourceLine(s), s.logX, s.theme));
       s.error = null;
     } catch (err) {
       s.error = describe(err);
@@ -230,7 +252,8 @@ export class CrossoverScreen implements Screen {
       void act(this.s, this.redraw, "Saving…", async () => {
         const s = this.s;
         if (!s.scenario || s.runId <= 0) return null;
-        await call(commands.saveRunScenario(s.runId, s.scenario, new Date().toISOString()));
+        if (s.arms) await call(commands.saveRunArmsScenario(s.runId, s.arms, new Date().toISOString()));
+        else await call(commands.saveRunScenario(s.runId, s.scenario, new Date().toISOString()));
         return `Saved with run ${s.runId}: its report and charts now use these assumptions.`;
       }),
     copy: () =>
@@ -334,6 +357,13 @@ export function crossoverView(st: CrossoverState, a: CrossoverActions): Template
               const h = Number((e.target as HTMLInputElement).value) / 100;
               a.tweak((sc) => (sc.arm_b.hosting = h > 0 ? { kind: "hourly", per_hour: h } : { kind: "none" }));
             }} /></label>
+        ${st.arms && st.arms.more.length > 0
+          ? html`<h3>Further arms</h3>${st.arms.more.map((arm, i) => html`<p class="small" id="measured-${LETTERS[i + 2].toLowerCase()}">${armSwatch(i + 2)}${arm.name} (${arm.model}): ${tokensText(arm.tokens)}</p>
+              <div class="form-row">
+                <label>in ${num(arm.price.input, (v) => a.tweak(() => (arm.price.input = v)), `price-${LETTERS[i + 2].toLowerCase()}-input`, "Input price")}</label>
+                <label>out ${num(arm.price.output, (v) => a.tweak(() => (arm.price.output = v)), `price-${LETTERS[i + 2].toLowerCase()}-output`, "Output price")}</label>
+              </div>`)}`
+          : nothing}
         <h3>Prices ($ per 1M tokens)</h3>
         ${s ? html`<div class="form-row">
             <label>${s.arm_a.name} in ${num(s.arm_a.price.input, (v) => a.tweak((sc) => (sc.arm_a.price.input = v)), "price-a-input", "Input price")}</label>
@@ -351,6 +381,7 @@ export function crossoverView(st: CrossoverState, a: CrossoverActions): Template
               a.tweak((sc) => {
                 sc.arm_a.batch_share = b;
                 sc.arm_b.batch_share = b;
+                for (const arm of st.arms?.more ?? []) arm.batch_share = b;
               });
             }} /></label>
         <label>Cost per wrong answer ($) ${num(s?.error_cost ?? 0, (v) => a.tweak((sc) => (sc.error_cost = v)), "error-cost", "Cost per wrong answer")}</label>
@@ -362,9 +393,9 @@ export function crossoverView(st: CrossoverState, a: CrossoverActions): Template
         </div>
       </aside>
       <section class="chart-area">
-        <div class="chart" id="crossover-chart">${st.view ? unsafeSVG(st.view.svg) : st.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${st.error}${st.noPrice
+        ${st.arms ? armsChartView(st) : html`<div class="chart" id="crossover-chart">${st.view ? unsafeSVG(st.view.svg) : st.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${st.error}${st.noPrice
           ? html` <a href=${priceHref(st.noPrice)} id="crossover-add-price">Add a price of ${st.noPrice.model} →</a>` : nothing}</p>` : html`<p class="muted">Loading…</p>`}</div>
-        ${st.view ? figuresView(st.view) : nothing}
+        ${st.view ? figuresView(st.view) : nothing}`}
         <p class="muted small" id="redraw-ms">${st.redrawMs !== null ? `Redrawn in ${st.redrawMs.toFixed(0)} ms` : ""}</p>
       </section>
     </div>`;
@@ -436,5 +467,56 @@ export function figuresView(v: ScenarioView): TemplateResult {
         )}</tbody>
       </table>
     </details>
+  </div>`;
+}
+
+/** The chart of every arm and its figures, for a run of three or more arms. */
+function armsChartView(st: CrossoverState): TemplateResult {
+  const v = st.armsView;
+  return html`<div class="chart" id="crossover-chart">${v ? unsafeSVG(v.svg) : st.error ? html`<p class="muted" id="crossover-unavailable">No chart: ${st.error}</p>` : html`<p class="muted">Loading…</p>`}</div>
+    ${v ? armsFiguresView(v) : nothing}`;
+}
+
+/** A range of daily volumes, (from, to], in words. */
+function rangeWords(from: number, to: number | null): string {
+  if (to === null) return from > 0 ? `from ${volume(from)}/day up` : "at every volume";
+  return from > 0 ? `from ${volume(from)} to ${volume(to)}/day` : `up to ${volume(to)}/day`;
+}
+
+/** "A", "A and B", "A, B and C". */
+function listed(xs: string[]): string {
+  return xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
+}
+
+/** The figures under the chart of three or more arms: the cost model's headline, each
+ * arm's costs at the volume, and the volume ranges where each arm is the cheapest. */
+export function armsFiguresView(v: ArmsScenarioView): TemplateResult {
+  const r = v.report;
+  const name = (i: number) => r.arms[i]?.name ?? LETTERS[i];
+  return html`<div class="figures">
+    <p class="headline" id="crossover-headline">${r.headline}</p>
+    <table class="grid compact" id="cost-table">
+      <thead><tr><th></th><th class="num">Per query</th><th class="num">Hosting / month</th>
+        <th class="num">Training / month</th><th class="num">Monthly at ${volume(r.queries_per_day)}/day</th>
+        <th class="num">Per correct answer</th></tr></thead>
+      <tbody>${r.arms.map(
+        (a, i) => html`<tr data-arm=${LETTERS[i]}><td>${armSwatch(i)}<strong>${a.name}</strong> <span class="muted small">${a.model}</span>
+            ${a.retired_on ? html`<span class="tag bad">retired ${a.retired_on}</span>` : nothing}</td>
+          <td class="num">${usd(a.per_query.mean)}</td>
+          <td class="num">${usd(a.hosting_monthly)}</td>
+          <td class="num">${usd(a.training_monthly)}</td>
+          <td class="num">${usd(a.monthly_at_volume.mean)}</td>
+          <td class="num">${a.cost_per_correct_answer != null ? usd(a.cost_per_correct_answer) : html`<span class="muted" title="needs a measured accuracy">–</span>`}</td></tr>`,
+      )}</tbody>
+    </table>
+    <h3>Cheapest by volume</h3>
+    <ul class="small" id="cheapest-ranges">${r.cheapest.map(
+      (c) => html`<li>${c.arms.map((i) => armSwatch(i))}${listed(c.arms.map(name))} ${c.arms.length > 1 ? "cost the same" : "cheapest"}
+        ${rangeWords(c.from ?? 0, c.to ?? null)}</li>`,
+    )}</ul>
+    ${r.never_cheapest.length > 0
+      ? html`<p class="small" id="never-cheapest">Cheapest at no volume: ${listed(r.never_cheapest.map(name))}.</p>`
+      : nothing}
+    ${r.warnings.length > 0 ? html`<ul class="warnings">${r.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : nothing}
   </div>`;
 }

@@ -158,3 +158,43 @@ describe("decision questions", () => {
     expect(answer).toHaveBeenCalledWith({ queries_per_day: 50000 });
   });
 });
+
+describe("decision of a run of three arms", () => {
+  it("states the verdict over every arm and its comparisons above the recommendation, and what that weighs", async () => {
+    const { THREE } = await import("./several-arms.fixture");
+    calls.length = 0;
+    const el = document.createElement("div");
+    const screen = new DecisionScreen(() => render(screen.view(), el));
+    screen.runId = 3;
+    const shown = screen.show();
+    await settle();
+    const verdict =
+      "hybrid is the best arm that clears the margin of 0.037 against prompting: hybrid − prompting on accuracy is +0.25 (1 vs 0.75; 95 % CI +0.19 to +0.31; Holm-adjusted p < 0.001)";
+    calls[0].answer({
+      ...view(saved),
+      several_arms: {
+        verdict, verdict_kind: "justified", comparisons: THREE,
+        recommendation_scope: "weighs C: hybrid against A: prompting, the best arm that clears the margin after Holm's correction",
+      },
+    });
+    await shown;
+    expect(el.querySelector("#arms-verdict")?.textContent).toBe(verdict);
+    const rows = [...el.querySelectorAll("#comparisons-table tbody tr")];
+    expect(rows.map((r) => `${r.getAttribute("data-arm")} vs ${r.getAttribute("data-against")}`)).toEqual([
+      "fine-tuned vs prompting", "hybrid vs prompting", "hybrid vs fine-tuned",
+    ]);
+    expect(el.querySelector("#recommendation-scope")?.textContent).toBe(
+      "The recommendation below weighs C: hybrid against A: prompting, the best arm that clears the margin after Holm's correction.",
+    );
+    // The verdict over every arm comes first, then the recommendation it frames.
+    const order = [...el.querySelectorAll("#arms-verdict, #comparisons, #recommendation")].map((x) => x.id);
+    expect(order).toEqual(["arms-verdict", "comparisons", "recommendation"]);
+  });
+
+  it("shows nothing of the kind for two arms", async () => {
+    const { severalArmsView } = await import("./decision");
+    const el = document.createElement("div");
+    render(severalArmsView(view(saved)), el);
+    expect(el.innerHTML.replace(/<!--.*?-->/g, "")).toBe("");
+  });
+});

@@ -1,6 +1,7 @@
 // The decision: the framework's questions (saved with the experiment) and the
 // recommendation they give with this run's evidence, every reason citing its number,
-// conflicts stated; and the decision report exported as HTML or Markdown.
+// conflicts stated; for a run of three or more arms, the verdict over every arm and its
+// corrected comparisons above it; and the decision report exported as HTML or Markdown.
 import { html, nothing, type TemplateResult } from "lit-html";
 import { call, describe } from "../api";
 import { chooseSavePath } from "../files";
@@ -14,6 +15,7 @@ import {
 } from "../bindings";
 import type { Redraw, Screen } from "../screen";
 import { ArmChoicePanel } from "./arm-choice";
+import { comparisonsTable } from "./comparisons";
 import { today } from "../format";
 import { errorBox, numberField } from "../widgets";
 
@@ -115,9 +117,22 @@ export class DecisionScreen implements Screen {
       ${this.notice ? html`<div class="notice" id="decision-notice">${this.notice}</div>` : nothing}
       <div class="crossover">
         <aside class="panel controls">${questionsView(this.answers ?? v.questions, (p) => this.answer(p))}</aside>
-        <section>${recommendationView(v)}${this.armChoice.view()}</section>
+        <section>${severalArmsView(v)}${recommendationView(v)}${this.armChoice.view()}</section>
       </div>`;
   }
+}
+
+/** For a run of three or more arms: the verdict naming the best arm that clears the margin
+ * (with its figures), every comparison after Holm's correction, and what the recommendation
+ * below weighs. Nothing for two arms. */
+export function severalArmsView(v: DecisionView): TemplateResult | typeof nothing {
+  const s = v.several_arms;
+  if (!s) return nothing;
+  const baseline = s.comparisons.find((c) => c.against_baseline)?.against;
+  const arms = [baseline ?? "", ...s.comparisons.filter((c) => c.against_baseline).map((c) => c.arm)];
+  return html`<section class="verdict verdict-${s.verdict_kind}" id="arms-verdict">${s.verdict}</section>
+    ${comparisonsTable(s.comparisons, arms)}
+    <p class="muted small" id="recommendation-scope">The recommendation below ${s.recommendation_scope}.</p>`;
 }
 
 export function recommendationView(v: DecisionView): TemplateResult {

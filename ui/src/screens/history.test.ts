@@ -1,7 +1,7 @@
 import { render } from "lit-html";
 import { describe, expect, it, vi } from "vitest";
 import type { HistoryRun, RunHistory } from "../bindings";
-import { historyView, rerunForm, type RerunState } from "./history";
+import { historyView, rerunForm, verdictWords, type RerunState } from "./history";
 
 function run(id: number, ft: string, b: number): HistoryRun {
   const arm = (name: string, model: string, value: number, p95: number, cost: number | null) => ({
@@ -75,5 +75,38 @@ describe("history", () => {
     expect((el.querySelector("#rerun-model-1") as HTMLInputElement).disabled).toBe(true);
     (el.querySelector("#run-start") as HTMLButtonElement).click();
     expect(actions.start).toHaveBeenCalledWith(null, null);
+  });
+});
+
+describe("history of a run of three arms", () => {
+  function three(verdict_kind: HistoryRun["verdict_kind"], best_arm: string | null): HistoryRun {
+    const r = run(3, "ft-v1", 0.875);
+    return {
+      ...r, verdict_kind, best_arm,
+      arms: [...r.arms, { ...r.arms[1], name: "hybrid", model: "ft-v1", value: 1, low: 0.95, high: 1 }],
+    };
+  }
+
+  it("lists every arm and names the best one in the verdict's tag, never fine-tuning as such", () => {
+    const el = draw(historyView(history([run(1, "ft-v1", 0.86), three("justified", "hybrid")]), 3, null, vi.fn()));
+    const rows = [...el.querySelectorAll("#history-table tbody tr")];
+    expect(rows).toHaveLength(5);
+    expect(rows[4].textContent).toContain("hybrid");
+    expect(rows[2].querySelector(".tag.verdict-justified")?.textContent).toBe("hybrid clears the margin");
+    expect(rows[0].querySelector(".tag.verdict-justified")?.textContent).toBe("fine-tuning justified");
+    expect(verdictWords(three("not_justified", null))).toBe("no arm clears the margin");
+    expect(verdictWords(three("inconclusive", null))).toBe("inconclusive");
+  });
+
+  it("offers a model for each arm of a re-run, lettered A to C", () => {
+    const state: RerunState = {
+      current: [{ name: "prompting", model: "base" }, { name: "fine-tuned", model: "ft-v1" }, { name: "hybrid", model: "ft-v1" }],
+      models: ["base", "ft-v1", "ft-v1"],
+      suggestions: [],
+      prepared: null,
+    };
+    const el = draw(rerunForm(state, { setModel: vi.fn(), prepare: vi.fn(), start: vi.fn(), close: vi.fn() }));
+    const labels = [...el.querySelectorAll("#rerun-form label")].map((l) => l.textContent?.replace(/\s+/g, " ").trim());
+    expect(labels).toEqual(["Arm A · prompting (now base)", "Arm B · fine-tuned (now ft-v1)", "Arm C · hybrid (now ft-v1)"]);
   });
 });

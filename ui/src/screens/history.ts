@@ -5,11 +5,12 @@
 import { html, nothing, type TemplateResult } from "lit-html";
 import { unsafeSVG } from "lit-html/directives/unsafe-svg.js";
 import type { BatchSettings, HistoryRun, PreparedRerun_Serialize as PreparedRerun, RunHistory } from "../bindings";
+import { armSwatch, LETTERS } from "../arm-colours";
 import { usd } from "../money";
 import { estimateView } from "./experiment-form";
 
 export interface RerunState {
-  /** The current model of each arm, A then B. */
+  /** The current model of each arm, A, B, then any further arms. */
   current: { name: string; model: string }[];
   /** The model each arm will call in the re-run. */
   models: string[];
@@ -35,7 +36,7 @@ export function rerunForm(s: RerunState, a: RerunActions): TemplateResult {
     <datalist id="rerun-models">${s.suggestions.map((m) => html`<option value=${m}></option>`)}</datalist>
     <div class="form-grid">
       ${s.current.map(
-        (arm, i) => html`<label>${i === 0 ? "Arm A" : "Arm B"} · ${arm.name} <span class="muted small">(now ${arm.model})</span>
+        (arm, i) => html`<label>Arm ${LETTERS[i]} · ${arm.name} <span class="muted small">(now ${arm.model})</span>
           <input id="rerun-model-${i}" list="rerun-models" .value=${s.models[i] ?? ""} ?disabled=${s.prepared !== null}
             @input=${(e: Event) => a.setModel(i, (e.target as HTMLInputElement).value)} /></label>`,
       )}
@@ -59,6 +60,14 @@ const VERDICT: Record<HistoryRun["verdict_kind"], string> = {
   not_justified: "not justified",
   inconclusive: "inconclusive",
 };
+
+/** A run's verdict in a few words: of fine-tuning for two arms, of the best arm for more
+ * (as the core's `HistoryRun::verdict_kind_text` writes it in the exported report). */
+export function verdictWords(r: HistoryRun): string {
+  if (r.arms.length <= 2) return VERDICT[r.verdict_kind];
+  if (r.verdict_kind === "justified") return r.best_arm ? `${r.best_arm} clears the margin` : "an arm clears the margin";
+  return r.verdict_kind === "not_justified" ? "no arm clears the margin" : "inconclusive";
+}
 
 /** The experiment's runs, oldest first, with the current run marked; each verdict's
  * sentence is its tag's tooltip (the run's own screen states it in full). */
@@ -89,12 +98,12 @@ export function historyView(
               ? html`<td rowspan=${r.arms.length}><a href="#/run/${r.run_id}">${r.run_id}</a>${r.run_id === runId ? html` <span class="tag">this run</span>` : nothing}</td>
                   <td rowspan=${r.arms.length}>${r.started_at.slice(0, 16).replace("T", " ")}</td>`
               : nothing}
-            <td>${arm.name}</td><td><code>${arm.model}</code></td>
+            <td>${armSwatch(i)}${arm.name}</td><td><code>${arm.model}</code></td>
             <td class="num">${opt(arm.value, f3)} <span class="muted small">[${opt(arm.low, f3)}, ${opt(arm.high, f3)}]</span></td>
             <td class="num">${opt(arm.latency_p95_ms, (v) => `${Math.round(v)} ms`)}</td>
             <td class="num">${opt(arm.cost_per_query, usd)}</td>
             ${i === 0
-              ? html`<td rowspan=${r.arms.length}><span class="tag verdict-${r.verdict_kind}" title=${r.verdict}>${VERDICT[r.verdict_kind]}</span></td>`
+              ? html`<td rowspan=${r.arms.length}><span class="tag verdict-${r.verdict_kind}" title=${r.verdict}>${verdictWords(r)}</span></td>`
               : nothing}
           </tr>`,
         ),

@@ -15,7 +15,9 @@ import {
   type RunHistory,
   type RunReport,
 } from "../bindings";
+import { armSwatch } from "../arm-colours";
 import { ArmChoicePanel } from "./arm-choice";
+import { comparisonsTable } from "./comparisons";
 import { historyView, rerunForm, type RerunState } from "./history";
 import { priceLink } from "./prices";
 import { count, modelChoices } from "../format";
@@ -169,8 +171,8 @@ export class ResultsScreen implements Screen {
         <a class="button" id="open-crossover" href="#/crossover/${this.runId}">Cost at scale →</a>
         <a class="button primary-link" id="open-decision" href="#/decision/${this.runId}">Decision →</a></div></header>`;
     if (!r) return html`${head}${errorBox(this.error, "results-error")}${this.error ? nothing : html`<p class="muted">Scoring…</p>`}`;
-    const [a, b] = r.arms;
     const rerun = this.rerun;
+    const several = (r.comparisons ?? []).length > 0;
     return html`${head}${errorBox(this.error, "results-error")}
       ${this.notice ? html`<div class="notice" id="results-notice">${this.notice}</div>` : nothing}
       ${rerun
@@ -195,50 +197,23 @@ export class ResultsScreen implements Screen {
       <section class="verdict verdict-${r.verdict_kind}" id="verdict">${r.verdict}</section>
       ${r.power_warning ? html`<p class="warnings">${r.power_warning}</p>` : nothing}
       ${this.armChoice.view()}
-      <table class="grid" id="metrics-table">
-        <thead><tr><th>Metric</th><th class="num">${a.name}</th><th class="num">${b.name}</th></tr></thead>
-        <tbody>
-          <tr><td><strong>${r.primary_metric}</strong> (primary, ${a.primary.interval_method} 95 % CI)</td>
-            <td class="num">${value(a.primary.value, a.primary.interval.low, a.primary.interval.high)}</td>
-            <td class="num">${value(b.primary.value, b.primary.interval.low, b.primary.interval.high)}</td></tr>
-          ${a.metrics.map((m, i) => {
-            const mb = b.metrics[i];
-            return html`<tr><td>${m.metric}</td>
-              <td class="num">${value(m.mean ?? null, m.interval?.low ?? null, m.interval?.high ?? null)}</td>
-              <td class="num">${mb ? value(mb.mean ?? null, mb.interval?.low ?? null, mb.interval?.high ?? null) : "–"}</td></tr>`;
-          })}
-          <tr><td>errors after retries (not wrong answers)</td><td class="num">${count(a.errors)}</td><td class="num">${count(b.errors)}</td></tr>
-          <tr id="refused-row"><td>of which refused or stopped by a content filter (not retried)</td><td class="num">${count(a.refused)}</td><td class="num">${count(b.refused)}</td></tr>
-          <tr id="truncated-row"><td>answers cut at the token limit (scored as they are)</td><td class="num">${count(a.truncated)}</td><td class="num">${count(b.truncated)}</td></tr>
-          <tr><td>latency p50 / p90 / p95 / p99</td>
-            ${[a, b].map((x) => html`<td class="num">${ms(x.latency.p50_ms)} / ${ms(x.latency.p90_ms)} / ${ms(x.latency.p95_ms)} / ${ms(x.latency.p99_ms)}</td>`)}</tr>
-          <tr><td>mean latency · time to first token p50 / p95</td>
-            ${[a, b].map((x) => html`<td class="num">${ms(x.latency.mean_ms)} · ${ms(x.latency.ttft_p50_ms)} / ${ms(x.latency.ttft_p95_ms)}</td>`)}</tr>
-          <tr><td>output tokens per second</td>
-            ${[a, b].map((x) => html`<td class="num">${x.latency.tokens_per_second != null ? x.latency.tokens_per_second.toFixed(1) : "–"}</td>`)}</tr>
-          ${this.budget !== null
-            ? html`<tr id="budget-row"><td>p95 within ${ms(this.budget)} budget</td>
-                ${[a, b].map((x) => html`<td class="num ${x.latency.within_budget ? "good" : "bad"}">${x.latency.within_budget ? "pass" : "fail"}</td>`)}</tr>`
-            : nothing}
-          <tr><td>cost per query (measured)</td><td class="num">${a.cost_per_query !== null ? usd(a.cost_per_query) : html`<span class="muted" title=${a.cost_note ?? ""}>${priceLink(a.model, a.kind)}</span>`}</td>
-            <td class="num">${b.cost_per_query !== null ? usd(b.cost_per_query) : html`<span class="muted" title=${b.cost_note ?? ""}>${priceLink(b.model, b.kind)}</span>`}</td></tr>
-        </tbody>
-      </table>
+      ${metricsTable(r, this.budget)}
       <p class="muted small">${r.comparison.error_policy_text}. Minimum detectable difference at 80 % power: ${(r.minimum_detectable_difference ?? 0).toFixed(3)}${
-        r.p_value != null ? html` · McNemar exact p = ${r.p_value < 0.001 ? "< 0.001" : (r.p_value ?? 0).toFixed(3)}` : nothing} · seed ${r.seed}, ${count(r.resamples)} bootstrap resamples.</p>
+        r.p_value != null ? html` · McNemar exact p${several ? " (B against A, before correction)" : ""} = ${r.p_value < 0.001 ? "< 0.001" : (r.p_value ?? 0).toFixed(3)}` : nothing} · seed ${r.seed}, ${count(r.resamples)} bootstrap resamples.</p>
+      ${several ? comparisonsTable(r.comparisons ?? [], r.arms.map((x) => x.name)) : nothing}
       <section class="panel latency-panel">
         <div class="browser-bar"><h3>Latency distribution</h3>
           <label class="small">p95 budget (ms) <input type="number" id="latency-budget" min="0" step="50" .value=${this.budget === null ? "" : String(this.budget)} @change=${this.setBudget} /></label></div>
         <div class="chart" id="latency-chart">${this.latencySvg ? unsafeSVG(this.latencySvg) : nothing}</div>
       </section>
       <div class="panels">
-        ${[a, b].map((arm) => (arm.label_report ? html`<section class="panel"><h3>${arm.name}: per class</h3>${labelTable(arm.label_report)}</section>` : nothing))}
+        ${r.arms.map((arm) => (arm.label_report ? html`<section class="panel"><h3>${arm.name}: per class</h3>${labelTable(arm.label_report)}</section>` : nothing))}
       </div>
       ${this.history ? historyView(this.history, this.runId, this.trendSvg, () => void this.exportTrend()) : nothing}
-      ${this.casesView()}`;
+      ${this.casesView(r)}`;
   }
 
-  private casesView(): TemplateResult {
+  private casesView(r: RunReport): TemplateResult {
     const p = this.page;
     const tabs: [CaseFilter, string, number | undefined][] = [
       ["a_only_right", `only ${p?.arm_a ?? "A"} right`, p?.counts.a_only_right],
@@ -255,6 +230,9 @@ export class ResultsScreen implements Screen {
           @change=${(e: Event) => { this.search = (e.target as HTMLInputElement).value; this.offset = 0; void this.loadCases(); }} />
       </div>
       ${rightMeans(p)}
+      ${r.arms.length > 2 && p
+        ? html`<p class="muted small" id="cases-arms">Cases side by side for arm A (${p.arm_a}) and arm B (${p.arm_b}); every arm's figures are in the table above.</p>`
+        : nothing}
       ${p && p.cases.length > 0
         ? html`<table class="grid compact" id="cases-table"><thead><tr><th>#</th><th>Input</th><th>Expected</th><th>${p.arm_a}</th><th>${p.arm_b}</th></tr></thead>
             <tbody>${p.cases.map((c) => html`<tr>
@@ -272,6 +250,43 @@ export class ResultsScreen implements Screen {
         : html`<p class="muted">No cases here.</p>`}
     </section>`;
   }
+}
+
+type ArmReport = RunReport["arms"][number];
+
+/** Every metric of every arm side by side, a column per arm (A, B, then any further arms),
+ * with errors, latency and measured cost per query; `budget` adds the p95 budget row. */
+export function metricsTable(r: RunReport, budget: number | null): TemplateResult {
+  const arms: ArmReport[] = r.arms;
+  const [a] = arms;
+  const each = (f: (x: ArmReport) => unknown) => arms.map((x) => html`<td class="num">${f(x)}</td>`);
+  return html`<table class="grid" id="metrics-table">
+        <thead><tr><th>Metric</th>${arms.map((x, i) => html`<th class="num">${armSwatch(i)}${x.name}</th>`)}</tr></thead>
+        <tbody>
+          <tr><td><strong>${r.primary_metric}</strong> (primary, ${a.primary.interval_method} 95 % CI)</td>
+            ${each((x) => value(x.primary.value, x.primary.interval.low, x.primary.interval.high))}</tr>
+          ${a.metrics.map((m, i) => html`<tr><td>${m.metric}</td>
+              ${each((x) => {
+                const mx = x === a ? m : x.metrics[i];
+                return mx ? value(mx.mean ?? null, mx.interval?.low ?? null, mx.interval?.high ?? null) : "–";
+              })}</tr>`)}
+          <tr><td>errors after retries (not wrong answers)</td>${each((x) => count(x.errors))}</tr>
+          <tr id="refused-row"><td>of which refused or stopped by a content filter (not retried)</td>${each((x) => count(x.refused))}</tr>
+          <tr id="truncated-row"><td>answers cut at the token limit (scored as they are)</td>${each((x) => count(x.truncated))}</tr>
+          <tr><td>latency p50 / p90 / p95 / p99</td>
+            ${each((x) => `${ms(x.latency.p50_ms)} / ${ms(x.latency.p90_ms)} / ${ms(x.latency.p95_ms)} / ${ms(x.latency.p99_ms)}`)}</tr>
+          <tr><td>mean latency · time to first token p50 / p95</td>
+            ${each((x) => `${ms(x.latency.mean_ms)} · ${ms(x.latency.ttft_p50_ms)} / ${ms(x.latency.ttft_p95_ms)}`)}</tr>
+          <tr><td>output tokens per second</td>
+            ${each((x) => (x.latency.tokens_per_second != null ? x.latency.tokens_per_second.toFixed(1) : "–"))}</tr>
+          ${budget !== null
+            ? html`<tr id="budget-row"><td>p95 within ${ms(budget)} budget</td>
+                ${arms.map((x) => html`<td class="num ${x.latency.within_budget ? "good" : "bad"}">${x.latency.within_budget ? "pass" : "fail"}</td>`)}</tr>`
+            : nothing}
+          <tr><td>cost per query (measured)</td>${each((x) =>
+            x.cost_per_query !== null ? usd(x.cost_per_query) : html`<span class="muted" title=${x.cost_note ?? ""}>${priceLink(x.model, x.kind)}</span>`)}</tr>
+        </tbody>
+      </table>`;
 }
 
 /** What makes a case right (a score threshold for a continuous metric), stated beside the

@@ -13,8 +13,8 @@ use tunebench_core::chart::{
     TornadoData,
 };
 use tunebench_core::report::{
-    confusion_data, history, latency_data, metric_data, quality_data, run_report, run_scenario,
-    write_pack, ReportOptions,
+    confusion_data, history, latency_data, leading_arm, metric_data, quality_data,
+    run_arms_scenario, run_report, write_pack, ReportOptions,
 };
 use tunebench_core::{cost, store};
 
@@ -116,30 +116,51 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
         args.chart,
         ChartName::Crossover | ChartName::Cumulative | ChartName::Tornado
     );
-    let (scenario, report) = if needs_cost {
-        let s = run_scenario(&conn, args.run_id, &today, args.volume)?;
-        let r = cost::evaluate(&s)?;
-        (Some(s), Some(r))
-    } else {
-        (None, None)
-    };
     let quality = || run_report(&conn, &db_path, args.run_id, &ReportOptions::default());
+    // Three or more arms: every arm on the crossover; the cumulative and tornado charts
+    // show A against the arm the recommendation weighs (the verdict's best, else B).
+    let (scenario, report, arms) = if needs_cost {
+        let all = run_arms_scenario(&conn, args.run_id, &today, args.volume)?;
+        if all.more.is_empty() {
+            let r = cost::evaluate(&all.scenario)?;
+            (Some(all.scenario), Some(r), None)
+        } else {
+            let c = cost::evaluate_arms(&all)?;
+            let leading = leading_arm(&quality()?);
+            let s = all.between(0, leading)?;
+            let r = c.pairs[leading - 1].report.clone();
+            (Some(s), Some(r), Some((all, c)))
+        }
+    } else {
+        (None, None, None)
+    };
+    // "prompting against hybrid", said in the title of a pair's chart of several arms.
+    let pair = match (&arms, &scenario) {
+        (Some(_), Some(s)) => format!(": {} against {}", s.arm_a.name, s.arm_b.name),
+        _ => String::new(),
+    };
     let source = format!(
         "run {} of {} · measured tokens per query · prices as of the catalog · projected {today}",
         args.run_id,
         run.started_at.get(..10).unwrap_or(&run.started_at)
     );
     let (title, data) = match args.chart {
-        ChartName::Crossover => (
-            preset::CROSSOVER_TITLE.to_string(),
-            ChartData::Crossover(CrossoverData::from_scenario(
-                scenario.as_ref().context("scenario")?,
-                report.as_ref().context("cost report")?,
-                args.log,
-            )?),
-        ),
+        ChartName::Crossover => match &arms {
+            Some((all, c)) => (
+                preset::CROSSOVER_ARMS_TITLE.to_string(),
+                ChartData::Crossover(CrossoverData::from_arms(all, c, args.log)?),
+            ),
+            None => (
+                preset::CROSSOVER_TITLE.to_string(),
+                ChartData::Crossover(CrossoverData::from_scenario(
+                    scenario.as_ref().context("scenario")?,
+                    report.as_ref().context("cost report")?,
+                    args.log,
+                )?),
+            ),
+        },
         ChartName::Cumulative => (
-            preset::CUMULATIVE_TITLE.to_string(),
+            format!("{}{pair}", preset::CUMULATIVE_TITLE),
             ChartData::Cumulative(CumulativeData::from_scenario(
                 scenario.as_ref().context("scenario")?,
                 report.as_ref().context("cost report")?,
@@ -168,7 +189,7 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
             ChartData::Latency(latency_data(&conn, args.run_id, None)?),
         ),
         ChartName::Tornado => (
-            preset::TORNADO_TITLE.to_string(),
+            format!("{}{pair}", preset::TORNADO_TITLE),
             ChartData::Tornado(
                 TornadoData::from_report(report.as_ref().context("cost report")?).context(
                     "no tornado: the arms never cross, so no assumption moves a break-even",
@@ -192,11 +213,17 @@ pub fn run(db: Option<&Path>, args: &ChartArgs, out: &Output) -> anyhow::Result<
         .with_context(|| format!("could not write {}", args.out.display()))?;
     let break_even = report.as_ref().and_then(|r| r.break_even.queries_per_day());
     if out.json {
-        return out.print_json(&serde_json::json!({
+        let mut value = serde_json::json!({
             "file": args.out.display().to_string(),
             "bytes": bytes.len(),
             "break_even_queries_per_day": break_even,
-        }));
+        });
+        if let (Some((_, c)), Some(s)) = (&arms, &scenario) {
+            // Several arms: the break-even above is the pair's the title names.
+            value["pair"] = serde_json::json!([s.arm_a.name, s.arm_b.name]);
+            value["cheapest"] = serde_json::json!(c.cheapest);
+        }
+        return out.print_json(&value);
     }
     say!("wrote {} ({} bytes)", args.out.display(), bytes.len())?;
     Ok(())

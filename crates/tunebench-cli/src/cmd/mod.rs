@@ -15,6 +15,7 @@ pub mod prices;
 pub mod provider;
 pub mod report;
 pub mod report_arms;
+pub mod report_cost;
 pub mod rerun;
 pub mod resume;
 pub mod run;

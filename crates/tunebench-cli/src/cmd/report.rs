@@ -79,8 +79,11 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
         value["break_even_note"] = serde_json::json!(note);
         value["cost_headline"] = serde_json::json!(break_even.as_ref().ok().map(|c| &c.headline));
         value["recommendation"] = recommendation_json(&recommendation);
-        if let Some(scope) = recommendation_scope(report) {
+        if let Some(scope) = report::decision::recommendation_scope(report, decision.leading) {
             value["recommendation_scope"] = serde_json::json!(scope);
+        }
+        if let Some(arms) = &decision.arms_cost {
+            super::report_cost::json(&mut value, arms, report, decision.leading);
         }
         value["local_training"] = serde_json::json!(local_training);
         if let Some(n) = &latency_note {
@@ -100,27 +103,18 @@ pub fn run(db: Option<&Path>, args: &Args, out: &Output) -> anyhow::Result<()> {
     for note in &local_training {
         say!("{note}")?;
     }
-    say!("\ncost at scale: {cost_line}")?;
-    match recommendation_scope(report) {
+    match &decision.arms_cost {
+        Some(arms) => say!(
+            "\n{}",
+            super::report_cost::text(arms, report, decision.leading)
+        )?,
+        None => say!("\ncost at scale: {cost_line}")?,
+    }
+    match report::decision::recommendation_scope(report, decision.leading) {
         Some(scope) => say!("\nrecommendation ({scope}): {}", recommendation.headline)?,
         None => say!("\nrecommendation: {}", recommendation.headline)?,
     }
     Ok(())
-}
-
-/// With three or more arms the recommendation still weighs arm B against arm A alone (the
-/// verdict above compares every arm); it says so, so that the two never read as one claim.
-fn recommendation_scope(report: &RunReport) -> Option<String> {
-    if report.comparisons.is_empty() {
-        return None;
-    }
-    let name = |i: usize| report.arms.get(i).map_or("?", |a| a.name.as_str());
-    Some(format!(
-        "weighs only B: {} against A: {}; for three or more arms the verdict above is the \
-         comparison, and their recommendation and cost at scale are not built yet",
-        name(1),
-        name(0)
-    ))
 }
 
 /// The recommendation with the defaults for the questions: choice, headline, reasons.

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use serde_json::{json, Value};
+
 use super::report_json;
 use super::support::{chat_server, toy_experiment, tunebench, tunebench_at, tunebench_json};
 
@@ -205,15 +207,164 @@ fn three_arms_run_each_case_once_per_arm_and_the_report_corrects_for_three_compa
         assert!(text.contains(x["sentence"].as_str().unwrap()), "{text}");
     }
     assert!(text.contains(verdict), "{text}");
-    // The recommendation still weighs B against A alone and says so, in the text and JSON.
+    // The recommendation weighs the verdict's best arm against A and says so.
+    let scope = "weighs C: hybrid against A: prompting, the best arm that clears the margin \
+                 after Holm's correction";
     assert!(
-        text.contains("recommendation (weighs only B: fine-tuned against A: prompting;"),
+        text.contains(&format!("recommendation ({scope}):")),
         "{text}"
     );
-    assert!(v["recommendation_scope"]
-        .as_str()
+    assert_eq!(v["recommendation_scope"], scope);
+    // No arm has a price: cost at scale says why instead of a figure.
+    assert!(v["cost_arms"].is_null());
+    assert!(
+        v["cost_arms_note"]
+            .as_str()
+            .unwrap()
+            .contains("no price for model base"),
+        "{}",
+        v["cost_arms_note"]
+    );
+    assert!(text.contains("cost at scale: unknown ("), "{text}");
+}
+
+/// The three arms with prices: 1,000 prompt tokens and 1 output token a query (the stub's
+/// usage) at $1, $0.20 and $0.10 per 1M tokens, and $1 and $2 an hour of hosting for the
+/// fine-tuned and hybrid arms (no train split, so no training cost).
+fn priced_three_arms() -> String {
+    let prices = [
+        "price = { input = 1.0, output = 1.0 }\n",
+        "price = { input = 0.2, output = 0.2, training = 1.0, hosting_per_hour = 1.0 }\n",
+        "price = { input = 0.1, output = 0.1, training = 1.0, hosting_per_hour = 2.0 }\n",
+    ];
+    THREE_ARMS
+        .split("[[arms]]\n")
+        .skip(1)
+        .zip(prices)
+        .map(|(arm, price)| format!("[[arms]]\n{arm}{price}"))
+        .collect()
+}
+
+#[test]
+fn three_priced_arms_report_where_each_is_cheapest_each_break_even_and_the_leading_tornado() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("policy.md"), "Billing covers invoices.").unwrap();
+    let db = dir.path().join("t.db");
+    forty_cases(&db);
+    let server = chat_server(200, 0, answer);
+    let labels = "labels = [\"billing\", \"shipping\", \"returns\"]\n";
+    let exp = toy_experiment(dir.path(), labels, &server.url, "", &priced_three_arms());
+    let run = tunebench_json(&db, &["run", exp.to_str().unwrap(), "--yes"]);
+    let id = run["run_id"].to_string();
+    let v = report_json(db.to_str().unwrap(), &id);
+
+    // Monthly at V queries/day (30.4 days, 730 hours): prompting 0.0304304 V, fine-tuned
+    // 730 + 0.00608608 V, hybrid 1,460 + 0.00304304 V.
+    let c = &v["cost_arms"];
+    let ranges = c["cheapest"].as_array().unwrap();
+    let arms: Vec<&Value> = ranges.iter().map(|r| &r["arms"]).collect();
+    assert_eq!(arms, [&json!([0]), &json!([1]), &json!([2])]);
+    let to = |i: usize| ranges[i]["to"].as_f64().unwrap();
+    assert!((to(0) - 730.0 / 0.02434432).abs() < 0.01, "{}", to(0));
+    assert!((to(1) - 730.0 / 0.00304304).abs() < 0.01, "{}", to(1));
+    assert_eq!(c["cheapest_at_volume"], json!([0]));
+    let monthly: Vec<f64> = c["arms"]
+        .as_array()
         .unwrap()
-        .starts_with("weighs only B: fine-tuned against A: prompting"));
+        .iter()
+        .map(|a| a["monthly_at_volume"]["mean"].as_f64().unwrap())
+        .collect();
+    for (m, want) in monthly.iter().zip([304.304, 790.8608, 1490.4304]) {
+        assert!((m - want).abs() < 1e-6, "{monthly:?}");
+    }
+    // Each arm's break-even with A; the legacy fields stay B against A.
+    let be: Vec<f64> = c["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p["report"]["break_even"]["queries_per_day"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        (be[0] - 730.0 / 0.02434432).abs() < 0.01 && (be[1] - 1460.0 / 0.02738736).abs() < 0.01
+    );
+    assert_eq!(v["break_even_queries_per_day"].as_f64(), Some(be[0]));
+    let headline = v["cost_headline"].as_str().unwrap();
+    assert_eq!(
+        headline,
+        "Prompting is cheapest up to 29,986 queries/day; fine-tuned is cheapest from 29,986 \
+         to 239,892 queries/day; hybrid is cheapest from 239,892 queries/day up. At 10,000 \
+         queries/day prompting is cheapest: prompting $304, fine-tuned $791, hybrid $1,490 a \
+         month."
+    );
+    // The tornado is the hybrid's, the verdict's best arm.
+    let t = &v["cost_tornado"];
+    assert_eq!(
+        (t["arm_a"].as_str(), t["arm_b"].as_str()),
+        (Some("prompting"), Some("hybrid"))
+    );
+    assert_eq!(t["sensitivity"], c["pairs"][1]["report"]["sensitivity"]);
+    assert!(!t["sensitivity"].as_array().unwrap().is_empty());
+
+    let text = tunebench_at(&db)
+        .args(["report", &id])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains(&format!("cost at scale: {headline}")),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "break-even with A (prompting): B (fine-tuned) at 29,986 queries/day; C (hybrid) at \
+             53,309 queries/day"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "tornado of A (prompting) against C (hybrid), the verdict's best arm: the \
+             break-even moves most with "
+        ),
+        "{text}"
+    );
+
+    // The crossover draws a line per arm and says where each is cheapest.
+    let svg = dir.path().join("x.svg");
+    let out = tunebench_json(
+        &db,
+        &["chart", "crossover", &id, "--out", svg.to_str().unwrap()],
+    );
+    assert_eq!(out["cheapest"], c["cheapest"]);
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    for name in [
+        "fine-tuned cheapest",
+        "hybrid cheapest",
+        "Monthly cost of each arm",
+    ] {
+        assert!(drawn.contains(name), "{name}");
+    }
+    let tornado = tunebench_json(
+        &db,
+        &[
+            "chart",
+            "tornado",
+            &id,
+            "--out",
+            dir.path().join("t.svg").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(tornado["pair"], json!(["prompting", "hybrid"]));
+    assert_eq!(tornado["break_even_queries_per_day"].as_f64(), Some(be[1]));
 }
 
 /// A two-arm store written by the release before experiments took more arms (the files in

@@ -27,7 +27,7 @@ pub(crate) struct Look {
     pub fg: RGBColor,
     pub muted: RGBColor,
     pub grid: RGBColor,
-    pub series: [RGBColor; 4],
+    pub series: [RGBColor; 6],
     pub k: f64,
 }
 
@@ -44,12 +44,7 @@ impl Look {
                 fg: RGBColor(31, 35, 40),
                 muted: RGBColor(101, 109, 118),
                 grid: RGBColor(216, 222, 228),
-                series: [
-                    RGBColor(9, 105, 218),
-                    RGBColor(207, 34, 46),
-                    RGBColor(26, 127, 55),
-                    RGBColor(130, 80, 223),
-                ],
+                series: super::palette::LIGHT,
                 k,
             },
             Theme::Dark => Look {
@@ -57,12 +52,7 @@ impl Look {
                 fg: RGBColor(230, 237, 243),
                 muted: RGBColor(139, 148, 158),
                 grid: RGBColor(48, 54, 61),
-                series: [
-                    RGBColor(88, 166, 255),
-                    RGBColor(255, 123, 114),
-                    RGBColor(63, 185, 80),
-                    RGBColor(188, 140, 255),
-                ],
+                series: super::palette::DARK,
                 k,
             },
         }

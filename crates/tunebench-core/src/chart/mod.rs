@@ -11,6 +11,7 @@ pub mod latency;
 pub mod loss;
 pub mod measure;
 pub mod metric;
+mod palette;
 mod place;
 pub mod preset;
 pub mod quality;
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 pub use confusion::ConfusionData;
-pub use crossover::{CostCurve, CrossoverData, CurvePoint, ScenarioView};
+pub use crossover::{ArmsScenarioView, CostCurve, CrossoverData, CurvePoint, ScenarioView};
 pub use cumulative::{CumulativeData, MonthlySeries};
 pub use latency::{LatencyData, LatencySample};
 pub use loss::{LossData, LossPoint};

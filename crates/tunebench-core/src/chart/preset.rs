@@ -4,6 +4,8 @@
 use super::{ChartData, ChartSpec, ChartStyle, LatencyData, LossData, Theme};
 
 pub const CROSSOVER_TITLE: &str = "Monthly cost of prompting vs fine-tuning";
+/// The crossover of three or more arms: one line per arm.
+pub const CROSSOVER_ARMS_TITLE: &str = "Monthly cost of each arm";
 pub const CUMULATIVE_TITLE: &str = "Cumulative cost: when fine-tuning pays back";
 pub const METRIC_TITLE: &str = "Quality of each arm";
 pub const CONFUSION_TITLE: &str = "Confusion matrix";

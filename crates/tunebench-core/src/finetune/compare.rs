@@ -104,5 +104,6 @@ fn draft(
         labels,
         arm_a: source,
         arm_b: tuned,
+        more_arms: Vec::new(),
     })
 }

@@ -157,6 +157,7 @@ pub async fn run(
                 labels: Vec::new(),
                 arm_a: arm_id,
                 arm_b: fine_tune.arm_id,
+                more_arms: Vec::new(),
             },
         )?;
         let run_options = RunOptions {

@@ -33,8 +33,12 @@ pub struct HistoryRun {
     pub status: String,
     pub verdict_kind: VerdictKind,
     pub verdict: String,
-    /// Arm A then arm B.
+    /// Arm A, arm B, then any further arms.
     pub arms: Vec<HistoryArm>,
+    /// With three or more arms: the best arm that clears the margin against A, when one
+    /// does (the verdict names it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_arm: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +73,7 @@ pub fn history(
         {
             match run_report(conn, db_path, record.id, opts) {
                 Ok(r) => runs.push(HistoryRun {
+                    best_arm: best_arm(&r),
                     run_id: r.run_id,
                     experiment_id,
                     started_at: record.started_at,
@@ -107,13 +112,26 @@ pub fn history(
     })
 }
 
+/// The arm a several-arm verdict names as the best that clears the margin.
+fn best_arm(r: &super::RunReport) -> Option<String> {
+    (r.verdict_kind == VerdictKind::Justified)
+        .then(|| r.comparisons.iter().find(|c| c.leading))
+        .flatten()
+        .map(|c| c.arm.clone())
+}
+
 impl HistoryRun {
-    /// The verdict in a few words, for tables.
-    pub fn verdict_kind_text(&self) -> &'static str {
-        match self.verdict_kind {
-            VerdictKind::Justified => "fine-tuning justified",
-            VerdictKind::NotJustified => "not justified",
-            VerdictKind::Inconclusive => "inconclusive",
+    /// The verdict in a few words, for tables: of fine-tuning for two arms, of the best
+    /// arm for more.
+    pub fn verdict_kind_text(&self) -> String {
+        let several = self.arms.len() > 2;
+        match (self.verdict_kind, &self.best_arm) {
+            (VerdictKind::Justified, Some(best)) if several => format!("{best} clears the margin"),
+            (VerdictKind::Justified, None) if several => "an arm clears the margin".into(),
+            (VerdictKind::NotJustified, _) if several => "no arm clears the margin".into(),
+            (VerdictKind::Justified, _) => "fine-tuning justified".into(),
+            (VerdictKind::NotJustified, _) => "not justified".into(),
+            (VerdictKind::Inconclusive, _) => "inconclusive".into(),
         }
     }
 }
@@ -171,5 +189,61 @@ impl RunHistory {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(arms: usize, verdict_kind: VerdictKind, best_arm: Option<&str>) -> HistoryRun {
+        let arm = |i: usize| HistoryArm {
+            name: format!("arm{i}"),
+            n: 10,
+            errors: 0,
+            point: TrendPoint {
+                model: "m".into(),
+                value: 0.5,
+                low: 0.4,
+                high: 0.6,
+                latency_p95_ms: None,
+                cost_per_query: None,
+            },
+        };
+        HistoryRun {
+            run_id: 1,
+            experiment_id: 1,
+            started_at: "2026-12-01T00:00:00Z".into(),
+            status: "completed".into(),
+            verdict_kind,
+            verdict: String::new(),
+            arms: (0..arms).map(arm).collect(),
+            best_arm: best_arm.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_several_arm_verdict_names_its_best_arm_and_a_two_arm_one_reads_as_before() {
+        use VerdictKind::*;
+        assert_eq!(
+            run(2, Justified, None).verdict_kind_text(),
+            "fine-tuning justified"
+        );
+        assert_eq!(
+            run(2, NotJustified, None).verdict_kind_text(),
+            "not justified"
+        );
+        assert_eq!(
+            run(3, Justified, Some("hybrid")).verdict_kind_text(),
+            "hybrid clears the margin"
+        );
+        assert_eq!(
+            run(3, NotJustified, None).verdict_kind_text(),
+            "no arm clears the margin"
+        );
+        assert_eq!(
+            run(3, Inconclusive, None).verdict_kind_text(),
+            "inconclusive"
+        );
     }
 }

@@ -16,6 +16,7 @@ pub mod history;
 pub mod latency;
 pub mod run_report;
 pub mod scenario;
+pub mod scenario_arms;
 pub mod slides;
 mod task_checks;
 
@@ -33,15 +34,19 @@ use crate::{store, Error, Result};
 
 pub use case_page::{cases, ArmAnswer, CaseCounts, CaseFilter, CasePage, CaseView};
 pub use charts::{confusion_data, metric_data, quality_data};
-pub use decision::{decide, run_decision, saved_questions, DecisionView, RunDecision};
+pub use decision::{
+    decide, leading_arm, run_decision, saved_questions, DecisionView, RunDecision, SeveralArms,
+};
 pub use document::{render, DocFormat};
 pub use evidence::evidence as evidence_from;
 pub use history::{history, HistoryArm, HistoryRun, RunHistory};
 pub use latency::latency_data;
 pub use run_report::{run_report, ArmReport, ErrorCount, PrimaryValue, ReportOptions, RunReport};
 pub use scenario::{
-    measured_scenario, run_scenario, save_run_scenario, SAVED_SCENARIO, TRAINING_TOKEN_ESTIMATE,
+    measured_arms_scenario, measured_scenario, run_scenario, save_run_scenario, SAVED_SCENARIO,
+    TRAINING_TOKEN_ESTIMATE,
 };
+pub use scenario_arms::{run_arms_scenario, save_run_arms_scenario};
 pub use slides::{slides, write_pack, Slide, SlidePack};
 
 /// The primary metrics that are averaged F1s over the labels.

@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use crate::arm::{Arm, ArmKind};
 use crate::cost::{
-    ArmAssumptions, ArmPrice, Hosting, Scenario, TokenBasis, TokenUsage, Training, TrainingPlan,
+    ArmAssumptions, ArmPrice, ArmsScenario, Hosting, Scenario, TokenBasis, TokenUsage, Training,
+    TrainingPlan,
 };
 use crate::price::{self, PriceEntry, PriceKind, PriceMatch, TrainingUnit};
 use crate::run::PriceLookup;
@@ -85,13 +86,25 @@ pub fn save_run_scenario(
     store::scenario::save(conn, run_id, SAVED_SCENARIO, scenario, updated_at)
 }
 
-/// The scenario measured from run `run_id`'s results, ignoring any saved one.
+/// The scenario of arm A against arm B measured from run `run_id`'s results, ignoring any
+/// saved one. A run of more than two arms gives A against B here; every arm is in
+/// [`measured_arms_scenario`].
 pub fn measured_scenario(
     conn: &Connection,
     run_id: i32,
     today: &str,
     queries_per_day: Option<f64>,
 ) -> Result<Scenario> {
+    Ok(measured_arms_scenario(conn, run_id, today, queries_per_day)?.scenario)
+}
+
+/// Every arm of run `run_id` priced from its results (A first), ignoring any saved scenario.
+pub fn measured_arms_scenario(
+    conn: &Connection,
+    run_id: i32,
+    today: &str,
+    queries_per_day: Option<f64>,
+) -> Result<ArmsScenario> {
     let run = store::run::get(conn, run_id)?;
     let saved: Saved = run
         .scenario_settings()
@@ -100,9 +113,12 @@ pub fn measured_scenario(
         .map_err(|e| Error::Invalid(format!("run {run_id}: the saved [scenario]: {e}")))?
         .unwrap_or_default();
     let exp = store::experiment::get(conn, run.experiment_id)?;
-    let [a_id, b_id] = exp.arm_ids[..] else {
+    let (&[a_id, b_id, ..], 2..=crate::experiment::MAX_ARMS) =
+        (&exp.arm_ids[..], exp.arm_ids.len())
+    else {
         return Err(Error::Invalid(format!(
-            "run {run_id}: a cost comparison needs two arms, the experiment has {}",
+            "run {run_id}: a cost comparison needs two to {} arms, the experiment has {}",
+            crate::experiment::MAX_ARMS,
             exp.arm_ids.len()
         )));
     };
@@ -231,8 +247,15 @@ pub fn measured_scenario(
     );
     scenario.error_cost = saved.error_cost.unwrap_or(0.0);
     scenario.correct_at = correct_at;
-    scenario.validate()?;
-    Ok(scenario)
+    let arms = ArmsScenario {
+        scenario,
+        more: exp.arm_ids[2..]
+            .iter()
+            .map(|&id| arm(id))
+            .collect::<Result<_>>()?,
+    };
+    arms.validate()?;
+    Ok(arms)
 }
 
 /// The batch share of arm `arm_id` of a batch run, from the run: of its answered cases,

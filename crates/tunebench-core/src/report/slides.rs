@@ -9,8 +9,8 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    captions, confusion_data, history, latency_data, metric_data, quality_data, run_report,
-    run_scenario, ReportOptions,
+    captions, confusion_data, history, latency_data, metric_data, quality_data, run_arms_scenario,
+    run_report, ReportOptions,
 };
 use crate::chart::{
     self, preset, ChartData, ChartSpec, ChartStyle, CrossoverData, CumulativeData, TornadoData,
@@ -70,20 +70,48 @@ pub fn slides(
             caption,
         });
     };
-    match run_scenario(conn, run_id, today, volume).and_then(|s| Ok((cost::evaluate(&s)?, s))) {
-        Ok((c, s)) => {
-            let data = ChartData::Crossover(CrossoverData::from_scenario(&s, &c, false)?);
+    let r = run_report(conn, db_path, run_id, &ReportOptions::default())?;
+    // Three or more arms: every arm on the crossover; the cumulative and tornado charts are
+    // A against the arm the recommendation weighs (the verdict's best, else B), named.
+    let priced = run_arms_scenario(conn, run_id, today, volume).and_then(|all| {
+        if all.more.is_empty() {
+            let c = cost::evaluate(&all.scenario)?;
+            return Ok((all.scenario, c, None));
+        }
+        let every = cost::evaluate_arms(&all)?;
+        let leading = super::leading_arm(&r);
+        let c = every.pairs[leading - 1].report.clone();
+        Ok((all.between(0, leading)?, c, Some((all, every))))
+    });
+    match priced {
+        Ok((s, c, arms)) => {
+            let pair = match &arms {
+                Some(_) => format!(": {} against {}", s.arm_a.name, s.arm_b.name),
+                None => String::new(),
+            };
+            let (title, data, caption) = match &arms {
+                Some((all, every)) => (
+                    preset::CROSSOVER_ARMS_TITLE.to_string(),
+                    CrossoverData::from_arms(all, every, false)?,
+                    every.headline.clone(),
+                ),
+                None => (
+                    preset::CROSSOVER_TITLE.to_string(),
+                    CrossoverData::from_scenario(&s, &c, false)?,
+                    captions::crossover(&c),
+                ),
+            };
             add(
                 "crossover",
-                preset::CROSSOVER_TITLE.into(),
+                title,
                 &cost_source,
-                data,
-                captions::crossover(&c),
+                ChartData::Crossover(data),
+                caption,
             );
             let data = ChartData::Cumulative(CumulativeData::from_scenario(&s, &c)?);
             add(
                 "cumulative",
-                preset::CUMULATIVE_TITLE.into(),
+                format!("{}{pair}", preset::CUMULATIVE_TITLE),
                 &cost_source,
                 data,
                 captions::cumulative(&c),
@@ -92,7 +120,7 @@ pub fn slides(
                 (Some(t), Some(caption)) => {
                     add(
                         "tornado",
-                        preset::TORNADO_TITLE.into(),
+                        format!("{}{pair}", preset::TORNADO_TITLE),
                         &cost_source,
                         ChartData::Tornado(t),
                         caption,
@@ -105,7 +133,6 @@ pub fn slides(
         }
         Err(e) => left_out.push(format!("crossover, cumulative and tornado: {e}")),
     }
-    let r = run_report(conn, db_path, run_id, &ReportOptions::default())?;
     let source = format!("n = {} held-out cases · run {run_id} of {date}", r.n_cases);
     add(
         "metric",
@@ -126,8 +153,9 @@ pub fn slides(
         if let Some(d) = confusion_data(&r, i) {
             let caption = captions::confusion(&arm.name, &d);
             let title = format!("{}: {}", preset::CONFUSION_TITLE, arm.name);
-            let name = if i == 0 { "confusion-a" } else { "confusion-b" };
-            add(name, title, &source, ChartData::Confusion(d), caption);
+            // confusion-a, confusion-b, confusion-c, …
+            let name = format!("confusion-{}", char::from(b'a' + i as u8));
+            add(&name, title, &source, ChartData::Confusion(d), caption);
         }
     }
     if r.arms.iter().all(|a| a.label_report.is_none()) {

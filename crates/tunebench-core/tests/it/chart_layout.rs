@@ -104,6 +104,9 @@ fn all_charts(style: ChartStyle) -> Vec<ChartSpec> {
             specs.push(crossover(&s, log, style));
         }
     }
+    for log in [false, true] {
+        specs.push(crate::chart_arms::crossover_arms(log, style));
+    }
     specs
 }
 

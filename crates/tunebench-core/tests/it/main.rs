@@ -3,6 +3,7 @@
 mod batch;
 mod batch_fakes;
 mod chart;
+mod chart_arms;
 mod chart_layout;
 mod cost;
 mod cost_brute;

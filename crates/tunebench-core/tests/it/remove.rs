@@ -1,6 +1,6 @@
 //! Deleting runs, arms and providers: what depends on them is named, nothing is left orphaned;
 //! an arm name is stored once; a missing split points to where it is made; an experiment
-//! composed without labels takes its dataset's.
+//! composed without labels takes its dataset's, and one of three arms keeps them in order.
 
 use tunebench_core::arm::{self, ArmDraft};
 use tunebench_core::provider::secrets::KeychainError;
@@ -280,6 +280,7 @@ fn an_experiment_composed_without_labels_takes_the_datasets_label_set() {
         labels,
         arm_a: arms[0],
         arm_b: arms[1],
+        more_arms: vec![],
     };
     let inferred = experiment::create(&conn, &draft(vec![])).unwrap();
     assert_eq!(
@@ -291,4 +292,59 @@ fn an_experiment_composed_without_labels_takes_the_datasets_label_set() {
         store::experiment::get(&conn, given).unwrap().labels,
         ["spam", "ham"]
     );
+}
+
+#[test]
+fn an_experiment_composed_of_three_arms_keeps_their_order_with_a_prompting_baseline_first() {
+    let db = temp_db();
+    let exp = setup(&db);
+    let conn = store::open(&db.path).unwrap();
+    let [prompting, tuned] = store::experiment::get(&conn, exp).unwrap().arm_ids[..] else {
+        panic!("two arms")
+    };
+    let local = store::arm::get(&conn, prompting).unwrap().provider_id;
+    let terse = arm::save_draft(
+        &conn,
+        "terse",
+        ArmDraft {
+            kind: None,
+            provider_id: local,
+            model: "base".into(),
+            system_prompt: "Answer in one word.".into(),
+            template: "{{input}}".into(),
+            few_shot: None,
+            max_tokens: None,
+            temperature: None,
+        },
+    )
+    .unwrap();
+    let dataset = store::experiment::get(&conn, exp).unwrap().dataset_id;
+    let draft = |arm_a: i32, arm_b: i32, more_arms: Vec<i32>| experiment::ExperimentDraft {
+        name: "three".into(),
+        dataset_id: dataset,
+        split: "test".into(),
+        primary_metric: "accuracy".into(),
+        margin: experiment::Margin {
+            kind: experiment::MarginKind::Relative,
+            value: 0.05,
+        },
+        labels: vec![],
+        arm_a,
+        arm_b,
+        more_arms,
+    };
+    let three = experiment::create(&conn, &draft(prompting, tuned, vec![terse])).unwrap();
+    assert_eq!(
+        store::experiment::get(&conn, three).unwrap().arm_ids,
+        [prompting, tuned, terse]
+    );
+    let err = experiment::create(&conn, &draft(tuned, prompting, vec![terse])).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert!(
+        err.to_string()
+            .contains("arm A is the prompting baseline every other arm is compared with"),
+        "{err}"
+    );
+    // Two arms read as before: any kind may be arm A.
+    assert!(experiment::create(&conn, &draft(tuned, prompting, vec![])).is_ok());
 }

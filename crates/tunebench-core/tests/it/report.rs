@@ -8,6 +8,7 @@ use tunebench_core::{store, Error};
 
 use crate::support::temp_db;
 
+mod arms_cost;
 mod document;
 
 mod evidence;

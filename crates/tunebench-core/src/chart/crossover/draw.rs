@@ -99,16 +99,26 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .y_label_formatter(&y_fmt)
         .draw()?;
     let (y0, y1) = ax.y;
-    // Where each arm is cheaper, tinted in its colour behind everything else.
+    // Three or more arms: each range shaded a little deeper and named "cheapest".
+    let many = d.curves.len() > 2;
+    let colour = |i: usize| look.series(i);
+    // Where each arm is cheaper (the cheapest of several), tinted in its colour behind
+    // everything else; a range where arms cost the same is left plain.
+    let ranges = d
+        .cheaper
+        .iter()
+        .filter_map(|r| Some((r.from, r.to, usize::from(r.cheaper? == Side::B))))
+        .chain(d.cheapest.iter().filter_map(|r| match r.arms[..] {
+            [i] => Some((r.from, r.to, i)),
+            _ => None,
+        }));
     let mut shades = Vec::new();
-    for range in &d.cheaper {
-        let Some(side) = range.cheaper else { continue };
-        let i = usize::from(side == Side::B);
-        let (from, to) = (ax.fx(range.from), ax.fx(range.to.unwrap_or(f64::INFINITY)));
+    for (from, to, i) in ranges {
+        let (from, to) = (ax.fx(from), ax.fx(to.unwrap_or(f64::INFINITY)));
         if to > from {
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(from, y0), (to, y1)],
-                look.series(i).mix(0.07).filled(),
+                colour(i).mix(if many { 0.10 } else { 0.07 }).filled(),
             )))?;
             shades.push((from, to, i));
         }
@@ -139,7 +149,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
             .collect();
         chart.draw_series(std::iter::once(Polygon::new(
             band,
-            look.series(i).mix(0.16).filled(),
+            colour(i).mix(0.16).filled(),
         )))?;
     }
     let mut placer = Placer::new(&chart.plotting_area().strip_coord_spec(), look);
@@ -150,7 +160,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
             .map(|p| (ax.fx(p.queries_per_day), ax.fy(p.mean)))
             .collect();
         placer.line(line.iter().map(|p| chart.backend_coord(p)).collect());
-        chart.draw_series(LineSeries::new(line, look.stroke(look.series(i), 4.0)))?;
+        chart.draw_series(LineSeries::new(line, look.stroke(colour(i), 4.0)))?;
     }
     let volume = d.volume.filter(|v| *v > 0.0).map(|v| (v, ax.fx(v)));
     if let Some((_, x)) = volume {
@@ -182,7 +192,7 @@ pub(crate) fn draw<DB: DrawingBackend>(
         .curves
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.name.clone(), look.series(i)))
+        .map(|(i, c)| (c.name.clone(), colour(i)))
         .collect();
     let plot = chart.plotting_area().strip_coord_spec();
     place::legend(&plot, &mut placer, look, &names)?;
@@ -224,8 +234,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
         }
     }
     for (from, to, i) in shades {
-        let text = format!("{} cheaper", names[i].0);
-        let color = look.series(i);
+        let Some((name, color)) = names.get(i) else {
+            continue;
+        };
+        let text = format!("{name} {}", if many { "cheapest" } else { "cheaper" });
+        let color = *color;
         let style = look.muted_text(22.0).color(&color);
         let size = size_of(&plot, &text, &style)?;
         let (left, top) = chart.backend_coord(&(from, y1));

@@ -12,7 +12,8 @@ pub(crate) use draw::draw;
 
 use super::{render_svg, ChartData, ChartSpec, ChartStyle};
 use crate::cost::{
-    self, model::monthly_curve, BreakEven, CheaperRange, CostReport, Scenario, Side,
+    self, model::monthly_curve, ArmsCostReport, ArmsScenario, BreakEven, CheaperRange,
+    CheapestRange, CostReport, Scenario, Side,
 };
 use crate::Result;
 
@@ -54,6 +55,10 @@ pub struct CrossoverData {
     /// The volume ranges where each arm is cheaper, from the cost model, shaded.
     #[serde(default)]
     pub cheaper: Vec<CheaperRange>,
+    /// For three or more arms: the volume ranges where each arm (an index into `curves`)
+    /// is the cheapest of them all, shaded in its colour (`cheaper` is then empty).
+    #[serde(default)]
+    pub cheapest: Vec<CheapestRange>,
     /// Both axes logarithmic (volumes across orders of magnitude); linear otherwise.
     pub log_x: bool,
     /// Shown when there is no break-even (why the lines never cross).
@@ -123,8 +128,54 @@ impl CrossoverData {
                 report.arm_a.monthly_at_volume.mean - report.arm_b.monthly_at_volume.mean,
             ),
             cheaper: report.cheaper.clone(),
+            cheapest: Vec::new(),
             log_x,
             note,
+        })
+    }
+
+    /// One curve per arm of `s` (A first) over a range holding every volume where the
+    /// cheapest arm changes and the user's volume, with the ranges where each arm is
+    /// cheapest. No single break-even is marked: each pair's is in `report.pairs`.
+    pub fn from_arms(s: &ArmsScenario, report: &ArmsCostReport, log_x: bool) -> Result<Self> {
+        let marks: Vec<f64> = std::iter::once(s.scenario.queries_per_day)
+            .chain(report.cheapest.iter().filter_map(|r| r.to))
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .collect();
+        let top = marks.iter().copied().fold(0.0_f64, f64::max);
+        let volumes = volumes(&marks, top, log_x);
+        let mut curves = Vec::new();
+        for i in 0..s.arms().len() {
+            let (pair, side) = match i {
+                0 => (s.between(0, 1)?, Side::A),
+                _ => (s.between(0, i)?, Side::B),
+            };
+            let costs = monthly_curve(&pair, side, &volumes)?;
+            curves.push(CostCurve {
+                name: pair.arm(side).name.clone(),
+                points: volumes
+                    .iter()
+                    .zip(costs)
+                    .map(|(&v, c)| CurvePoint {
+                        queries_per_day: v,
+                        mean: c.mean,
+                        low: c.low,
+                        high: c.high,
+                    })
+                    .collect(),
+            });
+        }
+        Ok(CrossoverData {
+            curves,
+            break_even: None,
+            break_even_low: None,
+            break_even_high: None,
+            volume: Some(s.scenario.queries_per_day),
+            saving_at_volume: None,
+            cheaper: Vec::new(),
+            cheapest: report.cheapest.clone(),
+            log_x,
+            note: None,
         })
     }
 }
@@ -205,4 +256,43 @@ pub fn view(
     let report = cost::evaluate(s)?;
     let svg = render_svg(&spec_of(s, &report, title, source, style, log_x)?)?;
     Ok(ScenarioView { report, svg })
+}
+
+/// What the crossover screen needs after a slider move, for three or more arms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ArmsScenarioView {
+    pub report: ArmsCostReport,
+    pub svg: String,
+}
+
+/// The crossover chart of every arm of `s`, ready to render at any size.
+pub fn spec_arms(
+    s: &ArmsScenario,
+    report: &ArmsCostReport,
+    title: &str,
+    source: &str,
+    style: ChartStyle,
+    log_x: bool,
+) -> Result<ChartSpec> {
+    Ok(ChartSpec {
+        title: title.to_string(),
+        source: source.to_string(),
+        style,
+        data: ChartData::Crossover(CrossoverData::from_arms(s, report, log_x)?),
+    })
+}
+
+/// The fast path for the crossover screen with three or more arms: evaluates every arm
+/// and draws one line per arm as SVG.
+pub fn view_arms(
+    s: &ArmsScenario,
+    title: &str,
+    source: &str,
+    style: ChartStyle,
+    log_x: bool,
+) -> Result<ArmsScenarioView> {
+    let report = cost::evaluate_arms(s)?;
+    let svg = render_svg(&spec_arms(s, &report, title, source, style, log_x)?)?;
+    Ok(ArmsScenarioView { report, svg })
 }

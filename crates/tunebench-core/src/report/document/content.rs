@@ -10,8 +10,9 @@ use super::cost::cost_blocks;
 use super::inputs::{arm_blocks, dataset_blocks};
 use super::{Block, CHART_STYLE};
 use crate::decision::{number, Questions, Supports};
-use crate::report::{ReportOptions, RunDecision};
-use crate::stats::Interval;
+use crate::report::{ArmReport, ReportOptions, RunDecision, RunReport};
+use crate::stats::family::p_text;
+use crate::stats::{Interval, VerdictKind};
 use crate::{store, Error, Result};
 
 /// The report's contents, in reading order.
@@ -44,6 +45,9 @@ pub(super) fn blocks(
         b.push(Block::Para("Conflicts:".into()));
         b.push(Block::List(rec.conflicts.clone()));
     }
+    if let Some(scope) = crate::report::decision::recommendation_scope(r, d.leading) {
+        b.push(Block::Para(format!("The recommendation {scope}.")));
+    }
     b.push(Block::Heading("Verdict".into()));
     let c = &r.comparison;
     b.push(Block::Para(r.verdict.clone()));
@@ -62,51 +66,50 @@ pub(super) fn blocks(
     if let Some(w) = &r.power_warning {
         b.push(Block::Para(format!("Warning: {w}")));
     }
-    let [a, bb] = &r.arms[..] else {
+    let arms = &r.arms;
+    let Some(a) = arms.first().filter(|_| arms.len() >= 2) else {
         return Err(Error::Invalid(format!(
-            "run {}: a report compares exactly two arms",
-            r.run_id
+            "run {}: a report compares two arms or more, this run has {}",
+            r.run_id,
+            arms.len()
         )));
     };
-    let head = |first: &str| {
-        vec![
-            first.to_owned(),
-            format!("A: {} ({})", a.name, a.model),
-            format!("B: {} ({})", bb.name, bb.model),
-        ]
-    };
-    let mut metrics = vec![vec![
-        format!("{} (primary)", r.primary_metric),
-        value_interval(Some(a.primary.value), Some(a.primary.interval)),
-        value_interval(Some(bb.primary.value), Some(bb.primary.interval)),
-    ]];
-    for (ma, mb) in a.metrics.iter().zip(&bb.metrics) {
-        metrics.push(vec![
-            ma.metric.clone(),
-            value_interval(ma.mean, ma.interval),
-            value_interval(mb.mean, mb.interval),
-        ]);
+    if !r.comparisons.is_empty() {
+        comparison_blocks(r, &mut b);
     }
-    metrics.push(vec![
-        "format compliance".into(),
-        opt(a.format_compliance, number::percent_1),
-        opt(bb.format_compliance, number::percent_1),
-    ]);
-    metrics.push(vec![
-        "errors".into(),
-        a.errors.to_string(),
-        bb.errors.to_string(),
-    ]);
-    metrics.push(vec![
-        "of which refused or filtered".into(),
-        a.refused.to_string(),
-        bb.refused.to_string(),
-    ]);
-    metrics.push(vec![
-        "answers cut at the token limit".into(),
-        a.truncated.to_string(),
-        bb.truncated.to_string(),
-    ]);
+    // A column per arm: A, B, C, …
+    let head = |first: &str| -> Vec<String> {
+        std::iter::once(first.to_owned())
+            .chain(
+                arms.iter()
+                    .zip(LETTERS)
+                    .map(|(x, l)| format!("{l}: {} ({})", x.name, x.model)),
+            )
+            .collect()
+    };
+    let row = |label: String, f: &dyn Fn(&ArmReport) -> String| -> Vec<String> {
+        std::iter::once(label).chain(arms.iter().map(f)).collect()
+    };
+    let mut metrics = vec![row(format!("{} (primary)", r.primary_metric), &|x| {
+        value_interval(Some(x.primary.value), Some(x.primary.interval))
+    })];
+    for (k, m) in a.metrics.iter().enumerate() {
+        metrics.push(row(m.metric.clone(), &|x| {
+            x.metrics
+                .get(k)
+                .map_or("n/a".into(), |m| value_interval(m.mean, m.interval))
+        }));
+    }
+    metrics.push(row("format compliance".into(), &|x| {
+        opt(x.format_compliance, number::percent_1)
+    }));
+    metrics.push(row("errors".into(), &|x| x.errors.to_string()));
+    metrics.push(row("of which refused or filtered".into(), &|x| {
+        x.refused.to_string()
+    }));
+    metrics.push(row("answers cut at the token limit".into(), &|x| {
+        x.truncated.to_string()
+    }));
     b.push(Block::Heading("Metrics".into()));
     b.push(Block::Table {
         head: head("metric"),
@@ -117,9 +120,9 @@ pub(super) fn blocks(
     b.push(Block::Table {
         head: head("latency"),
         rows: vec![
-            vec!["p50".into(), ms(a.latency.p50_ms), ms(bb.latency.p50_ms)],
-            vec!["p95".into(), ms(a.latency.p95_ms), ms(bb.latency.p95_ms)],
-            vec!["p99".into(), ms(a.latency.p99_ms), ms(bb.latency.p99_ms)],
+            row("p50".into(), &|x| ms(x.latency.p50_ms)),
+            row("p95".into(), &|x| ms(x.latency.p95_ms)),
+            row("p99".into(), &|x| ms(x.latency.p99_ms)),
         ],
     });
     if let Some(budget) = q.latency_budget_p95_ms {
@@ -128,19 +131,68 @@ pub(super) fn blocks(
             number::millis(budget)
         )));
     }
-    let arm_a = store::arm::get(conn, a.arm_id)?;
-    let arm_b = store::arm::get(conn, bb.arm_id)?;
-    cost_blocks(conn, d, &[&arm_a, &arm_b], &mut b)?;
+    let stored = arms
+        .iter()
+        .map(|x| store::arm::get(conn, x.arm_id))
+        .collect::<Result<Vec<_>>>()?;
+    let stored: Vec<&crate::arm::Arm> = stored.iter().collect();
+    cost_blocks(conn, d, &stored, &mut b)?;
     history_blocks(conn, db_path, r.run_id, &mut b)?;
     dataset_blocks(conn, r.experiment_id, &mut b)?;
     super::search::search_blocks(conn, r.experiment_id, a.arm_id, &mut b)?;
     b.push(Block::Heading("Arms".into()));
-    for arm in [&arm_a, &arm_b] {
+    for arm in stored {
         arm_blocks(arm, &mut b)?;
     }
     b.push(Block::Heading("Assumptions".into()));
     b.push(Block::List(assumptions(d, q)));
     Ok(b)
+}
+
+/// The letters of the arms' columns.
+const LETTERS: [char; 6] = ['A', 'B', 'C', 'D', 'E', 'F'];
+
+/// Three or more arms: every comparison (each arm against A, each hybrid against its
+/// fine-tuned arm) with its raw and Holm-adjusted p-value and its verdict, and the
+/// correction in words.
+fn comparison_blocks(r: &RunReport, b: &mut Vec<Block>) {
+    let rows = r
+        .comparisons
+        .iter()
+        .map(|c| {
+            vec![
+                format!("{} vs {}", c.arm, c.against),
+                format!(
+                    "{:+.3} [{:.3}, {:.3}]",
+                    c.difference, c.interval.low, c.interval.high
+                ),
+                format!("{} ({})", p_text(c.p_value), c.p_method),
+                p_text(c.holm_p),
+                verdict_word(c.verdict_kind).to_owned(),
+            ]
+        })
+        .collect();
+    b.push(Block::Table {
+        head: vec![
+            "comparison".to_owned(),
+            format!("difference on {} [95 % CI]", r.primary_metric),
+            "p".to_owned(),
+            "Holm-adjusted p".to_owned(),
+            "verdict".to_owned(),
+        ],
+        rows,
+    });
+    if let Some(note) = &r.multiple_testing {
+        b.push(Block::Para(note.clone()));
+    }
+}
+
+fn verdict_word(k: VerdictKind) -> &'static str {
+    match k {
+        VerdictKind::Justified => "clears the margin",
+        VerdictKind::NotJustified => "does not clear the margin",
+        VerdictKind::Inconclusive => "inconclusive",
+    }
 }
 
 /// When the experiment has been run more than once (re-runs on other models), each run
@@ -176,7 +228,7 @@ fn history_blocks(
                 a.point
                     .cost_per_query
                     .map_or("n/a".into(), crate::money::usd),
-                r.verdict_kind_text().to_owned(),
+                r.verdict_kind_text(),
             ]);
         }
     }
@@ -231,7 +283,12 @@ fn assumptions(d: &RunDecision, q: &Questions) -> Vec<String> {
     ];
     if let Ok((s, _)) = &d.cost {
         v.push(format!("Cost scenario: {} queries/day, projected {}, error cost {} per wrong answer, {} hours and {} days a month, {} months drawn", number::thousands(s.queries_per_day), s.today, crate::money::usd(s.error_cost), s.hours_per_month, s.days_per_month, s.horizon_months));
-        for arm in [&s.arm_a, &s.arm_b] {
+        // Three or more arms: every arm priced, not only the pair the recommendation weighs.
+        let every = match &d.arms_cost {
+            Some(Ok((all, _))) => all.arms(),
+            _ => vec![&s.arm_a, &s.arm_b],
+        };
+        for arm in every {
             if let Some(t) = &arm.training {
                 v.push(format!(
                     "{}: training on {} tokens × {} epochs, retrained every {} months",

@@ -16,10 +16,13 @@ use crate::{store, Result};
 pub(super) fn cost_blocks(
     conn: &Connection,
     d: &RunDecision,
-    arms: &[&Arm; 2],
+    arms: &[&Arm],
     b: &mut Vec<Block>,
 ) -> Result<()> {
     b.push(Block::Heading("Cost".into()));
+    if let Some(every) = &d.arms_cost {
+        return super::cost_arms::cost_arms_blocks(conn, d, every, arms, b);
+    }
     let (s, c) = match &d.cost {
         Ok(x) => x,
         Err(why) => {
@@ -86,6 +89,35 @@ pub(super) fn cost_blocks(
     if let Some(p) = batch_share_sentence(run_id, s, from_run) {
         b.push(Block::Para(p));
     }
+    b.push(price_table(conn, arms)?);
+    let source = format!(
+        "run {} · measured tokens per query · projected {}",
+        d.report.run_id, s.today
+    );
+    b.push(Block::Chart(
+        "crossover",
+        Box::new(ChartSpec {
+            title: crate::chart::preset::CROSSOVER_TITLE.into(),
+            source: source.clone(),
+            style: CHART_STYLE,
+            data: ChartData::Crossover(CrossoverData::from_scenario(s, c, false)?),
+        }),
+    ));
+    b.push(Block::Chart(
+        "payback",
+        Box::new(ChartSpec {
+            title: crate::chart::preset::CUMULATIVE_TITLE.into(),
+            source,
+            style: CHART_STYLE,
+            data: ChartData::Cumulative(CumulativeData::from_scenario(s, c)?),
+        }),
+    ));
+    Ok(())
+}
+
+/// The price entry behind each arm's cost: its own price from the experiment file, else the
+/// catalog entry for its model (or why there is none).
+pub(super) fn price_table(conn: &Connection, arms: &[&Arm]) -> Result<Block> {
     let mut prices = Vec::new();
     for arm in arms {
         let own = arm
@@ -135,35 +167,12 @@ pub(super) fn cost_blocks(
             },
         });
     }
-    b.push(Block::Table {
+    Ok(Block::Table {
         head: ["arm", "model", "price used", "as of", "source"]
             .map(String::from)
             .to_vec(),
         rows: prices,
-    });
-    let source = format!(
-        "run {} · measured tokens per query · projected {}",
-        d.report.run_id, s.today
-    );
-    b.push(Block::Chart(
-        "crossover",
-        Box::new(ChartSpec {
-            title: crate::chart::preset::CROSSOVER_TITLE.into(),
-            source: source.clone(),
-            style: CHART_STYLE,
-            data: ChartData::Crossover(CrossoverData::from_scenario(s, c, false)?),
-        }),
-    ));
-    b.push(Block::Chart(
-        "payback",
-        Box::new(ChartSpec {
-            title: crate::chart::preset::CUMULATIVE_TITLE.into(),
-            source,
-            style: CHART_STYLE,
-            data: ChartData::Cumulative(CumulativeData::from_scenario(s, c)?),
-        }),
-    ));
-    Ok(())
+    })
 }
 
 /// Where the cost model's batch shares come from, when an arm sends any traffic through a

@@ -7,6 +7,7 @@
 
 mod content;
 mod cost;
+mod cost_arms;
 mod html;
 mod inputs;
 mod markdown;

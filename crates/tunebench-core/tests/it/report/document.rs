@@ -59,12 +59,43 @@ fn questions() -> Questions {
     }
 }
 
+/// The priced run with a third arm, a hybrid on the fine-tuned model: right on every case,
+/// with 600 prompt tokens a query (its retrieved context) and 80 ms.
+pub(super) fn three_arm_run(conn: &Connection) -> i32 {
+    let run_id = priced_run(conn);
+    conn.execute_batch(
+        "INSERT INTO arm (id, name, kind, provider_id, model, created_at)
+             VALUES (3, 'hybrid', 'hybrid', 1, 'ft-model', '2026-01-01T00:00:00Z');
+         INSERT INTO experiment_arm (experiment_id, arm_id, position) VALUES (1, 3, 2);",
+    )
+    .unwrap();
+    for i in 0..20 {
+        conn.execute(
+            "INSERT INTO result (run_id, arm_id, example_id, output, prompt_tokens,
+                                 completion_tokens, latency_ms, created_at)
+             VALUES (?1, 3, ?2, ?3, 600, 2, 80, '2026-01-01T00:00:30Z')",
+            params![run_id, 100 + i, expected(i as usize)],
+        )
+        .unwrap();
+    }
+    run_id
+}
+
 /// Renders the decision report of the priced run in `format` as of a fixed date; returns
 /// its text and the other files it wrote.
 fn rendered(format: DocFormat, name: &str) -> (String, Vec<String>) {
+    rendered_of(priced_run, format, name)
+}
+
+/// [`rendered`] for the run `seed` writes.
+fn rendered_of(
+    seed: fn(&Connection) -> i32,
+    format: DocFormat,
+    name: &str,
+) -> (String, Vec<String>) {
     let db = temp_db();
     let conn = store::open(&db.path).unwrap();
-    let run_id = priced_run(&conn);
+    let run_id = seed(&conn);
     let dir = db.path.parent().unwrap();
     let out = dir.join(name);
     let d = tunebench_core::report::run_decision(
@@ -93,22 +124,48 @@ fn rendered(format: DocFormat, name: &str) -> (String, Vec<String>) {
     (text, others)
 }
 
-#[test]
-fn the_html_decision_report_of_a_fixed_run_reads_as_pinned() {
-    let (html, others) = rendered(DocFormat::Html, "decision.html");
-    assert!(others.is_empty(), "one self-contained file: {others:?}");
-    // Each inline chart, by its title.
+/// `html` with each inline chart replaced by its title.
+fn charts_by_title(html: &str) -> String {
     let svg = Regex::new(r"(?s)<svg\b.*?</svg>").unwrap();
     let text = Regex::new(r"(?s)<text[^>]*>([^<]*)</text>").unwrap();
-    let html = svg.replace_all(&html, |c: &regex::Captures| {
+    svg.replace_all(html, |c: &regex::Captures| {
         let title = text
             .captures_iter(&c[0])
             .map(|t| t[1].trim().to_string())
             .find(|t| !t.is_empty())
             .unwrap_or_default();
         format!("<svg>[chart: {title}]</svg>")
-    });
-    insta::assert_snapshot!("decision_report_html", html);
+    })
+    .into_owned()
+}
+
+#[test]
+fn the_html_decision_report_of_a_fixed_run_reads_as_pinned() {
+    let (html, others) = rendered(DocFormat::Html, "decision.html");
+    assert!(others.is_empty(), "one self-contained file: {others:?}");
+    insta::assert_snapshot!("decision_report_html", charts_by_title(&html));
+}
+
+#[test]
+fn a_three_arm_decision_report_has_a_column_per_arm_the_corrected_comparisons_and_every_cost() {
+    let (html, others) = rendered_of(three_arm_run, DocFormat::Html, "three.html");
+    assert!(others.is_empty(), "one self-contained file: {others:?}");
+    let html = charts_by_title(&html);
+    for part in [
+        "C: hybrid (ft-model)",
+        "Holm-adjusted p",
+        "hybrid vs fine-tuned",
+        "Holm&#39;s correction over 3 comparisons",
+        "[chart: Monthly cost of each arm]",
+        "Break-even with A: prompting: B: fine-tuned",
+        "The recommendation weighs ",
+    ] {
+        assert!(html.contains(part), "{part} is missing:\n{html}");
+    }
+    insta::assert_snapshot!("decision_report_three_arms_html", html);
+    let (md, pngs) = rendered_of(three_arm_run, DocFormat::Markdown, "three.md");
+    assert!(pngs.iter().all(|png| md.contains(png.as_str())));
+    insta::assert_snapshot!("decision_report_three_arms_markdown", md);
 }
 
 #[test]
