@@ -1632,6 +1632,16 @@ export type Evidence_Deserialize = {
 	today?: string,
 	/**  Examples in the train split. */
 	train_examples?: number | null,
+	/**
+	 *  The arm weighed against prompting when the run has three or more arms (the
+	 *  verdict's best, else B); `None` for two arms, whose B is "the fine-tuned arm".
+	 */
+	weighed_arm?: WeighedArm | null,
+	/**
+	 *  The run's measured hybrid arm (retrieval feeding a fine-tuned model), when it has
+	 *  one: hybrid is recommended only when it wins.
+	 */
+	hybrid?: HybridEvidence_Deserialize | null,
 };
 
 /**
@@ -1681,6 +1691,16 @@ export type Evidence_Serialize = {
 	today: string,
 	/**  Examples in the train split. */
 	train_examples: number | null,
+	/**
+	 *  The arm weighed against prompting when the run has three or more arms (the
+	 *  verdict's best, else B); `None` for two arms, whose B is "the fine-tuned arm".
+	 */
+	weighed_arm: WeighedArm | null,
+	/**
+	 *  The run's measured hybrid arm (retrieval feeding a fine-tuned model), when it has
+	 *  one: hybrid is recommended only when it wins.
+	 */
+	hybrid: HybridEvidence_Serialize | null,
 };
 
 /**  One row of a dataset. */
@@ -2190,6 +2210,67 @@ export type Hosting =
 unit_queries_per_day: number | null; 
 /**  Peak load over mean load (≥ 1). */
 peak_to_mean: number | null };
+
+/**  A hybrid arm against the fine-tuned arm it adds retrieval to. */
+export type HybridAgainstFineTuned = HybridAgainstFineTuned_Serialize | HybridAgainstFineTuned_Deserialize;
+
+/**  A hybrid arm against the fine-tuned arm it adds retrieval to. */
+export type HybridAgainstFineTuned_Deserialize = {
+	arm: string,
+	difference: number | null,
+	ci_low: number | null,
+	ci_high: number | null,
+	p_value?: number | null,
+	clears: boolean,
+};
+
+/**  A hybrid arm against the fine-tuned arm it adds retrieval to. */
+export type HybridAgainstFineTuned_Serialize = {
+	arm: string,
+	difference: number | null,
+	ci_low: number | null,
+	ci_high: number | null,
+	p_value: number | null,
+	clears: boolean,
+};
+
+/**
+ *  A measured hybrid arm against prompting, and against its fine-tuned arm where the run
+ *  has one, each after Holm's correction when the run has three or more arms.
+ */
+export type HybridEvidence = HybridEvidence_Serialize | HybridEvidence_Deserialize;
+
+/**
+ *  A measured hybrid arm against prompting, and against its fine-tuned arm where the run
+ *  has one, each after Holm's correction when the run has three or more arms.
+ */
+export type HybridEvidence_Deserialize = {
+	arm: string,
+	/**  Hybrid − prompting on the primary metric, with its interval and p-value. */
+	difference: number | null,
+	ci_low: number | null,
+	ci_high: number | null,
+	p_value?: number | null,
+	/**  Clears the margin against prompting. */
+	clears: boolean,
+	against_fine_tuned?: HybridAgainstFineTuned_Deserialize | null,
+};
+
+/**
+ *  A measured hybrid arm against prompting, and against its fine-tuned arm where the run
+ *  has one, each after Holm's correction when the run has three or more arms.
+ */
+export type HybridEvidence_Serialize = {
+	arm: string,
+	/**  Hybrid − prompting on the primary metric, with its interval and p-value. */
+	difference: number | null,
+	ci_low: number | null,
+	ci_high: number | null,
+	p_value: number | null,
+	/**  Clears the margin against prompting. */
+	clears: boolean,
+	against_fine_tuned: HybridAgainstFineTuned_Serialize | null,
+};
 
 /**
  *  The knobs of a training run. Every field is optional: `None` means the trainer's default.
@@ -3498,7 +3579,9 @@ export type Reason = {
 };
 
 /**  Which question or measurement a reason comes from. */
-export type ReasonKind = "quality" | "format" | "latency" | "cost" | "retraining" | "new_information" | "portability" | "retirement" | "examples" | "domain_language";
+export type ReasonKind = "quality" | "format" | "latency" | "cost" | "retraining" | "new_information" | "portability" | "retirement" | "examples" | "domain_language" | 
+/**  A measured hybrid arm against prompting and its fine-tuned arm. */
+"hybrid";
 
 export type Recommendation = {
 	choice: Choice,
@@ -4544,6 +4627,13 @@ export type Verdict_Serialize = {
 };
 
 export type WarningCode = "few_training_examples" | "class_imbalance" | "encoding_fallback" | "empty_inputs" | "duplicate_rows";
+
+/**  The arm a recommendation weighs against prompting, named in its sentences. */
+export type WeighedArm = {
+	name: string,
+	/**  `prompt`, `fine_tuned` or `hybrid`. */
+	kind: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -168,4 +168,55 @@ pub struct Evidence {
     pub today: String,
     /// Examples in the train split.
     pub train_examples: Option<u32>,
+    /// The arm weighed against prompting when the run has three or more arms (the
+    /// verdict's best, else B); `None` for two arms, whose B is "the fine-tuned arm".
+    pub weighed_arm: Option<WeighedArm>,
+    /// The run's measured hybrid arm (retrieval feeding a fine-tuned model), when it has
+    /// one: hybrid is recommended only when it wins.
+    pub hybrid: Option<HybridEvidence>,
+}
+
+/// The arm a recommendation weighs against prompting, named in its sentences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct WeighedArm {
+    pub name: String,
+    /// `prompt`, `fine_tuned` or `hybrid`.
+    pub kind: String,
+}
+
+/// A measured hybrid arm against prompting, and against its fine-tuned arm where the run
+/// has one, each after Holm's correction when the run has three or more arms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HybridEvidence {
+    pub arm: String,
+    /// Hybrid − prompting on the primary metric, with its interval and p-value.
+    pub difference: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub p_value: Option<f64>,
+    /// Clears the margin against prompting.
+    pub clears: bool,
+    pub against_fine_tuned: Option<HybridAgainstFineTuned>,
+}
+
+/// A hybrid arm against the fine-tuned arm it adds retrieval to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HybridAgainstFineTuned {
+    pub arm: String,
+    pub difference: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub p_value: Option<f64>,
+    pub clears: bool,
+}
+
+impl HybridEvidence {
+    /// It clears the margin against prompting, and against its fine-tuned arm where one
+    /// was measured.
+    pub fn wins(&self) -> bool {
+        self.clears && self.against_fine_tuned.as_ref().is_none_or(|f| f.clears)
+    }
 }

@@ -30,10 +30,14 @@
 //! | 4 | the fine-tuned arm regresses (quality CI below 0, misses the latency budget prompting meets, or is significantly 2+ points less format-compliant) | keep prompting |
 //! | 5 | fine-tuning wins on nothing (after voiding a cost win) | keep prompting |
 //! | 5b | fine-tuning wins only on format, latency or cost, quality is not a gain, and the team has not said quality parity is enough | keep prompting |
-//! | 6 | knowledge changes weekly or monthly, or the task reasons over new information, and fine-tuning wins on format, latency or cost | hybrid |
-//! | 7 | as 6 but fine-tuning wins on quality only, and domain language matters | hybrid |
-//! | 8 | as 6 but fine-tuning wins on quality only | keep prompting |
-//! | 9 | otherwise (fine-tuning won and nothing above stopped it) | fine-tune |
+//! | 6 | knowledge changes weekly or monthly, or the task reasons over new information, and fine-tuning wins on format, latency or cost | hybrid, when a measured hybrid arm wins; not yet (retrieval need not measured) without one; keep prompting when the measured one does not win |
+//! | 7 | as 6 but fine-tuning wins on quality only, and domain language matters | as 6 |
+//! | 8 | as 6 but fine-tuning wins on quality only | keep prompting, or hybrid when a measured hybrid arm wins |
+//! | 9 | otherwise (fine-tuning won and nothing above stopped it) | fine-tune, or hybrid when a measured hybrid arm wins |
+//!
+//! A measured hybrid arm *wins* when it clears the margin against prompting and, where the
+//! run has its fine-tuned arm (same provider and model), against that arm too (after Holm's
+//! correction with three or more arms); its finding cites both comparisons.
 //!
 //! *Prompting suffices* when the verdict is settled against fine-tuning (not justified),
 //! prompting meets the latency budget (if both are known) and, where format matters,
@@ -64,8 +68,8 @@ pub mod recommendation;
 mod rule;
 
 pub use evidence::{
-    ArmCallFailures, ArmFigures, CallFailures, Evidence, FormatCheck, FormatCounts, MarginKind,
-    QualityEvidence, Verdict,
+    ArmCallFailures, ArmFigures, CallFailures, Evidence, FormatCheck, FormatCounts,
+    HybridAgainstFineTuned, HybridEvidence, MarginKind, QualityEvidence, Verdict, WeighedArm,
 };
 pub use finding::{
     EXAMPLE_GUIDELINE, FORMAT_ALPHA, FORMAT_GAP, FORMAT_SUFFICES, GROWTH_HORIZON_MONTHS,
@@ -107,10 +111,21 @@ pub fn recommend(questions: &Questions, evidence: &Evidence) -> Recommendation {
         retirement_voids_cost,
         examples: finding::example_count(questions, evidence),
         quality_parity_enough: questions.quality_parity_enough,
+        hybrid: match &evidence.hybrid {
+            None => rule::HybridArm::NotMeasured,
+            Some(h) if h.wins() => rule::HybridArm::Wins,
+            Some(_) => rule::HybridArm::DoesNotWin,
+        },
+        // Two arms: B is the weighed arm, a hybrid exactly when the hybrid evidence is B's.
+        weighed_is_hybrid: match &evidence.weighed_arm {
+            Some(w) => w.kind == "hybrid",
+            None => evidence.hybrid.is_some(),
+        },
     };
     let findings: Vec<finding::Finding> = [
         finding::task(evidence),
         Some(quality),
+        finding::hybrid(evidence),
         finding::format(questions, evidence),
         finding::latency(questions, evidence),
         finding::cost(questions, evidence),

@@ -42,6 +42,8 @@ pub enum ReasonKind {
     Retirement,
     Examples,
     DomainLanguage,
+    /// A measured hybrid arm against prompting and its fine-tuned arm.
+    Hybrid,
 }
 
 impl ReasonKind {
@@ -58,6 +60,7 @@ impl ReasonKind {
             ReasonKind::Retirement => "base-model retirement",
             ReasonKind::Examples => "examples",
             ReasonKind::DomainLanguage => "domain language",
+            ReasonKind::Hybrid => "the measured hybrid arm",
         }
     }
 }

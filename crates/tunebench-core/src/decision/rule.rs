@@ -16,6 +16,21 @@ pub struct Facts {
     pub examples: u32,
     /// The team accepts a fine-tuned arm that only matches prompting's quality.
     pub quality_parity_enough: bool,
+    /// What the run measured of a hybrid arm.
+    pub hybrid: HybridArm,
+    /// The arm weighed against prompting is that hybrid arm: its wins are fine-tuning's
+    /// only when it wins as a hybrid.
+    pub weighed_is_hybrid: bool,
+}
+
+/// Whether the run measured a hybrid arm, and whether it won.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HybridArm {
+    NotMeasured,
+    /// It clears the margin against prompting, and against its fine-tuned arm where one
+    /// was measured.
+    Wins,
+    DoesNotWin,
 }
 
 /// Which rule of the table matched (numbered as in the module docs).
@@ -32,6 +47,12 @@ enum Rule {
     HybridForDomainLanguage,
     RetrievalOverQuality,
     FineTune,
+    /// Rules 6-9 with a measured hybrid arm that wins.
+    MeasuredHybrid,
+    /// Rules 6-7 without a measured hybrid arm: retrieval need not measured.
+    RetrievalNotMeasured,
+    /// Rules 6-7 with a measured hybrid arm that does not win.
+    HybridDoesNotWin,
 }
 
 fn has(findings: &[Finding], effect: Effect) -> bool {
@@ -62,6 +83,7 @@ fn pick(findings: &[Finding], facts: &Facts) -> Rule {
     let wins = counted_wins(findings, facts);
     let retrieval = has(findings, Effect::RetrievalNeed);
     let few = has(findings, Effect::FewExamples);
+    let beyond_quality = wins.iter().any(|w| w.kind != ReasonKind::Quality);
     if has(findings, Effect::NoTask) {
         Rule::NeitherDoesTheTask
     } else if has(findings, Effect::Portability) {
@@ -76,12 +98,19 @@ fn pick(findings: &[Finding], facts: &Facts) -> Rule {
         Rule::NothingEarned
     } else if !facts.quality_parity_enough && quality_short(findings).is_some() {
         Rule::QualityNotShown
-    } else if retrieval && wins.iter().any(|w| w.kind != ReasonKind::Quality) {
-        Rule::HybridForFormatLatencyCost
-    } else if retrieval && facts.domain_language {
-        Rule::HybridForDomainLanguage
+    } else if retrieval && (beyond_quality || facts.domain_language) {
+        match facts.hybrid {
+            HybridArm::Wins if beyond_quality => Rule::HybridForFormatLatencyCost,
+            HybridArm::Wins => Rule::HybridForDomainLanguage,
+            HybridArm::NotMeasured => Rule::RetrievalNotMeasured,
+            HybridArm::DoesNotWin => Rule::HybridDoesNotWin,
+        }
+    } else if facts.hybrid == HybridArm::Wins {
+        Rule::MeasuredHybrid
     } else if retrieval {
         Rule::RetrievalOverQuality
+    } else if facts.weighed_is_hybrid {
+        Rule::HybridDoesNotWin
     } else {
         Rule::FineTune
     }
@@ -89,15 +118,20 @@ fn pick(findings: &[Finding], facts: &Facts) -> Rule {
 
 fn choice(rule: Rule) -> Choice {
     match rule {
-        Rule::TooFewExamples | Rule::NeitherDoesTheTask => Choice::NotYet,
-        Rule::HybridForFormatLatencyCost | Rule::HybridForDomainLanguage => Choice::Hybrid,
+        Rule::TooFewExamples | Rule::NeitherDoesTheTask | Rule::RetrievalNotMeasured => {
+            Choice::NotYet
+        }
+        Rule::HybridForFormatLatencyCost | Rule::HybridForDomainLanguage | Rule::MeasuredHybrid => {
+            Choice::Hybrid
+        }
         Rule::FineTune => Choice::FineTune,
         Rule::Portability
         | Rule::FewExamplesButPromptingSuffices
         | Rule::Regression
         | Rule::NothingEarned
         | Rule::QualityNotShown
-        | Rule::RetrievalOverQuality => Choice::KeepPrompting,
+        | Rule::RetrievalOverQuality
+        | Rule::HybridDoesNotWin => Choice::KeepPrompting,
     }
 }
 
@@ -197,6 +231,41 @@ fn headline(rule: Rule, findings: &[Finding], facts: &Facts) -> String {
                 .to_string()
         }
         Rule::FineTune => format!("it earns its keep on {}", listing(&kinds(&wins))),
+        Rule::MeasuredHybrid => {
+            let hybrid = findings.iter().find(|f| f.kind == ReasonKind::Hybrid);
+            format!(
+                "the measured hybrid arm wins ({}), and fine-tuning earns its keep on {}",
+                hybrid.map_or(String::new(), |f| lower_first(&f.text)),
+                listing(&kinds(&wins))
+            )
+        }
+        Rule::RetrievalNotMeasured | Rule::HybridDoesNotWin => {
+            let needs = listing(
+                &of(findings, Effect::RetrievalNeed)
+                    .iter()
+                    .map(|f| match f.kind {
+                        ReasonKind::NewInformation => "new information",
+                        _ => "changing knowledge",
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            if rule == Rule::RetrievalNotMeasured {
+                format!(
+                    "fine-tuning wins on {}, but retrieval is called for by {needs}, and no \
+                     hybrid arm was measured (retrieval need not measured): add a hybrid arm (the \
+                     fine-tuned model with retrieved context) and run again",
+                    listing(&kinds(&wins))
+                )
+            } else {
+                let why = "the measured hybrid arm does not win (it must clear the margin \
+                           against prompting and against its fine-tuned arm)";
+                if needs.is_empty() {
+                    why.to_owned()
+                } else {
+                    format!("retrieval is called for by {needs}, and {why}")
+                }
+            }
+        }
     };
     format!("{}: {body}", choice(rule).title())
 }
@@ -220,10 +289,14 @@ fn conflicts(rule: Rule, findings: &[Finding], facts: &Facts) -> Vec<String> {
             .iter()
             .filter(|f| f.kind == ReasonKind::Retirement && f.effect == Effect::Against)
             .collect(),
-        Rule::HybridForFormatLatencyCost | Rule::HybridForDomainLanguage => {
-            of(findings, Effect::RetrievalNeed)
-        }
-        Rule::FineTune => Vec::new(),
+        Rule::HybridForFormatLatencyCost
+        | Rule::HybridForDomainLanguage
+        | Rule::RetrievalNotMeasured => of(findings, Effect::RetrievalNeed),
+        Rule::HybridDoesNotWin => findings
+            .iter()
+            .filter(|f| f.effect == Effect::RetrievalNeed || f.kind == ReasonKind::Hybrid)
+            .collect(),
+        Rule::FineTune | Rule::MeasuredHybrid => Vec::new(),
     };
     let mut out: Vec<String> = Vec::new();
     if !deciding.is_empty() {

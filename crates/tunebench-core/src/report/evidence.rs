@@ -6,8 +6,8 @@
 
 use crate::cost::CostReport;
 use crate::decision::{
-    with_cost, ArmCallFailures, ArmFigures, CallFailures, Evidence, MarginKind, QualityEvidence,
-    Verdict,
+    with_cost, ArmCallFailures, ArmFigures, CallFailures, Evidence, HybridAgainstFineTuned,
+    HybridEvidence, MarginKind, QualityEvidence, Verdict, WeighedArm,
 };
 use crate::stats::{Margin, VerdictKind};
 
@@ -103,10 +103,67 @@ pub fn evidence_of(
         train_examples,
         ..Evidence::default()
     };
+    if corrected.is_some() {
+        e.weighed_arm = report.arms.get(leading).map(|a| WeighedArm {
+            name: a.name.clone(),
+            kind: a.kind.clone(),
+        });
+    }
+    e.hybrid = hybrid(report);
     if let Some(c) = cost {
         with_cost(&mut e, c);
     }
     e
+}
+
+/// The run's measured hybrid arm against prompting (and against its fine-tuned arm, when
+/// the run has one), after Holm's correction with three or more arms: of several, the first
+/// that wins, else the one furthest ahead of prompting.
+fn hybrid(report: &RunReport) -> Option<HybridEvidence> {
+    if report.comparisons.is_empty() {
+        // Two arms: B against A, when B is the hybrid.
+        let b = report.arms.get(1).filter(|b| b.kind == "hybrid")?;
+        let c = &report.comparison;
+        return Some(HybridEvidence {
+            arm: b.name.clone(),
+            difference: c.difference,
+            ci_low: c.interval.low,
+            ci_high: c.interval.high,
+            p_value: report.p_value,
+            clears: c.verdict.kind == VerdictKind::Justified,
+            against_fine_tuned: None,
+        });
+    }
+    let measured: Vec<HybridEvidence> = report
+        .comparisons
+        .iter()
+        .filter(|c| c.kind == "hybrid" && c.against_baseline)
+        .map(|c| HybridEvidence {
+            arm: c.arm.clone(),
+            difference: c.difference,
+            ci_low: c.interval.low,
+            ci_high: c.interval.high,
+            p_value: Some(c.holm_p),
+            clears: c.verdict_kind == VerdictKind::Justified,
+            against_fine_tuned: report
+                .comparisons
+                .iter()
+                .find(|f| f.arm == c.arm && !f.against_baseline)
+                .map(|f| HybridAgainstFineTuned {
+                    arm: f.against.clone(),
+                    difference: f.difference,
+                    ci_low: f.interval.low,
+                    ci_high: f.interval.high,
+                    p_value: Some(f.holm_p),
+                    clears: f.verdict_kind == VerdictKind::Justified,
+                }),
+        })
+        .collect();
+    let first_win = measured.iter().position(HybridEvidence::wins);
+    let furthest = (0..measured.len())
+        .rev()
+        .max_by(|&x, &y| measured[x].difference.total_cmp(&measured[y].difference));
+    first_win.or(furthest).map(|i| measured[i].clone())
 }
 
 /// An arm's failed calls out of all its calls.

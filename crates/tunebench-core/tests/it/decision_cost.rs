@@ -168,11 +168,11 @@ fn the_decision_names_the_arm_cheaper_at_the_teams_volume_and_where_that_flips()
             ],
         ),
         (
-            "case 2: fine-tuning is cheaper below the crossing (monthly knowledge: hybrid)",
+            "case 2: fine-tuning is cheaper below the crossing (monthly knowledge, no hybrid arm measured: not yet)",
             case_2(),
             10_000.0,
             KnowledgeCadence::Monthly,
-            Supports::Hybrid,
+            Supports::FineTune,
             &[
                 "fine-tuned arm is cheaper at your 10,000 queries/day",
                 "fine-tuned $951 vs prompting $7,628 a month",

@@ -68,18 +68,22 @@ pub fn quality(e: &Evidence) -> Finding {
         );
     };
     let (ci, margin) = (interval(q), margin_text(q));
+    // With three or more arms the weighed arm is named: "Hybrid arm rag", "Prompting arm c".
+    let who = match &e.weighed_arm {
+        Some(w) if w.kind == "hybrid" => format!("Hybrid arm {}", w.name),
+        Some(w) if w.kind == "prompt" => format!("Prompting arm {}", w.name),
+        Some(w) => format!("Fine-tuned arm {}", w.name),
+        None => "Fine-tuned arm".to_owned(),
+    };
     if q.verdict == Verdict::Justified {
         let text = format!(
-            "Fine-tuned arm is better by {} ({ci}), above {margin}",
+            "{who} is better by {} ({ci}), above {margin}",
             amount(q, q.difference)
         );
         return finding(ReasonKind::Quality, Effect::Win, text);
     }
     if q.ci_high < 0.0 {
-        let text = format!(
-            "Fine-tuned arm is worse by {} ({ci})",
-            amount(q, -q.difference)
-        );
+        let text = format!("{who} is worse by {} ({ci})", amount(q, -q.difference));
         return finding(ReasonKind::Quality, Effect::Regression, text);
     }
     let diff = signed_amount(q, q.difference);
@@ -87,7 +91,7 @@ pub fn quality(e: &Evidence) -> Finding {
         Verdict::NotJustified => finding(
             ReasonKind::Quality,
             Effect::NoGain,
-            format!("Fine-tuned arm differs by {diff} ({ci}): not above {margin}"),
+            format!("{who} differs by {diff} ({ci}): not above {margin}"),
         ),
         _ => {
             let settle = match q.cases_needed {
@@ -101,8 +105,9 @@ pub fn quality(e: &Evidence) -> Finding {
                 ReasonKind::Quality,
                 Effect::Caveat,
                 format!(
-                    "Quality is inconclusive: fine-tuned arm differs by {diff} ({ci}) against \
-                     {margin}{settle}"
+                    "Quality is inconclusive: {} differs by {diff} ({ci}) against \
+                     {margin}{settle}",
+                    lower_first(&who)
                 ),
             )
         }
@@ -294,5 +299,13 @@ pub fn domain_language(q: &Questions, e: &Evidence, quality: &Finding) -> Option
             Effect::Info,
             "Domain language matters, but there is no quality comparison yet".to_string(),
         ),
+    })
+}
+
+/// "fine-tuned arm" from "Fine-tuned arm".
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_lowercase().collect::<String>() + chars.as_str()
     })
 }

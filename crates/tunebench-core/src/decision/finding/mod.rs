@@ -2,9 +2,11 @@
 //! effect it has on the choice. The rules in `rule.rs` weigh these effects; nothing here
 //! picks an answer.
 
+mod hybrid;
 mod measured;
 mod operating;
 
+pub use hybrid::hybrid;
 pub use measured::{
     domain_language, example_count, examples, format, format_check, latency, meets_budget, quality,
     task,

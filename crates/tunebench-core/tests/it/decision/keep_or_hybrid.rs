@@ -97,10 +97,14 @@ pub(super) const CASES: &[Case] = &[
             e.cheaper = fine_tuned_from(12_000.0);
             e.monthly_cost = ArmFigures::new(3400.0, 3000.0);
             e.retraining_monthly_cost = Some(1860.0);
+            e.hybrid = Some(measured_hybrid(true));
         },
         choice: Choice::Hybrid,
         headline: "Hybrid: retrieval for changing knowledge, a fine-tuned model for cost",
-        reasons: &["Knowledge changes weekly: retraining every week is 62 % of the fine-tuned arm's monthly cost ($1,860 of $3,000)"],
+        reasons: &[
+            "Knowledge changes weekly: retraining every week is 62 % of the fine-tuned arm's monthly cost ($1,860 of $3,000)",
+            "Measured hybrid arm rag against prompting: +9.1 points of accuracy (95 % CI 4.0 to 14.2; p 0.002), clears the margin; against its fine-tuned arm ft: +1.9 points of accuracy (95 % CI 0.6 to 3.3; p 0.004), clears the margin",
+        ],
         conflicts: Some(&["cheaper from 12,000 queries/day, prompting below, but knowledge changes weekly: retraining every week is 62 % of the fine-tuned arm's monthly cost"]),
     },
     Case {
@@ -110,6 +114,7 @@ pub(super) const CASES: &[Case] = &[
             q.format = FormatNeed::JsonSchema;
             q.new_information = true;
             e.format_checks = checks(0.90, 0.995);
+            e.hybrid = Some(measured_hybrid(true));
         },
         choice: Choice::Hybrid,
         headline: "Hybrid: retrieval for new information, a fine-tuned model for format",
@@ -124,6 +129,7 @@ pub(super) const CASES: &[Case] = &[
             q.new_information = true;
             e.latency_p95_ms = ArmFigures::new(1150.0, 420.0);
             e.retraining_monthly_cost = None;
+            e.hybrid = Some(measured_hybrid(true));
         },
         choice: Choice::Hybrid,
         headline: "Hybrid: retrieval for changing knowledge and new information, a fine-tuned model for latency",
@@ -133,9 +139,10 @@ pub(super) const CASES: &[Case] = &[
     Case {
         name: "a quality-only win with weekly knowledge and domain language is hybrid",
         base: quality_only,
-        change: |q, _| {
+        change: |q, e| {
             q.knowledge_change = KnowledgeCadence::Weekly;
             q.domain_language = true;
+            e.hybrid = Some(measured_hybrid(true));
         },
         choice: Choice::Hybrid,
         headline: "Hybrid: retrieval for changing knowledge, a fine-tuned model for quality and domain language",
@@ -144,6 +151,46 @@ pub(super) const CASES: &[Case] = &[
             "above the 5 % margin, but knowledge changes weekly",
             "but prompting is cheaper at every volume",
         ]),
+    },
+    Case {
+        name: "a cost win with weekly knowledge changes and no hybrid arm measured is not yet: retrieval need not measured",
+        base: cost_only,
+        change: |q, e| {
+            q.knowledge_change = KnowledgeCadence::Weekly;
+            e.cheaper = fine_tuned_from(12_000.0);
+            e.monthly_cost = ArmFigures::new(3400.0, 3000.0);
+            e.retraining_monthly_cost = Some(1860.0);
+        },
+        choice: Choice::NotYet,
+        headline: "Not yet: fine-tuning wins on cost, but retrieval is called for by changing knowledge, and no hybrid arm was measured (retrieval need not measured)",
+        reasons: &["Knowledge changes weekly: retraining every week is 62 % of the fine-tuned arm's monthly cost ($1,860 of $3,000)"],
+        conflicts: Some(&["cheaper from 12,000 queries/day, prompting below, but knowledge changes weekly"]),
+    },
+    Case {
+        name: "a format win with new information and a measured hybrid arm that does not beat its fine-tuned arm keeps prompting",
+        base: neutral,
+        change: |q, e| {
+            q.format = FormatNeed::JsonSchema;
+            q.new_information = true;
+            e.format_checks = checks(0.90, 0.995);
+            e.hybrid = Some(measured_hybrid(false));
+        },
+        choice: Choice::KeepPrompting,
+        headline: "Keep prompting: retrieval is called for by new information, and the measured hybrid arm does not win",
+        reasons: &["against its fine-tuned arm ft: +0.4 points of accuracy (95 % CI -1.2 to 2.1; p 0.610), does not clear the margin"],
+        conflicts: Some(&["9.5 points more consistent, but measured hybrid arm rag against prompting", "the task reasons over new, unseen information"]),
+    },
+    Case {
+        name: "a quality win with rarely changing knowledge and a measured hybrid arm that wins is hybrid",
+        base: quality_only,
+        change: |q, e| {
+            q.knowledge_change = KnowledgeCadence::Rarely;
+            e.hybrid = Some(measured_hybrid(true));
+        },
+        choice: Choice::Hybrid,
+        headline: "Hybrid: the measured hybrid arm wins (measured hybrid arm rag against prompting: +9.1 points of accuracy",
+        reasons: &["Measured hybrid arm rag against prompting: +9.1 points of accuracy (95 % CI 4.0 to 14.2; p 0.002), clears the margin"],
+        conflicts: Some(&["but prompting is cheaper at every volume"]),
     },
     Case {
         name: "a quality-only win with weekly knowledge and no domain language keeps prompting",

@@ -33,3 +33,42 @@ fn every_arm_of_a_run_is_priced_and_saved_assumptions_come_back() {
     assert_eq!(at.scenario.queries_per_day, 80_000.0);
     assert_eq!(at.more, s.more);
 }
+
+#[test]
+fn a_three_arm_decision_weighs_the_verdicts_best_arm_and_recommends_hybrid_only_if_it_wins() {
+    let db = temp_db();
+    let conn = store::open(&db.path).unwrap();
+    let run_id = three_arm_run(&conn);
+    let opts = tunebench_core::report::ReportOptions::default();
+    let d =
+        tunebench_core::report::run_decision(&conn, &db.path, run_id, "2026-11-29", &opts).unwrap();
+    // Hybrid − prompting +0.40 clears the margin after Holm (p 0.023); hybrid − fine-tuned
+    // +0.10 does not (p 0.5): the hybrid is weighed, and does not win as a hybrid.
+    assert_eq!(d.leading, 2);
+    let (s, _) = d.cost.as_ref().unwrap();
+    assert_eq!(
+        (s.arm_a.name.as_str(), s.arm_b.name.as_str()),
+        ("prompting", "hybrid")
+    );
+    let w = d.evidence.weighed_arm.as_ref().unwrap();
+    assert_eq!((w.name.as_str(), w.kind.as_str()), ("hybrid", "hybrid"));
+    let h = d.evidence.hybrid.as_ref().unwrap();
+    assert!(h.clears && !h.wins());
+    assert_eq!(h.against_fine_tuned.as_ref().unwrap().arm, "fine-tuned");
+    let q = tunebench_core::decision::Questions {
+        labelled_examples: 1800,
+        ..d.default_questions()
+    };
+    let r = d.recommend(&q);
+    assert_eq!(r.choice, tunebench_core::decision::Choice::KeepPrompting);
+    assert!(
+        r.headline.contains("the measured hybrid arm does not win"),
+        "{}",
+        r.headline
+    );
+    assert!(r.reasons.iter().any(|x| x
+        .text
+        .starts_with("Measured hybrid arm hybrid against prompting: +40.0 points")));
+    // Never "fine-tune" on the hybrid's numbers.
+    assert!(!r.headline.starts_with("Fine-tune"));
+}
