@@ -233,7 +233,21 @@ fn resume_continues_a_batch_run_killed_mid_ingestion_and_writes_each_case_once()
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Killed once both batches are in the store, however long the writer takes to record
+    // them on a busy machine.
+    for _ in 0..1500 {
+        let stored: i64 = support::raw(&db)
+            .query_row(
+                "SELECT COUNT(*) FROM batch_job WHERE provider_batch_id IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or(0);
+        if stored == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     child.kill().unwrap();
     child.wait().unwrap();
     // What an ingestion cut short leaves behind: 3 of the first batch's results are in,
