@@ -169,7 +169,7 @@ pub fn answer(v: &Value) -> Result<ChatResponse, CallError> {
     Ok(ChatResponse {
         finish: ending(choice.get("finish_reason").and_then(Value::as_str), &output)?,
         output,
-        usage: usage(&v),
+        usage: usage(v),
         latency_ms: 0.0,
         ttft_ms: None,
     })
